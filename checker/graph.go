@@ -1,0 +1,142 @@
+package checker
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/clockwise-kv/clockwise/histories"
+)
+
+// Write is one write or delete of the history with what the checker knows of
+// it.
+type Write struct {
+	*Op
+	Deleted bool
+	Seen    bool     // some read returned it
+	parents []*Write // the writes of the same key its context named
+	kids    []*Write
+	n       int // position among its key's writes, in invoke order
+}
+
+// Graph is the happens-before relation between a history's writes, derived
+// only from what clients saw: write B follows write A when B's context names
+// A, or names a write that follows A. The store's own metadata is never
+// consulted.
+type Graph struct {
+	writes map[string]*Write
+	byKey  map[string][]*Write
+	memo   map[[2]*Write]bool
+}
+
+// NewGraph builds the graph of a history.
+func NewGraph(h []histories.Event) (*Graph, error) {
+	ops, _, err := pair(h)
+	if err != nil {
+		return nil, err
+	}
+	return newGraph(ops)
+}
+
+func newGraph(ops []*Op) (*Graph, error) {
+	g := &Graph{writes: map[string]*Write{}, byKey: map[string][]*Write{}, memo: map[[2]*Write]bool{}}
+	for _, op := range ops {
+		if op.F != histories.Write && op.F != histories.Delete {
+			continue
+		}
+		if prev := g.writes[op.Write]; prev != nil {
+			return nil, fmt.Errorf("event %d: write id %s was already used by event %d (write ids must be unique)",
+				op.Invoke, op.Write, prev.Invoke)
+		}
+		w := &Write{Op: op, Deleted: op.F == histories.Delete, n: len(g.byKey[op.Key])}
+		g.writes[op.Write] = w
+		g.byKey[op.Key] = append(g.byKey[op.Key], w)
+	}
+	for _, ws := range g.byKey {
+		for _, w := range ws {
+			for _, id := range w.Context {
+				if p := g.writes[id]; p != nil && p.Key == w.Key && p != w && !slices.Contains(w.parents, p) {
+					w.parents = append(w.parents, p)
+					p.kids = append(p.kids, w)
+				}
+			}
+		}
+	}
+	return g, nil
+}
+
+// Write returns the write with id, or nil.
+func (g *Graph) Write(id string) *Write { return g.writes[id] }
+
+// Writes returns key's writes in invoke order.
+func (g *Graph) Writes(key string) []*Write { return g.byKey[key] }
+
+// Parents returns the writes w's context named directly.
+func (w *Write) Parents() []*Write { return w.parents }
+
+// Precedes reports whether b follows a: a happened before b.
+func (g *Graph) Precedes(a, b *Write) bool {
+	if a == nil || b == nil || a == b || a.Key != b.Key {
+		return false
+	}
+	k := [2]*Write{a, b}
+	if v, ok := g.memo[k]; ok {
+		return v
+	}
+	// Search b's ancestors for a. A write's ancestors were all invoked
+	// before it (its client read them first), so writes invoked before a
+	// cannot lead to a.
+	found := false
+	seen := map[*Write]bool{b: true}
+	stack := []*Write{b}
+	for len(stack) > 0 && !found {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, p := range x.parents {
+			if p == a {
+				found = true
+				break
+			}
+			if !seen[p] && p.Invoke > a.Invoke {
+				seen[p] = true
+				stack = append(stack, p)
+			}
+		}
+	}
+	g.memo[k] = found
+	return found
+}
+
+// Relation describes how a relates to b: "before", "after", "concurrent" or
+// "same".
+func (g *Graph) Relation(a, b *Write) string {
+	switch {
+	case a == b:
+		return "same"
+	case g.Precedes(a, b):
+		return "before"
+	case g.Precedes(b, a):
+		return "after"
+	}
+	return "concurrent"
+}
+
+// reach marks every write reachable from the starting writes (excluded)
+// along next, as a bool per position among key's writes.
+func reach(n int, from []*Write, next func(*Write) []*Write) []bool {
+	mark := make([]bool, n)
+	stack := slices.Clone(from)
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, y := range next(x) {
+			if !mark[y.n] {
+				mark[y.n] = true
+				stack = append(stack, y)
+			}
+		}
+	}
+	return mark
+}
+
+func parentsOf(w *Write) []*Write { return w.parents }
+func kidsOf(w *Write) []*Write    { return w.kids }

@@ -1,0 +1,80 @@
+package checker
+
+import (
+	"fmt"
+
+	"github.com/clockwise-kv/clockwise/histories"
+)
+
+// Op is an operation assembled from its invoke event and its completion.
+type Op struct {
+	Process  string
+	F        string
+	Key      string
+	Node     string
+	Type     string // ok, fail, info; info too when the history ends before it completes
+	Invoke   int    // index of the invoke event
+	Complete int    // index of the completion event; -1 if it never completed
+	Start    int64  // invoke time
+	End      int64  // completion time; -1 if it never completed
+	Write    string
+	Value    string
+	Context  []string
+	Versions []histories.Version
+	Meta     *histories.Meta
+	Offset   *int64 // the serving node's clock offset at completion
+	Error    string
+}
+
+// Fault is a nemesis event.
+type Fault struct {
+	Index  int               `json:"index"`
+	Time   int64             `json:"time"`
+	F      string            `json:"f"`
+	Params map[string]string `json:"value,omitempty"`
+}
+
+// pair assembles operations from a history: each process runs one operation
+// at a time, so a completion closes its process's outstanding invoke.
+func pair(h []histories.Event) (ops []*Op, faults []Fault, err error) {
+	open := map[string]*Op{}
+	for i := range h {
+		e := &h[i]
+		if e.Process == histories.Nemesis {
+			faults = append(faults, Fault{Index: e.Index, Time: e.Time, F: e.F, Params: e.Params})
+			continue
+		}
+		if e.Type == histories.Invoke {
+			if prev := open[e.Process]; prev != nil {
+				return nil, nil, fmt.Errorf("event %d: %s invokes a %s while its %s from event %d is still open (a process runs one operation at a time)",
+					e.Index, e.Process, e.F, prev.F, prev.Invoke)
+			}
+			op := &Op{
+				Process: e.Process, F: e.F, Key: e.Key, Node: e.Node, Type: histories.Info,
+				Invoke: e.Index, Complete: -1, Start: e.Time, End: -1,
+				Write: e.Write, Value: e.Value, Context: e.Context,
+			}
+			open[e.Process] = op
+			ops = append(ops, op)
+			continue
+		}
+		op := open[e.Process]
+		switch {
+		case op == nil:
+			return nil, nil, fmt.Errorf("event %d: %s completes a %s it never invoked", e.Index, e.Process, e.F)
+		case op.F != e.F || op.Key != e.Key:
+			return nil, nil, fmt.Errorf("event %d: %s completes %s %q, but its open operation (event %d) is %s %q",
+				e.Index, e.Process, e.F, e.Key, op.Invoke, op.F, op.Key)
+		case e.Write != "" && e.Write != op.Write:
+			return nil, nil, fmt.Errorf("event %d: %s completes write %s, but it invoked write %s (event %d)",
+				e.Index, e.Process, e.Write, op.Write, op.Invoke)
+		}
+		delete(open, e.Process)
+		op.Type, op.Complete, op.End = e.Type, e.Index, e.Time
+		op.Versions, op.Meta, op.Offset, op.Error = e.Versions, e.Meta, e.Offset, e.Error
+		if e.Node != "" {
+			op.Node = e.Node
+		}
+	}
+	return ops, faults, nil
+}

@@ -1,0 +1,211 @@
+package checker
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/clockwise-kv/clockwise/histories"
+)
+
+// Seconds formats ns since the run began, e.g. "1.234567s".
+func Seconds(ns int64) string {
+	if ns < 0 {
+		return "never"
+	}
+	return time.Duration(ns).Round(time.Microsecond).String()
+}
+
+// OffsetString formats a clock offset; nil is "unknown".
+func OffsetString(off *int64) string {
+	if off == nil {
+		return "unknown"
+	}
+	return histories.Duration(*off)
+}
+
+// tsDelta formats how much higher a is than b. Physical timestamps in
+// clockwise are nanoseconds from 1000 s, logical ones small counters, so
+// large stamps are shown as durations.
+func tsDelta(a, b int64) string {
+	d := a - b
+	if a >= 1e12 && b >= 1e12 {
+		return time.Duration(d).String()
+	}
+	return fmt.Sprint(d)
+}
+
+func clockOf(w *Write) string {
+	return fmt.Sprintf("%s's clock %s", w.Node, OffsetString(w.Offset))
+}
+
+// explain says why w was lost to win.
+func explain(kind string, w, win *Write, older bool) string {
+	var b strings.Builder
+	stamps := ts(w) != 0 && ts(win) != 0
+	switch kind {
+	case OverwrittenByOlder:
+		fmt.Fprintf(&b, "%s follows %s: %s had read it (or a write that follows it) before writing. Yet %s survived", w.Write, win.Write, w.Process, win.Write)
+		if stamps {
+			fmt.Fprintf(&b, ", because its timestamp %d is higher than %s's %d by %s: %s was stamped by %s, %s by %s. The highest timestamp belongs to the fastest clock, not to the latest write.",
+				ts(win), w.Write, ts(w), tsDelta(ts(win), ts(w)), win.Write, clockOf(win), w.Write, clockOf(w))
+		} else {
+			fmt.Fprintf(&b, " and the causally newer %s was discarded.", w.Write)
+		}
+	case ConcurrentDropped:
+		fmt.Fprintf(&b, "%s and %s were concurrent: neither client had read the other's write. Both were acknowledged, yet the store kept only %s", w.Write, win.Write, win.Write)
+		if stamps {
+			fmt.Fprintf(&b, " (timestamp %d, %s, against %d, %s)", ts(win), clockOf(win), ts(w), clockOf(w))
+		}
+		fmt.Fprintf(&b, " and silently dropped %s instead of keeping both as siblings.", w.Write)
+	case SuppressedByTombstone:
+		rel := "concurrent with"
+		if older {
+			rel = "older than"
+		}
+		fmt.Fprintf(&b, "%s is a delete %s %s, yet it is what survives", win.Write, rel, w.Write)
+		if stamps {
+			fmt.Fprintf(&b, ": its timestamp %d (%s) is above %s's %d by %s, so the key stays dead until the clocks pass it", ts(win), clockOf(win), w.Write, ts(w), tsDelta(ts(win), ts(w)))
+		}
+		fmt.Fprintf(&b, ". %s was acknowledged and then suppressed.", w.Write)
+	}
+	return b.String()
+}
+
+// describe is one line about a write: what, who, where, when, stamp.
+func describe(r *Ref) string {
+	what := "write"
+	if r.Deleted {
+		what = "delete"
+	}
+	s := fmt.Sprintf("%s %s", what, r.Write)
+	if !r.Deleted {
+		s += fmt.Sprintf(" (value %q)", r.Value)
+	}
+	s += fmt.Sprintf(" by %s via %s", r.Process, r.Node)
+	if r.Ack >= 0 {
+		s += fmt.Sprintf(", %s at %s (event %d)", r.Type, Seconds(r.End), r.Ack)
+	} else {
+		s += fmt.Sprintf(", invoked at %s (event %d), never completed", Seconds(r.Start), r.Invoke)
+	}
+	if r.TS != 0 {
+		s += fmt.Sprintf(", ts %d", r.TS)
+	}
+	if r.VV != nil {
+		s += fmt.Sprintf(", vv %v", r.VV)
+	}
+	s += fmt.Sprintf(", %s clock %s", r.Node, OffsetString(r.Offset))
+	if len(r.Context) > 0 {
+		s += fmt.Sprintf("; had read [%s]", strings.Join(r.Context, " "))
+	} else {
+		s += "; blind"
+	}
+	return s
+}
+
+// WriteText writes the short text report: the verdict, the counts, and each
+// finding with its explanation. At most limit findings of each kind are
+// listed (0: all).
+func (r *Result) WriteText(w io.Writer, limit int) error {
+	var b strings.Builder
+	s := r.Summary
+	if r.Valid {
+		fmt.Fprintf(&b, "VALID: %d acknowledged writes, none lost\n", s.Acknowledged)
+	} else {
+		fmt.Fprintf(&b, "INVALID: %s\n", strings.Join(r.Failures, "; "))
+	}
+	fmt.Fprintf(&b, "  ops %d (reads %d, writes %d: %d ok, %d failed, %d indeterminate), faults %d\n",
+		s.Ops, s.Reads, s.Writes, s.Acknowledged, s.Failed, s.Indeterminate, s.Faults)
+	fmt.Fprintf(&b, "  lost %d", s.Lost)
+	var kinds []string
+	for _, k := range LostKinds {
+		if n := s.LostByKind[k]; n > 0 {
+			kinds = append(kinds, fmt.Sprintf("%s %d", k, n))
+		}
+	}
+	if len(kinds) > 0 {
+		fmt.Fprintf(&b, " (%s)", strings.Join(kinds, ", "))
+	}
+	fmt.Fprintf(&b, ", stale siblings %d, phantoms %d, divergent keys %d\n", s.Stale, s.Phantoms, s.Divergent)
+	var pres []string
+	for _, k := range r.Keys {
+		if !k.Judged {
+			continue
+		}
+		mark := "yes"
+		if !k.Preserved {
+			mark = "no"
+		}
+		pres = append(pres, fmt.Sprintf("%s %s", k.Key, mark))
+	}
+	if len(pres) > 0 {
+		fmt.Fprintf(&b, "  sibling preservation: %s\n", strings.Join(pres, ", "))
+	}
+	more := func(n int) {
+		if limit > 0 && n > limit {
+			fmt.Fprintf(&b, "  … and %d more (see results.json)\n", n-limit)
+		}
+	}
+	if len(r.Lost) > 0 {
+		fmt.Fprintf(&b, "\nLost writes:\n")
+		for i, l := range r.Lost {
+			if limit > 0 && i == limit {
+				break
+			}
+			fmt.Fprintf(&b, "- %s on %s: %s\n", l.Write.Write, l.Key, l.Kind)
+			fmt.Fprintf(&b, "    ack:    %s\n", describe(l.Write))
+			if l.Winner != nil {
+				fmt.Fprintf(&b, "    winner: %s\n", describe(l.Winner))
+			}
+			fmt.Fprintf(&b, "    why:    %s\n", l.Why)
+		}
+		more(len(r.Lost))
+	}
+	if len(r.Stale) > 0 {
+		fmt.Fprintf(&b, "\nStale siblings (not data loss):\n")
+		for i, st := range r.Stale {
+			if limit > 0 && i == limit {
+				break
+			}
+			where := ""
+			if st.Final {
+				where = ", final state included"
+			}
+			fmt.Fprintf(&b, "- %s on %s returned next to %s, which follows it (first at event %d, %d reads%s)\n",
+				st.Write.Write, st.Key, st.Newer.Write, st.Read, st.Reads, where)
+		}
+		more(len(r.Stale))
+	}
+	if len(r.Phantoms) > 0 {
+		fmt.Fprintf(&b, "\nPhantoms:\n")
+		for _, p := range r.Phantoms {
+			fmt.Fprintf(&b, "- %s on %s read at event %d: %s\n", p.Write, p.Key, p.Read, p.Why)
+		}
+	}
+	if len(r.Divergent) > 0 {
+		fmt.Fprintf(&b, "\nDivergent keys:\n")
+		for _, d := range r.Divergent {
+			var parts []string
+			for _, n := range sortedKeys(d.Nodes) {
+				parts = append(parts, fmt.Sprintf("%s [%s]", n, strings.Join(d.Nodes[n], " ")))
+			}
+			fmt.Fprintf(&b, "- %s: %s\n", d.Key, strings.Join(parts, ", "))
+		}
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(&b, "note: %s\n", n)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,247 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/store"
+)
+
+// strategyTitles say in a few words what each strategy is.
+var strategyTitles = map[string]string{
+	"lww":       "wall-clock last-write-wins",
+	"vv":        "version vectors, node actors",
+	"lamport":   "Lamport clocks",
+	"truetime":  "TrueTime commit-wait",
+	"vv-pruned": "version vectors, pruned",
+	"dvv":       "dotted version vectors",
+}
+
+func newDemo() *cobra.Command {
+	var strategies, scenarios []string
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Play the scripted scenarios and show what each strategy keeps and loses",
+		Long: `demo plays scripted scenarios (the same output every run) against each
+strategy and prints what happened: every operation with its acknowledgement, the
+final reads, the causal relation between the writes (from what clients read),
+and the checker's verdict with each lost write explained.
+
+The skew scenario: n1's clock runs 5s fast. A client writes x through n1;
+another reads it through n2 and overwrites it (happens-before); then two clients
+write y at the same moment through n1 and n2 (concurrent).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			for _, s := range strategies {
+				if !slices.Contains(store.Names(), s) {
+					return usageErr("invalid --strategy: %q is not a strategy (known: %s)", s, strings.Join(store.Names(), ", "))
+				}
+			}
+			var plays []harness.Scenario
+			for _, name := range scenarios {
+				sc, ok := harness.ScenarioNamed(name)
+				if !ok {
+					var known []string
+					for _, s := range harness.Scenarios() {
+						known = append(known, s.Name)
+					}
+					return usageErr("invalid --scenario: %q (known: %s)", name, strings.Join(known, ", "))
+				}
+				plays = append(plays, sc)
+			}
+			for _, sc := range plays {
+				for _, s := range strategies {
+					if err := playScenario(cmd.OutOrStdout(), sc, s); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringSliceVar(&strategies, "strategy", []string{"lww", "vv"}, "strategies to play, in order")
+	cmd.Flags().StringSliceVar(&scenarios, "scenario", []string{"skew"}, "scenarios to play, in order")
+	return cmd
+}
+
+// playScenario runs one scenario under one strategy and tells its story.
+func playScenario(w io.Writer, sc harness.Scenario, strategy string) error {
+	res, err := harness.RunScript(sc.Config(strategy), sc.Steps, nil)
+	if err != nil {
+		return err
+	}
+	result, err := checker.Check(res.History, checker.Options{})
+	if err != nil {
+		return err
+	}
+	g, err := checker.NewGraph(res.History)
+	if err != nil {
+		return err
+	}
+	lost := map[string]checker.Lost{}
+	for _, l := range result.Lost {
+		lost[l.Write.Write] = l
+	}
+	title := strategy
+	if t := strategyTitles[strategy]; t != "" {
+		title += ": " + t
+	}
+	fmt.Fprintf(w, "━━ scenario %s · strategy %s\n   %s\n\n", sc.Name, title, sc.Title)
+	open := map[string]histories.Event{}
+	for _, e := range res.History {
+		switch {
+		case e.Process == histories.Nemesis:
+			fmt.Fprintf(w, "  %9s  %-7s %s %s\n", checker.Seconds(e.Time), "nemesis", e.F, params(e.Params))
+		case e.Process == histories.Final:
+		case e.Type == histories.Invoke:
+			open[e.Process] = e
+		default:
+			inv := open[e.Process]
+			line := fmt.Sprintf("  %9s  %-7s %-38s %s", checker.Seconds(e.Time), e.Process, opText(inv), outcome(e))
+			if l, ok := lost[e.Write]; ok {
+				line += fmt.Sprintf("  ← acknowledged, then LOST (%s)", l.Kind)
+			}
+			fmt.Fprintln(w, line)
+		}
+	}
+	fmt.Fprintf(w, "\n  final reads, after every fault healed and the replicas converged:\n")
+	for _, k := range result.Keys {
+		fmt.Fprintf(w, "    %s → %s\n", k.Key, finalText(res.History, k.Key))
+	}
+	fmt.Fprintf(w, "\n  causality, from what the clients read:\n")
+	for _, k := range result.Keys {
+		ws := g.Writes(k.Key)
+		for i, a := range ws {
+			for _, b := range ws[i+1:] {
+				switch g.Relation(a, b) {
+				case "before":
+					fmt.Fprintf(w, "    %s → %s  happens-before: %s read %s, then wrote %s\n", a.Write, b.Write, b.Process, a.Write, b.Write)
+				case "after":
+					fmt.Fprintf(w, "    %s → %s  happens-before: %s read %s, then wrote %s\n", b.Write, a.Write, a.Process, b.Write, a.Write)
+				default:
+					fmt.Fprintf(w, "    %s ∥ %s  concurrent: neither client had read the other's write\n", a.Write, b.Write)
+				}
+			}
+		}
+	}
+	fmt.Fprintf(w, "\n  verdict: ")
+	if err := result.WriteText(&indent{w: w, prefix: "  "}, 0); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	return nil
+}
+
+func opText(e histories.Event) string {
+	switch e.F {
+	case histories.Read:
+		return fmt.Sprintf("read %s via %s", e.Key, e.Node)
+	case histories.Delete:
+		return fmt.Sprintf("delete %s (%s) via %s, %s", e.Key, e.Write, e.Node, ctxText(e.Context))
+	}
+	return fmt.Sprintf("write %s=%s (%s) via %s, %s", e.Key, e.Value, e.Write, e.Node, ctxText(e.Context))
+}
+
+func ctxText(ctx []string) string {
+	if len(ctx) == 0 {
+		return "blind"
+	}
+	return "read [" + strings.Join(ctx, " ") + "]"
+}
+
+func outcome(e histories.Event) string {
+	s := e.Type
+	switch {
+	case e.F == histories.Read && e.Type == histories.OK:
+		s += " " + versionsText(e.Versions)
+	case e.Meta != nil && e.Meta.TS != 0:
+		s += fmt.Sprintf(" ts %d", e.Meta.TS)
+	case e.Meta != nil && e.Meta.VV != nil:
+		s += fmt.Sprintf(" vv %v", store.FromMap(e.Meta.VV))
+	}
+	if e.Error != "" {
+		s += " (" + e.Error + ")"
+	}
+	return s
+}
+
+func versionsText(vs []histories.Version) string {
+	parts := make([]string, len(vs))
+	for i, v := range vs {
+		if v.Deleted {
+			parts[i] = v.Write + "=(deleted)"
+		} else {
+			parts[i] = v.Write + "=" + v.Value
+		}
+	}
+	return "[" + strings.Join(parts, " ") + "]"
+}
+
+// finalText summarises a key's final reads: "[w1=a] on n1 n2 n3".
+func finalText(h []histories.Event, key string) string {
+	var order []string
+	nodes := map[string][]string{}
+	for _, e := range h {
+		if e.Process == histories.Final && e.Type == histories.OK && e.Key == key {
+			v := versionsText(e.Versions)
+			if _, ok := nodes[v]; !ok {
+				order = append(order, v)
+			}
+			nodes[v] = append(nodes[v], e.Node)
+		}
+	}
+	var parts []string
+	for _, v := range order {
+		parts = append(parts, fmt.Sprintf("%s on %s", v, strings.Join(nodes[v], " ")))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func params(p map[string]string) string {
+	var parts []string
+	for _, k := range sortedKeys(p) {
+		parts = append(parts, k+" "+p[k])
+	}
+	return strings.Join(parts, ", ")
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// indent prefixes every line but the first with prefix.
+type indent struct {
+	w      io.Writer
+	prefix string
+	mid    bool
+}
+
+func (in *indent) Write(p []byte) (int, error) {
+	for _, line := range strings.SplitAfter(string(p), "\n") {
+		if line == "" {
+			continue
+		}
+		if in.mid && line != "\n" {
+			if _, err := io.WriteString(in.w, in.prefix); err != nil {
+				return 0, err
+			}
+		}
+		if _, err := io.WriteString(in.w, line); err != nil {
+			return 0, err
+		}
+		in.mid = strings.HasSuffix(line, "\n")
+	}
+	return len(p), nil
+}

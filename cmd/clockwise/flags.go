@@ -1,0 +1,211 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/nemesis"
+	"github.com/clockwise-kv/clockwise/store"
+)
+
+// testFlags are the flags that describe a randomized test.
+type testFlags struct {
+	strategy    string
+	seed        uint64
+	nodes       int
+	clients     int
+	keys        int
+	ops         int
+	nemesis     string
+	skew        string
+	maxSkew     time.Duration
+	interval    time.Duration
+	latency     time.Duration
+	latencyMean time.Duration
+	drop        float64
+	mix         string
+	think       time.Duration
+	timeout     time.Duration
+	epsilon     time.Duration
+}
+
+func (f *testFlags) register(fs *pflag.FlagSet) {
+	d := harness.DefaultConfig()
+	fs.StringVar(&f.strategy, "strategy", d.Strategy, "conflict strategy: "+strings.Join(store.Names(), ", "))
+	fs.Uint64Var(&f.seed, "seed", d.Seed, "seed of every random choice; the same seed and flags replay the same history")
+	fs.IntVar(&f.nodes, "nodes", d.Nodes, "replicas n1…nN")
+	fs.IntVar(&f.clients, "clients", d.Clients, "concurrent clients c1…cN")
+	fs.IntVar(&f.keys, "keys", d.Keys, "keys k1…kN")
+	fs.IntVar(&f.ops, "ops", d.Ops, "client operations to invoke")
+	fs.StringVar(&f.nemesis, "nemesis", strings.Join(d.Nemesis.Kinds, ","), "faults to inject, comma-separated: "+strings.Join(nemesis.Kinds, ", ")+"; or none")
+	fs.StringVar(&f.skew, "skew", "", "fixed clock offsets for skew faults, e.g. n1=+5s,n2=-1s (default: a random node and offset)")
+	fs.DurationVar(&f.maxSkew, "max-skew", d.Nemesis.MaxSkew, "bound of random skew offsets (±)")
+	fs.DurationVar(&f.interval, "interval", d.Nemesis.Interval, "mean length of a fault, and of the quiet between faults")
+	fs.DurationVar(&f.latency, "latency", d.Latency.Min, "minimum one-way message latency")
+	fs.DurationVar(&f.latencyMean, "latency-mean", d.Latency.Mean, "mean of the exponential extra latency")
+	fs.Float64Var(&f.drop, "drop", d.Drop, "probability a node-to-node message is lost")
+	fs.StringVar(&f.mix, "mix", mixString(d.Mix), "operation weights: read, rw (read then write), blind (write without context), delete (read then delete)")
+	fs.DurationVar(&f.think, "think", d.Think, "a client waits up to this long between operations")
+	fs.DurationVar(&f.timeout, "timeout", d.Timeout, "a client gives up on a request after this long (outcome unknown)")
+	fs.DurationVar(&f.epsilon, "epsilon", 7*time.Millisecond, "clock uncertainty bound ε of truetime")
+}
+
+func mixString(m harness.Mix) string {
+	return fmt.Sprintf("read=%d,rw=%d,blind=%d,delete=%d", m.Read, m.ReadWrite, m.Blind, m.Delete)
+}
+
+func parseMix(s string) (harness.Mix, error) {
+	var m harness.Mix
+	for _, part := range strings.Split(s, ",") {
+		name, v, ok := strings.Cut(strings.TrimSpace(part), "=")
+		n, err := strconv.Atoi(v)
+		if !ok || err != nil || n < 0 {
+			return m, fmt.Errorf("%q: want name=weight with a weight ≥ 0", part)
+		}
+		switch name {
+		case "read":
+			m.Read = n
+		case "rw":
+			m.ReadWrite = n
+		case "blind":
+			m.Blind = n
+		case "delete":
+			m.Delete = n
+		default:
+			return m, fmt.Errorf("%q: unknown operation %q (read, rw, blind, delete)", part, name)
+		}
+	}
+	if m.Read+m.ReadWrite+m.Blind+m.Delete == 0 {
+		return m, fmt.Errorf("%q: every weight is 0", s)
+	}
+	return m, nil
+}
+
+// config turns the flags into a harness configuration; each error names its
+// flag.
+func (f *testFlags) config() (harness.Config, error) {
+	c := harness.DefaultConfig()
+	bad := func(flag string, format string, args ...any) (harness.Config, error) {
+		return c, usageErr("invalid --%s: %s", flag, fmt.Sprintf(format, args...))
+	}
+	if !slices.Contains(store.Names(), f.strategy) {
+		return bad("strategy", "%q is not a strategy (known: %s)", f.strategy, strings.Join(store.Names(), ", "))
+	}
+	for _, v := range []struct {
+		name string
+		n    int
+		min  int
+	}{{"nodes", f.nodes, 1}, {"clients", f.clients, 1}, {"keys", f.keys, 1}, {"ops", f.ops, 0}} {
+		if v.n < v.min {
+			return bad(v.name, "%d: must be at least %d", v.n, v.min)
+		}
+	}
+	kinds, err := nemesis.ParseKinds(f.nemesis)
+	if err != nil {
+		return bad("nemesis", "%v", err)
+	}
+	skew, err := nemesis.ParseOffsets(f.skew)
+	if err != nil {
+		return bad("skew", "%v", err)
+	}
+	for n := range skew {
+		if _, err := strconv.Atoi(strings.TrimPrefix(n, "n")); err != nil || !strings.HasPrefix(n, "n") {
+			return bad("skew", "%q is not a node (n1…n%d)", n, f.nodes)
+		}
+		if i, _ := strconv.Atoi(n[1:]); i < 1 || i > f.nodes {
+			return bad("skew", "%s is not one of the %d nodes n1…n%d", n, f.nodes, f.nodes)
+		}
+	}
+	mix, err := parseMix(f.mix)
+	if err != nil {
+		return bad("mix", "%v", err)
+	}
+	for _, v := range []struct {
+		name string
+		d    time.Duration
+		pos  bool
+	}{{"max-skew", f.maxSkew, false}, {"interval", f.interval, true}, {"latency", f.latency, false},
+		{"latency-mean", f.latencyMean, false}, {"think", f.think, false}, {"timeout", f.timeout, true}, {"epsilon", f.epsilon, false}} {
+		if v.d < 0 || (v.pos && v.d == 0) {
+			return bad(v.name, "%v: must be %s", v.d, map[bool]string{true: "positive", false: "zero or more"}[v.pos])
+		}
+	}
+	if f.drop < 0 || f.drop >= 1 {
+		return bad("drop", "%g: must be in [0, 1)", f.drop)
+	}
+	c.Strategy, c.Seed = f.strategy, f.seed
+	c.Nodes, c.Clients, c.Keys, c.Ops = f.nodes, f.clients, f.keys, f.ops
+	c.Nemesis.Kinds, c.Nemesis.Skew, c.Nemesis.MaxSkew, c.Nemesis.Interval = kinds, skew, f.maxSkew, f.interval
+	c.Latency = harness.Latency{Min: f.latency, Mean: f.latencyMean}
+	c.Drop, c.Mix, c.Think, c.Timeout = f.drop, mix, f.think, f.timeout
+	c.Options.Epsilon = f.epsilon
+	if err := c.Validate(); err != nil {
+		return c, usageErr("%v", err)
+	}
+	return c, nil
+}
+
+// gateFlag is --gate: extra findings that make a history invalid.
+func gateFlag(fs *pflag.FlagSet, gate *[]string) {
+	fs.StringSliceVar(gate, "gate", nil, "also fail on: "+strings.Join(checker.Gates, ", "))
+}
+
+func checkGates(gate []string) error {
+	for _, g := range gate {
+		if !slices.Contains(checker.Gates, g) {
+			return usageErr("invalid --gate: %q (known: %s)", g, strings.Join(checker.Gates, ", "))
+		}
+	}
+	return nil
+}
+
+// replay is the command line that reproduces this invocation: the command,
+// --strategy and --seed always, and every other flag the user set.
+func replay(cmd *cobra.Command, skip ...string) string {
+	parts := []string{"clockwise", cmd.Name()}
+	fs := cmd.Flags()
+	for _, name := range []string{"strategy", "seed"} {
+		if f := fs.Lookup(name); f != nil {
+			parts = append(parts, "--"+name, shellQuote(f.Value.String()))
+		}
+	}
+	fs.Visit(func(f *pflag.Flag) {
+		if f.Name == "strategy" || f.Name == "seed" || slices.Contains(skip, f.Name) {
+			return
+		}
+		parts = append(parts, "--"+f.Name, shellQuote(flagValue(f)))
+	})
+	parts = append(parts, cmd.Flags().Args()...)
+	return strings.Join(parts, " ")
+}
+
+func flagValue(f *pflag.Flag) string {
+	if sv, ok := f.Value.(pflag.SliceValue); ok {
+		return strings.Join(sv.GetSlice(), ",")
+	}
+	return f.Value.String()
+}
+
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("+-_.,=/:@%", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// isTerminal reports whether f is a character device (a terminal).
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,253 @@
+package harness
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/store"
+)
+
+// Op is one client operation: a read, write or delete of Key through Node.
+type Op struct {
+	F     string // histories.Read, Write or Delete
+	Key   string
+	Node  string
+	Value string // write: the value; empty: a value derived from the write id
+	// ReadFirst makes the client read Key from Node first and then write
+	// with what it read (a read-then-write). Generators set it; scripts
+	// spell the read out and use AfterRead.
+	ReadFirst bool
+	// AfterRead passes the context of the client's last successful read of
+	// Key; otherwise the write is blind.
+	AfterRead bool
+}
+
+// lastRead is what a client's last successful read of a key returned.
+type lastRead struct {
+	ids []string
+	ctx store.Context
+}
+
+// call is a client's outstanding request.
+type call struct {
+	id     uint64
+	inv    histories.Event
+	offset int64 // the serving node's clock offset when it received the request
+	done   func()
+}
+
+// client is one Jepsen process: it runs one operation at a time.
+type client struct {
+	r     *run
+	id    string
+	rng   *rand.Rand
+	req   uint64
+	cur   *call
+	reads map[string]lastRead
+}
+
+// loop runs random operations until the run's budget is spent.
+func (c *client) loop(gen Generator) {
+	r := c.r
+	if r.budget <= 0 {
+		r.active--
+		return
+	}
+	op := gen.Next(c.id, c.rng)
+	think := int64(0)
+	if r.cfg.Think > 0 {
+		think = c.rng.Int64N(int64(r.cfg.Think) + 1)
+	}
+	r.sim.after(think, func() {
+		if r.budget <= 0 {
+			r.active--
+			return
+		}
+		if op.ReadFirst && r.budget < 2 {
+			op = Op{F: histories.Read, Key: op.Key, Node: op.Node} // no room for the write
+		}
+		if !op.ReadFirst {
+			c.do(op, func() { c.loop(gen) })
+			return
+		}
+		c.do(Op{F: histories.Read, Key: op.Key, Node: op.Node}, func() {
+			op.ReadFirst, op.AfterRead = false, true
+			c.do(op, func() { c.loop(gen) })
+		})
+	})
+}
+
+// do invokes op and calls done when it completes.
+func (c *client) do(op Op, done func()) {
+	r := c.r
+	inv := histories.Event{Process: c.id, Type: histories.Invoke, F: op.F, Key: op.Key, Node: op.Node}
+	msg := store.Message{From: c.id, To: op.Node, Key: op.Key}
+	switch op.F {
+	case histories.Read:
+		msg.Kind = store.Get
+	case histories.Write, histories.Delete:
+		r.writes++
+		prefix := "w"
+		if op.F == histories.Delete {
+			prefix = "d"
+		}
+		inv.Write = fmt.Sprintf("%s%d", prefix, r.writes)
+		if op.F == histories.Write {
+			inv.Value = op.Value
+			if inv.Value == "" {
+				inv.Value = fmt.Sprint(r.writes)
+			}
+		}
+		inv.Context = []string{}
+		if op.AfterRead {
+			last := c.reads[op.Key]
+			inv.Context = last.ids
+			msg.Context = last.ctx
+		}
+		msg.Kind = store.Put
+		msg.Version = store.Version{Write: inv.Write, Value: inv.Value, Deleted: op.F == histories.Delete}
+	default:
+		panic("harness: unknown op " + op.F)
+	}
+	if c.id != histories.Final {
+		r.budget--
+		r.invoked++
+	}
+	r.keys[op.Key] = true
+	c.req++
+	msg.ID = c.req
+	cur := &call{id: c.req, inv: r.rec.add(inv), done: done}
+	c.cur = cur
+	r.sim.after(r.cl.delay(), func() {
+		cur.offset = r.cl.offset(op.Node)
+		r.cl.deliver(op.Node, msg)
+	})
+	r.sim.after(int64(r.cfg.Timeout), func() {
+		if c.cur == cur {
+			c.complete(histories.Event{Type: histories.Info, Error: "timeout"})
+		}
+	})
+}
+
+// receive takes a node's reply; a reply to an abandoned request is ignored.
+func (c *client) receive(m store.Message) {
+	if c.cur == nil || m.ID != c.cur.id {
+		return
+	}
+	if m.Err != "" {
+		c.complete(histories.Event{Type: histories.Fail, Error: m.Err})
+		return
+	}
+	e := histories.Event{Type: histories.OK}
+	switch c.cur.inv.F {
+	case histories.Read:
+		e.Versions = make([]histories.Version, len(m.Versions))
+		ids := make([]string, len(m.Versions))
+		for i, v := range m.Versions {
+			e.Versions[i] = histories.Version{Write: v.Write, Value: v.Value, Deleted: v.Deleted}
+			ids[i] = v.Write
+		}
+		c.reads[m.Key] = lastRead{ids: ids, ctx: m.Context}
+	default:
+		e.Meta = historyMeta(m.Meta)
+	}
+	c.complete(e)
+}
+
+// complete records the outcome of the outstanding call and moves on.
+func (c *client) complete(e histories.Event) {
+	cur := c.cur
+	c.cur = nil
+	inv := cur.inv
+	e.Process, e.F, e.Key, e.Node, e.Write = c.id, inv.F, inv.Key, inv.Node, inv.Write
+	off := cur.offset
+	e.Offset = &off
+	c.r.rec.add(e)
+	if c.id != histories.Final {
+		c.r.completed++
+		if p := c.r.cfg.Progress; p != nil {
+			p(c.r.completed, c.r.cfg.Ops)
+		}
+	}
+	cur.done()
+}
+
+func historyMeta(m store.Meta) *histories.Meta {
+	hm := &histories.Meta{TS: m.TS, Wait: m.Wait, Bytes: m.Bytes}
+	if m.VV != nil {
+		hm.VV = m.VV.Map()
+	}
+	if m.Dot != nil {
+		hm.Dot = &histories.Dot{Node: m.Dot.Node, Counter: m.Dot.Counter}
+	}
+	return hm
+}
+
+// recorder numbers events, keeps them, and streams them to a sink.
+type recorder struct {
+	sim  *sim
+	h    []histories.Event
+	sink *histories.Writer
+	err  error
+}
+
+// add stamps e with the next index and the current time and records it.
+func (r *recorder) add(e histories.Event) histories.Event {
+	e.Index = len(r.h)
+	e.Time = r.sim.now
+	r.h = append(r.h, e)
+	if r.sink != nil && r.err == nil {
+		r.err = r.sink.Write(&r.h[len(r.h)-1])
+	}
+	return e
+}
+
+func (r *recorder) flush() error {
+	if r.err == nil && r.sink != nil {
+		r.err = r.sink.Flush()
+	}
+	return r.err
+}
+
+// Generator chooses each client's next operation.
+type Generator interface {
+	Next(client string, rng *rand.Rand) Op
+}
+
+// random is the default generator: keys and nodes uniformly at random,
+// operations by the configured mix.
+type random struct {
+	keys  []string
+	nodes []string
+	mix   Mix
+}
+
+// NewGenerator returns the random generator for cfg: keys k1…kN, nodes
+// n1…nN, operations weighted by cfg.Mix.
+func NewGenerator(cfg Config) Generator {
+	g := &random{mix: cfg.Mix}
+	for i := 1; i <= cfg.Keys; i++ {
+		g.keys = append(g.keys, fmt.Sprintf("k%d", i))
+	}
+	for i := 1; i <= cfg.Nodes; i++ {
+		g.nodes = append(g.nodes, fmt.Sprintf("n%d", i))
+	}
+	return g
+}
+
+func (g *random) Next(_ string, rng *rand.Rand) Op {
+	op := Op{Key: g.keys[rng.IntN(len(g.keys))], Node: g.nodes[rng.IntN(len(g.nodes))]}
+	m := g.mix
+	switch x := rng.IntN(m.Read + m.ReadWrite + m.Blind + m.Delete); {
+	case x < m.Read:
+		op.F = histories.Read
+	case x < m.Read+m.ReadWrite:
+		op.F, op.ReadFirst = histories.Write, true
+	case x < m.Read+m.ReadWrite+m.Blind:
+		op.F = histories.Write
+	default:
+		op.F, op.ReadFirst = histories.Delete, true
+	}
+	return op
+}

@@ -1,0 +1,330 @@
+// Package harness runs a clockwise test: it builds a cluster of store nodes
+// on a seeded discrete-event simulator, drives concurrent clients against it
+// with a generator, lets a nemesis inject faults, and records every
+// operation and fault in a history (Jepsen's "test runner").
+//
+// Everything runs on virtual time. Nodes see only their own clocks (true
+// time + offset, as the nemesis sets them); node-to-node messages take a
+// random latency, may be dropped, and are cut by partitions; client-to-node
+// links only add latency. All randomness comes from streams seeded by
+// Config.Seed, so one seed and one Config give the same history, byte for
+// byte.
+//
+// After the workload the harness undoes every active fault, runs anti-entropy
+// until the replicas converge (or Config.Converge passes), and reads every key
+// from every node: the final reads the checker judges.
+//
+// Run drives a random workload from a Generator; RunScript plays a fixed
+// Script, as the demo does.
+package harness
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/nemesis"
+	"github.com/clockwise-kv/clockwise/store"
+)
+
+// Seed streams: each source of randomness draws from its own stream, so
+// changing one does not shift another.
+const (
+	streamNetwork = 1
+	streamNemesis = 2
+	streamClients = 100
+)
+
+// Latency is a link's delay: Min plus an exponentially distributed extra
+// with mean Mean.
+type Latency struct {
+	Min  time.Duration
+	Mean time.Duration
+}
+
+// Mix weighs the operations the random generator picks.
+type Mix struct {
+	Read      int // plain reads
+	ReadWrite int // a read, then a write carrying what it read
+	Blind     int // a write with an empty context
+	Delete    int // a read, then a delete carrying what it read
+}
+
+// Config describes a test run.
+type Config struct {
+	Strategy  string        // store strategy name
+	Options   store.Options // strategy options
+	Nodes     int           // replicas n1…nN
+	Clients   int           // concurrent clients c1…cN
+	Keys      int           // keys k1…kN
+	Ops       int           // client operations to invoke (a read-then-write is two)
+	Seed      uint64
+	Mix       Mix
+	Latency   Latency         // every link's delay
+	Drop      float64         // probability a node-to-node message is lost
+	Think     time.Duration   // a client waits up to this long between operations
+	Timeout   time.Duration   // a client gives up on a request after this long (info)
+	Tick      time.Duration   // how often nodes tick
+	SyncEvery int             // ticks between a node's anti-entropy rounds
+	Converge  time.Duration   // how long to wait for convergence after the faults heal
+	Nemesis   nemesis.Options // what faults to inject
+	// Progress, if set, is called as client operations complete.
+	Progress func(done, total int)
+}
+
+// DefaultConfig is 3 nodes, 5 clients, 3 keys and 1000 operations under clock
+// skew plus partitions.
+func DefaultConfig() Config {
+	return Config{
+		Strategy:  "lww",
+		Nodes:     3,
+		Clients:   5,
+		Keys:      3,
+		Ops:       1000,
+		Seed:      1,
+		Mix:       Mix{Read: 3, ReadWrite: 4, Blind: 2},
+		Latency:   Latency{Min: time.Millisecond, Mean: 2 * time.Millisecond},
+		Drop:      0.01,
+		Think:     5 * time.Millisecond,
+		Timeout:   time.Second,
+		Tick:      time.Millisecond,
+		SyncEvery: 50,
+		Converge:  60 * time.Second,
+		Nemesis:   nemesis.DefaultOptions(),
+	}
+}
+
+// Validate reports the first field of c that cannot run.
+func (c *Config) Validate() error {
+	switch {
+	case c.Nodes < 1:
+		return fmt.Errorf("nodes must be at least 1, got %d", c.Nodes)
+	case c.Clients < 1:
+		return fmt.Errorf("clients must be at least 1, got %d", c.Clients)
+	case c.Keys < 1:
+		return fmt.Errorf("keys must be at least 1, got %d", c.Keys)
+	case c.Ops < 0:
+		return fmt.Errorf("ops must not be negative, got %d", c.Ops)
+	case c.Drop < 0 || c.Drop >= 1:
+		return fmt.Errorf("drop must be in [0, 1), got %g", c.Drop)
+	case c.Latency.Min < 0 || c.Latency.Mean < 0:
+		return fmt.Errorf("latency must not be negative, got %v+%v", c.Latency.Min, c.Latency.Mean)
+	case c.Tick <= 0:
+		return fmt.Errorf("tick must be positive, got %v", c.Tick)
+	case c.Timeout <= 0:
+		return fmt.Errorf("timeout must be positive, got %v", c.Timeout)
+	case c.Mix.Read < 0 || c.Mix.ReadWrite < 0 || c.Mix.Blind < 0 || c.Mix.Delete < 0 ||
+		c.Mix.Read+c.Mix.ReadWrite+c.Mix.Blind+c.Mix.Delete == 0:
+		return errors.New("mix needs a positive weight")
+	}
+	if _, err := store.New(c.Strategy, "n1", c.Options); err != nil {
+		return err
+	}
+	for n := range c.Nemesis.Skew {
+		if !validNode(n, c.Nodes) {
+			return fmt.Errorf("skew names %s, but the nodes are n1…n%d", n, c.Nodes)
+		}
+	}
+	return nil
+}
+
+func validNode(n string, nodes int) bool {
+	for i := 1; i <= nodes; i++ {
+		if n == fmt.Sprintf("n%d", i) {
+			return true
+		}
+	}
+	return false
+}
+
+// Result is what a run produced.
+type Result struct {
+	History   []histories.Event
+	Converged bool          // the replicas agreed before the final reads
+	Duration  time.Duration // virtual time the run took
+	Events    int           // simulator events processed
+	Ops       int           // client operations invoked, final reads excluded
+}
+
+// run is one test in progress.
+type run struct {
+	cfg       Config
+	sim       *sim
+	cl        *cluster
+	rec       *recorder
+	nm        *nemesis.Nemesis
+	clients   []*client
+	writes    int
+	budget    int
+	invoked   int
+	completed int
+	active    int
+	stopped   bool
+	keys      map[string]bool // every key a client operation named
+}
+
+func newRun(cfg Config, sink *histories.Writer) (*run, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	r := &run{cfg: cfg, sim: &sim{}, rec: &recorder{sink: sink}, budget: cfg.Ops, keys: map[string]bool{}}
+	r.rec.sim = r.sim
+	cl, err := newCluster(r.sim, &r.cfg)
+	if err != nil {
+		return nil, err
+	}
+	r.cl = cl
+	for i := 1; i <= cfg.Clients; i++ {
+		r.addClient(fmt.Sprintf("c%d", i), rand.New(rand.NewPCG(cfg.Seed, uint64(streamClients+i))))
+	}
+	r.nm = nemesis.New(cfg.Nemesis, cl.names, rand.New(rand.NewPCG(cfg.Seed, streamNemesis)))
+	r.tick()
+	return r, nil
+}
+
+func (r *run) addClient(id string, rng *rand.Rand) *client {
+	c := &client{r: r, id: id, rng: rng, reads: map[string]lastRead{}}
+	r.cl.clients[id] = c
+	r.clients = append(r.clients, c)
+	return c
+}
+
+// tick ticks every node, forever, every Tick.
+func (r *run) tick() {
+	r.sim.after(int64(r.cfg.Tick), func() {
+		r.cl.tick()
+		r.tick()
+	})
+}
+
+// Run runs a random workload: each client loops, asking gen for an
+// operation, until Config.Ops operations have been invoked. Every event is
+// also written to sink, if not nil, as it happens.
+func Run(cfg Config, gen Generator, sink *histories.Writer) (*Result, error) {
+	r, err := newRun(cfg, sink)
+	if err != nil {
+		return nil, err
+	}
+	if gen == nil {
+		gen = NewGenerator(cfg)
+	}
+	r.nextFault()
+	for _, c := range r.clients {
+		r.active++
+		c.loop(gen)
+	}
+	r.sim.runUntil(func() bool { return r.active == 0 || r.rec.err != nil })
+	return r.finish()
+}
+
+// nextFault schedules the nemesis's next step.
+func (r *run) nextFault() {
+	st, ok := r.nm.Next()
+	if !ok {
+		return
+	}
+	r.sim.at(st.At, func() {
+		if r.stopped {
+			return
+		}
+		r.fault(st.Fault)
+		r.nextFault()
+	})
+}
+
+// fault applies f and records it.
+func (r *run) fault(f nemesis.Fault) {
+	nemesis.Apply(r.cl, f)
+	r.rec.add(histories.Event{Process: histories.Nemesis, Type: histories.Info, F: f.F, Params: f.Params})
+}
+
+// finish heals every fault, waits for convergence and takes the final reads.
+func (r *run) finish() (*Result, error) {
+	r.stopped = true
+	for _, f := range r.nm.Stop() {
+		r.fault(f)
+	}
+	if len(r.cl.group) > 0 {
+		r.fault(nemesis.HealFault())
+	}
+	if skewed := r.skewed(); len(skewed) > 0 {
+		r.fault(nemesis.Fault{F: nemesis.Reset, Clocks: skewed, Params: clockParams(skewed)})
+	}
+	converged := false
+	deadline := r.sim.now + int64(r.cfg.Converge)
+	var poll func()
+	poll = func() {
+		converged = r.cl.converged()
+		if !converged && r.sim.now < deadline {
+			r.sim.after(int64(10*time.Millisecond), poll)
+		}
+	}
+	poll()
+	r.sim.runUntil(func() bool { return converged || r.sim.now >= deadline })
+
+	// Final reads, one per key per node, one after another.
+	final := r.addClient(histories.Final, nil)
+	type target struct{ key, node string }
+	var targets []target
+	for _, key := range r.finalKeys() {
+		for _, node := range r.cl.names {
+			targets = append(targets, target{key, node})
+		}
+	}
+	done := false
+	var next func(i int)
+	next = func(i int) {
+		if i == len(targets) {
+			done = true
+			return
+		}
+		t := targets[i]
+		final.do(Op{F: histories.Read, Key: t.key, Node: t.node}, func() { next(i + 1) })
+	}
+	next(0)
+	r.sim.runUntil(func() bool { return done || r.rec.err != nil })
+	if err := r.rec.flush(); err != nil {
+		return nil, err
+	}
+	if len(r.cl.errors) > 0 {
+		return nil, fmt.Errorf("harness: a node rejected a message: %w", r.cl.errors[0])
+	}
+	return &Result{
+		History: r.rec.h, Converged: converged, Duration: time.Duration(r.sim.now),
+		Events: r.sim.ran, Ops: r.invoked,
+	}, nil
+}
+
+// skewed returns a zero clock for every node whose clock is not on true time.
+func (r *run) skewed() map[string]nemesis.Clock {
+	out := map[string]nemesis.Clock{}
+	for _, n := range r.cl.names {
+		if r.cl.clocks[n] != (nemesis.Clock{Since: r.cl.clocks[n].Since}) {
+			out[n] = nemesis.Clock{}
+		}
+	}
+	return out
+}
+
+func clockParams(clocks map[string]nemesis.Clock) map[string]string {
+	p := map[string]string{}
+	for n, c := range clocks {
+		p[n] = c.String()
+	}
+	return p
+}
+
+// finalKeys lists, sorted, every key a client touched or a node holds.
+func (r *run) finalKeys() []string {
+	seen := maps.Clone(r.keys)
+	for _, n := range r.cl.names {
+		for _, k := range r.cl.nodes[n].Keys() {
+			seen[k] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(seen))
+}

@@ -1,0 +1,77 @@
+package harness
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/nemesis"
+)
+
+// Call is an operation by a named client.
+type Call struct {
+	Process string // c1…cN
+	Op
+}
+
+// Step is one moment of a script: a pause, then a fault (if any), then calls
+// issued together. The step ends when every call has completed.
+type Step struct {
+	Pause time.Duration
+	Fault *nemesis.Fault
+	Calls []Call
+}
+
+// RunScript plays steps in order instead of a random workload; the
+// configured nemesis is not used. It ends like Run: faults healed,
+// convergence, final reads.
+func RunScript(cfg Config, steps []Step, sink *histories.Writer) (*Result, error) {
+	cfg.Nemesis.Kinds = nil
+	r, err := newRun(cfg, sink)
+	if err != nil {
+		return nil, err
+	}
+	clients := map[string]*client{}
+	for _, c := range r.clients {
+		clients[c.id] = c
+	}
+	for i, st := range steps {
+		for _, call := range st.Calls {
+			if clients[call.Process] == nil {
+				return nil, fmt.Errorf("harness: script step %d: no client %q (clients are c1…c%d)", i+1, call.Process, cfg.Clients)
+			}
+			if !validNode(call.Node, cfg.Nodes) {
+				return nil, fmt.Errorf("harness: script step %d: no node %q (nodes are n1…n%d)", i+1, call.Node, cfg.Nodes)
+			}
+		}
+	}
+	done := false
+	var play func(i int)
+	play = func(i int) {
+		if i == len(steps) {
+			done = true
+			return
+		}
+		st := steps[i]
+		r.sim.after(int64(st.Pause), func() {
+			if st.Fault != nil {
+				r.fault(*st.Fault)
+			}
+			left := len(st.Calls)
+			if left == 0 {
+				play(i + 1)
+				return
+			}
+			for _, call := range st.Calls {
+				clients[call.Process].do(call.Op, func() {
+					if left--; left == 0 {
+						play(i + 1)
+					}
+				})
+			}
+		})
+	}
+	play(0)
+	r.sim.runUntil(func() bool { return done || r.rec.err != nil })
+	return r.finish()
+}

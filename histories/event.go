@@ -1,0 +1,102 @@
+// Package histories is the history model of clockwise and its public file
+// format: one Event per line, in JSON (JSON Lines).
+//
+// A history records, in true time, every operation a client invoked and how
+// it completed, every fault the nemesis injected, and the final reads taken
+// after every fault healed and the replicas converged. The field names are a
+// contract (see docs/ARCHITECTURE.md and the README): new fields may be added,
+// none renamed. Anything that writes this format can be judged by the
+// checker.
+//
+// Writer streams events to disk a whole line at a time, so a run killed
+// midway leaves a file whose every line is complete. Decode and ReadFile report
+// a malformed file with the line number and the field at fault.
+package histories
+
+import "time"
+
+// Types of events.
+const (
+	Invoke = "invoke" // an operation began
+	OK     = "ok"     // it completed and took effect
+	Fail   = "fail"   // it completed and definitely did not take effect
+	Info   = "info"   // its outcome is unknown (timeout, crash); nemesis events
+)
+
+// Operations (the f field) of clients.
+const (
+	Read   = "read"
+	Write  = "write"
+	Delete = "delete"
+)
+
+// Processes that are not clients.
+const (
+	Nemesis = "nemesis"
+	Final   = "final"
+)
+
+// Version is one version a read returned.
+type Version struct {
+	Write   string `json:"write"`
+	Value   string `json:"value"`
+	Deleted bool   `json:"deleted"`
+}
+
+// Dot is a (node, counter) event id.
+type Dot struct {
+	Node    string `json:"node"`
+	Counter uint64 `json:"counter"`
+}
+
+// Meta is the strategy's metadata for a write, for reports only: causality is
+// never derived from it.
+type Meta struct {
+	TS    int64             `json:"ts,omitempty"`    // timestamp (physical or logical)
+	VV    map[string]uint64 `json:"vv,omitempty"`    // version vector
+	Dot   *Dot              `json:"dot,omitempty"`   // dotted version vector event
+	Wait  int64             `json:"wait,omitempty"`  // commit wait, local-clock ns
+	Bytes int               `json:"bytes,omitempty"` // encoded causal metadata of the key, bytes
+}
+
+// Event is one line of a history.
+type Event struct {
+	Index   int    `json:"index"`   // position in the history, from 0
+	Time    int64  `json:"time"`    // ns since the run began, in true time
+	Process string `json:"process"` // c1…cN, nemesis or final
+	Type    string `json:"type"`    // invoke, ok, fail, info
+	F       string `json:"f"`       // read, write, delete, or the nemesis's fault
+	Key     string `json:"key,omitempty"`
+	Node    string `json:"node,omitempty"`  // the node that served the request
+	Write   string `json:"write,omitempty"` // write and delete: the version's unique id
+	// Value is a write's value. On the wire it shares the "value" field with
+	// Params.
+	Value    string    `json:"-"`
+	Context  []string  `json:"context,omitempty"`  // write/delete: ids of the versions the client had read
+	Versions []Version `json:"versions,omitempty"` // read ok: what came back
+	Meta     *Meta     `json:"meta,omitempty"`
+	Error    string    `json:"error,omitempty"`
+	// Offset is the serving node's clock offset from true time, in ns, when
+	// the operation completed (an extension of the format; absent: unknown).
+	Offset *int64 `json:"offset,omitempty"`
+	// Params are a nemesis event's parameters, written as the "value" object,
+	// e.g. {"n1": "+5s"}.
+	Params map[string]string `json:"-"`
+}
+
+// IsWrite reports whether e is a write or a delete: an operation that creates
+// a version.
+func (e *Event) IsWrite() bool { return e.F == Write || e.F == Delete }
+
+// Client reports whether e belongs to a client or the final reads rather
+// than the nemesis.
+func (e *Event) Client() bool { return e.Process != Nemesis }
+
+// Duration formats a signed duration for humans: +5s, -250ms, +0s.
+func Duration(ns int64) string {
+	d := time.Duration(ns)
+	if d >= 0 {
+		return "+" + d.String()
+	}
+	return d.String()
+}

@@ -1,0 +1,72 @@
+package nemesis
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/clockwise-kv/clockwise/histories"
+)
+
+// Epoch is every clock's reading at true time 0, so that timestamps stay
+// positive under negative skew: 1000 s in nanoseconds.
+const Epoch int64 = 1_000_000_000_000
+
+// Clock is a node's physical clock: true time + offset + drift·t, optionally
+// strobing (jumping between offset and offset+Strobe every Period). Times are
+// nanoseconds; a Clock is a value the nemesis hands to the cluster.
+type Clock struct {
+	Offset int64   // ns ahead of true time (negative: behind)
+	Drift  float64 // extra seconds gained per second since Since
+	Strobe int64   // strobe amplitude in ns; 0: no strobe
+	Period int64   // strobe half-period in ns
+	Since  int64   // true time the drift and strobe started
+}
+
+// Read returns the clock's reading at true time t.
+func (c Clock) Read(t int64) int64 { return Epoch + t + c.OffsetAt(t) }
+
+// OffsetAt returns how far the clock is from true time at true time t.
+func (c Clock) OffsetAt(t int64) int64 {
+	off := c.Offset
+	if c.Drift != 0 && t > c.Since {
+		off += int64(c.Drift * float64(t-c.Since))
+	}
+	if c.Strobe != 0 && c.Period > 0 && t >= c.Since && ((t-c.Since)/c.Period)%2 == 0 {
+		off += c.Strobe
+	}
+	return off
+}
+
+// String describes the clock as the history records it: "+5s",
+// "+0s strobe +200ms/10ms", "+1s drift 0.001".
+func (c Clock) String() string {
+	s := histories.Duration(c.Offset)
+	if c.Strobe != 0 {
+		s += fmt.Sprintf(" strobe %s/%s", histories.Duration(c.Strobe), time.Duration(c.Period))
+	}
+	if c.Drift != 0 {
+		s += fmt.Sprintf(" drift %g", c.Drift)
+	}
+	return s
+}
+
+// ParseOffsets parses a list of node offsets such as "n1=+5s,n2=-200ms".
+func ParseOffsets(s string) (map[string]int64, error) {
+	out := map[string]int64{}
+	if strings.TrimSpace(s) == "" {
+		return out, nil
+	}
+	for _, part := range strings.Split(s, ",") {
+		node, d, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok || node == "" {
+			return nil, fmt.Errorf("%q: want node=offset, e.g. n1=+5s", part)
+		}
+		off, err := time.ParseDuration(strings.TrimPrefix(d, "+"))
+		if err != nil {
+			return nil, fmt.Errorf("%q: %w", part, err)
+		}
+		out[node] = int64(off)
+	}
+	return out, nil
+}

@@ -1,0 +1,288 @@
+// Package nemesis injects faults into a cluster, Jepsen-style: clock skew
+// (a node's clock jumps ahead or behind), clock strobe (it flips back and
+// forth rapidly), and network partitions (one node isolated, or the cluster
+// split into random halves), each started and stopped on a seeded schedule.
+//
+// A Nemesis decides what to break and when; it acts through the Cluster
+// interface, which the harness implements, and describes every fault as a
+// Fault whose F and Params the harness writes to the history as a nemesis
+// event, so a reader sees when each fault started and stopped. Clock is the
+// model of a node's physical clock that clock faults change.
+package nemesis
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Fault kinds, as they appear in the history's f field.
+const (
+	Skew      = "skew"      // set node clock offsets
+	Strobe    = "strobe"    // make a node's clock strobe
+	Reset     = "reset"     // put clocks back on true time
+	Partition = "partition" // split the network
+	Heal      = "heal"      // end every partition
+)
+
+// Kinds lists the nemesis kinds a test may enable.
+var Kinds = []string{Skew, Strobe, Partition}
+
+// Cluster is what a nemesis acts on.
+type Cluster interface {
+	// Nodes lists the cluster's nodes, sorted.
+	Nodes() []string
+	// SetClock replaces node's clock.
+	SetClock(node string, c Clock)
+	// Partition cuts every link between nodes of different groups.
+	Partition(groups [][]string)
+	// Heal restores every link.
+	Heal()
+}
+
+// Fault is one nemesis action.
+type Fault struct {
+	F      string
+	Clocks map[string]Clock  // Skew, Strobe, Reset: each node's new clock
+	Groups [][]string        // Partition
+	Params map[string]string // what the history records as the event's value
+}
+
+// Apply performs f on c.
+func Apply(c Cluster, f Fault) {
+	for _, n := range sortedKeys(f.Clocks) {
+		c.SetClock(n, f.Clocks[n])
+	}
+	switch f.F {
+	case Partition:
+		c.Partition(f.Groups)
+	case Heal:
+		c.Heal()
+	}
+}
+
+// Options configure a Nemesis.
+type Options struct {
+	Kinds    []string         // enabled fault kinds (Kinds); empty: none
+	Interval time.Duration    // mean time a fault lasts, and mean time between faults
+	Skew     map[string]int64 // fixed offsets for skew faults; empty: a random node and offset
+	MaxSkew  time.Duration    // bound of random skew offsets (±)
+	Strobe   time.Duration    // strobe amplitude
+	Period   time.Duration    // strobe half-period
+}
+
+// DefaultOptions are skew plus partitions, a fault about every 500ms.
+func DefaultOptions() Options {
+	return Options{
+		Kinds:    []string{Skew, Partition},
+		Interval: 500 * time.Millisecond,
+		MaxSkew:  5 * time.Second,
+		Strobe:   200 * time.Millisecond,
+		Period:   10 * time.Millisecond,
+	}
+}
+
+// ParseKinds parses a comma-separated list of fault kinds; "none" and ""
+// enable none.
+func ParseKinds(s string) ([]string, error) {
+	if s == "" || s == "none" {
+		return nil, nil
+	}
+	var out []string
+	for _, k := range strings.Split(s, ",") {
+		k = strings.TrimSpace(k)
+		if !slices.Contains(Kinds, k) {
+			return nil, fmt.Errorf("unknown fault %q (known: %s, or none)", k, strings.Join(Kinds, ", "))
+		}
+		if !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	return out, nil
+}
+
+// Step is a fault due at a true time.
+type Step struct {
+	At    int64
+	Fault Fault
+}
+
+// cycle is one independent start/stop loop: clocks or network.
+type cycle struct {
+	kinds  []string
+	active bool
+	next   int64
+	undo   Fault
+}
+
+// Nemesis schedules faults. Clock faults and partitions run on independent
+// cycles, so they overlap; each cycle alternates a fault and a quiet spell,
+// each lasting between half and one and a half Intervals.
+type Nemesis struct {
+	opts   Options
+	nodes  []string
+	rng    *rand.Rand
+	cycles []*cycle
+}
+
+// New returns a nemesis for a cluster of nodes, drawing from rng.
+func New(opts Options, nodes []string, rng *rand.Rand) *Nemesis {
+	nm := &Nemesis{opts: opts, nodes: slices.Sorted(slices.Values(nodes)), rng: rng}
+	var clocks, network []string
+	for _, k := range opts.Kinds {
+		if k == Partition {
+			network = append(network, k)
+		} else {
+			clocks = append(clocks, k)
+		}
+	}
+	for _, ks := range [][]string{clocks, network} {
+		if len(ks) > 0 {
+			nm.cycles = append(nm.cycles, &cycle{kinds: ks, next: nm.spell()})
+		}
+	}
+	return nm
+}
+
+func (nm *Nemesis) spell() int64 {
+	iv := int64(nm.opts.Interval)
+	if iv <= 0 {
+		iv = int64(500 * time.Millisecond)
+	}
+	return iv/2 + nm.rng.Int64N(iv+1)
+}
+
+// Next returns the next step no earlier than now, or false when no fault is
+// enabled. Steps come in time order; call Next again after each.
+func (nm *Nemesis) Next() (Step, bool) {
+	if len(nm.cycles) == 0 {
+		return Step{}, false
+	}
+	c := nm.cycles[0]
+	for _, d := range nm.cycles[1:] {
+		if d.next < c.next {
+			c = d
+		}
+	}
+	at := c.next
+	var f Fault
+	if c.active {
+		f = c.undo
+	} else {
+		f, c.undo = nm.fault(c.kinds[nm.rng.IntN(len(c.kinds))])
+	}
+	c.active = !c.active
+	c.next = at + nm.spell()
+	return Step{At: at, Fault: f}, true
+}
+
+// Stop returns the faults that undo whatever is active, to be applied before
+// the final reads.
+func (nm *Nemesis) Stop() []Fault {
+	var out []Fault
+	for _, c := range nm.cycles {
+		if c.active {
+			out = append(out, c.undo)
+			c.active = false
+		}
+	}
+	return out
+}
+
+// fault builds a fault of kind and the fault that undoes it.
+func (nm *Nemesis) fault(kind string) (Fault, Fault) {
+	switch kind {
+	case Skew:
+		offs := nm.opts.Skew
+		if len(offs) == 0 {
+			max := int64(nm.opts.MaxSkew)
+			if max <= 0 {
+				max = int64(5 * time.Second)
+			}
+			// Whole milliseconds read better in reports.
+			ms := max / int64(time.Millisecond)
+			off := (nm.rng.Int64N(2*ms+1) - ms) * int64(time.Millisecond)
+			offs = map[string]int64{nm.pick(): off}
+		}
+		clocks := map[string]Clock{}
+		for n, off := range offs {
+			clocks[n] = Clock{Offset: off}
+		}
+		return clockFault(Skew, clocks), reset(clocks)
+	case Strobe:
+		clocks := map[string]Clock{nm.pick(): {Strobe: int64(nm.opts.Strobe), Period: int64(nm.opts.Period)}}
+		return clockFault(Strobe, clocks), reset(clocks)
+	case Partition:
+		return PartitionFault(nm.split()...), HealFault()
+	}
+	panic("nemesis: unknown fault kind " + kind)
+}
+
+// SkewFault sets fixed clock offsets, e.g. for a scripted scenario.
+func SkewFault(offsets map[string]int64) Fault {
+	clocks := map[string]Clock{}
+	for n, off := range offsets {
+		clocks[n] = Clock{Offset: off}
+	}
+	return clockFault(Skew, clocks)
+}
+
+// PartitionFault isolates groups from each other.
+func PartitionFault(groups ...[]string) Fault {
+	parts := make([]string, len(groups))
+	for i, g := range groups {
+		parts[i] = strings.Join(g, " ")
+	}
+	return Fault{F: Partition, Groups: groups, Params: map[string]string{"groups": strings.Join(parts, " | ")}}
+}
+
+// HealFault ends every partition.
+func HealFault() Fault { return Fault{F: Heal, Params: map[string]string{}} }
+
+func clockFault(f string, clocks map[string]Clock) Fault {
+	p := map[string]string{}
+	for n, c := range clocks {
+		p[n] = c.String()
+	}
+	return Fault{F: f, Clocks: clocks, Params: p}
+}
+
+func reset(clocks map[string]Clock) Fault {
+	zero := map[string]Clock{}
+	for n := range clocks {
+		zero[n] = Clock{}
+	}
+	return clockFault(Reset, zero)
+}
+
+func (nm *Nemesis) pick() string { return nm.nodes[nm.rng.IntN(len(nm.nodes))] }
+
+// split isolates one node (half the time) or splits the nodes into random
+// halves.
+func (nm *Nemesis) split() [][]string {
+	nodes := slices.Clone(nm.nodes)
+	if len(nodes) < 2 {
+		return [][]string{nodes}
+	}
+	if nm.rng.IntN(2) == 0 {
+		i := nm.rng.IntN(len(nodes))
+		rest := slices.Delete(slices.Clone(nodes), i, i+1)
+		return [][]string{{nodes[i]}, rest}
+	}
+	nm.rng.Shuffle(len(nodes), func(i, j int) { nodes[i], nodes[j] = nodes[j], nodes[i] })
+	a, b := nodes[:len(nodes)/2], nodes[len(nodes)/2:]
+	slices.Sort(a)
+	slices.Sort(b)
+	return [][]string{a, b}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

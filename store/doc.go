@@ -1,0 +1,22 @@
+// Package store is clockwise's replicated key-value store: the system under
+// test ("db" in Jepsen's terms).
+//
+// A Node is a replica written as a deterministic state machine in the style
+// of go.etcd.io/raft: the caller feeds it messages and clock readings (Step,
+// Tick) and collects the messages it wants sent (Ready). It never starts a
+// goroutine, opens a socket or reads a clock, so the same Node runs inside
+// the seeded simulator and behind a real transport.
+//
+// Clients see a Dynamo/Riak-style API carried in messages: Get returns every
+// surviving Version (siblings, tombstones included) and an opaque Context;
+// Put writes a Version with the Context the client read (empty: a blind
+// write); a delete is a Put of a Version with Deleted set. Every Version
+// carries the unique write id the client chose, so a read says exactly which
+// writes it saw.
+//
+// A Strategy decides how a write is stamped, how versions merge and what a
+// read returns. Strategies register by name (New, Names): "lww" stamps with
+// the coordinator's wall clock and keeps the highest timestamp; "vv" keeps
+// Riak-classic version vectors with node actors and never drops a
+// concurrent write. VV is the version vector type they share.
+package store

@@ -1,0 +1,227 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// Kind is a message's type.
+type Kind string
+
+const (
+	Get       Kind = "get"       // client → node: read a key
+	Put       Kind = "put"       // client → node: write or delete a key
+	Reply     Kind = "reply"     // node → client: the answer to Get or Put
+	Replicate Kind = "replicate" // node → node: merge these objects
+	Sync      Kind = "sync"      // node → node: anti-entropy, merge and answer with what differs
+)
+
+// Keyed is a key's object in transit.
+type Keyed struct {
+	Key    string `json:"key"`
+	Object Object `json:"object"`
+}
+
+// Message is everything that enters or leaves a node.
+type Message struct {
+	Kind     Kind      `json:"kind"`
+	From     string    `json:"from"`
+	To       string    `json:"to"`
+	ID       uint64    `json:"id,omitempty"`       // client request id, echoed in the reply
+	Key      string    `json:"key,omitempty"`      // Get, Put, Reply
+	Version  Version   `json:"version,omitzero"`   // Put: the version to write
+	Context  Context   `json:"context,omitzero"`   // Put: what the client read; Reply to Get: what to pass back
+	Versions []Version `json:"versions,omitempty"` // Reply to Get
+	Meta     Meta      `json:"meta,omitzero"`      // Reply to Put
+	Objects  []Keyed   `json:"objects,omitempty"`  // Replicate, Sync
+	Err      string    `json:"error,omitempty"`    // Reply: why the request failed
+}
+
+// Config configures a Node.
+type Config struct {
+	ID       string   // this node
+	Peers    []string // every other node
+	Strategy Strategy // this node's strategy instance
+	// SyncEvery is the number of ticks between anti-entropy rounds; 0
+	// disables anti-entropy.
+	SyncEvery int
+}
+
+// Node is one replica: a deterministic state machine. Messages and clock
+// readings go in through Step and Tick; messages to send come out of Ready.
+// A Node starts no goroutine, does no I/O and never reads a clock: every
+// input carries the node's local clock reading, so the caller decides what
+// time is, and the same inputs always give the same outputs.
+//
+// Every key is replicated to every node. The node a client talks to
+// coordinates its request: it applies a write locally, replicates the
+// resulting object to every peer and acknowledges (after the strategy's
+// commit wait, if any); it answers a read from its own state. Every
+// SyncEvery ticks it sends its whole state to the next peer in turn, which
+// merges it and answers with whatever it holds that differs, so replicas
+// converge once messages flow again.
+type Node struct {
+	id        string
+	peers     []string
+	strategy  Strategy
+	syncEvery int
+
+	objects map[string]Object
+	keys    []string // sorted keys of objects
+	pending []Message
+	ackAt   []int64 // pending[i] may leave once the clock reads ackAt[i]
+	out     []Message
+	ticks   int
+	next    int // the peer the next anti-entropy round goes to
+}
+
+// NewNode returns a node with an empty store.
+func NewNode(c Config) (*Node, error) {
+	if c.ID == "" {
+		return nil, errors.New("store: node needs an id")
+	}
+	if c.Strategy == nil {
+		return nil, errors.New("store: node needs a strategy")
+	}
+	peers := slices.Clone(c.Peers)
+	slices.Sort(peers)
+	return &Node{id: c.ID, peers: peers, strategy: c.Strategy, syncEvery: c.SyncEvery, objects: map[string]Object{}}, nil
+}
+
+// ID returns the node's id.
+func (n *Node) ID() string { return n.id }
+
+// Strategy returns the node's strategy.
+func (n *Node) Strategy() Strategy { return n.strategy }
+
+// Step processes one message at local clock reading now. A malformed client
+// request is answered with an error reply and also reported as an error.
+func (n *Node) Step(now int64, m Message) error {
+	defer n.release(now)
+	switch m.Kind {
+	case Get:
+		if m.Key == "" {
+			return n.reject(m, "get needs a key")
+		}
+		vs, ctx := n.strategy.Read(n.objects[m.Key])
+		n.send(Message{Kind: Reply, To: m.From, ID: m.ID, Key: m.Key, Versions: vs, Context: ctx})
+	case Put:
+		switch {
+		case m.Key == "":
+			return n.reject(m, "put needs a key")
+		case m.Version.Write == "":
+			return n.reject(m, "put needs a write id")
+		}
+		obj, st := n.strategy.Put(n.objects[m.Key], Write{Version: m.Version, Context: m.Context}, now)
+		n.store(m.Key, obj)
+		st.Meta.Bytes = obj.MetaBytes()
+		for _, p := range n.peers {
+			n.send(Message{Kind: Replicate, To: p, Objects: []Keyed{{m.Key, obj}}})
+		}
+		reply := Message{Kind: Reply, To: m.From, ID: m.ID, Key: m.Key, Meta: st.Meta}
+		if st.AckAt > now {
+			reply.From = n.id
+			n.pending = append(n.pending, reply)
+			n.ackAt = append(n.ackAt, st.AckAt)
+		} else {
+			n.send(reply)
+		}
+	case Replicate:
+		for _, k := range m.Objects {
+			n.merge(k)
+		}
+	case Sync:
+		theirs := make(map[string]bool, len(m.Objects))
+		var answer []Keyed
+		for _, k := range m.Objects {
+			theirs[k.Key] = true
+			if merged := n.merge(k); !merged.Equal(k.Object) {
+				answer = append(answer, Keyed{k.Key, merged})
+			}
+		}
+		for _, key := range n.keys {
+			if !theirs[key] {
+				answer = append(answer, Keyed{key, n.objects[key]})
+			}
+		}
+		if len(answer) > 0 {
+			n.send(Message{Kind: Replicate, To: m.From, Objects: answer})
+		}
+	default:
+		return fmt.Errorf("store: %s: unknown message kind %q from %s", n.id, m.Kind, m.From)
+	}
+	return nil
+}
+
+// Tick advances the node's logical time at local clock reading now: it
+// releases acknowledgements whose commit wait is over and runs anti-entropy.
+func (n *Node) Tick(now int64) {
+	n.release(now)
+	n.ticks++
+	if n.syncEvery <= 0 || len(n.peers) == 0 || n.ticks%n.syncEvery != 0 {
+		return
+	}
+	objs := make([]Keyed, len(n.keys))
+	for i, k := range n.keys {
+		objs[i] = Keyed{k, n.objects[k]}
+	}
+	n.send(Message{Kind: Sync, To: n.peers[n.next], Objects: objs})
+	n.next = (n.next + 1) % len(n.peers)
+}
+
+// Ready returns the messages the node has produced since the last call.
+func (n *Node) Ready() []Message {
+	out := n.out
+	n.out = nil
+	return out
+}
+
+// Pending reports how many acknowledgements wait for their commit wait.
+func (n *Node) Pending() int { return len(n.pending) }
+
+// Keys returns the keys the node holds, sorted.
+func (n *Node) Keys() []string { return slices.Clone(n.keys) }
+
+// Object returns what the node stores for key.
+func (n *Node) Object(key string) Object { return n.objects[key] }
+
+func (n *Node) send(m Message) {
+	m.From = n.id
+	n.out = append(n.out, m)
+}
+
+func (n *Node) reject(m Message, why string) error {
+	n.send(Message{Kind: Reply, To: m.From, ID: m.ID, Key: m.Key, Err: why})
+	return fmt.Errorf("store: %s: %s (from %s)", n.id, why, m.From)
+}
+
+func (n *Node) merge(k Keyed) Object {
+	obj := n.strategy.Merge(n.objects[k.Key], k.Object)
+	n.store(k.Key, obj)
+	return obj
+}
+
+func (n *Node) store(key string, obj Object) {
+	if _, ok := n.objects[key]; !ok {
+		i, _ := slices.BinarySearch(n.keys, key)
+		n.keys = slices.Insert(n.keys, i, key)
+	}
+	n.objects[key] = obj
+}
+
+func (n *Node) release(now int64) {
+	if len(n.pending) == 0 {
+		return
+	}
+	keep := 0
+	for i, m := range n.pending {
+		if now >= n.ackAt[i] {
+			n.out = append(n.out, m)
+			continue
+		}
+		n.pending[keep], n.ackAt[keep] = m, n.ackAt[i]
+		keep++
+	}
+	n.pending, n.ackAt = n.pending[:keep], n.ackAt[:keep]
+}

@@ -1,0 +1,92 @@
+package store
+
+import (
+	"encoding/binary"
+	"slices"
+	"strings"
+)
+
+// Version is what a client sees of one stored write: its unique id, its value
+// and whether it is a tombstone.
+type Version struct {
+	Write   string `json:"write"`
+	Value   string `json:"value"`
+	Deleted bool   `json:"deleted"`
+}
+
+// Dot names one event: the Counter-th write coordinated by Node.
+type Dot struct {
+	Node    string `json:"node"`
+	Counter uint64 `json:"counter"`
+}
+
+// Sibling is a stored version with the metadata its strategy attached.
+type Sibling struct {
+	Version
+	TS   int64  `json:"ts,omitempty"`   // physical or logical timestamp (lww, lamport, truetime)
+	Node string `json:"node,omitempty"` // coordinator, the timestamp's tie-breaker
+	Dot  Dot    `json:"dot,omitzero"`   // the event that wrote it (dvv)
+}
+
+// Object is everything a replica stores for one key: the surviving siblings
+// and, for causal strategies, a clock covering them. Objects are values: a
+// strategy returns a new Object and never changes one it was given, so an
+// Object can be shared between replicas and messages without copying.
+type Object struct {
+	Siblings []Sibling `json:"siblings"`
+	Clock    VV        `json:"clock,omitempty"`
+}
+
+// Versions returns the client-visible versions of o's siblings.
+func (o Object) Versions() []Version {
+	vs := make([]Version, len(o.Siblings))
+	for i, s := range o.Siblings {
+		vs[i] = s.Version
+	}
+	return vs
+}
+
+// Equal reports whether o and p hold the same siblings and clock.
+func (o Object) Equal(p Object) bool {
+	return slices.Equal(o.Siblings, p.Siblings) && o.Clock.Compare(p.Clock) == Equal
+}
+
+// MetaBytes is the size of o's causal metadata in a compact binary encoding
+// (varint counters and timestamps, length-prefixed actor names): the clock and
+// each sibling's timestamp and dot. Values and write ids are not counted.
+func (o Object) MetaBytes() int {
+	var buf [binary.MaxVarintLen64]byte
+	n := binary.PutUvarint(buf[:], uint64(len(o.Clock)))
+	for _, e := range o.Clock {
+		n += binary.PutUvarint(buf[:], uint64(len(e.Node))) + len(e.Node)
+		n += binary.PutUvarint(buf[:], e.Counter)
+	}
+	for _, s := range o.Siblings {
+		if s.TS != 0 {
+			n += binary.PutVarint(buf[:], s.TS)
+			n += binary.PutUvarint(buf[:], uint64(len(s.Node))) + len(s.Node)
+		}
+		if s.Dot.Counter != 0 {
+			n += binary.PutUvarint(buf[:], uint64(len(s.Dot.Node))) + len(s.Dot.Node)
+			n += binary.PutUvarint(buf[:], s.Dot.Counter)
+		}
+	}
+	return n
+}
+
+// bySibling orders siblings by write id, the canonical order of an Object.
+func bySibling(a, b Sibling) int { return strings.Compare(a.Write, b.Write) }
+
+// union returns the siblings of a and b, one per write id, in canonical order.
+// When both hold a write, a's copy is kept.
+func union(a, b []Sibling) []Sibling {
+	out := make([]Sibling, 0, len(a)+len(b))
+	out = append(out, a...)
+	for _, s := range b {
+		if !slices.ContainsFunc(a, func(t Sibling) bool { return t.Write == s.Write }) {
+			out = append(out, s)
+		}
+	}
+	slices.SortFunc(out, bySibling)
+	return out
+}

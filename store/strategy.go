@@ -1,0 +1,97 @@
+package store
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Context is the opaque causal context a read returns and a write passes
+// back. Clients must not interpret it; an empty Context is a blind write.
+type Context struct {
+	Clock VV    `json:"clock,omitempty"`
+	TS    int64 `json:"ts,omitempty"`
+}
+
+// Write is a client's put or delete as the coordinator receives it.
+type Write struct {
+	Version
+	Context Context
+}
+
+// Meta is what a strategy attached to a write, reported in the history for
+// people to read. Checkers never derive causality from it.
+type Meta struct {
+	TS   int64 `json:"ts,omitempty"`   // timestamp the write was stamped with
+	VV   VV    `json:"vv,omitempty"`   // the version vector after the write
+	Dot  *Dot  `json:"dot,omitempty"`  // the write's dot
+	Wait int64 `json:"wait,omitempty"` // commit wait in local-clock nanoseconds
+	// Bytes is the encoded size of the key's causal metadata at the
+	// coordinator after the write (Object.MetaBytes).
+	Bytes int `json:"bytes,omitempty"`
+}
+
+// Stamp is the outcome of a Put at the coordinator.
+type Stamp struct {
+	Meta Meta
+	// AckAt is the local clock reading before which the coordinator must not
+	// acknowledge the write (commit wait); 0 acknowledges at once.
+	AckAt int64
+}
+
+// Strategy decides how a write is stamped, how versions from peers merge and
+// what a read returns. A Strategy belongs to one node and may keep per-node
+// state (a Lamport counter); it must be deterministic: the same calls in the
+// same order give the same results.
+type Strategy interface {
+	// Name is the strategy's registered name.
+	Name() string
+	// Put applies a client write coordinated by this node at local clock
+	// reading now to the stored object.
+	Put(obj Object, w Write, now int64) (Object, Stamp)
+	// Merge combines the local object with one received from a peer.
+	Merge(local, remote Object) Object
+	// Read returns the versions a read answers with and the context a
+	// client passes back on its next write.
+	Read(obj Object) ([]Version, Context)
+}
+
+// Options tunes strategies; each strategy reads the fields it needs.
+type Options struct {
+	// Epsilon is the clock uncertainty bound of truetime.
+	Epsilon time.Duration
+}
+
+// Factory builds a strategy instance for one node.
+type Factory func(node string, opts Options) Strategy
+
+var registry = map[string]Factory{}
+
+// Register makes a strategy available by name. It panics on a duplicate
+// name: registration happens at init time.
+func Register(name string, f Factory) {
+	if _, dup := registry[name]; dup {
+		panic("store: strategy registered twice: " + name)
+	}
+	registry[name] = f
+}
+
+// New returns a new instance of the named strategy for node.
+func New(name, node string, opts Options) (Strategy, error) {
+	f, ok := registry[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown strategy %q (known: %s)", name, strings.Join(Names(), ", "))
+	}
+	return f(node, opts), nil
+}
+
+// Names lists the registered strategies in order.
+func Names() []string {
+	names := make([]string, 0, len(registry))
+	for n := range registry {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
