@@ -71,7 +71,9 @@ func (c *client) loop(gen Generator) {
 			c.do(op, func() { c.loop(gen) })
 			return
 		}
+		r.budget-- // reserve the write's slot, so the budget is exact
 		c.do(Op{F: histories.Read, Key: op.Key, Node: op.Node}, func() {
+			r.budget++
 			op.ReadFirst, op.AfterRead = false, true
 			c.do(op, func() { c.loop(gen) })
 		})

@@ -73,11 +73,11 @@ type Options struct {
 	Period   time.Duration    // strobe half-period
 }
 
-// DefaultOptions are skew plus partitions, a fault about every 500ms.
+// DefaultOptions are skew plus partitions, a fault about every 300ms.
 func DefaultOptions() Options {
 	return Options{
 		Kinds:    []string{Skew, Partition},
-		Interval: 500 * time.Millisecond,
+		Interval: 300 * time.Millisecond,
 		MaxSkew:  5 * time.Second,
 		Strobe:   200 * time.Millisecond,
 		Period:   10 * time.Millisecond,

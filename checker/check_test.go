@@ -1,0 +1,310 @@
+package checker
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/clockwise-kv/clockwise/histories"
+)
+
+// hist builds histories by hand. Version ids starting with "d" are
+// tombstones.
+type hist struct{ h []histories.Event }
+
+func (b *hist) add(e histories.Event) {
+	e.Index = len(b.h)
+	e.Time = int64(len(b.h)) * 1000
+	b.h = append(b.h, e)
+}
+
+// write invokes and completes a write (or a delete, for ids starting with
+// "d") with the given outcome and timestamp.
+func (b *hist) write(proc, key, node, id string, ctx []string, typ string, ts int64) *hist {
+	f := histories.Write
+	if strings.HasPrefix(id, "d") {
+		f = histories.Delete
+	}
+	if ctx == nil {
+		ctx = []string{}
+	}
+	b.add(histories.Event{Process: proc, Type: histories.Invoke, F: f, Key: key, Node: node, Write: id, Value: "v" + id, Context: ctx})
+	if typ == "" {
+		return b // never completes
+	}
+	e := histories.Event{Process: proc, Type: typ, F: f, Key: key, Node: node, Write: id}
+	if typ == histories.OK && ts != 0 {
+		e.Meta = &histories.Meta{TS: ts}
+	}
+	b.add(e)
+	return b
+}
+
+func (b *hist) read(proc, key, node string, ids ...string) *hist {
+	b.add(histories.Event{Process: proc, Type: histories.Invoke, F: histories.Read, Key: key, Node: node})
+	vs := []histories.Version{}
+	for _, id := range ids {
+		vs = append(vs, histories.Version{Write: id, Value: "v" + id, Deleted: strings.HasPrefix(id, "d")})
+	}
+	b.add(histories.Event{Process: proc, Type: histories.OK, F: histories.Read, Key: key, Node: node, Versions: vs})
+	return b
+}
+
+// final reads key from every node, all returning ids.
+func (b *hist) final(key string, ids ...string) *hist {
+	for _, n := range []string{"n1", "n2", "n3"} {
+		b.read(histories.Final, key, n, ids...)
+	}
+	return b
+}
+
+func (b *hist) check(t *testing.T, gate ...string) *Result {
+	t.Helper()
+	r, err := Check(b.h, Options{Gate: gate})
+	require.NoError(t, err)
+	return r
+}
+
+func lostIDs(r *Result) map[string]string {
+	out := map[string]string{}
+	for _, l := range r.Lost {
+		out[l.Write.Write] = l.Kind
+	}
+	return out
+}
+
+func TestValidHistoriesHaveNoFindings(t *testing.T) {
+	for name, b := range map[string]*hist{
+		"happens-before chain collapses": new(hist).
+			write("c1", "x", "n1", "w1", nil, histories.OK, 10).
+			read("c2", "x", "n2", "w1").
+			write("c2", "x", "n2", "w2", []string{"w1"}, histories.OK, 20).
+			read("c3", "x", "n3", "w2").
+			write("c3", "x", "n3", "w3", []string{"w2"}, histories.OK, 30).
+			final("x", "w3"),
+		"concurrent writes kept as siblings": new(hist).
+			write("c1", "y", "n1", "w1", nil, histories.OK, 0).
+			write("c2", "y", "n2", "w2", nil, histories.OK, 0).
+			read("c3", "y", "n3", "w1", "w2").
+			final("y", "w1", "w2"),
+		"a write that read both siblings replaces them": new(hist).
+			write("c1", "y", "n1", "w1", nil, histories.OK, 0).
+			write("c2", "y", "n2", "w2", nil, histories.OK, 0).
+			read("c3", "y", "n3", "w1", "w2").
+			write("c3", "y", "n3", "w3", []string{"w1", "w2"}, histories.OK, 0).
+			final("y", "w3"),
+		"a delete overwritten causally is not lost": new(hist).
+			write("c1", "x", "n1", "w1", nil, histories.OK, 10).
+			read("c1", "x", "n1", "w1").
+			write("c1", "x", "n1", "d2", []string{"w1"}, histories.OK, 20).
+			read("c2", "x", "n2", "d2").
+			write("c2", "x", "n2", "w3", []string{"d2"}, histories.OK, 30).
+			final("x", "w3"),
+		"indeterminate and failed writes that vanish are not lost": new(hist).
+			write("c1", "x", "n1", "w1", nil, histories.OK, 10).
+			write("c2", "x", "n2", "w2", nil, histories.Info, 0).
+			write("c3", "x", "n3", "w3", nil, histories.Fail, 0).
+			write("c4", "x", "n1", "w4", nil, "", 0).
+			final("x", "w1"),
+		"a deleted key": new(hist).
+			write("c1", "x", "n1", "w1", nil, histories.OK, 10).
+			read("c1", "x", "n1", "w1").
+			write("c1", "x", "n1", "d2", []string{"w1"}, histories.OK, 20).
+			final("x", "d2"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := b.check(t, GateStale, GatePreservation)
+			assert.True(t, r.Valid, "failures: %v", r.Failures)
+			assert.Empty(t, r.Lost)
+			assert.Empty(t, r.Stale)
+			assert.Empty(t, r.Phantoms)
+			assert.Empty(t, r.Divergent)
+			for _, k := range r.Keys {
+				assert.True(t, k.Preserved, "key %s: final %v, maximal %v", k.Key, k.Final, k.Maximal)
+			}
+		})
+	}
+}
+
+func TestOverwrittenByOlder(t *testing.T) {
+	r := new(hist).
+		write("c1", "x", "n1", "w1", nil, histories.OK, 5_000).
+		read("c2", "x", "n2", "w1").
+		write("c2", "x", "n2", "w2", []string{"w1"}, histories.OK, 1_000).
+		final("x", "w1").check(t)
+	assert.False(t, r.Valid)
+	require.Len(t, r.Lost, 1)
+	l := r.Lost[0]
+	assert.Equal(t, OverwrittenByOlder, l.Kind)
+	assert.Equal(t, "w2", l.Write.Write)
+	require.NotNil(t, l.Winner)
+	assert.Equal(t, "w1", l.Winner.Write)
+	assert.Equal(t, int64(1_000), l.Write.TS)
+	assert.Equal(t, int64(5_000), l.Winner.TS)
+	assert.Contains(t, l.Why, "w2 follows w1")
+	assert.Contains(t, l.Why, "fastest clock")
+	assert.Equal(t, 1, r.Summary.LostByKind[OverwrittenByOlder])
+	assert.False(t, r.Keys[0].Preserved)
+	assert.Equal(t, []string{"w2"}, r.Keys[0].Maximal)
+}
+
+func TestConcurrentDropped(t *testing.T) {
+	r := new(hist).
+		write("c1", "y", "n1", "w1", nil, histories.OK, 9_000).
+		write("c2", "y", "n2", "w2", nil, histories.OK, 2_000).
+		final("y", "w1").check(t)
+	assert.Equal(t, map[string]string{"w2": ConcurrentDropped}, lostIDs(r))
+	assert.Equal(t, "w1", r.Lost[0].Winner.Write)
+	assert.Contains(t, r.Lost[0].Why, "concurrent")
+	assert.Equal(t, []string{"w1", "w2"}, r.Keys[0].Maximal)
+}
+
+func TestSuppressedByTombstone(t *testing.T) {
+	r := new(hist).
+		write("c1", "x", "n1", "w1", nil, histories.OK, 10).
+		read("n", "x", "n3", "w1").
+		write("n", "x", "n3", "d2", []string{"w1"}, histories.OK, 3_600_000).
+		write("c2", "x", "n2", "w3", nil, histories.OK, 100).
+		read("c3", "x", "n1", "d2").
+		write("c3", "x", "n1", "w4", []string{"d2"}, histories.OK, 200).
+		final("x", "d2").check(t)
+	// w1 was read by the delete: not blamed. w3 (concurrent) and w4
+	// (causally after) are both suppressed by the tombstone.
+	assert.Equal(t, map[string]string{"w3": SuppressedByTombstone, "w4": SuppressedByTombstone}, lostIDs(r))
+	for _, l := range r.Lost {
+		assert.Equal(t, "d2", l.Winner.Write)
+		assert.True(t, l.Winner.Deleted)
+	}
+}
+
+func TestMissing(t *testing.T) {
+	r := new(hist).write("c1", "x", "n1", "w1", nil, histories.OK, 10).final("x").check(t)
+	assert.Equal(t, map[string]string{"w1": Missing}, lostIDs(r))
+	assert.Nil(t, r.Lost[0].Winner)
+}
+
+func TestStaleSibling(t *testing.T) {
+	b := new(hist).
+		write("c1", "x", "n1", "w1", nil, histories.OK, 0).
+		read("c2", "x", "n2", "w1").
+		write("c2", "x", "n2", "w2", []string{"w1"}, histories.OK, 0).
+		read("c3", "x", "n3", "w1", "w2").
+		final("x", "w1", "w2")
+	r := b.check(t)
+	assert.True(t, r.Valid, "stale siblings are not data loss")
+	require.Len(t, r.Stale, 1)
+	s := r.Stale[0]
+	assert.Equal(t, "w1", s.Write.Write)
+	assert.Equal(t, "w2", s.Newer.Write)
+	assert.Equal(t, 4, s.Reads, "one client read and three final reads")
+	assert.True(t, s.Final)
+	assert.False(t, r.Keys[0].Preserved)
+
+	gated := b.check(t, GateStale)
+	assert.False(t, gated.Valid)
+	assert.Contains(t, gated.Failures[0], "stale")
+	assert.False(t, b.check(t, GatePreservation).Valid)
+}
+
+func TestPhantoms(t *testing.T) {
+	r := new(hist).
+		write("c1", "x", "n1", "w1", nil, histories.Fail, 0).
+		read("c2", "x", "n2", "w1").
+		read("c2", "x", "n2", "w1", "w9").
+		final("x").check(t)
+	assert.False(t, r.Valid)
+	require.Len(t, r.Phantoms, 2, "each phantom version once")
+	assert.Equal(t, "w1", r.Phantoms[0].Write)
+	assert.NotNil(t, r.Phantoms[0].Fail)
+	assert.Equal(t, "w9", r.Phantoms[1].Write)
+	assert.Contains(t, r.Phantoms[1].Why, "no operation")
+}
+
+func TestDivergence(t *testing.T) {
+	b := new(hist).
+		write("c1", "x", "n1", "w1", nil, histories.OK, 0).
+		write("c2", "x", "n2", "w2", nil, histories.OK, 0)
+	b.read(histories.Final, "x", "n1", "w1", "w2")
+	b.read(histories.Final, "x", "n2", "w1")
+	r := b.check(t)
+	assert.False(t, r.Valid)
+	require.Len(t, r.Divergent, 1)
+	assert.Equal(t, map[string][]string{"n1": {"w1", "w2"}, "n2": {"w1"}}, r.Divergent[0].Nodes)
+	assert.Empty(t, r.Lost, "a write present on some node is not lost")
+}
+
+func TestVisibleIndeterminateWriteCounts(t *testing.T) {
+	r := new(hist).
+		write("c1", "x", "n1", "w1", nil, histories.Info, 0).
+		read("c2", "x", "n2", "w1").
+		final("x").check(t)
+	assert.Equal(t, []string{"w1"}, r.Keys[0].Maximal, "a visible info write must survive")
+	assert.False(t, r.Keys[0].Preserved)
+	assert.Empty(t, r.Lost, "info writes are never counted lost")
+}
+
+func TestKeysWithoutFinalReadsAreNotJudged(t *testing.T) {
+	r := new(hist).write("c1", "x", "n1", "w1", nil, histories.OK, 0).check(t)
+	assert.True(t, r.Valid)
+	assert.False(t, r.Keys[0].Judged)
+	require.Len(t, r.Notes, 1)
+	assert.Contains(t, r.Notes[0], "no final reads")
+}
+
+func TestMalformedOperationSequences(t *testing.T) {
+	inv := histories.Event{Process: "c1", Type: histories.Invoke, F: histories.Write, Key: "x", Write: "w1"}
+	ok := histories.Event{Process: "c1", Type: histories.OK, F: histories.Write, Key: "x", Write: "w1"}
+	for name, tc := range map[string]struct {
+		events []histories.Event
+		want   string
+	}{
+		"completion without invoke": {[]histories.Event{ok}, "never invoked"},
+		"two open operations":       {[]histories.Event{inv, inv}, "still open"},
+		"reused write id":           {[]histories.Event{inv, ok, inv, ok}, "already used"},
+		"completion of another key": {[]histories.Event{inv, {Process: "c1", Type: histories.OK, F: histories.Write, Key: "y", Write: "w1"}}, "open operation"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			b := new(hist)
+			for _, e := range tc.events {
+				b.add(e)
+			}
+			_, err := Check(b.h, Options{})
+			require.ErrorContains(t, err, tc.want)
+		})
+	}
+	_, err := Check(nil, Options{Gate: []string{"bogus"}})
+	require.ErrorContains(t, err, "unknown gate")
+}
+
+func TestGraphRelations(t *testing.T) {
+	b := new(hist).
+		write("c1", "x", "n1", "w1", nil, histories.OK, 0).
+		write("c2", "x", "n1", "w2", []string{"w1"}, histories.OK, 0).
+		write("c3", "x", "n1", "w3", []string{"w2"}, histories.OK, 0).
+		write("c4", "x", "n1", "w4", nil, histories.OK, 0)
+	g, err := NewGraph(b.h)
+	require.NoError(t, err)
+	w := func(id string) *Write { return g.Write(id) }
+	assert.Equal(t, "before", g.Relation(w("w1"), w("w3")), "transitively")
+	assert.Equal(t, "after", g.Relation(w("w3"), w("w1")))
+	assert.Equal(t, "concurrent", g.Relation(w("w4"), w("w1")))
+	assert.Equal(t, "same", g.Relation(w("w2"), w("w2")))
+	assert.Len(t, g.Writes("x"), 4)
+}
+
+func TestTextReportExplainsEachLoss(t *testing.T) {
+	r := new(hist).
+		write("c1", "x", "n1", "w1", nil, histories.OK, 5_000).
+		read("c2", "x", "n2", "w1").
+		write("c2", "x", "n2", "w2", []string{"w1"}, histories.OK, 1_000).
+		final("x", "w1").check(t)
+	var b strings.Builder
+	require.NoError(t, r.WriteText(&b, 0))
+	out := b.String()
+	assert.Contains(t, out, "INVALID: 1 of 2 acknowledged writes lost")
+	assert.Contains(t, out, "w2 on x: overwritten-by-older")
+	assert.Contains(t, out, "ack:    write w2")
+	assert.Contains(t, out, "winner: write w1")
+}

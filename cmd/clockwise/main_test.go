@@ -1,0 +1,138 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/clockwise-kv/clockwise/checker"
+)
+
+// cli runs the command line in-process.
+func cli(args ...string) (code int, stdout, stderr string) {
+	var out, errb bytes.Buffer
+	code = run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestBadFlagsExit2WithUsage(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"check", "--seed", "abc"}, `"--seed"`},
+		{[]string{"check", "--nodes", "0"}, "--nodes"},
+		{[]string{"check", "--strategy", "nope"}, "--strategy"},
+		{[]string{"check", "--nemesis", "skew,fire"}, "--nemesis"},
+		{[]string{"check", "--skew", "n7=+5s"}, "--skew"},
+		{[]string{"check", "--skew", "n1=soon"}, "--skew"},
+		{[]string{"check", "--drop", "1.5"}, "--drop"},
+		{[]string{"check", "--mix", "read=1,write=2"}, "--mix"},
+		{[]string{"check", "--gate", "everything"}, "--gate"},
+		{[]string{"check", "--bogus"}, "--bogus"},
+		{[]string{"analyze"}, "arg"},
+		{[]string{"demo", "--strategy", "nope"}, "--strategy"},
+		{[]string{"frobnicate"}, "unknown command"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			code, stdout, stderr := cli(tc.args...)
+			assert.Equal(t, exitUsage, code)
+			assert.Empty(t, stdout)
+			assert.Contains(t, stderr, tc.want)
+			assert.Contains(t, stderr, "usage: ")
+		})
+	}
+}
+
+func TestMalformedHistoryExit2NamingLineAndField(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "history.jsonl")
+	body := `{"index":0,"time":0,"process":"c1","type":"invoke","f":"read","key":"x","node":"n1"}
+{"index":1,"time":"late","process":"c1","type":"ok","f":"read","key":"x","node":"n1"}
+`
+	require.NoError(t, os.WriteFile(path, []byte(body), 0o644))
+	code, stdout, stderr := cli("analyze", path)
+	assert.Equal(t, exitUsage, code)
+	assert.Empty(t, stdout)
+	assert.Contains(t, stderr, `line 2: field "time"`)
+	assert.NotContains(t, stderr, "usage:", "bad input is not bad usage")
+
+	code, _, stderr = cli("analyze", filepath.Join(dir, "missing.jsonl"))
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "missing.jsonl")
+
+	code, _, stderr = cli("analyze", t.TempDir())
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "without a history.jsonl")
+}
+
+func TestCheckWritesARunFolderAndAnalyzeAgrees(t *testing.T) {
+	out := t.TempDir()
+	for strategy, want := range map[string]int{"lww": exitInvalid, "vv": exitValid} {
+		code, stdout, stderr := cli("check", "--strategy", strategy, "--ops", "300", "--out", out)
+		require.Equal(t, want, code, "stderr: %s", stderr)
+		assert.Contains(t, stdout, "replay: clockwise check --strategy "+strategy+" --seed 1 --ops 300")
+		if want == exitInvalid {
+			assert.Contains(t, stdout, "acknowledged writes lost")
+			assert.Contains(t, stdout, "why:")
+			assert.Contains(t, stdout, "seed 1; replay with:")
+		}
+
+		dir, err := filepath.EvalSymlinks(filepath.Join(out, latestLink))
+		require.NoError(t, err)
+		assert.True(t, strings.HasPrefix(filepath.Base(dir), strategy+"-"))
+		for _, f := range []string{historyFile, resultsFile, reportFile, runFile} {
+			assert.FileExists(t, filepath.Join(dir, f))
+		}
+		var stored checker.Result
+		b, err := os.ReadFile(filepath.Join(dir, resultsFile))
+		require.NoError(t, err)
+		require.NoError(t, json.Unmarshal(b, &stored))
+		report, err := os.ReadFile(filepath.Join(dir, reportFile))
+		require.NoError(t, err)
+		assert.Contains(t, string(report), "replay: clockwise check")
+
+		code, stdout, _ = cli("analyze", "--json", dir)
+		assert.Equal(t, want, code)
+		var again checker.Result
+		require.NoError(t, json.Unmarshal([]byte(stdout), &again))
+		assert.Equal(t, stored, again, "analyze re-derives the stored verdict")
+	}
+}
+
+func TestReplayIsByteForByte(t *testing.T) {
+	out := t.TempDir()
+	read := func() []byte {
+		b, err := os.ReadFile(filepath.Join(out, latestLink, historyFile))
+		require.NoError(t, err)
+		return b
+	}
+	cli("check", "--strategy", "lww", "--seed", "9", "--ops", "200", "--nemesis", "skew,strobe,partition", "--out", out)
+	first := read()
+	cli("check", "--strategy", "lww", "--seed", "9", "--ops", "200", "--nemesis", "skew,strobe,partition", "--out", out)
+	assert.Equal(t, first, read())
+}
+
+func TestDemo(t *testing.T) {
+	code, a, stderr := cli("demo")
+	require.Equal(t, exitValid, code, stderr)
+	_, b, _ := cli("demo")
+	assert.Equal(t, a, b, "the demo is scripted: the same output every run")
+	lww, vv, ok := strings.Cut(a, "strategy vv")
+	require.True(t, ok)
+	assert.Contains(t, lww, "(w2) via n2, read [w1]")
+	assert.Regexp(t, `write x=b \(w2\).*ok ts \d+  ← acknowledged, then LOST \(overwritten-by-older\)`, lww)
+	assert.Regexp(t, `write y=d \(w4\).*ok ts \d+  ← acknowledged, then LOST \(concurrent-dropped\)`, lww)
+	assert.Contains(t, lww, "x → [w1=a] on n1 n2 n3")
+	assert.Contains(t, vv, "w3 ∥ w4  concurrent")
+	assert.Contains(t, vv, "y → [w3=c w4=d] on n1 n2 n3")
+	assert.Contains(t, vv, "x → [w2=b] on n1 n2 n3")
+	assert.Contains(t, vv, "VALID")
+	assert.NotContains(t, vv, "LOST")
+}

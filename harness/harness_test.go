@@ -1,0 +1,220 @@
+package harness_test
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/nemesis"
+	"github.com/clockwise-kv/clockwise/store"
+)
+
+func init() {
+	store.Register("vv-drops-sibling", func(node string, opts store.Options) store.Strategy {
+		s, _ := store.New("vv", node, opts)
+		return dropSibling{s}
+	})
+}
+
+// dropSibling is a deliberately broken vv: when a merge would keep siblings
+// from both sides, it throws the remote's newest one away.
+type dropSibling struct{ store.Strategy }
+
+func (d dropSibling) Name() string { return "vv-drops-sibling" }
+
+func (d dropSibling) Merge(local, remote store.Object) store.Object {
+	out := d.Strategy.Merge(local, remote)
+	if len(out.Siblings) > len(local.Siblings) && len(out.Siblings) > len(remote.Siblings) && len(remote.Siblings) > 0 {
+		drop := remote.Siblings[len(remote.Siblings)-1].Write
+		out.Siblings = slices.DeleteFunc(slices.Clone(out.Siblings), func(s store.Sibling) bool { return s.Write == drop })
+	}
+	return out
+}
+
+func run(t testing.TB, cfg harness.Config) (*harness.Result, []byte) {
+	t.Helper()
+	var buf bytes.Buffer
+	res, err := harness.Run(cfg, nil, histories.NewWriter(&buf))
+	require.NoError(t, err)
+	return res, buf.Bytes()
+}
+
+func check(t testing.TB, h []histories.Event) *checker.Result {
+	t.Helper()
+	r, err := checker.Check(h, checker.Options{})
+	require.NoError(t, err)
+	return r
+}
+
+func config(strategy string, seed uint64, ops int) harness.Config {
+	cfg := harness.DefaultConfig()
+	cfg.Strategy, cfg.Seed, cfg.Ops = strategy, seed, ops
+	return cfg
+}
+
+func TestSameSeedSameHistory(t *testing.T) {
+	for _, strategy := range store.Names() {
+		t.Run(strategy, func(t *testing.T) {
+			cfg := config(strategy, 42, 400)
+			cfg.Nemesis.Kinds = nemesis.Kinds
+			_, a := run(t, cfg)
+			_, b := run(t, cfg)
+			require.Equal(t, a, b, "same seed, same bytes")
+			cfg.Seed = 43
+			_, c := run(t, cfg)
+			assert.NotEqual(t, a, c, "another seed, another history")
+		})
+	}
+}
+
+func TestStreamedHistoryEqualsTheResult(t *testing.T) {
+	res, b := run(t, config("vv", 7, 300))
+	h, err := histories.Decode(bytes.NewReader(b))
+	require.NoError(t, err)
+	assert.Equal(t, res.History, h)
+	assert.Equal(t, 300, res.Ops)
+	assert.True(t, res.Converged)
+}
+
+func TestFinalReadsCoverEveryKeyOnEveryNode(t *testing.T) {
+	cfg := config("vv", 3, 200)
+	cfg.Nodes, cfg.Keys = 5, 4
+	res, _ := run(t, cfg)
+	reads := map[string]int{}
+	for _, e := range res.History {
+		if e.Process == histories.Final && e.Type == histories.OK {
+			reads[e.Key]++
+		}
+	}
+	assert.Equal(t, map[string]int{"k1": 5, "k2": 5, "k3": 5, "k4": 5}, reads)
+}
+
+func TestNemesisEventsAreRecordedAndHealed(t *testing.T) {
+	cfg := config("lww", 5, 8000)
+	cfg.Nemesis.Kinds = nemesis.Kinds
+	res, _ := run(t, cfg)
+	faults := faults(res.History)
+	for _, f := range []string{nemesis.Skew, nemesis.Strobe, nemesis.Partition, nemesis.Heal, nemesis.Reset} {
+		assert.Contains(t, faults, f)
+	}
+	// Every fault is undone before the final reads.
+	last := map[string]string{}
+	for _, f := range faults {
+		switch f {
+		case nemesis.Partition, nemesis.Heal:
+			last["net"] = f
+		default:
+			last["clock"] = f
+		}
+	}
+	assert.Equal(t, map[string]string{"net": nemesis.Heal, "clock": nemesis.Reset}, last)
+}
+
+func faults(h []histories.Event) []string {
+	var out []string
+	for _, e := range h {
+		if e.Process == histories.Nemesis {
+			out = append(out, e.F)
+		}
+	}
+	return out
+}
+
+func TestBrokenStrategyIsCaught(t *testing.T) {
+	caught := 0
+	for seed := uint64(1); seed <= 10; seed++ {
+		cfg := config("vv-drops-sibling", seed, 300)
+		res, _ := run(t, cfg)
+		r := check(t, res.History)
+		if len(r.Lost) > 0 {
+			caught++
+			assert.False(t, r.Valid)
+		}
+	}
+	assert.GreaterOrEqual(t, caught, 8, "the checker must report the dropped siblings as lost writes")
+}
+
+// TestEndToEnd is the acceptance sweep: over 200 seeds with clock skew and
+// partitions, vv never loses an acknowledged write and lww loses writes in
+// most seeds.
+func TestEndToEnd(t *testing.T) {
+	const seeds = 200
+	lost := map[string]int{}
+	kinds := map[string]int{}
+	for seed := uint64(1); seed <= seeds; seed++ {
+		for _, strategy := range []string{"lww", "vv"} {
+			cfg := config(strategy, seed, 400)
+			cfg.Nemesis.Interval = 100 * time.Millisecond
+			res, _ := run(t, cfg)
+			require.Subset(t, faults(res.History), []string{nemesis.Skew, nemesis.Partition}, "seed %d saw no skew or no partition", seed)
+			require.True(t, res.Converged, "%s seed %d did not converge", strategy, seed)
+			r := check(t, res.History)
+			require.Empty(t, r.Phantoms, "%s seed %d", strategy, seed)
+			require.Empty(t, r.Divergent, "%s seed %d", strategy, seed)
+			if strategy == "vv" {
+				require.Empty(t, r.Lost, "vv lost a write; replay: clockwise check --strategy vv --seed %d --ops 400 --interval 100ms", seed)
+				require.True(t, r.Valid)
+			}
+			if len(r.Lost) > 0 {
+				lost[strategy]++
+			}
+			for k, n := range r.Summary.LostByKind {
+				kinds[k] += n
+			}
+		}
+	}
+	frac := float64(lost["lww"]) / seeds
+	t.Logf("lww lost acknowledged writes in %d of %d seeds (%.1f%%); vv in %d; losses by kind %v", lost["lww"], seeds, 100*frac, lost["vv"], kinds)
+	assert.Greater(t, frac, 0.5, "lww must lose writes in most seeds")
+}
+
+func TestSkewScenario(t *testing.T) {
+	sc := harness.SkewScenario()
+	want := map[string]map[string]string{
+		"lww": {"w2": checker.OverwrittenByOlder, "w4": checker.ConcurrentDropped},
+		"vv":  {},
+	}
+	for strategy, lost := range want {
+		res, err := harness.RunScript(sc.Config(strategy), sc.Steps, nil)
+		require.NoError(t, err)
+		r := check(t, res.History)
+		got := map[string]string{}
+		for _, l := range r.Lost {
+			got[l.Write.Write] = l.Kind
+		}
+		assert.Equal(t, lost, got, strategy)
+	}
+	// Scripts are deterministic too.
+	var a, b bytes.Buffer
+	_, err := harness.RunScript(sc.Config("lww"), sc.Steps, histories.NewWriter(&a))
+	require.NoError(t, err)
+	_, err = harness.RunScript(sc.Config("lww"), sc.Steps, histories.NewWriter(&b))
+	require.NoError(t, err)
+	assert.Equal(t, a.String(), b.String())
+}
+
+func TestConfigValidation(t *testing.T) {
+	for name, mut := range map[string]func(*harness.Config){
+		"nodes":    func(c *harness.Config) { c.Nodes = 0 },
+		"clients":  func(c *harness.Config) { c.Clients = 0 },
+		"keys":     func(c *harness.Config) { c.Keys = 0 },
+		"drop":     func(c *harness.Config) { c.Drop = 1 },
+		"mix":      func(c *harness.Config) { c.Mix = harness.Mix{} },
+		"strategy": func(c *harness.Config) { c.Strategy = "nope" },
+		"skew":     func(c *harness.Config) { c.Nemesis.Skew = map[string]int64{"n9": 1} },
+	} {
+		cfg := harness.DefaultConfig()
+		mut(&cfg)
+		_, err := harness.Run(cfg, nil, nil)
+		assert.Error(t, err, name)
+		assert.Contains(t, fmt.Sprint(err), name, "the error names the setting")
+	}
+}
