@@ -104,7 +104,12 @@ type Lost struct {
 	Kind   string `json:"kind"`
 	Write  *Ref   `json:"write"`
 	Winner *Ref   `json:"winner,omitempty"` // the surviving version that replaced it
-	Why    string `json:"why"`
+	// Inverted is the write with the highest timestamp among those the lost
+	// write follows, when that timestamp is above the lost write's own: under
+	// timestamp order the write lost the moment it was stamped (clock skew),
+	// whichever version finally survived.
+	Inverted *Ref   `json:"inverted,omitempty"`
+	Why      string `json:"why"`
 }
 
 // Stale is a version returned next to a version that follows it.
@@ -152,6 +157,7 @@ type Summary struct {
 	Indeterminate int            `json:"indeterminate"`
 	Lost          int            `json:"lost"`
 	LostByKind    map[string]int `json:"lost_by_kind"`
+	Inverted      int            `json:"inverted"` // lost writes stamped below a write they follow
 	Stale         int            `json:"stale"`
 	Phantoms      int            `json:"phantoms"`
 	Divergent     int            `json:"divergent"`
@@ -367,12 +373,43 @@ func (c *check) judge(key string) {
 	for _, f := range fset {
 		after = append(after, reach(len(writes), []*Write{f}, kidsOf))
 	}
+	var top []*Write // top[n]: the ancestor of writes[n] with the highest timestamp
 	for _, w := range writes {
 		if w.Type != histories.OK || inF[w.Write] || covered[w.n] {
 			continue
 		}
-		c.res.Lost = append(c.res.Lost, c.lost(w, fset, after))
+		if top == nil {
+			top = highestAncestors(writes)
+		}
+		l := c.lost(w, fset, after)
+		if a := top[w.n]; a != nil && ts(a) > ts(w) && ts(w) != 0 {
+			l.Inverted = ref(a)
+			l.Why += " " + inverted(w, a)
+		}
+		c.res.Lost = append(c.res.Lost, l)
 	}
+}
+
+// highestAncestors finds, for each of a key's writes (in invoke order), the
+// ancestor with the highest timestamp, in one pass: a write's ancestors were
+// invoked before it.
+func highestAncestors(writes []*Write) []*Write {
+	top := make([]*Write, len(writes))
+	for _, w := range writes {
+		var best *Write
+		for _, p := range w.parents {
+			if p.n >= w.n {
+				continue // not a possible ancestor in a well-formed history
+			}
+			for _, cand := range []*Write{p, top[p.n]} {
+				if cand != nil && (best == nil || ts(cand) > ts(best)) {
+					best = cand
+				}
+			}
+		}
+		top[w.n] = best
+	}
+	return top
 }
 
 // lost explains why w is gone: it picks the winner among the final versions
@@ -427,6 +464,9 @@ func (c *check) verdict(opts Options) {
 	s.Lost, s.Stale, s.Phantoms, s.Divergent = len(r.Lost), len(r.Stale), len(r.Phantoms), len(r.Divergent)
 	for _, l := range r.Lost {
 		s.LostByKind[l.Kind]++
+		if l.Inverted != nil {
+			s.Inverted++
+		}
 	}
 	for _, k := range r.Keys {
 		if k.Judged && !k.Preserved {

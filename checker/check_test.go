@@ -308,3 +308,31 @@ func TestTextReportExplainsEachLoss(t *testing.T) {
 	assert.Contains(t, out, "ack:    write w2")
 	assert.Contains(t, out, "winner: write w1")
 }
+
+func TestLossStampedBelowAnAncestorIsFlagged(t *testing.T) {
+	// w2 read w1 but was stamped lower (a slow clock); later writes follow
+	// w1 and survive. Relative to F, w2 is concurrent with w3, but the
+	// history shows why it lost: it was stamped below a write it follows.
+	r := new(hist).
+		write("c1", "x", "n1", "w1", nil, histories.OK, 5_000).
+		read("c2", "x", "n2", "w1").
+		write("c2", "x", "n2", "w2", []string{"w1"}, histories.OK, 1_000).
+		read("c3", "x", "n3", "w1").
+		write("c3", "x", "n3", "w3", []string{"w1"}, histories.OK, 6_000).
+		write("c1", "x", "n1", "w4", nil, histories.OK, 7_000).
+		final("x", "w4").check(t)
+	got := map[string]*Ref{}
+	for _, l := range r.Lost {
+		got[l.Write.Write] = l.Inverted
+	}
+	require.Contains(t, got, "w2")
+	require.NotNil(t, got["w2"])
+	assert.Equal(t, "w1", got["w2"].Write)
+	assert.Nil(t, got["w3"], "w3 was stamped above everything it follows")
+	assert.Nil(t, got["w1"])
+	assert.Equal(t, 1, r.Summary.Inverted)
+	var b strings.Builder
+	require.NoError(t, r.WriteText(&b, 1))
+	assert.Contains(t, b.String(), "- w2 on x", "the skew signature is listed first")
+	assert.Contains(t, b.String(), "1 of the lost writes were stamped below a write they follow")
+}

@@ -74,6 +74,32 @@ func explain(kind string, w, win *Write, older bool) string {
 	return b.String()
 }
 
+// inverted says that w was stamped below a, a write it follows.
+func inverted(w, a *Write) string {
+	return fmt.Sprintf("Note that %s was stamped %d, below the %d of %s, a write it follows (%s): under timestamp order it lost the moment it was written, whatever survived at the end. That is clock skew.",
+		w.Write, ts(w), ts(a), a.Write, clockOf(a))
+}
+
+// byInterest orders lost writes for a reader: the skew signature first
+// (overwritten-by-older, then tombstones, then losses stamped below a write
+// they follow), history order within each.
+func byInterest(lost []Lost) []Lost {
+	rank := func(l Lost) int {
+		switch {
+		case l.Kind == OverwrittenByOlder:
+			return 0
+		case l.Kind == SuppressedByTombstone:
+			return 1
+		case l.Inverted != nil:
+			return 2
+		}
+		return 3
+	}
+	out := slices.Clone(lost)
+	slices.SortStableFunc(out, func(a, b Lost) int { return rank(a) - rank(b) })
+	return out
+}
+
 // describe is one line about a write: what, who, where, when, stamp.
 func describe(r *Ref) string {
 	what := "write"
@@ -129,6 +155,9 @@ func (r *Result) WriteText(w io.Writer, limit int) error {
 		fmt.Fprintf(&b, " (%s)", strings.Join(kinds, ", "))
 	}
 	fmt.Fprintf(&b, ", stale siblings %d, phantoms %d, divergent keys %d\n", s.Stale, s.Phantoms, s.Divergent)
+	if s.Inverted > 0 {
+		fmt.Fprintf(&b, "  %d of the lost writes were stamped below a write they follow: clock skew\n", s.Inverted)
+	}
 	var pres []string
 	for _, k := range r.Keys {
 		if !k.Judged {
@@ -145,12 +174,12 @@ func (r *Result) WriteText(w io.Writer, limit int) error {
 	}
 	more := func(n int) {
 		if limit > 0 && n > limit {
-			fmt.Fprintf(&b, "  … and %d more (see results.json)\n", n-limit)
+			fmt.Fprintf(&b, "  … and %d more in report.txt and results.json\n", n-limit)
 		}
 	}
 	if len(r.Lost) > 0 {
 		fmt.Fprintf(&b, "\nLost writes:\n")
-		for i, l := range r.Lost {
+		for i, l := range byInterest(r.Lost) {
 			if limit > 0 && i == limit {
 				break
 			}
@@ -158,6 +187,9 @@ func (r *Result) WriteText(w io.Writer, limit int) error {
 			fmt.Fprintf(&b, "    ack:    %s\n", describe(l.Write))
 			if l.Winner != nil {
 				fmt.Fprintf(&b, "    winner: %s\n", describe(l.Winner))
+			}
+			if l.Inverted != nil && (l.Winner == nil || l.Inverted.Write != l.Winner.Write) {
+				fmt.Fprintf(&b, "    above:  %s\n", describe(l.Inverted))
 			}
 			fmt.Fprintf(&b, "    why:    %s\n", l.Why)
 		}
