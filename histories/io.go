@@ -13,8 +13,9 @@ import (
 )
 
 // Writer appends events to a stream, one JSON line each. It buffers whole
-// lines and writes them out a batch of complete lines at a time, so whatever
-// reached the file is always a sequence of complete lines.
+// lines and writes them out in batches of about 4 KiB of complete lines, so
+// the file grows as the run goes and whatever reached it is always a
+// sequence of complete lines.
 type Writer struct {
 	w     io.Writer
 	buf   []byte
@@ -23,7 +24,7 @@ type Writer struct {
 }
 
 // NewWriter returns a Writer that writes to w.
-func NewWriter(w io.Writer) *Writer { return &Writer{w: w, limit: 64 << 10} }
+func NewWriter(w io.Writer) *Writer { return &Writer{w: w, limit: 4 << 10} }
 
 // Write encodes e as one line. Errors are sticky: after the first, every call
 // returns it.
