@@ -33,6 +33,19 @@ func (b *tombHist) fault(at int64, key, node, write string) {
 		Params: map[string]string{"key": key, "node": node, "offset": "+1h0m0s", "write": write}})
 }
 
+// tombstone records a tombstone fault as the harness does: the fault, the
+// nemesis's read at `at` returning vs, then its delete, stamped by a clock
+// an hour ahead, with what it read as context.
+func (b *tombHist) tombstone(at int64, key, node, id string, vs ...histories.Version) {
+	b.fault(at, key, node, id)
+	b.read(histories.Nemesis, key, node, at, vs...)
+	ctx := []string{}
+	for _, v := range vs {
+		ctx = append(ctx, v.Write)
+	}
+	b.write(histories.Nemesis, key, node, id, "", ctx, at+2*ms, hour, 0)
+}
+
 func (b *tombHist) read(proc, key, node string, start int64, vs ...histories.Version) {
 	off := int64(0)
 	b.add(histories.Event{Time: start, Process: proc, Type: histories.Invoke, F: histories.Read, Key: key, Node: node})
@@ -90,9 +103,7 @@ func check(t *testing.T, h []histories.Event) *checker.Result {
 func TestCheckTombstoneSuppressesLaterWrites(t *testing.T) {
 	var b tombHist
 	b.write("c1", "x", "n2", "w1", "a", nil, 0, 0, 0)
-	b.fault(10*ms, "x", "n1", "d2")
-	b.read(histories.Nemesis, "x", "n1", 10*ms, live("w1", "a"))
-	b.write(histories.Nemesis, "x", "n1", "d2", "", []string{"w1"}, 12*ms, hour, 0)
+	b.tombstone(10*ms, "x", "n1", "d2", live("w1", "a"))
 	b.write("c1", "x", "n2", "w3", "c", nil, 20*ms, 0, 0)
 	b.read("c2", "x", "n3", 30*ms, dead("d2"))
 	b.write("c2", "x", "n3", "w4", "d", []string{"d2"}, 32*ms, 0, 0)
@@ -141,9 +152,7 @@ func TestCheckTombstoneNotBlamedForEarlierLoss(t *testing.T) {
 				b.write("c1", "x", "n1", "w1", "a", nil, 0, 5000*ms, 0)
 				b.read("c2", "x", "n2", 10*ms, live("w1", "a"))
 				b.write("c2", "x", "n2", "w2", "b", []string{"w1"}, 12*ms, 0, 0)
-				b.fault(20*ms, "x", "n3", "d3")
-				b.read(histories.Nemesis, "x", "n3", 20*ms, live("w1", "a"))
-				b.write(histories.Nemesis, "x", "n3", "d3", "", []string{"w1"}, 22*ms, hour, 0)
+				b.tombstone(20*ms, "x", "n3", "d3", live("w1", "a"))
 				b.final("x", 100*ms, dead("d3"))
 			},
 			write: "w2", kind: checker.OverwrittenByOlder, winner: "w1", why: "Later the delete d3 removed w1",
@@ -153,9 +162,7 @@ func TestCheckTombstoneNotBlamedForEarlierLoss(t *testing.T) {
 			build: func(b *tombHist) {
 				b.write("c1", "x", "n1", "w1", "a", nil, 0, 5000*ms, 0)
 				b.write("c2", "x", "n2", "w2", "b", nil, 1*ms, 0, 0)
-				b.fault(20*ms, "x", "n3", "d3")
-				b.read(histories.Nemesis, "x", "n3", 20*ms, live("w1", "a"))
-				b.write(histories.Nemesis, "x", "n3", "d3", "", []string{"w1"}, 22*ms, hour, 0)
+				b.tombstone(20*ms, "x", "n3", "d3", live("w1", "a"))
 				b.final("x", 100*ms, dead("d3"))
 			},
 			write: "w2", kind: checker.ConcurrentDropped, winner: "w1", why: "Later the delete d3 removed w1",
@@ -164,9 +171,7 @@ func TestCheckTombstoneNotBlamedForEarlierLoss(t *testing.T) {
 			name: "never seen by the delete",
 			build: func(b *tombHist) {
 				b.write("c1", "x", "n2", "w1", "a", nil, 0, 0, 0)
-				b.fault(20*ms, "x", "n1", "d2")
-				b.read(histories.Nemesis, "x", "n1", 20*ms)
-				b.write(histories.Nemesis, "x", "n1", "d2", "", nil, 22*ms, hour, 0)
+				b.tombstone(20*ms, "x", "n1", "d2")
 				b.final("x", 100*ms, dead("d2"))
 			},
 			write: "w1", kind: checker.SuppressedByTombstone, winner: "d2", why: "acknowledged before the delete d2 began",
@@ -174,14 +179,10 @@ func TestCheckTombstoneNotBlamedForEarlierLoss(t *testing.T) {
 		{
 			name: "suppressed by an earlier tombstone the later one read",
 			build: func(b *tombHist) {
-				b.fault(0, "x", "n1", "d1")
-				b.read(histories.Nemesis, "x", "n1", 0)
-				b.write(histories.Nemesis, "x", "n1", "d1", "", nil, 2*ms, hour, 0)
+				b.tombstone(0, "x", "n1", "d1")
 				b.read("c1", "x", "n2", 10*ms, dead("d1"))
 				b.write("c1", "x", "n2", "w2", "b", []string{"d1"}, 12*ms, 0, 0)
-				b.fault(20*ms, "x", "n3", "d3")
-				b.read(histories.Nemesis, "x", "n3", 20*ms, dead("d1"))
-				b.write(histories.Nemesis, "x", "n3", "d3", "", []string{"d1"}, 22*ms, hour, 0)
+				b.tombstone(20*ms, "x", "n3", "d3", dead("d1"))
 				b.final("x", 100*ms, dead("d3"))
 			},
 			write: "w2", kind: checker.SuppressedByTombstone, winner: "d1", why: "Later the delete d3 removed d1",
@@ -270,9 +271,7 @@ func TestCheckUntilNeedsFarFutureStamps(t *testing.T) {
 
 func TestCheckNemesisOperations(t *testing.T) {
 	var b tombHist
-	b.fault(0, "x", "n1", "d1")
-	b.read(histories.Nemesis, "x", "n1", 0)
-	b.write(histories.Nemesis, "x", "n1", "d1", "", nil, 2*ms, hour, 0)
+	b.tombstone(0, "x", "n1", "d1")
 	b.final("x", 100*ms, dead("d1"))
 	r := check(t, b.h)
 	require.Len(t, r.Faults, 1)
