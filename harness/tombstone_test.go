@@ -268,3 +268,24 @@ func TestValidateTombstoneOffset(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "tombstone offset")
 }
+
+// Tombstones due faster than the nemesis can run them wait their turn: the
+// nemesis never has two operations open, and every recorded tombstone is
+// followed by its delete.
+func TestTombstonesOneAtATime(t *testing.T) {
+	cfg := tombConfig("lww", 3)
+	cfg.Nemesis.Interval = time.Millisecond
+	res, _, g := tombRun(t, cfg) // checker.Check rejects overlapping operations of one process
+	faults, deletes := 0, 0
+	for _, e := range res.History {
+		switch {
+		case e.IsFault() && e.F == nemesis.Tombstone:
+			faults++
+			require.NotNil(t, g.Write(e.Params["write"]), "the delete %s is in the history", e.Params["write"])
+		case e.Process == histories.Nemesis && e.F == histories.Delete && e.Type == histories.Invoke:
+			deletes++
+		}
+	}
+	assert.Greater(t, faults, 10)
+	assert.Equal(t, faults, deletes)
+}

@@ -140,9 +140,9 @@ func playScenario(w io.Writer, sc harness.Scenario, strategy string) (*side, err
 			for _, b := range ws[i+1:] {
 				switch g.Relation(a, b) {
 				case "before":
-					fmt.Fprintf(w, "    %s → %s  happens-before: %s\n", a.Write, b.Write, because(a, b))
+					fmt.Fprintf(w, "    %s → %s  happens-before: %s\n", a.Write, b.Write, because(g, a, b))
 				case "after":
-					fmt.Fprintf(w, "    %s → %s  happens-before: %s\n", b.Write, a.Write, because(b, a))
+					fmt.Fprintf(w, "    %s → %s  happens-before: %s\n", b.Write, a.Write, because(g, b, a))
 				default:
 					fmt.Fprintf(w, "    %s ∥ %s  concurrent: neither client had read the other's write\n", a.Write, b.Write)
 				}
@@ -159,17 +159,25 @@ func playScenario(w io.Writer, sc harness.Scenario, strategy string) (*side, err
 
 // because says why b follows a: b's client read a, or read versions that
 // follow a.
-func because(a, b *checker.Write) string {
+func because(g *checker.Graph, a, b *checker.Write) string {
 	verb := "wrote"
 	if b.Deleted {
 		verb = "deleted"
 	}
+	var via []string
 	for _, p := range b.Parents() {
 		if p == a {
 			return fmt.Sprintf("%s read %s, then %s %s", b.Process, a.Write, verb, b.Write)
 		}
+		if g.Precedes(a, p) {
+			via = append(via, p.Write)
+		}
 	}
-	return fmt.Sprintf("%s read [%s], which follows %s, then %s %s", b.Process, strings.Join(b.Context, " "), a.Write, verb, b.Write)
+	follow := "follows"
+	if len(via) > 1 {
+		follow = "follow"
+	}
+	return fmt.Sprintf("%s read %s, which %s %s, then %s %s", b.Process, strings.Join(via, " and "), follow, a.Write, verb, b.Write)
 }
 
 func opText(e histories.Event) string {

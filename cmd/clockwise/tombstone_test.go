@@ -40,6 +40,7 @@ func TestDemoTombstoneVV(t *testing.T) {
 	assert.Contains(t, out, "ok [d3=(deleted) w4=c]", "the blind write is a sibling of the tombstone")
 	assert.Contains(t, out, "x → [w5=d] on n1 n2 n3", "the write that read the tombstone replaces it")
 	assert.Contains(t, out, "VALID: 5 acknowledged writes, none lost")
+	assert.Contains(t, out, "w1 → w5  happens-before: c2 read d3, which follows w1, then wrote w5")
 	assert.NotContains(t, out, "LOST")
 }
 
