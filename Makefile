@@ -15,7 +15,8 @@ all: build
 build:
 	$(GO) build -o $(BIN) ./cmd/clockwise
 
-# The scripted story of a lost write under lww, and of the same writes kept under vv.
+# The scripted stories, lww and vv side by side: a write lost to clock skew, and
+# writes suppressed by a tombstone stamped an hour ahead.
 demo: build
 	$(BIN) demo
 

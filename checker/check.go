@@ -12,12 +12,23 @@
 //     follows W; the loss is overwritten-by-older when a member of F precedes
 //     W (the clock-skew signature), suppressed-by-tombstone when the winner
 //     is a tombstone, concurrent-dropped when the winner is concurrent with
-//     W (a silent pick), and missing when F is empty;
+//     W (a silent pick), and missing when F is empty. A tombstone is not
+//     blamed for a write acknowledged before the delete began when what the
+//     delete's client had read explains the loss better: a version that
+//     precedes W, or is concurrent with it, and outranks it (a higher
+//     timestamp) is then the winner, and the tombstone only deleted it later.
+//     A loss to a tombstone carries, when the stamps are physical clock
+//     readings, the moment until which the tombstone outranks writes stamped
+//     by clocks on true time (Lost.Until): a delete stamped by a clock an hour
+//     ahead keeps its key dead for an hour;
 //   - a stale sibling is a version returned next to one that follows it;
 //   - sibling preservation holds for a key when F is exactly the maximal
 //     writes among the acknowledged and the visible indeterminate ones;
 //   - a phantom is a read of a write that failed or was never written;
 //   - a key is divergent when its final reads differ between nodes.
+//
+// The nemesis's own reads and deletes (a tombstone fault's) are operations
+// like any client's; its other events are faults.
 //
 // Writes whose outcome is unknown (info) are never counted lost. Lost writes,
 // phantoms and divergence make a history invalid; other findings gate only
@@ -108,8 +119,13 @@ type Lost struct {
 	// write follows, when that timestamp is above the lost write's own: under
 	// timestamp order the write lost the moment it was stamped (clock skew),
 	// whichever version finally survived.
-	Inverted *Ref   `json:"inverted,omitempty"`
-	Why      string `json:"why"`
+	Inverted *Ref `json:"inverted,omitempty"`
+	// Until is, for a loss to a tombstone stamped by a physical clock, the
+	// true time (ns since the run began) until which the tombstone outranks
+	// every write stamped by a clock on true time: the key stays dead until
+	// then. It is the earliest moment the history allows; 0 when unknown.
+	Until int64  `json:"until,omitempty"`
+	Why   string `json:"why"`
 }
 
 // Stale is a version returned next to a version that follows it.
@@ -149,7 +165,7 @@ type Key struct {
 // Summary counts what a check found.
 type Summary struct {
 	Events        int            `json:"events"`
-	Ops           int            `json:"ops"` // client operations, final reads excluded
+	Ops           int            `json:"ops"` // client and nemesis operations, final reads excluded
 	Reads         int            `json:"reads"`
 	Writes        int            `json:"writes"` // writes and deletes invoked
 	Acknowledged  int            `json:"acknowledged"`
@@ -204,6 +220,7 @@ func Check(h []histories.Event, opts Options) (*Result, error) {
 		c.res.Faults = []Fault{}
 	}
 	c.res.Summary = Summary{Events: len(h), LostByKind: map[string]int{}, Faults: len(faults)}
+	c.epoch, c.physical = epoch(ops)
 	c.scan(ops)
 	for _, key := range slices.Sorted(maps.Keys(c.keys)) {
 		c.judge(key)
@@ -213,11 +230,13 @@ func Check(h []histories.Event, opts Options) (*Result, error) {
 }
 
 type check struct {
-	g     *Graph
-	res   *Result
-	keys  map[string]bool
-	final map[string]map[string][]histories.Version // key → node → versions
-	stale map[[2]*Write]int                         // index into res.Stale
+	g        *Graph
+	epoch    [2]int64 // bounds of the clocks' reading at true time 0 (see epoch)
+	physical bool     // the stamps are physical clock readings
+	res      *Result
+	keys     map[string]bool
+	final    map[string]map[string][]histories.Version // key → node → versions
+	stale    map[[2]*Write]int                         // index into res.Stale
 }
 
 // scan walks the operations: counts, phantoms, stale siblings, final reads.
@@ -437,17 +456,98 @@ func (c *check) lost(w *Write, fset []*Write, after [][]bool) Lost {
 			}
 		}
 	}
+	// A tombstone that began after w was acknowledged is blamed only when
+	// its client saw nothing that explains the loss better; a tombstone it
+	// saw may in turn be no better, so look further back.
+	var del *Write // the tombstone that deleted the winner after it won
+	for win.Deleted && !older && w.Complete >= 0 && w.End < win.Start {
+		a, o := c.beforeDelete(w, win)
+		if a == nil {
+			break
+		}
+		if del == nil {
+			del = win
+		}
+		win, older = a, o
+	}
 	l.Winner = ref(win)
 	switch {
 	case win.Deleted:
 		l.Kind = SuppressedByTombstone
+		l.Until = c.until(w, win)
 	case older:
 		l.Kind = OverwrittenByOlder
 	default:
 		l.Kind = ConcurrentDropped
 	}
-	l.Why = explain(l.Kind, w, win, older)
+	l.Why = explain(l.Kind, w, win, older, del, l.Until)
 	return l
+}
+
+// beforeDelete looks for what w, acknowledged before the delete d began,
+// really lost to: a write d's client had read (or one it follows) that
+// outranks w and precedes it (older reports true) or, failing that, is
+// concurrent with it. It returns nil when d's client saw nothing that
+// explains the loss: then d itself suppressed w.
+func (c *check) beforeDelete(w, d *Write) (*Write, bool) {
+	writes := c.g.byKey[w.Key]
+	past := reach(len(writes), []*Write{d}, parentsOf)
+	var prec, conc *Write
+	for _, a := range writes {
+		if !past[a.n] || a == w || !outranks(a, w) {
+			continue
+		}
+		switch {
+		case c.g.Precedes(a, w):
+			prec = a // writes come in invoke order: the last is the latest
+		case !c.g.Precedes(w, a) && (conc == nil || ts(a) > ts(conc)):
+			conc = a
+		}
+	}
+	if prec != nil {
+		return prec, true
+	}
+	return conc, false
+}
+
+// outranks reports whether a's timestamp is above w's, or either is unknown.
+func outranks(a, w *Write) bool { return ts(a) == 0 || ts(w) == 0 || ts(a) > ts(w) }
+
+// until is the earliest true time at which a clock on true time reaches
+// tombstone d's stamp: until then d outranks every write such a clock
+// stamps, and the key stays dead. It is 0 when the history's stamps are not
+// physical clock readings, or when that moment is not after w's ack (d is no
+// far-future tombstone for w: w lost to it because its own clock was behind).
+func (c *check) until(w, d *Write) int64 {
+	if !c.physical || ts(d) == 0 {
+		return 0
+	}
+	if u := ts(d) - c.epoch[1]; u > w.End {
+		return u
+	}
+	return 0
+}
+
+// epoch bounds the clock reading at true time 0 that the history's stamps
+// imply. A physical stamp is that reading + t + offset, for the true time t
+// at which the write was stamped, between its invoke and its ack; so each
+// acknowledged write with a stamp and an offset bounds the reading, and the
+// bounds of every write must overlap. When they do not (logical clocks, or
+// no stamps at all), ok is false.
+func epoch(ops []*Op) (bounds [2]int64, ok bool) {
+	for _, op := range ops {
+		if (op.F != histories.Write && op.F != histories.Delete) || op.Type != histories.OK ||
+			op.Meta == nil || op.Meta.TS == 0 || op.Offset == nil {
+			continue
+		}
+		base := op.Meta.TS - *op.Offset
+		lo, hi := base-op.End, base-op.Start
+		if ok {
+			lo, hi = max(lo, bounds[0]), min(hi, bounds[1])
+		}
+		bounds, ok = [2]int64{lo, hi}, true
+	}
+	return bounds, ok && bounds[0] <= bounds[1]
 }
 
 func ts(w *Write) int64 {

@@ -35,12 +35,14 @@ type Fault struct {
 }
 
 // pair assembles operations from a history: each process runs one operation
-// at a time, so a completion closes its process's outstanding invoke.
+// at a time, so a completion closes its process's outstanding invoke. The
+// nemesis's events are faults, except its reads, writes and deletes (a
+// tombstone fault's), which are operations like a client's.
 func pair(h []histories.Event) (ops []*Op, faults []Fault, err error) {
 	open := map[string]*Op{}
 	for i := range h {
 		e := &h[i]
-		if e.Process == histories.Nemesis {
+		if e.IsFault() {
 			faults = append(faults, Fault{Index: e.Index, Time: e.Time, F: e.F, Params: e.Params})
 			continue
 		}

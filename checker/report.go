@@ -41,13 +41,19 @@ func clockOf(w *Write) string {
 	return fmt.Sprintf("%s's clock %s", w.Node, OffsetString(w.Offset))
 }
 
-// explain says why w was lost to win.
-func explain(kind string, w, win *Write, older bool) string {
+// explain says why w was lost to win. del, if not nil, is a tombstone that
+// deleted win after it had won (del's client read win, not w); until is
+// Lost.Until.
+func explain(kind string, w, win *Write, older bool, del *Write, until int64) string {
 	var b strings.Builder
 	stamps := ts(w) != 0 && ts(win) != 0
+	survived := "survived"
+	if del != nil {
+		survived = "won"
+	}
 	switch kind {
 	case OverwrittenByOlder:
-		fmt.Fprintf(&b, "%s follows %s: %s had read it (or a write that follows it) before writing. Yet %s survived", w.Write, win.Write, w.Process, win.Write)
+		fmt.Fprintf(&b, "%s follows %s: %s had read it (or a write that follows it) before writing. Yet %s %s", w.Write, win.Write, w.Process, win.Write, survived)
 		if stamps {
 			fmt.Fprintf(&b, ", because its timestamp %d is higher than %s's %d by %s: %s was stamped by %s, %s by %s. The highest timestamp belongs to the fastest clock, not to the latest write.",
 				ts(win), w.Write, ts(w), tsDelta(ts(win), ts(w)), win.Write, clockOf(win), w.Write, clockOf(w))
@@ -61,15 +67,28 @@ func explain(kind string, w, win *Write, older bool) string {
 		}
 		fmt.Fprintf(&b, " and silently dropped %s instead of keeping both as siblings.", w.Write)
 	case SuppressedByTombstone:
-		rel := "concurrent with"
-		if older {
-			rel = "older than"
+		switch {
+		case older:
+			fmt.Fprintf(&b, "%s follows the delete %s: %s had read the tombstone before writing over it. Yet the tombstone %s", w.Write, win.Write, w.Process, survived)
+		case w.Start > win.End && win.End >= 0:
+			fmt.Fprintf(&b, "%s was written after the delete %s had completed, without reading it (concurrent). Yet the tombstone %s", w.Write, win.Write, survived)
+		case w.End < win.Start && w.End >= 0:
+			fmt.Fprintf(&b, "%s was acknowledged before the delete %s began, but the delete's client never read it (concurrent). Yet the tombstone %s", w.Write, win.Write, survived)
+		default:
+			fmt.Fprintf(&b, "%s and the delete %s were concurrent: neither client had read the other's. Yet the tombstone %s", w.Write, win.Write, survived)
 		}
-		fmt.Fprintf(&b, "%s is a delete %s %s, yet it is what survives", win.Write, rel, w.Write)
 		if stamps {
-			fmt.Fprintf(&b, ": its timestamp %d (%s) is above %s's %d by %s, so the key stays dead until the clocks pass it", ts(win), clockOf(win), w.Write, ts(w), tsDelta(ts(win), ts(w)))
+			fmt.Fprintf(&b, ": its timestamp %d (%s) is above %s's %d (%s) by %s", ts(win), clockOf(win), w.Write, ts(w), clockOf(w), tsDelta(ts(win), ts(w)))
+			if until > 0 {
+				fmt.Fprintf(&b, ", so the key stays dead until at least %s, when clocks on true time reach it", Seconds(until))
+			} else {
+				fmt.Fprintf(&b, ", so %s loses to it until its clock passes that timestamp", w.Node)
+			}
 		}
 		fmt.Fprintf(&b, ". %s was acknowledged and then suppressed.", w.Write)
+	}
+	if del != nil {
+		fmt.Fprintf(&b, " Later the delete %s removed %s: its client had read %s, not %s, so the delete did not suppress %s.", del.Write, win.Write, win.Write, w.Write, w.Write)
 	}
 	return b.String()
 }

@@ -3,6 +3,8 @@ package harness
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
+	"time"
 
 	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/store"
@@ -21,6 +23,12 @@ type Op struct {
 	// AfterRead passes the context of the client's last successful read of
 	// Key; otherwise the write is blind.
 	AfterRead bool
+	// Ahead makes the serving node's clock read this much further ahead
+	// while it handles the request (the tombstone nemesis's delete).
+	Ahead time.Duration
+	// Write is the id of the version a write or delete creates; empty: the
+	// run's next id (w<n> for a write, d<n> for a delete).
+	Write string
 }
 
 // lastRead is what a client's last successful read of a key returned.
@@ -89,16 +97,14 @@ func (c *client) do(op Op, done func()) {
 	case histories.Read:
 		msg.Kind = store.Get
 	case histories.Write, histories.Delete:
-		r.writes++
-		prefix := "w"
-		if op.F == histories.Delete {
-			prefix = "d"
+		inv.Write = op.Write
+		if inv.Write == "" {
+			inv.Write = r.nextWrite(op.F)
 		}
-		inv.Write = fmt.Sprintf("%s%d", prefix, r.writes)
 		if op.F == histories.Write {
 			inv.Value = op.Value
 			if inv.Value == "" {
-				inv.Value = fmt.Sprint(r.writes)
+				inv.Value = strings.TrimLeft(inv.Write, "wd") // w7 writes "7"
 			}
 		}
 		inv.Context = []string{}
@@ -112,7 +118,7 @@ func (c *client) do(op Op, done func()) {
 	default:
 		panic("harness: unknown op " + op.F)
 	}
-	if c.id != histories.Final {
+	if c.workload() {
 		r.budget--
 		r.invoked++
 	}
@@ -122,8 +128,8 @@ func (c *client) do(op Op, done func()) {
 	cur := &call{id: c.req, inv: r.rec.add(inv), done: done}
 	c.cur = cur
 	r.sim.after(r.cl.delay(), func() {
-		cur.offset = r.cl.offset(op.Node)
-		r.cl.deliver(op.Node, msg)
+		cur.offset = r.cl.offset(op.Node) + int64(op.Ahead)
+		r.cl.deliverAhead(op.Node, msg, int64(op.Ahead))
 	})
 	r.sim.after(int64(r.cfg.Timeout), func() {
 		if c.cur == cur {
@@ -166,7 +172,7 @@ func (c *client) complete(e histories.Event) {
 	off := cur.offset
 	e.Offset = &off
 	c.r.rec.add(e)
-	if c.id != histories.Final {
+	if c.workload() {
 		c.r.completed++
 		if p := c.r.cfg.Progress; p != nil {
 			p(c.r.completed, c.r.cfg.Ops)
@@ -174,6 +180,20 @@ func (c *client) complete(e histories.Event) {
 	}
 	cur.done()
 }
+
+// nextWrite returns the run's next write id: w<n> for a write, d<n> for a
+// delete.
+func (r *run) nextWrite(f string) string {
+	r.writes++
+	if f == histories.Delete {
+		return fmt.Sprintf("d%d", r.writes)
+	}
+	return fmt.Sprintf("w%d", r.writes)
+}
+
+// workload reports whether c runs the workload's operations, which count
+// against Config.Ops, rather than the final reads or the nemesis's.
+func (c *client) workload() bool { return c.id != histories.Final && c.id != histories.Nemesis }
 
 func historyMeta(m store.Meta) *histories.Meta {
 	hm := &histories.Meta{TS: m.TS, Wait: m.Wait, Bytes: m.Bytes}

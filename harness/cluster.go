@@ -99,9 +99,13 @@ func (c *cluster) delay() int64 {
 }
 
 // deliver hands m to node at its arrival and routes what the node sends.
-func (c *cluster) deliver(node string, m store.Message) {
+func (c *cluster) deliver(node string, m store.Message) { c.deliverAhead(node, m, 0) }
+
+// deliverAhead is deliver with node's clock reading ahead ns further while
+// it handles m: a clock that jumps forward and is stepped back at once.
+func (c *cluster) deliverAhead(node string, m store.Message, ahead int64) {
 	n := c.nodes[node]
-	if err := n.Step(c.now(node), m); err != nil {
+	if err := n.Step(c.now(node)+ahead, m); err != nil {
 		c.errors = append(c.errors, err)
 	}
 	c.flush(n)

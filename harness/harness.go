@@ -10,6 +10,14 @@
 // Config.Seed, so one seed and one Config give the same history, byte for
 // byte.
 //
+// A tombstone fault is an operation: the nemesis reads the key through the
+// fault's node and deletes it with what it read, the node's clock reading the
+// fault's offset ahead (an hour by default) while it stamps the delete. The
+// history shows the fault as a nemesis event (f "tombstone", value naming the
+// node, key, offset and the delete's write id) followed by the nemesis's read
+// and delete, recorded like a client's, so the checker judges the delete as a
+// write. The nemesis runs one tombstone at a time.
+//
 // After the workload the harness undoes every active fault, runs anti-entropy
 // until the replicas converge (or Config.Converge passes), and reads every key
 // from every node: the final reads the checker judges.
@@ -117,6 +125,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("tick must be positive, got %v", c.Tick)
 	case c.Timeout <= 0:
 		return fmt.Errorf("timeout must be positive, got %v", c.Timeout)
+	case c.Nemesis.TombstoneOffset < 0:
+		return fmt.Errorf("tombstone offset must not be negative, got %v", c.Nemesis.TombstoneOffset)
 	case c.Mix.Read < 0 || c.Mix.ReadWrite < 0 || c.Mix.Blind < 0 || c.Mix.Delete < 0 ||
 		c.Mix.Read+c.Mix.ReadWrite+c.Mix.Blind+c.Mix.Delete == 0:
 		return errors.New("mix needs a positive weight")
@@ -165,6 +175,15 @@ type run struct {
 	active    int
 	stopped   bool
 	keys      map[string]bool // every key a client operation named
+	nem       *client         // the nemesis's own client, for tombstones
+	tombs     []tombstone     // tombstones waiting for the one in progress
+	tombBusy  bool
+}
+
+// tombstone is a tombstone fault and what to do once its delete completed.
+type tombstone struct {
+	f    nemesis.Fault
+	done func()
 }
 
 func newRun(cfg Config, sink *histories.Writer) (*run, error) {
@@ -181,7 +200,15 @@ func newRun(cfg Config, sink *histories.Writer) (*run, error) {
 	for i := 1; i <= cfg.Clients; i++ {
 		r.addClient(fmt.Sprintf("c%d", i), rand.New(rand.NewPCG(cfg.Seed, uint64(streamClients+i))))
 	}
-	r.nm = nemesis.New(cfg.Nemesis, cl.names, rand.New(rand.NewPCG(cfg.Seed, streamNemesis)))
+	r.nem = &client{r: r, id: histories.Nemesis, reads: map[string]lastRead{}}
+	cl.clients[r.nem.id] = r.nem
+	nopts := cfg.Nemesis
+	if len(nopts.Keys) == 0 {
+		for i := 1; i <= cfg.Keys; i++ {
+			nopts.Keys = append(nopts.Keys, fmt.Sprintf("k%d", i))
+		}
+	}
+	r.nm = nemesis.New(nopts, cl.names, rand.New(rand.NewPCG(cfg.Seed, streamNemesis)))
 	r.tick()
 	return r, nil
 }
@@ -238,13 +265,50 @@ func (r *run) nextFault() {
 
 // fault applies f and records it.
 func (r *run) fault(f nemesis.Fault) {
+	if f.F == nemesis.Tombstone {
+		r.tombstone(f, nil)
+		return
+	}
 	nemesis.Apply(r.cl, f)
 	r.rec.add(histories.Event{Process: histories.Nemesis, Type: histories.Info, F: f.F, Params: f.Params})
+}
+
+// tombstone runs a tombstone fault: it records the fault, then the nemesis
+// reads f.Key through f.Node and deletes it with what it read, f.Node's clock
+// reading f.Offset ahead while it handles the delete; done, if not nil, runs
+// once the delete completed. A tombstone due while another runs waits for it.
+func (r *run) tombstone(f nemesis.Fault, done func()) {
+	if r.tombBusy {
+		r.tombs = append(r.tombs, tombstone{f, done})
+		return
+	}
+	r.tombBusy = true
+	id := r.nextWrite(histories.Delete)
+	params := maps.Clone(f.Params)
+	params["write"] = id
+	r.rec.add(histories.Event{Process: histories.Nemesis, Type: histories.Info, F: f.F, Params: params})
+	delete(r.nem.reads, f.Key) // a read that fails leaves the delete blind, not stale
+	r.nem.do(Op{F: histories.Read, Key: f.Key, Node: f.Node}, func() {
+		del := Op{F: histories.Delete, Key: f.Key, Node: f.Node, AfterRead: true, Ahead: time.Duration(f.Offset), Write: id}
+		r.nem.do(del, func() {
+			r.tombBusy = false
+			if done != nil {
+				done()
+			}
+			if len(r.tombs) > 0 && !r.stopped {
+				next := r.tombs[0]
+				r.tombs = r.tombs[1:]
+				r.tombstone(next.f, next.done)
+			}
+		})
+	})
 }
 
 // finish heals every fault, waits for convergence and takes the final reads.
 func (r *run) finish() (*Result, error) {
 	r.stopped = true
+	r.tombs = nil
+	r.sim.runUntil(func() bool { return !r.tombBusy || r.rec.err != nil })
 	for _, f := range r.nm.Stop() {
 		r.fault(f)
 	}

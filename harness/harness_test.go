@@ -17,8 +17,16 @@ import (
 	"github.com/clockwise-kv/clockwise/store"
 )
 
+// broken names the deliberately broken strategy registered for tests.
+const broken = "vv-drops-sibling"
+
+// strategies lists the real strategies: every registered one but broken.
+func strategies() []string {
+	return slices.DeleteFunc(store.Names(), func(n string) bool { return n == broken })
+}
+
 func init() {
-	store.Register("vv-drops-sibling", func(node string, opts store.Options) store.Strategy {
+	store.Register(broken, func(node string, opts store.Options) store.Strategy {
 		s, _ := store.New("vv", node, opts)
 		return dropSibling{s}
 	})
@@ -28,7 +36,7 @@ func init() {
 // from both sides, it throws the remote's newest one away.
 type dropSibling struct{ store.Strategy }
 
-func (d dropSibling) Name() string { return "vv-drops-sibling" }
+func (d dropSibling) Name() string { return broken }
 
 func (d dropSibling) Merge(local, remote store.Object) store.Object {
 	out := d.Strategy.Merge(local, remote)
@@ -131,7 +139,7 @@ func faults(h []histories.Event) []string {
 func TestBrokenStrategyIsCaught(t *testing.T) {
 	caught := 0
 	for seed := uint64(1); seed <= 10; seed++ {
-		cfg := config("vv-drops-sibling", seed, 300)
+		cfg := config(broken, seed, 300)
 		res, _ := run(t, cfg)
 		r := check(t, res.History)
 		if len(r.Lost) > 0 {

@@ -54,8 +54,33 @@ func SkewScenario() Scenario {
 	}
 }
 
+// TombstoneScenario is the far-future tombstone story, every clock on true
+// time except for one request. c1 writes a to x through n2 (w1); c2 reads it
+// through n3 and overwrites it with b (w2). Then the nemesis deletes x
+// through n1 while n1's clock reads an hour ahead: it reads x (w2) and
+// deletes it with that context (d3), so the tombstone carries a timestamp an
+// hour in the future. After the delete c1 writes c blindly through n2 (w4),
+// concurrent with the delete; c2 reads x through n3 and writes d with what it
+// read (w5), a write that saw the tombstone.
+func TombstoneScenario() Scenario {
+	tomb := nemesis.TombstoneFault("n1", "x", time.Hour)
+	return Scenario{
+		Name:  "tombstone",
+		Title: "n1's clock reads an hour ahead while it deletes x; otherwise every clock keeps true time",
+		Steps: []Step{
+			{Calls: []Call{write("c1", "x", "n2", "a", false)}},
+			{Pause: 50 * time.Millisecond, Calls: []Call{read("c2", "x", "n3")}},
+			{Calls: []Call{write("c2", "x", "n3", "b", true)}},
+			{Pause: 50 * time.Millisecond, Fault: &tomb},
+			{Pause: 50 * time.Millisecond, Calls: []Call{write("c1", "x", "n2", "c", false)}},
+			{Pause: 50 * time.Millisecond, Calls: []Call{read("c2", "x", "n3")}},
+			{Calls: []Call{write("c2", "x", "n3", "d", true)}},
+		},
+	}
+}
+
 // Scenarios lists the scripted scenarios by name.
-func Scenarios() []Scenario { return []Scenario{SkewScenario()} }
+func Scenarios() []Scenario { return []Scenario{SkewScenario(), TombstoneScenario()} }
 
 // ScenarioNamed returns the scenario called name.
 func ScenarioNamed(name string) (Scenario, bool) {

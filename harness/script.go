@@ -15,7 +15,8 @@ type Call struct {
 }
 
 // Step is one moment of a script: a pause, then a fault (if any), then calls
-// issued together. The step ends when every call has completed.
+// issued together. The step ends when every call has completed. A tombstone
+// fault is an operation: the calls wait until its delete has completed.
 type Step struct {
 	Pause time.Duration
 	Fault *nemesis.Fault
@@ -36,6 +37,9 @@ func RunScript(cfg Config, steps []Step, sink *histories.Writer) (*Result, error
 		clients[c.id] = c
 	}
 	for i, st := range steps {
+		if f := st.Fault; f != nil && f.F == nemesis.Tombstone && !validNode(f.Node, cfg.Nodes) {
+			return nil, fmt.Errorf("harness: script step %d: tombstone through no node %q (nodes are n1…n%d)", i+1, f.Node, cfg.Nodes)
+		}
 		for _, call := range st.Calls {
 			if clients[call.Process] == nil {
 				return nil, fmt.Errorf("harness: script step %d: no client %q (clients are c1…c%d)", i+1, call.Process, cfg.Clients)
@@ -53,10 +57,7 @@ func RunScript(cfg Config, steps []Step, sink *histories.Writer) (*Result, error
 			return
 		}
 		st := steps[i]
-		r.sim.after(int64(st.Pause), func() {
-			if st.Fault != nil {
-				r.fault(*st.Fault)
-			}
+		calls := func() {
 			left := len(st.Calls)
 			if left == 0 {
 				play(i + 1)
@@ -68,6 +69,17 @@ func RunScript(cfg Config, steps []Step, sink *histories.Writer) (*Result, error
 						play(i + 1)
 					}
 				})
+			}
+		}
+		r.sim.after(int64(st.Pause), func() {
+			switch {
+			case st.Fault != nil && st.Fault.F == nemesis.Tombstone:
+				r.tombstone(*st.Fault, calls) // the calls wait for the delete
+			case st.Fault != nil:
+				r.fault(*st.Fault)
+				calls()
+			default:
+				calls()
 			}
 		})
 	}

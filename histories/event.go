@@ -3,7 +3,11 @@
 //
 // A history records, in true time, every operation a client invoked and how
 // it completed, every fault the nemesis injected, and the final reads taken
-// after every fault healed and the replicas converged. The field names are a
+// after every fault healed and the replicas converged. A fault that is itself
+// an operation (the tombstone nemesis reads a key and deletes it) appears as
+// a nemesis fault event followed by the nemesis's own read and delete, which
+// are recorded like a client's (invoke, then ok/fail/info, with a write id):
+// IsFault tells the two apart. The field names are a
 // contract (see docs/ARCHITECTURE.md and the README): new fields may be added,
 // none renamed. Anything that writes this format can be judged by the
 // checker.
@@ -88,9 +92,33 @@ type Event struct {
 // a version.
 func (e *Event) IsWrite() bool { return e.F == Write || e.F == Delete }
 
+// IsOp reports whether e is part of an operation on a key (read, write or
+// delete) rather than a fault. Clients and the final reads only run
+// operations; the nemesis runs them too when a fault is itself an operation
+// (the tombstone fault reads a key and deletes it), so its events are either
+// faults or operations.
+func (e *Event) IsOp() bool { return e.F == Read || e.IsWrite() }
+
+// IsFault reports whether e is a nemesis fault (skew, partition, tombstone,
+// …) rather than an operation.
+func (e *Event) IsFault() bool { return e.Process == Nemesis && !e.IsOp() }
+
 // Client reports whether e belongs to a client or the final reads rather
 // than the nemesis.
 func (e *Event) Client() bool { return e.Process != Nemesis }
+
+// Found reports whether a read that returned vs found the key: some version
+// is not a tombstone. A read that returns only tombstones (or nothing) means
+// "not found", yet its versions still name the deletes, so the context a
+// client passes on covers them.
+func Found(vs []Version) bool {
+	for _, v := range vs {
+		if !v.Deleted {
+			return true
+		}
+	}
+	return false
+}
 
 // Duration formats a signed duration for humans: +5s, -250ms, +0s.
 func Duration(ns int64) string {

@@ -205,7 +205,7 @@ func (in *raw) event(index int, last int64) (Event, error) {
 			return bad("value", "expected a string, or an object for nemesis events, got %s", in.Value)
 		}
 	}
-	if e.IsWrite() && e.Client() && e.Write == "" {
+	if e.IsWrite() && e.Write == "" {
 		return bad("write", "missing on a %s", e.F)
 	}
 	return e, nil

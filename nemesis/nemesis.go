@@ -1,7 +1,16 @@
 // Package nemesis injects faults into a cluster, Jepsen-style: clock skew
 // (a node's clock jumps ahead or behind), clock strobe (it flips back and
 // forth rapidly), and network partitions (one node isolated, or the cluster
-// split into random halves), each started and stopped on a seeded schedule.
+// split into random halves), each started and stopped on a seeded schedule;
+// and far-future tombstones: at a scheduled moment a key is deleted through a
+// node whose clock reads far ahead (an hour by default) for that one request,
+// so the tombstone carries a timestamp from the future.
+//
+// A tombstone is an operation, not a state of the cluster: Apply leaves it to
+// the caller, which runs it like a client (read the key through the node,
+// then delete it with what it read) and records that read and delete in the
+// history next to the fault event, so the checker judges the delete as a
+// write with its own id, timestamp and acknowledgement.
 //
 // A Nemesis decides what to break and when; it acts through the Cluster
 // interface, which the harness implements, and describes every fault as a
@@ -16,6 +25,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/clockwise-kv/clockwise/histories"
 )
 
 // Fault kinds, as they appear in the history's f field.
@@ -25,10 +36,11 @@ const (
 	Reset     = "reset"     // put clocks back on true time
 	Partition = "partition" // split the network
 	Heal      = "heal"      // end every partition
+	Tombstone = "tombstone" // delete a key through a node whose clock reads far ahead
 )
 
 // Kinds lists the nemesis kinds a test may enable.
-var Kinds = []string{Skew, Strobe, Partition}
+var Kinds = []string{Skew, Strobe, Partition, Tombstone}
 
 // Cluster is what a nemesis acts on.
 type Cluster interface {
@@ -45,12 +57,18 @@ type Cluster interface {
 // Fault is one nemesis action.
 type Fault struct {
 	F      string
-	Clocks map[string]Clock  // Skew, Strobe, Reset: each node's new clock
-	Groups [][]string        // Partition
+	Clocks map[string]Clock // Skew, Strobe, Reset: each node's new clock
+	Groups [][]string       // Partition
+	// Tombstone: delete Key through Node, whose clock reads Offset ns
+	// further ahead while it handles the delete.
+	Node   string
+	Key    string
+	Offset int64
 	Params map[string]string // what the history records as the event's value
 }
 
-// Apply performs f on c.
+// Apply performs f on c. A Tombstone changes nothing in the cluster: the
+// caller runs its delete (see the package documentation).
 func Apply(c Cluster, f Fault) {
 	for _, n := range sortedKeys(f.Clocks) {
 		c.SetClock(n, f.Clocks[n])
@@ -71,6 +89,11 @@ type Options struct {
 	MaxSkew  time.Duration    // bound of random skew offsets (±)
 	Strobe   time.Duration    // strobe amplitude
 	Period   time.Duration    // strobe half-period
+	// TombstoneOffset is how far ahead a tombstone's node stamps the delete.
+	TombstoneOffset time.Duration
+	// Keys are the keys a tombstone may delete; without keys no tombstone
+	// is scheduled.
+	Keys []string
 }
 
 // DefaultOptions are skew plus partitions, a fault about every 300ms.
@@ -81,6 +104,8 @@ func DefaultOptions() Options {
 		MaxSkew:  5 * time.Second,
 		Strobe:   200 * time.Millisecond,
 		Period:   10 * time.Millisecond,
+
+		TombstoneOffset: time.Hour,
 	}
 }
 
@@ -109,7 +134,8 @@ type Step struct {
 	Fault Fault
 }
 
-// cycle is one independent start/stop loop: clocks or network.
+// cycle is one independent start/stop loop: clocks, network or tombstones.
+// A tombstone is instantaneous, so the tombstone cycle is never active.
 type cycle struct {
 	kinds  []string
 	active bool
@@ -117,9 +143,10 @@ type cycle struct {
 	undo   Fault
 }
 
-// Nemesis schedules faults. Clock faults and partitions run on independent
-// cycles, so they overlap; each cycle alternates a fault and a quiet spell,
-// each lasting between half and one and a half Intervals.
+// Nemesis schedules faults. Clock faults, partitions and tombstones run on
+// independent cycles, so they overlap; each cycle alternates a fault and a
+// quiet spell, each lasting between half and one and a half Intervals (a
+// tombstone takes no time: tombstones come one spell apart).
 type Nemesis struct {
 	opts   Options
 	nodes  []string
@@ -130,15 +157,20 @@ type Nemesis struct {
 // New returns a nemesis for a cluster of nodes, drawing from rng.
 func New(opts Options, nodes []string, rng *rand.Rand) *Nemesis {
 	nm := &Nemesis{opts: opts, nodes: slices.Sorted(slices.Values(nodes)), rng: rng}
-	var clocks, network []string
+	var clocks, network, tombstones []string
 	for _, k := range opts.Kinds {
-		if k == Partition {
+		switch {
+		case k == Partition:
 			network = append(network, k)
-		} else {
+		case k == Tombstone:
+			if len(opts.Keys) > 0 {
+				tombstones = append(tombstones, k)
+			}
+		default:
 			clocks = append(clocks, k)
 		}
 	}
-	for _, ks := range [][]string{clocks, network} {
+	for _, ks := range [][]string{clocks, network, tombstones} {
 		if len(ks) > 0 {
 			nm.cycles = append(nm.cycles, &cycle{kinds: ks, next: nm.spell()})
 		}
@@ -173,7 +205,7 @@ func (nm *Nemesis) Next() (Step, bool) {
 	} else {
 		f, c.undo = nm.fault(c.kinds[nm.rng.IntN(len(c.kinds))])
 	}
-	c.active = !c.active
+	c.active = !c.active && f.F != Tombstone
 	c.next = at + nm.spell()
 	return Step{At: at, Fault: f}, true
 }
@@ -216,6 +248,9 @@ func (nm *Nemesis) fault(kind string) (Fault, Fault) {
 		return clockFault(Strobe, clocks), reset(clocks)
 	case Partition:
 		return PartitionFault(nm.split()...), HealFault()
+	case Tombstone:
+		key := nm.opts.Keys[nm.rng.IntN(len(nm.opts.Keys))]
+		return TombstoneFault(nm.pick(), key, nm.opts.TombstoneOffset), Fault{}
 	}
 	panic("nemesis: unknown fault kind " + kind)
 }
@@ -236,6 +271,15 @@ func PartitionFault(groups ...[]string) Fault {
 		parts[i] = strings.Join(g, " ")
 	}
 	return Fault{F: Partition, Groups: groups, Params: map[string]string{"groups": strings.Join(parts, " | ")}}
+}
+
+// TombstoneFault deletes key through node, whose clock reads offset further
+// ahead while it stamps the delete: a clock that jumps forward and is stepped
+// back right after, so only the delete carries a timestamp from the future.
+func TombstoneFault(node, key string, offset time.Duration) Fault {
+	return Fault{F: Tombstone, Node: node, Key: key, Offset: int64(offset), Params: map[string]string{
+		"node": node, "key": key, "offset": histories.Duration(int64(offset)),
+	}}
 }
 
 // HealFault ends every partition.

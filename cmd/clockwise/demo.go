@@ -36,7 +36,18 @@ and the checker's verdict with each lost write explained.
 
 The skew scenario: n1's clock runs 5s fast. A client writes x through n1;
 another reads it through n2 and overwrites it (happens-before); then two clients
-write y at the same moment through n1 and n2 (concurrent).`,
+write y at the same moment through n1 and n2 (concurrent).
+
+The tombstone scenario: two writes to x, then the nemesis deletes x through n1
+while n1's clock reads an hour ahead, so the tombstone carries a timestamp from
+the future. After the delete one client writes x blindly (concurrent with the
+delete) and another reads x and writes over what it read. Under lww both later
+writes are acknowledged and suppressed and x stays "not found"; under vv the
+blind write is a sibling of the tombstone and the write that read the tombstone
+replaces it.
+
+With more than one strategy, each scenario ends with a side-by-side table of
+what became of every write under each strategy.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			for _, s := range strategies {
@@ -57,33 +68,40 @@ write y at the same moment through n1 and n2 (concurrent).`,
 				plays = append(plays, sc)
 			}
 			for _, sc := range plays {
+				var sides []*side
 				for _, s := range strategies {
-					if err := playScenario(cmd.OutOrStdout(), sc, s); err != nil {
+					sd, err := playScenario(cmd.OutOrStdout(), sc, s)
+					if err != nil {
 						return err
 					}
+					sides = append(sides, sd)
+				}
+				if len(sides) > 1 {
+					sideBySide(cmd.OutOrStdout(), sc, sides)
 				}
 			}
 			return nil
 		},
 	}
 	cmd.Flags().StringSliceVar(&strategies, "strategy", []string{"lww", "vv"}, "strategies to play, in order")
-	cmd.Flags().StringSliceVar(&scenarios, "scenario", []string{"skew"}, "scenarios to play, in order")
+	cmd.Flags().StringSliceVar(&scenarios, "scenario", []string{"skew", "tombstone"}, "scenarios to play, in order")
 	return cmd
 }
 
-// playScenario runs one scenario under one strategy and tells its story.
-func playScenario(w io.Writer, sc harness.Scenario, strategy string) error {
+// playScenario runs one scenario under one strategy, tells its story and
+// returns what became of each write, for the side-by-side table.
+func playScenario(w io.Writer, sc harness.Scenario, strategy string) (*side, error) {
 	res, err := harness.RunScript(sc.Config(strategy), sc.Steps, nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	result, err := checker.Check(res.History, checker.Options{})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	g, err := checker.NewGraph(res.History)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	lost := map[string]checker.Lost{}
 	for _, l := range result.Lost {
@@ -97,7 +115,7 @@ func playScenario(w io.Writer, sc harness.Scenario, strategy string) error {
 	open := map[string]histories.Event{}
 	for _, e := range res.History {
 		switch {
-		case e.Process == histories.Nemesis:
+		case e.IsFault():
 			fmt.Fprintf(w, "  %9s  %-7s %s %s\n", checker.Seconds(e.Time), "nemesis", e.F, params(e.Params))
 		case e.Process == histories.Final:
 		case e.Type == histories.Invoke:
@@ -122,9 +140,9 @@ func playScenario(w io.Writer, sc harness.Scenario, strategy string) error {
 			for _, b := range ws[i+1:] {
 				switch g.Relation(a, b) {
 				case "before":
-					fmt.Fprintf(w, "    %s → %s  happens-before: %s read %s, then wrote %s\n", a.Write, b.Write, b.Process, a.Write, b.Write)
+					fmt.Fprintf(w, "    %s → %s  happens-before: %s\n", a.Write, b.Write, because(g, a, b))
 				case "after":
-					fmt.Fprintf(w, "    %s → %s  happens-before: %s read %s, then wrote %s\n", b.Write, a.Write, a.Process, b.Write, a.Write)
+					fmt.Fprintf(w, "    %s → %s  happens-before: %s\n", b.Write, a.Write, because(g, b, a))
 				default:
 					fmt.Fprintf(w, "    %s ∥ %s  concurrent: neither client had read the other's write\n", a.Write, b.Write)
 				}
@@ -133,10 +151,33 @@ func playScenario(w io.Writer, sc harness.Scenario, strategy string) error {
 	}
 	fmt.Fprintf(w, "\n  verdict: ")
 	if err := result.WriteText(&indent{w: w, prefix: "  "}, 0); err != nil {
-		return err
+		return nil, err
 	}
 	fmt.Fprintln(w)
-	return nil
+	return newSide(strategy, res.History, result, g), nil
+}
+
+// because says why b follows a: b's client read a, or read versions that
+// follow a.
+func because(g *checker.Graph, a, b *checker.Write) string {
+	verb := "wrote"
+	if b.Deleted {
+		verb = "deleted"
+	}
+	var via []string
+	for _, p := range b.Parents() {
+		if p == a {
+			return fmt.Sprintf("%s read %s, then %s %s", b.Process, a.Write, verb, b.Write)
+		}
+		if g.Precedes(a, p) {
+			via = append(via, p.Write)
+		}
+	}
+	follow := "follows"
+	if len(via) > 1 {
+		follow = "follow"
+	}
+	return fmt.Sprintf("%s read %s, which %s %s, then %s %s", b.Process, strings.Join(via, " and "), follow, a.Write, verb, b.Write)
 }
 
 func opText(e histories.Event) string {
@@ -163,6 +204,9 @@ func outcome(e histories.Event) string {
 		s += " " + versionsText(e.Versions)
 	case e.Meta != nil && e.Meta.TS != 0:
 		s += fmt.Sprintf(" ts %d", e.Meta.TS)
+		if e.Offset != nil && *e.Offset != 0 {
+			s += fmt.Sprintf(" (%s's clock %s)", e.Node, histories.Duration(*e.Offset))
+		}
 	case e.Meta != nil && e.Meta.VV != nil:
 		s += fmt.Sprintf(" vv %v", store.FromMap(e.Meta.VV))
 	}
@@ -181,7 +225,14 @@ func versionsText(vs []histories.Version) string {
 			parts[i] = v.Write + "=" + v.Value
 		}
 	}
-	return "[" + strings.Join(parts, " ") + "]"
+	s := "[" + strings.Join(parts, " ") + "]"
+	switch {
+	case len(vs) == 0:
+		return "not found"
+	case !histories.Found(vs):
+		return "not found " + s
+	}
+	return s
 }
 
 // finalText summarises a key's final reads: "[w1=a] on n1 n2 n3".

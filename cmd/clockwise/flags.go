@@ -36,6 +36,7 @@ type testFlags struct {
 	think       time.Duration
 	timeout     time.Duration
 	epsilon     time.Duration
+	tombstone   time.Duration
 }
 
 func (f *testFlags) register(fs *pflag.FlagSet) {
@@ -57,6 +58,7 @@ func (f *testFlags) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&f.think, "think", d.Think, "a client waits up to this long between operations")
 	fs.DurationVar(&f.timeout, "timeout", d.Timeout, "a client gives up on a request after this long (outcome unknown)")
 	fs.DurationVar(&f.epsilon, "epsilon", 7*time.Millisecond, "clock uncertainty bound ε of truetime")
+	fs.DurationVar(&f.tombstone, "tombstone-offset", d.Nemesis.TombstoneOffset, "how far ahead the clock of the tombstone fault's node reads while it stamps the delete")
 }
 
 func mixString(m harness.Mix) string {
@@ -134,7 +136,8 @@ func (f *testFlags) config() (harness.Config, error) {
 		d    time.Duration
 		pos  bool
 	}{{"max-skew", f.maxSkew, false}, {"interval", f.interval, true}, {"latency", f.latency, false},
-		{"latency-mean", f.latencyMean, false}, {"think", f.think, false}, {"timeout", f.timeout, true}, {"epsilon", f.epsilon, false}} {
+		{"latency-mean", f.latencyMean, false}, {"think", f.think, false}, {"timeout", f.timeout, true}, {"epsilon", f.epsilon, false},
+		{"tombstone-offset", f.tombstone, false}} {
 		if v.d < 0 || (v.pos && v.d == 0) {
 			return bad(v.name, "%v: must be %s", v.d, map[bool]string{true: "positive", false: "zero or more"}[v.pos])
 		}
@@ -148,6 +151,7 @@ func (f *testFlags) config() (harness.Config, error) {
 	c.Latency = harness.Latency{Min: f.latency, Mean: f.latencyMean}
 	c.Drop, c.Mix, c.Think, c.Timeout = f.drop, mix, f.think, f.timeout
 	c.Options.Epsilon = f.epsilon
+	c.Nemesis.TombstoneOffset = f.tombstone
 	if err := c.Validate(); err != nil {
 		return c, usageErr("%v", err)
 	}

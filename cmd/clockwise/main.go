@@ -3,7 +3,7 @@
 //
 //	clockwise check   --strategy lww        run a randomized test, write a run folder, judge it
 //	clockwise analyze runs/latest           re-judge a stored history
-//	clockwise demo                          the scripted story of a lost write
+//	clockwise demo                          the scripted stories: clock skew, a far-future tombstone
 //
 // Exit codes: 0 the history is valid, 1 the checker found anomalies, 2 bad
 // usage or bad input (the message says which flag, file, line or field).
