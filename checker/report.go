@@ -143,6 +143,7 @@ func (r *Result) WriteText(w io.Writer, limit int) error {
 	if len(pres) > 0 {
 		fmt.Fprintf(&b, "  sibling preservation: %s\n", strings.Join(pres, ", "))
 	}
+	r.writeRegister(&b)
 	more := func(n int) {
 		if limit > 0 && n > limit {
 			fmt.Fprintf(&b, "  … and %d more (see results.json)\n", n-limit)
@@ -194,6 +195,19 @@ func (r *Result) WriteText(w io.Writer, limit int) error {
 			fmt.Fprintf(&b, "- %s: %s\n", d.Key, strings.Join(parts, ", "))
 		}
 	}
+	if len(r.External) > 0 {
+		fmt.Fprintf(&b, "\nExternal-consistency violations:\n")
+		for i, x := range r.External {
+			if limit > 0 && i == limit {
+				break
+			}
+			fmt.Fprintf(&b, "- %s on %s, after %s\n", x.Later.Write, x.Key, x.Earlier.Write)
+			fmt.Fprintf(&b, "    earlier: %s\n", describe(x.Earlier))
+			fmt.Fprintf(&b, "    later:   %s\n", describe(x.Later))
+			fmt.Fprintf(&b, "    why:     %s\n", x.Why)
+		}
+		more(len(r.External))
+	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(&b, "note: %s\n", n)
 	}
@@ -209,3 +223,41 @@ func sortedKeys[V any](m map[string]V) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+// writeRegister writes the summary lines of the register checks: external
+// consistency, linearizability, commit wait and metadata size.
+func (r *Result) writeRegister(b *strings.Builder) {
+	s := r.Summary
+	if s.Stamped > 0 {
+		fmt.Fprintf(b, "  external consistency: %d violations among %d timestamped writes\n", s.External, s.Stamped)
+	} else {
+		fmt.Fprintf(b, "  external consistency: not checked (no write carries a timestamp)\n")
+	}
+	var keys []string
+	for _, l := range r.Linear {
+		keys = append(keys, fmt.Sprintf("%s %s", l.Key, l.Result))
+	}
+	fmt.Fprintf(b, "  linearizable: %s", s.Linearizable)
+	if len(keys) > 0 {
+		fmt.Fprintf(b, " (%s)", strings.Join(keys, ", "))
+	}
+	if r.Visualization != "" {
+		fmt.Fprintf(b, "; porcupine's visualization: %s", r.Visualization)
+	}
+	b.WriteByte('\n')
+	if s.CommitWait.Max > 0 {
+		fmt.Fprintf(b, "  commit wait (node clocks): p50 %s, p99 %s, max %s over %d writes\n", ms(s.CommitWait.P50),
+			ms(s.CommitWait.P99), ms(s.CommitWait.Max), s.CommitWait.N)
+	}
+	if s.WriteLatency.N > 0 {
+		fmt.Fprintf(b, "  write latency (true time): p50 %s, p99 %s, max %s\n", ms(s.WriteLatency.P50),
+			ms(s.WriteLatency.P99), ms(s.WriteLatency.Max))
+	}
+	if s.MetaBytes.Writes > 0 {
+		fmt.Fprintf(b, "  causal metadata per key: mean %.1f bytes, max %d; reads returning siblings %d\n",
+			s.MetaBytes.Mean, s.MetaBytes.Max, s.SiblingReads)
+	}
+}
+
+// ms formats ns as a duration rounded to 10µs: "14.48ms".
+func ms(ns int64) string { return time.Duration(ns).Round(10 * time.Microsecond).String() }
