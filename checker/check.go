@@ -170,6 +170,7 @@ type Summary struct {
 	// Linearizable is yes when every key's register history is
 	// linearizable, no when some key is not, unknown otherwise.
 	Linearizable    string  `json:"linearizable"`
+	LinearKeys      int     `json:"linear_keys"`      // keys checked for linearizability
 	NonLinearizable int     `json:"non_linearizable"` // keys not linearizable
 	LinearUnknown   int     `json:"linear_unknown"`   // keys undecided within the time limit
 	CommitWait      Latency `json:"commit_wait"`      // of acknowledged writes, local-clock ns
@@ -461,7 +462,7 @@ func (c *check) verdict(opts Options) {
 			s.Unpreserved++
 		}
 	}
-	s.External = len(r.External)
+	s.External, s.LinearKeys = len(r.External), len(r.Linear)
 	for _, l := range r.Linear {
 		switch l.Result {
 		case LinearIllegal:

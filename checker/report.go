@@ -246,12 +246,12 @@ func (r *Result) writeRegister(b *strings.Builder) {
 	}
 	b.WriteByte('\n')
 	if s.CommitWait.Max > 0 {
-		fmt.Fprintf(b, "  commit wait (node clocks): p50 %s, p99 %s, max %s over %d writes\n", ms(s.CommitWait.P50),
-			ms(s.CommitWait.P99), ms(s.CommitWait.Max), s.CommitWait.N)
+		fmt.Fprintf(b, "  commit wait (node clocks): p50 %s, p99 %s, max %s over %d writes\n", Millis(s.CommitWait.P50),
+			Millis(s.CommitWait.P99), Millis(s.CommitWait.Max), s.CommitWait.N)
 	}
 	if s.WriteLatency.N > 0 {
-		fmt.Fprintf(b, "  write latency (true time): p50 %s, p99 %s, max %s\n", ms(s.WriteLatency.P50),
-			ms(s.WriteLatency.P99), ms(s.WriteLatency.Max))
+		fmt.Fprintf(b, "  write latency (true time): p50 %s, p99 %s, max %s\n", Millis(s.WriteLatency.P50),
+			Millis(s.WriteLatency.P99), Millis(s.WriteLatency.Max))
 	}
 	if s.MetaBytes.Writes > 0 {
 		fmt.Fprintf(b, "  causal metadata per key: mean %.1f bytes, max %d; reads returning siblings %d\n",
@@ -259,5 +259,5 @@ func (r *Result) writeRegister(b *strings.Builder) {
 	}
 }
 
-// ms formats ns as a duration rounded to 10µs: "14.48ms".
-func ms(ns int64) string { return time.Duration(ns).Round(10 * time.Microsecond).String() }
+// Millis formats ns as a duration rounded to 10µs, e.g. "14.48ms".
+func Millis(ns int64) string { return time.Duration(ns).Round(10 * time.Microsecond).String() }
