@@ -39,7 +39,7 @@ func TestTrueTimeCommitWaitHoldsTheWrite(t *testing.T) {
 	require.Len(t, out, 1)
 	assert.Empty(t, out[0].Versions, "a read must not see a write in its commit wait")
 
-	ts := now + eps // TT.now().latest
+	ts := now + eps  // TT.now().latest
 	n.Tick(ts + eps) // TT.now().earliest == ts: not yet past it
 	assert.Empty(t, n.Ready())
 
