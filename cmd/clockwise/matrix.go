@@ -195,7 +195,7 @@ exit status 0 unless the flags are bad (2).`,
 	fs.StringSliceVar(&strategies, "strategy", store.Names(), "strategies, the rows")
 	fs.StringSliceVar(&columns, "nemesis", matrixColumnNames(), "nemesis columns, in order")
 	fs.Uint64Var(&seed, "seed", 1, "first seed; every cell runs seeds seed…seed+seeds-1")
-	fs.IntVar(&seeds, "seeds", 3, "runs per cell, one per seed")
+	fs.IntVar(&seeds, "seeds", 10, "runs per cell, one per seed")
 	fs.StringVar(&out, "out", "runs", "folder to write matrix.md and matrix.json into")
 	linearFlag(fs, &linear)
 	for _, name := range []string{"strategy", "nemesis", "seed", "seeds", "out"} {
