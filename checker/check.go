@@ -17,7 +17,18 @@
 //   - sibling preservation holds for a key when F is exactly the maximal
 //     writes among the acknowledged and the visible indeterminate ones;
 //   - a phantom is a read of a write that failed or was never written;
-//   - a key is divergent when its final reads differ between nodes.
+//   - a key is divergent when its final reads differ between nodes;
+//   - external consistency, for writes that carry a timestamp (meta.ts, the
+//     register strategies): an acknowledged write that began after another
+//     write of its key was acknowledged, in true time, must carry a strictly
+//     higher timestamp (External);
+//   - linearizability: porcupine checks each key's history against a
+//     single-value register within a time limit; a key it cannot decide in
+//     time is unknown, never a pass (Linear, Visualize).
+//
+// The summary also gives the commit wait the coordinators reported
+// (meta.wait), the write latency in true time, the causal metadata size per
+// key (meta.bytes) and how many reads returned siblings.
 //
 // Writes whose outcome is unknown (info) are never counted lost. Lost writes,
 // phantoms and divergence make a history invalid; other findings gate only
