@@ -482,14 +482,7 @@ func (c *check) verdict(opts Options) {
 			s.LinearUnknown++
 		}
 	}
-	switch {
-	case s.NonLinearizable > 0:
-		s.Linearizable = "no"
-	case s.LinearUnknown > 0:
-		s.Linearizable = "unknown"
-	default:
-		s.Linearizable = "yes"
-	}
+	s.Linearizable = LinearVerdict(s.NonLinearizable, s.LinearUnknown)
 	fail := func(format string, args ...any) { r.Failures = append(r.Failures, fmt.Sprintf(format, args...)) }
 	if s.Lost > 0 {
 		fail("%d of %d acknowledged writes lost", s.Lost, s.Acknowledged)

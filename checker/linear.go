@@ -172,6 +172,18 @@ func (c *check) linear(ops []*Op, timeout time.Duration) {
 	}
 }
 
+// LinearVerdict sums up per-key verdicts: no when some key is not
+// linearizable, else unknown when some key is undecided, else yes.
+func LinearVerdict(illegal, unknown int) string {
+	switch {
+	case illegal > 0:
+		return "no"
+	case unknown > 0:
+		return "unknown"
+	}
+	return "yes"
+}
+
 // NonLinearizable lists the keys whose verdict is illegal.
 func (r *Result) NonLinearizable() []string {
 	var keys []string

@@ -49,7 +49,11 @@ var matrixColumns = []matrixColumn{
 				// --max-skew of 0 as its default bound).
 				return []string{"--nemesis", "none"}
 			}
-			return []string{"--max-skew", f.epsilon.String()}
+			var args []string
+			if f.skew != "" {
+				args = []string{"--skew", ""} // fixed offsets would ignore the bound
+			}
+			return append(args, "--max-skew", f.epsilon.String())
 		}},
 }
 
@@ -325,14 +329,7 @@ func (c *matrixCell) sum() {
 		lat = append(lat, r.latencies...)
 	}
 	c.CommitWait, c.WriteLatency = checker.Percentiles(waits), checker.Percentiles(lat)
-	switch {
-	case c.NonLinearizable > 0:
-		c.Linearizable = "no"
-	case c.LinearUnknown > 0:
-		c.Linearizable = "unknown"
-	default:
-		c.Linearizable = "yes"
-	}
+	c.Linearizable = checker.LinearVerdict(c.NonLinearizable, c.LinearUnknown)
 }
 
 func quoteAll(args []string) []string {

@@ -106,10 +106,7 @@ func TestMatrixMatchesIndividualRuns(t *testing.T) {
 		}
 		want.MetaBytes.Mean = float64(want.MetaBytes.Total) / float64(want.MetaBytes.Writes)
 		want.CommitWait, want.WriteLatency = checker.Percentiles(waits), checker.Percentiles(lat)
-		want.Linearizable = map[bool]string{true: "no", false: "yes"}[want.NonLinearizable > 0]
-		if want.NonLinearizable == 0 && want.LinearUnknown > 0 {
-			want.Linearizable = "unknown"
-		}
+		want.Linearizable = checker.LinearVerdict(want.NonLinearizable, want.LinearUnknown)
 		want.Runs = cell.Runs
 		assert.Equal(t, want, *cell, "cell %s × %s", cell.Strategy, cell.Nemesis)
 
