@@ -1,4 +1,4 @@
-# clockwise: make demo | make test | make check STRATEGY=lww [SEED=n] [ARGS=...]
+# clockwise: make demo | make test | make check STRATEGY=lww [SEED=n] [ARGS=...] | make matrix
 GO       ?= go
 BIN      := bin/clockwise
 STRATEGY ?= lww
@@ -8,7 +8,7 @@ HISTORY  ?= runs/latest
 
 SEEDFLAG := $(if $(SEED),--seed $(SEED),)
 
-.PHONY: all build demo test check analyze bench lint clean
+.PHONY: all build demo test check analyze matrix bench lint clean
 
 all: build
 
@@ -31,6 +31,11 @@ check: build
 # Re-judge a stored history or run folder: make analyze HISTORY=runs/lww-.../history.jsonl
 analyze: build
 	$(BIN) analyze $(HISTORY) $(ARGS)
+
+# Every strategy against every nemesis on the same seeds, in one table:
+# runs/matrix.md and runs/matrix.json. make matrix ARGS="--seeds 3 --ops 500"
+matrix: build
+	$(BIN) matrix $(ARGS)
 
 # Benchmarks of the simulator and the checker; compare runs with benchstat.
 bench:

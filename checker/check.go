@@ -25,7 +25,18 @@
 //   - sibling preservation holds for a key when F is exactly the maximal
 //     writes among the acknowledged and the visible indeterminate ones;
 //   - a phantom is a read of a write that failed or was never written;
-//   - a key is divergent when its final reads differ between nodes.
+//   - a key is divergent when its final reads differ between nodes;
+//   - external consistency, for writes that carry a timestamp (meta.ts, the
+//     register strategies): an acknowledged write that began after another
+//     write of its key was acknowledged, in true time, must carry a strictly
+//     higher timestamp (External);
+//   - linearizability: porcupine checks each key's history against a
+//     single-value register within a time limit; a key it cannot decide in
+//     time is unknown, never a pass (Linear, Visualize).
+//
+// The summary also gives the commit wait the coordinators reported
+// (meta.wait), the write latency in true time, the causal metadata size per
+// key (meta.bytes) and how many reads returned siblings.
 //
 // The nemesis's own reads and deletes (a tombstone fault's) are operations
 // like any client's; its other events are faults.
@@ -41,6 +52,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/clockwise-kv/clockwise/histories"
 )
@@ -61,16 +73,21 @@ var LostKinds = []string{OverwrittenByOlder, ConcurrentDropped, SuppressedByTomb
 const (
 	GateStale        = "stale"        // stale siblings
 	GatePreservation = "preservation" // sibling preservation
+	GateLinearizable = "linearizable" // a key not linearizable, or undecided
+	GateExternal     = "external"     // external-consistency violations
 )
 
 // Gates lists every gate name Options.Gate accepts.
-var Gates = []string{GateStale, GatePreservation}
+var Gates = []string{GateStale, GatePreservation, GateLinearizable, GateExternal}
 
 // Options tune a check.
 type Options struct {
 	// Gate names findings that make the history invalid on top of lost
 	// writes, phantoms and divergence.
 	Gate []string
+	// LinearTimeout limits each key's linearizability check; 0 is
+	// DefaultLinearTimeout. A key undecided in time is reported unknown.
+	LinearTimeout time.Duration
 }
 
 // Ref describes a write for a report: who wrote it where and when, what the
@@ -179,6 +196,20 @@ type Summary struct {
 	Divergent     int            `json:"divergent"`
 	Unpreserved   int            `json:"unpreserved"` // keys whose siblings were not preserved
 	Faults        int            `json:"faults"`
+	// Stamped counts the acknowledged writes that carry a timestamp
+	// (meta.ts): the ones checked for external consistency.
+	Stamped  int `json:"stamped"`
+	External int `json:"external"` // external-consistency violations
+	// Linearizable is yes when every key's register history is
+	// linearizable, no when some key is not, unknown otherwise.
+	Linearizable    string  `json:"linearizable"`
+	LinearKeys      int     `json:"linear_keys"`      // keys checked for linearizability
+	NonLinearizable int     `json:"non_linearizable"` // keys not linearizable
+	LinearUnknown   int     `json:"linear_unknown"`   // keys undecided within the time limit
+	CommitWait      Latency `json:"commit_wait"`      // of acknowledged writes, local-clock ns
+	WriteLatency    Latency `json:"write_latency"`    // of acknowledged writes, invoke to ack, true-time ns
+	MetaBytes       Bytes   `json:"meta_bytes"`       // causal metadata per key after each write
+	SiblingReads    int     `json:"sibling_reads"`    // client reads that returned more than one version
 }
 
 // Result is a check's verdict with every finding.
@@ -193,6 +224,12 @@ type Result struct {
 	Keys      []Key        `json:"keys"`
 	Faults    []Fault      `json:"faults"`
 	Notes     []string     `json:"notes,omitempty"`
+	External  []External   `json:"external"`
+	Linear    []Linear     `json:"linear"`
+	// Visualization names the file holding porcupine's visualization of
+	// the keys that are not linearizable, when the caller saved one
+	// (Visualize).
+	Visualization string `json:"visualization,omitempty"`
 }
 
 // Check judges a history. It returns an error only when the history is not
@@ -214,7 +251,7 @@ func Check(h []histories.Event, opts Options) (*Result, error) {
 	}
 	c := &check{g: g, res: &Result{
 		Lost: []Lost{}, Stale: []Stale{}, Phantoms: []Phantom{}, Divergent: []Divergence{}, Keys: []Key{},
-		Faults: faults, Failures: []string{},
+		Faults: faults, Failures: []string{}, External: []External{}, Linear: []Linear{},
 	}}
 	if c.res.Faults == nil {
 		c.res.Faults = []Fault{}
@@ -224,7 +261,10 @@ func Check(h []histories.Event, opts Options) (*Result, error) {
 	c.scan(ops)
 	for _, key := range slices.Sorted(maps.Keys(c.keys)) {
 		c.judge(key)
+		c.res.Summary.Stamped += c.external(key)
 	}
+	c.stats(ops)
+	c.linear(ops, opts.LinearTimeout)
 	c.verdict(opts)
 	return c.res, nil
 }
@@ -573,6 +613,16 @@ func (c *check) verdict(opts Options) {
 			s.Unpreserved++
 		}
 	}
+	s.External, s.LinearKeys = len(r.External), len(r.Linear)
+	for _, l := range r.Linear {
+		switch l.Result {
+		case LinearIllegal:
+			s.NonLinearizable++
+		case LinearUnknown:
+			s.LinearUnknown++
+		}
+	}
+	s.Linearizable = LinearVerdict(s.NonLinearizable, s.LinearUnknown)
 	fail := func(format string, args ...any) { r.Failures = append(r.Failures, fmt.Sprintf(format, args...)) }
 	if s.Lost > 0 {
 		fail("%d of %d acknowledged writes lost", s.Lost, s.Acknowledged)
@@ -588,6 +638,17 @@ func (c *check) verdict(opts Options) {
 	}
 	if slices.Contains(opts.Gate, GatePreservation) && s.Unpreserved > 0 {
 		fail("%d keys did not preserve their siblings (gated by --gate %s)", s.Unpreserved, GatePreservation)
+	}
+	if slices.Contains(opts.Gate, GateLinearizable) {
+		if s.NonLinearizable > 0 {
+			fail("%d keys not linearizable (gated by --gate %s)", s.NonLinearizable, GateLinearizable)
+		}
+		if s.LinearUnknown > 0 {
+			fail("linearizability of %d keys unknown within the time limit (gated by --gate %s)", s.LinearUnknown, GateLinearizable)
+		}
+	}
+	if slices.Contains(opts.Gate, GateExternal) && s.External > 0 {
+		fail("%d external-consistency violations (gated by --gate %s)", s.External, GateExternal)
 	}
 	r.Valid = len(r.Failures) == 0
 }

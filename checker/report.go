@@ -1,6 +1,7 @@
 package checker
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"slices"
@@ -154,16 +155,16 @@ func describe(r *Ref) string {
 // finding with its explanation. At most limit findings of each kind are
 // listed (0: all).
 func (r *Result) WriteText(w io.Writer, limit int) error {
-	var b strings.Builder
+	b := bufio.NewWriterSize(w, 64<<10)
 	s := r.Summary
 	if r.Valid {
-		fmt.Fprintf(&b, "VALID: %d acknowledged writes, none lost\n", s.Acknowledged)
+		fmt.Fprintf(b, "VALID: %d acknowledged writes, none lost\n", s.Acknowledged)
 	} else {
-		fmt.Fprintf(&b, "INVALID: %s\n", strings.Join(r.Failures, "; "))
+		fmt.Fprintf(b, "INVALID: %s\n", strings.Join(r.Failures, "; "))
 	}
-	fmt.Fprintf(&b, "  ops %d (reads %d, writes %d: %d ok, %d failed, %d indeterminate), faults %d\n",
+	fmt.Fprintf(b, "  ops %d (reads %d, writes %d: %d ok, %d failed, %d indeterminate), faults %d\n",
 		s.Ops, s.Reads, s.Writes, s.Acknowledged, s.Failed, s.Indeterminate, s.Faults)
-	fmt.Fprintf(&b, "  lost %d", s.Lost)
+	fmt.Fprintf(b, "  lost %d", s.Lost)
 	var kinds []string
 	for _, k := range LostKinds {
 		if n := s.LostByKind[k]; n > 0 {
@@ -171,11 +172,11 @@ func (r *Result) WriteText(w io.Writer, limit int) error {
 		}
 	}
 	if len(kinds) > 0 {
-		fmt.Fprintf(&b, " (%s)", strings.Join(kinds, ", "))
+		fmt.Fprintf(b, " (%s)", strings.Join(kinds, ", "))
 	}
-	fmt.Fprintf(&b, ", stale siblings %d, phantoms %d, divergent keys %d\n", s.Stale, s.Phantoms, s.Divergent)
+	fmt.Fprintf(b, ", stale siblings %d, phantoms %d, divergent keys %d\n", s.Stale, s.Phantoms, s.Divergent)
 	if s.Inverted > 0 {
-		fmt.Fprintf(&b, "  %d of the lost writes were stamped below a write they follow: clock skew\n", s.Inverted)
+		fmt.Fprintf(b, "  %d of the lost writes were stamped below a write they follow: clock skew\n", s.Inverted)
 	}
 	var pres []string
 	for _, k := range r.Keys {
@@ -189,33 +190,34 @@ func (r *Result) WriteText(w io.Writer, limit int) error {
 		pres = append(pres, fmt.Sprintf("%s %s", k.Key, mark))
 	}
 	if len(pres) > 0 {
-		fmt.Fprintf(&b, "  sibling preservation: %s\n", strings.Join(pres, ", "))
+		fmt.Fprintf(b, "  sibling preservation: %s\n", strings.Join(pres, ", "))
 	}
+	r.writeRegister(b)
 	more := func(n int) {
 		if limit > 0 && n > limit {
-			fmt.Fprintf(&b, "  … and %d more in report.txt and results.json\n", n-limit)
+			fmt.Fprintf(b, "  … and %d more in report.txt and results.json\n", n-limit)
 		}
 	}
 	if len(r.Lost) > 0 {
-		fmt.Fprintf(&b, "\nLost writes:\n")
+		fmt.Fprintf(b, "\nLost writes:\n")
 		for i, l := range byInterest(r.Lost) {
 			if limit > 0 && i == limit {
 				break
 			}
-			fmt.Fprintf(&b, "- %s on %s: %s\n", l.Write.Write, l.Key, l.Kind)
-			fmt.Fprintf(&b, "    ack:    %s\n", describe(l.Write))
+			fmt.Fprintf(b, "- %s on %s: %s\n", l.Write.Write, l.Key, l.Kind)
+			fmt.Fprintf(b, "    ack:    %s\n", describe(l.Write))
 			if l.Winner != nil {
-				fmt.Fprintf(&b, "    winner: %s\n", describe(l.Winner))
+				fmt.Fprintf(b, "    winner: %s\n", describe(l.Winner))
 			}
 			if l.Inverted != nil && (l.Winner == nil || l.Inverted.Write != l.Winner.Write) {
-				fmt.Fprintf(&b, "    above:  %s\n", describe(l.Inverted))
+				fmt.Fprintf(b, "    above:  %s\n", describe(l.Inverted))
 			}
-			fmt.Fprintf(&b, "    why:    %s\n", l.Why)
+			fmt.Fprintf(b, "    why:    %s\n", l.Why)
 		}
 		more(len(r.Lost))
 	}
 	if len(r.Stale) > 0 {
-		fmt.Fprintf(&b, "\nStale siblings (not data loss):\n")
+		fmt.Fprintf(b, "\nStale siblings (not data loss):\n")
 		for i, st := range r.Stale {
 			if limit > 0 && i == limit {
 				break
@@ -224,32 +226,44 @@ func (r *Result) WriteText(w io.Writer, limit int) error {
 			if st.Final {
 				where = ", final state included"
 			}
-			fmt.Fprintf(&b, "- %s on %s returned next to %s, which follows it (first at event %d, %d reads%s)\n",
+			fmt.Fprintf(b, "- %s on %s returned next to %s, which follows it (first at event %d, %d reads%s)\n",
 				st.Write.Write, st.Key, st.Newer.Write, st.Read, st.Reads, where)
 		}
 		more(len(r.Stale))
 	}
 	if len(r.Phantoms) > 0 {
-		fmt.Fprintf(&b, "\nPhantoms:\n")
+		fmt.Fprintf(b, "\nPhantoms:\n")
 		for _, p := range r.Phantoms {
-			fmt.Fprintf(&b, "- %s on %s read at event %d: %s\n", p.Write, p.Key, p.Read, p.Why)
+			fmt.Fprintf(b, "- %s on %s read at event %d: %s\n", p.Write, p.Key, p.Read, p.Why)
 		}
 	}
 	if len(r.Divergent) > 0 {
-		fmt.Fprintf(&b, "\nDivergent keys:\n")
+		fmt.Fprintf(b, "\nDivergent keys:\n")
 		for _, d := range r.Divergent {
 			var parts []string
 			for _, n := range sortedKeys(d.Nodes) {
 				parts = append(parts, fmt.Sprintf("%s [%s]", n, strings.Join(d.Nodes[n], " ")))
 			}
-			fmt.Fprintf(&b, "- %s: %s\n", d.Key, strings.Join(parts, ", "))
+			fmt.Fprintf(b, "- %s: %s\n", d.Key, strings.Join(parts, ", "))
 		}
 	}
-	for _, n := range r.Notes {
-		fmt.Fprintf(&b, "note: %s\n", n)
+	if len(r.External) > 0 {
+		fmt.Fprintf(b, "\nExternal-consistency violations:\n")
+		for i, x := range r.External {
+			if limit > 0 && i == limit {
+				break
+			}
+			fmt.Fprintf(b, "- %s on %s, after %s\n", x.Later.Write, x.Key, x.Earlier.Write)
+			fmt.Fprintf(b, "    earlier: %s\n", describe(x.Earlier))
+			fmt.Fprintf(b, "    later:   %s\n", describe(x.Later))
+			fmt.Fprintf(b, "    why:     %s\n", x.Why)
+		}
+		more(len(r.External))
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	for _, n := range r.Notes {
+		fmt.Fprintf(b, "note: %s\n", n)
+	}
+	return b.Flush()
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -260,3 +274,41 @@ func sortedKeys[V any](m map[string]V) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+// writeRegister writes the summary lines of the register checks: external
+// consistency, linearizability, commit wait and metadata size.
+func (r *Result) writeRegister(b io.Writer) {
+	s := r.Summary
+	if s.Stamped > 0 {
+		fmt.Fprintf(b, "  external consistency: %d violations among %d timestamped writes\n", s.External, s.Stamped)
+	} else {
+		fmt.Fprintf(b, "  external consistency: not checked (no write carries a timestamp)\n")
+	}
+	var keys []string
+	for _, l := range r.Linear {
+		keys = append(keys, fmt.Sprintf("%s %s", l.Key, l.Result))
+	}
+	fmt.Fprintf(b, "  linearizable: %s", s.Linearizable)
+	if len(keys) > 0 {
+		fmt.Fprintf(b, " (%s)", strings.Join(keys, ", "))
+	}
+	if r.Visualization != "" {
+		fmt.Fprintf(b, "; porcupine's visualization: %s", r.Visualization)
+	}
+	fmt.Fprintln(b)
+	if s.CommitWait.Max > 0 {
+		fmt.Fprintf(b, "  commit wait (node clocks): p50 %s, p99 %s, max %s over %d writes\n", Millis(s.CommitWait.P50),
+			Millis(s.CommitWait.P99), Millis(s.CommitWait.Max), s.CommitWait.N)
+	}
+	if s.WriteLatency.N > 0 {
+		fmt.Fprintf(b, "  write latency (true time): p50 %s, p99 %s, max %s\n", Millis(s.WriteLatency.P50),
+			Millis(s.WriteLatency.P99), Millis(s.WriteLatency.Max))
+	}
+	if s.MetaBytes.Writes > 0 {
+		fmt.Fprintf(b, "  causal metadata per key: mean %.1f bytes, max %d; reads returning siblings %d\n",
+			s.MetaBytes.Mean, s.MetaBytes.Max, s.SiblingReads)
+	}
+}
+
+// Millis formats ns as a duration rounded to 10µs, e.g. "14.48ms".
+func Millis(ns int64) string { return time.Duration(ns).Round(10 * time.Microsecond).String() }

@@ -89,6 +89,7 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{
 		Strategy:  "lww",
+		Options:   store.Options{Epsilon: 7 * time.Millisecond},
 		Nodes:     3,
 		Clients:   5,
 		Keys:      3,

@@ -213,7 +213,18 @@ func TestTombstonesConvergeEveryStrategy(t *testing.T) {
 			cfg := tombConfig(name, 4, nemesis.Partition, nemesis.Skew)
 			cfg.Mix.Delete = 2
 			res, result, g := tombRun(t, cfg)
-			require.NotEmpty(t, tombstones(g, tombKeys))
+			// Every strategy gets far-future deletes; a commit-wait strategy
+			// holds them for the hour their timestamp lies ahead, so they
+			// end indeterminate rather than acknowledged.
+			var invoked int
+			for _, k := range tombKeys {
+				for _, w := range g.Writes(k) {
+					if w.Process == histories.Nemesis && w.Deleted {
+						invoked++
+					}
+				}
+			}
+			require.NotZero(t, invoked, "the nemesis deleted something")
 			assert.Empty(t, result.Divergent)
 			for _, k := range tombKeys {
 				finals := finalReads(res.History, k)

@@ -229,10 +229,7 @@ func (nm *Nemesis) fault(kind string) (Fault, Fault) {
 	case Skew:
 		offs := nm.opts.Skew
 		if len(offs) == 0 {
-			max := int64(nm.opts.MaxSkew)
-			if max <= 0 {
-				max = int64(5 * time.Second)
-			}
+			max := max(int64(nm.opts.MaxSkew), 0) // a bound of 0 is no skew
 			// Whole milliseconds read better in reports.
 			ms := max / int64(time.Millisecond)
 			off := (nm.rng.Int64N(2*ms+1) - ms) * int64(time.Millisecond)

@@ -16,7 +16,9 @@
 //
 // A Strategy decides how a write is stamped, how versions merge and what a
 // read returns. Strategies register by name (New, Names): "lww" stamps with
-// the coordinator's wall clock and keeps the highest timestamp; "vv" keeps
+// the coordinator's wall clock and keeps the highest timestamp; "lamport"
+// does the same with a Lamport clock; "truetime" stamps with the top of a
+// TrueTime interval and holds each write through a commit wait; "vv" keeps
 // Riak-classic version vectors with node actors and never drops a
 // concurrent write. VV is the version vector type they share.
 package store

@@ -20,14 +20,22 @@ func (s *LWW) Put(obj Object, w Write, now int64) (Object, Stamp) {
 	return Object{Siblings: []Sibling{highest(obj.Siblings, sib)}}, Stamp{Meta: Meta{TS: now}}
 }
 
-func (*LWW) Merge(local, remote Object) Object {
+func (*LWW) Merge(local, remote Object) Object { return mergeHighest(local, remote) }
+
+func (*LWW) Read(obj Object) ([]Version, Context) { return readHighest(obj) }
+
+// mergeHighest merges two single-version registers (lww, lamport,
+// truetime): the highest (timestamp, node, write) survives.
+func mergeHighest(local, remote Object) Object {
 	if len(remote.Siblings) == 0 {
 		return local
 	}
 	return Object{Siblings: []Sibling{highest(local.Siblings, remote.Siblings[0])}}
 }
 
-func (*LWW) Read(obj Object) ([]Version, Context) {
+// readHighest reads a single-version register: its version, and its
+// timestamp as the context.
+func readHighest(obj Object) ([]Version, Context) {
 	var ts int64
 	if len(obj.Siblings) > 0 {
 		ts = obj.Siblings[0].TS

@@ -56,8 +56,11 @@ type Config struct {
 //
 // Every key is replicated to every node. The node a client talks to
 // coordinates its request: it applies a write locally, replicates the
-// resulting object to every peer and acknowledges (after the strategy's
-// commit wait, if any); it answers a read from its own state. Every
+// resulting object to every peer and acknowledges; it answers a read from
+// its own state. A write whose strategy asks for a commit wait (Stamp.AckAt)
+// is held whole until the coordinator's clock reads AckAt: only then is it
+// applied, replicated and acknowledged, so no read anywhere sees it before
+// its commit wait is over (Spanner's rule). Every
 // SyncEvery ticks it sends its whole state to the next peer in turn, which
 // merges it and answers with whatever it holds that differs, so replicas
 // converge once messages flow again.
@@ -69,8 +72,7 @@ type Node struct {
 
 	objects map[string]Object
 	keys    []string // sorted keys of objects
-	pending []Message
-	ackAt   []int64 // pending[i] may leave once the clock reads ackAt[i]
+	pending []held   // writes in their commit wait, in arrival order
 	out     []Message
 	ticks   int
 	next    int // the peer the next anti-entropy round goes to
@@ -114,19 +116,12 @@ func (n *Node) Step(now int64, m Message) error {
 			return n.reject(m, "put needs a write id")
 		}
 		obj, st := n.strategy.Put(n.objects[m.Key], Write{Version: m.Version, Context: m.Context}, now)
-		n.store(m.Key, obj)
-		st.Meta.Bytes = obj.MetaBytes()
-		for _, p := range n.peers {
-			n.send(Message{Kind: Replicate, To: p, Objects: []Keyed{{m.Key, obj}}})
-		}
 		reply := Message{Kind: Reply, To: m.From, ID: m.ID, Key: m.Key, Meta: st.Meta}
 		if st.AckAt > now {
-			reply.From = n.id
-			n.pending = append(n.pending, reply)
-			n.ackAt = append(n.ackAt, st.AckAt)
-		} else {
-			n.send(reply)
+			n.pending = append(n.pending, held{key: m.Key, obj: obj, reply: reply, since: now, ackAt: st.AckAt})
+			return nil
 		}
+		n.commit(m.Key, obj, reply)
 	case Replicate:
 		for _, k := range m.Objects {
 			n.merge(k)
@@ -155,7 +150,7 @@ func (n *Node) Step(now int64, m Message) error {
 }
 
 // Tick advances the node's logical time at local clock reading now: it
-// releases acknowledgements whose commit wait is over and runs anti-entropy.
+// commits the held writes whose commit wait is over and runs anti-entropy.
 func (n *Node) Tick(now int64) {
 	n.release(now)
 	n.ticks++
@@ -177,7 +172,7 @@ func (n *Node) Ready() []Message {
 	return out
 }
 
-// Pending reports how many acknowledgements wait for their commit wait.
+// Pending reports how many writes are held in their commit wait.
 func (n *Node) Pending() int { return len(n.pending) }
 
 // Keys returns the keys the node holds, sorted.
@@ -210,18 +205,41 @@ func (n *Node) store(key string, obj Object) {
 	n.objects[key] = obj
 }
 
-func (n *Node) release(now int64) {
-	if len(n.pending) == 0 {
-		return
+// held is a write in its commit wait: the object the strategy's Put
+// returned, merged into the store once the clock reads ackAt.
+type held struct {
+	key   string
+	obj   Object
+	reply Message
+	since int64 // the local clock reading when the write arrived
+	ackAt int64
+}
+
+// commit applies a write's object, replicates it to every peer and
+// acknowledges it.
+func (n *Node) commit(key string, obj Object, reply Message) {
+	n.store(key, obj)
+	reply.Meta.Bytes = obj.MetaBytes()
+	for _, p := range n.peers {
+		n.send(Message{Kind: Replicate, To: p, Objects: []Keyed{{key, obj}}})
 	}
+	n.send(reply)
+}
+
+// release commits every held write whose commit wait is over at now,
+// merging it into whatever the key holds by then, and reports the wait it
+// served in Meta.Wait.
+func (n *Node) release(now int64) {
 	keep := 0
-	for i, m := range n.pending {
-		if now >= n.ackAt[i] {
-			n.out = append(n.out, m)
+	for _, h := range n.pending {
+		if now < h.ackAt {
+			n.pending[keep] = h
+			keep++
 			continue
 		}
-		n.pending[keep], n.ackAt[keep] = m, n.ackAt[i]
-		keep++
+		h.reply.Meta.Wait = now - h.since
+		n.commit(h.key, n.strategy.Merge(n.objects[h.key], h.obj), h.reply)
 	}
-	n.pending, n.ackAt = n.pending[:keep], n.ackAt[:keep]
+	clear(n.pending[keep:])
+	n.pending = n.pending[:keep]
 }

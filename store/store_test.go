@@ -1,6 +1,8 @@
 package store
 
 import (
+	"maps"
+	"slices"
 	"testing"
 	"time"
 
@@ -68,6 +70,15 @@ func (n *net) release() {
 	}
 }
 
+// settle lets local time pass and ticks every node, so commit waits end.
+func (n *net) settle() {
+	n.now += int64(100 * time.Millisecond)
+	for _, id := range slices.Sorted(maps.Keys(n.nodes)) {
+		n.nodes[id].Tick(n.clock(id))
+		n.pump(id)
+	}
+}
+
 func (n *net) get(client, node, key string) Message {
 	n.now += int64(time.Millisecond)
 	n.step(node, Message{Kind: Get, From: client, To: node, Key: key})
@@ -77,6 +88,7 @@ func (n *net) get(client, node, key string) Message {
 func (n *net) put(client, node, key, id, value string, ctx Context) Message {
 	n.now += int64(time.Millisecond)
 	n.step(node, Message{Kind: Put, From: client, To: node, Key: key, Version: Version{Write: id, Value: value}, Context: ctx})
+	n.settle()
 	return n.replies[client]
 }
 
@@ -168,6 +180,7 @@ func TestDeleteIsATombstoneVersion(t *testing.T) {
 			r := n.get("c1", "n1", "x")
 			n.now += int64(time.Millisecond)
 			n.step("n1", Message{Kind: Put, From: "c1", To: "n1", Key: "x", Version: Version{Write: "d2", Deleted: true}, Context: r.Context})
+			n.settle()
 			got := n.get("c2", "n2", "x")
 			require.Len(t, got.Versions, 1)
 			assert.True(t, got.Versions[0].Deleted)

@@ -26,7 +26,7 @@ type Meta struct {
 	TS   int64 `json:"ts,omitempty"`   // timestamp the write was stamped with
 	VV   VV    `json:"vv,omitempty"`   // the version vector after the write
 	Dot  *Dot  `json:"dot,omitempty"`  // the write's dot
-	Wait int64 `json:"wait,omitempty"` // commit wait in local-clock nanoseconds
+	Wait int64 `json:"wait,omitempty"` // commit wait served, local-clock ns (set by the Node)
 	// Bytes is the encoded size of the key's causal metadata at the
 	// coordinator after the write (Object.MetaBytes).
 	Bytes int `json:"bytes,omitempty"`
@@ -36,7 +36,8 @@ type Meta struct {
 type Stamp struct {
 	Meta Meta
 	// AckAt is the local clock reading before which the coordinator must not
-	// acknowledge the write (commit wait); 0 acknowledges at once.
+	// apply, replicate or acknowledge the write (commit wait); 0 commits at
+	// once. The Node then reports the wait it served in Meta.Wait.
 	AckAt int64
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -17,6 +18,7 @@ func newAnalyze() *cobra.Command {
 		gate   []string
 		limit  int
 		asJSON bool
+		linear time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "analyze HISTORY",
@@ -32,6 +34,9 @@ message names the line and the field).`,
 			if err := checkGates(gate); err != nil {
 				return err
 			}
+			if err := checkLinearTimeout(linear); err != nil {
+				return err
+			}
 			path, err := resolveHistory(args[0])
 			if err != nil {
 				return err
@@ -40,9 +45,12 @@ message names the line and the field).`,
 			if err != nil {
 				return inputErr(err)
 			}
-			result, err := checker.Check(h, checker.Options{Gate: gate})
+			result, err := checker.Check(h, checker.Options{Gate: gate, LinearTimeout: linear})
 			if err != nil {
 				return inputErr(fmt.Errorf("%s: %w", path, err))
+			}
+			if html := filepath.Join(filepath.Dir(path), linearFile); len(result.NonLinearizable()) > 0 && fileExists(html) {
+				result.Visualization = html
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
@@ -73,5 +81,6 @@ message names the line and the field).`,
 	gateFlag(cmd.Flags(), &gate)
 	cmd.Flags().IntVar(&limit, "limit", 0, "list at most this many findings of each kind (0: all)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the full result as JSON instead of text")
+	linearFlag(cmd.Flags(), &linear)
 	return cmd
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -15,10 +16,11 @@ import (
 
 func newCheck() *cobra.Command {
 	var (
-		f     testFlags
-		out   string
-		gate  []string
-		limit int
+		f      testFlags
+		out    string
+		gate   []string
+		limit  int
+		linear time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "check",
@@ -26,8 +28,9 @@ func newCheck() *cobra.Command {
 		Long: `check runs a seeded, randomized test: concurrent clients read and write a few
 keys through random nodes while the nemesis injects faults. It streams the
 history to runs/<strategy>-<time>/history.jsonl, judges it, writes results.json
-and report.txt next to it, points runs/latest at the folder, and prints the
-verdict with each lost write explained.
+and report.txt next to it (and linearizability.html, porcupine's visualization,
+when a key is not linearizable), points runs/latest at the folder, and prints
+the verdict with each lost write explained.
 
 Exit status: 0 valid, 1 anomalies (lost writes, phantoms, divergence, or a
 --gate finding), 2 bad usage.`,
@@ -40,18 +43,22 @@ Exit status: 0 valid, 1 anomalies (lost writes, phantoms, divergence, or a
 			if err := checkGates(gate); err != nil {
 				return err
 			}
+			if err := checkLinearTimeout(linear); err != nil {
+				return err
+			}
 			info := newRunInfo(cfg, replay(cmd, "out", "limit"))
-			return runCheck(cmd, cfg, info, out, gate, limit)
+			return runCheck(cmd, cfg, info, out, checker.Options{Gate: gate, LinearTimeout: linear}, limit)
 		},
 	}
 	f.register(cmd.Flags())
 	cmd.Flags().StringVar(&out, "out", "runs", "folder that holds the run folders")
 	gateFlag(cmd.Flags(), &gate)
 	cmd.Flags().IntVar(&limit, "limit", 10, "list at most this many findings of each kind on the terminal (0: all); report.txt has all")
+	linearFlag(cmd.Flags(), &linear)
 	return cmd
 }
 
-func runCheck(cmd *cobra.Command, cfg harness.Config, info runInfo, out string, gate []string, limit int) error {
+func runCheck(cmd *cobra.Command, cfg harness.Config, info runInfo, out string, opts checker.Options, limit int) error {
 	stdout := cmd.OutOrStdout()
 	dir, err := newRunDir(out, cfg.Strategy, info.Started)
 	if err != nil {
@@ -68,9 +75,12 @@ func runCheck(cmd *cobra.Command, cfg harness.Config, info runInfo, out string, 
 	if err != nil {
 		return fmt.Errorf("run: %w", err)
 	}
-	result, err := checker.Check(res.History, checker.Options{Gate: gate})
+	result, err := checker.Check(res.History, opts)
 	if err != nil {
 		return fmt.Errorf("check: %w", err)
+	}
+	if err := saveVisualization(dir, res.History, result, opts.LinearTimeout); err != nil {
+		return err
 	}
 	info.Virtual, info.Converged, info.Valid, info.Summary = res.Duration, res.Converged, result.Valid, result.Summary
 	var report bytes.Buffer

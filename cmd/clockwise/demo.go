@@ -133,6 +133,7 @@ func playScenario(w io.Writer, sc harness.Scenario, strategy string) (*side, err
 	for _, k := range result.Keys {
 		fmt.Fprintf(w, "    %s → %s\n", k.Key, finalText(res.History, k.Key))
 	}
+	writeOrder(w, result, g)
 	fmt.Fprintf(w, "\n  causality, from what the clients read:\n")
 	for _, k := range result.Keys {
 		ws := g.Writes(k.Key)

@@ -57,7 +57,7 @@ func (f *testFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.mix, "mix", mixString(d.Mix), "operation weights: read, rw (read then write), blind (write without context), delete (read then delete)")
 	fs.DurationVar(&f.think, "think", d.Think, "a client waits up to this long between operations")
 	fs.DurationVar(&f.timeout, "timeout", d.Timeout, "a client gives up on a request after this long (outcome unknown)")
-	fs.DurationVar(&f.epsilon, "epsilon", 7*time.Millisecond, "clock uncertainty bound ε of truetime")
+	fs.DurationVar(&f.epsilon, "epsilon", d.Options.Epsilon, "clock uncertainty bound ε of truetime")
 	fs.DurationVar(&f.tombstone, "tombstone-offset", d.Nemesis.TombstoneOffset, "how far ahead the clock of the tombstone fault's node reads while it stamps the delete")
 }
 

@@ -1,0 +1,225 @@
+package checker
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/anishathalye/porcupine"
+
+	"github.com/clockwise-kv/clockwise/histories"
+)
+
+// Linearizability verdicts of a key, as porcupine gives them.
+const (
+	LinearOK      = "ok"      // linearizable
+	LinearIllegal = "illegal" // not linearizable
+	LinearUnknown = "unknown" // undecided within the time limit: not a pass
+)
+
+// DefaultLinearTimeout is the time limit of each key's linearizability
+// check when Options.LinearTimeout is 0.
+const DefaultLinearTimeout = 10 * time.Second
+
+// Linear is the linearizability verdict for one key's register history.
+type Linear struct {
+	Key    string `json:"key"`
+	Result string `json:"result"` // ok, illegal or unknown
+	Ops    int    `json:"ops"`    // operations checked
+}
+
+// linIn is the input of a register operation: a write of a version (write
+// id set) or a read.
+type linIn struct {
+	key     string
+	write   string
+	value   string
+	deleted bool
+}
+
+// linOut is a read's output: the ids it returned, sorted, space-separated.
+type linOut string
+
+// register is the sequential specification each key must follow: a single
+// value, named by the id of the write that set it ("" before any write); a
+// write replaces it; a read returns exactly it (nothing before any write).
+// A read that returns siblings therefore never linearizes.
+var register = porcupine.Model{
+	Partition: func(h []porcupine.Operation) [][]porcupine.Operation {
+		byKey := map[string][]porcupine.Operation{}
+		var keys []string
+		for _, op := range h {
+			k := op.Input.(linIn).key
+			if _, ok := byKey[k]; !ok {
+				keys = append(keys, k)
+			}
+			byKey[k] = append(byKey[k], op)
+		}
+		out := make([][]porcupine.Operation, len(keys))
+		for i, k := range keys {
+			out[i] = byKey[k]
+		}
+		return out
+	},
+	Init: func() any { return "" },
+	Step: func(state, input, output any) (bool, any) {
+		in := input.(linIn)
+		if in.write != "" {
+			return true, in.write
+		}
+		return string(output.(linOut)) == state.(string), state
+	},
+	DescribeOperation: func(input, output any) string {
+		in := input.(linIn)
+		switch {
+		case in.write != "" && in.deleted:
+			return fmt.Sprintf("delete %s (%s)", in.key, in.write)
+		case in.write != "":
+			return fmt.Sprintf("write %s=%q (%s)", in.key, in.value, in.write)
+		}
+		return fmt.Sprintf("read %s → [%s]", in.key, output.(linOut))
+	},
+	DescribeState: func(state any) string {
+		if state.(string) == "" {
+			return "(nothing written)"
+		}
+		return state.(string)
+	},
+	DescribeOperationMetadata: func(info any) string {
+		if info == nil {
+			return ""
+		}
+		return info.(string)
+	},
+}
+
+// registerOps turns a history's operations into porcupine operations, by
+// key, keys sorted. Failed writes (not applied) and reads without an answer
+// are left out; a write whose outcome is unknown may take effect at any time
+// after its invoke, so it returns after the history ends.
+func registerOps(ops []*Op) ([]string, map[string][]porcupine.Operation) {
+	var end int64
+	for _, op := range ops {
+		end = max(end, op.Start, op.End)
+	}
+	clients := map[string]int{}
+	byKey := map[string][]porcupine.Operation{}
+	for _, op := range ops {
+		in := linIn{key: op.Key}
+		var out linOut
+		ret := op.End
+		write := op.F == histories.Write || op.F == histories.Delete
+		switch {
+		case write && op.Type == histories.Fail:
+			continue
+		case write:
+			in.write, in.value, in.deleted = op.Write, op.Value, op.F == histories.Delete
+			if op.Type != histories.OK {
+				ret = end + 1
+			}
+		case op.F == histories.Read && op.Type == histories.OK:
+			ids := make([]string, len(op.Versions))
+			for i, v := range op.Versions {
+				ids[i] = v.Write
+			}
+			slices.Sort(ids)
+			out = linOut(strings.Join(ids, " "))
+		default:
+			continue
+		}
+		id, ok := clients[op.Process]
+		if !ok {
+			id = len(clients)
+			clients[op.Process] = id
+		}
+		meta := fmt.Sprintf("%s via %s, events %d–%d, %s", op.Process, op.Node, op.Invoke, op.Complete, op.Type)
+		if op.Complete < 0 {
+			meta = fmt.Sprintf("%s via %s, event %d, never completed", op.Process, op.Node, op.Invoke)
+		}
+		byKey[op.Key] = append(byKey[op.Key], porcupine.Operation{
+			ClientId: id, Input: in, Call: op.Start, Output: out, Return: ret, Metadata: meta,
+		})
+	}
+	keys := make([]string, 0, len(byKey))
+	for k := range byKey {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys, byKey
+}
+
+// linear checks each key's register history with porcupine, each within
+// timeout.
+func (c *check) linear(ops []*Op, timeout time.Duration) {
+	if timeout <= 0 {
+		timeout = DefaultLinearTimeout
+	}
+	keys, byKey := registerOps(ops)
+	for _, k := range keys {
+		l := Linear{Key: k, Ops: len(byKey[k])}
+		switch porcupine.CheckOperationsTimeout(register, byKey[k], timeout) {
+		case porcupine.Ok:
+			l.Result = LinearOK
+		case porcupine.Illegal:
+			l.Result = LinearIllegal
+		default:
+			l.Result = LinearUnknown
+		}
+		c.res.Linear = append(c.res.Linear, l)
+	}
+}
+
+// LinearVerdict sums up per-key verdicts: no when some key is not
+// linearizable, else unknown when some key is undecided, else yes.
+func LinearVerdict(illegal, unknown int) string {
+	switch {
+	case illegal > 0:
+		return "no"
+	case unknown > 0:
+		return "unknown"
+	}
+	return "yes"
+}
+
+// NonLinearizable lists the keys whose verdict is illegal.
+func (r *Result) NonLinearizable() []string {
+	var keys []string
+	for _, l := range r.Linear {
+		if l.Result == LinearIllegal {
+			keys = append(keys, l.Key)
+		}
+	}
+	return keys
+}
+
+// Visualize writes porcupine's HTML visualization of the register
+// histories of keys (every key when keys is empty) to w: each key's
+// operations on a timeline, with the longest partial linearizations and the
+// operation where each one gets stuck. It re-checks those keys, within
+// timeout each (0: DefaultLinearTimeout).
+func Visualize(h []histories.Event, keys []string, timeout time.Duration, w io.Writer) error {
+	if timeout <= 0 {
+		timeout = DefaultLinearTimeout
+	}
+	ops, _, err := pair(h)
+	if err != nil {
+		return err
+	}
+	all, byKey := registerOps(ops)
+	if len(keys) == 0 {
+		keys = all
+	}
+	var sel []porcupine.Operation
+	for _, k := range keys {
+		sel = append(sel, byKey[k]...)
+	}
+	slices.SortStableFunc(sel, func(a, b porcupine.Operation) int { return cmp.Compare(a.Call, b.Call) })
+	_, info := porcupine.CheckOperationsVerbose(register, sel, timeout*time.Duration(max(1, len(keys))))
+	if err := porcupine.Visualize(register, info, w); err != nil {
+		return fmt.Errorf("linearizability visualization: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/histories"
+)
+
+// linearFile is porcupine's visualization in a run folder, written when a
+// key is not linearizable.
+const linearFile = "linearizability.html"
+
+// linearFlag is --linear-timeout: the time limit of each key's
+// linearizability check.
+func linearFlag(fs *pflag.FlagSet, d *time.Duration) {
+	fs.DurationVar(d, "linear-timeout", checker.DefaultLinearTimeout,
+		"time limit of each key's linearizability check; a key undecided in time is reported unknown")
+}
+
+func checkLinearTimeout(d time.Duration) error {
+	if d <= 0 {
+		return usageErr("invalid --linear-timeout: %v: must be positive", d)
+	}
+	return nil
+}
+
+// saveVisualization writes porcupine's visualization of the keys that are
+// not linearizable to dir/linearizability.html and names it in result; it
+// writes nothing when every key is linearizable.
+func saveVisualization(dir string, h []histories.Event, result *checker.Result, timeout time.Duration) error {
+	keys := result.NonLinearizable()
+	if len(keys) == 0 {
+		return nil
+	}
+	path := filepath.Join(dir, linearFile)
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("linearizability visualization: %w", err)
+	}
+	err = checker.Visualize(h, keys, timeout, f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	result.Visualization = linearFile
+	return nil
+}
+
+func fileExists(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && !st.IsDir()
+}

@@ -1,0 +1,226 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/store"
+)
+
+// matrixCLI runs the command line and returns its exit code and output.
+func matrixCLI(args ...string) (int, string, string) {
+	var out, errOut bytes.Buffer
+	code := run(args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func readMatrix(t *testing.T, dir string) *matrix {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, matrixJSON))
+	require.NoError(t, err)
+	var m matrix
+	require.NoError(t, json.Unmarshal(b, &m))
+	return &m
+}
+
+// Every figure of the matrix is what the individual 'clockwise check' runs
+// it names produce: replay each run, then add them up independently.
+func TestMatrixMatchesIndividualRuns(t *testing.T) {
+	dir := t.TempDir()
+	code, stdout, stderr := matrixCLI("matrix", "--out", dir, "--strategy", "lww,truetime,vv",
+		"--nemesis", "none,skew,small-skew", "--seeds", "2", "--seed", "5", "--ops", "120", "--keys", "2", "--interval", "50ms")
+	require.Equal(t, 0, code, stderr)
+	md, err := os.ReadFile(filepath.Join(dir, matrixMarkdown))
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(stdout, string(md)), "the command prints the table it writes")
+
+	m := readMatrix(t, dir)
+	assert.Equal(t, []string{"lww", "truetime", "vv"}, m.Strategies)
+	assert.Equal(t, []uint64{5, 6}, m.Seeds)
+	require.Len(t, m.Nemeses, 3)
+	require.Len(t, m.Cells, 9)
+
+	for i, cell := range m.Cells {
+		col := m.Nemeses[i%3]
+		require.Equal(t, m.Strategies[i/3], cell.Strategy)
+		require.Equal(t, col.Name, cell.Nemesis)
+		require.Len(t, cell.Runs, 2)
+
+		want := matrixCell{Strategy: cell.Strategy, Nemesis: cell.Nemesis, LostByKind: map[string]int{}}
+		var waits, lat []int64
+		for j, r := range cell.Runs {
+			require.Equal(t, m.Seeds[j], r.Seed)
+			require.Equal(t, []string{"--strategy", cell.Strategy, "--seed", fmt.Sprint(r.Seed), "--nemesis", col.Nemesis}, r.Args[:6])
+			if col.Name == "small-skew" {
+				assert.Equal(t, []string{"--max-skew", m.Epsilon}, r.Args[len(r.Args)-2:])
+			}
+			out := t.TempDir()
+			code, _, stderr := matrixCLI(append([]string{"check", "--out", out}, r.Args...)...)
+			require.Contains(t, []int{0, 1}, code, stderr)
+			assert.Equal(t, r.Valid, code == 0, r.Command)
+
+			b, err := os.ReadFile(filepath.Join(out, latestLink, resultsFile))
+			require.NoError(t, err)
+			var res checker.Result
+			require.NoError(t, json.Unmarshal(b, &res))
+			require.Equal(t, res.Summary, r.Summary, "run %s", r.Command)
+			h, err := histories.ReadFile(filepath.Join(out, latestLink, historyFile))
+			require.NoError(t, err)
+			w, l, err := checker.WriteTimes(h)
+			require.NoError(t, err)
+			waits, lat = append(waits, w...), append(lat, l...)
+
+			s := res.Summary
+			want.Acknowledged += s.Acknowledged
+			want.Lost += s.Lost
+			for k, n := range s.LostByKind {
+				want.LostByKind[k] += n
+			}
+			want.Stale += s.Stale
+			want.Stamped += s.Stamped
+			want.External += s.External
+			want.Keys += len(res.Linear)
+			for _, lin := range res.Linear {
+				switch lin.Result {
+				case checker.LinearIllegal:
+					want.NonLinearizable++
+				case checker.LinearUnknown:
+					want.LinearUnknown++
+				}
+			}
+			want.SiblingReads += s.SiblingReads
+			want.MetaBytes.Writes += s.MetaBytes.Writes
+			want.MetaBytes.Total += s.MetaBytes.Total
+			want.MetaBytes.Max = max(want.MetaBytes.Max, s.MetaBytes.Max)
+		}
+		want.MetaBytes.Mean = float64(want.MetaBytes.Total) / float64(want.MetaBytes.Writes)
+		want.CommitWait, want.WriteLatency = checker.Percentiles(waits), checker.Percentiles(lat)
+		want.Linearizable = checker.LinearVerdict(want.NonLinearizable, want.LinearUnknown)
+		want.Runs = cell.Runs
+		assert.Equal(t, want, *cell, "cell %s × %s", cell.Strategy, cell.Nemesis)
+
+		row := "| " + strings.Join(want.figures(), " | ") + " |\n"
+		assert.Contains(t, string(md), row)
+	}
+	// The headline grid.
+	for i, s := range m.Strategies {
+		line := "| " + s
+		for j := range m.Nemeses {
+			c := m.Cells[i*3+j]
+			line += fmt.Sprintf(" | %d of %d", c.Lost, c.Acknowledged)
+		}
+		assert.Contains(t, string(md), line+" |\n")
+	}
+}
+
+func TestMatrixIsDeterministic(t *testing.T) {
+	var outs [2][]byte
+	for i := range outs {
+		dir := t.TempDir()
+		code, _, stderr := matrixCLI("matrix", "--out", dir, "--strategy", "lamport,truetime", "--nemesis", "skew,strobe", "--seeds", "2", "--ops", "80")
+		require.Equal(t, 0, code, stderr)
+		b, err := os.ReadFile(filepath.Join(dir, matrixJSON))
+		require.NoError(t, err)
+		outs[i] = b
+	}
+	assert.Equal(t, string(outs[0]), string(outs[1]))
+}
+
+// By default the rows are every registered strategy and the columns every
+// nemesis column.
+func TestMatrixCoversEveryStrategyAndNemesis(t *testing.T) {
+	dir := t.TempDir()
+	code, stdout, stderr := matrixCLI("matrix", "--out", dir, "--seeds", "1", "--ops", "20", "--keys", "1")
+	require.Equal(t, 0, code, stderr)
+	m := readMatrix(t, dir)
+	assert.Equal(t, store.Names(), m.Strategies)
+	var names []string
+	for _, c := range m.Nemeses {
+		names = append(names, c.Name)
+	}
+	assert.Equal(t, []string{"none", "skew", "partition", "skew+partition", "strobe", "tombstone", "small-skew"}, names)
+	assert.Len(t, m.Cells, len(store.Names())*len(matrixColumns))
+	for _, s := range store.Names() {
+		assert.Contains(t, stdout, "\n| "+s+" | ")
+	}
+	assert.Contains(t, stdout, "| strategy | none | skew | partition | skew+partition | strobe | tombstone | small-skew |")
+}
+
+func TestMatrixBadFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		flag string
+	}{
+		{[]string{"--seeds", "0"}, "--seeds"},
+		{[]string{"--nemesis", "skew,bogus"}, "--nemesis"},
+		{[]string{"--strategy", "nope"}, "--strategy"},
+		{[]string{"--linear-timeout", "0s"}, "--linear-timeout"},
+		{[]string{"--ops", "-3"}, "--ops"},
+		{[]string{"--max-skew", "soon"}, "max-skew"},
+	} {
+		code, _, stderr := matrixCLI(append([]string{"matrix", "--out", t.TempDir()}, tc.args...)...)
+		assert.Equal(t, exitUsage, code, "%v", tc.args)
+		assert.Contains(t, stderr, tc.flag, "%v", tc.args)
+		assert.Contains(t, stderr, "usage: clockwise matrix", "%v", tc.args)
+	}
+}
+
+// check saves porcupine's visualization in the run folder when a key is not
+// linearizable, names it in the report, and --gate linearizable gates on it.
+func TestCheckSavesLinearizabilityVisualization(t *testing.T) {
+	out := t.TempDir()
+	// One node keeps vv's concurrent writes as siblings: nothing lost, but
+	// a read of siblings is no register.
+	code, stdout, stderr := matrixCLI("check", "--out", out, "--strategy", "vv", "--nodes", "1", "--nemesis", "none", "--ops", "100")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "linearizable: no")
+	assert.Contains(t, stdout, "porcupine's visualization: "+linearFile)
+	html, err := os.ReadFile(filepath.Join(out, latestLink, linearFile))
+	require.NoError(t, err)
+	assert.Contains(t, string(html), "<html")
+	report, err := os.ReadFile(filepath.Join(out, latestLink, reportFile))
+	require.NoError(t, err)
+	assert.Contains(t, string(report), "porcupine's visualization: "+linearFile)
+	var res checker.Result
+	b, err := os.ReadFile(filepath.Join(out, latestLink, resultsFile))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &res))
+	assert.Equal(t, linearFile, res.Visualization)
+	assert.NotEmpty(t, res.NonLinearizable())
+
+	code, stdout, _ = matrixCLI("analyze", filepath.Join(out, latestLink))
+	assert.Equal(t, 0, code)
+	assert.Contains(t, stdout, "porcupine's visualization: "+filepath.Join(out, latestLink, linearFile))
+
+	code, stdout, _ = matrixCLI("check", "--out", out, "--strategy", "vv", "--nodes", "1", "--nemesis", "none", "--ops", "100", "--gate", "linearizable")
+	assert.Equal(t, exitInvalid, code)
+	assert.Contains(t, stdout, "keys not linearizable (gated by --gate linearizable)")
+
+	// A single-node register is linearizable: no visualization.
+	code, stdout, _ = matrixCLI("check", "--out", out, "--strategy", "lww", "--nodes", "1", "--nemesis", "none", "--ops", "100")
+	assert.Equal(t, exitInvalid, code, "lww still drops concurrent writes")
+	assert.Contains(t, stdout, "linearizable: yes")
+	entries, err := os.ReadDir(filepath.Join(out, latestLink))
+	require.NoError(t, err)
+	assert.False(t, slices.ContainsFunc(entries, func(e os.DirEntry) bool { return e.Name() == linearFile }))
+}
+
+func TestDemoLamportShowsTotalOrderAndTheDroppedWrite(t *testing.T) {
+	code, stdout, stderr := matrixCLI("demo", "--strategy", "lamport")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "total order of the timestamps")
+	assert.Contains(t, stdout, "x: w1 (ts 1, n1) < w2 (ts 2, n2)\n")
+	assert.Contains(t, stdout, "y: w3 (ts 3, n1, LOST: concurrent-dropped) < w4 (ts 3, n2)\n")
+	assert.Contains(t, stdout, "lost 1 (concurrent-dropped 1)")
+}

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/clockwise-kv/clockwise/checker"
+)
+
+// writeMatrix writes matrix.md and matrix.json into dir and prints the
+// table.
+func writeMatrix(w io.Writer, dir string, m *matrix) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("matrix: %w", err)
+	}
+	var md bytes.Buffer
+	m.markdown(&md)
+	mdPath, jsonPath := filepath.Join(dir, matrixMarkdown), filepath.Join(dir, matrixJSON)
+	if err := os.WriteFile(mdPath, md.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("matrix: %w", err)
+	}
+	if err := writeJSON(jsonPath, m); err != nil {
+		return fmt.Errorf("matrix: %w", err)
+	}
+	if _, err := w.Write(md.Bytes()); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "\nwritten: %s, %s\n", mdPath, jsonPath)
+	return err
+}
+
+// markdown renders the matrix: a headline grid of lost writes, then one row
+// per cell with every figure, then what the columns mean.
+func (m *matrix) markdown(w io.Writer) {
+	seeds := make([]string, len(m.Seeds))
+	for i, s := range m.Seeds {
+		seeds[i] = fmt.Sprint(s)
+	}
+	fmt.Fprintf(w, "# clockwise strategy matrix\n\n")
+	fmt.Fprintf(w, "%d nodes, %d clients, %d keys, %d ops per run; seeds %s in every cell; ε %s, max skew ±%s.\n",
+		m.Nodes, m.Clients, m.Keys, m.Ops, strings.Join(seeds, ", "), m.Epsilon, m.MaxSkew)
+	fmt.Fprintf(w, "Made by `%s`; matrix.json has every figure and the `clockwise check` command that replays each run.\n\n", m.Command)
+
+	fmt.Fprintf(w, "## Acknowledged writes lost\n\n")
+	row := func(cells ...string) { fmt.Fprintf(w, "| %s |\n", strings.Join(cells, " | ")) }
+	head := []string{"strategy"}
+	for _, c := range m.Nemeses {
+		head = append(head, c.Name)
+	}
+	row(head...)
+	row(rule(len(head))...)
+	for i, s := range m.Strategies {
+		line := []string{s}
+		for j := range m.Nemeses {
+			c := m.Cells[i*len(m.Nemeses)+j]
+			line = append(line, fmt.Sprintf("%d of %d", c.Lost, c.Acknowledged))
+		}
+		row(line...)
+	}
+
+	fmt.Fprintf(w, "\n## Every figure\n\n")
+	head = []string{"strategy", "nemesis", "acked", "lost"}
+	head = append(head, checker.LostKinds...)
+	head = append(head, "stale siblings", "external violations", "linearizable", "commit wait p50 / p99",
+		"write latency p50 / p99", "metadata bytes/key mean (max)", "sibling reads")
+	row(head...)
+	row(rule(len(head))...)
+	for _, c := range m.Cells {
+		row(c.figures()...)
+	}
+
+	fmt.Fprintf(w, "\nNemesis columns:\n\n")
+	for _, c := range m.Nemeses {
+		fmt.Fprintf(w, "- **%s** (`--nemesis %s`): %s\n", c.Name, c.Nemesis, c.About)
+	}
+	fmt.Fprintf(w, `
+Figures add up over the seeds; percentiles pool every acknowledged write of every run.
+A write is lost when it was acknowledged and the final state neither holds it nor a write
+that follows it; its kind says what won. External violations: acknowledged writes that began
+after another write of the key was acknowledged, in true time, yet carry a timestamp no higher
+than it (n/a: the strategy stamps no timestamps). Linearizable: porcupine's verdict on each
+key's register history (no: some key is not, with how many of the keys checked). Commit wait
+is what the coordinator's own clock measured; write latency is invoke to acknowledgement in
+true time. Metadata bytes: the key's causal metadata at the coordinator after each write.
+Sibling reads: client reads that returned more than one version, for the application to merge.
+`)
+}
+
+// figures are the cell's row of the detailed table.
+func (c *matrixCell) figures() []string {
+	out := []string{c.Strategy, c.Nemesis, fmt.Sprint(c.Acknowledged), fmt.Sprint(c.Lost)}
+	for _, k := range checker.LostKinds {
+		out = append(out, fmt.Sprint(c.LostByKind[k]))
+	}
+	ext := "n/a"
+	if c.Stamped > 0 {
+		ext = fmt.Sprintf("%d of %d", c.External, c.Stamped)
+	}
+	lin := c.Linearizable
+	switch lin {
+	case "no":
+		lin = fmt.Sprintf("no (%d of %d keys)", c.NonLinearizable, c.Keys)
+	case "unknown":
+		lin = fmt.Sprintf("unknown (%d of %d keys)", c.LinearUnknown, c.Keys)
+	}
+	wait := "0"
+	if c.CommitWait.Max > 0 {
+		wait = fmt.Sprintf("%s / %s", checker.Millis(c.CommitWait.P50), checker.Millis(c.CommitWait.P99))
+	}
+	meta := "0"
+	if c.MetaBytes.Writes > 0 {
+		meta = fmt.Sprintf("%.1f (%d)", c.MetaBytes.Mean, c.MetaBytes.Max)
+	}
+	return append(out, fmt.Sprint(c.Stale), ext, lin, wait,
+		fmt.Sprintf("%s / %s", checker.Millis(c.WriteLatency.P50), checker.Millis(c.WriteLatency.P99)), meta, fmt.Sprint(c.SiblingReads))
+}
+
+// rule is a markdown table's header rule for n columns.
+func rule(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = "---"
+	}
+	return out
+}
