@@ -36,7 +36,15 @@ and the checker's verdict with each lost write explained.
 
 The skew scenario: n1's clock runs 5s fast. A client writes x through n1;
 another reads it through n2 and overwrites it (happens-before); then two clients
-write y at the same moment through n1 and n2 (concurrent).`,
+write y at the same moment through n1 and n2 (concurrent).
+
+The siblings scenario (the DVV paper's example): every write goes through n1;
+w1, then w2 blind, then w3 by a client that read only w1. dvv keeps w2 and w3;
+vv keeps w1 too, a stale sibling. Try --strategy vv,dvv.
+
+The prune scenario: vectors capped at 2 entries (vv-pruned) and n3's clock 5s
+slow; pruning by wall-clock age drops n3's own fresh entry and a concurrent
+write replaces w3. Try --strategy vv,vv-pruned.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			for _, s := range strategies {
@@ -163,6 +171,8 @@ func outcome(e histories.Event) string {
 		s += " " + versionsText(e.Versions)
 	case e.Meta != nil && e.Meta.TS != 0:
 		s += fmt.Sprintf(" ts %d", e.Meta.TS)
+	case e.Meta != nil && e.Meta.Dot != nil:
+		s += fmt.Sprintf(" dot %s:%d vv %v", e.Meta.Dot.Node, e.Meta.Dot.Counter, store.FromMap(e.Meta.VV))
 	case e.Meta != nil && e.Meta.VV != nil:
 		s += fmt.Sprintf(" vv %v", store.FromMap(e.Meta.VV))
 	}

@@ -36,6 +36,8 @@ type testFlags struct {
 	think       time.Duration
 	timeout     time.Duration
 	epsilon     time.Duration
+	prune       int
+	replicas    int
 }
 
 func (f *testFlags) register(fs *pflag.FlagSet) {
@@ -57,6 +59,8 @@ func (f *testFlags) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&f.think, "think", d.Think, "a client waits up to this long between operations")
 	fs.DurationVar(&f.timeout, "timeout", d.Timeout, "a client gives up on a request after this long (outcome unknown)")
 	fs.DurationVar(&f.epsilon, "epsilon", 7*time.Millisecond, "clock uncertainty bound ε of truetime")
+	fs.IntVar(&f.prune, "prune", store.DefaultPrune, "vv-pruned: the most entries a version vector keeps (K)")
+	fs.IntVar(&f.replicas, "replicas", d.Replicas, "place each key on this many nodes by consistent hashing (0: the strategy's default, 3 for dvv, every node for the others)")
 }
 
 func mixString(m harness.Mix) string {
@@ -104,7 +108,7 @@ func (f *testFlags) config() (harness.Config, error) {
 		name string
 		n    int
 		min  int
-	}{{"nodes", f.nodes, 1}, {"clients", f.clients, 1}, {"keys", f.keys, 1}, {"ops", f.ops, 0}} {
+	}{{"nodes", f.nodes, 1}, {"clients", f.clients, 1}, {"keys", f.keys, 1}, {"ops", f.ops, 0}, {"prune", f.prune, 1}, {"replicas", f.replicas, 0}} {
 		if v.n < v.min {
 			return bad(v.name, "%d: must be at least %d", v.n, v.min)
 		}
@@ -147,7 +151,7 @@ func (f *testFlags) config() (harness.Config, error) {
 	c.Nemesis.Kinds, c.Nemesis.Skew, c.Nemesis.MaxSkew, c.Nemesis.Interval = kinds, skew, f.maxSkew, f.interval
 	c.Latency = harness.Latency{Min: f.latency, Mean: f.latencyMean}
 	c.Drop, c.Mix, c.Think, c.Timeout = f.drop, mix, f.think, f.timeout
-	c.Options.Epsilon = f.epsilon
+	c.Options.Epsilon, c.Options.Prune, c.Replicas = f.epsilon, f.prune, f.replicas
 	if err := c.Validate(); err != nil {
 		return c, usageErr("%v", err)
 	}
