@@ -179,7 +179,7 @@ func replay(cmd *cobra.Command, skip ...string) string {
 	fs := cmd.Flags()
 	for _, name := range []string{"strategy", "seed"} {
 		if f := fs.Lookup(name); f != nil {
-			parts = append(parts, "--"+name, shellQuote(f.Value.String()))
+			parts = append(parts, "--"+name, shellQuote(flagValue(f)))
 		}
 	}
 	fs.Visit(func(f *pflag.Flag) {

@@ -4,6 +4,7 @@
 //	clockwise check   --strategy lww        run a randomized test, write a run folder, judge it
 //	clockwise analyze runs/latest           re-judge a stored history
 //	clockwise demo                          the scripted story of a lost write
+//	clockwise metadata                      causal metadata per key from 3 to 50 nodes
 //
 // Exit codes: 0 the history is valid, 1 the checker found anomalies, 2 bad
 // usage or bad input (the message says which flag, file, line or field).
@@ -88,6 +89,6 @@ history, and proves from that history which acknowledged writes were lost.`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%v", err) })
-	root.AddCommand(newCheck(), newAnalyze(), newDemo())
+	root.AddCommand(newCheck(), newAnalyze(), newDemo(), newMetadata())
 	return root
 }
