@@ -8,7 +8,7 @@ HISTORY  ?= runs/latest
 
 SEEDFLAG := $(if $(SEED),--seed $(SEED),)
 
-.PHONY: all build demo test check analyze bench lint clean
+.PHONY: all build demo test check analyze metadata bench lint clean
 
 all: build
 
@@ -30,6 +30,11 @@ check: build
 # Re-judge a stored history or run folder: make analyze HISTORY=runs/lww-.../history.jsonl
 analyze: build
 	$(BIN) analyze $(HISTORY) $(ARGS)
+
+# Causal metadata per key for vv, vv-pruned and dvv at 3 to 50 nodes: a table,
+# keys.csv, metadata.json and bytes.png in runs/metadata-<time>/.
+metadata: build
+	$(BIN) metadata $(SEEDFLAG) $(ARGS)
 
 # Benchmarks of the simulator and the checker; compare runs with benchstat.
 bench:
