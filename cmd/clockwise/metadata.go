@@ -238,16 +238,26 @@ each key's mean, and max; siblings: versions per client read, mean and max; fina
 versions in a final read; lost, stale: the checker's findings (stale siblings are not
 data loss); verdict: the checker's, INVALID when an acknowledged write was lost.`
 
+// bytes returns the mean over keys of each key's mean metadata bytes, and
+// the most any key reached.
+func (r metaRow) bytes() (mean float64, top int) {
+	for _, k := range r.Keys {
+		mean += k.BytesMean / float64(len(r.Keys))
+		top = max(top, k.BytesMax)
+	}
+	return mean, top
+}
+
 // line is the row in the table.
 func (r metaRow) line() string {
-	var via, entries, bytesMax, sibMax, final int
-	var bytesMean, sibMean float64
+	var via, entries, sibMax, final int
+	var sibMean float64
 	for _, k := range r.Keys {
-		via, entries, bytesMax = max(via, k.Via), max(entries, k.Entries), max(bytesMax, k.BytesMax)
+		via, entries = max(via, k.Via), max(entries, k.Entries)
 		sibMax, final = max(sibMax, k.Siblings), max(final, k.Final)
-		bytesMean += k.BytesMean / float64(len(r.Keys))
 		sibMean += k.SiblingsMean / float64(len(r.Keys))
 	}
+	bytesMean, bytesMax := r.bytes()
 	verdict := "valid"
 	if !r.Valid {
 		verdict = "INVALID"
@@ -310,12 +320,7 @@ func plotBytes(path string, rows []metaRow) error {
 			if r.Strategy != s {
 				continue
 			}
-			var m float64
-			var x int
-			for _, k := range r.Keys {
-				m += k.BytesMean / float64(len(r.Keys))
-				x = max(x, k.BytesMax)
-			}
+			m, x := r.bytes()
 			mean = append(mean, plotter.XY{X: float64(r.Nodes), Y: m})
 			top = append(top, plotter.XY{X: float64(r.Nodes), Y: float64(x)})
 		}
