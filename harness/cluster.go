@@ -20,8 +20,9 @@ type cluster struct {
 	latency Latency
 	drop    float64
 	clients map[string]*client
-	errors  []error     // malformed messages nodes reported
-	ring    *store.Ring // nil: every node holds every key
+	errors  []error // malformed messages nodes reported
+	// ring places each key on its replicas; nil: every node holds every key.
+	ring *store.Ring
 }
 
 func newCluster(s *sim, cfg *Config) (*cluster, error) {

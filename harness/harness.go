@@ -61,18 +61,12 @@ type Mix struct {
 
 // Config describes a test run.
 type Config struct {
-	Strategy string        // store strategy name
-	Options  store.Options // strategy options
-	Nodes    int           // replicas n1…nN
-	// Replicas places each key on this many of the nodes by consistent
-	// hashing (store.Ring); only they coordinate its writes and other nodes
-	// forward to them. 0 takes the strategy's default (store.Placed: dvv
-	// places keys on 3 nodes; every other strategy keeps every key on every
-	// node). A value of Nodes or more means every node.
-	Replicas  int
-	Clients   int // concurrent clients c1…cN
-	Keys      int // keys k1…kN
-	Ops       int // client operations to invoke (a read-then-write is two)
+	Strategy  string        // store strategy name
+	Options   store.Options // strategy options
+	Nodes     int           // replicas n1…nN
+	Clients   int           // concurrent clients c1…cN
+	Keys      int           // keys k1…kN
+	Ops       int           // client operations to invoke (a read-then-write is two)
 	Seed      uint64
 	Mix       Mix
 	Latency   Latency         // every link's delay
@@ -83,6 +77,12 @@ type Config struct {
 	SyncEvery int             // ticks between a node's anti-entropy rounds
 	Converge  time.Duration   // how long to wait for convergence after the faults heal
 	Nemesis   nemesis.Options // what faults to inject
+	// Replicas places each key on this many of the nodes by consistent
+	// hashing (store.Ring); only they coordinate its writes and other nodes
+	// forward to them. 0 takes the strategy's default (store.Placed: dvv
+	// places keys on 3 nodes; every other strategy keeps every key on every
+	// node). A value of Nodes or more means every node.
+	Replicas int
 	// Progress, if set, is called as client operations complete.
 	Progress func(done, total int)
 }
