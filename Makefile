@@ -8,7 +8,7 @@ HISTORY  ?= runs/latest
 
 SEEDFLAG := $(if $(SEED),--seed $(SEED),)
 
-.PHONY: all build demo test check analyze matrix bench lint clean
+.PHONY: all build demo test check analyze matrix metadata bench lint clean
 
 all: build
 
@@ -36,6 +36,11 @@ analyze: build
 # runs/matrix.md and runs/matrix.json. make matrix ARGS="--seeds 3 --ops 500"
 matrix: build
 	$(BIN) matrix $(ARGS)
+
+# Causal metadata per key for vv, vv-pruned and dvv at 3 to 50 nodes: a table,
+# keys.csv, metadata.json and bytes.png in runs/metadata-<time>/.
+metadata: build
+	$(BIN) metadata $(SEEDFLAG) $(ARGS)
 
 # Benchmarks of the simulator and the checker; compare runs with benchstat.
 bench:

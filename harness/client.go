@@ -247,7 +247,9 @@ type random struct {
 
 // NewGenerator returns the random generator for cfg: keys k1…kN, nodes
 // n1…nN, operations weighted by cfg.Mix.
-func NewGenerator(cfg Config) Generator {
+func NewGenerator(cfg Config) Generator { return newRandom(cfg) }
+
+func newRandom(cfg Config) *random {
 	g := &random{mix: cfg.Mix}
 	for i := 1; i <= cfg.Keys; i++ {
 		g.keys = append(g.keys, fmt.Sprintf("k%d", i))

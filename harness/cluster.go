@@ -3,6 +3,7 @@ package harness
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/clockwise-kv/clockwise/nemesis"
 	"github.com/clockwise-kv/clockwise/store"
@@ -20,6 +21,8 @@ type cluster struct {
 	drop    float64
 	clients map[string]*client
 	errors  []error // malformed messages nodes reported
+	// ring places each key on its replicas; nil: every node holds every key.
+	ring *store.Ring
 }
 
 func newCluster(s *sim, cfg *Config) (*cluster, error) {
@@ -30,6 +33,13 @@ func newCluster(s *sim, cfg *Config) (*cluster, error) {
 	}
 	for i := 1; i <= cfg.Nodes; i++ {
 		c.names = append(c.names, fmt.Sprintf("n%d", i))
+	}
+	if r := cfg.ReplicaCount(); r < cfg.Nodes {
+		ring, err := store.NewRing(c.names, r)
+		if err != nil {
+			return nil, err
+		}
+		c.ring = ring
 	}
 	for _, id := range c.names {
 		strat, err := store.New(cfg.Strategy, id, cfg.Options)
@@ -42,7 +52,7 @@ func newCluster(s *sim, cfg *Config) (*cluster, error) {
 				peers = append(peers, p)
 			}
 		}
-		n, err := store.NewNode(store.Config{ID: id, Peers: peers, Strategy: strat, SyncEvery: cfg.SyncEvery})
+		n, err := store.NewNode(store.Config{ID: id, Peers: peers, Strategy: strat, SyncEvery: cfg.SyncEvery, Ring: c.ring})
 		if err != nil {
 			return nil, err
 		}
@@ -142,8 +152,12 @@ func (c *cluster) flush(n *store.Node) {
 }
 
 // converged reports whether every node holds the same objects and no
-// acknowledgement is waiting.
+// acknowledgement is waiting; with placement, whether every replica of a key
+// holds the same object and no other node holds one.
 func (c *cluster) converged() bool {
+	if c.ring != nil {
+		return c.placedConverged()
+	}
 	first := c.nodes[c.names[0]]
 	keys := first.Keys()
 	for _, id := range c.names {
@@ -153,6 +167,31 @@ func (c *cluster) converged() bool {
 		}
 		for _, k := range keys {
 			if !n.Object(k).Equal(first.Object(k)) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func (c *cluster) placedConverged() bool {
+	keys := map[string]bool{}
+	for _, id := range c.names {
+		n := c.nodes[id]
+		if n.Pending() > 0 {
+			return false
+		}
+		for _, k := range n.Keys() {
+			keys[k] = true
+		}
+	}
+	for k := range keys {
+		replicas := c.ring.Replicas(k)
+		first := c.nodes[replicas[0]]
+		for _, id := range c.names {
+			n := c.nodes[id]
+			held := slices.Contains(n.Keys(), k)
+			if slices.Contains(replicas, id) != held || (held && !n.Object(k).Equal(first.Object(k))) {
 				return false
 			}
 		}

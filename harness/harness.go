@@ -20,7 +20,12 @@
 //
 // After the workload the harness undoes every active fault, runs anti-entropy
 // until the replicas converge (or Config.Converge passes), and reads every key
-// from every node: the final reads the checker judges.
+// from every node: the final reads the checker judges. With placement
+// (Config.Replicas) converged means every replica of a key holds the same
+// object and no other node holds one, and the final read through a node that
+// is not a replica is answered by the key's first replica, as any client
+// read through that node would be: every replica is still read directly, so
+// the checker's divergence rule still compares the replicas' own states.
 //
 // Run drives a random workload from a Generator; RunScript plays a fixed
 // Script, as the demo does.
@@ -80,6 +85,12 @@ type Config struct {
 	SyncEvery int             // ticks between a node's anti-entropy rounds
 	Converge  time.Duration   // how long to wait for convergence after the faults heal
 	Nemesis   nemesis.Options // what faults to inject
+	// Replicas places each key on this many of the nodes by consistent
+	// hashing (store.Ring); only they coordinate its writes and other nodes
+	// forward to them. 0 takes the strategy's default (store.Placed: dvv
+	// places keys on 3 nodes; every other strategy keeps every key on every
+	// node). A value of Nodes or more means every node.
+	Replicas int
 	// Progress, if set, is called as client operations complete.
 	Progress func(done, total int)
 }
@@ -116,6 +127,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("clients must be at least 1, got %d", c.Clients)
 	case c.Keys < 1:
 		return fmt.Errorf("keys must be at least 1, got %d", c.Keys)
+	case c.Replicas < 0:
+		return fmt.Errorf("replicas must not be negative, got %d", c.Replicas)
 	case c.Ops < 0:
 		return fmt.Errorf("ops must not be negative, got %d", c.Ops)
 	case c.Drop < 0 || c.Drop >= 1:
@@ -141,6 +154,21 @@ func (c *Config) Validate() error {
 		}
 	}
 	return nil
+}
+
+// ReplicaCount is how many nodes hold each key: Replicas, or the strategy's
+// default, at most Nodes.
+func (c *Config) ReplicaCount() int {
+	n := c.Replicas
+	if n == 0 {
+		n = c.Nodes
+		if s, err := store.New(c.Strategy, "n1", c.Options); err == nil {
+			if p, ok := s.(store.Placed); ok {
+				n = p.DefaultReplicas()
+			}
+		}
+	}
+	return min(n, c.Nodes)
 }
 
 func validNode(n string, nodes int) bool {

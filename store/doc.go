@@ -20,5 +20,14 @@
 // does the same with a Lamport clock; "truetime" stamps with the top of a
 // TrueTime interval and holds each write through a commit wait; "vv" keeps
 // Riak-classic version vectors with node actors and never drops a
-// concurrent write. VV is the version vector type they share.
+// concurrent write; "vv-pruned" is vv capped at Options.Prune entries by
+// dropping the entries bumped longest ago, which bounds the metadata and
+// breaks causality; "dvv" keeps dotted version vectors (DVVSet), one dot per
+// sibling and one causal context per key, exact and bounded by the replica
+// count. VV is the version vector type they share; Object.MetaBytes is the
+// size of a key's causal metadata.
+//
+// By default every node holds every key. A Ring (consistent hashing) places
+// each key on a few replicas instead: only they coordinate its writes, and
+// other nodes forward requests to them (see Node).
 package store

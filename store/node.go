@@ -12,7 +12,7 @@ type Kind string
 const (
 	Get       Kind = "get"       // client → node: read a key
 	Put       Kind = "put"       // client → node: write or delete a key
-	Reply     Kind = "reply"     // node → client: the answer to Get or Put
+	Reply     Kind = "reply"     // node → client: the answer to Get or Put; replica → node: the answer to a forwarded one
 	Replicate Kind = "replicate" // node → node: merge these objects
 	Sync      Kind = "sync"      // node → node: anti-entropy, merge and answer with what differs
 )
@@ -46,6 +46,10 @@ type Config struct {
 	// SyncEvery is the number of ticks between anti-entropy rounds; 0
 	// disables anti-entropy.
 	SyncEvery int
+	// Ring, if set, places each key on its replicas only (consistent
+	// hashing); it must be the same for every node and name them all. Nil,
+	// the default, keeps every key on every node.
+	Ring *Ring
 }
 
 // Node is one replica: a deterministic state machine. Messages and clock
@@ -54,16 +58,24 @@ type Config struct {
 // input carries the node's local clock reading, so the caller decides what
 // time is, and the same inputs always give the same outputs.
 //
-// Every key is replicated to every node. The node a client talks to
-// coordinates its request: it applies a write locally, replicates the
-// resulting object to every peer and acknowledges; it answers a read from
-// its own state. A write whose strategy asks for a commit wait (Stamp.AckAt)
-// is held whole until the coordinator's clock reads AckAt: only then is it
-// applied, replicated and acknowledged, so no read anywhere sees it before
-// its commit wait is over (Spanner's rule). Every
+// By default every key is replicated to every node, and the node a client
+// talks to coordinates its request: it applies a write locally, replicates
+// the resulting object to every peer and acknowledges; it answers a read
+// from its own state. A write whose strategy asks for a commit wait
+// (Stamp.AckAt) is held whole until the coordinator's clock reads AckAt:
+// only then is it applied, replicated and acknowledged, so no read anywhere
+// sees it before its commit wait is over (Spanner's rule). Every
 // SyncEvery ticks it sends its whole state to the next peer in turn, which
 // merges it and answers with whatever it holds that differs, so replicas
 // converge once messages flow again.
+//
+// With a Ring, a key lives on its replicas only. A replica coordinates as
+// above but replicates to the key's other replicas, and anti-entropy carries
+// only the keys both sides replicate. A node that is not a replica of the
+// key forwards the client's request to the key's first replica and relays
+// the answer; if the forward or the answer is lost (a partition, a drop)
+// the client hears nothing and times out, and the node keeps the forward
+// open, since it cannot tell a lost request from a slow one.
 type Node struct {
 	id        string
 	peers     []string
@@ -76,6 +88,16 @@ type Node struct {
 	out     []Message
 	ticks   int
 	next    int // the peer the next anti-entropy round goes to
+
+	ring     *Ring
+	forwards map[uint64]forward // open forwards by the id sent to the replica
+	fwdSeq   uint64
+}
+
+// forward is a client request a non-replica passed on to a replica.
+type forward struct {
+	client string
+	id     uint64 // the client's request id
 }
 
 // NewNode returns a node with an empty store.
@@ -88,7 +110,13 @@ func NewNode(c Config) (*Node, error) {
 	}
 	peers := slices.Clone(c.Peers)
 	slices.Sort(peers)
-	return &Node{id: c.ID, peers: peers, strategy: c.Strategy, syncEvery: c.SyncEvery, objects: map[string]Object{}}, nil
+	if c.Ring != nil && !slices.Contains(c.Ring.nodes, c.ID) {
+		return nil, fmt.Errorf("store: node %s is not on the ring", c.ID)
+	}
+	return &Node{
+		id: c.ID, peers: peers, strategy: c.Strategy, syncEvery: c.SyncEvery, objects: map[string]Object{},
+		ring: c.Ring, forwards: map[uint64]forward{},
+	}, nil
 }
 
 // ID returns the node's id.
@@ -106,6 +134,9 @@ func (n *Node) Step(now int64, m Message) error {
 		if m.Key == "" {
 			return n.reject(m, "get needs a key")
 		}
+		if n.forwarded(m) {
+			return nil
+		}
 		vs, ctx := n.strategy.Read(n.objects[m.Key])
 		n.send(Message{Kind: Reply, To: m.From, ID: m.ID, Key: m.Key, Versions: vs, Context: ctx})
 	case Put:
@@ -114,6 +145,9 @@ func (n *Node) Step(now int64, m Message) error {
 			return n.reject(m, "put needs a key")
 		case m.Version.Write == "":
 			return n.reject(m, "put needs a write id")
+		}
+		if n.forwarded(m) {
+			return nil
 		}
 		obj, st := n.strategy.Put(n.objects[m.Key], Write{Version: m.Version, Context: m.Context}, now)
 		reply := Message{Kind: Reply, To: m.From, ID: m.ID, Key: m.Key, Meta: st.Meta}
@@ -136,13 +170,21 @@ func (n *Node) Step(now int64, m Message) error {
 			}
 		}
 		for _, key := range n.keys {
-			if !theirs[key] {
+			if !theirs[key] && n.holds(key, m.From) {
 				answer = append(answer, Keyed{key, n.objects[key]})
 			}
 		}
 		if len(answer) > 0 {
 			n.send(Message{Kind: Replicate, To: m.From, Objects: answer})
 		}
+	case Reply:
+		f, ok := n.forwards[m.ID]
+		if !ok {
+			return nil // not a forward of ours, or one already answered
+		}
+		delete(n.forwards, m.ID)
+		m.To, m.ID = f.client, f.id
+		n.send(m)
 	default:
 		return fmt.Errorf("store: %s: unknown message kind %q from %s", n.id, m.Kind, m.From)
 	}
@@ -157,11 +199,14 @@ func (n *Node) Tick(now int64) {
 	if n.syncEvery <= 0 || len(n.peers) == 0 || n.ticks%n.syncEvery != 0 {
 		return
 	}
-	objs := make([]Keyed, len(n.keys))
-	for i, k := range n.keys {
-		objs[i] = Keyed{k, n.objects[k]}
+	peer := n.peers[n.next]
+	objs := make([]Keyed, 0, len(n.keys))
+	for _, k := range n.keys {
+		if n.holds(k, peer) {
+			objs = append(objs, Keyed{k, n.objects[k]})
+		}
 	}
-	n.send(Message{Kind: Sync, To: n.peers[n.next], Objects: objs})
+	n.send(Message{Kind: Sync, To: peer, Objects: objs})
 	n.next = (n.next + 1) % len(n.peers)
 }
 
@@ -180,6 +225,35 @@ func (n *Node) Keys() []string { return slices.Clone(n.keys) }
 
 // Object returns what the node stores for key.
 func (n *Node) Object(key string) Object { return n.objects[key] }
+
+// Forwards reports how many forwarded requests still wait for their
+// replica's answer.
+func (n *Node) Forwards() int { return len(n.forwards) }
+
+// holds reports whether node replicates key.
+func (n *Node) holds(key, node string) bool { return n.ring == nil || n.ring.Holds(key, node) }
+
+// replicas returns the peers a write of key replicates to.
+func (n *Node) replicas(key string) []string {
+	if n.ring == nil {
+		return n.peers
+	}
+	return slices.DeleteFunc(n.ring.Replicas(key), func(p string) bool { return p == n.id })
+}
+
+// forwarded passes a client request for a key this node does not replicate
+// to the key's first replica; it reports false, and does nothing, when this
+// node is a replica.
+func (n *Node) forwarded(m Message) bool {
+	if n.holds(m.Key, n.id) {
+		return false
+	}
+	n.fwdSeq++
+	n.forwards[n.fwdSeq] = forward{client: m.From, id: m.ID}
+	m.To, m.ID = n.ring.Replicas(m.Key)[0], n.fwdSeq
+	n.send(m)
+	return true
+}
 
 func (n *Node) send(m Message) {
 	m.From = n.id
@@ -220,7 +294,7 @@ type held struct {
 func (n *Node) commit(key string, obj Object, reply Message) {
 	n.store(key, obj)
 	reply.Meta.Bytes = obj.MetaBytes()
-	for _, p := range n.peers {
+	for _, p := range n.replicas(key) {
 		n.send(Message{Kind: Replicate, To: p, Objects: []Keyed{{key, obj}}})
 	}
 	n.send(reply)

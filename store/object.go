@@ -35,6 +35,11 @@ type Sibling struct {
 type Object struct {
 	Siblings []Sibling `json:"siblings"`
 	Clock    VV        `json:"clock,omitempty"`
+	// Bumped is, for strategies that prune their clock by age (vv-pruned),
+	// the local clock reading at which each Clock entry was last advanced,
+	// kept as a VV of nanosecond readings with the same actors as Clock.
+	// Empty for every other strategy.
+	Bumped VV `json:"bumped,omitempty"`
 }
 
 // Versions returns the client-visible versions of o's siblings.
@@ -46,32 +51,47 @@ func (o Object) Versions() []Version {
 	return vs
 }
 
-// Equal reports whether o and p hold the same siblings and clock.
+// Equal reports whether o and p hold the same siblings, clock and bump
+// times.
 func (o Object) Equal(p Object) bool {
-	return slices.Equal(o.Siblings, p.Siblings) && o.Clock.Compare(p.Clock) == Equal
+	return slices.Equal(o.Siblings, p.Siblings) && o.Clock.Compare(p.Clock) == Equal && o.Bumped.Compare(p.Bumped) == Equal
 }
 
-// MetaBytes is the size of o's causal metadata in a compact binary encoding
-// (varint counters and timestamps, length-prefixed actor names): the clock and
-// each sibling's timestamp and dot. Values and write ids are not counted.
-func (o Object) MetaBytes() int {
-	var buf [binary.MaxVarintLen64]byte
-	n := binary.PutUvarint(buf[:], uint64(len(o.Clock)))
-	for _, e := range o.Clock {
-		n += binary.PutUvarint(buf[:], uint64(len(e.Node))) + len(e.Node)
-		n += binary.PutUvarint(buf[:], e.Counter)
+// AppendMeta appends o's causal metadata in a compact binary encoding: the
+// clock (VV.AppendBinary); then, when o carries bump times, one varint time
+// per clock entry in clock order; then each sibling's timestamp with its
+// node (when set) and its dot (when set), as varints and length-prefixed
+// actor names. Values and write ids are not metadata and are not encoded.
+func (o Object) AppendMeta(b []byte) []byte {
+	b, _ = o.Clock.AppendBinary(b)
+	if len(o.Bumped) > 0 {
+		for _, e := range o.Clock {
+			b = binary.AppendVarint(b, int64(o.Bumped.Get(e.Node)))
+		}
 	}
 	for _, s := range o.Siblings {
 		if s.TS != 0 {
-			n += binary.PutVarint(buf[:], s.TS)
-			n += binary.PutUvarint(buf[:], uint64(len(s.Node))) + len(s.Node)
+			b = binary.AppendVarint(b, s.TS)
+			b = appendName(b, s.Node)
 		}
 		if s.Dot.Counter != 0 {
-			n += binary.PutUvarint(buf[:], uint64(len(s.Dot.Node))) + len(s.Dot.Node)
-			n += binary.PutUvarint(buf[:], s.Dot.Counter)
+			b = appendName(b, s.Dot.Node)
+			b = binary.AppendUvarint(b, s.Dot.Counter)
 		}
 	}
-	return n
+	return b
+}
+
+// MetaBytes is the size of o's causal metadata: the length of AppendMeta's
+// encoding.
+func (o Object) MetaBytes() int {
+	var buf [256]byte
+	return len(o.AppendMeta(buf[:0]))
+}
+
+func appendName(b []byte, name string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(name)))
+	return append(b, name...)
 }
 
 // bySibling orders siblings by write id, the canonical order of an Object.

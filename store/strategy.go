@@ -12,6 +12,9 @@ import (
 type Context struct {
 	Clock VV    `json:"clock,omitempty"`
 	TS    int64 `json:"ts,omitempty"`
+	// Bumped carries, for vv-pruned, when each clock entry was last bumped
+	// (see Object.Bumped).
+	Bumped VV `json:"bumped,omitempty"`
 }
 
 // Write is a client's put or delete as the coordinator receives it.
@@ -62,6 +65,9 @@ type Strategy interface {
 type Options struct {
 	// Epsilon is the clock uncertainty bound of truetime.
 	Epsilon time.Duration
+	// Prune is the most entries a vv-pruned vector keeps; 0 means
+	// DefaultPrune.
+	Prune int
 }
 
 // Factory builds a strategy instance for one node.

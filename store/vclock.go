@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -130,6 +131,18 @@ func (v VV) Compare(w VV) Order {
 func (v VV) Descends(w VV) bool {
 	o := v.Compare(w)
 	return o == Equal || o == After
+}
+
+// AppendBinary appends v's compact binary encoding to b: the number of
+// entries, then each entry's length-prefixed actor name and its counter, all
+// as unsigned varints. It implements encoding.BinaryAppender and never fails.
+func (v VV) AppendBinary(b []byte) ([]byte, error) {
+	b = binary.AppendUvarint(b, uint64(len(v)))
+	for _, e := range v {
+		b = appendName(b, e.Node)
+		b = binary.AppendUvarint(b, e.Counter)
+	}
+	return b, nil
 }
 
 // String formats v as {n1:2 n2:1}.

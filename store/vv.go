@@ -21,20 +21,33 @@ type VVStrategy struct{ node string }
 func (*VVStrategy) Name() string { return "vv" }
 
 func (s *VVStrategy) Put(obj Object, w Write, _ int64) (Object, Stamp) {
-	sib := Sibling{Version: w.Version}
-	var out Object
-	if w.Context.Clock.Descends(obj.Clock) {
-		out = Object{Siblings: []Sibling{sib}, Clock: w.Context.Clock.Inc(s.node)}
-	} else {
-		out = Object{
-			Siblings: union(obj.Siblings, []Sibling{sib}),
-			Clock:    obj.Clock.Merge(w.Context.Clock).Inc(s.node),
-		}
-	}
+	out := vvPut(obj, w, s.node)
 	return out, Stamp{Meta: Meta{VV: out.Clock}}
 }
 
-func (*VVStrategy) Merge(local, remote Object) Object {
+func (*VVStrategy) Merge(local, remote Object) Object { return vvMerge(local, remote) }
+
+func (*VVStrategy) Read(obj Object) ([]Version, Context) {
+	return obj.Versions(), Context{Clock: obj.Clock}
+}
+
+// vvPut applies a write coordinated by node the Riak-classic way: a context
+// that descends the stored clock replaces every stored version, any other
+// keeps them as siblings of the new one; node's entry advances either way.
+func vvPut(obj Object, w Write, node string) Object {
+	sib := Sibling{Version: w.Version}
+	if w.Context.Clock.Descends(obj.Clock) {
+		return Object{Siblings: []Sibling{sib}, Clock: w.Context.Clock.Inc(node)}
+	}
+	return Object{
+		Siblings: union(obj.Siblings, []Sibling{sib}),
+		Clock:    obj.Clock.Merge(w.Context.Clock).Inc(node),
+	}
+}
+
+// vvMerge keeps the object whose clock descends the other's, and the union
+// of both when the clocks are concurrent.
+func vvMerge(local, remote Object) Object {
 	switch local.Clock.Compare(remote.Clock) {
 	case After:
 		return local
@@ -46,8 +59,4 @@ func (*VVStrategy) Merge(local, remote Object) Object {
 		}
 	}
 	return Object{Siblings: union(local.Siblings, remote.Siblings), Clock: local.Clock.Merge(remote.Clock)}
-}
-
-func (*VVStrategy) Read(obj Object) ([]Version, Context) {
-	return obj.Versions(), Context{Clock: obj.Clock}
 }

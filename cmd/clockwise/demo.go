@@ -47,7 +47,15 @@ blind write is a sibling of the tombstone and the write that read the tombstone
 replaces it.
 
 With more than one strategy, each scenario ends with a side-by-side table of
-what became of every write under each strategy.`,
+what became of every write under each strategy.
+
+The siblings scenario (the DVV paper's example): every write goes through n1;
+w1, then w2 blind, then w3 by a client that read only w1. dvv keeps w2 and w3;
+vv keeps w1 too, a stale sibling. Try --strategy vv,dvv.
+
+The prune scenario: vectors capped at 2 entries (vv-pruned) and n3's clock 5s
+slow; pruning by wall-clock age drops n3's own fresh entry and a concurrent
+write replaces w3. Try --strategy vv,vv-pruned.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			for _, s := range strategies {
@@ -208,6 +216,8 @@ func outcome(e histories.Event) string {
 		if e.Offset != nil && *e.Offset != 0 {
 			s += fmt.Sprintf(" (%s's clock %s)", e.Node, histories.Duration(*e.Offset))
 		}
+	case e.Meta != nil && e.Meta.Dot != nil:
+		s += fmt.Sprintf(" dot %s:%d vv %v", e.Meta.Dot.Node, e.Meta.Dot.Counter, store.FromMap(e.Meta.VV))
 	case e.Meta != nil && e.Meta.VV != nil:
 		s += fmt.Sprintf(" vv %v", store.FromMap(e.Meta.VV))
 	}

@@ -37,6 +37,8 @@ type testFlags struct {
 	timeout     time.Duration
 	epsilon     time.Duration
 	tombstone   time.Duration
+	prune       int
+	replicas    int
 }
 
 func (f *testFlags) register(fs *pflag.FlagSet) {
@@ -59,6 +61,8 @@ func (f *testFlags) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&f.timeout, "timeout", d.Timeout, "a client gives up on a request after this long (outcome unknown)")
 	fs.DurationVar(&f.epsilon, "epsilon", d.Options.Epsilon, "clock uncertainty bound ε of truetime")
 	fs.DurationVar(&f.tombstone, "tombstone-offset", d.Nemesis.TombstoneOffset, "how far ahead the clock of the tombstone fault's node reads while it stamps the delete")
+	fs.IntVar(&f.prune, "prune", store.DefaultPrune, "vv-pruned: the most entries a version vector keeps (K)")
+	fs.IntVar(&f.replicas, "replicas", d.Replicas, "place each key on this many nodes by consistent hashing (0: the strategy's default, 3 for dvv, every node for the others)")
 }
 
 func mixString(m harness.Mix) string {
@@ -106,7 +110,7 @@ func (f *testFlags) config() (harness.Config, error) {
 		name string
 		n    int
 		min  int
-	}{{"nodes", f.nodes, 1}, {"clients", f.clients, 1}, {"keys", f.keys, 1}, {"ops", f.ops, 0}} {
+	}{{"nodes", f.nodes, 1}, {"clients", f.clients, 1}, {"keys", f.keys, 1}, {"ops", f.ops, 0}, {"prune", f.prune, 1}, {"replicas", f.replicas, 0}} {
 		if v.n < v.min {
 			return bad(v.name, "%d: must be at least %d", v.n, v.min)
 		}
@@ -152,6 +156,7 @@ func (f *testFlags) config() (harness.Config, error) {
 	c.Drop, c.Mix, c.Think, c.Timeout = f.drop, mix, f.think, f.timeout
 	c.Options.Epsilon = f.epsilon
 	c.Nemesis.TombstoneOffset = f.tombstone
+	c.Options.Prune, c.Replicas = f.prune, f.replicas
 	if err := c.Validate(); err != nil {
 		return c, usageErr("%v", err)
 	}
@@ -179,7 +184,7 @@ func replay(cmd *cobra.Command, skip ...string) string {
 	fs := cmd.Flags()
 	for _, name := range []string{"strategy", "seed"} {
 		if f := fs.Lookup(name); f != nil {
-			parts = append(parts, "--"+name, shellQuote(f.Value.String()))
+			parts = append(parts, "--"+name, shellQuote(flagValue(f)))
 		}
 	}
 	fs.Visit(func(f *pflag.Flag) {

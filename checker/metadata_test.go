@@ -1,0 +1,47 @@
+package checker
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/clockwise-kv/clockwise/histories"
+)
+
+func TestMetadataMeasuresEachKey(t *testing.T) {
+	meta := func(bytes int, vv map[string]uint64) *histories.Meta { return &histories.Meta{Bytes: bytes, VV: vv} }
+	var h []histories.Event
+	add := func(e histories.Event) {
+		e.Index = len(h)
+		h = append(h, e)
+	}
+	op := func(process, typ, f, key, node, write string, m *histories.Meta, vs ...string) {
+		add(histories.Event{Process: process, Type: histories.Invoke, F: f, Key: key, Node: node, Write: write})
+		done := histories.Event{Process: process, Type: typ, F: f, Key: key, Node: node, Write: write, Meta: m}
+		for _, v := range vs {
+			done.Versions = append(done.Versions, histories.Version{Write: v})
+		}
+		add(done)
+	}
+	op("c1", histories.OK, histories.Write, "x", "n1", "w1", meta(5, map[string]uint64{"n1": 1}))
+	op("c1", histories.OK, histories.Write, "x", "n2", "w2", meta(9, map[string]uint64{"n1": 1, "n2": 1}))
+	op("c2", histories.Info, histories.Write, "x", "n3", "w3", nil) // outcome unknown: not measured
+	op("c1", histories.OK, histories.Read, "x", "n1", "", nil, "w1", "w2")
+	op("c2", histories.OK, histories.Read, "x", "n2", "", nil)
+	op("c2", histories.OK, histories.Write, "y", "n1", "w4", nil)
+	op(histories.Final, histories.OK, histories.Read, "x", "n1", "", nil, "w2")
+	op(histories.Final, histories.OK, histories.Read, "y", "n1", "", nil, "w4")
+
+	keys, err := Metadata(h)
+	require.NoError(t, err)
+	require.Len(t, keys, 2)
+	assert.Equal(t, KeyMeta{
+		Key: "x", Writes: 2, Via: 2, Entries: 2, EntriesMean: 1.5, BytesMax: 9, BytesMean: 7,
+		Siblings: 2, SiblingsMean: 1, Final: 1,
+	}, keys[0])
+	assert.Equal(t, KeyMeta{Key: "y", Writes: 1, Via: 1, Final: 1}, keys[1], "a write without meta counts, unmeasured")
+
+	_, err = Metadata([]histories.Event{{Process: "c1", Type: histories.OK, F: histories.Read, Key: "x"}})
+	assert.Error(t, err, "a completion without an invoke")
+}

@@ -1,0 +1,154 @@
+package store
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// placed builds n nodes of strategy on a ring of k replicas.
+func placed(t *testing.T, strategy string, n, k int) (map[string]*Node, *Ring) {
+	t.Helper()
+	ring, err := NewRing(names(n), k)
+	require.NoError(t, err)
+	nodes := map[string]*Node{}
+	for _, id := range names(n) {
+		s, err := New(strategy, id, Options{})
+		require.NoError(t, err)
+		peers := slices.DeleteFunc(names(n), func(p string) bool { return p == id })
+		node, err := NewNode(Config{ID: id, Peers: peers, Strategy: s, SyncEvery: 1, Ring: ring})
+		require.NoError(t, err)
+		nodes[id] = node
+	}
+	return nodes, ring
+}
+
+// outsider returns a node that is not a replica of key.
+func outsider(t *testing.T, ring *Ring, key string) string {
+	for _, n := range ring.Nodes() {
+		if !ring.Holds(key, n) {
+			return n
+		}
+	}
+	t.Fatalf("every node holds %s", key)
+	return ""
+}
+
+func one(t *testing.T, n *Node) Message {
+	t.Helper()
+	out := n.Ready()
+	require.Len(t, out, 1, "%s sent %v", n.ID(), out)
+	return out[0]
+}
+
+func TestNodeForwardsToAReplicaAndRelaysTheAnswer(t *testing.T) {
+	nodes, ring := placed(t, "dvv", 6, 3)
+	key := "k1"
+	reps := ring.Replicas(key)
+	via := nodes[outsider(t, ring, key)]
+
+	// A write through a non-replica is coordinated by the first replica.
+	require.NoError(t, via.Step(0, Message{Kind: Put, From: "c1", ID: 7, Key: key, Version: ver("w1")}))
+	fwd := one(t, via)
+	assert.Equal(t, Put, fwd.Kind)
+	assert.Equal(t, reps[0], fwd.To)
+	assert.Equal(t, 1, via.Forwards())
+	assert.Empty(t, via.Keys(), "a non-replica stores nothing")
+
+	coord := nodes[reps[0]]
+	require.NoError(t, coord.Step(0, fwd))
+	var reply Message
+	var replicated []string
+	for _, m := range coord.Ready() {
+		switch m.Kind {
+		case Replicate:
+			replicated = append(replicated, m.To)
+		case Reply:
+			reply = m
+		}
+	}
+	assert.ElementsMatch(t, reps[1:], replicated, "a write replicates to the key's other replicas only")
+	assert.Equal(t, via.ID(), reply.To)
+	require.NotNil(t, reply.Meta.Dot)
+	assert.Equal(t, reps[0], reply.Meta.Dot.Node, "the replica coordinated the write")
+
+	require.NoError(t, via.Step(0, reply))
+	relayed := one(t, via)
+	assert.Equal(t, Message{Kind: Reply, From: via.ID(), To: "c1", ID: 7, Key: key, Meta: reply.Meta}, relayed)
+	assert.Zero(t, via.Forwards())
+
+	// A read through a non-replica sees what the replica holds.
+	require.NoError(t, via.Step(0, Message{Kind: Get, From: "c2", ID: 1, Key: key}))
+	fwd = one(t, via)
+	require.NoError(t, coord.Step(0, fwd))
+	require.NoError(t, via.Step(0, one(t, coord)))
+	relayed = one(t, via)
+	assert.Equal(t, "c2", relayed.To)
+	assert.Equal(t, uint64(1), relayed.ID)
+	assert.Equal(t, []Version{ver("w1")}, relayed.Versions)
+}
+
+// A forward lost to a partition leaves the client without an answer (it
+// times out) and the forward open; a stray or repeated answer is ignored.
+func TestNodeLostForwardStaysOpen(t *testing.T) {
+	nodes, ring := placed(t, "dvv", 6, 3)
+	via := nodes[outsider(t, ring, "k1")]
+	require.NoError(t, via.Step(0, Message{Kind: Get, From: "c1", ID: 3, Key: "k1"}))
+	one(t, via) // lost
+	assert.Equal(t, 1, via.Forwards())
+	require.NoError(t, via.Step(0, Message{Kind: Reply, From: "n1", To: via.ID(), ID: 99, Key: "k1"}))
+	assert.Empty(t, via.Ready())
+	assert.Equal(t, 1, via.Forwards())
+}
+
+func TestNodeSyncCarriesOnlySharedKeys(t *testing.T) {
+	nodes, ring := placed(t, "dvv", 8, 2)
+	keys := []string{"a", "b", "c", "d", "e", "f", "g", "h"}
+	for _, id := range ring.Nodes() {
+		n := nodes[id]
+		for _, k := range keys {
+			if ring.Holds(k, id) {
+				require.NoError(t, n.Step(0, Message{Kind: Put, From: "c1", Key: k, Version: ver(id + k)}))
+			}
+		}
+		n.Ready()
+	}
+	for _, id := range ring.Nodes() {
+		n := nodes[id]
+		n.Tick(0) // SyncEvery 1: one anti-entropy round
+		m := one(t, n)
+		require.Equal(t, Sync, m.Kind)
+		for _, k := range m.Objects {
+			assert.True(t, ring.Holds(k.Key, id) && ring.Holds(k.Key, m.To), "%s sent %s to %s", id, k.Key, m.To)
+		}
+		require.NoError(t, nodes[m.To].Step(0, m))
+		for _, ans := range nodes[m.To].Ready() {
+			for _, k := range ans.Objects {
+				assert.True(t, ring.Holds(k.Key, id), "%s answered %s with %s", m.To, id, k.Key)
+			}
+		}
+	}
+}
+
+func TestNewNodeRejectsANodeOffTheRing(t *testing.T) {
+	ring, err := NewRing(names(3), 2)
+	require.NoError(t, err)
+	s, _ := New("dvv", "n9", Options{})
+	_, err = NewNode(Config{ID: "n9", Strategy: s, Ring: ring})
+	assert.ErrorContains(t, err, "not on the ring")
+}
+
+// Without a ring every node coordinates and replicates to every peer.
+func TestNodeWithoutRingCoordinatesEverything(t *testing.T) {
+	s, _ := New("vv", "n2", Options{})
+	n, err := NewNode(Config{ID: "n2", Peers: []string{"n3", "n1"}, Strategy: s})
+	require.NoError(t, err)
+	require.NoError(t, n.Step(0, Message{Kind: Put, From: "c1", ID: 1, Key: "k", Version: ver("w1")}))
+	var to []string
+	for _, m := range n.Ready() {
+		to = append(to, string(m.Kind)+":"+m.To)
+	}
+	assert.Equal(t, []string{"replicate:n1", "replicate:n3", "reply:c1"}, to)
+}
