@@ -4,6 +4,8 @@
 //	clockwise check   --strategy lww        run a randomized test, write a run folder, judge it
 //	clockwise analyze runs/latest           re-judge a stored history
 //	clockwise demo                          the scripted story of a lost write
+//	clockwise report  runs/latest           print a stored run's text report
+//	clockwise serve   runs                  browse the run folders on 127.0.0.1
 //
 // Exit codes: 0 the history is valid, 1 the checker found anomalies, 2 bad
 // usage or bad input (the message says which flag, file, line or field).
@@ -89,5 +91,6 @@ history, and proves from that history which acknowledged writes were lost.`,
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%v", err) })
 	root.AddCommand(newCheck(), newAnalyze(), newDemo())
+	root.AddCommand(newReport(), newServe())
 	return root
 }
