@@ -146,10 +146,13 @@ func build(h []histories.Event, res *checker.Result, info Info) (*page, error) {
 	}
 	finals := finalReads(ops)
 	lostBy := map[string]*checker.Lost{}
+	opened := map[string]bool{}
 	for i := range res.Lost {
 		l := &res.Lost[i]
 		lostBy[l.Write.Write] = l
-		p.Lost = append(p.Lost, lostStory(l, i < openStories, g, &nv, p.Nodes, finals[l.Key]))
+		open := i < openStories || !opened[l.Kind] // and the first of each kind
+		opened[l.Kind] = true
+		p.Lost = append(p.Lost, lostStory(l, open, g, &nv, p.Nodes, finals[l.Key]))
 	}
 	for _, s := range res.Stale {
 		p.Stale = append(p.Stale, staleView{s})
@@ -172,7 +175,8 @@ func build(h []histories.Event, res *checker.Result, info Info) (*page, error) {
 	return p, nil
 }
 
-// openStories is how many lost-write stories the page shows expanded.
+// openStories is how many lost-write stories the page shows expanded, on
+// top of the first of each kind.
 const openStories = 5
 
 func anchor(invoke int) string { return "op-" + strconv.Itoa(invoke) }
@@ -261,7 +265,7 @@ func tsDelta(a, b int64) string {
 		d = -d
 	}
 	if a >= 1e12 && b >= 1e12 {
-		return time.Duration(d).String()
+		return time.Duration(d).Round(time.Microsecond).String()
 	}
 	return strconv.FormatInt(d, 10)
 }

@@ -10,8 +10,10 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
+	plottext "gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgsvg"
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/histories"
@@ -40,13 +42,25 @@ const (
 
 func secs(ns int64) float64 { return float64(ns) / 1e9 }
 
+// newPlot is a plot with a title and axis labels, and its legend, drawn
+// apart (see svgURL); all text in Liberation Sans to match the page.
+func newPlot(title, x, y string) (*plot.Plot, *plot.Legend) {
+	p := plot.New()
+	leg := plot.NewLegend()
+	p.Title.Text, p.X.Label.Text, p.Y.Label.Text = title, x, y
+	for _, st := range []*plottext.Style{&p.Title.TextStyle, &p.X.Label.TextStyle, &p.Y.Label.TextStyle,
+		&p.X.Tick.Label, &p.Y.Tick.Label, &leg.TextStyle} {
+		st.Font.Variant = "Sans"
+	}
+	leg.Top = true
+	leg.YOffs = -vg.Points(24)
+	return p, &leg
+}
+
 // latencyPlot draws each completed operation's latency against the time it
 // was invoked, with the fault intervals shaded.
 func latencyPlot(ops []*checker.Op, nv *nemesisView, end int64, lost map[string]*checker.Lost) (template.URL, error) {
-	p := plot.New()
-	p.Title.Text = "Latency of each operation, by the time it was invoked"
-	p.X.Label.Text = "true time (s)"
-	p.Y.Label.Text = "latency (ms)"
+	p, leg := newPlot("Latency of each operation, by the time it was invoked", "true time (s)", "latency (ms)")
 	series := map[string]plotter.XYs{}
 	top := 1.0
 	for _, op := range ops {
@@ -68,8 +82,8 @@ func latencyPlot(ops []*checker.Op, nv *nemesisView, end int64, lost map[string]
 		}
 	}
 	p.X.Min, p.X.Max = 0, math.Max(secs(end), 1e-6)
-	p.Y.Min, p.Y.Max = 0, top*1.08
-	if err := shadeFaults(p, nv, p.Y.Min, p.Y.Max); err != nil {
+	p.Y.Min, p.Y.Max = 0, top*1.05
+	if err := shadeFaults(p, leg, nv, p.Y.Min, p.Y.Max); err != nil {
 		return "", err
 	}
 	for _, s := range []struct {
@@ -94,20 +108,16 @@ func latencyPlot(ops []*checker.Op, nv *nemesisView, end int64, lost map[string]
 		}
 		sc.GlyphStyle = draw.GlyphStyle{Color: s.c, Radius: s.r, Shape: s.glyph}
 		p.Add(sc)
-		p.Legend.Add(fmt.Sprintf("%s (%d)", s.label, len(pts)), sc)
+		leg.Add(fmt.Sprintf("%s (%d)", s.label, len(pts)), sc)
 	}
-	p.Legend.Top = true
-	return svgURL(p)
+	return svgURL(p, leg)
 }
 
 // clockPlot draws each node's clock offset over time: the offset the
 // nemesis set (a line; strobing clocks also a dashed line at the top of the
 // strobe) and the offsets recorded with operations (points).
 func clockPlot(ops []*checker.Op, nv *nemesisView, nodes []string, end int64) (template.URL, error) {
-	p := plot.New()
-	p.Title.Text = "Clock offset of each node from true time"
-	p.X.Label.Text = "true time (s)"
-	p.Y.Label.Text = "offset (s)"
+	p, leg := newPlot("Clock offset of each node from true time", "true time (s)", "offset (s)")
 	p.X.Min, p.X.Max = 0, math.Max(secs(end), 1e-6)
 	observed := map[string]plotter.XYs{}
 	lo, hi := 0.0, 0.0
@@ -154,7 +164,7 @@ func clockPlot(ops []*checker.Op, nv *nemesisView, nodes []string, end int64) (t
 		}
 		l.LineStyle = draw.LineStyle{Color: c, Width: vg.Points(1.5)}
 		p.Add(l)
-		p.Legend.Add(n+" (set by the nemesis)", l)
+		label := n
 		if pts := observed[n]; len(pts) > 0 {
 			sc, err := plotter.NewScatter(pts)
 			if err != nil {
@@ -162,17 +172,18 @@ func clockPlot(ops []*checker.Op, nv *nemesisView, nodes []string, end int64) (t
 			}
 			sc.GlyphStyle = draw.GlyphStyle{Color: c, Radius: 1.4, Shape: draw.CircleGlyph{}}
 			p.Add(sc)
-			p.Legend.Add(fmt.Sprintf("%s (recorded with %d operations)", n, len(pts)), sc)
+			leg.Add(fmt.Sprintf("%s (%d operations)", label, len(pts)), l, sc)
+		} else {
+			leg.Add(label, l)
 		}
 	}
-	pad := math.Max((hi-lo)*0.1, 0.05)
-	p.Y.Min, p.Y.Max = lo-pad, hi+pad
-	p.Legend.Top = true
-	return svgURL(p)
+	span := math.Max(hi-lo, 0.1)
+	p.Y.Min, p.Y.Max = lo-0.1*span, hi+0.1*span
+	return svgURL(p, leg)
 }
 
 // shadeFaults shades every fault interval from y0 to y1.
-func shadeFaults(p *plot.Plot, nv *nemesisView, y0, y1 float64) error {
+func shadeFaults(p *plot.Plot, leg *plot.Legend, nv *nemesisView, y0, y1 float64) error {
 	legend := map[string]bool{}
 	for _, iv := range nv.Intervals {
 		x0, x1 := secs(iv.Start), secs(iv.End)
@@ -189,20 +200,22 @@ func shadeFaults(p *plot.Plot, nv *nemesisView, y0, y1 float64) error {
 		p.Add(poly)
 		if !legend[name] {
 			legend[name] = true
-			p.Legend.Add(name, poly)
+			leg.Add(name, poly)
 		}
 	}
 	return nil
 }
 
-// svgURL renders p as an SVG data URL, for an img element.
-func svgURL(p *plot.Plot) (template.URL, error) {
-	wt, err := p.WriterTo(plotW, plotH, "svg")
-	if err != nil {
-		return "", fmt.Errorf("plot: %w", err)
-	}
+// svgURL renders p as an SVG data URL, for an img element, its legend to
+// the right of the plot so that it hides no data.
+func svgURL(p *plot.Plot, leg *plot.Legend) (template.URL, error) {
+	c := vgsvg.New(plotW, plotH)
+	dc := draw.New(c)
+	lr := leg.Rectangle(dc)
+	leg.Draw(dc)
+	p.Draw(draw.Crop(dc, 0, -(lr.Max.X-lr.Min.X)-vg.Points(12), 0, 0))
 	var b bytes.Buffer
-	if _, err := wt.WriteTo(&b); err != nil {
+	if _, err := c.WriteTo(&b); err != nil {
 		return "", fmt.Errorf("plot: %w", err)
 	}
 	return template.URL("data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(b.Bytes())), nil

@@ -150,7 +150,7 @@ func buildTimeline(ops []*checker.Op, nv *nemesisView, end int64, lost map[strin
 			title += ", never undone"
 		}
 		t.Shades = append(t.Shades, shade{X: x(iv.Start), W: math.Max(1, x(iv.End)-x(iv.Start)), Y: r.Y + 2, H: r.H - 4,
-			Class: iv.Kind, Label: iv.Label, Title: title, ShowLabels: x(iv.End)-x(iv.Start) > 40})
+			Class: iv.Kind, Label: iv.Label, Title: title, ShowLabels: x(iv.End)-x(iv.Start) > 6*float64(len(iv.Label))})
 	}
 	for _, in := range nv.Instants {
 		if in.F == heal {
