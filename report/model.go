@@ -23,7 +23,9 @@ type page struct {
 	Nodes    []string
 	Kinds    []kindCount
 	Faults   []faultRow
-	Lost     []lostView
+	Lost     []lostView // the first MaxStories lost writes, with their stories
+	LostRows []lostRow  // the next MaxLostRows, one line each
+	LostMore int        // lost writes beyond those, left to results.json
 	Stale    []staleView
 	Keys     []keyView
 	Timeline *timeline
@@ -31,6 +33,21 @@ type page struct {
 	Latency  template.URL
 	Clocks   template.URL
 	Missing  int // operations that never completed
+	Ops      int // operations in the history
+}
+
+// Limits that keep the page of a long run small enough for a browser. What
+// they cut is said on the page; results.json and report.txt have it all.
+const (
+	MaxStories   = 100  // lost writes told in full
+	MaxLostRows  = 2000 // further lost writes, one line each
+	MaxBars      = 5000 // operations drawn on the timeline, in invoke order
+	MaxWriteRows = 1000 // rows in each key's table of writes
+)
+
+// lostRow is a lost write in one line.
+type lostRow struct {
+	Write, Key, Kind, Winner, Acked, Delta string
 }
 
 type kindCount struct {
@@ -102,6 +119,7 @@ type keyView struct {
 	Graph  *graphView
 	Writes []writeRow
 	Lost   int
+	Count  int // writes of the key
 }
 
 type writeRow struct {
@@ -152,7 +170,14 @@ func build(h []histories.Event, res *checker.Result, info Info) (*page, error) {
 		lostBy[l.Write.Write] = l
 		open := i < openStories || !opened[l.Kind] // and the first of each kind
 		opened[l.Kind] = true
-		p.Lost = append(p.Lost, lostStory(l, open, g, &nv, p.Nodes, finals[l.Key]))
+		switch {
+		case i < MaxStories:
+			p.Lost = append(p.Lost, lostStory(l, open, g, &nv, p.Nodes, finals[l.Key]))
+		case i < MaxStories+MaxLostRows:
+			p.LostRows = append(p.LostRows, lostLine(l))
+		default:
+			p.LostMore++
+		}
 	}
 	for _, s := range res.Stale {
 		p.Stale = append(p.Stale, staleView{s})
@@ -160,7 +185,15 @@ func build(h []histories.Event, res *checker.Result, info Info) (*page, error) {
 	for _, k := range res.Keys {
 		p.Keys = append(p.Keys, keyStory(k, g, finals[k.Key], lostBy))
 	}
-	p.Timeline, p.Details = buildTimeline(ops, &nv, end, lostBy)
+	p.Ops = len(ops)
+	shown, tlEnd := ops, end
+	if len(ops) > MaxBars {
+		shown, tlEnd = ops[:MaxBars], 0
+		for _, op := range shown {
+			tlEnd = max(tlEnd, op.Start, op.End)
+		}
+	}
+	p.Timeline, p.Details = buildTimeline(shown, &nv, tlEnd, lostBy)
 	for _, op := range ops {
 		if op.Complete < 0 {
 			p.Missing++
@@ -205,6 +238,20 @@ func lostStory(l *checker.Lost, open bool, g *checker.Graph, nv *nemesisView, no
 	}
 	v.Order = order(l.Write, l.Winner)
 	return v
+}
+
+func lostLine(l *checker.Lost) lostRow {
+	r := lostRow{Write: l.Write.Write, Key: l.Key, Kind: l.Kind, Acked: checker.Seconds(l.Write.End)}
+	if w := l.Winner; w != nil {
+		r.Winner = w.Write
+		if w.TS != 0 && l.Write.TS != 0 {
+			r.Delta = tsDelta(w.TS, l.Write.TS)
+			if w.TS < l.Write.TS {
+				r.Delta = "-" + r.Delta
+			}
+		}
+	}
+	return r
 }
 
 func sideOf(r *checker.Ref, nv *nemesisView, nodes []string) side {
@@ -309,6 +356,7 @@ func keyStory(k checker.Key, g *checker.Graph, final []nodeFinal, lost map[strin
 		inF[id] = true
 	}
 	ws := g.Writes(k.Key)
+	v.Count = len(ws)
 	for _, w := range ws {
 		row := writeRow{ID: w.Write, Process: w.Process, Node: w.Node, Type: w.Type, Deleted: w.Deleted, Value: w.Value,
 			Offset: checker.OffsetString(w.Offset), Anchor: anchor(w.Invoke)}
@@ -326,7 +374,9 @@ func keyStory(k checker.Key, g *checker.Graph, final []nodeFinal, lost map[strin
 		if row.FateClass == "lost" {
 			v.Lost++
 		}
-		v.Writes = append(v.Writes, row)
+		if len(v.Writes) < MaxWriteRows {
+			v.Writes = append(v.Writes, row)
+		}
 	}
 	v.Graph = layoutGraph(ws, inF, lost, k.Judged)
 	return v

@@ -13,6 +13,7 @@ import (
 	plottext "gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
 
 	"github.com/clockwise-kv/clockwise/checker"
@@ -62,7 +63,7 @@ func newPlot(title, x, y string) (*plot.Plot, *plot.Legend) {
 func latencyPlot(ops []*checker.Op, nv *nemesisView, end int64, lost map[string]*checker.Lost) (template.URL, error) {
 	p, leg := newPlot("Latency of each operation, by the time it was invoked", "true time (s)", "latency (ms)")
 	series := map[string]plotter.XYs{}
-	top := 1.0
+	top, points := 1.0, 0
 	for _, op := range ops {
 		if op.Complete < 0 || op.Process == histories.Final {
 			continue
@@ -108,9 +109,10 @@ func latencyPlot(ops []*checker.Op, nv *nemesisView, end int64, lost map[string]
 		}
 		sc.GlyphStyle = draw.GlyphStyle{Color: s.c, Radius: s.r, Shape: s.glyph}
 		p.Add(sc)
+		points += len(pts)
 		leg.Add(fmt.Sprintf("%s (%d)", s.label, len(pts)), sc)
 	}
-	return svgURL(p, leg)
+	return plotURL(p, leg, points)
 }
 
 // clockPlot draws each node's clock offset over time: the offset the
@@ -120,7 +122,7 @@ func clockPlot(ops []*checker.Op, nv *nemesisView, nodes []string, end int64) (t
 	p, leg := newPlot("Clock offset of each node from true time", "true time (s)", "offset (s)")
 	p.X.Min, p.X.Max = 0, math.Max(secs(end), 1e-6)
 	observed := map[string]plotter.XYs{}
-	lo, hi := 0.0, 0.0
+	lo, hi, points := 0.0, 0.0, 0
 	for _, op := range ops {
 		if op.Offset == nil || op.Node == "" {
 			continue
@@ -132,6 +134,7 @@ func clockPlot(ops []*checker.Op, nv *nemesisView, nodes []string, end int64) (t
 		v := secs(*op.Offset)
 		lo, hi = math.Min(lo, v), math.Max(hi, v)
 		observed[op.Node] = append(observed[op.Node], plotter.XY{X: secs(t), Y: v})
+		points++
 	}
 	for i, n := range nodes {
 		c := nodeColours[i%len(nodeColours)]
@@ -179,7 +182,7 @@ func clockPlot(ops []*checker.Op, nv *nemesisView, nodes []string, end int64) (t
 	}
 	span := math.Max(hi-lo, 0.1)
 	p.Y.Min, p.Y.Max = lo-0.1*span, hi+0.1*span
-	return svgURL(p, leg)
+	return plotURL(p, leg, points)
 }
 
 // shadeFaults shades every fault interval from y0 to y1.
@@ -206,10 +209,23 @@ func shadeFaults(p *plot.Plot, leg *plot.Legend, nv *nemesisView, y0, y1 float64
 	return nil
 }
 
-// svgURL renders p as an SVG data URL, for an img element, its legend to
-// the right of the plot so that it hides no data.
-func svgURL(p *plot.Plot, leg *plot.Legend) (template.URL, error) {
-	c := vgsvg.New(plotW, plotH)
+// MaxSVGPoints is the most points a plot draws as SVG; a plot with more is
+// a PNG, which stays small whatever the run's length.
+const MaxSVGPoints = 4000
+
+// plotURL renders p as a data URL for an img element, its legend to the
+// right of the plot so that it hides no data: SVG, or PNG past MaxSVGPoints.
+func plotURL(p *plot.Plot, leg *plot.Legend, points int) (template.URL, error) {
+	var (
+		c    vg.CanvasWriterTo
+		mime = "image/svg+xml"
+	)
+	if points <= MaxSVGPoints {
+		c = vgsvg.New(plotW, plotH)
+	} else {
+		c, mime = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(plotW, plotH), vgimg.UseDPI(144),
+			vgimg.UseBackgroundColor(color.White))}, "image/png"
+	}
 	dc := draw.New(c)
 	lr := leg.Rectangle(dc)
 	leg.Draw(dc)
@@ -218,5 +234,5 @@ func svgURL(p *plot.Plot, leg *plot.Legend) (template.URL, error) {
 	if _, err := c.WriteTo(&b); err != nil {
 		return "", fmt.Errorf("plot: %w", err)
 	}
-	return template.URL("data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(b.Bytes())), nil
+	return template.URL("data:" + mime + ";base64," + base64.StdEncoding.EncodeToString(b.Bytes())), nil
 }

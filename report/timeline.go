@@ -72,7 +72,8 @@ const (
 )
 
 // buildTimeline lays out every operation from invoke to completion on its
-// process's lane, the fault intervals shaded across the lanes.
+// process's lane, the fault intervals shaded across the lanes, from time 0
+// to end: faults after end are left out, and cut at end.
 func buildTimeline(ops []*checker.Op, nv *nemesisView, end int64, lost map[string]*checker.Lost) (*timeline, []detail) {
 	t := &timeline{}
 	if end <= 0 {
@@ -103,6 +104,9 @@ func buildTimeline(ops []*checker.Op, nv *nemesisView, end int64, lost map[strin
 		y += h
 	}
 	for _, iv := range nv.Intervals {
+		if iv.Start > end {
+			continue
+		}
 		k := "nemesis " + iv.Kind + " " + iv.Node
 		if _, ok := rowOf[k]; !ok {
 			label := "partitions"
@@ -113,7 +117,7 @@ func buildTimeline(ops []*checker.Op, nv *nemesisView, end int64, lost map[strin
 		}
 	}
 	for _, in := range nv.Instants {
-		if in.F != heal {
+		if in.F != heal && in.Time <= end {
 			if _, ok := rowOf["nemesis other"]; !ok {
 				addRow("nemesis other", "other faults", rowH, false)
 			}
@@ -144,16 +148,21 @@ func buildTimeline(ops []*checker.Op, nv *nemesisView, end int64, lost map[strin
 	t.Height = y + 4
 
 	for _, iv := range nv.Intervals {
+		if iv.Start > end {
+			continue
+		}
+		stop := min(iv.End, end)
 		r := t.Rows[rowOf["nemesis "+iv.Kind+" "+iv.Node]]
 		title := fmt.Sprintf("%s, %s → %s (event %d)", iv.Label, checker.Seconds(iv.Start), checker.Seconds(iv.End), iv.Event)
 		if iv.Open {
 			title += ", never undone"
 		}
-		t.Shades = append(t.Shades, shade{X: x(iv.Start), W: math.Max(1, x(iv.End)-x(iv.Start)), Y: r.Y + 2, H: r.H - 4,
-			Class: iv.Kind, Label: iv.Label, Title: title, ShowLabels: x(iv.End)-x(iv.Start) > 6*float64(len(iv.Label))})
+		w := x(stop) - x(iv.Start)
+		t.Shades = append(t.Shades, shade{X: x(iv.Start), W: math.Max(1, round1(w)), Y: r.Y + 2, H: r.H - 4,
+			Class: iv.Kind, Label: iv.Label, Title: title, ShowLabels: w > 6*float64(len(iv.Label))})
 	}
 	for _, in := range nv.Instants {
-		if in.F == heal {
+		if in.F == heal || in.Time > end {
 			continue
 		}
 		r := t.Rows[rowOf["nemesis other"]]
