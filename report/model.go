@@ -42,7 +42,7 @@ const (
 	MaxStories   = 100  // lost writes told in full
 	MaxLostRows  = 2000 // further lost writes, one line each
 	MaxBars      = 5000 // operations drawn on the timeline, in invoke order
-	MaxWriteRows = 1000 // rows in each key's table of writes
+	MaxWriteRows = 500  // rows in each key's table of writes
 )
 
 // lostRow is a lost write in one line.
