@@ -5,85 +5,27 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/nemesis"
 )
 
-// clock is a node's clock as a nemesis event describes it: "+5s",
-// "+0s strobe +200ms/10ms", "+1s drift 0.001".
+// clock is a node's clock as a nemesis event set it.
 type clock struct {
-	Offset int64   // ns ahead of true time
-	Strobe int64   // strobe amplitude, ns; 0: none
-	Period int64   // strobe half-period, ns
-	Drift  float64 // seconds gained per second since the clock was set
-	Since  int64   // true time the clock was set
-	Text   string  // as the history wrote it
+	nemesis.Clock
+	Text string // as the history wrote it
 }
 
 // zero reports whether the clock keeps true time.
-func (c clock) zero() bool { return c.Offset == 0 && c.Strobe == 0 && c.Drift == 0 }
-
-// at is the clock's offset from true time at true time t, strobe included.
-func (c clock) at(t int64) int64 {
-	off := c.Offset
-	if c.Drift != 0 && t > c.Since {
-		off += int64(c.Drift * float64(t-c.Since))
-	}
-	if c.Strobe != 0 && c.Period > 0 && t >= c.Since && ((t-c.Since)/c.Period)%2 == 0 {
-		off += c.Strobe
-	}
-	return off
-}
+func (c clock) zero() bool { return c.Clock == nemesis.Clock{Since: c.Since} }
 
 // parseClock reads a clock the way nemesis events write it; ok is false for
 // anything else (a partition's groups, another fault's parameters).
 func parseClock(s string) (clock, bool) {
-	c := clock{Text: s}
-	f := strings.Fields(s)
-	if len(f) == 0 {
-		return c, false
-	}
-	off, ok := signedDuration(f[0])
-	if !ok {
-		return c, false
-	}
-	c.Offset = off
-	for i := 1; i < len(f); i += 2 {
-		if i+1 >= len(f) {
-			return c, false
-		}
-		switch f[i] {
-		case "strobe":
-			amp, per, found := strings.Cut(f[i+1], "/")
-			a, ok1 := signedDuration(amp)
-			p, err := time.ParseDuration(per)
-			if !found || !ok1 || err != nil {
-				return c, false
-			}
-			c.Strobe, c.Period = a, int64(p)
-		case "drift":
-			d, err := strconv.ParseFloat(f[i+1], 64)
-			if err != nil {
-				return c, false
-			}
-			c.Drift = d
-		default:
-			return c, false
-		}
-	}
-	return c, true
-}
-
-func signedDuration(s string) (int64, bool) {
-	if s == "" || (s[0] != '+' && s[0] != '-') {
-		return 0, false
-	}
-	d, err := time.ParseDuration(strings.TrimPrefix(s, "+"))
-	return int64(d), err == nil
+	c, err := nemesis.ParseClock(s)
+	return clock{Clock: c, Text: s}, err == nil
 }
 
 // Fault kinds that open and close network intervals.
@@ -192,7 +134,7 @@ func (v *nemesisView) offsets(nodes []string, t int64) string {
 	parts := make([]string, len(nodes))
 	for i, n := range nodes {
 		c := v.clockAt(n, t)
-		s := n + " " + histories.Duration(c.at(t))
+		s := n + " " + histories.Duration(c.OffsetAt(t))
 		if c.Strobe != 0 {
 			s += " (strobing)"
 		}

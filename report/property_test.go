@@ -116,31 +116,6 @@ func TestReportCapsLongRuns(t *testing.T) {
 	t.Logf("%d operations, %d lost: %d bytes", cfg.Ops, len(res.Lost), size)
 }
 
-func TestParseClock(t *testing.T) {
-	for _, c := range []struct {
-		in   string
-		want clock
-		ok   bool
-	}{
-		{"+5s", clock{Offset: int64(5 * time.Second)}, true},
-		{"-250ms", clock{Offset: -int64(250 * time.Millisecond)}, true},
-		{"+0s strobe +200ms/10ms", clock{Strobe: int64(200 * time.Millisecond), Period: int64(10 * time.Millisecond)}, true},
-		{"+1s drift 0.001", clock{Offset: int64(time.Second), Drift: 0.001}, true},
-		{"5s", clock{}, false},
-		{"n1 | n2 n3", clock{}, false},
-		{"+1s strobe", clock{}, false},
-		{"+1s wobble 3", clock{}, false},
-		{"", clock{}, false},
-	} {
-		got, ok := parseClock(c.in)
-		assert.Equal(t, c.ok, ok, c.in)
-		if c.ok {
-			c.want.Text = c.in
-			assert.Equal(t, c.want, got, c.in)
-		}
-	}
-}
-
 func TestClockOffsetsFollowTheFaults(t *testing.T) {
 	faults := []checker.Fault{
 		{Index: 0, Time: 10, F: "skew", Params: map[string]string{"n1": "+5s"}},

@@ -12,7 +12,8 @@
 //
 // The page is one file: styles, script and plots are inlined, so it opens
 // from file:// with no network. It depends only on packages checker and
-// histories, so it renders any history in the clockwise format. Output is a
+// histories (and on nemesis for the format of a clock), never on the store
+// or the harness, so it renders any history in the clockwise format. Output is a
 // function of its inputs: the same history, result and Info give the same
 // bytes.
 //
