@@ -137,3 +137,19 @@ func TestClockOffsetsFollowTheFaults(t *testing.T) {
 	assert.Equal(t, "n1 +5s, n2 +0s (strobing)", nv.offsets(nodes, 36))
 	assert.Equal(t, "n1 +0s, n2 +0s", nv.offsets(nodes, 40))
 }
+
+// BenchmarkWrite renders the report of the default run (1000 operations
+// under lww, skew and partitions).
+func BenchmarkWrite(b *testing.B) {
+	run, err := harness.Run(harness.DefaultConfig(), nil, nil)
+	require.NoError(b, err)
+	res, err := checker.Check(run.History, checker.Options{})
+	require.NoError(b, err)
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	for b.Loop() {
+		buf.Reset()
+		require.NoError(b, Write(&buf, run.History, res, Info{}))
+	}
+	b.ReportMetric(float64(buf.Len()), "bytes/page")
+}

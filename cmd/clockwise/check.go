@@ -102,6 +102,7 @@ func runCheck(cmd *cobra.Command, cfg harness.Config, info runInfo, out string, 
 	if err := result.WriteText(stdout, limit); err != nil {
 		return err
 	}
+	fmt.Fprintf(stdout, "\nreport: %s\n", htmlPath(dir))
 	if !result.Valid {
 		fmt.Fprintf(stdout, "\nseed %d; replay with: %s\n", cfg.Seed, info.Command)
 		return errInvalid

@@ -97,9 +97,12 @@ func (ri *runInfo) setup() string {
 	return fmt.Sprintf("%d nodes, %d clients, %d keys, %d ops", ri.Nodes, ri.Clients, ri.Keys, ri.Ops)
 }
 
+// htmlPath is the path of dir's report.html.
+func htmlPath(dir string) string { return filepath.Join(dir, report.FileName) }
+
 // writeHTML writes dir's report.html.
 func writeHTML(dir string, h []histories.Event, res *checker.Result, info report.Info) error {
-	f, err := os.Create(filepath.Join(dir, report.FileName))
+	f, err := os.Create(htmlPath(dir))
 	if err != nil {
 		return fmt.Errorf("html report: %w", err)
 	}
@@ -145,5 +148,5 @@ func rewriteHTML(path string) (string, error) {
 	if err := writeHTML(dir, h, res, info); err != nil {
 		return "", err
 	}
-	return filepath.Join(dir, report.FileName), nil
+	return htmlPath(dir), nil
 }

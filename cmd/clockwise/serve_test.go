@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -213,60 +212,6 @@ func TestServeRejectsBadFlagsAndFolders(t *testing.T) {
 	code, _, errs = clockwise("serve", f)
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errs, "is not a folder")
-}
-
-func TestReportCommandPrintsTheStoredTextReport(t *testing.T) {
-	runs, _ := servedRuns(t)
-	code, out, _ := clockwise("report", filepath.Join(runs, "lww-old"))
-	assert.Equal(t, exitValid, code)
-	assert.Equal(t, "report of lww-old\n", out)
-
-	code, _, errs := clockwise("report", filepath.Join(runs, "empty"))
-	assert.Equal(t, exitUsage, code)
-	assert.Contains(t, errs, "has no report.txt")
-
-	code, _, errs = clockwise("report", filepath.Join(runs, "nope"))
-	assert.Equal(t, exitUsage, code)
-	assert.Contains(t, errs, "no such file")
-
-	code, _, _ = clockwise("report")
-	assert.Equal(t, exitUsage, code)
-}
-
-// check writes report.html into the run folder; report --html rewrites it
-// from the stored history and verdict; report prints what report.txt holds.
-func TestCheckWritesTheHTMLReport(t *testing.T) {
-	runs := t.TempDir()
-	code, out, errs := clockwise("check", "--strategy", "lww", "--ops", "120", "--seed", "5", "--out", runs)
-	require.Contains(t, []int{exitValid, exitInvalid}, code, errs)
-	dir, err := filepath.EvalSymlinks(filepath.Join(runs, latestLink))
-	require.NoError(t, err)
-	html, err := os.ReadFile(filepath.Join(dir, "report.html"))
-	require.NoError(t, err)
-	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(html))
-	require.NoError(t, err)
-	var ri runInfo
-	b, err := os.ReadFile(filepath.Join(dir, runFile))
-	require.NoError(t, err)
-	require.NoError(t, json.Unmarshal(b, &ri))
-	assert.Equal(t, ri.Command, doc.Find("#replay").Text())
-	assert.Equal(t, ri.Summary.Lost, doc.Find("details.lost").Length())
-	assert.Equal(t, "history.jsonl", doc.Find("#files a").First().AttrOr("href", ""))
-	assert.NotContains(t, errs, "operations", "no progress bar when stderr is not a terminal")
-	assert.NotContains(t, out, "\r")
-
-	code, text, _ := clockwise("report", dir)
-	assert.Equal(t, exitValid, code)
-	stored, err := os.ReadFile(filepath.Join(dir, reportFile))
-	require.NoError(t, err)
-	assert.Equal(t, string(stored), text)
-
-	require.NoError(t, os.Remove(filepath.Join(dir, "report.html")))
-	code, path, errs := clockwise("report", "--html", dir)
-	require.Equal(t, exitValid, code, errs)
-	again, err := os.ReadFile(strings.TrimSpace(path))
-	require.NoError(t, err)
-	assert.Equal(t, html, again, "rewritten from the stored history and verdict, byte for byte")
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
