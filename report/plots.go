@@ -127,9 +127,11 @@ func clockPlot(ops []*checker.Op, nv *nemesisView, nodes []string, end int64) (t
 		if op.Offset == nil || op.Node == "" {
 			continue
 		}
-		t := op.End
-		if t < 0 {
-			t = op.Start
+		// The serving node read its clock while the operation ran: plot
+		// the point halfway.
+		t := op.Start
+		if op.End > op.Start {
+			t += (op.End - op.Start) / 2
 		}
 		v := secs(*op.Offset)
 		lo, hi = math.Min(lo, v), math.Max(hi, v)
