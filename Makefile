@@ -1,14 +1,17 @@
-# clockwise: make demo | make test | make check STRATEGY=lww [SEED=n] [ARGS=...] | make matrix
+# clockwise: make demo | make test | make check STRATEGY=lww [SEED=n] [ARGS=...] | make matrix | make serve
 GO       ?= go
 BIN      := bin/clockwise
 STRATEGY ?= lww
 SEED     ?=
 ARGS     ?=
 HISTORY  ?= runs/latest
+RUN      ?= runs/latest
+RUNS     ?= runs
+PORT     ?= 8080
 
 SEEDFLAG := $(if $(SEED),--seed $(SEED),)
 
-.PHONY: all build demo test check analyze matrix metadata bench lint clean
+.PHONY: all build demo test check analyze matrix metadata report serve browser bench lint clean
 
 all: build
 
@@ -20,8 +23,9 @@ build:
 demo: build
 	$(BIN) demo
 
-# The whole test suite, with the race detector, plus vet and gofmt.
-test: lint
+# The whole test suite, with the race detector, plus vet and gofmt. The
+# browser test needs headless Chromium: the browser target installs it.
+test: lint browser
 	$(GO) test -race -count=1 ./...
 
 # A randomized test; exits 1 (make reports "Error 1") when acknowledged writes were lost.
@@ -41,6 +45,25 @@ matrix: build
 # keys.csv, metadata.json and bytes.png in runs/metadata-<time>/.
 metadata: build
 	$(BIN) metadata $(SEEDFLAG) $(ARGS)
+
+# Print a stored run's text report: make report RUN=runs/lww-...
+report: build
+	$(BIN) report $(RUN)
+
+# Browse the run folders on http://127.0.0.1:$(PORT)/
+serve: build
+	$(BIN) serve $(RUNS) --port $(PORT)
+
+# Headless Chromium for the browser test: Debian's chromium package,
+# installed with apt-get where it is missing (as root, or through sudo).
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then \
+		echo "installing Debian's chromium for the browser test"; \
+		sudo=; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium >/dev/null; \
+	fi
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+		{ echo "chromium is still missing: install Debian's chromium package"; exit 1; }
 
 # Benchmarks of the simulator and the checker; compare runs with benchstat.
 bench:

@@ -34,6 +34,11 @@ type Fault struct {
 	Params map[string]string `json:"value,omitempty"`
 }
 
+// Ops assembles a history's operations, each invoke paired with its
+// completion, in invoke order, and lists its nemesis events. It fails as
+// Check does on a history that is not a well-formed sequence of operations.
+func Ops(h []histories.Event) ([]*Op, []Fault, error) { return pair(h) }
+
 // pair assembles operations from a history: each process runs one operation
 // at a time, so a completion closes its process's outstanding invoke. The
 // nemesis's events are faults, except its reads, writes and deletes (a

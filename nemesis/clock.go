@@ -2,6 +2,7 @@ package nemesis
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -49,6 +50,52 @@ func (c Clock) String() string {
 		s += fmt.Sprintf(" drift %g", c.Drift)
 	}
 	return s
+}
+
+// ParseClock reads a clock as String writes it, as nemesis events record
+// it: "+5s", "+0s strobe +200ms/10ms", "+1s drift 0.001". Since is left 0:
+// the event's time says when the clock was set.
+func ParseClock(s string) (Clock, error) {
+	var c Clock
+	f := strings.Fields(s)
+	if len(f) == 0 || len(f)%2 == 0 {
+		return c, fmt.Errorf("clock %q: want an offset such as +5s, then strobe A/P or drift D", s)
+	}
+	off, err := signed(f[0])
+	if err != nil {
+		return c, fmt.Errorf("clock %q: %w", s, err)
+	}
+	c.Offset = off
+	for i := 1; i < len(f); i += 2 {
+		switch f[i] {
+		case "strobe":
+			amp, per, ok := strings.Cut(f[i+1], "/")
+			a, err := signed(amp)
+			p, perr := time.ParseDuration(per)
+			if !ok || err != nil || perr != nil {
+				return c, fmt.Errorf("clock %q: strobe %q: want amplitude/period, e.g. +200ms/10ms", s, f[i+1])
+			}
+			c.Strobe, c.Period = a, int64(p)
+		case "drift":
+			d, err := strconv.ParseFloat(f[i+1], 64)
+			if err != nil {
+				return c, fmt.Errorf("clock %q: drift %q: %w", s, f[i+1], err)
+			}
+			c.Drift = d
+		default:
+			return c, fmt.Errorf("clock %q: unknown %q (strobe, drift)", s, f[i])
+		}
+	}
+	return c, nil
+}
+
+// signed parses a duration that carries its sign, as Clock.String writes it.
+func signed(s string) (int64, error) {
+	if s == "" || (s[0] != '+' && s[0] != '-') {
+		return 0, fmt.Errorf("%q: want a signed duration such as +5s or -200ms", s)
+	}
+	d, err := time.ParseDuration(strings.TrimPrefix(s, "+"))
+	return int64(d), err
 }
 
 // ParseOffsets parses a list of node offsets such as "n1=+5s,n2=-200ms".

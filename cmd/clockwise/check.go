@@ -27,10 +27,11 @@ func newCheck() *cobra.Command {
 		Short: "Run a randomized test, write its run folder, and judge its history",
 		Long: `check runs a seeded, randomized test: concurrent clients read and write a few
 keys through random nodes while the nemesis injects faults. It streams the
-history to runs/<strategy>-<time>/history.jsonl, judges it, writes results.json
-and report.txt next to it (and linearizability.html, porcupine's visualization,
-when a key is not linearizable), points runs/latest at the folder, and prints
-the verdict with each lost write explained.
+history to runs/<strategy>-<time>/history.jsonl, judges it, writes results.json,
+report.txt and report.html next to it (and linearizability.html, porcupine's
+visualization, when a key is not linearizable), points runs/latest at the
+folder, and prints the verdict with each lost write explained. On a terminal
+(and with CI unset) a progress bar counts the operations on stderr.
 
 Exit status: 0 valid, 1 anomalies (lost writes, phantoms, divergence, or a
 --gate finding), 2 bad usage.`,
@@ -68,7 +69,10 @@ func runCheck(cmd *cobra.Command, cfg harness.Config, info runInfo, out string, 
 	if err != nil {
 		return err
 	}
+	var done func()
+	cfg.Progress, done = progress(cmd.ErrOrStderr(), cfg.Ops)
 	res, err := harness.Run(cfg, nil, histories.NewWriter(file))
+	done()
 	if cerr := file.Close(); err == nil {
 		err = cerr
 	}
@@ -100,11 +104,15 @@ func runCheck(cmd *cobra.Command, cfg harness.Config, info runInfo, out string, 
 	if err := os.WriteFile(filepath.Join(dir, reportFile), report.Bytes(), 0o644); err != nil {
 		return err
 	}
+	if err := writeHTML(dir, res.History, result, info.reportInfo(dir)); err != nil {
+		return err
+	}
 	info.header(stdout, dir)
 	fmt.Fprintln(stdout)
 	if err := result.WriteText(stdout, limit); err != nil {
 		return err
 	}
+	fmt.Fprintf(stdout, "\nreport: %s\n", htmlPath(dir))
 	if !result.Valid {
 		fmt.Fprintf(stdout, "\nseed %d; replay with: %s\n", cfg.Seed, info.Command)
 		return errInvalid

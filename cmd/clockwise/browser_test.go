@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// chromium finds the browser. The Makefile's test target and .ci/run
+// install Debian's chromium where it is missing; without it this test fails
+// rather than skips.
+func chromium(t *testing.T) string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Fatal("no chromium on PATH: install it with `make browser` (Debian's chromium package)")
+	return ""
+}
+
+// browser starts headless Chromium with a fresh profile and no network
+// services, and returns a context for its first tab.
+func browser(t *testing.T) context.Context {
+	profile, err := os.MkdirTemp("", "clockwise-chromium-")
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		// Chromium's helpers may still write for a moment after it stops.
+		for range 50 {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium(t)),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(profile),
+		chromedp.WindowSize(1400, 1000),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(cancel)
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate("about:blank")), "start chromium")
+	tctx, tcancel := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(tcancel)
+	return tctx
+}
+
+// shot saves a PNG in the test's temp folder, and in $CLOCKWISE_SCREENSHOTS
+// when that is set, for a person to look at.
+func shot(t *testing.T, dir, name string, png []byte) {
+	require.NotEmpty(t, png)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, name), png, 0o644))
+	if out := os.Getenv("CLOCKWISE_SCREENSHOTS"); out != "" {
+		require.NoError(t, os.MkdirAll(out, 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(out, name), png, 0o644))
+	}
+	t.Logf("screenshot: %s", filepath.Join(dir, name))
+}
+
+func eval[T any](t *testing.T, ctx context.Context, js string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
+	require.NoError(t, err, js)
+	return v
+}
+
+// A real browser loads the serve index from a local server, opens a run's
+// report from it, and opens a report from file:// with no server at all; the
+// test checks what rendered.
+func TestBrowserRendersIndexAndReport(t *testing.T) {
+	runs := t.TempDir()
+	shots := t.TempDir()
+	code, _, errs := clockwise("check", "--strategy", "lww", "--ops", "150", "--seed", "2", "--skew", "n1=+3s", "--interval", "60ms", "--out", runs)
+	require.Equal(t, exitInvalid, code, errs)
+	lww, err := filepath.EvalSymlinks(filepath.Join(runs, latestLink))
+	require.NoError(t, err)
+	code, _, errs = clockwise("check", "--strategy", "vv", "--ops", "150", "--seed", "2", "--out", runs)
+	require.Equal(t, exitValid, code, errs)
+	require.NoError(t, os.MkdirAll(filepath.Join(runs, "broken"), 0o755))
+	var ri runInfo
+	b, err := os.ReadFile(filepath.Join(lww, runFile))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &ri))
+	require.Positive(t, ri.Summary.Lost)
+
+	h, err := newRunsHandler(runs)
+	require.NoError(t, err)
+	defer h.Close()
+	srv := httptest.NewServer(h) // on 127.0.0.1
+	defer srv.Close()
+	ctx := browser(t)
+
+	// The index: three rows, coloured by verdict.
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("runs"))))
+	verdicts := eval[[]string](t, ctx, `[...document.querySelectorAll("tr.run")].map(r => r.dataset.verdict).sort()`)
+	assert.Equal(t, []string{"invalid", "malformed", "valid"}, verdicts)
+	colours := eval[map[string]string](t, ctx, `Object.fromEntries([...document.querySelectorAll("tr.run")].map(r =>
+		[r.dataset.verdict, getComputedStyle(r.querySelector("td.verdict-cell")).backgroundColor]))`)
+	assert.Equal(t, "rgb(227, 244, 232)", colours["valid"])
+	assert.Equal(t, "rgb(253, 231, 231)", colours["invalid"])
+	assert.Equal(t, itoa(ri.Summary.Lost), eval[string](t, ctx, `document.querySelector('tr.run.invalid td.lost').textContent`))
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	require.NoError(t, err)
+	shot(t, shots, "index.png", png)
+
+	// Open the lww run's report from the index.
+	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("tr.run.invalid a.open")), chromedp.WaitVisible(chromedp.ID("verdict"))))
+	checkReport(t, ctx, ri, shots, "report")
+
+	// The same report from file://, no server.
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate("file://"+filepath.Join(lww, "report.html")), chromedp.WaitVisible(chromedp.ID("verdict"))))
+	assert.Equal(t, "file:", eval[string](t, ctx, `location.protocol`))
+	checkReport(t, ctx, ri, shots, "file")
+}
+
+func checkReport(t *testing.T, ctx context.Context, ri runInfo, shots, prefix string) {
+	t.Helper()
+	assert.Contains(t, eval[string](t, ctx, `document.querySelector("#verdict h1").innerText`), "INVALID")
+	assert.Equal(t, ri.Command, eval[string](t, ctx, `document.getElementById("replay").innerText`))
+	assert.Equal(t, ri.Summary.Lost, eval[int](t, ctx, `document.querySelectorAll("details.lost").length`))
+	// The plots decoded: an image with no width did not render.
+	for _, id := range []string{"plot-latency", "plot-clocks"} {
+		assert.Positive(t, eval[int](t, ctx, `document.getElementById("`+id+`").naturalWidth`), id)
+	}
+	// The timeline drew a bar per operation and shaded the skew.
+	assert.Positive(t, eval[int](t, ctx, `document.querySelectorAll("#timeline-svg rect.op").length`))
+	assert.Positive(t, eval[int](t, ctx, `document.querySelectorAll("#timeline-svg rect.shade.clock").length`))
+	assert.Positive(t, eval[float64](t, ctx, `document.querySelector("#timeline-svg rect.op").getBBox().width`))
+	// Clicking a lost write's bar shows its details.
+	assert.True(t, eval[bool](t, ctx, `document.getElementById("op-detail").hidden`))
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Evaluate[chromedp.Void](`document.querySelector("#timeline-svg rect.op.lost").scrollIntoView({block: "center", inline: "center"})`),
+		chromedp.Click(chromedp.CSS("#timeline-svg rect.op.lost")),
+		chromedp.WaitVisible(chromedp.ID("op-detail"))))
+	assert.Contains(t, eval[string](t, ctx, `document.getElementById("op-title").innerText`), "LOST")
+	assert.Equal(t, "why this write was lost", eval[string](t, ctx, `document.querySelector("#op-lost a").innerText`))
+	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#op-detail button.close")), chromedp.WaitNotVisible(chromedp.ID("op-detail"))))
+
+	for _, part := range []struct{ sel, name string }{
+		{"#verdict", "verdict"}, {"#lost details.lost", "lost"}, {"#timeline", "timeline"},
+		{"article.key", "key"}, {"#plots", "plots"},
+	} {
+		png, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(part.sel)))
+		require.NoError(t, err, part.sel)
+		shot(t, shots, prefix+"-"+part.name+".png", png)
+	}
+}

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/creack/pty"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// drive opens a pseudo-terminal, gives its slave end to progress, counts
+// to total and returns what the terminal received.
+func drive(t *testing.T, total int) (string, bool) {
+	t.Helper()
+	ptmx, tty, err := pty.Open()
+	require.NoError(t, err)
+	defer ptmx.Close()
+	var got bytes.Buffer
+	read := make(chan struct{})
+	go func() {
+		io.Copy(&got, ptmx) // ends with EIO once the slave closes
+		close(read)
+	}()
+	tick, done := progress(tty, total)
+	drawn := tick != nil
+	if drawn {
+		for i := 1; i <= total; i++ {
+			tick(i, total)
+		}
+	}
+	done()
+	require.NoError(t, tty.Close())
+	<-read
+	return got.String(), drawn
+}
+
+func TestProgressDrawsOnATerminal(t *testing.T) {
+	t.Setenv("CI", "")
+	out, drawn := drive(t, 500)
+	require.True(t, drawn)
+	assert.Contains(t, out, "operations")
+	assert.Contains(t, out, "/500)")
+	// Finished, the bar clears its line so the report starts clean.
+	assert.Regexp(t, `\r +\r$`, out)
+}
+
+func TestProgressIsQuietInCI(t *testing.T) {
+	t.Setenv("CI", "true")
+	out, drawn := drive(t, 500)
+	assert.False(t, drawn)
+	assert.Empty(t, out)
+}
+
+func TestProgressIsQuietWhenNotATerminal(t *testing.T) {
+	t.Setenv("CI", "")
+	f, err := os.Create(filepath.Join(t.TempDir(), "log"))
+	require.NoError(t, err)
+	defer f.Close()
+	tick, done := progress(f, 100)
+	assert.Nil(t, tick)
+	done()
+	tick, done = progress(&bytes.Buffer{}, 100)
+	assert.Nil(t, tick)
+	done()
+	st, err := f.Stat()
+	require.NoError(t, err)
+	assert.Zero(t, st.Size())
+}

@@ -1,0 +1,85 @@
+package report
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+
+	"github.com/clockwise-kv/clockwise/checker"
+)
+
+// Entry is one run folder in an index of runs.
+type Entry struct {
+	Name     string // the folder's name, relative to the runs folder
+	Started  time.Time
+	Strategy string
+	Nemesis  string
+	Seed     string
+	Setup    string
+	Command  string
+	Valid    bool
+	Summary  checker.Summary
+	Files    []string // the files and folders it holds, sorted
+	Report   bool     // it holds report.html
+	Latest   bool     // runs/latest points at it
+	Err      string   // why it could not be read; the other fields may be empty
+}
+
+// verdict is "valid", "invalid" or "malformed".
+func (e Entry) verdict() string {
+	switch {
+	case e.Err != "":
+		return "malformed"
+	case e.Valid:
+		return "valid"
+	}
+	return "invalid"
+}
+
+type indexPage struct {
+	Title   string
+	Dir     string
+	Entries []entryView
+}
+
+type entryView struct {
+	Entry
+	Verdict string
+}
+
+// SortEntries orders runs newest first; runs that could not be read, having
+// no start time, come last, by name.
+func SortEntries(es []Entry) {
+	slices.SortStableFunc(es, func(a, b Entry) int {
+		if c := b.Started.Compare(a.Started); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.Name, a.Name)
+	})
+}
+
+// WriteIndex renders the list of runs in dir, in the order given.
+func WriteIndex(w io.Writer, dir string, es []Entry) error {
+	p := indexPage{Title: "clockwise runs", Dir: dir}
+	for _, e := range es {
+		p.Entries = append(p.Entries, entryView{Entry: e, Verdict: e.verdict()})
+	}
+	return render(w, "index.html", p)
+}
+
+// WriteFolder renders the page of one run folder: what it is and its files.
+func WriteFolder(w io.Writer, e Entry) error {
+	return render(w, "folder.html", entryView{Entry: e, Verdict: e.verdict()})
+}
+
+func render(w io.Writer, name string, data any) error {
+	var b bytes.Buffer
+	if err := templates.ExecuteTemplate(&b, name, data); err != nil {
+		return fmt.Errorf("report: %s: %w", name, err)
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}

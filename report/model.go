@@ -1,0 +1,442 @@
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"html/template"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/histories"
+)
+
+// page is everything the report template shows.
+type page struct {
+	Info     Info
+	Res      *checker.Result
+	Events   int
+	Duration int64
+	Nodes    []string
+	Kinds    []kindCount
+	Faults   []faultRow
+	Lost     []lostView // the first MaxStories lost writes, with their stories
+	LostRows []lostRow  // the next MaxLostRows, one line each
+	LostMore int        // lost writes beyond those, left to results.json
+	Stale    []staleView
+	Keys     []keyView
+	Timeline *timeline
+	Details  []detail // per timeline bar, for the script
+	Latency  template.URL
+	Clocks   template.URL
+	Missing  int // operations that never completed
+	Ops      int // operations in the history
+}
+
+// Limits that keep the page of a long run small enough for a browser. What
+// they cut is said on the page; results.json and report.txt have it all.
+const (
+	MaxStories   = 100  // lost writes told in full
+	MaxLostRows  = 2000 // further lost writes, one line each
+	MaxBars      = 5000 // operations drawn on the timeline, in invoke order
+	MaxWriteRows = 500  // rows in each key's table of writes
+)
+
+// lostRow is a lost write in one line.
+type lostRow struct {
+	Write, Key, Kind, Winner, Acked, Delta string
+}
+
+type kindCount struct {
+	Kind string
+	N    int
+	Note string
+}
+
+// kindNotes say what each kind of lost write means.
+var kindNotes = map[string]string{
+	checker.OverwrittenByOlder:    "a causally older write won: the skew signature (the winner's clock was ahead)",
+	checker.ConcurrentDropped:     "two concurrent writes, and the store silently kept one instead of both as siblings",
+	checker.SuppressedByTombstone: "a delete that did not follow the write is what survives",
+	checker.Missing:               "no version of the key survives on any node",
+}
+
+// faultRow is one nemesis event.
+type faultRow struct {
+	Index int
+	Time  int64
+	F     string
+	Value string
+}
+
+// side is one write in a lost write's story.
+type side struct {
+	Ref     *checker.Ref
+	What    string // "write", "delete"
+	TS      string
+	Offset  string // the serving node's offset, as recorded with the operation
+	Clocks  string // every node's offset when it was acknowledged
+	Context string
+	Anchor  string // id of its bar on the timeline
+}
+
+// lostView is a lost write with its story.
+type lostView struct {
+	checker.Lost
+	Open     bool
+	Note     string
+	Write    side
+	Winner   *side
+	Relation string // how the two relate causally
+	Order    string // true-time order against timestamp order
+	Final    []nodeFinal
+}
+
+type staleView struct {
+	checker.Stale
+}
+
+// nodeFinal is what one node's final read of a key returned.
+type nodeFinal struct {
+	Node     string
+	Versions []versionView
+	Differs  bool // not what the first node returned
+}
+
+type versionView struct {
+	Write   string
+	Value   string
+	Deleted bool
+}
+
+// keyView is one key: its final state, verdict and causal graph.
+type keyView struct {
+	checker.Key
+	Final  []nodeFinal
+	Graph  *graphView
+	Writes []writeRow
+	Lost   int
+	Count  int // writes of the key
+}
+
+type writeRow struct {
+	ID, Process, Node, Type, TS, Offset, Context, Fate, FateClass, Anchor string
+	Deleted                                                               bool
+	Value                                                                 string
+}
+
+// detail is what clicking a bar on the timeline shows.
+type detail struct {
+	Title string      `json:"title"`
+	Rows  [][2]string `json:"rows"`
+	Lost  string      `json:"lost,omitempty"` // anchor of the lost write's story
+}
+
+func build(h []histories.Event, res *checker.Result, info Info) (*page, error) {
+	if res == nil {
+		return nil, fmt.Errorf("report: no result to render")
+	}
+	ops, faults, err := checker.Ops(h)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	g, err := checker.NewGraph(h)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	var end int64
+	for _, e := range h {
+		end = max(end, e.Time)
+	}
+	p := &page{Info: info, Res: res, Events: len(h), Duration: end}
+	nv := readFaults(faults, end)
+	p.Nodes = nodesOf(ops, nv)
+	for _, f := range faults {
+		p.Faults = append(p.Faults, faultRow{Index: f.Index, Time: f.Time, F: f.F, Value: paramsText(f.Params)})
+	}
+	for _, k := range checker.LostKinds {
+		if n := res.Summary.LostByKind[k]; n > 0 {
+			p.Kinds = append(p.Kinds, kindCount{Kind: k, N: n, Note: kindNotes[k]})
+		}
+	}
+	finals := finalReads(ops)
+	lostBy := map[string]*checker.Lost{}
+	opened := map[string]bool{}
+	for i := range res.Lost {
+		l := &res.Lost[i]
+		lostBy[l.Write.Write] = l
+		open := i < openStories || !opened[l.Kind] // and the first of each kind
+		opened[l.Kind] = true
+		switch {
+		case i < MaxStories:
+			p.Lost = append(p.Lost, lostStory(l, open, g, &nv, p.Nodes, finals[l.Key]))
+		case i < MaxStories+MaxLostRows:
+			p.LostRows = append(p.LostRows, lostLine(l))
+		default:
+			p.LostMore++
+		}
+	}
+	for _, s := range res.Stale {
+		p.Stale = append(p.Stale, staleView{s})
+	}
+	for _, k := range res.Keys {
+		p.Keys = append(p.Keys, keyStory(k, g, finals[k.Key], lostBy))
+	}
+	p.Ops = len(ops)
+	shown, tlEnd := ops, end
+	if len(ops) > MaxBars {
+		shown, tlEnd = ops[:MaxBars], 0
+		for _, op := range shown {
+			tlEnd = max(tlEnd, op.Start, op.End)
+		}
+	}
+	p.Timeline, p.Details = buildTimeline(shown, &nv, tlEnd, lostBy)
+	for _, op := range ops {
+		if op.Complete < 0 {
+			p.Missing++
+		}
+	}
+	if p.Latency, err = latencyPlot(ops, &nv, end, lostBy); err != nil {
+		return nil, err
+	}
+	if p.Clocks, err = clockPlot(ops, &nv, p.Nodes, end); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// openStories is how many lost-write stories the page shows expanded, on
+// top of the first of each kind.
+const openStories = 5
+
+func anchor(invoke int) string { return "op-" + strconv.Itoa(invoke) }
+
+// LostAnchor is the id of a lost write's story in the report.
+func LostAnchor(write string) string { return "lost-" + write }
+
+func lostStory(l *checker.Lost, open bool, g *checker.Graph, nv *nemesisView, nodes []string, final []nodeFinal) lostView {
+	v := lostView{Lost: *l, Open: open, Note: kindNotes[l.Kind], Write: sideOf(l.Write, nv, nodes), Final: final}
+	if l.Winner == nil {
+		v.Relation = fmt.Sprintf("No version of %s survived to replace %s.", l.Key, l.Write.Write)
+		return v
+	}
+	win := sideOf(l.Winner, nv, nodes)
+	v.Winner = &win
+	w, x := g.Write(l.Write.Write), g.Write(l.Winner.Write)
+	switch g.Relation(w, x) {
+	case "after":
+		v.Relation = fmt.Sprintf("%s follows %s: %s had read %s (or a write that follows it) before it wrote %s. The newer write should have won.",
+			w.Write, x.Write, w.Process, x.Write, w.Write)
+	case "before":
+		v.Relation = fmt.Sprintf("%s follows %s: the winner is the newer write, yet %s was not kept as its ancestor.", x.Write, w.Write, w.Write)
+	default:
+		v.Relation = fmt.Sprintf("%s and %s are concurrent: neither client had read the other's write, so both should survive as siblings.",
+			w.Write, x.Write)
+	}
+	v.Order = order(l.Write, l.Winner)
+	return v
+}
+
+func lostLine(l *checker.Lost) lostRow {
+	r := lostRow{Write: l.Write.Write, Key: l.Key, Kind: l.Kind, Acked: checker.Seconds(l.Write.End)}
+	if w := l.Winner; w != nil {
+		r.Winner = w.Write
+		if w.TS != 0 && l.Write.TS != 0 {
+			r.Delta = tsDelta(w.TS, l.Write.TS)
+			if w.TS < l.Write.TS {
+				r.Delta = "-" + r.Delta
+			}
+		}
+	}
+	return r
+}
+
+func sideOf(r *checker.Ref, nv *nemesisView, nodes []string) side {
+	s := side{Ref: r, What: "write", Offset: checker.OffsetString(r.Offset), Anchor: anchor(r.Invoke)}
+	if r.Deleted {
+		s.What = "delete"
+	}
+	if r.TS != 0 {
+		s.TS = strconv.FormatInt(r.TS, 10)
+	} else if r.VV != nil {
+		s.TS = vvText(r.VV)
+	}
+	at := r.End
+	if at < 0 {
+		at = r.Start
+	}
+	s.Clocks = nv.offsets(nodes, at)
+	s.Context = "nothing (a blind write)"
+	if len(r.Context) > 0 {
+		s.Context = strings.Join(r.Context, " ")
+	}
+	return s
+}
+
+// order compares the order of two writes in true time with their order by
+// timestamp.
+func order(w, win *checker.Ref) string {
+	var parts []string
+	if w.End >= 0 && win.End >= 0 {
+		first, second := win, w
+		if w.End < win.End {
+			first, second = w, win
+		}
+		if first.End == second.End {
+			parts = append(parts, fmt.Sprintf("In true time both were acknowledged at %s.", checker.Seconds(w.End)))
+		} else {
+			parts = append(parts, fmt.Sprintf("In true time %s was acknowledged first (at %s), %s before %s (at %s).",
+				first.Write, checker.Seconds(first.End), checker.Seconds(second.End-first.End), second.Write, checker.Seconds(second.End)))
+		}
+	}
+	if w.TS != 0 && win.TS != 0 {
+		if win.TS > w.TS {
+			parts = append(parts, fmt.Sprintf("By timestamp %s is %s ahead: %d from %s's clock %s, against %d from %s's clock %s, so the store kept %s.",
+				win.Write, tsDelta(win.TS, w.TS), win.TS, win.Node, checker.OffsetString(win.Offset),
+				w.TS, w.Node, checker.OffsetString(w.Offset), win.Write))
+		} else {
+			parts = append(parts, fmt.Sprintf("Yet %s's timestamp %d is not above %s's %d.", win.Write, win.TS, w.Write, w.TS))
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// tsDelta formats |a-b|: physical timestamps (from 1000 s in ns) as a
+// duration, logical ones as a number.
+func tsDelta(a, b int64) string {
+	d := a - b
+	if d < 0 {
+		d = -d
+	}
+	if a >= 1e12 && b >= 1e12 {
+		return time.Duration(d).Round(time.Microsecond).String()
+	}
+	return strconv.FormatInt(d, 10)
+}
+
+func vvText(vv map[string]uint64) string {
+	parts := make([]string, 0, len(vv))
+	for _, n := range slices.SortedFunc(maps.Keys(vv), natCompare) {
+		parts = append(parts, fmt.Sprintf("%s:%d", n, vv[n]))
+	}
+	return "{" + strings.Join(parts, " ") + "}"
+}
+
+// finalReads gathers each key's final reads per node, nodes in order.
+func finalReads(ops []*checker.Op) map[string][]nodeFinal {
+	out := map[string][]nodeFinal{}
+	for _, op := range ops {
+		if op.Process != histories.Final || op.F != histories.Read || op.Type != histories.OK {
+			continue
+		}
+		nf := nodeFinal{Node: op.Node, Versions: []versionView{}}
+		for _, v := range op.Versions {
+			nf.Versions = append(nf.Versions, versionView{Write: v.Write, Value: v.Value, Deleted: v.Deleted})
+		}
+		slices.SortFunc(nf.Versions, func(a, b versionView) int { return natCompare(a.Write, b.Write) })
+		out[op.Key] = append(out[op.Key], nf)
+	}
+	for k, nfs := range out {
+		slices.SortStableFunc(nfs, func(a, b nodeFinal) int { return natCompare(a.Node, b.Node) })
+		for i := 1; i < len(nfs); i++ {
+			nfs[i].Differs = !slices.Equal(nfs[i].Versions, nfs[0].Versions)
+		}
+		out[k] = nfs
+	}
+	return out
+}
+
+func keyStory(k checker.Key, g *checker.Graph, final []nodeFinal, lost map[string]*checker.Lost) keyView {
+	v := keyView{Key: k, Final: final}
+	inF := map[string]bool{}
+	for _, id := range k.Final {
+		inF[id] = true
+	}
+	ws := g.Writes(k.Key)
+	v.Count = len(ws)
+	for _, w := range ws {
+		row := writeRow{ID: w.Write, Process: w.Process, Node: w.Node, Type: w.Type, Deleted: w.Deleted, Value: w.Value,
+			Offset: checker.OffsetString(w.Offset), Anchor: anchor(w.Invoke)}
+		if w.Meta != nil && w.Meta.TS != 0 {
+			row.TS = strconv.FormatInt(w.Meta.TS, 10)
+		} else if w.Meta != nil && w.Meta.VV != nil {
+			row.TS = vvText(w.Meta.VV)
+		}
+		var ctx []string
+		for _, p := range w.Parents() {
+			ctx = append(ctx, p.Write)
+		}
+		row.Context = strings.Join(ctx, " ")
+		row.Fate, row.FateClass = fate(w, inF, lost, k.Judged)
+		if row.FateClass == "lost" {
+			v.Lost++
+		}
+		if len(v.Writes) < MaxWriteRows {
+			v.Writes = append(v.Writes, row)
+		}
+	}
+	v.Graph = layoutGraph(ws, inF, lost, k.Judged)
+	return v
+}
+
+// fate says what became of a write: it survived, was lost, was superseded
+// by a write that follows it, failed, or its outcome is unknown.
+func fate(w *checker.Write, inF map[string]bool, lost map[string]*checker.Lost, judged bool) (string, string) {
+	switch {
+	case lost[w.Write] != nil:
+		return "LOST (" + lost[w.Write].Kind + ")", "lost"
+	case inF[w.Write]:
+		return "survives", "final"
+	case w.Type == histories.Fail:
+		return "failed", "failed"
+	case w.Type == histories.Info:
+		if w.Seen {
+			return "unknown outcome, seen by a read", "info"
+		}
+		return "unknown outcome", "info"
+	case !judged:
+		return "not judged (no final reads)", "info"
+	}
+	return "superseded by a write that follows it", "superseded"
+}
+
+func nodesOf(ops []*checker.Op, nv nemesisView) []string {
+	seen := map[string]bool{}
+	for _, op := range ops {
+		if op.Node != "" {
+			seen[op.Node] = true
+		}
+	}
+	for n := range nv.clocks {
+		seen[n] = true
+	}
+	return slices.SortedFunc(maps.Keys(seen), natCompare)
+}
+
+// natCompare orders names with numeric suffixes naturally: c2 before c10.
+func natCompare(a, b string) int {
+	pa, na := splitNum(a)
+	pb, nb := splitNum(b)
+	if c := cmp.Compare(pa, pb); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(na, nb); c != 0 {
+		return c
+	}
+	return cmp.Compare(a, b)
+}
+
+func splitNum(s string) (string, int) {
+	i := len(s)
+	for i > 0 && s[i-1] >= '0' && s[i-1] <= '9' {
+		i--
+	}
+	n, err := strconv.Atoi(s[i:])
+	if err != nil || i == len(s) {
+		return s, -1
+	}
+	return s[:i], n
+}

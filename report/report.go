@@ -1,0 +1,137 @@
+// Package report renders a judged history for people: a self-contained HTML
+// page per run (Write) and an index of run folders (WriteIndex).
+//
+// The page needs nothing but the history and the checker's result: the
+// verdict with the command that replays the run, each lost write with its
+// story (the write and its ack, the winner, both timestamps, every node's
+// clock offset at that moment, the causal relation, the kind), the other
+// findings, a timeline of every operation with the nemesis intervals shaded,
+// per key the final siblings on each node and the causal graph of its writes,
+// and plots of latency and of each node's clock offset over time (SVG, drawn
+// with gonum.org/v1/plot).
+//
+// The page is one file: styles, script and plots are inlined, so it opens
+// from file:// with no network. It depends only on packages checker and
+// histories (and on nemesis for the format of a clock), never on the store
+// or the harness, so it renders any history in the clockwise format. Output is a
+// function of its inputs: the same history, result and Info give the same
+// bytes.
+//
+// Clock offsets come from two places: nemesis events whose parameters are
+// clocks ({"n1": "+5s"}, {"n1": "+0s strobe +200ms/10ms"}) set a node's
+// clock until the next event that names the node, and each operation's
+// "offset" field is the serving node's offset as the harness measured it.
+package report
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/histories"
+)
+
+//go:embed assets
+var assets embed.FS
+
+var templates = template.Must(template.New("").Funcs(template.FuncMap{
+	"seconds": checker.Seconds,
+	"join":    strings.Join,
+	"css":     func() template.CSS { return template.CSS(asset("assets/style.css")) },
+	"js":      func() template.JS { return template.JS(asset("assets/report.js")) },
+}).ParseFS(assets, "assets/*.html"))
+
+func asset(name string) string {
+	b, err := assets.ReadFile(name)
+	if err != nil {
+		panic(err) // embedded at build time: cannot happen
+	}
+	return string(b)
+}
+
+// Info describes the run a report is about. Every field may be empty.
+type Info struct {
+	Name     string // the run's name, e.g. its folder
+	Strategy string
+	Nemesis  string
+	Seed     string
+	Command  string // the command that replays the run
+	Started  time.Time
+	Setup    string // e.g. "3 nodes, 5 clients, 3 keys, 1000 ops"
+	Links    []Link // files to link: the raw files, other views of the run
+}
+
+// Link is a file the report links to, relative to the report.
+type Link struct {
+	Name string
+	Href string
+	Note string
+}
+
+// Files a run folder may hold that a report links when present: the raw
+// files, then other HTML views (see Views).
+var rawFiles = []struct{ name, note string }{
+	{"history.jsonl", "the history, one event per line"},
+	{"results.json", "the checker's full result"},
+	{"report.txt", "the text report"},
+	{"run.json", "how the run was made"},
+}
+
+// ViewGlobs are the patterns, relative to a run folder, of other HTML views
+// of a run that a report links (for instance porcupine's visualization of a
+// key that is not linearizable). report.html itself is never linked.
+var ViewGlobs = []string{"*.html", "*/*.html"}
+
+// Links lists what a report in dir should link: the raw files that exist
+// and every other HTML view matching ViewGlobs, sorted.
+func Links(dir string) []Link {
+	var out []Link
+	for _, f := range rawFiles {
+		if ok, _ := filepath.Glob(filepath.Join(dir, f.name)); len(ok) > 0 {
+			out = append(out, Link{Name: f.name, Href: f.name, Note: f.note})
+		}
+	}
+	var views []string
+	for _, g := range ViewGlobs {
+		m, _ := filepath.Glob(filepath.Join(dir, g))
+		views = append(views, m...)
+	}
+	slices.Sort(views)
+	for _, v := range views {
+		rel, err := filepath.Rel(dir, v)
+		if err != nil || rel == FileName {
+			continue
+		}
+		rel = filepath.ToSlash(rel)
+		note := "another view of this run"
+		if strings.Contains(strings.ToLower(rel), "porcupine") || strings.Contains(strings.ToLower(rel), "linear") {
+			note = "porcupine's linearizability visualization"
+		}
+		out = append(out, Link{Name: rel, Href: rel, Note: note})
+	}
+	return out
+}
+
+// FileName is the report's name in a run folder.
+const FileName = "report.html"
+
+// Write renders the report of history h, judged as res, to w.
+func Write(w io.Writer, h []histories.Event, res *checker.Result, info Info) error {
+	p, err := build(h, res, info)
+	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	if err := templates.ExecuteTemplate(&b, "report.html", p); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	_, err = w.Write(b.Bytes())
+	return err
+}
