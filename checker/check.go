@@ -20,7 +20,9 @@
 //     A loss to a tombstone carries, when the stamps are physical clock
 //     readings, the moment until which the tombstone outranks writes stamped
 //     by clocks on true time (Lost.Until): a delete stamped by a clock an hour
-//     ahead keeps its key dead for an hour;
+//     ahead keeps its key dead for an hour. A lost write stamped below a
+//     write it follows names that write (Lost.Inverted): under timestamp
+//     order it lost the moment it was stamped, whatever survived at the end;
 //   - a stale sibling is a version returned next to one that follows it;
 //   - sibling preservation holds for a key when F is exactly the maximal
 //     writes among the acknowledged and the visible indeterminate ones;
