@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -241,7 +242,7 @@ func (r *Result) WriteText(w io.Writer, limit int) error {
 		fmt.Fprintf(b, "\nDivergent keys:\n")
 		for _, d := range r.Divergent {
 			var parts []string
-			for _, n := range sortedKeys(d.Nodes) {
+			for _, n := range slices.Sorted(maps.Keys(d.Nodes)) {
 				parts = append(parts, fmt.Sprintf("%s [%s]", n, strings.Join(d.Nodes[n], " ")))
 			}
 			fmt.Fprintf(b, "- %s: %s\n", d.Key, strings.Join(parts, ", "))
@@ -264,15 +265,6 @@ func (r *Result) WriteText(w io.Writer, limit int) error {
 		fmt.Fprintf(b, "note: %s\n", n)
 	}
 	return b.Flush()
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // writeRegister writes the summary lines of the register checks: external

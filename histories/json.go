@@ -1,6 +1,7 @@
 package histories
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 	"unicode/utf8"
@@ -83,7 +84,7 @@ func (m *Meta) appendJSON(b []byte) []byte {
 	if m.VV != nil {
 		sep("vv")
 		b = append(b, '{')
-		for i, k := range sortedKeys(m.VV) {
+		for i, k := range slices.Sorted(maps.Keys(m.VV)) {
 			if i > 0 {
 				b = append(b, ',')
 			}
@@ -124,7 +125,7 @@ func appendField(b []byte, name, v string, always bool) []byte {
 
 func appendStringMap(b []byte, m map[string]string) []byte {
 	b = append(b, '{')
-	for i, k := range sortedKeys(m) {
+	for i, k := range slices.Sorted(maps.Keys(m)) {
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -133,15 +134,6 @@ func appendStringMap(b []byte, m map[string]string) []byte {
 		b = appendString(b, m[k])
 	}
 	return append(b, '}')
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 const hex = "0123456789abcdef"

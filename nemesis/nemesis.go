@@ -21,6 +21,7 @@ package nemesis
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -70,7 +71,7 @@ type Fault struct {
 // Apply performs f on c. A Tombstone changes nothing in the cluster: the
 // caller runs its delete (see the package documentation).
 func Apply(c Cluster, f Fault) {
-	for _, n := range sortedKeys(f.Clocks) {
+	for _, n := range slices.Sorted(maps.Keys(f.Clocks)) {
 		c.SetClock(n, f.Clocks[n])
 	}
 	switch f.F {
@@ -317,13 +318,4 @@ func (nm *Nemesis) split() [][]string {
 	slices.Sort(a)
 	slices.Sort(b)
 	return [][]string{a, b}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
