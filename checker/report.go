@@ -101,10 +101,11 @@ func inverted(w, a *Write) string {
 		w.Write, ts(w), ts(a), a.Write, clockOf(a))
 }
 
-// byInterest orders lost writes for a reader: the skew signature first
-// (overwritten-by-older, then tombstones, then losses stamped below a write
-// they follow), history order within each.
-func byInterest(lost []Lost) []Lost {
+// LostByInterest orders the lost writes for a reader: the skew signature
+// first (overwritten-by-older, then tombstones, then losses stamped below a
+// write they follow), history order within each.
+func (r *Result) LostByInterest() []Lost {
+	lost := r.Lost
 	rank := func(l Lost) int {
 		switch {
 		case l.Kind == OverwrittenByOlder:
@@ -201,7 +202,7 @@ func (r *Result) WriteText(w io.Writer, limit int) error {
 	}
 	if len(r.Lost) > 0 {
 		fmt.Fprintf(b, "\nLost writes:\n")
-		for i, l := range byInterest(r.Lost) {
+		for i, l := range r.LostByInterest() {
 			if limit > 0 && i == limit {
 				break
 			}

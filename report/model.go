@@ -162,11 +162,16 @@ func build(h []histories.Event, res *checker.Result, info Info) (*page, error) {
 			p.Kinds = append(p.Kinds, kindCount{Kind: k, N: n, Note: kindNotes[k]})
 		}
 	}
+	if n := res.Summary.Inverted; n > 0 {
+		p.Kinds = append(p.Kinds, kindCount{Kind: "stamped below a write it follows", N: n,
+			Note: "of the lost writes above, these read a write and then got a lower timestamp than it: they lost the moment they were written (clock skew), whatever survived at the end"})
+	}
 	finals := finalReads(ops)
 	lostBy := map[string]*checker.Lost{}
 	opened := map[string]bool{}
-	for i := range res.Lost {
-		l := &res.Lost[i]
+	ordered := res.LostByInterest()
+	for i := range ordered {
+		l := &ordered[i]
 		lostBy[l.Write.Write] = l
 		open := i < openStories || !opened[l.Kind] // and the first of each kind
 		opened[l.Kind] = true

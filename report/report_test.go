@@ -211,3 +211,25 @@ func rows(s *goquery.Selection) []string {
 	})
 	return out
 }
+
+// The page lists the skew signature first, like the text report, and counts
+// the losses stamped below a write they follow.
+func TestReportOrdersLostWritesByInterestAndCountsInversions(t *testing.T) {
+	h, res := inversionHistory(t)
+	require.NotZero(t, res.Summary.Inverted, "the run must have a loss stamped below a write it follows")
+	var b bytes.Buffer
+	require.NoError(t, Write(&b, h, res, Info{Name: "lww-x", Strategy: "lww", Seed: "1", Command: "clockwise check"}))
+	doc, err := goquery.NewDocumentFromReader(&b)
+	require.NoError(t, err)
+	var got []string
+	doc.Find("details.lost").Each(func(_ int, s *goquery.Selection) { got = append(got, s.AttrOr("data-write", "")) })
+	var want []string
+	for _, l := range res.LostByInterest() {
+		want = append(want, l.Write.Write)
+	}
+	require.NotEmpty(t, got)
+	assert.Equal(t, want[:len(got)], got, "stories in the order of interest")
+	first := res.LostByInterest()[0]
+	assert.True(t, first.Kind == checker.OverwrittenByOlder || first.Inverted != nil, "the first story shows the skew")
+	assert.Contains(t, text(doc.Find("ul.kinds")), "stamped below a write it follows "+strconv.Itoa(res.Summary.Inverted))
+}
