@@ -81,7 +81,8 @@ type Event struct {
 	Meta     *Meta     `json:"meta,omitempty"`
 	Error    string    `json:"error,omitempty"`
 	// Offset is the serving node's clock offset from true time, in ns, when
-	// the operation completed (an extension of the format; absent: unknown).
+	// the node took the request (an extension of the format; absent:
+	// unknown). It is written on the completion event.
 	Offset *int64 `json:"offset,omitempty"`
 	// Params are a nemesis event's parameters, written as the "value" object,
 	// e.g. {"n1": "+5s"}.
