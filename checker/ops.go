@@ -22,7 +22,7 @@ type Op struct {
 	Context  []string
 	Versions []histories.Version
 	Meta     *histories.Meta
-	Offset   *int64 // the serving node's clock offset at completion
+	Offset   *int64 // the serving node's clock offset when it took the request
 	Error    string
 }
 
