@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -61,11 +60,8 @@ message names the line and the field).`,
 				}
 			} else {
 				fmt.Fprintf(out, "clockwise analyze: %s (%d events)\n", path, len(h))
-				if b, err := os.ReadFile(filepath.Join(filepath.Dir(path), runFile)); err == nil {
-					var ri runInfo
-					if json.Unmarshal(b, &ri) == nil && ri.Command != "" {
-						fmt.Fprintf(out, "  recorded by: %s\n", ri.Command)
-					}
+				if ri, err := readRunInfo(filepath.Dir(path)); err == nil && ri.Command != "" {
+					fmt.Fprintf(out, "  recorded by: %s\n", ri.Command)
 				}
 				fmt.Fprintln(out)
 				if err := result.WriteText(out, limit); err != nil {

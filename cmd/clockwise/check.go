@@ -1,9 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
-	"os"
+	"io"
 	"path/filepath"
 	"time"
 
@@ -11,7 +10,6 @@ import (
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/harness"
-	"github.com/clockwise-kv/clockwise/histories"
 )
 
 func newCheck() *cobra.Command {
@@ -65,17 +63,10 @@ func runCheck(cmd *cobra.Command, cfg harness.Config, info runInfo, out string, 
 	if err != nil {
 		return err
 	}
-	file, err := os.Create(filepath.Join(dir, historyFile))
-	if err != nil {
-		return err
-	}
 	var done func()
 	cfg.Progress, done = progress(cmd.ErrOrStderr(), cfg.Ops)
-	res, err := harness.Run(cfg, nil, histories.NewWriter(file))
+	res, err := runInto(filepath.Join(dir, historyFile), cfg, nil)
 	done()
-	if cerr := file.Close(); err == nil {
-		err = cerr
-	}
 	if err != nil {
 		return fmt.Errorf("run: %w", err)
 	}
@@ -87,12 +78,6 @@ func runCheck(cmd *cobra.Command, cfg harness.Config, info runInfo, out string, 
 		return err
 	}
 	info.Virtual, info.Converged, info.Valid, info.Summary = res.Duration, res.Converged, result.Valid, result.Summary
-	var report bytes.Buffer
-	info.header(&report, dir)
-	report.WriteByte('\n')
-	if err := result.WriteText(&report, 0); err != nil {
-		return err
-	}
 	for _, w := range []struct {
 		name string
 		v    any
@@ -101,7 +86,11 @@ func runCheck(cmd *cobra.Command, cfg harness.Config, info runInfo, out string, 
 			return err
 		}
 	}
-	if err := os.WriteFile(filepath.Join(dir, reportFile), report.Bytes(), 0o644); err != nil {
+	if err := createFile(filepath.Join(dir, reportFile), func(w io.Writer) error {
+		info.header(w, dir)
+		fmt.Fprintln(w)
+		return result.WriteText(w, 0)
+	}); err != nil {
 		return err
 	}
 	if err := writeHTML(dir, res.History, result, info.reportInfo(dir)); err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -39,15 +40,9 @@ func saveVisualization(dir string, h []histories.Event, result *checker.Result, 
 		return nil
 	}
 	path := filepath.Join(dir, linearFile)
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("linearizability visualization: %w", err)
-	}
-	err = checker.Visualize(h, keys, timeout, f)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	if err := createFile(path, func(w io.Writer) error {
+		return checker.Visualize(h, keys, timeout, w)
+	}); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	result.Visualization = linearFile

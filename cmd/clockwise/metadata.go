@@ -21,7 +21,6 @@ import (
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/harness"
-	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/store"
 )
 
@@ -185,14 +184,7 @@ func measure(cfg harness.Config, dir string) (metaRow, error) {
 	if err := os.MkdirAll(runDir, 0o755); err != nil {
 		return row, err
 	}
-	file, err := os.Create(filepath.Join(runDir, historyFile))
-	if err != nil {
-		return row, err
-	}
-	res, err := harness.Run(cfg, harness.NewTurns(cfg), histories.NewWriter(file))
-	if cerr := file.Close(); err == nil {
-		err = cerr
-	}
+	res, err := runInto(filepath.Join(runDir, historyFile), cfg, harness.NewTurns(cfg))
 	if err != nil {
 		return row, fmt.Errorf("run %s: %w", row.Run, err)
 	}

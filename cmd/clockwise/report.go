@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -102,15 +103,9 @@ func htmlPath(dir string) string { return filepath.Join(dir, report.FileName) }
 
 // writeHTML writes dir's report.html.
 func writeHTML(dir string, h []histories.Event, res *checker.Result, info report.Info) error {
-	f, err := os.Create(htmlPath(dir))
-	if err != nil {
-		return fmt.Errorf("html report: %w", err)
-	}
-	err = report.Write(f, h, res, info)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	if err := createFile(htmlPath(dir), func(w io.Writer) error {
+		return report.Write(w, h, res, info)
+	}); err != nil {
 		return fmt.Errorf("html report: %w", err)
 	}
 	return nil

@@ -14,6 +14,7 @@ import (
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/histories"
 )
 
 // Files of a run folder.
@@ -83,15 +84,15 @@ func newRunDir(root, name string, started time.Time) (string, error) {
 	}
 }
 
-func writeJSON(path string, v any) error {
+// createFile creates path and fills it with write, through a buffer; the
+// first error of writing, flushing or closing wins.
+func createFile(path string, write func(io.Writer) error) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
 	w := bufio.NewWriterSize(f, 64<<10)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	err = enc.Encode(v)
+	err = write(w)
 	if ferr := w.Flush(); err == nil {
 		err = ferr
 	}
@@ -99,6 +100,25 @@ func writeJSON(path string, v any) error {
 		err = cerr
 	}
 	return err
+}
+
+func writeJSON(path string, v any) error {
+	return createFile(path, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	})
+}
+
+// runInto runs cfg with gen, streaming its history to path.
+func runInto(path string, cfg harness.Config, gen harness.Generator) (*harness.Result, error) {
+	var res *harness.Result
+	err := createFile(path, func(w io.Writer) error {
+		var err error
+		res, err = harness.Run(cfg, gen, histories.NewWriter(w))
+		return err
+	})
+	return res, err
 }
 
 // header describes a run in a few lines, above its report.
