@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/clockwise-kv/clockwise/clock"
 	"github.com/clockwise-kv/clockwise/histories"
 )
 
@@ -61,6 +62,6 @@ func explainExternal(a, b *Write) string {
 		rel = "equal to"
 	}
 	return fmt.Sprintf("%s was acknowledged at %s and %s began at %s, after it in true time, yet %s's timestamp %d is %s %s's %d (%s by %s, %s by %s): the timestamp order contradicts real time.",
-		a.Write, Seconds(a.End), b.Write, Seconds(b.Start), b.Write, ts(b), rel, a.Write, ts(a),
+		a.Write, clock.Seconds(a.End), b.Write, clock.Seconds(b.Start), b.Write, ts(b), rel, a.Write, ts(a),
 		b.Write, clockOf(b), a.Write, clockOf(a))
 }

@@ -9,38 +9,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/clock"
 )
 
-// Seconds formats ns since the run began, e.g. "1.234567s".
-func Seconds(ns int64) string {
-	if ns < 0 {
-		return "never"
-	}
-	return time.Duration(ns).Round(time.Microsecond).String()
-}
-
-// OffsetString formats a clock offset; nil is "unknown".
-func OffsetString(off *int64) string {
-	if off == nil {
-		return "unknown"
-	}
-	return histories.Duration(*off)
-}
-
-// tsDelta formats how much higher a is than b. Physical timestamps in
-// clockwise are nanoseconds from 1000 s, logical ones small counters, so
-// large stamps are shown as durations.
-func tsDelta(a, b int64) string {
-	d := a - b
-	if a >= 1e12 && b >= 1e12 {
-		return time.Duration(d).String()
-	}
-	return fmt.Sprint(d)
-}
-
 func clockOf(w *Write) string {
-	return fmt.Sprintf("%s's clock %s", w.Node, OffsetString(w.Offset))
+	return fmt.Sprintf("%s's clock %s", w.Node, clock.Offset(w.Offset))
 }
 
 // explain says why w was lost to win. del, if not nil, is a tombstone that
@@ -58,7 +31,7 @@ func explain(kind string, w, win *Write, older bool, del *Write, until int64) st
 		fmt.Fprintf(&b, "%s follows %s: %s had read it (or a write that follows it) before writing. Yet %s %s", w.Write, win.Write, w.Process, win.Write, survived)
 		if stamps {
 			fmt.Fprintf(&b, ", because its timestamp %d is higher than %s's %d by %s: %s was stamped by %s, %s by %s. The highest timestamp belongs to the fastest clock, not to the latest write.",
-				ts(win), w.Write, ts(w), tsDelta(ts(win), ts(w)), win.Write, clockOf(win), w.Write, clockOf(w))
+				ts(win), w.Write, ts(w), clock.Delta(ts(win), ts(w), 0), win.Write, clockOf(win), w.Write, clockOf(w))
 		} else {
 			fmt.Fprintf(&b, " and the causally newer %s was discarded.", w.Write)
 		}
@@ -80,9 +53,9 @@ func explain(kind string, w, win *Write, older bool, del *Write, until int64) st
 			fmt.Fprintf(&b, "%s and the delete %s were concurrent: neither client had read the other's. Yet the tombstone %s", w.Write, win.Write, survived)
 		}
 		if stamps {
-			fmt.Fprintf(&b, ": its timestamp %d (%s) is above %s's %d (%s) by %s", ts(win), clockOf(win), w.Write, ts(w), clockOf(w), tsDelta(ts(win), ts(w)))
+			fmt.Fprintf(&b, ": its timestamp %d (%s) is above %s's %d (%s) by %s", ts(win), clockOf(win), w.Write, ts(w), clockOf(w), clock.Delta(ts(win), ts(w), 0))
 			if until > 0 {
-				fmt.Fprintf(&b, ", so the key stays dead until at least %s, when clocks on true time reach it", Seconds(until))
+				fmt.Fprintf(&b, ", so the key stays dead until at least %s, when clocks on true time reach it", clock.Seconds(until))
 			} else {
 				fmt.Fprintf(&b, ", so %s loses to it until its clock passes that timestamp", w.Node)
 			}
@@ -134,9 +107,9 @@ func describe(r *Ref) string {
 	}
 	s += fmt.Sprintf(" by %s via %s", r.Process, r.Node)
 	if r.Ack >= 0 {
-		s += fmt.Sprintf(", %s at %s (event %d)", r.Type, Seconds(r.End), r.Ack)
+		s += fmt.Sprintf(", %s at %s (event %d)", r.Type, clock.Seconds(r.End), r.Ack)
 	} else {
-		s += fmt.Sprintf(", invoked at %s (event %d), never completed", Seconds(r.Start), r.Invoke)
+		s += fmt.Sprintf(", invoked at %s (event %d), never completed", clock.Seconds(r.Start), r.Invoke)
 	}
 	if r.TS != 0 {
 		s += fmt.Sprintf(", ts %d", r.TS)
@@ -144,7 +117,7 @@ func describe(r *Ref) string {
 	if r.VV != nil {
 		s += fmt.Sprintf(", vv %v", r.VV)
 	}
-	s += fmt.Sprintf(", %s clock %s", r.Node, OffsetString(r.Offset))
+	s += fmt.Sprintf(", %s clock %s", r.Node, clock.Offset(r.Offset))
 	if len(r.Context) > 0 {
 		s += fmt.Sprintf("; had read [%s]", strings.Join(r.Context, " "))
 	} else {

@@ -5,7 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
-	"github.com/clockwise-kv/clockwise/nemesis"
+	"github.com/clockwise-kv/clockwise/clock"
 	"github.com/clockwise-kv/clockwise/store"
 )
 
@@ -14,7 +14,7 @@ type cluster struct {
 	sim     *sim
 	names   []string
 	nodes   map[string]*store.Node
-	clocks  map[string]nemesis.Clock
+	clocks  map[string]clock.Clock
 	group   map[string]int // partition side of each node; all 0 when healed
 	rng     *rand.Rand
 	latency Latency
@@ -27,7 +27,7 @@ type cluster struct {
 
 func newCluster(s *sim, cfg *Config) (*cluster, error) {
 	c := &cluster{
-		sim: s, nodes: map[string]*store.Node{}, clocks: map[string]nemesis.Clock{}, group: map[string]int{},
+		sim: s, nodes: map[string]*store.Node{}, clocks: map[string]clock.Clock{}, group: map[string]int{},
 		rng:     rand.New(rand.NewPCG(cfg.Seed, streamNetwork)),
 		latency: cfg.Latency, drop: cfg.Drop, clients: map[string]*client{},
 	}
@@ -57,7 +57,7 @@ func newCluster(s *sim, cfg *Config) (*cluster, error) {
 			return nil, err
 		}
 		c.nodes[id] = n
-		c.clocks[id] = nemesis.Clock{}
+		c.clocks[id] = clock.Clock{}
 	}
 	return c, nil
 }
@@ -66,7 +66,7 @@ func newCluster(s *sim, cfg *Config) (*cluster, error) {
 func (c *cluster) Nodes() []string { return c.names }
 
 // SetClock implements nemesis.Cluster. Drift and strobe start now.
-func (c *cluster) SetClock(node string, clk nemesis.Clock) {
+func (c *cluster) SetClock(node string, clk clock.Clock) {
 	if _, ok := c.nodes[node]; !ok {
 		return
 	}

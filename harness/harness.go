@@ -37,8 +37,11 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
+	"github.com/clockwise-kv/clockwise/clock"
 	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/nemesis"
 	"github.com/clockwise-kv/clockwise/store"
@@ -149,8 +152,8 @@ func (c *Config) Validate() error {
 		return err
 	}
 	for n := range c.Nemesis.Skew {
-		if !validNode(n, c.Nodes) {
-			return fmt.Errorf("skew names %s, but the nodes are n1…n%d", n, c.Nodes)
+		if err := ValidNode(n, c.Nodes); err != nil {
+			return fmt.Errorf("skew: %w", err)
 		}
 	}
 	return nil
@@ -171,13 +174,15 @@ func (c *Config) ReplicaCount() int {
 	return min(n, c.Nodes)
 }
 
-func validNode(n string, nodes int) bool {
-	for i := 1; i <= nodes; i++ {
-		if n == fmt.Sprintf("n%d", i) {
-			return true
-		}
+// ValidNode reports whether name is one of the nodes n1…nN of a cluster of
+// nodes: the one reader of node names, for configurations, flags and
+// scripts.
+func ValidNode(name string, nodes int) error {
+	i, err := strconv.Atoi(strings.TrimPrefix(name, "n"))
+	if err != nil || i < 1 || i > nodes || name != "n"+strconv.Itoa(i) {
+		return fmt.Errorf("harness: %q is not one of the nodes n1…n%d", name, nodes)
 	}
-	return false
+	return nil
 }
 
 // Result is what a run produced.
@@ -393,17 +398,17 @@ func (r *run) finish() (*Result, error) {
 }
 
 // skewed returns a zero clock for every node whose clock is not on true time.
-func (r *run) skewed() map[string]nemesis.Clock {
-	out := map[string]nemesis.Clock{}
+func (r *run) skewed() map[string]clock.Clock {
+	out := map[string]clock.Clock{}
 	for _, n := range r.cl.names {
-		if r.cl.clocks[n] != (nemesis.Clock{Since: r.cl.clocks[n].Since}) {
-			out[n] = nemesis.Clock{}
+		if r.cl.clocks[n] != (clock.Clock{Since: r.cl.clocks[n].Since}) {
+			out[n] = clock.Clock{}
 		}
 	}
 	return out
 }
 
-func clockParams(clocks map[string]nemesis.Clock) map[string]string {
+func clockParams(clocks map[string]clock.Clock) map[string]string {
 	p := map[string]string{}
 	for n, c := range clocks {
 		p[n] = c.String()

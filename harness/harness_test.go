@@ -226,3 +226,15 @@ func TestConfigValidation(t *testing.T) {
 		assert.Contains(t, fmt.Sprint(err), name, "the error names the setting")
 	}
 }
+
+func TestValidNode(t *testing.T) {
+	for _, n := range []string{"n1", "n2", "n3"} {
+		assert.NoError(t, harness.ValidNode(n, 3), n)
+	}
+	for _, n := range []string{"n0", "n4", "n01", "n+1", "n", "1", "x1", "N1", ""} {
+		assert.ErrorContains(t, harness.ValidNode(n, 3), "n1…n3", n)
+	}
+	cfg := harness.DefaultConfig()
+	cfg.Nemesis.Skew = map[string]int64{"n4": 1}
+	assert.ErrorContains(t, cfg.Validate(), `"n4" is not one of the nodes n1…n3`)
+}

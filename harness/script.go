@@ -37,14 +37,14 @@ func RunScript(cfg Config, steps []Step, sink *histories.Writer) (*Result, error
 		clients[c.id] = c
 	}
 	for i, st := range steps {
-		if f := st.Fault; f != nil && f.F == nemesis.Tombstone && !validNode(f.Node, cfg.Nodes) {
+		if f := st.Fault; f != nil && f.F == nemesis.Tombstone && ValidNode(f.Node, cfg.Nodes) != nil {
 			return nil, fmt.Errorf("harness: script step %d: tombstone through no node %q (nodes are n1…n%d)", i+1, f.Node, cfg.Nodes)
 		}
 		for _, call := range st.Calls {
 			if clients[call.Process] == nil {
 				return nil, fmt.Errorf("harness: script step %d: no client %q (clients are c1…c%d)", i+1, call.Process, cfg.Clients)
 			}
-			if !validNode(call.Node, cfg.Nodes) {
+			if ValidNode(call.Node, cfg.Nodes) != nil {
 				return nil, fmt.Errorf("harness: script step %d: no node %q (nodes are n1…n%d)", i+1, call.Node, cfg.Nodes)
 			}
 		}

@@ -17,8 +17,6 @@
 // a malformed file with the line number and the field at fault.
 package histories
 
-import "time"
-
 // Types of events.
 const (
 	Invoke = "invoke" // an operation began
@@ -119,13 +117,4 @@ func Found(vs []Version) bool {
 		}
 	}
 	return false
-}
-
-// Duration formats a signed duration for humans: +5s, -250ms, +0s.
-func Duration(ns int64) string {
-	d := time.Duration(ns)
-	if d >= 0 {
-		return "+" + d.String()
-	}
-	return d.String()
 }

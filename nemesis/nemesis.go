@@ -15,8 +15,8 @@
 // A Nemesis decides what to break and when; it acts through the Cluster
 // interface, which the harness implements, and describes every fault as a
 // Fault whose F and Params the harness writes to the history as a nemesis
-// event, so a reader sees when each fault started and stopped. Clock is the
-// model of a node's physical clock that clock faults change.
+// event, so a reader sees when each fault started and stopped. Clock faults
+// hand the cluster a new clock.Clock for a node.
 package nemesis
 
 import (
@@ -27,7 +27,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/clock"
 )
 
 // Fault kinds, as they appear in the history's f field.
@@ -48,7 +48,7 @@ type Cluster interface {
 	// Nodes lists the cluster's nodes, sorted.
 	Nodes() []string
 	// SetClock replaces node's clock.
-	SetClock(node string, c Clock)
+	SetClock(node string, c clock.Clock)
 	// Partition cuts every link between nodes of different groups.
 	Partition(groups [][]string)
 	// Heal restores every link.
@@ -58,8 +58,8 @@ type Cluster interface {
 // Fault is one nemesis action.
 type Fault struct {
 	F      string
-	Clocks map[string]Clock // Skew, Strobe, Reset: each node's new clock
-	Groups [][]string       // Partition
+	Clocks map[string]clock.Clock // Skew, Strobe, Reset: each node's new clock
+	Groups [][]string             // Partition
 	// Tombstone: delete Key through Node, whose clock reads Offset ns
 	// further ahead while it handles the delete.
 	Node   string
@@ -230,19 +230,19 @@ func (nm *Nemesis) fault(kind string) (Fault, Fault) {
 	case Skew:
 		offs := nm.opts.Skew
 		if len(offs) == 0 {
-			max := max(int64(nm.opts.MaxSkew), 0) // a bound of 0 is no skew
-			// Whole milliseconds read better in reports.
-			ms := max / int64(time.Millisecond)
+			// Whole milliseconds read better in reports; a bound of 0 is
+			// no skew.
+			ms := max(int64(nm.opts.MaxSkew), 0) / int64(time.Millisecond)
 			off := (nm.rng.Int64N(2*ms+1) - ms) * int64(time.Millisecond)
 			offs = map[string]int64{nm.pick(): off}
 		}
-		clocks := map[string]Clock{}
+		clocks := map[string]clock.Clock{}
 		for n, off := range offs {
-			clocks[n] = Clock{Offset: off}
+			clocks[n] = clock.Clock{Offset: off}
 		}
 		return clockFault(Skew, clocks), reset(clocks)
 	case Strobe:
-		clocks := map[string]Clock{nm.pick(): {Strobe: int64(nm.opts.Strobe), Period: int64(nm.opts.Period)}}
+		clocks := map[string]clock.Clock{nm.pick(): {Strobe: int64(nm.opts.Strobe), Period: int64(nm.opts.Period)}}
 		return clockFault(Strobe, clocks), reset(clocks)
 	case Partition:
 		return PartitionFault(nm.split()...), HealFault()
@@ -255,9 +255,9 @@ func (nm *Nemesis) fault(kind string) (Fault, Fault) {
 
 // SkewFault sets fixed clock offsets, e.g. for a scripted scenario.
 func SkewFault(offsets map[string]int64) Fault {
-	clocks := map[string]Clock{}
+	clocks := map[string]clock.Clock{}
 	for n, off := range offsets {
-		clocks[n] = Clock{Offset: off}
+		clocks[n] = clock.Clock{Offset: off}
 	}
 	return clockFault(Skew, clocks)
 }
@@ -276,14 +276,14 @@ func PartitionFault(groups ...[]string) Fault {
 // back right after, so only the delete carries a timestamp from the future.
 func TombstoneFault(node, key string, offset time.Duration) Fault {
 	return Fault{F: Tombstone, Node: node, Key: key, Offset: int64(offset), Params: map[string]string{
-		"node": node, "key": key, "offset": histories.Duration(int64(offset)),
+		"node": node, "key": key, "offset": clock.Signed(int64(offset)),
 	}}
 }
 
 // HealFault ends every partition.
 func HealFault() Fault { return Fault{F: Heal, Params: map[string]string{}} }
 
-func clockFault(f string, clocks map[string]Clock) Fault {
+func clockFault(f string, clocks map[string]clock.Clock) Fault {
 	p := map[string]string{}
 	for n, c := range clocks {
 		p[n] = c.String()
@@ -291,10 +291,10 @@ func clockFault(f string, clocks map[string]Clock) Fault {
 	return Fault{F: f, Clocks: clocks, Params: p}
 }
 
-func reset(clocks map[string]Clock) Fault {
-	zero := map[string]Clock{}
+func reset(clocks map[string]clock.Clock) Fault {
+	zero := map[string]clock.Clock{}
 	for n := range clocks {
-		zero[n] = Clock{}
+		zero[n] = clock.Clock{}
 	}
 	return clockFault(Reset, zero)
 }

@@ -7,39 +7,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/clockwise-kv/clockwise/clock"
 )
-
-func TestClock(t *testing.T) {
-	s := int64(time.Second)
-	assert.Equal(t, Epoch+10, Clock{}.Read(10))
-	assert.Equal(t, Epoch+10+5*s, Clock{Offset: 5 * s}.Read(10))
-	assert.Equal(t, Epoch+2*s-s, Clock{Offset: -s}.Read(2*s))
-
-	drift := Clock{Drift: 0.001, Since: 10 * s}
-	assert.Equal(t, int64(0), drift.OffsetAt(5*s), "no drift before it starts")
-	assert.Equal(t, int64(time.Millisecond), drift.OffsetAt(11*s))
-
-	ms := int64(time.Millisecond)
-	strobe := Clock{Strobe: 200 * ms, Period: 10 * ms, Since: 100 * ms}
-	assert.Equal(t, 200*ms, strobe.OffsetAt(100*ms))
-	assert.Equal(t, int64(0), strobe.OffsetAt(115*ms))
-	assert.Equal(t, 200*ms, strobe.OffsetAt(125*ms))
-	assert.Equal(t, "+0s strobe +200ms/10ms", strobe.String())
-	assert.Equal(t, "-1.5s", Clock{Offset: -1500 * ms}.String())
-}
-
-func TestParseOffsets(t *testing.T) {
-	got, err := ParseOffsets("n1=+5s, n2=-200ms,n3=1h")
-	require.NoError(t, err)
-	assert.Equal(t, map[string]int64{"n1": int64(5 * time.Second), "n2": -int64(200 * time.Millisecond), "n3": int64(time.Hour)}, got)
-	empty, err := ParseOffsets("")
-	require.NoError(t, err)
-	assert.Empty(t, empty)
-	for _, bad := range []string{"n1", "=5s", "n1=soon"} {
-		_, err := ParseOffsets(bad)
-		assert.Error(t, err, bad)
-	}
-}
 
 func TestParseKinds(t *testing.T) {
 	got, err := ParseKinds("skew, partition,skew")
@@ -54,20 +24,20 @@ func TestParseKinds(t *testing.T) {
 
 // fake records what a nemesis does to it.
 type fake struct {
-	clocks map[string]Clock
+	clocks map[string]clock.Clock
 	groups [][]string
 }
 
-func (f *fake) Nodes() []string             { return []string{"n1", "n2", "n3"} }
-func (f *fake) SetClock(n string, c Clock)  { f.clocks[n] = c }
-func (f *fake) Partition(groups [][]string) { f.groups = groups }
-func (f *fake) Heal()                       { f.groups = nil }
+func (f *fake) Nodes() []string                  { return []string{"n1", "n2", "n3"} }
+func (f *fake) SetClock(n string, c clock.Clock) { f.clocks[n] = c }
+func (f *fake) Partition(groups [][]string)      { f.groups = groups }
+func (f *fake) Heal()                            { f.groups = nil }
 
 func TestScheduleAlternatesAndUndoes(t *testing.T) {
 	opts := DefaultOptions()
 	opts.Kinds = Kinds
 	nm := New(opts, []string{"n3", "n1", "n2"}, rand.New(rand.NewPCG(1, 2)))
-	c := &fake{clocks: map[string]Clock{}}
+	c := &fake{clocks: map[string]clock.Clock{}}
 	var last int64
 	active := map[string]bool{}
 	for range 200 {
@@ -98,7 +68,7 @@ func TestScheduleAlternatesAndUndoes(t *testing.T) {
 	}
 	assert.Nil(t, c.groups, "Stop heals the network")
 	for n, clk := range c.clocks {
-		assert.Equal(t, Clock{}, clk, "Stop resets %s's clock", n)
+		assert.Equal(t, clock.Clock{}, clk, "Stop resets %s's clock", n)
 	}
 	assert.Empty(t, nm.Stop(), "nothing left to undo")
 }

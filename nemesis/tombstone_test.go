@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/clockwise-kv/clockwise/clock"
 	"github.com/clockwise-kv/clockwise/nemesis"
 )
 
@@ -78,10 +79,10 @@ func TestTombstoneNeedsKeys(t *testing.T) {
 // tombFake records what a nemesis does to a cluster.
 type tombFake struct{ calls []string }
 
-func (f *tombFake) Nodes() []string                       { return []string{"n1", "n2"} }
-func (f *tombFake) SetClock(node string, _ nemesis.Clock) { f.calls = append(f.calls, "clock "+node) }
-func (f *tombFake) Partition([][]string)                  { f.calls = append(f.calls, "partition") }
-func (f *tombFake) Heal()                                 { f.calls = append(f.calls, "heal") }
+func (f *tombFake) Nodes() []string                     { return []string{"n1", "n2"} }
+func (f *tombFake) SetClock(node string, _ clock.Clock) { f.calls = append(f.calls, "clock "+node) }
+func (f *tombFake) Partition([][]string)                { f.calls = append(f.calls, "partition") }
+func (f *tombFake) Heal()                               { f.calls = append(f.calls, "heal") }
 
 func TestApplyLeavesTombstoneToCaller(t *testing.T) {
 	c := &tombFake{}

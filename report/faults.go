@@ -8,24 +8,20 @@ import (
 	"strings"
 
 	"github.com/clockwise-kv/clockwise/checker"
-	"github.com/clockwise-kv/clockwise/histories"
-	"github.com/clockwise-kv/clockwise/nemesis"
+	"github.com/clockwise-kv/clockwise/clock"
 )
 
-// clock is a node's clock as a nemesis event set it.
-type clock struct {
-	nemesis.Clock
+// setClock is a node's clock as a nemesis event set it.
+type setClock struct {
+	clock.Clock
 	Text string // as the history wrote it
 }
 
-// zero reports whether the clock keeps true time.
-func (c clock) zero() bool { return c.Clock == nemesis.Clock{Since: c.Since} }
-
 // parseClock reads a clock the way nemesis events write it; ok is false for
 // anything else (a partition's groups, another fault's parameters).
-func parseClock(s string) (clock, bool) {
-	c, err := nemesis.ParseClock(s)
-	return clock{Clock: c, Text: s}, err == nil
+func parseClock(s string) (setClock, bool) {
+	c, err := clock.Parse(s)
+	return setClock{Clock: c, Text: s}, err == nil
 }
 
 // Fault kinds that open and close network intervals.
@@ -57,7 +53,7 @@ type instant struct {
 type nemesisView struct {
 	Intervals []interval
 	Instants  []instant
-	clocks    map[string][]clock // node → its clocks in time order
+	clocks    map[string][]setClock // node → its clocks in time order
 }
 
 // readFaults rebuilds the fault intervals and each node's clock from the
@@ -66,7 +62,7 @@ type nemesisView struct {
 // partition lasts until the next heal or partition. Any other fault is an
 // instant. end is the history's last time.
 func readFaults(faults []checker.Fault, end int64) nemesisView {
-	v := nemesisView{clocks: map[string][]clock{}}
+	v := nemesisView{clocks: map[string][]setClock{}}
 	part := -1 // the open partition interval
 	closeClock := func(node string, t int64) {
 		for i := len(v.Intervals) - 1; i >= 0; i-- {
@@ -83,7 +79,7 @@ func readFaults(faults []checker.Fault, end int64) nemesisView {
 		}
 	}
 	for _, f := range faults {
-		clocks := map[string]clock{}
+		clocks := map[string]setClock{}
 		for k, val := range f.Params {
 			if c, ok := parseClock(val); ok {
 				c.Since = f.Time
@@ -104,7 +100,7 @@ func readFaults(faults []checker.Fault, end int64) nemesisView {
 				c := clocks[n]
 				closeClock(n, f.Time)
 				v.clocks[n] = append(v.clocks[n], c)
-				if !c.zero() {
+				if !c.True() {
 					v.Intervals = append(v.Intervals, interval{Kind: "clock", Node: n, Label: fmt.Sprintf("%s %s %s", f.F, n, c.Text),
 						Start: f.Time, End: end, Open: true, Event: f.Index})
 				}
@@ -118,8 +114,8 @@ func readFaults(faults []checker.Fault, end int64) nemesisView {
 }
 
 // clockAt returns node's clock at true time t (true time if none was set).
-func (v *nemesisView) clockAt(node string, t int64) clock {
-	c := clock{Text: "+0s"}
+func (v *nemesisView) clockAt(node string, t int64) setClock {
+	c := setClock{Text: "+0s"}
 	for _, x := range v.clocks[node] {
 		if x.Since > t {
 			break
@@ -134,7 +130,7 @@ func (v *nemesisView) offsets(nodes []string, t int64) string {
 	parts := make([]string, len(nodes))
 	for i, n := range nodes {
 		c := v.clockAt(n, t)
-		s := n + " " + histories.Duration(c.OffsetAt(t))
+		s := n + " " + clock.Signed(c.OffsetAt(t))
 		if c.Strobe != 0 {
 			s += " (strobing)"
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/clock"
 	"github.com/clockwise-kv/clockwise/histories"
 )
 
@@ -246,21 +247,18 @@ func lostStory(l *checker.Lost, open bool, g *checker.Graph, nv *nemesisView, no
 }
 
 func lostLine(l *checker.Lost) lostRow {
-	r := lostRow{Write: l.Write.Write, Key: l.Key, Kind: l.Kind, Acked: checker.Seconds(l.Write.End)}
+	r := lostRow{Write: l.Write.Write, Key: l.Key, Kind: l.Kind, Acked: clock.Seconds(l.Write.End)}
 	if w := l.Winner; w != nil {
 		r.Winner = w.Write
 		if w.TS != 0 && l.Write.TS != 0 {
-			r.Delta = tsDelta(w.TS, l.Write.TS)
-			if w.TS < l.Write.TS {
-				r.Delta = "-" + r.Delta
-			}
+			r.Delta = clock.Delta(w.TS, l.Write.TS, time.Microsecond)
 		}
 	}
 	return r
 }
 
 func sideOf(r *checker.Ref, nv *nemesisView, nodes []string) side {
-	s := side{Ref: r, What: "write", Offset: checker.OffsetString(r.Offset), Anchor: anchor(r.Invoke)}
+	s := side{Ref: r, What: "write", Offset: clock.Offset(r.Offset), Anchor: anchor(r.Invoke)}
 	if r.Deleted {
 		s.What = "delete"
 	}
@@ -291,35 +289,22 @@ func order(w, win *checker.Ref) string {
 			first, second = w, win
 		}
 		if first.End == second.End {
-			parts = append(parts, fmt.Sprintf("In true time both were acknowledged at %s.", checker.Seconds(w.End)))
+			parts = append(parts, fmt.Sprintf("In true time both were acknowledged at %s.", clock.Seconds(w.End)))
 		} else {
 			parts = append(parts, fmt.Sprintf("In true time %s was acknowledged first (at %s), %s before %s (at %s).",
-				first.Write, checker.Seconds(first.End), checker.Seconds(second.End-first.End), second.Write, checker.Seconds(second.End)))
+				first.Write, clock.Seconds(first.End), clock.Seconds(second.End-first.End), second.Write, clock.Seconds(second.End)))
 		}
 	}
 	if w.TS != 0 && win.TS != 0 {
 		if win.TS > w.TS {
 			parts = append(parts, fmt.Sprintf("By timestamp %s is %s ahead: %d from %s's clock %s, against %d from %s's clock %s, so the store kept %s.",
-				win.Write, tsDelta(win.TS, w.TS), win.TS, win.Node, checker.OffsetString(win.Offset),
-				w.TS, w.Node, checker.OffsetString(w.Offset), win.Write))
+				win.Write, clock.Delta(win.TS, w.TS, time.Microsecond), win.TS, win.Node, clock.Offset(win.Offset),
+				w.TS, w.Node, clock.Offset(w.Offset), win.Write))
 		} else {
 			parts = append(parts, fmt.Sprintf("Yet %s's timestamp %d is not above %s's %d.", win.Write, win.TS, w.Write, w.TS))
 		}
 	}
 	return strings.Join(parts, " ")
-}
-
-// tsDelta formats |a-b|: physical timestamps (from 1000 s in ns) as a
-// duration, logical ones as a number.
-func tsDelta(a, b int64) string {
-	d := a - b
-	if d < 0 {
-		d = -d
-	}
-	if a >= 1e12 && b >= 1e12 {
-		return time.Duration(d).Round(time.Microsecond).String()
-	}
-	return strconv.FormatInt(d, 10)
 }
 
 func vvText(vv map[string]uint64) string {
@@ -364,7 +349,7 @@ func keyStory(k checker.Key, g *checker.Graph, final []nodeFinal, lost map[strin
 	v.Count = len(ws)
 	for _, w := range ws {
 		row := writeRow{ID: w.Write, Process: w.Process, Node: w.Node, Type: w.Type, Deleted: w.Deleted, Value: w.Value,
-			Offset: checker.OffsetString(w.Offset), Anchor: anchor(w.Invoke)}
+			Offset: clock.Offset(w.Offset), Anchor: anchor(w.Invoke)}
 		if w.Meta != nil && w.Meta.TS != 0 {
 			row.TS = strconv.FormatInt(w.Meta.TS, 10)
 		} else if w.Meta != nil && w.Meta.VV != nil {

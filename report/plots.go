@@ -141,7 +141,7 @@ func clockPlot(ops []*checker.Op, nv *nemesisView, nodes []string, end int64) (t
 	for i, n := range nodes {
 		c := nodeColours[i%len(nodeColours)]
 		var line plotter.XYs
-		segs := append([]clock{{Text: "+0s"}}, nv.clocks[n]...)
+		segs := append([]setClock{{Text: "+0s"}}, nv.clocks[n]...)
 		for j, s := range segs {
 			stop := end
 			if j+1 < len(segs) {

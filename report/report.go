@@ -12,7 +12,7 @@
 //
 // The page is one file: styles, script and plots are inlined, so it opens
 // from file:// with no network. It depends only on packages checker and
-// histories (and on nemesis for the format of a clock), never on the store
+// histories (and on clock for the format of a clock), never on the store
 // or the harness, so it renders any history in the clockwise format. Output is a
 // function of its inputs: the same history, result and Info give the same
 // bytes.
@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/clock"
 	"github.com/clockwise-kv/clockwise/histories"
 )
 
@@ -42,7 +43,7 @@ import (
 var assets embed.FS
 
 var templates = template.Must(template.New("").Funcs(template.FuncMap{
-	"seconds": checker.Seconds,
+	"seconds": clock.Seconds,
 	"join":    strings.Join,
 	"css":     func() template.CSS { return template.CSS(asset("assets/style.css")) },
 	"js":      func() template.JS { return template.JS(asset("assets/report.js")) },

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/clock"
 	"github.com/clockwise-kv/clockwise/histories"
 )
 
@@ -153,7 +154,7 @@ func buildTimeline(ops []*checker.Op, nv *nemesisView, end int64, lost map[strin
 		}
 		stop := min(iv.End, end)
 		r := t.Rows[rowOf["nemesis "+iv.Kind+" "+iv.Node]]
-		title := fmt.Sprintf("%s, %s → %s (event %d)", iv.Label, checker.Seconds(iv.Start), checker.Seconds(iv.End), iv.Event)
+		title := fmt.Sprintf("%s, %s → %s (event %d)", iv.Label, clock.Seconds(iv.Start), clock.Seconds(iv.End), iv.Event)
 		if iv.Open {
 			title += ", never undone"
 		}
@@ -167,7 +168,7 @@ func buildTimeline(ops []*checker.Op, nv *nemesisView, end int64, lost map[strin
 		}
 		r := t.Rows[rowOf["nemesis other"]]
 		t.Marks = append(t.Marks, mark{X: x(in.Time), Y: r.Y, H: t.Bottom - r.Y,
-			Title: fmt.Sprintf("%s at %s (event %d)", in.Label, checker.Seconds(in.Time), in.Event)})
+			Title: fmt.Sprintf("%s at %s (event %d)", in.Label, clock.Seconds(in.Time), in.Event)})
 	}
 
 	var details []detail
@@ -235,9 +236,9 @@ func describe(op *checker.Op, l *checker.Lost) detail {
 	add("operation", what)
 	add("node", op.Node)
 	add("outcome", op.Type)
-	add("invoked", fmt.Sprintf("%s (event %d)", checker.Seconds(op.Start), op.Invoke))
+	add("invoked", fmt.Sprintf("%s (event %d)", clock.Seconds(op.Start), op.Invoke))
 	if op.Complete >= 0 {
-		add("completed", fmt.Sprintf("%s (event %d), after %s", checker.Seconds(op.End), op.Complete, checker.Seconds(op.End-op.Start)))
+		add("completed", fmt.Sprintf("%s (event %d), after %s", clock.Seconds(op.End), op.Complete, clock.Seconds(op.End-op.Start)))
 	} else {
 		add("completed", "never (the history ended first)")
 	}
@@ -262,7 +263,7 @@ func describe(op *checker.Op, l *checker.Lost) detail {
 			add("dot", fmt.Sprintf("%s:%d", m.Dot.Node, m.Dot.Counter))
 		}
 	}
-	add(op.Node+"'s clock", checker.OffsetString(op.Offset))
+	add(op.Node+"'s clock", clock.Offset(op.Offset))
 	if op.Error != "" {
 		add("error", op.Error)
 	}
@@ -270,7 +271,7 @@ func describe(op *checker.Op, l *checker.Lost) detail {
 		add("verdict", "LOST ("+l.Kind+")")
 		d.Title += " · LOST (" + l.Kind + ")"
 	}
-	d.Title += fmt.Sprintf(" · %s → %s", checker.Seconds(op.Start), checker.Seconds(op.End))
+	d.Title += fmt.Sprintf(" · %s → %s", clock.Seconds(op.Start), clock.Seconds(op.End))
 	return d
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/clock"
 	"github.com/clockwise-kv/clockwise/harness"
 	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/store"
@@ -125,13 +126,13 @@ func playScenario(w io.Writer, sc harness.Scenario, strategy string) (*side, err
 	for _, e := range res.History {
 		switch {
 		case e.IsFault():
-			fmt.Fprintf(w, "  %9s  %-7s %s %s\n", checker.Seconds(e.Time), "nemesis", e.F, params(e.Params))
+			fmt.Fprintf(w, "  %9s  %-7s %s %s\n", clock.Seconds(e.Time), "nemesis", e.F, params(e.Params))
 		case e.Process == histories.Final:
 		case e.Type == histories.Invoke:
 			open[e.Process] = e
 		default:
 			inv := open[e.Process]
-			line := fmt.Sprintf("  %9s  %-7s %-38s %s", checker.Seconds(e.Time), e.Process, opText(inv), outcome(e))
+			line := fmt.Sprintf("  %9s  %-7s %-38s %s", clock.Seconds(e.Time), e.Process, opText(inv), outcome(e))
 			if l, ok := lost[e.Write]; ok {
 				line += fmt.Sprintf("  ← acknowledged, then LOST (%s)", l.Kind)
 			}
@@ -215,7 +216,7 @@ func outcome(e histories.Event) string {
 	case e.Meta != nil && e.Meta.TS != 0:
 		s += fmt.Sprintf(" ts %d", e.Meta.TS)
 		if e.Offset != nil && *e.Offset != 0 {
-			s += fmt.Sprintf(" (%s's clock %s)", e.Node, histories.Duration(*e.Offset))
+			s += fmt.Sprintf(" (%s's clock %s)", e.Node, clock.Signed(*e.Offset))
 		}
 	case e.Meta != nil && e.Meta.Dot != nil:
 		s += fmt.Sprintf(" dot %s:%d vv %v", e.Meta.Dot.Node, e.Meta.Dot.Counter, store.FromMap(e.Meta.VV))

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/clock"
 	"github.com/clockwise-kv/clockwise/harness"
 	"github.com/clockwise-kv/clockwise/histories"
 )
@@ -65,7 +66,7 @@ func writeText(w *checker.Write) string {
 		s = fmt.Sprintf("%s delete %s via %s", w.Process, w.Key, w.Node)
 	}
 	if w.Offset != nil && *w.Offset != 0 {
-		s += fmt.Sprintf(" (clock %s)", histories.Duration(*w.Offset))
+		s += fmt.Sprintf(" (clock %s)", clock.Signed(*w.Offset))
 	}
 	if len(w.Context) == 0 {
 		return s + ", blind"

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/clock"
 	"github.com/clockwise-kv/clockwise/harness"
 	"github.com/clockwise-kv/clockwise/nemesis"
 	"github.com/clockwise-kv/clockwise/store"
@@ -119,16 +120,13 @@ func (f *testFlags) config() (harness.Config, error) {
 	if err != nil {
 		return bad("nemesis", "%v", err)
 	}
-	skew, err := nemesis.ParseOffsets(f.skew)
+	skew, err := clock.ParseOffsets(f.skew)
 	if err != nil {
 		return bad("skew", "%v", err)
 	}
 	for n := range skew {
-		if _, err := strconv.Atoi(strings.TrimPrefix(n, "n")); err != nil || !strings.HasPrefix(n, "n") {
-			return bad("skew", "%q is not a node (n1…n%d)", n, f.nodes)
-		}
-		if i, _ := strconv.Atoi(n[1:]); i < 1 || i > f.nodes {
-			return bad("skew", "%s is not one of the %d nodes n1…n%d", n, f.nodes, f.nodes)
+		if err := harness.ValidNode(n, f.nodes); err != nil {
+			return bad("skew", "%v", err)
 		}
 	}
 	mix, err := parseMix(f.mix)
