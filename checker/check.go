@@ -59,16 +59,19 @@ import (
 	"github.com/clockwise-kv/clockwise/histories"
 )
 
+// LostKind says what replaced a lost write.
+type LostKind string
+
 // Kinds of lost writes.
 const (
-	OverwrittenByOlder    = "overwritten-by-older"
-	ConcurrentDropped     = "concurrent-dropped"
-	SuppressedByTombstone = "suppressed-by-tombstone"
-	Missing               = "missing"
+	OverwrittenByOlder    LostKind = "overwritten-by-older"
+	ConcurrentDropped     LostKind = "concurrent-dropped"
+	SuppressedByTombstone LostKind = "suppressed-by-tombstone"
+	Missing               LostKind = "missing"
 )
 
 // LostKinds lists the kinds of lost writes in report order.
-var LostKinds = []string{OverwrittenByOlder, ConcurrentDropped, SuppressedByTombstone, Missing}
+var LostKinds = []LostKind{OverwrittenByOlder, ConcurrentDropped, SuppressedByTombstone, Missing}
 
 // Gates that Options.Gate may add to the default ones (lost, phantom,
 // divergent).
@@ -100,7 +103,7 @@ type Ref struct {
 	Deleted bool              `json:"deleted,omitempty"`
 	Process string            `json:"process"`
 	Node    string            `json:"node"`
-	Type    string            `json:"type"`             // ok, fail, info
+	Type    histories.Type    `json:"type"`             // ok, fail, info
 	Invoke  int               `json:"invoke"`           // event index
 	Ack     int               `json:"ack"`              // completion event index, -1 if none
 	Start   int64             `json:"start"`            // ns
@@ -130,10 +133,10 @@ func ref(w *Write) *Ref {
 
 // Lost is an acknowledged write missing from the final state.
 type Lost struct {
-	Key    string `json:"key"`
-	Kind   string `json:"kind"`
-	Write  *Ref   `json:"write"`
-	Winner *Ref   `json:"winner,omitempty"` // the surviving version that replaced it
+	Key    string   `json:"key"`
+	Kind   LostKind `json:"kind"`
+	Write  *Ref     `json:"write"`
+	Winner *Ref     `json:"winner,omitempty"` // the surviving version that replaced it
 	// Inverted is the write with the highest timestamp among those the lost
 	// write follows, when that timestamp is above the lost write's own: under
 	// timestamp order the write lost the moment it was stamped (clock skew),
@@ -183,28 +186,28 @@ type Key struct {
 
 // Summary counts what a check found.
 type Summary struct {
-	Events        int            `json:"events"`
-	Ops           int            `json:"ops"` // client and nemesis operations, final reads excluded
-	Reads         int            `json:"reads"`
-	Writes        int            `json:"writes"` // writes and deletes invoked
-	Acknowledged  int            `json:"acknowledged"`
-	Failed        int            `json:"failed"`
-	Indeterminate int            `json:"indeterminate"`
-	Lost          int            `json:"lost"`
-	LostByKind    map[string]int `json:"lost_by_kind"`
-	Inverted      int            `json:"inverted"` // lost writes stamped below a write they follow
-	Stale         int            `json:"stale"`
-	Phantoms      int            `json:"phantoms"`
-	Divergent     int            `json:"divergent"`
-	Unpreserved   int            `json:"unpreserved"` // keys whose siblings were not preserved
-	Faults        int            `json:"faults"`
+	Events        int              `json:"events"`
+	Ops           int              `json:"ops"` // client and nemesis operations, final reads excluded
+	Reads         int              `json:"reads"`
+	Writes        int              `json:"writes"` // writes and deletes invoked
+	Acknowledged  int              `json:"acknowledged"`
+	Failed        int              `json:"failed"`
+	Indeterminate int              `json:"indeterminate"`
+	Lost          int              `json:"lost"`
+	LostByKind    map[LostKind]int `json:"lost_by_kind"`
+	Inverted      int              `json:"inverted"` // lost writes stamped below a write they follow
+	Stale         int              `json:"stale"`
+	Phantoms      int              `json:"phantoms"`
+	Divergent     int              `json:"divergent"`
+	Unpreserved   int              `json:"unpreserved"` // keys whose siblings were not preserved
+	Faults        int              `json:"faults"`
 	// Stamped counts the acknowledged writes that carry a timestamp
 	// (meta.ts): the ones checked for external consistency.
 	Stamped  int `json:"stamped"`
 	External int `json:"external"` // external-consistency violations
 	// Linearizable is yes when every key's register history is
 	// linearizable, no when some key is not, unknown otherwise.
-	Linearizable    string  `json:"linearizable"`
+	Linearizable    Answer  `json:"linearizable"`
 	LinearKeys      int     `json:"linear_keys"`      // keys checked for linearizability
 	NonLinearizable int     `json:"non_linearizable"` // keys not linearizable
 	LinearUnknown   int     `json:"linear_unknown"`   // keys undecided within the time limit
@@ -258,7 +261,7 @@ func Check(h []histories.Event, opts Options) (*Result, error) {
 	if c.res.Faults == nil {
 		c.res.Faults = []Fault{}
 	}
-	c.res.Summary = Summary{Events: len(h), LostByKind: map[string]int{}, Faults: len(faults)}
+	c.res.Summary = Summary{Events: len(h), LostByKind: map[LostKind]int{}, Faults: len(faults)}
 	c.epoch, c.physical = epoch(ops)
 	c.scan(ops)
 	for _, key := range slices.Sorted(maps.Keys(c.keys)) {
@@ -617,14 +620,14 @@ func (c *check) verdict(opts Options) {
 	}
 	s.External, s.LinearKeys = len(r.External), len(r.Linear)
 	for _, l := range r.Linear {
-		switch l.Result {
-		case LinearIllegal:
+		switch Verdict(l.Result) {
+		case Invalid:
 			s.NonLinearizable++
-		case LinearUnknown:
+		case Unknown:
 			s.LinearUnknown++
 		}
 	}
-	s.Linearizable = LinearVerdict(s.NonLinearizable, s.LinearUnknown)
+	s.Linearizable = Answer(LinearVerdict(s.NonLinearizable, s.LinearUnknown))
 	fail := func(format string, args ...any) { r.Failures = append(r.Failures, fmt.Sprintf(format, args...)) }
 	if s.Lost > 0 {
 		fail("%d of %d acknowledged writes lost", s.Lost, s.Acknowledged)

@@ -22,7 +22,7 @@ func (b *hist) add(e histories.Event) {
 
 // write invokes and completes a write (or a delete, for ids starting with
 // "d") with the given outcome and timestamp.
-func (b *hist) write(proc, key, node, id string, ctx []string, typ string, ts int64) *hist {
+func (b *hist) write(proc, key, node, id string, ctx []string, typ histories.Type, ts int64) *hist {
 	f := histories.Write
 	if strings.HasPrefix(id, "d") {
 		f = histories.Delete
@@ -67,8 +67,8 @@ func (b *hist) check(t *testing.T, gate ...string) *Result {
 	return r
 }
 
-func lostIDs(r *Result) map[string]string {
-	out := map[string]string{}
+func lostIDs(r *Result) map[string]LostKind {
+	out := map[string]LostKind{}
 	for _, l := range r.Lost {
 		out[l.Write.Write] = l.Kind
 	}
@@ -155,7 +155,7 @@ func TestConcurrentDropped(t *testing.T) {
 		write("c1", "y", "n1", "w1", nil, histories.OK, 9_000).
 		write("c2", "y", "n2", "w2", nil, histories.OK, 2_000).
 		final("y", "w1").check(t)
-	assert.Equal(t, map[string]string{"w2": ConcurrentDropped}, lostIDs(r))
+	assert.Equal(t, map[string]LostKind{"w2": ConcurrentDropped}, lostIDs(r))
 	assert.Equal(t, "w1", r.Lost[0].Winner.Write)
 	assert.Contains(t, r.Lost[0].Why, "concurrent")
 	assert.Equal(t, []string{"w1", "w2"}, r.Keys[0].Maximal)
@@ -172,7 +172,7 @@ func TestSuppressedByTombstone(t *testing.T) {
 		final("x", "d2").check(t)
 	// w1 was read by the delete: not blamed. w3 (concurrent) and w4
 	// (causally after) are both suppressed by the tombstone.
-	assert.Equal(t, map[string]string{"w3": SuppressedByTombstone, "w4": SuppressedByTombstone}, lostIDs(r))
+	assert.Equal(t, map[string]LostKind{"w3": SuppressedByTombstone, "w4": SuppressedByTombstone}, lostIDs(r))
 	for _, l := range r.Lost {
 		assert.Equal(t, "d2", l.Winner.Write)
 		assert.True(t, l.Winner.Deleted)
@@ -181,7 +181,7 @@ func TestSuppressedByTombstone(t *testing.T) {
 
 func TestMissing(t *testing.T) {
 	r := new(hist).write("c1", "x", "n1", "w1", nil, histories.OK, 10).final("x").check(t)
-	assert.Equal(t, map[string]string{"w1": Missing}, lostIDs(r))
+	assert.Equal(t, map[string]LostKind{"w1": Missing}, lostIDs(r))
 	assert.Nil(t, r.Lost[0].Winner)
 }
 
@@ -287,10 +287,11 @@ func TestGraphRelations(t *testing.T) {
 	g, err := NewGraph(b.h)
 	require.NoError(t, err)
 	w := func(id string) *Write { return g.Write(id) }
-	assert.Equal(t, "before", g.Relation(w("w1"), w("w3")), "transitively")
-	assert.Equal(t, "after", g.Relation(w("w3"), w("w1")))
-	assert.Equal(t, "concurrent", g.Relation(w("w4"), w("w1")))
-	assert.Equal(t, "same", g.Relation(w("w2"), w("w2")))
+	assert.Equal(t, Before, g.Relation(w("w1"), w("w3")), "transitively")
+	assert.Equal(t, After, g.Relation(w("w3"), w("w1")))
+	assert.Equal(t, Concurrent, g.Relation(w("w4"), w("w1")))
+	assert.Equal(t, Same, g.Relation(w("w2"), w("w2")))
+	assert.Equal(t, "concurrent", Concurrent.String())
 	assert.Len(t, g.Writes("x"), 4)
 }
 

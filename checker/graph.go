@@ -106,18 +106,37 @@ func (g *Graph) Precedes(a, b *Write) bool {
 	return found
 }
 
-// Relation describes how a relates to b: "before", "after", "concurrent" or
-// "same".
-func (g *Graph) Relation(a, b *Write) string {
+// Relation is how one write relates causally to another.
+type Relation uint8
+
+// Causal relations, of a to b in Graph.Relation.
+const (
+	Same       Relation = iota // a is b
+	Before                     // a happened before b: b follows a
+	After                      // b happened before a: a follows b
+	Concurrent                 // neither follows the other
+)
+
+var relations = [...]string{"same", "before", "after", "concurrent"}
+
+func (r Relation) String() string {
+	if int(r) < len(relations) {
+		return relations[r]
+	}
+	return fmt.Sprintf("Relation(%d)", r)
+}
+
+// Relation describes how a relates to b.
+func (g *Graph) Relation(a, b *Write) Relation {
 	switch {
 	case a == b:
-		return "same"
+		return Same
 	case g.Precedes(a, b):
-		return "before"
+		return Before
 	case g.Precedes(b, a):
-		return "after"
+		return After
 	}
-	return "concurrent"
+	return Concurrent
 }
 
 // reach marks every write reachable from the starting writes (excluded)

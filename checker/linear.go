@@ -13,22 +13,15 @@ import (
 	"github.com/clockwise-kv/clockwise/histories"
 )
 
-// Linearizability verdicts of a key, as porcupine gives them.
-const (
-	LinearOK      = "ok"      // linearizable
-	LinearIllegal = "illegal" // not linearizable
-	LinearUnknown = "unknown" // undecided within the time limit: not a pass
-)
-
 // DefaultLinearTimeout is the time limit of each key's linearizability
 // check when Options.LinearTimeout is 0.
 const DefaultLinearTimeout = 10 * time.Second
 
 // Linear is the linearizability verdict for one key's register history.
 type Linear struct {
-	Key    string `json:"key"`
-	Result string `json:"result"` // ok, illegal or unknown
-	Ops    int    `json:"ops"`    // operations checked
+	Key    string       `json:"key"`
+	Result LinearResult `json:"result"` // ok, illegal or unknown (undecided within the time limit: not a pass)
+	Ops    int          `json:"ops"`    // operations checked
 }
 
 // linIn is the input of a register operation: a write of a version (write
@@ -159,36 +152,28 @@ func (c *check) linear(ops []*Op, timeout time.Duration) {
 	}
 	keys, byKey := registerOps(ops)
 	for _, k := range keys {
-		l := Linear{Key: k, Ops: len(byKey[k])}
-		switch porcupine.CheckOperationsTimeout(register, byKey[k], timeout) {
-		case porcupine.Ok:
-			l.Result = LinearOK
-		case porcupine.Illegal:
-			l.Result = LinearIllegal
-		default:
-			l.Result = LinearUnknown
-		}
-		c.res.Linear = append(c.res.Linear, l)
+		v := verdictOf(porcupine.CheckOperationsTimeout(register, byKey[k], timeout))
+		c.res.Linear = append(c.res.Linear, Linear{Key: k, Result: LinearResult(v), Ops: len(byKey[k])})
 	}
 }
 
-// LinearVerdict sums up per-key verdicts: no when some key is not
-// linearizable, else unknown when some key is undecided, else yes.
-func LinearVerdict(illegal, unknown int) string {
+// LinearVerdict sums up per-key verdicts: Invalid when some key is not
+// linearizable, else Unknown when some key is undecided, else Valid.
+func LinearVerdict(illegal, unknown int) Verdict {
 	switch {
 	case illegal > 0:
-		return "no"
+		return Invalid
 	case unknown > 0:
-		return "unknown"
+		return Unknown
 	}
-	return "yes"
+	return Valid
 }
 
 // NonLinearizable lists the keys whose verdict is illegal.
 func (r *Result) NonLinearizable() []string {
 	var keys []string
 	for _, l := range r.Linear {
-		if l.Result == LinearIllegal {
+		if Verdict(l.Result) == Invalid {
 			keys = append(keys, l.Key)
 		}
 	}

@@ -12,11 +12,11 @@ import (
 	"github.com/clockwise-kv/clockwise/histories"
 )
 
-func linearOf(t *testing.T, res *Result) map[string]string {
+func linearOf(t *testing.T, res *Result) map[string]Verdict {
 	t.Helper()
-	out := map[string]string{}
+	out := map[string]Verdict{}
 	for _, l := range res.Linear {
-		out[l.Key] = l.Result
+		out[l.Key] = Verdict(l.Result)
 	}
 	return out
 }
@@ -32,8 +32,8 @@ func TestLinearizableRegisterHistoryPasses(t *testing.T) {
 	}, map[string][]string{"x": {"w2"}})
 	res, err := Check(h, Options{})
 	require.NoError(t, err)
-	assert.Equal(t, map[string]string{"x": LinearOK}, linearOf(t, res))
-	assert.Equal(t, "yes", res.Summary.Linearizable)
+	assert.Equal(t, map[string]Verdict{"x": Valid}, linearOf(t, res))
+	assert.Equal(t, Answer(Valid), res.Summary.Linearizable)
 	assert.Equal(t, 1, res.Summary.LinearKeys)
 	assert.Empty(t, res.NonLinearizable())
 }
@@ -49,8 +49,8 @@ func TestStaleReadIsNotLinearizable(t *testing.T) {
 	}, map[string][]string{"x": {"w2"}, "y": {"w3"}})
 	res, err := Check(h, Options{})
 	require.NoError(t, err)
-	assert.Equal(t, map[string]string{"x": LinearIllegal, "y": LinearOK}, linearOf(t, res))
-	assert.Equal(t, "no", res.Summary.Linearizable)
+	assert.Equal(t, map[string]Verdict{"x": Invalid, "y": Valid}, linearOf(t, res))
+	assert.Equal(t, Answer(Invalid), res.Summary.Linearizable)
 	assert.Equal(t, 1, res.Summary.NonLinearizable)
 	assert.Equal(t, []string{"x"}, res.NonLinearizable())
 	assert.True(t, res.Valid, "linearizability does not gate by default")
@@ -75,7 +75,7 @@ func TestSiblingsAreNotARegister(t *testing.T) {
 	}, map[string][]string{"x": {"w1", "w2"}})
 	res, err := Check(h, Options{})
 	require.NoError(t, err)
-	assert.Equal(t, map[string]string{"x": LinearIllegal}, linearOf(t, res))
+	assert.Equal(t, map[string]Verdict{"x": Invalid}, linearOf(t, res))
 	assert.True(t, res.Valid, "keeping both writes loses nothing")
 }
 
@@ -93,7 +93,7 @@ func TestIndeterminateAndFailedWrites(t *testing.T) {
 	}, map[string][]string{"x": {"w2"}, "y": {"w3"}})
 	res, err := Check(h, Options{})
 	require.NoError(t, err)
-	assert.Equal(t, map[string]string{"x": LinearOK, "y": LinearIllegal}, linearOf(t, res))
+	assert.Equal(t, map[string]Verdict{"x": Valid, "y": Invalid}, linearOf(t, res))
 }
 
 // A check that runs out of time says unknown, never ok, and the gate treats
@@ -109,8 +109,8 @@ func TestLinearizabilityUnknownIsNotAPass(t *testing.T) {
 	h := regHistory(ops, nil)
 	res, err := Check(h, Options{LinearTimeout: time.Millisecond})
 	require.NoError(t, err)
-	assert.Equal(t, map[string]string{"x": LinearUnknown}, linearOf(t, res))
-	assert.Equal(t, "unknown", res.Summary.Linearizable)
+	assert.Equal(t, map[string]Verdict{"x": Unknown}, linearOf(t, res))
+	assert.Equal(t, Answer(Unknown), res.Summary.Linearizable)
 	assert.Equal(t, 1, res.Summary.LinearUnknown)
 	assert.Empty(t, res.NonLinearizable())
 

@@ -16,7 +16,7 @@ func TestMetadataMeasuresEachKey(t *testing.T) {
 		e.Index = len(h)
 		h = append(h, e)
 	}
-	op := func(process, typ, f, key, node, write string, m *histories.Meta, vs ...string) {
+	op := func(process string, typ histories.Type, f histories.Func, key, node, write string, m *histories.Meta, vs ...string) {
 		add(histories.Event{Process: process, Type: histories.Invoke, F: f, Key: key, Node: node, Write: write})
 		done := histories.Event{Process: process, Type: typ, F: f, Key: key, Node: node, Write: write, Meta: m}
 		for _, v := range vs {

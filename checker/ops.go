@@ -9,14 +9,14 @@ import (
 // Op is an operation assembled from its invoke event and its completion.
 type Op struct {
 	Process  string
-	F        string
+	F        histories.Func
 	Key      string
 	Node     string
-	Type     string // ok, fail, info; info too when the history ends before it completes
-	Invoke   int    // index of the invoke event
-	Complete int    // index of the completion event; -1 if it never completed
-	Start    int64  // invoke time
-	End      int64  // completion time; -1 if it never completed
+	Type     histories.Type // ok, fail, info; info too when the history ends before it completes
+	Invoke   int            // index of the invoke event
+	Complete int            // index of the completion event; -1 if it never completed
+	Start    int64          // invoke time
+	End      int64          // completion time; -1 if it never completed
 	Write    string
 	Value    string
 	Context  []string
@@ -30,7 +30,7 @@ type Op struct {
 type Fault struct {
 	Index  int               `json:"index"`
 	Time   int64             `json:"time"`
-	F      string            `json:"f"`
+	F      histories.Func    `json:"f"`
 	Params map[string]string `json:"value,omitempty"`
 }
 

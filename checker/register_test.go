@@ -11,14 +11,14 @@ import (
 // regOp is one operation of a handcrafted register history.
 type regOp struct {
 	proc       string
-	f          string // histories.Write or histories.Read
+	f          histories.Func // histories.Write or histories.Read
 	key        string
 	id         string   // write: its id
 	ts         int64    // write: meta.ts (0: none)
 	ctx        []string // write: what its client had read
 	read       []string // read: the ids it returned
 	start, end int64
-	typ        string // completion type; "" is ok, "none" never completes
+	typ        histories.Type // completion type; "" is ok, "none" never completes
 }
 
 // regHistory turns operations into a history: invoke and completion events

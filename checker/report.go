@@ -19,7 +19,7 @@ func clockOf(w *Write) string {
 // explain says why w was lost to win. del, if not nil, is a tombstone that
 // deleted win after it had won (del's client read win, not w); until is
 // Lost.Until.
-func explain(kind string, w, win *Write, older bool, del *Write, until int64) string {
+func explain(kind LostKind, w, win *Write, older bool, del *Write, until int64) string {
 	var b strings.Builder
 	stamps := ts(w) != 0 && ts(win) != 0
 	survived := "survived"

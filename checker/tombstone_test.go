@@ -142,7 +142,7 @@ func TestCheckTombstoneNotBlamedForEarlierLoss(t *testing.T) {
 		name   string
 		build  func(b *tombHist)
 		write  string
-		kind   string
+		kind   checker.LostKind
 		winner string
 		why    string
 	}{
@@ -275,7 +275,7 @@ func TestCheckNemesisOperations(t *testing.T) {
 	b.final("x", 100*ms, dead("d1"))
 	r := check(t, b.h)
 	require.Len(t, r.Faults, 1)
-	assert.Equal(t, "tombstone", r.Faults[0].F)
+	assert.Equal(t, histories.Func("tombstone"), r.Faults[0].F)
 	assert.Equal(t, "d1", r.Faults[0].Params["write"])
 	assert.True(t, r.Valid, "%v", r.Failures)
 	assert.Empty(t, r.Phantoms, "the tombstone the final reads return was written by the nemesis")

@@ -12,7 +12,7 @@ import (
 
 // Op is one client operation: a read, write or delete of Key through Node.
 type Op struct {
-	F     string // histories.Read, Write or Delete
+	F     histories.Func // histories.Read, Write or Delete
 	Key   string
 	Node  string
 	Value string // write: the value; empty: a value derived from the write id
@@ -116,7 +116,7 @@ func (c *client) do(op Op, done func()) {
 		msg.Kind = store.Put
 		msg.Version = store.Version{Write: inv.Write, Value: inv.Value, Deleted: op.F == histories.Delete}
 	default:
-		panic("harness: unknown op " + op.F)
+		panic("harness: unknown op " + string(op.F))
 	}
 	if c.workload() {
 		r.budget--
@@ -183,7 +183,7 @@ func (c *client) complete(e histories.Event) {
 
 // nextWrite returns the run's next write id: w<n> for a write, d<n> for a
 // delete.
-func (r *run) nextWrite(f string) string {
+func (r *run) nextWrite(f histories.Func) string {
 	r.writes++
 	if f == histories.Delete {
 		return fmt.Sprintf("d%d", r.writes)

@@ -304,7 +304,7 @@ func (r *run) fault(f nemesis.Fault) {
 		return
 	}
 	nemesis.Apply(r.cl, f)
-	r.rec.add(histories.Event{Process: histories.Nemesis, Type: histories.Info, F: f.F, Params: f.Params})
+	r.rec.add(histories.Event{Process: histories.Nemesis, Type: histories.Info, F: histories.Func(f.F), Params: f.Params})
 }
 
 // tombstone runs a tombstone fault: it records the fault, then the nemesis
@@ -320,7 +320,7 @@ func (r *run) tombstone(f nemesis.Fault, done func()) {
 	id := r.nextWrite(histories.Delete)
 	params := maps.Clone(f.Params)
 	params["write"] = id
-	r.rec.add(histories.Event{Process: histories.Nemesis, Type: histories.Info, F: f.F, Params: params})
+	r.rec.add(histories.Event{Process: histories.Nemesis, Type: histories.Info, F: histories.Func(f.F), Params: params})
 	delete(r.nem.reads, f.Key) // a read that fails leaves the delete blind, not stale
 	r.nem.do(Op{F: histories.Read, Key: f.Key, Node: f.Node}, func() {
 		del := Op{F: histories.Delete, Key: f.Key, Node: f.Node, AfterRead: true, Ahead: time.Duration(f.Offset), Write: id}

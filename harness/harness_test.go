@@ -130,7 +130,7 @@ func faults(h []histories.Event) []string {
 	var out []string
 	for _, e := range h {
 		if e.Process == histories.Nemesis {
-			out = append(out, e.F)
+			out = append(out, string(e.F))
 		}
 	}
 	return out
@@ -156,7 +156,7 @@ func TestBrokenStrategyIsCaught(t *testing.T) {
 func TestEndToEnd(t *testing.T) {
 	const seeds = 200
 	lost := map[string]int{}
-	kinds := map[string]int{}
+	kinds := map[checker.LostKind]int{}
 	for seed := uint64(1); seed <= seeds; seed++ {
 		for _, strategy := range []string{"lww", "vv", "dvv"} {
 			cfg := config(strategy, seed, 400)
@@ -186,7 +186,7 @@ func TestEndToEnd(t *testing.T) {
 
 func TestSkewScenario(t *testing.T) {
 	sc := harness.SkewScenario()
-	want := map[string]map[string]string{
+	want := map[string]map[string]checker.LostKind{
 		"lww": {"w2": checker.OverwrittenByOlder, "w4": checker.ConcurrentDropped},
 		"vv":  {},
 	}
@@ -194,7 +194,7 @@ func TestSkewScenario(t *testing.T) {
 		res, err := harness.RunScript(sc.Config(strategy), sc.Steps, nil)
 		require.NoError(t, err)
 		r := check(t, res.History)
-		got := map[string]string{}
+		got := map[string]checker.LostKind{}
 		for _, l := range r.Lost {
 			got[l.Write.Write] = l.Kind
 		}

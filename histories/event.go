@@ -17,19 +17,26 @@
 // a malformed file with the line number and the field at fault.
 package histories
 
+// Type is an event's type: an operation began, or how it completed.
+type Type string
+
 // Types of events.
 const (
-	Invoke = "invoke" // an operation began
-	OK     = "ok"     // it completed and took effect
-	Fail   = "fail"   // it completed and definitely did not take effect
-	Info   = "info"   // its outcome is unknown (timeout, crash); nemesis events
+	Invoke Type = "invoke" // an operation began
+	OK     Type = "ok"     // it completed and took effect
+	Fail   Type = "fail"   // it completed and definitely did not take effect
+	Info   Type = "info"   // its outcome is unknown (timeout, crash); nemesis events
 )
 
-// Operations (the f field) of clients.
+// Func is an event's f: the operation a process ran (Read, Write, Delete)
+// or, for a nemesis event, the fault (skew, partition, tombstone, …).
+type Func string
+
+// Operations of clients (and of the nemesis, for a tombstone).
 const (
-	Read   = "read"
-	Write  = "write"
-	Delete = "delete"
+	Read   Func = "read"
+	Write  Func = "write"
+	Delete Func = "delete"
 )
 
 // Processes that are not clients.
@@ -66,8 +73,8 @@ type Event struct {
 	Index   int    `json:"index"`   // position in the history, from 0
 	Time    int64  `json:"time"`    // ns since the run began, in true time
 	Process string `json:"process"` // c1…cN, nemesis or final
-	Type    string `json:"type"`    // invoke, ok, fail, info
-	F       string `json:"f"`       // read, write, delete, or the nemesis's fault
+	Type    Type   `json:"type"`    // invoke, ok, fail, info
+	F       Func   `json:"f"`       // read, write, delete, or the nemesis's fault
 	Key     string `json:"key,omitempty"`
 	Node    string `json:"node,omitempty"`  // the node that served the request
 	Write   string `json:"write,omitempty"` // write and delete: the version's unique id
@@ -102,9 +109,9 @@ func (e *Event) IsOp() bool { return e.F == Read || e.IsWrite() }
 // …) rather than an operation.
 func (e *Event) IsFault() bool { return e.Process == Nemesis && !e.IsOp() }
 
-// Client reports whether e belongs to a client or the final reads rather
-// than the nemesis.
-func (e *Event) Client() bool { return e.Process != Nemesis }
+// Client reports whether e belongs to one of the clients c1…cN: neither the
+// nemesis nor the final reads.
+func (e *Event) Client() bool { return e.Process != Nemesis && e.Process != Final }
 
 // Found reports whether a read that returned vs found the key: some version
 // is not a tombstone. A read that returns only tombstones (or nothing) means

@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"slices"
-	"strings"
 )
 
 // Writer appends events to a stream, one JSON line each. It buffers whole
@@ -126,7 +125,7 @@ type raw struct {
 	Offset   *int64          `json:"offset"`
 }
 
-var types = []string{Invoke, OK, Fail, Info}
+var types = []Type{Invoke, OK, Fail, Info}
 
 // Decode reads a history, one JSON event per line; blank lines are skipped.
 // It checks what every consumer relies on: index counts events from 0, time
@@ -181,13 +180,13 @@ func (in *raw) event(index int, last int64) (Event, error) {
 		return bad("time", "%d is before the previous event's %d (time never goes backwards)", *in.Time, last)
 	case in.Process == "":
 		return bad("process", "missing")
-	case !slices.Contains(types, in.Type):
-		return bad("type", "is %q, expected one of %s", in.Type, strings.Join(types, ", "))
+	case !slices.Contains(types, Type(in.Type)):
+		return bad("type", "is %q, expected one of invoke, ok, fail, info", in.Type)
 	case in.F == "":
 		return bad("f", "missing")
 	}
 	e := Event{
-		Index: *in.Index, Time: *in.Time, Process: in.Process, Type: in.Type, F: in.F,
+		Index: *in.Index, Time: *in.Time, Process: in.Process, Type: Type(in.Type), F: Func(in.F),
 		Key: in.Key, Node: in.Node, Write: in.Write, Context: in.Context, Versions: in.Versions,
 		Meta: in.Meta, Error: in.Error, Offset: in.Offset,
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/clock"
+	"github.com/clockwise-kv/clockwise/histories"
 )
 
 // setClock is a node's clock as a nemesis event set it.
@@ -43,7 +44,7 @@ type interval struct {
 
 // instant is a nemesis event that is not part of an interval.
 type instant struct {
-	F     string
+	F     histories.Func
 	Label string
 	Time  int64
 	Event int
@@ -106,7 +107,7 @@ func readFaults(faults []checker.Fault, end int64) nemesisView {
 				}
 			}
 		default:
-			v.Instants = append(v.Instants, instant{F: f.F, Label: strings.TrimSpace(f.F + " " + paramsText(f.Params)), Time: f.Time, Event: f.Index})
+			v.Instants = append(v.Instants, instant{F: f.F, Label: strings.TrimSpace(string(f.F) + " " + paramsText(f.Params)), Time: f.Time, Event: f.Index})
 		}
 	}
 	slices.SortStableFunc(v.Intervals, func(a, b interval) int { return cmp.Compare(a.Start, b.Start) })

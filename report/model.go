@@ -48,7 +48,8 @@ const (
 
 // lostRow is a lost write in one line.
 type lostRow struct {
-	Write, Key, Kind, Winner, Acked, Delta string
+	Write, Key, Winner, Acked, Delta string
+	Kind                             checker.LostKind
 }
 
 type kindCount struct {
@@ -58,7 +59,7 @@ type kindCount struct {
 }
 
 // kindNotes say what each kind of lost write means.
-var kindNotes = map[string]string{
+var kindNotes = map[checker.LostKind]string{
 	checker.OverwrittenByOlder:    "a causally older write won: the skew signature (the winner's clock was ahead)",
 	checker.ConcurrentDropped:     "two concurrent writes, and the store silently kept one instead of both as siblings",
 	checker.SuppressedByTombstone: "a delete that did not follow the write is what survives",
@@ -69,7 +70,7 @@ var kindNotes = map[string]string{
 type faultRow struct {
 	Index int
 	Time  int64
-	F     string
+	F     histories.Func
 	Value string
 }
 
@@ -124,9 +125,10 @@ type keyView struct {
 }
 
 type writeRow struct {
-	ID, Process, Node, Type, TS, Offset, Context, Fate, FateClass, Anchor string
-	Deleted                                                               bool
-	Value                                                                 string
+	ID, Process, Node, TS, Offset, Context, Fate, FateClass, Anchor string
+	Type                                                            histories.Type
+	Deleted                                                         bool
+	Value                                                           string
 }
 
 // detail is what clicking a bar on the timeline shows.
@@ -160,7 +162,7 @@ func build(h []histories.Event, res *checker.Result, info Info) (*page, error) {
 	}
 	for _, k := range checker.LostKinds {
 		if n := res.Summary.LostByKind[k]; n > 0 {
-			p.Kinds = append(p.Kinds, kindCount{Kind: k, N: n, Note: kindNotes[k]})
+			p.Kinds = append(p.Kinds, kindCount{Kind: string(k), N: n, Note: kindNotes[k]})
 		}
 	}
 	if n := res.Summary.Inverted; n > 0 {
@@ -169,7 +171,7 @@ func build(h []histories.Event, res *checker.Result, info Info) (*page, error) {
 	}
 	finals := finalReads(ops)
 	lostBy := map[string]*checker.Lost{}
-	opened := map[string]bool{}
+	opened := map[checker.LostKind]bool{}
 	ordered := res.LostByInterest()
 	for i := range ordered {
 		l := &ordered[i]
@@ -233,10 +235,10 @@ func lostStory(l *checker.Lost, open bool, g *checker.Graph, nv *nemesisView, no
 	v.Winner = &win
 	w, x := g.Write(l.Write.Write), g.Write(l.Winner.Write)
 	switch g.Relation(w, x) {
-	case "after":
+	case checker.After:
 		v.Relation = fmt.Sprintf("%s follows %s: %s had read %s (or a write that follows it) before it wrote %s. The newer write should have won.",
 			w.Write, x.Write, w.Process, x.Write, w.Write)
-	case "before":
+	case checker.Before:
 		v.Relation = fmt.Sprintf("%s follows %s: the winner is the newer write, yet %s was not kept as its ancestor.", x.Write, w.Write, w.Write)
 	default:
 		v.Relation = fmt.Sprintf("%s and %s are concurrent: neither client had read the other's write, so both should survive as siblings.",
@@ -377,7 +379,7 @@ func keyStory(k checker.Key, g *checker.Graph, final []nodeFinal, lost map[strin
 func fate(w *checker.Write, inF map[string]bool, lost map[string]*checker.Lost, judged bool) (string, string) {
 	switch {
 	case lost[w.Write] != nil:
-		return "LOST (" + lost[w.Write].Kind + ")", "lost"
+		return "LOST (" + string(lost[w.Write].Kind) + ")", "lost"
 	case inF[w.Write]:
 		return "survives", "final"
 	case w.Type == histories.Fail:

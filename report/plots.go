@@ -70,12 +70,12 @@ func latencyPlot(ops []*checker.Op, nv *nemesisView, end int64, lost map[string]
 		}
 		ms := float64(op.End-op.Start) / 1e6
 		top = math.Max(top, ms)
-		s := op.Type + " " + op.F
+		s := string(op.Type) + " " + string(op.F)
 		if op.Type == histories.OK && op.F == histories.Delete {
 			s = "ok write"
 		}
 		if op.Type != histories.OK {
-			s = op.Type
+			s = string(op.Type)
 		}
 		series[s] = append(series[s], plotter.XY{X: secs(op.Start), Y: ms})
 		if lost[op.Write] != nil && op.F != histories.Read {
@@ -95,8 +95,8 @@ func latencyPlot(ops []*checker.Op, nv *nemesisView, end int64, lost map[string]
 	}{
 		{"ok read", "read ok", readColour, draw.CircleGlyph{}, 1.6},
 		{"ok write", "write/delete ok", writeColour, draw.CircleGlyph{}, 1.8},
-		{histories.Fail, "failed", failColour, draw.CrossGlyph{}, 2.5},
-		{histories.Info, "unknown outcome", infoColour, draw.TriangleGlyph{}, 2.5},
+		{string(histories.Fail), "failed", failColour, draw.CrossGlyph{}, 2.5},
+		{string(histories.Info), "unknown outcome", infoColour, draw.TriangleGlyph{}, 2.5},
 		{"lost", "acknowledged, then lost", lostColour, draw.RingGlyph{}, 3},
 	} {
 		pts := series[s.name]

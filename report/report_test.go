@@ -55,11 +55,11 @@ func TestReportTellsEachLostWritesStory(t *testing.T) {
 	require.Len(t, res.Lost, 3)
 	stories := doc.Find("details.lost")
 	require.Equal(t, len(res.Lost), stories.Length())
-	kinds := map[string]string{}
+	kinds := map[string]checker.LostKind{}
 	for _, l := range res.Lost {
 		s := doc.Find(`details.lost[data-write="` + l.Write.Write + `"]`)
 		require.Equal(t, 1, s.Length(), "a story for %s", l.Write.Write)
-		kinds[l.Write.Write] = s.AttrOr("data-kind", "")
+		kinds[l.Write.Write] = checker.LostKind(s.AttrOr("data-kind", ""))
 		assert.Equal(t, l.Key, s.AttrOr("data-key", ""))
 		body := text(s)
 		require.NotNil(t, l.Winner)
@@ -75,7 +75,7 @@ func TestReportTellsEachLostWritesStory(t *testing.T) {
 		assert.Equal(t, "n1 +5s, n2 +0s, n3 +0s", text(s.Find("td.clocks").First()))
 		assert.Contains(t, text(s.Find("p.relation")), l.Write.Write)
 	}
-	assert.Equal(t, map[string]string{
+	assert.Equal(t, map[string]checker.LostKind{
 		"w2": checker.OverwrittenByOlder, "w4": checker.ConcurrentDropped, "w5": checker.SuppressedByTombstone,
 	}, kinds)
 	w2 := doc.Find(`details.lost[data-write="w2"]`)

@@ -215,7 +215,7 @@ func niceStep(ns float64) int64 {
 
 // opClass is an operation's colour classes: its outcome, then what it did.
 func opClass(op *checker.Op) string {
-	c := op.Type + " " + op.F
+	c := string(op.Type) + " " + string(op.F)
 	if op.Complete < 0 {
 		c += " open"
 	}
@@ -224,7 +224,7 @@ func opClass(op *checker.Op) string {
 
 // describe is an operation's tooltip and detail rows.
 func describe(op *checker.Op, l *checker.Lost) detail {
-	what := op.F + " " + op.Key
+	what := string(op.F) + " " + op.Key
 	if op.F == histories.Write {
 		what = fmt.Sprintf("write %s=%s (%s)", op.Key, op.Value, op.Write)
 	} else if op.F == histories.Delete {
@@ -235,7 +235,7 @@ func describe(op *checker.Op, l *checker.Lost) detail {
 	add("process", op.Process)
 	add("operation", what)
 	add("node", op.Node)
-	add("outcome", op.Type)
+	add("outcome", string(op.Type))
 	add("invoked", fmt.Sprintf("%s (event %d)", clock.Seconds(op.Start), op.Invoke))
 	if op.Complete >= 0 {
 		add("completed", fmt.Sprintf("%s (event %d), after %s", clock.Seconds(op.End), op.Complete, clock.Seconds(op.End-op.Start)))
@@ -268,8 +268,8 @@ func describe(op *checker.Op, l *checker.Lost) detail {
 		add("error", op.Error)
 	}
 	if l != nil && op.F != histories.Read {
-		add("verdict", "LOST ("+l.Kind+")")
-		d.Title += " · LOST (" + l.Kind + ")"
+		add("verdict", "LOST ("+string(l.Kind)+")")
+		d.Title += " · LOST (" + string(l.Kind) + ")"
 	}
 	d.Title += fmt.Sprintf(" · %s → %s", clock.Seconds(op.Start), clock.Seconds(op.End))
 	return d

@@ -234,4 +234,8 @@ func TestMalformedRequestsAreAnsweredWithAnError(t *testing.T) {
 	require.Error(t, node.Step(0, Message{Kind: "bogus", From: "n2"}))
 	_, err := New("nope", "n1", Options{})
 	require.ErrorContains(t, err, "unknown strategy")
+	for _, name := range Names() {
+		require.NoError(t, Valid(name))
+	}
+	require.ErrorContains(t, Valid("nope"), `store: unknown strategy "nope" (known: dvv, lamport, lww`)
 }

@@ -84,13 +84,20 @@ func Register(name string, f Factory) {
 	registry[name] = f
 }
 
+// Valid reports whether name is a registered strategy.
+func Valid(name string) error {
+	if _, ok := registry[name]; !ok {
+		return fmt.Errorf("store: unknown strategy %q (known: %s)", name, strings.Join(Names(), ", "))
+	}
+	return nil
+}
+
 // New returns a new instance of the named strategy for node.
 func New(name, node string, opts Options) (Strategy, error) {
-	f, ok := registry[name]
-	if !ok {
-		return nil, fmt.Errorf("unknown strategy %q (known: %s)", name, strings.Join(Names(), ", "))
+	if err := Valid(name); err != nil {
+		return nil, err
 	}
-	return f(node, opts), nil
+	return registry[name](node, opts), nil
 }
 
 // Names lists the registered strategies in order.

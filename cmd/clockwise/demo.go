@@ -60,10 +60,8 @@ slow; pruning by wall-clock age drops n3's own fresh entry and a concurrent
 write replaces w3. Try --strategy vv,vv-pruned.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			for _, s := range strategies {
-				if !slices.Contains(store.Names(), s) {
-					return usageErr("invalid --strategy: %q is not a strategy (known: %s)", s, strings.Join(store.Names(), ", "))
-				}
+			if err := validStrategies(strategies); err != nil {
+				return err
 			}
 			var plays []harness.Scenario
 			for _, name := range scenarios {
@@ -150,9 +148,9 @@ func playScenario(w io.Writer, sc harness.Scenario, strategy string) (*side, err
 		for i, a := range ws {
 			for _, b := range ws[i+1:] {
 				switch g.Relation(a, b) {
-				case "before":
+				case checker.Before:
 					fmt.Fprintf(w, "    %s → %s  happens-before: %s\n", a.Write, b.Write, because(g, a, b))
-				case "after":
+				case checker.After:
 					fmt.Fprintf(w, "    %s → %s  happens-before: %s\n", b.Write, a.Write, because(g, b, a))
 				default:
 					fmt.Fprintf(w, "    %s ∥ %s  concurrent: neither client had read the other's write\n", a.Write, b.Write)
@@ -209,7 +207,7 @@ func ctxText(ctx []string) string {
 }
 
 func outcome(e histories.Event) string {
-	s := e.Type
+	s := string(e.Type)
 	switch {
 	case e.F == histories.Read && e.Type == histories.OK:
 		s += " " + versionsText(e.Versions)

@@ -78,13 +78,13 @@ func writeText(w *checker.Write) string {
 // deleted by a surviving version that follows it.
 func fate(w *checker.Write, lost map[string]checker.Lost, final []string, fset []*checker.Write, g *checker.Graph) string {
 	if l, ok := lost[w.Write]; ok {
-		return "LOST (" + l.Kind + ")"
+		return "LOST (" + string(l.Kind) + ")"
 	}
 	if slices.Contains(final, w.Write) {
 		return "survives"
 	}
 	if w.Type != histories.OK {
-		return w.Type + ", not kept"
+		return string(w.Type) + ", not kept"
 	}
 	var by []string
 	deleted := true

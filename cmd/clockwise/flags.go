@@ -104,8 +104,8 @@ func (f *testFlags) config() (harness.Config, error) {
 	bad := func(flag string, format string, args ...any) (harness.Config, error) {
 		return c, usageErr("invalid --%s: %s", flag, fmt.Sprintf(format, args...))
 	}
-	if !slices.Contains(store.Names(), f.strategy) {
-		return bad("strategy", "%q is not a strategy (known: %s)", f.strategy, strings.Join(store.Names(), ", "))
+	if err := validStrategies([]string{f.strategy}); err != nil {
+		return c, err
 	}
 	for _, v := range []struct {
 		name string
@@ -159,6 +159,16 @@ func (f *testFlags) config() (harness.Config, error) {
 		return c, usageErr("%v", err)
 	}
 	return c, nil
+}
+
+// validStrategies checks the strategies --strategy names.
+func validStrategies(names []string) error {
+	for _, s := range names {
+		if err := store.Valid(s); err != nil {
+			return usageErr("invalid --strategy: %v", err)
+		}
+	}
+	return nil
 }
 
 // gateFlag is --gate: extra findings that make a history invalid.

@@ -82,17 +82,17 @@ type matrixRun struct {
 // counts add up, the commit wait and write latency percentiles pool every
 // acknowledged write of every run.
 type matrixCell struct {
-	Strategy     string         `json:"strategy"`
-	Nemesis      string         `json:"nemesis"` // the column's name
-	Acknowledged int            `json:"acknowledged"`
-	Lost         int            `json:"lost"`
-	LostByKind   map[string]int `json:"lost_by_kind"`
-	Stale        int            `json:"stale"`
-	Stamped      int            `json:"stamped"`  // acknowledged writes checked for external consistency
-	External     int            `json:"external"` // external-consistency violations
+	Strategy     string                   `json:"strategy"`
+	Nemesis      string                   `json:"nemesis"` // the column's name
+	Acknowledged int                      `json:"acknowledged"`
+	Lost         int                      `json:"lost"`
+	LostByKind   map[checker.LostKind]int `json:"lost_by_kind"`
+	Stale        int                      `json:"stale"`
+	Stamped      int                      `json:"stamped"`  // acknowledged writes checked for external consistency
+	External     int                      `json:"external"` // external-consistency violations
 	// Linearizable is yes when every key of every run is, no when some
 	// key is not, unknown otherwise.
-	Linearizable    string          `json:"linearizable"`
+	Linearizable    checker.Answer  `json:"linearizable"`
 	Keys            int             `json:"keys"` // keys checked for linearizability, over all runs
 	NonLinearizable int             `json:"non_linearizable"`
 	LinearUnknown   int             `json:"linear_unknown"`
@@ -145,10 +145,8 @@ for 'check' and apply to every run. The matrix reports; it does not gate:
 exit status 0 unless the flags are bad (2).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			for _, s := range strategies {
-				if !slices.Contains(store.Names(), s) {
-					return usageErr("invalid --strategy: %q is not a strategy (known: %s)", s, strings.Join(store.Names(), ", "))
-				}
+			if err := validStrategies(strategies); err != nil {
+				return err
 			}
 			var cols []matrixColumn
 			for _, name := range columns {
@@ -309,7 +307,7 @@ func (r *matrixRun) run() error {
 
 // sum adds up the cell's runs.
 func (c *matrixCell) sum() {
-	c.LostByKind = map[string]int{}
+	c.LostByKind = map[checker.LostKind]int{}
 	var waits, lat []int64
 	for _, r := range c.Runs {
 		s := r.Summary
@@ -330,7 +328,7 @@ func (c *matrixCell) sum() {
 		lat = append(lat, r.latencies...)
 	}
 	c.CommitWait, c.WriteLatency = checker.Percentiles(waits), checker.Percentiles(lat)
-	c.Linearizable = checker.LinearVerdict(c.NonLinearizable, c.LinearUnknown)
+	c.Linearizable = checker.Answer(checker.LinearVerdict(c.NonLinearizable, c.LinearUnknown))
 }
 
 func quoteAll(args []string) []string {

@@ -57,7 +57,7 @@ func TestMatrixMatchesIndividualRuns(t *testing.T) {
 		require.Equal(t, col.Name, cell.Nemesis)
 		require.Len(t, cell.Runs, 2)
 
-		want := matrixCell{Strategy: cell.Strategy, Nemesis: cell.Nemesis, LostByKind: map[string]int{}}
+		want := matrixCell{Strategy: cell.Strategy, Nemesis: cell.Nemesis, LostByKind: map[checker.LostKind]int{}}
 		var waits, lat []int64
 		for j, r := range cell.Runs {
 			require.Equal(t, m.Seeds[j], r.Seed)
@@ -92,10 +92,10 @@ func TestMatrixMatchesIndividualRuns(t *testing.T) {
 			want.External += s.External
 			want.Keys += len(res.Linear)
 			for _, lin := range res.Linear {
-				switch lin.Result {
-				case checker.LinearIllegal:
+				switch checker.Verdict(lin.Result) {
+				case checker.Invalid:
 					want.NonLinearizable++
-				case checker.LinearUnknown:
+				case checker.Unknown:
 					want.LinearUnknown++
 				}
 			}
@@ -106,7 +106,7 @@ func TestMatrixMatchesIndividualRuns(t *testing.T) {
 		}
 		want.MetaBytes.Mean = float64(want.MetaBytes.Total) / float64(want.MetaBytes.Writes)
 		want.CommitWait, want.WriteLatency = checker.Percentiles(waits), checker.Percentiles(lat)
-		want.Linearizable = checker.LinearVerdict(want.NonLinearizable, want.LinearUnknown)
+		want.Linearizable = checker.Answer(checker.LinearVerdict(want.NonLinearizable, want.LinearUnknown))
 		want.Runs = cell.Runs
 		assert.Equal(t, want, *cell, "cell %s × %s", cell.Strategy, cell.Nemesis)
 

@@ -64,7 +64,9 @@ func (m *matrix) markdown(w io.Writer) {
 
 	fmt.Fprintf(w, "\n## Every figure\n\n")
 	head = []string{"strategy", "nemesis", "acked", "lost"}
-	head = append(head, checker.LostKinds...)
+	for _, k := range checker.LostKinds {
+		head = append(head, string(k))
+	}
 	head = append(head, "stale siblings", "external violations", "linearizable", "commit wait p50 / p99",
 		"write latency p50 / p99", "metadata bytes/key mean (max)", "sibling reads")
 	row(head...)
@@ -100,12 +102,12 @@ func (c *matrixCell) figures() []string {
 	if c.Stamped > 0 {
 		ext = fmt.Sprintf("%d of %d", c.External, c.Stamped)
 	}
-	lin := c.Linearizable
-	switch lin {
-	case "no":
-		lin = fmt.Sprintf("no (%d of %d keys)", c.NonLinearizable, c.Keys)
-	case "unknown":
-		lin = fmt.Sprintf("unknown (%d of %d keys)", c.LinearUnknown, c.Keys)
+	lin := c.Linearizable.String()
+	switch checker.Verdict(c.Linearizable) {
+	case checker.Invalid:
+		lin += fmt.Sprintf(" (%d of %d keys)", c.NonLinearizable, c.Keys)
+	case checker.Unknown:
+		lin += fmt.Sprintf(" (%d of %d keys)", c.LinearUnknown, c.Keys)
 	}
 	wait := "0"
 	if c.CommitWait.Max > 0 {

@@ -90,10 +90,8 @@ Exit status: 0 when every run completed (the verdicts are in the table, anomalie
 included), 2 bad usage.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			for _, s := range strategies {
-				if !slices.Contains(store.Names(), s) {
-					return usageErr("invalid --strategy: %q is not a strategy (known: %s)", s, strings.Join(store.Names(), ", "))
-				}
+			if err := validStrategies(strategies); err != nil {
+				return err
 			}
 			if len(strategies) == 0 {
 				return usageErr("invalid --strategy: name at least one strategy")

@@ -17,7 +17,7 @@ import (
 // write it dropped for which. Nothing is printed when no write carries a
 // timestamp.
 func writeOrder(w io.Writer, result *checker.Result, g *checker.Graph) {
-	lost := map[string]string{}
+	lost := map[string]checker.LostKind{}
 	for _, l := range result.Lost {
 		lost[l.Write.Write] = l.Kind
 	}
@@ -39,7 +39,7 @@ func writeOrder(w io.Writer, result *checker.Result, g *checker.Graph) {
 		for i, x := range ws {
 			note := ""
 			if kind, ok := lost[x.Write]; ok {
-				note = ", LOST: " + kind
+				note = ", LOST: " + string(kind)
 			}
 			parts[i] = fmt.Sprintf("%s (ts %d, %s%s)", x.Write, x.Meta.TS, x.Node, note)
 		}
