@@ -8,61 +8,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/internal/historytest"
 )
 
-// hist builds histories by hand. Version ids starting with "d" are
-// tombstones.
-type hist struct{ h []histories.Event }
-
-func (b *hist) add(e histories.Event) {
-	e.Index = len(b.h)
-	e.Time = int64(len(b.h)) * 1000
-	b.h = append(b.h, e)
-}
-
-// write invokes and completes a write (or a delete, for ids starting with
-// "d") with the given outcome and timestamp.
-func (b *hist) write(proc, key, node, id string, ctx []string, typ histories.Type, ts int64) *hist {
-	f := histories.Write
-	if strings.HasPrefix(id, "d") {
-		f = histories.Delete
-	}
-	if ctx == nil {
-		ctx = []string{}
-	}
-	b.add(histories.Event{Process: proc, Type: histories.Invoke, F: f, Key: key, Node: node, Write: id, Value: "v" + id, Context: ctx})
-	if typ == "" {
-		return b // never completes
-	}
-	e := histories.Event{Process: proc, Type: typ, F: f, Key: key, Node: node, Write: id}
-	if typ == histories.OK && ts != 0 {
-		e.Meta = &histories.Meta{TS: ts}
-	}
-	b.add(e)
-	return b
-}
-
-func (b *hist) read(proc, key, node string, ids ...string) *hist {
-	b.add(histories.Event{Process: proc, Type: histories.Invoke, F: histories.Read, Key: key, Node: node})
-	vs := []histories.Version{}
-	for _, id := range ids {
-		vs = append(vs, histories.Version{Write: id, Value: "v" + id, Deleted: strings.HasPrefix(id, "d")})
-	}
-	b.add(histories.Event{Process: proc, Type: histories.OK, F: histories.Read, Key: key, Node: node, Versions: vs})
-	return b
-}
-
-// final reads key from every node, all returning ids.
-func (b *hist) final(key string, ids ...string) *hist {
-	for _, n := range []string{"n1", "n2", "n3"} {
-		b.read(histories.Final, key, n, ids...)
-	}
-	return b
-}
-
-func (b *hist) check(t *testing.T, gate ...string) *Result {
+// judge checks the history b built.
+func judge(t *testing.T, b *historytest.Builder, gate ...string) *Result {
 	t.Helper()
-	r, err := Check(b.h, Options{Gate: gate})
+	r, err := Check(b.History(), Options{Gate: gate})
 	require.NoError(t, err)
 	return r
 }
@@ -76,46 +28,46 @@ func lostIDs(r *Result) map[string]LostKind {
 }
 
 func TestValidHistoriesHaveNoFindings(t *testing.T) {
-	for name, b := range map[string]*hist{
-		"happens-before chain collapses": new(hist).
-			write("c1", "x", "n1", "w1", nil, histories.OK, 10).
-			read("c2", "x", "n2", "w1").
-			write("c2", "x", "n2", "w2", []string{"w1"}, histories.OK, 20).
-			read("c3", "x", "n3", "w2").
-			write("c3", "x", "n3", "w3", []string{"w2"}, histories.OK, 30).
-			final("x", "w3"),
-		"concurrent writes kept as siblings": new(hist).
-			write("c1", "y", "n1", "w1", nil, histories.OK, 0).
-			write("c2", "y", "n2", "w2", nil, histories.OK, 0).
-			read("c3", "y", "n3", "w1", "w2").
-			final("y", "w1", "w2"),
-		"a write that read both siblings replaces them": new(hist).
-			write("c1", "y", "n1", "w1", nil, histories.OK, 0).
-			write("c2", "y", "n2", "w2", nil, histories.OK, 0).
-			read("c3", "y", "n3", "w1", "w2").
-			write("c3", "y", "n3", "w3", []string{"w1", "w2"}, histories.OK, 0).
-			final("y", "w3"),
-		"a delete overwritten causally is not lost": new(hist).
-			write("c1", "x", "n1", "w1", nil, histories.OK, 10).
-			read("c1", "x", "n1", "w1").
-			write("c1", "x", "n1", "d2", []string{"w1"}, histories.OK, 20).
-			read("c2", "x", "n2", "d2").
-			write("c2", "x", "n2", "w3", []string{"d2"}, histories.OK, 30).
-			final("x", "w3"),
-		"indeterminate and failed writes that vanish are not lost": new(hist).
-			write("c1", "x", "n1", "w1", nil, histories.OK, 10).
-			write("c2", "x", "n2", "w2", nil, histories.Info, 0).
-			write("c3", "x", "n3", "w3", nil, histories.Fail, 0).
-			write("c4", "x", "n1", "w4", nil, "", 0).
-			final("x", "w1"),
-		"a deleted key": new(hist).
-			write("c1", "x", "n1", "w1", nil, histories.OK, 10).
-			read("c1", "x", "n1", "w1").
-			write("c1", "x", "n1", "d2", []string{"w1"}, histories.OK, 20).
-			final("x", "d2"),
+	for name, b := range map[string]*historytest.Builder{
+		"happens-before chain collapses": new(historytest.Builder).
+			Write("c1", "x", "n1", "w1", nil, histories.OK, 10).
+			Read("c2", "x", "n2", "w1").
+			Write("c2", "x", "n2", "w2", []string{"w1"}, histories.OK, 20).
+			Read("c3", "x", "n3", "w2").
+			Write("c3", "x", "n3", "w3", []string{"w2"}, histories.OK, 30).
+			Final("x", "w3"),
+		"concurrent writes kept as siblings": new(historytest.Builder).
+			Write("c1", "y", "n1", "w1", nil, histories.OK, 0).
+			Write("c2", "y", "n2", "w2", nil, histories.OK, 0).
+			Read("c3", "y", "n3", "w1", "w2").
+			Final("y", "w1", "w2"),
+		"a write that read both siblings replaces them": new(historytest.Builder).
+			Write("c1", "y", "n1", "w1", nil, histories.OK, 0).
+			Write("c2", "y", "n2", "w2", nil, histories.OK, 0).
+			Read("c3", "y", "n3", "w1", "w2").
+			Write("c3", "y", "n3", "w3", []string{"w1", "w2"}, histories.OK, 0).
+			Final("y", "w3"),
+		"a delete overwritten causally is not lost": new(historytest.Builder).
+			Write("c1", "x", "n1", "w1", nil, histories.OK, 10).
+			Read("c1", "x", "n1", "w1").
+			Write("c1", "x", "n1", "d2", []string{"w1"}, histories.OK, 20).
+			Read("c2", "x", "n2", "d2").
+			Write("c2", "x", "n2", "w3", []string{"d2"}, histories.OK, 30).
+			Final("x", "w3"),
+		"indeterminate and failed writes that vanish are not lost": new(historytest.Builder).
+			Write("c1", "x", "n1", "w1", nil, histories.OK, 10).
+			Write("c2", "x", "n2", "w2", nil, histories.Info, 0).
+			Write("c3", "x", "n3", "w3", nil, histories.Fail, 0).
+			Write("c4", "x", "n1", "w4", nil, historytest.Never, 0).
+			Final("x", "w1"),
+		"a deleted key": new(historytest.Builder).
+			Write("c1", "x", "n1", "w1", nil, histories.OK, 10).
+			Read("c1", "x", "n1", "w1").
+			Write("c1", "x", "n1", "d2", []string{"w1"}, histories.OK, 20).
+			Final("x", "d2"),
 	} {
 		t.Run(name, func(t *testing.T) {
-			r := b.check(t, GateStale, GatePreservation)
+			r := judge(t, b, GateStale, GatePreservation)
 			assert.True(t, r.Valid, "failures: %v", r.Failures)
 			assert.Empty(t, r.Lost)
 			assert.Empty(t, r.Stale)
@@ -129,11 +81,11 @@ func TestValidHistoriesHaveNoFindings(t *testing.T) {
 }
 
 func TestOverwrittenByOlder(t *testing.T) {
-	r := new(hist).
-		write("c1", "x", "n1", "w1", nil, histories.OK, 5_000).
-		read("c2", "x", "n2", "w1").
-		write("c2", "x", "n2", "w2", []string{"w1"}, histories.OK, 1_000).
-		final("x", "w1").check(t)
+	r := judge(t, new(historytest.Builder).
+		Write("c1", "x", "n1", "w1", nil, histories.OK, 5_000).
+		Read("c2", "x", "n2", "w1").
+		Write("c2", "x", "n2", "w2", []string{"w1"}, histories.OK, 1_000).
+		Final("x", "w1"))
 	assert.False(t, r.Valid)
 	require.Len(t, r.Lost, 1)
 	l := r.Lost[0]
@@ -151,10 +103,10 @@ func TestOverwrittenByOlder(t *testing.T) {
 }
 
 func TestConcurrentDropped(t *testing.T) {
-	r := new(hist).
-		write("c1", "y", "n1", "w1", nil, histories.OK, 9_000).
-		write("c2", "y", "n2", "w2", nil, histories.OK, 2_000).
-		final("y", "w1").check(t)
+	r := judge(t, new(historytest.Builder).
+		Write("c1", "y", "n1", "w1", nil, histories.OK, 9_000).
+		Write("c2", "y", "n2", "w2", nil, histories.OK, 2_000).
+		Final("y", "w1"))
 	assert.Equal(t, map[string]LostKind{"w2": ConcurrentDropped}, lostIDs(r))
 	assert.Equal(t, "w1", r.Lost[0].Winner.Write)
 	assert.Contains(t, r.Lost[0].Why, "concurrent")
@@ -162,14 +114,14 @@ func TestConcurrentDropped(t *testing.T) {
 }
 
 func TestSuppressedByTombstone(t *testing.T) {
-	r := new(hist).
-		write("c1", "x", "n1", "w1", nil, histories.OK, 10).
-		read("n", "x", "n3", "w1").
-		write("n", "x", "n3", "d2", []string{"w1"}, histories.OK, 3_600_000).
-		write("c2", "x", "n2", "w3", nil, histories.OK, 100).
-		read("c3", "x", "n1", "d2").
-		write("c3", "x", "n1", "w4", []string{"d2"}, histories.OK, 200).
-		final("x", "d2").check(t)
+	r := judge(t, new(historytest.Builder).
+		Write("c1", "x", "n1", "w1", nil, histories.OK, 10).
+		Read("n", "x", "n3", "w1").
+		Write("n", "x", "n3", "d2", []string{"w1"}, histories.OK, 3_600_000).
+		Write("c2", "x", "n2", "w3", nil, histories.OK, 100).
+		Read("c3", "x", "n1", "d2").
+		Write("c3", "x", "n1", "w4", []string{"d2"}, histories.OK, 200).
+		Final("x", "d2"))
 	// w1 was read by the delete: not blamed. w3 (concurrent) and w4
 	// (causally after) are both suppressed by the tombstone.
 	assert.Equal(t, map[string]LostKind{"w3": SuppressedByTombstone, "w4": SuppressedByTombstone}, lostIDs(r))
@@ -180,19 +132,19 @@ func TestSuppressedByTombstone(t *testing.T) {
 }
 
 func TestMissing(t *testing.T) {
-	r := new(hist).write("c1", "x", "n1", "w1", nil, histories.OK, 10).final("x").check(t)
+	r := judge(t, new(historytest.Builder).Write("c1", "x", "n1", "w1", nil, histories.OK, 10).Final("x"))
 	assert.Equal(t, map[string]LostKind{"w1": Missing}, lostIDs(r))
 	assert.Nil(t, r.Lost[0].Winner)
 }
 
 func TestStaleSibling(t *testing.T) {
-	b := new(hist).
-		write("c1", "x", "n1", "w1", nil, histories.OK, 0).
-		read("c2", "x", "n2", "w1").
-		write("c2", "x", "n2", "w2", []string{"w1"}, histories.OK, 0).
-		read("c3", "x", "n3", "w1", "w2").
-		final("x", "w1", "w2")
-	r := b.check(t)
+	b := new(historytest.Builder).
+		Write("c1", "x", "n1", "w1", nil, histories.OK, 0).
+		Read("c2", "x", "n2", "w1").
+		Write("c2", "x", "n2", "w2", []string{"w1"}, histories.OK, 0).
+		Read("c3", "x", "n3", "w1", "w2").
+		Final("x", "w1", "w2")
+	r := judge(t, b)
 	assert.True(t, r.Valid, "stale siblings are not data loss")
 	require.Len(t, r.Stale, 1)
 	s := r.Stale[0]
@@ -202,18 +154,18 @@ func TestStaleSibling(t *testing.T) {
 	assert.True(t, s.Final)
 	assert.False(t, r.Keys[0].Preserved)
 
-	gated := b.check(t, GateStale)
+	gated := judge(t, b, GateStale)
 	assert.False(t, gated.Valid)
 	assert.Contains(t, gated.Failures[0], "stale")
-	assert.False(t, b.check(t, GatePreservation).Valid)
+	assert.False(t, judge(t, b, GatePreservation).Valid)
 }
 
 func TestPhantoms(t *testing.T) {
-	r := new(hist).
-		write("c1", "x", "n1", "w1", nil, histories.Fail, 0).
-		read("c2", "x", "n2", "w1").
-		read("c2", "x", "n2", "w1", "w9").
-		final("x").check(t)
+	r := judge(t, new(historytest.Builder).
+		Write("c1", "x", "n1", "w1", nil, histories.Fail, 0).
+		Read("c2", "x", "n2", "w1").
+		Read("c2", "x", "n2", "w1", "w9").
+		Final("x"))
 	assert.False(t, r.Valid)
 	require.Len(t, r.Phantoms, 2, "each phantom version once")
 	assert.Equal(t, "w1", r.Phantoms[0].Write)
@@ -223,12 +175,12 @@ func TestPhantoms(t *testing.T) {
 }
 
 func TestDivergence(t *testing.T) {
-	b := new(hist).
-		write("c1", "x", "n1", "w1", nil, histories.OK, 0).
-		write("c2", "x", "n2", "w2", nil, histories.OK, 0)
-	b.read(histories.Final, "x", "n1", "w1", "w2")
-	b.read(histories.Final, "x", "n2", "w1")
-	r := b.check(t)
+	b := new(historytest.Builder).
+		Write("c1", "x", "n1", "w1", nil, histories.OK, 0).
+		Write("c2", "x", "n2", "w2", nil, histories.OK, 0)
+	b.Read(histories.Final, "x", "n1", "w1", "w2")
+	b.Read(histories.Final, "x", "n2", "w1")
+	r := judge(t, b)
 	assert.False(t, r.Valid)
 	require.Len(t, r.Divergent, 1)
 	assert.Equal(t, map[string][]string{"n1": {"w1", "w2"}, "n2": {"w1"}}, r.Divergent[0].Nodes)
@@ -236,17 +188,17 @@ func TestDivergence(t *testing.T) {
 }
 
 func TestVisibleIndeterminateWriteCounts(t *testing.T) {
-	r := new(hist).
-		write("c1", "x", "n1", "w1", nil, histories.Info, 0).
-		read("c2", "x", "n2", "w1").
-		final("x").check(t)
+	r := judge(t, new(historytest.Builder).
+		Write("c1", "x", "n1", "w1", nil, histories.Info, 0).
+		Read("c2", "x", "n2", "w1").
+		Final("x"))
 	assert.Equal(t, []string{"w1"}, r.Keys[0].Maximal, "a visible info write must survive")
 	assert.False(t, r.Keys[0].Preserved)
 	assert.Empty(t, r.Lost, "info writes are never counted lost")
 }
 
 func TestKeysWithoutFinalReadsAreNotJudged(t *testing.T) {
-	r := new(hist).write("c1", "x", "n1", "w1", nil, histories.OK, 0).check(t)
+	r := judge(t, new(historytest.Builder).Write("c1", "x", "n1", "w1", nil, histories.OK, 0))
 	assert.True(t, r.Valid)
 	assert.False(t, r.Keys[0].Judged)
 	require.Len(t, r.Notes, 1)
@@ -266,11 +218,11 @@ func TestMalformedOperationSequences(t *testing.T) {
 		"completion of another key": {[]histories.Event{inv, {Process: "c1", Type: histories.OK, F: histories.Write, Key: "y", Write: "w1"}}, "open operation"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			b := new(hist)
+			b := new(historytest.Builder)
 			for _, e := range tc.events {
-				b.add(e)
+				b.Add(e)
 			}
-			_, err := Check(b.h, Options{})
+			_, err := Check(b.History(), Options{})
 			require.ErrorContains(t, err, tc.want)
 		})
 	}
@@ -279,12 +231,12 @@ func TestMalformedOperationSequences(t *testing.T) {
 }
 
 func TestGraphRelations(t *testing.T) {
-	b := new(hist).
-		write("c1", "x", "n1", "w1", nil, histories.OK, 0).
-		write("c2", "x", "n1", "w2", []string{"w1"}, histories.OK, 0).
-		write("c3", "x", "n1", "w3", []string{"w2"}, histories.OK, 0).
-		write("c4", "x", "n1", "w4", nil, histories.OK, 0)
-	g, err := NewGraph(b.h)
+	b := new(historytest.Builder).
+		Write("c1", "x", "n1", "w1", nil, histories.OK, 0).
+		Write("c2", "x", "n1", "w2", []string{"w1"}, histories.OK, 0).
+		Write("c3", "x", "n1", "w3", []string{"w2"}, histories.OK, 0).
+		Write("c4", "x", "n1", "w4", nil, histories.OK, 0)
+	g, err := NewGraph(b.History())
 	require.NoError(t, err)
 	w := func(id string) *Write { return g.Write(id) }
 	assert.Equal(t, Before, g.Relation(w("w1"), w("w3")), "transitively")
@@ -296,11 +248,11 @@ func TestGraphRelations(t *testing.T) {
 }
 
 func TestTextReportExplainsEachLoss(t *testing.T) {
-	r := new(hist).
-		write("c1", "x", "n1", "w1", nil, histories.OK, 5_000).
-		read("c2", "x", "n2", "w1").
-		write("c2", "x", "n2", "w2", []string{"w1"}, histories.OK, 1_000).
-		final("x", "w1").check(t)
+	r := judge(t, new(historytest.Builder).
+		Write("c1", "x", "n1", "w1", nil, histories.OK, 5_000).
+		Read("c2", "x", "n2", "w1").
+		Write("c2", "x", "n2", "w2", []string{"w1"}, histories.OK, 1_000).
+		Final("x", "w1"))
 	var b strings.Builder
 	require.NoError(t, r.WriteText(&b, 0))
 	out := b.String()
@@ -314,14 +266,14 @@ func TestLossStampedBelowAnAncestorIsFlagged(t *testing.T) {
 	// w2 read w1 but was stamped lower (a slow clock); later writes follow
 	// w1 and survive. Relative to F, w2 is concurrent with w3, but the
 	// history shows why it lost: it was stamped below a write it follows.
-	r := new(hist).
-		write("c1", "x", "n1", "w1", nil, histories.OK, 5_000).
-		read("c2", "x", "n2", "w1").
-		write("c2", "x", "n2", "w2", []string{"w1"}, histories.OK, 1_000).
-		read("c3", "x", "n3", "w1").
-		write("c3", "x", "n3", "w3", []string{"w1"}, histories.OK, 6_000).
-		write("c1", "x", "n1", "w4", nil, histories.OK, 7_000).
-		final("x", "w4").check(t)
+	r := judge(t, new(historytest.Builder).
+		Write("c1", "x", "n1", "w1", nil, histories.OK, 5_000).
+		Read("c2", "x", "n2", "w1").
+		Write("c2", "x", "n2", "w2", []string{"w1"}, histories.OK, 1_000).
+		Read("c3", "x", "n3", "w1").
+		Write("c3", "x", "n3", "w3", []string{"w1"}, histories.OK, 6_000).
+		Write("c1", "x", "n1", "w4", nil, histories.OK, 7_000).
+		Final("x", "w4"))
 	got := map[string]*Ref{}
 	for _, l := range r.Lost {
 		got[l.Write.Write] = l.Inverted

@@ -9,19 +9,20 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/internal/historytest"
 )
 
 func TestExternalConsistencyViolation(t *testing.T) {
-	h := regHistory([]regOp{
-		{proc: "c1", f: histories.Write, key: "x", id: "w1", ts: 100, start: 0, end: 10},
+	h := registerHistory([]historytest.Op{
+		{Process: "c1", F: histories.Write, Key: "x", ID: "w1", TS: 100, Start: 0, End: 10},
 		// Began after w1 was acknowledged, stamped lower: a violation.
-		{proc: "c2", f: histories.Write, key: "x", id: "w2", ts: 50, start: 20, end: 30},
+		{Process: "c2", F: histories.Write, Key: "x", ID: "w2", TS: 50, Start: 20, End: 30},
 		// Overlaps w1 and w2: no real-time order, no violation.
-		{proc: "c3", f: histories.Write, key: "x", id: "w3", ts: 10, start: 5, end: 25},
+		{Process: "c3", F: histories.Write, Key: "x", ID: "w3", TS: 10, Start: 5, End: 25},
 		// Began after w1, stamped exactly as w1: equal is a violation too.
-		{proc: "c3", f: histories.Write, key: "x", id: "w4", ts: 100, start: 40, end: 50, ctx: []string{"w1", "w2", "w3"}},
+		{Process: "c3", F: histories.Write, Key: "x", ID: "w4", TS: 100, Start: 40, End: 50, Context: []string{"w1", "w2", "w3"}},
 		// Higher than everything before it.
-		{proc: "c1", f: histories.Write, key: "x", id: "w5", ts: 200, start: 60, end: 70, ctx: []string{"w4"}},
+		{Process: "c1", F: histories.Write, Key: "x", ID: "w5", TS: 200, Start: 60, End: 70, Context: []string{"w4"}},
 	}, map[string][]string{"x": {"w5"}})
 	res, err := Check(h, Options{})
 	require.NoError(t, err)
@@ -50,9 +51,9 @@ func TestExternalConsistencyViolation(t *testing.T) {
 }
 
 func TestExternalConsistencyNeedsTimestamps(t *testing.T) {
-	h := regHistory([]regOp{
-		{proc: "c1", f: histories.Write, key: "x", id: "w1", start: 0, end: 10},
-		{proc: "c2", f: histories.Write, key: "x", id: "w2", start: 20, end: 30, ctx: []string{"w1"}},
+	h := registerHistory([]historytest.Op{
+		{Process: "c1", F: histories.Write, Key: "x", ID: "w1", Start: 0, End: 10},
+		{Process: "c2", F: histories.Write, Key: "x", ID: "w2", Start: 20, End: 30, Context: []string{"w1"}},
 	}, map[string][]string{"x": {"w2"}})
 	res, err := Check(h, Options{})
 	require.NoError(t, err)
@@ -65,22 +66,22 @@ func TestExternalConsistencyNeedsTimestamps(t *testing.T) {
 func TestExternalConsistencyMatchesDefinition(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		n := rapid.IntRange(1, 12).Draw(t, "writes")
-		var ops []regOp
+		var ops []historytest.Op
 		for i := range n {
 			start := rapid.Int64Range(0, 100).Draw(t, "start")
-			ops = append(ops, regOp{
-				proc: fmt.Sprintf("c%d", i), f: histories.Write, key: "x", id: fmt.Sprintf("w%d", i),
-				ts: rapid.Int64Range(1, 20).Draw(t, "ts"), start: start, end: start + rapid.Int64Range(1, 30).Draw(t, "len"),
+			ops = append(ops, historytest.Op{
+				Process: fmt.Sprintf("c%d", i), F: histories.Write, Key: "x", ID: fmt.Sprintf("w%d", i),
+				TS: rapid.Int64Range(1, 20).Draw(t, "ts"), Start: start, End: start + rapid.Int64Range(1, 30).Draw(t, "len"),
 			})
 		}
-		res, err := Check(regHistory(ops, map[string][]string{"x": {ops[0].id}}), Options{})
+		res, err := Check(registerHistory(ops, map[string][]string{"x": {ops[0].ID}}), Options{})
 		require.NoError(t, err)
 
 		want := map[string]int64{} // later write → the highest ts acknowledged before it began
 		for _, b := range ops {
 			for _, a := range ops {
-				if a.end < b.start && a.ts >= b.ts && a.ts > want[b.id] {
-					want[b.id] = a.ts
+				if a.End < b.Start && a.TS >= b.TS && a.TS > want[b.ID] {
+					want[b.ID] = a.TS
 				}
 			}
 		}

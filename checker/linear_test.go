@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/internal/historytest"
 )
 
 func linearOf(t *testing.T, res *Result) map[string]Verdict {
@@ -22,13 +23,13 @@ func linearOf(t *testing.T, res *Result) map[string]Verdict {
 }
 
 func TestLinearizableRegisterHistoryPasses(t *testing.T) {
-	h := regHistory([]regOp{
-		{proc: "c1", f: histories.Write, key: "x", id: "w1", start: 0, end: 10},
-		{proc: "c2", f: histories.Read, key: "x", read: []string{"w1"}, start: 20, end: 30},
-		{proc: "c1", f: histories.Write, key: "x", id: "w2", start: 25, end: 40, ctx: []string{"w1"}},
+	h := registerHistory([]historytest.Op{
+		{Process: "c1", F: histories.Write, Key: "x", ID: "w1", Start: 0, End: 10},
+		{Process: "c2", F: histories.Read, Key: "x", Read: historytest.Versions("w1"), Start: 20, End: 30},
+		{Process: "c1", F: histories.Write, Key: "x", ID: "w2", Start: 25, End: 40, Context: []string{"w1"}},
 		// Overlaps w2, so it may still see w1.
-		{proc: "c3", f: histories.Read, key: "x", read: []string{"w1"}, start: 35, end: 50},
-		{proc: "c2", f: histories.Read, key: "x", read: []string{"w2"}, start: 60, end: 70},
+		{Process: "c3", F: histories.Read, Key: "x", Read: historytest.Versions("w1"), Start: 35, End: 50},
+		{Process: "c2", F: histories.Read, Key: "x", Read: historytest.Versions("w2"), Start: 60, End: 70},
 	}, map[string][]string{"x": {"w2"}})
 	res, err := Check(h, Options{})
 	require.NoError(t, err)
@@ -39,13 +40,13 @@ func TestLinearizableRegisterHistoryPasses(t *testing.T) {
 }
 
 func TestStaleReadIsNotLinearizable(t *testing.T) {
-	h := regHistory([]regOp{
-		{proc: "c1", f: histories.Write, key: "x", id: "w1", start: 0, end: 10},
-		{proc: "c1", f: histories.Write, key: "x", id: "w2", start: 20, end: 30, ctx: []string{"w1"}},
+	h := registerHistory([]historytest.Op{
+		{Process: "c1", F: histories.Write, Key: "x", ID: "w1", Start: 0, End: 10},
+		{Process: "c1", F: histories.Write, Key: "x", ID: "w2", Start: 20, End: 30, Context: []string{"w1"}},
 		// w2 was acknowledged before this read began: seeing w1 is stale.
-		{proc: "c2", f: histories.Read, key: "x", read: []string{"w1"}, start: 40, end: 50},
-		{proc: "c3", f: histories.Write, key: "y", id: "w3", start: 0, end: 10},
-		{proc: "c3", f: histories.Read, key: "y", read: []string{"w3"}, start: 20, end: 30},
+		{Process: "c2", F: histories.Read, Key: "x", Read: historytest.Versions("w1"), Start: 40, End: 50},
+		{Process: "c3", F: histories.Write, Key: "y", ID: "w3", Start: 0, End: 10},
+		{Process: "c3", F: histories.Read, Key: "y", Read: historytest.Versions("w3"), Start: 20, End: 30},
 	}, map[string][]string{"x": {"w2"}, "y": {"w3"}})
 	res, err := Check(h, Options{})
 	require.NoError(t, err)
@@ -68,10 +69,10 @@ func TestStaleReadIsNotLinearizable(t *testing.T) {
 }
 
 func TestSiblingsAreNotARegister(t *testing.T) {
-	h := regHistory([]regOp{
-		{proc: "c1", f: histories.Write, key: "x", id: "w1", start: 0, end: 10},
-		{proc: "c2", f: histories.Write, key: "x", id: "w2", start: 0, end: 10},
-		{proc: "c3", f: histories.Read, key: "x", read: []string{"w1", "w2"}, start: 20, end: 30},
+	h := registerHistory([]historytest.Op{
+		{Process: "c1", F: histories.Write, Key: "x", ID: "w1", Start: 0, End: 10},
+		{Process: "c2", F: histories.Write, Key: "x", ID: "w2", Start: 0, End: 10},
+		{Process: "c3", F: histories.Read, Key: "x", Read: historytest.Versions("w1", "w2"), Start: 20, End: 30},
 	}, map[string][]string{"x": {"w1", "w2"}})
 	res, err := Check(h, Options{})
 	require.NoError(t, err)
@@ -82,14 +83,14 @@ func TestSiblingsAreNotARegister(t *testing.T) {
 // A write whose outcome is unknown may take effect at any later time; a
 // write that failed must never be seen.
 func TestIndeterminateAndFailedWrites(t *testing.T) {
-	h := regHistory([]regOp{
-		{proc: "c1", f: histories.Write, key: "x", id: "w1", start: 0, end: 10},
-		{proc: "c2", f: histories.Write, key: "x", id: "w2", start: 20, typ: "none"},
-		{proc: "c3", f: histories.Read, key: "x", read: []string{"w1"}, start: 30, end: 40},
-		{proc: "c3", f: histories.Read, key: "x", read: []string{"w2"}, start: 50, end: 60},
-		{proc: "c4", f: histories.Write, key: "y", id: "w3", start: 0, end: 10},
-		{proc: "c5", f: histories.Write, key: "y", id: "w4", start: 20, end: 30, typ: histories.Fail},
-		{proc: "c4", f: histories.Read, key: "y", read: []string{"w4"}, start: 40, end: 50},
+	h := registerHistory([]historytest.Op{
+		{Process: "c1", F: histories.Write, Key: "x", ID: "w1", Start: 0, End: 10},
+		{Process: "c2", F: histories.Write, Key: "x", ID: "w2", Start: 20, Type: historytest.Never},
+		{Process: "c3", F: histories.Read, Key: "x", Read: historytest.Versions("w1"), Start: 30, End: 40},
+		{Process: "c3", F: histories.Read, Key: "x", Read: historytest.Versions("w2"), Start: 50, End: 60},
+		{Process: "c4", F: histories.Write, Key: "y", ID: "w3", Start: 0, End: 10},
+		{Process: "c5", F: histories.Write, Key: "y", ID: "w4", Start: 20, End: 30, Type: histories.Fail},
+		{Process: "c4", F: histories.Read, Key: "y", Read: historytest.Versions("w4"), Start: 40, End: 50},
 	}, map[string][]string{"x": {"w2"}, "y": {"w3"}})
 	res, err := Check(h, Options{})
 	require.NoError(t, err)
@@ -99,14 +100,14 @@ func TestIndeterminateAndFailedWrites(t *testing.T) {
 // A check that runs out of time says unknown, never ok, and the gate treats
 // unknown as a failure.
 func TestLinearizabilityUnknownIsNotAPass(t *testing.T) {
-	var ops []regOp
+	var ops []historytest.Op
 	for i := range 24 {
-		ops = append(ops, regOp{proc: fmt.Sprintf("c%d", i), f: histories.Write, key: "x", id: fmt.Sprintf("w%d", i), start: 0, end: 100})
+		ops = append(ops, historytest.Op{Process: fmt.Sprintf("c%d", i), F: histories.Write, Key: "x", ID: fmt.Sprintf("w%d", i), Start: 0, End: 100})
 	}
 	// No order of the writes explains this read, and finding that out takes
 	// porcupine far longer than a millisecond.
-	ops = append(ops, regOp{proc: "c0", f: histories.Read, key: "x", read: []string{"w0", "w1"}, start: 200, end: 210})
-	h := regHistory(ops, nil)
+	ops = append(ops, historytest.Op{Process: "c0", F: histories.Read, Key: "x", Read: historytest.Versions("w0", "w1"), Start: 200, End: 210})
+	h := registerHistory(ops, nil)
 	res, err := Check(h, Options{LinearTimeout: time.Millisecond})
 	require.NoError(t, err)
 	assert.Equal(t, map[string]Verdict{"x": Unknown}, linearOf(t, res))

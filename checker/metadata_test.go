@@ -7,22 +7,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/internal/historytest"
 )
 
 func TestMetadataMeasuresEachKey(t *testing.T) {
 	meta := func(bytes int, vv map[string]uint64) *histories.Meta { return &histories.Meta{Bytes: bytes, VV: vv} }
-	var h []histories.Event
-	add := func(e histories.Event) {
-		e.Index = len(h)
-		h = append(h, e)
-	}
+	var b historytest.Builder
 	op := func(process string, typ histories.Type, f histories.Func, key, node, write string, m *histories.Meta, vs ...string) {
-		add(histories.Event{Process: process, Type: histories.Invoke, F: f, Key: key, Node: node, Write: write})
-		done := histories.Event{Process: process, Type: typ, F: f, Key: key, Node: node, Write: write, Meta: m}
-		for _, v := range vs {
-			done.Versions = append(done.Versions, histories.Version{Write: v})
-		}
-		add(done)
+		b.Op(historytest.Op{Process: process, Type: typ, F: f, Key: key, Node: node, ID: write, Meta: m, Read: historytest.Versions(vs...)})
 	}
 	op("c1", histories.OK, histories.Write, "x", "n1", "w1", meta(5, map[string]uint64{"n1": 1}))
 	op("c1", histories.OK, histories.Write, "x", "n2", "w2", meta(9, map[string]uint64{"n1": 1, "n2": 1}))
@@ -33,7 +25,7 @@ func TestMetadataMeasuresEachKey(t *testing.T) {
 	op(histories.Final, histories.OK, histories.Read, "x", "n1", "", nil, "w2")
 	op(histories.Final, histories.OK, histories.Read, "y", "n1", "", nil, "w4")
 
-	keys, err := Metadata(h)
+	keys, err := Metadata(b.History())
 	require.NoError(t, err)
 	require.Len(t, keys, 2)
 	assert.Equal(t, KeyMeta{

@@ -9,28 +9,23 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/clock"
 	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/internal/historytest"
 )
 
 const (
-	tombEpoch = int64(1_000_000_000_000) // every clock's reading at true time 0
-	ms        = int64(time.Millisecond)
-	hour      = int64(time.Hour)
+	ms   = int64(time.Millisecond)
+	hour = int64(time.Hour)
 )
 
-// tombHist builds a history one operation at a time. Each operation runs
-// from start to start+2ms and is stamped in the middle by a clock off ns
-// ahead, as a physical clock would stamp it.
-type tombHist struct{ h []histories.Event }
-
-func (b *tombHist) add(e histories.Event) {
-	e.Index = len(b.h)
-	b.h = append(b.h, e)
-}
+// tombHist is a history of operations that each run from start to
+// start+2ms; a write is stamped in the middle by a clock off ns ahead, as
+// a physical clock would stamp it.
+type tombHist struct{ historytest.Builder }
 
 func (b *tombHist) fault(at int64, key, node, write string) {
-	b.add(histories.Event{Time: at, Process: histories.Nemesis, Type: histories.Info, F: "tombstone",
-		Params: map[string]string{"key": key, "node": node, "offset": "+1h0m0s", "write": write}})
+	b.Fault(at, "tombstone", map[string]string{"key": key, "node": node, "offset": "+1h0m0s", "write": write})
 }
 
 // tombstone records a tombstone fault as the harness does: the fault, the
@@ -48,9 +43,8 @@ func (b *tombHist) tombstone(at int64, key, node, id string, vs ...histories.Ver
 
 func (b *tombHist) read(proc, key, node string, start int64, vs ...histories.Version) {
 	off := int64(0)
-	b.add(histories.Event{Time: start, Process: proc, Type: histories.Invoke, F: histories.Read, Key: key, Node: node})
-	b.add(histories.Event{Time: start + 2*ms, Process: proc, Type: histories.OK, F: histories.Read, Key: key, Node: node,
-		Versions: append([]histories.Version{}, vs...), Offset: &off})
+	b.Op(historytest.Op{Process: proc, F: histories.Read, Key: key, Node: node, Start: start, End: start + 2*ms,
+		Read: append([]histories.Version{}, vs...), Offset: &off})
 }
 
 // write records a write (value set) or a delete (value empty) stamped by
@@ -61,14 +55,10 @@ func (b *tombHist) write(proc, key, node, id, value string, ctx []string, start,
 		f = histories.Delete
 	}
 	if ts == 0 {
-		ts = tombEpoch + start + ms + off
+		ts = clock.Epoch + start + ms + off
 	}
-	if ctx == nil {
-		ctx = []string{}
-	}
-	b.add(histories.Event{Time: start, Process: proc, Type: histories.Invoke, F: f, Key: key, Node: node, Write: id, Value: value, Context: ctx})
-	b.add(histories.Event{Time: start + 2*ms, Process: proc, Type: histories.OK, F: f, Key: key, Node: node, Write: id,
-		Meta: &histories.Meta{TS: ts}, Offset: &off})
+	b.Op(historytest.Op{Process: proc, F: f, Key: key, Node: node, ID: id, Value: value, Context: ctx,
+		Start: start, End: start + 2*ms, TS: ts, Offset: &off})
 }
 
 func (b *tombHist) final(key string, at int64, vs ...histories.Version) {
@@ -109,7 +99,7 @@ func TestCheckTombstoneSuppressesLaterWrites(t *testing.T) {
 	b.write("c2", "x", "n3", "w4", "d", []string{"d2"}, 32*ms, 0, 0)
 	b.final("x", 100*ms, dead("d2"))
 
-	r := check(t, b.h)
+	r := check(t, b.History())
 	assert.False(t, r.Valid)
 	assert.Equal(t, 1, r.Summary.Faults, "the tombstone event is the one fault")
 	assert.Equal(t, 4, r.Summary.Writes, "the nemesis's delete is a write")
@@ -124,7 +114,7 @@ func TestCheckTombstoneSuppressesLaterWrites(t *testing.T) {
 		require.NotNil(t, l.Winner)
 		assert.Equal(t, "d2", l.Winner.Write)
 		assert.True(t, l.Winner.Deleted)
-		assert.Equal(t, tombEpoch+hour+13*ms, l.Winner.TS, "%s names the tombstone's timestamp", id)
+		assert.Equal(t, clock.Epoch+hour+13*ms, l.Winner.TS, "%s names the tombstone's timestamp", id)
 		assert.Equal(t, wantUntil, l.Until, "%s: the key stays dead until the tombstone's stamp in true time", id)
 		assert.Contains(t, l.Why, rel)
 		assert.Contains(t, l.Why, "stays dead until at least 1h0m0.012s")
@@ -191,7 +181,7 @@ func TestCheckTombstoneNotBlamedForEarlierLoss(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var b tombHist
 			tc.build(&b)
-			r := check(t, b.h)
+			r := check(t, b.History())
 			lost := lostByWrite(r)
 			require.Len(t, lost, 1, "%v", r.Lost)
 			l, ok := lost[tc.write]
@@ -215,7 +205,7 @@ func TestCheckDeleteAcknowledgement(t *testing.T) {
 		b.read("c1", "x", "n3", 20*ms, dead("d2"))
 		b.write("c1", "x", "n3", "w3", "c", []string{"d2"}, 22*ms, 0, 0)
 		b.final("x", 100*ms, live("w3", "c"))
-		r := check(t, b.h)
+		r := check(t, b.History())
 		assert.True(t, r.Valid, "%v", r.Failures)
 		assert.Empty(t, r.Lost)
 		assert.Equal(t, 3, r.Summary.Acknowledged)
@@ -229,7 +219,7 @@ func TestCheckDeleteAcknowledgement(t *testing.T) {
 		b.write("c2", "x", "n2", "d2", "", []string{"w1"}, 12*ms, 0, 0)
 		b.write("c1", "x", "n1", "w3", "c", []string{"w1"}, 13*ms, 5000*ms, 0)
 		b.final("x", 100*ms, live("w3", "c"))
-		r := check(t, b.h)
+		r := check(t, b.History())
 		lost := lostByWrite(r)
 		require.Len(t, lost, 1, "%v", r.Lost)
 		l := lost["d2"]
@@ -251,7 +241,7 @@ func TestCheckUntilNeedsFarFutureStamps(t *testing.T) {
 		b.write(histories.Nemesis, "x", "n1", "d2", "", []string{"w1"}, 12*ms, hour, 2)
 		b.write("c2", "x", "n3", "w3", "c", nil, 20*ms, 0, 1)
 		b.final("x", 100*ms, dead("d2"))
-		l := lostByWrite(check(t, b.h))["w3"]
+		l := lostByWrite(check(t, b.History()))["w3"]
 		assert.Equal(t, checker.SuppressedByTombstone, l.Kind)
 		assert.Zero(t, l.Until)
 		assert.Contains(t, l.Why, "n3 loses to it until its clock passes that timestamp")
@@ -263,7 +253,7 @@ func TestCheckUntilNeedsFarFutureStamps(t *testing.T) {
 		b.write("c2", "x", "n1", "d2", "", []string{"w1"}, 12*ms, 0, 0)
 		b.write("c1", "x", "n3", "w3", "c", nil, 20*ms, -5000*ms, 0)
 		b.final("x", 100*ms, dead("d2"))
-		l := lostByWrite(check(t, b.h))["w3"]
+		l := lostByWrite(check(t, b.History()))["w3"]
 		assert.Equal(t, checker.SuppressedByTombstone, l.Kind)
 		assert.Zero(t, l.Until, "the tombstone is not ahead of true time")
 	})
@@ -273,13 +263,13 @@ func TestCheckNemesisOperations(t *testing.T) {
 	var b tombHist
 	b.tombstone(0, "x", "n1", "d1")
 	b.final("x", 100*ms, dead("d1"))
-	r := check(t, b.h)
+	r := check(t, b.History())
 	require.Len(t, r.Faults, 1)
 	assert.Equal(t, histories.Func("tombstone"), r.Faults[0].F)
 	assert.Equal(t, "d1", r.Faults[0].Params["write"])
 	assert.True(t, r.Valid, "%v", r.Failures)
 	assert.Empty(t, r.Phantoms, "the tombstone the final reads return was written by the nemesis")
-	g, err := checker.NewGraph(b.h)
+	g, err := checker.NewGraph(b.History())
 	require.NoError(t, err)
 	d := g.Write("d1")
 	require.NotNil(t, d)
