@@ -2,10 +2,8 @@ package checker
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 
-	"github.com/clockwise-kv/clockwise/clock"
 	"github.com/clockwise-kv/clockwise/histories"
 )
 
@@ -54,14 +52,4 @@ func (c *check) external(key string) (stamped int) {
 	slices.SortStableFunc(found, func(a, b External) int { return cmp.Compare(a.Later.Invoke, b.Later.Invoke) })
 	c.res.External = append(c.res.External, found...)
 	return len(ws)
-}
-
-func explainExternal(a, b *Write) string {
-	rel := "lower than"
-	if ts(a) == ts(b) {
-		rel = "equal to"
-	}
-	return fmt.Sprintf("%s was acknowledged at %s and %s began at %s, after it in true time, yet %s's timestamp %d is %s %s's %d (%s by %s, %s by %s): the timestamp order contradicts real time.",
-		a.Write, clock.Seconds(a.End), b.Write, clock.Seconds(b.Start), b.Write, ts(b), rel, a.Write, ts(a),
-		b.Write, clockOf(b), a.Write, clockOf(a))
 }

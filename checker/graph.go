@@ -12,7 +12,6 @@ import (
 type Write struct {
 	*Op
 	Deleted bool
-	Seen    bool     // some read returned it
 	parents []*Write // the writes of the same key its context named
 	kids    []*Write
 	n       int // position among its key's writes, in invoke order
@@ -28,15 +27,6 @@ type Graph struct {
 	memo   map[[2]*Write]bool
 }
 
-// NewGraph builds the graph of a history.
-func NewGraph(h []histories.Event) (*Graph, error) {
-	ops, _, err := pair(h)
-	if err != nil {
-		return nil, err
-	}
-	return newGraph(ops)
-}
-
 func newGraph(ops []*Op) (*Graph, error) {
 	g := &Graph{writes: map[string]*Write{}, byKey: map[string][]*Write{}, memo: map[[2]*Write]bool{}}
 	for _, op := range ops {
@@ -44,7 +34,7 @@ func newGraph(ops []*Op) (*Graph, error) {
 			continue
 		}
 		if prev := g.writes[op.Write]; prev != nil {
-			return nil, fmt.Errorf("event %d: write id %s was already used by event %d (write ids must be unique)",
+			return nil, fmt.Errorf("checker: event %d: write id %s was already used by event %d (write ids must be unique)",
 				op.Invoke, op.Write, prev.Invoke)
 		}
 		w := &Write{Op: op, Deleted: op.F == histories.Delete, n: len(g.byKey[op.Key])}

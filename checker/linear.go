@@ -185,15 +185,11 @@ func (r *Result) NonLinearizable() []string {
 // operations on a timeline, with the longest partial linearizations and the
 // operation where each one gets stuck. It re-checks those keys, within
 // timeout each (0: DefaultLinearTimeout).
-func Visualize(h []histories.Event, keys []string, timeout time.Duration, w io.Writer) error {
+func (a *Analysis) Visualize(keys []string, timeout time.Duration, w io.Writer) error {
 	if timeout <= 0 {
 		timeout = DefaultLinearTimeout
 	}
-	ops, _, err := pair(h)
-	if err != nil {
-		return err
-	}
-	all, byKey := registerOps(ops)
+	all, byKey := registerOps(a.Ops)
 	if len(keys) == 0 {
 		keys = all
 	}
@@ -204,7 +200,7 @@ func Visualize(h []histories.Event, keys []string, timeout time.Duration, w io.W
 	slices.SortStableFunc(sel, func(a, b porcupine.Operation) int { return cmp.Compare(a.Call, b.Call) })
 	_, info := porcupine.CheckOperationsVerbose(register, sel, timeout*time.Duration(max(1, len(keys))))
 	if err := porcupine.Visualize(register, info, w); err != nil {
-		return fmt.Errorf("linearizability visualization: %w", err)
+		return fmt.Errorf("checker: linearizability visualization: %w", err)
 	}
 	return nil
 }

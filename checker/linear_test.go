@@ -62,7 +62,9 @@ func TestStaleReadIsNotLinearizable(t *testing.T) {
 	assert.Equal(t, []string{"1 keys not linearizable (gated by --gate linearizable)"}, gated.Failures)
 
 	var html bytes.Buffer
-	require.NoError(t, Visualize(h, res.NonLinearizable(), time.Second, &html))
+	a, err := Analyze(h)
+	require.NoError(t, err)
+	require.NoError(t, a.Visualize(res.NonLinearizable(), time.Second, &html))
 	assert.Contains(t, html.String(), "<html")
 	assert.Contains(t, html.String(), "read x → [w1]")
 	assert.NotContains(t, html.String(), "write y", "only the keys asked for are drawn")

@@ -32,13 +32,8 @@ type KeyMeta struct {
 	Final int `json:"final"`
 }
 
-// Metadata measures every key of a history, in key order. It fails only
-// when the history is not a well-formed sequence of operations.
-func Metadata(h []histories.Event) ([]KeyMeta, error) {
-	ops, _, err := pair(h)
-	if err != nil {
-		return nil, err
-	}
+// Metadata measures every key, in key order.
+func (a *Analysis) Metadata() []KeyMeta {
 	type acc struct {
 		KeyMeta
 		via            map[string]bool
@@ -47,47 +42,47 @@ func Metadata(h []histories.Event) ([]KeyMeta, error) {
 		versionsRead   int
 	}
 	keys := map[string]*acc{}
-	for _, op := range ops {
-		a := keys[op.Key]
-		if a == nil {
-			a = &acc{KeyMeta: KeyMeta{Key: op.Key}, via: map[string]bool{}}
-			keys[op.Key] = a
+	for _, op := range a.Ops {
+		m := keys[op.Key]
+		if m == nil {
+			m = &acc{KeyMeta: KeyMeta{Key: op.Key}, via: map[string]bool{}}
+			keys[op.Key] = m
 		}
 		if op.Type != histories.OK {
 			continue
 		}
 		switch {
 		case op.F == histories.Read && op.Process == histories.Final:
-			a.Final = max(a.Final, len(op.Versions))
+			m.Final = max(m.Final, len(op.Versions))
 		case op.F == histories.Read:
-			a.reads++
-			a.versionsRead += len(op.Versions)
-			a.Siblings = max(a.Siblings, len(op.Versions))
+			m.reads++
+			m.versionsRead += len(op.Versions)
+			m.Siblings = max(m.Siblings, len(op.Versions))
 		default:
-			a.Writes++
-			a.via[op.Node] = true
+			m.Writes++
+			m.via[op.Node] = true
 			if op.Meta == nil {
 				continue
 			}
-			a.metas++
-			a.entries += len(op.Meta.VV)
-			a.bytes += op.Meta.Bytes
-			a.Entries = max(a.Entries, len(op.Meta.VV))
-			a.BytesMax = max(a.BytesMax, op.Meta.Bytes)
+			m.metas++
+			m.entries += len(op.Meta.VV)
+			m.bytes += op.Meta.Bytes
+			m.Entries = max(m.Entries, len(op.Meta.VV))
+			m.BytesMax = max(m.BytesMax, op.Meta.Bytes)
 		}
 	}
 	out := make([]KeyMeta, 0, len(keys))
 	for _, k := range slices.Sorted(maps.Keys(keys)) {
-		a := keys[k]
-		a.Via = len(a.via)
-		if a.metas > 0 {
-			a.EntriesMean = float64(a.entries) / float64(a.metas)
-			a.BytesMean = float64(a.bytes) / float64(a.metas)
+		m := keys[k]
+		m.Via = len(m.via)
+		if m.metas > 0 {
+			m.EntriesMean = float64(m.entries) / float64(m.metas)
+			m.BytesMean = float64(m.bytes) / float64(m.metas)
 		}
-		if a.reads > 0 {
-			a.SiblingsMean = float64(a.versionsRead) / float64(a.reads)
+		if m.reads > 0 {
+			m.SiblingsMean = float64(m.versionsRead) / float64(m.reads)
 		}
-		out = append(out, a.KeyMeta)
+		out = append(out, m.KeyMeta)
 	}
-	return out, nil
+	return out
 }

@@ -25,15 +25,13 @@ func TestMetadataMeasuresEachKey(t *testing.T) {
 	op(histories.Final, histories.OK, histories.Read, "x", "n1", "", nil, "w2")
 	op(histories.Final, histories.OK, histories.Read, "y", "n1", "", nil, "w4")
 
-	keys, err := Metadata(b.History())
+	a, err := Analyze(b.History())
 	require.NoError(t, err)
+	keys := a.Metadata()
 	require.Len(t, keys, 2)
 	assert.Equal(t, KeyMeta{
 		Key: "x", Writes: 2, Via: 2, Entries: 2, EntriesMean: 1.5, BytesMax: 9, BytesMean: 7,
 		Siblings: 2, SiblingsMean: 1, Final: 1,
 	}, keys[0])
 	assert.Equal(t, KeyMeta{Key: "y", Writes: 1, Via: 1, Final: 1}, keys[1], "a write without meta counts, unmeasured")
-
-	_, err = Metadata([]histories.Event{{Process: "c1", Type: histories.OK, F: histories.Read, Key: "x"}})
-	assert.Error(t, err, "a completion without an invoke")
 }

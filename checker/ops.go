@@ -34,10 +34,31 @@ type Fault struct {
 	Params map[string]string `json:"value,omitempty"`
 }
 
-// Ops assembles a history's operations, each invoke paired with its
-// completion, in invoke order, and lists its nemesis events. It fails as
-// Check does on a history that is not a well-formed sequence of operations.
-func Ops(h []histories.Event) ([]*Op, []Fault, error) { return pair(h) }
+// Analysis is a history assembled for judging and for drawing: its
+// operations, each invoke paired with its completion, its nemesis faults and
+// the causal graph of its writes. Nothing that reads an Analysis changes it,
+// so one serves a check and every view of the same history.
+type Analysis struct {
+	Events int     // events in the history
+	Ops    []*Op   // in invoke order
+	Faults []Fault // in history order
+	Graph  *Graph
+}
+
+// Analyze assembles a history. It fails on a history that is not a
+// well-formed sequence of operations: a completion without an invoke, a
+// process with two operations open, a reused write id.
+func Analyze(h []histories.Event) (*Analysis, error) {
+	ops, faults, err := pair(h)
+	if err != nil {
+		return nil, err
+	}
+	g, err := newGraph(ops)
+	if err != nil {
+		return nil, err
+	}
+	return &Analysis{Events: len(h), Ops: ops, Faults: faults, Graph: g}, nil
+}
 
 // pair assembles operations from a history: each process runs one operation
 // at a time, so a completion closes its process's outstanding invoke. The
@@ -53,7 +74,7 @@ func pair(h []histories.Event) (ops []*Op, faults []Fault, err error) {
 		}
 		if e.Type == histories.Invoke {
 			if prev := open[e.Process]; prev != nil {
-				return nil, nil, fmt.Errorf("event %d: %s invokes a %s while its %s from event %d is still open (a process runs one operation at a time)",
+				return nil, nil, fmt.Errorf("checker: event %d: %s invokes a %s while its %s from event %d is still open (a process runs one operation at a time)",
 					e.Index, e.Process, e.F, prev.F, prev.Invoke)
 			}
 			op := &Op{
@@ -68,12 +89,12 @@ func pair(h []histories.Event) (ops []*Op, faults []Fault, err error) {
 		op := open[e.Process]
 		switch {
 		case op == nil:
-			return nil, nil, fmt.Errorf("event %d: %s completes a %s it never invoked", e.Index, e.Process, e.F)
+			return nil, nil, fmt.Errorf("checker: event %d: %s completes a %s it never invoked", e.Index, e.Process, e.F)
 		case op.F != e.F || op.Key != e.Key:
-			return nil, nil, fmt.Errorf("event %d: %s completes %s %q, but its open operation (event %d) is %s %q",
+			return nil, nil, fmt.Errorf("checker: event %d: %s completes %s %q, but its open operation (event %d) is %s %q",
 				e.Index, e.Process, e.F, e.Key, op.Invoke, op.F, op.Key)
 		case e.Write != "" && e.Write != op.Write:
-			return nil, nil, fmt.Errorf("event %d: %s completes write %s, but it invoked write %s (event %d)",
+			return nil, nil, fmt.Errorf("checker: event %d: %s completes write %s, but it invoked write %s (event %d)",
 				e.Index, e.Process, e.Write, op.Write, op.Invoke)
 		}
 		delete(open, e.Process)

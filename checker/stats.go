@@ -25,18 +25,11 @@ func Percentiles(ns []int64) Latency {
 	return Latency{N: len(s), P50: rank(50), P99: rank(99), Max: s[len(s)-1]}
 }
 
-// WriteTimes returns, for every acknowledged write and delete of h in
-// invoke order, the commit wait its coordinator reported (meta.wait,
-// local-clock ns; 0 when absent) and its latency (acknowledgement minus
-// invoke, true-time ns).
-func WriteTimes(h []histories.Event) (waits, latencies []int64, err error) {
-	ops, _, err := pair(h)
-	if err != nil {
-		return nil, nil, err
-	}
-	waits, latencies = writeTimes(ops)
-	return waits, latencies, nil
-}
+// WriteTimes returns, for every acknowledged write and delete in invoke
+// order, the commit wait its coordinator reported (meta.wait, local-clock
+// ns; 0 when absent) and its latency (acknowledgement minus invoke,
+// true-time ns).
+func (a *Analysis) WriteTimes() (waits, latencies []int64) { return writeTimes(a.Ops) }
 
 func writeTimes(ops []*Op) (waits, latencies []int64) {
 	for _, op := range ops {

@@ -1,7 +1,6 @@
 package checker_test
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -119,10 +118,8 @@ func TestCheckTombstoneSuppressesLaterWrites(t *testing.T) {
 		assert.Contains(t, l.Why, rel)
 		assert.Contains(t, l.Why, "stays dead until at least 1h0m0.012s")
 	}
-	var out strings.Builder
-	require.NoError(t, r.WriteText(&out, 0))
-	assert.Contains(t, out.String(), "lost 2 (suppressed-by-tombstone 2)")
-	assert.Contains(t, out.String(), "winner: delete d2 by nemesis via n1")
+	assert.Equal(t, map[checker.LostKind]int{checker.SuppressedByTombstone: 2}, r.Summary.LostByKind)
+	assert.Equal(t, histories.Nemesis, lost["w3"].Winner.Process)
 }
 
 // A write acknowledged before the delete began is blamed on the tombstone
@@ -269,9 +266,9 @@ func TestCheckNemesisOperations(t *testing.T) {
 	assert.Equal(t, "d1", r.Faults[0].Params["write"])
 	assert.True(t, r.Valid, "%v", r.Failures)
 	assert.Empty(t, r.Phantoms, "the tombstone the final reads return was written by the nemesis")
-	g, err := checker.NewGraph(b.History())
+	a, err := checker.Analyze(b.History())
 	require.NoError(t, err)
-	d := g.Write("d1")
+	d := a.Graph.Write("d1")
 	require.NotNil(t, d)
 	assert.True(t, d.Deleted)
 	assert.Equal(t, histories.Nemesis, d.Process)

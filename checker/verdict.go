@@ -2,6 +2,7 @@ package checker
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/anishathalye/porcupine"
@@ -90,4 +91,104 @@ func verdictOf(r porcupine.CheckResult) Verdict {
 		return Invalid
 	}
 	return Unknown
+}
+
+// Gates that Options.Gate may add to the ones that always apply (lost
+// writes, phantoms, divergence).
+const (
+	GateStale        = "stale"        // stale siblings
+	GatePreservation = "preservation" // sibling preservation
+	GateLinearizable = "linearizable" // a key not linearizable, or undecided
+	GateExternal     = "external"     // external-consistency violations
+)
+
+// gate is a finding that makes a history invalid. A gate without a name
+// always applies; the others apply when Options.Gate names them.
+type gate struct {
+	name string
+	// fail says why the summary's history is invalid, or "" when it is
+	// not.
+	fail func(s *Summary) string
+}
+
+// gates are the findings that can make a history invalid, in the order
+// Result.Failures gives them.
+var gates = []gate{
+	{"", func(s *Summary) string {
+		return failIf(s.Lost, "%d of %d acknowledged writes lost", s.Lost, s.Acknowledged)
+	}},
+	{"", func(s *Summary) string { return failIf(s.Phantoms, "%d phantom versions read", s.Phantoms) }},
+	{"", func(s *Summary) string {
+		return failIf(s.Divergent, "%d keys divergent after convergence", s.Divergent)
+	}},
+	{GateStale, func(s *Summary) string { return failIf(s.Stale, "%d stale siblings", s.Stale) }},
+	{GatePreservation, func(s *Summary) string {
+		return failIf(s.Unpreserved, "%d keys did not preserve their siblings", s.Unpreserved)
+	}},
+	{GateLinearizable, func(s *Summary) string {
+		return failIf(s.NonLinearizable, "%d keys not linearizable", s.NonLinearizable)
+	}},
+	{GateLinearizable, func(s *Summary) string {
+		return failIf(s.LinearUnknown, "linearizability of %d keys unknown within the time limit", s.LinearUnknown)
+	}},
+	{GateExternal, func(s *Summary) string { return failIf(s.External, "%d external-consistency violations", s.External) }},
+}
+
+// failIf says why a history fails when it has n > 0 findings.
+func failIf(n int, format string, args ...any) string {
+	if n <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(format, args...)
+}
+
+// Gates lists every gate name Options.Gate accepts.
+var Gates = func() []string {
+	var names []string
+	for _, g := range gates {
+		if g.name != "" && !slices.Contains(names, g.name) {
+			names = append(names, g.name)
+		}
+	}
+	return names
+}()
+
+// verdict sums up the findings and applies the gates.
+func (c *check) verdict(opts Options) {
+	r := c.res
+	s := &r.Summary
+	s.Lost, s.Stale, s.Phantoms, s.Divergent = len(r.Lost), len(r.Stale), len(r.Phantoms), len(r.Divergent)
+	for _, l := range r.Lost {
+		s.LostByKind[l.Kind]++
+		if l.Inverted != nil {
+			s.Inverted++
+		}
+	}
+	for _, k := range r.Keys {
+		if k.Judged && !k.Preserved {
+			s.Unpreserved++
+		}
+	}
+	s.External, s.LinearKeys = len(r.External), len(r.Linear)
+	for _, l := range r.Linear {
+		switch Verdict(l.Result) {
+		case Invalid:
+			s.NonLinearizable++
+		case Unknown:
+			s.LinearUnknown++
+		}
+	}
+	s.Linearizable = Answer(LinearVerdict(s.NonLinearizable, s.LinearUnknown))
+	for _, g := range gates {
+		if g.name != "" && !slices.Contains(opts.Gate, g.name) {
+			continue
+		}
+		if why := g.fail(s); why != "" {
+			if g.name != "" {
+				why += fmt.Sprintf(" (gated by --gate %s)", g.name)
+			}
+			r.Failures = append(r.Failures, why)
+		}
+	}
+	r.Valid = len(r.Failures) == 0
 }

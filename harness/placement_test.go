@@ -169,8 +169,9 @@ func TestVectorsGrowWithCoordinators(t *testing.T) {
 		cfg.Options.Prune = 4
 		res, err := harness.Run(cfg, harness.NewTurns(cfg), nil)
 		require.NoError(t, err)
-		keys, err := checker.Metadata(res.History)
+		a, err := checker.Analyze(res.History)
 		require.NoError(t, err)
+		keys := a.Metadata()
 		require.Len(t, keys, 2)
 		for _, k := range keys {
 			assert.Equal(t, c.want, k.Entries, "%s: entries of %s", c.strategy, k.Key)

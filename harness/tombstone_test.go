@@ -29,11 +29,11 @@ func tombRun(t *testing.T, cfg harness.Config) (*harness.Result, *checker.Result
 	t.Helper()
 	res, err := harness.Run(cfg, nil, nil)
 	require.NoError(t, err)
-	result, err := checker.Check(res.History, checker.Options{})
+	a, err := checker.Analyze(res.History)
 	require.NoError(t, err)
-	g, err := checker.NewGraph(res.History)
+	result, err := a.Check(checker.Options{})
 	require.NoError(t, err)
-	return res, result, g
+	return res, result, a.Graph
 }
 
 // tombstones returns the nemesis's acknowledged deletes.

@@ -142,14 +142,11 @@ func build(h []histories.Event, res *checker.Result, info Info) (*page, error) {
 	if res == nil {
 		return nil, fmt.Errorf("report: no result to render")
 	}
-	ops, faults, err := checker.Ops(h)
+	a, err := checker.Analyze(h)
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
-	g, err := checker.NewGraph(h)
-	if err != nil {
-		return nil, fmt.Errorf("report: %w", err)
-	}
+	ops, faults, g := a.Ops, a.Faults, a.Graph
 	var end int64
 	for _, e := range h {
 		end = max(end, e.Time)
@@ -172,7 +169,7 @@ func build(h []histories.Event, res *checker.Result, info Info) (*page, error) {
 	finals := finalReads(ops)
 	lostBy := map[string]*checker.Lost{}
 	opened := map[checker.LostKind]bool{}
-	ordered := res.LostByInterest()
+	ordered := byInterest(res.Lost)
 	for i := range ordered {
 		l := &ordered[i]
 		lostBy[l.Write.Write] = l
@@ -385,9 +382,6 @@ func fate(w *checker.Write, inF map[string]bool, lost map[string]*checker.Lost, 
 	case w.Type == histories.Fail:
 		return "failed", "failed"
 	case w.Type == histories.Info:
-		if w.Seen {
-			return "unknown outcome, seen by a read", "info"
-		}
 		return "unknown outcome", "info"
 	case !judged:
 		return "not judged (no final reads)", "info"

@@ -52,9 +52,9 @@ func TestReportShowsEveryFindingAndFaultProperty(t *testing.T) {
 		for _, l := range res.Lost {
 			require.Equal(rt, 1, doc.Find(`details.lost[data-write="`+l.Write.Write+`"]`).Length(), l.Write.Write)
 		}
-		ops, _, err := checker.Ops(run.History)
+		a, err := checker.Analyze(run.History)
 		require.NoError(rt, err)
-		require.Equal(rt, len(ops), doc.Find("#timeline-svg rect.op").Length())
+		require.Equal(rt, len(a.Ops), doc.Find("#timeline-svg rect.op").Length())
 		require.Equal(rt, len(res.Lost), doc.Find("#timeline-svg rect.op.lost").Length())
 
 		// The intervals, from the events alone: each partition, and each

@@ -105,8 +105,9 @@ func TestReportShadesNemesisIntervals(t *testing.T) {
 
 func TestReportTimelineHasEveryOperation(t *testing.T) {
 	h, res, doc, _ := known(t)
-	ops, _, err := checker.Ops(h)
+	a, err := checker.Analyze(h)
 	require.NoError(t, err)
+	ops := a.Ops
 	bars := doc.Find("#timeline-svg rect.op")
 	require.Equal(t, len(ops), bars.Length())
 	lost := map[string]bool{}
@@ -130,8 +131,9 @@ func TestReportTimelineHasEveryOperation(t *testing.T) {
 
 func TestReportShowsEachKeysFinalSiblingsAndGraph(t *testing.T) {
 	h, _, doc, _ := known(t)
-	g, err := checker.NewGraph(h)
+	a, err := checker.Analyze(h)
 	require.NoError(t, err)
+	g := a.Graph
 	for _, k := range []string{"x", "y", "z"} {
 		art := doc.Find(`article.key[data-key="` + k + `"]`)
 		require.Equal(t, 1, art.Length())
@@ -224,12 +226,12 @@ func TestReportOrdersLostWritesByInterestAndCountsInversions(t *testing.T) {
 	var got []string
 	doc.Find("details.lost").Each(func(_ int, s *goquery.Selection) { got = append(got, s.AttrOr("data-write", "")) })
 	var want []string
-	for _, l := range res.LostByInterest() {
+	for _, l := range byInterest(res.Lost) {
 		want = append(want, l.Write.Write)
 	}
 	require.NotEmpty(t, got)
 	assert.Equal(t, want[:len(got)], got, "stories in the order of interest")
-	first := res.LostByInterest()[0]
+	first := byInterest(res.Lost)[0]
 	assert.True(t, first.Kind == checker.OverwrittenByOlder || first.Inverted != nil, "the first story shows the skew")
 	assert.Contains(t, text(doc.Find("ul.kinds")), "stamped below a write it follows "+strconv.Itoa(res.Summary.Inverted))
 }

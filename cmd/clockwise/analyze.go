@@ -10,6 +10,7 @@ import (
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/report"
 )
 
 func newAnalyze() *cobra.Command {
@@ -64,7 +65,7 @@ message names the line and the field).`,
 					fmt.Fprintf(out, "  recorded by: %s\n", ri.Command)
 				}
 				fmt.Fprintln(out)
-				if err := result.WriteText(out, limit); err != nil {
+				if err := report.WriteText(out, result, limit); err != nil {
 					return err
 				}
 			}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/report"
 )
 
 func newCheck() *cobra.Command {
@@ -70,11 +71,15 @@ func runCheck(cmd *cobra.Command, cfg harness.Config, info runInfo, out string, 
 	if err != nil {
 		return fmt.Errorf("run: %w", err)
 	}
-	result, err := checker.Check(res.History, opts)
+	a, err := checker.Analyze(res.History)
 	if err != nil {
 		return fmt.Errorf("check: %w", err)
 	}
-	if err := saveVisualization(dir, res.History, result, opts.LinearTimeout); err != nil {
+	result, err := a.Check(opts)
+	if err != nil {
+		return fmt.Errorf("check: %w", err)
+	}
+	if err := saveVisualization(dir, a, result, opts.LinearTimeout); err != nil {
 		return err
 	}
 	info.Virtual, info.Converged, info.Valid, info.Summary = res.Duration, res.Converged, result.Valid, result.Summary
@@ -89,7 +94,7 @@ func runCheck(cmd *cobra.Command, cfg harness.Config, info runInfo, out string, 
 	if err := createFile(filepath.Join(dir, reportFile), func(w io.Writer) error {
 		info.header(w, dir)
 		fmt.Fprintln(w)
-		return result.WriteText(w, 0)
+		return report.WriteText(w, result, 0)
 	}); err != nil {
 		return err
 	}
@@ -98,7 +103,7 @@ func runCheck(cmd *cobra.Command, cfg harness.Config, info runInfo, out string, 
 	}
 	info.header(stdout, dir)
 	fmt.Fprintln(stdout)
-	if err := result.WriteText(stdout, limit); err != nil {
+	if err := report.WriteText(stdout, result, limit); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "\nreport: %s\n", htmlPath(dir))

@@ -13,6 +13,7 @@ import (
 	"github.com/clockwise-kv/clockwise/clock"
 	"github.com/clockwise-kv/clockwise/harness"
 	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/report"
 	"github.com/clockwise-kv/clockwise/store"
 )
 
@@ -103,14 +104,15 @@ func playScenario(w io.Writer, sc harness.Scenario, strategy string) (*side, err
 	if err != nil {
 		return nil, err
 	}
-	result, err := checker.Check(res.History, checker.Options{})
+	a, err := checker.Analyze(res.History)
 	if err != nil {
 		return nil, err
 	}
-	g, err := checker.NewGraph(res.History)
+	result, err := a.Check(checker.Options{})
 	if err != nil {
 		return nil, err
 	}
+	g := a.Graph
 	lost := map[string]checker.Lost{}
 	for _, l := range result.Lost {
 		lost[l.Write.Write] = l
@@ -159,7 +161,7 @@ func playScenario(w io.Writer, sc harness.Scenario, strategy string) (*side, err
 		}
 	}
 	fmt.Fprintf(w, "\n  verdict: ")
-	if err := result.WriteText(&indent{w: w, prefix: "  "}, 0); err != nil {
+	if err := report.WriteText(&indent{w: w, prefix: "  "}, result, 0); err != nil {
 		return nil, err
 	}
 	fmt.Fprintln(w)

@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/clockwise-kv/clockwise/checker"
-	"github.com/clockwise-kv/clockwise/histories"
 )
 
 // linearFile is porcupine's visualization in a run folder, written when a
@@ -34,14 +33,14 @@ func checkLinearTimeout(d time.Duration) error {
 // saveVisualization writes porcupine's visualization of the keys that are
 // not linearizable to dir/linearizability.html and names it in result; it
 // writes nothing when every key is linearizable.
-func saveVisualization(dir string, h []histories.Event, result *checker.Result, timeout time.Duration) error {
+func saveVisualization(dir string, a *checker.Analysis, result *checker.Result, timeout time.Duration) error {
 	keys := result.NonLinearizable()
 	if len(keys) == 0 {
 		return nil
 	}
 	path := filepath.Join(dir, linearFile)
 	if err := createFile(path, func(w io.Writer) error {
-		return checker.Visualize(h, keys, timeout, w)
+		return a.Visualize(keys, timeout, w)
 	}); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}

@@ -293,14 +293,15 @@ func (r *matrixRun) run() error {
 	if err != nil {
 		return err
 	}
-	result, err := checker.Check(res.History, checker.Options{LinearTimeout: linear})
+	a, err := checker.Analyze(res.History)
 	if err != nil {
 		return err
 	}
-	r.waits, r.latencies, err = checker.WriteTimes(res.History)
+	result, err := a.Check(checker.Options{LinearTimeout: linear})
 	if err != nil {
 		return err
 	}
+	r.waits, r.latencies = a.WriteTimes()
 	r.Valid, r.Converged, r.Summary = result.Valid, res.Converged, result.Summary
 	return nil
 }

@@ -77,8 +77,9 @@ func TestMatrixMatchesIndividualRuns(t *testing.T) {
 			require.Equal(t, res.Summary, r.Summary, "run %s", r.Command)
 			h, err := histories.ReadFile(filepath.Join(out, latestLink, historyFile))
 			require.NoError(t, err)
-			w, l, err := checker.WriteTimes(h)
+			a, err := checker.Analyze(h)
 			require.NoError(t, err)
+			w, l := a.WriteTimes()
 			waits, lat = append(waits, w...), append(lat, l...)
 
 			s := res.Summary

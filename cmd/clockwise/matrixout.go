@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/report"
 )
 
 // writeMatrix writes matrix.md and matrix.json into dir and prints the
@@ -111,14 +112,14 @@ func (c *matrixCell) figures() []string {
 	}
 	wait := "0"
 	if c.CommitWait.Max > 0 {
-		wait = fmt.Sprintf("%s / %s", checker.Millis(c.CommitWait.P50), checker.Millis(c.CommitWait.P99))
+		wait = fmt.Sprintf("%s / %s", report.Millis(c.CommitWait.P50), report.Millis(c.CommitWait.P99))
 	}
 	meta := "0"
 	if c.MetaBytes.Writes > 0 {
 		meta = fmt.Sprintf("%.1f (%d)", c.MetaBytes.Mean, c.MetaBytes.Max)
 	}
 	return append(out, fmt.Sprint(c.Stale), ext, lin, wait,
-		fmt.Sprintf("%s / %s", checker.Millis(c.WriteLatency.P50), checker.Millis(c.WriteLatency.P99)), meta, fmt.Sprint(c.SiblingReads))
+		fmt.Sprintf("%s / %s", report.Millis(c.WriteLatency.P50), report.Millis(c.WriteLatency.P99)), meta, fmt.Sprint(c.SiblingReads))
 }
 
 // rule is a markdown table's header rule for n columns.

@@ -21,6 +21,7 @@ import (
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/report"
 	"github.com/clockwise-kv/clockwise/store"
 )
 
@@ -186,14 +187,15 @@ func measure(cfg harness.Config, dir string) (metaRow, error) {
 	if err != nil {
 		return row, fmt.Errorf("run %s: %w", row.Run, err)
 	}
-	result, err := checker.Check(res.History, checker.Options{})
+	a, err := checker.Analyze(res.History)
 	if err != nil {
 		return row, fmt.Errorf("check %s: %w", row.Run, err)
 	}
-	keys, err := checker.Metadata(res.History)
+	result, err := a.Check(checker.Options{})
 	if err != nil {
-		return row, fmt.Errorf("measure %s: %w", row.Run, err)
+		return row, fmt.Errorf("check %s: %w", row.Run, err)
 	}
+	keys := a.Metadata()
 	row.Converged, row.Valid, row.Summary = res.Converged, result.Valid, result.Summary
 	for _, k := range keys {
 		mk := metaKey{KeyMeta: k}
@@ -209,11 +211,11 @@ func measure(cfg harness.Config, dir string) (metaRow, error) {
 		}
 		row.Keys = append(row.Keys, mk)
 	}
-	var report bytes.Buffer
-	if err := result.WriteText(&report, 0); err != nil {
+	var text bytes.Buffer
+	if err := report.WriteText(&text, result, 0); err != nil {
 		return row, err
 	}
-	if err := os.WriteFile(filepath.Join(runDir, reportFile), report.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(runDir, reportFile), text.Bytes(), 0o644); err != nil {
 		return row, err
 	}
 	return row, writeJSON(filepath.Join(runDir, resultsFile), result)

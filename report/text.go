@@ -1,4 +1,4 @@
-package checker
+package report
 
 import (
 	"bufio"
@@ -9,81 +9,19 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/clock"
 )
 
-func clockOf(w *Write) string {
-	return fmt.Sprintf("%s's clock %s", w.Node, clock.Offset(w.Offset))
-}
-
-// explain says why w was lost to win. del, if not nil, is a tombstone that
-// deleted win after it had won (del's client read win, not w); until is
-// Lost.Until.
-func explain(kind LostKind, w, win *Write, older bool, del *Write, until int64) string {
-	var b strings.Builder
-	stamps := ts(w) != 0 && ts(win) != 0
-	survived := "survived"
-	if del != nil {
-		survived = "won"
-	}
-	switch kind {
-	case OverwrittenByOlder:
-		fmt.Fprintf(&b, "%s follows %s: %s had read it (or a write that follows it) before writing. Yet %s %s", w.Write, win.Write, w.Process, win.Write, survived)
-		if stamps {
-			fmt.Fprintf(&b, ", because its timestamp %d is higher than %s's %d by %s: %s was stamped by %s, %s by %s. The highest timestamp belongs to the fastest clock, not to the latest write.",
-				ts(win), w.Write, ts(w), clock.Delta(ts(win), ts(w), 0), win.Write, clockOf(win), w.Write, clockOf(w))
-		} else {
-			fmt.Fprintf(&b, " and the causally newer %s was discarded.", w.Write)
-		}
-	case ConcurrentDropped:
-		fmt.Fprintf(&b, "%s and %s were concurrent: neither client had read the other's write. Both were acknowledged, yet the store kept only %s", w.Write, win.Write, win.Write)
-		if stamps {
-			fmt.Fprintf(&b, " (timestamp %d, %s, against %d, %s)", ts(win), clockOf(win), ts(w), clockOf(w))
-		}
-		fmt.Fprintf(&b, " and silently dropped %s instead of keeping both as siblings.", w.Write)
-	case SuppressedByTombstone:
+// byInterest orders lost writes for a reader: the skew signature first
+// (overwritten-by-older, then tombstones, then losses stamped below a write
+// they follow), history order within each.
+func byInterest(lost []checker.Lost) []checker.Lost {
+	rank := func(l checker.Lost) int {
 		switch {
-		case older:
-			fmt.Fprintf(&b, "%s follows the delete %s: %s had read the tombstone before writing over it. Yet the tombstone %s", w.Write, win.Write, w.Process, survived)
-		case w.Start > win.End && win.End >= 0:
-			fmt.Fprintf(&b, "%s was written after the delete %s had completed, without reading it (concurrent). Yet the tombstone %s", w.Write, win.Write, survived)
-		case w.End < win.Start && w.End >= 0:
-			fmt.Fprintf(&b, "%s was acknowledged before the delete %s began, but the delete's client never read it (concurrent). Yet the tombstone %s", w.Write, win.Write, survived)
-		default:
-			fmt.Fprintf(&b, "%s and the delete %s were concurrent: neither client had read the other's. Yet the tombstone %s", w.Write, win.Write, survived)
-		}
-		if stamps {
-			fmt.Fprintf(&b, ": its timestamp %d (%s) is above %s's %d (%s) by %s", ts(win), clockOf(win), w.Write, ts(w), clockOf(w), clock.Delta(ts(win), ts(w), 0))
-			if until > 0 {
-				fmt.Fprintf(&b, ", so the key stays dead until at least %s, when clocks on true time reach it", clock.Seconds(until))
-			} else {
-				fmt.Fprintf(&b, ", so %s loses to it until its clock passes that timestamp", w.Node)
-			}
-		}
-		fmt.Fprintf(&b, ". %s was acknowledged and then suppressed.", w.Write)
-	}
-	if del != nil {
-		fmt.Fprintf(&b, " Later the delete %s removed %s: its client had read %s, not %s, so the delete did not suppress %s.", del.Write, win.Write, win.Write, w.Write, w.Write)
-	}
-	return b.String()
-}
-
-// inverted says that w was stamped below a, a write it follows.
-func inverted(w, a *Write) string {
-	return fmt.Sprintf("Note that %s was stamped %d, below the %d of %s, a write it follows (%s): under timestamp order it lost the moment it was written, whatever survived at the end. That is clock skew.",
-		w.Write, ts(w), ts(a), a.Write, clockOf(a))
-}
-
-// LostByInterest orders the lost writes for a reader: the skew signature
-// first (overwritten-by-older, then tombstones, then losses stamped below a
-// write they follow), history order within each.
-func (r *Result) LostByInterest() []Lost {
-	lost := r.Lost
-	rank := func(l Lost) int {
-		switch {
-		case l.Kind == OverwrittenByOlder:
+		case l.Kind == checker.OverwrittenByOlder:
 			return 0
-		case l.Kind == SuppressedByTombstone:
+		case l.Kind == checker.SuppressedByTombstone:
 			return 1
 		case l.Inverted != nil:
 			return 2
@@ -91,12 +29,12 @@ func (r *Result) LostByInterest() []Lost {
 		return 3
 	}
 	out := slices.Clone(lost)
-	slices.SortStableFunc(out, func(a, b Lost) int { return rank(a) - rank(b) })
+	slices.SortStableFunc(out, func(a, b checker.Lost) int { return rank(a) - rank(b) })
 	return out
 }
 
-// describe is one line about a write: what, who, where, when, stamp.
-func describe(r *Ref) string {
+// refText is one line about a write: what, who, where, when, stamp.
+func refText(r *checker.Ref) string {
 	what := "write"
 	if r.Deleted {
 		what = "delete"
@@ -126,10 +64,10 @@ func describe(r *Ref) string {
 	return s
 }
 
-// WriteText writes the short text report: the verdict, the counts, and each
-// finding with its explanation. At most limit findings of each kind are
-// listed (0: all).
-func (r *Result) WriteText(w io.Writer, limit int) error {
+// WriteText writes the text report of a result: the verdict, the counts,
+// and each finding with its explanation. At most limit findings of each
+// kind are listed (0: all).
+func WriteText(w io.Writer, r *checker.Result, limit int) error {
 	b := bufio.NewWriterSize(w, 64<<10)
 	s := r.Summary
 	if r.Valid {
@@ -141,7 +79,7 @@ func (r *Result) WriteText(w io.Writer, limit int) error {
 		s.Ops, s.Reads, s.Writes, s.Acknowledged, s.Failed, s.Indeterminate, s.Faults)
 	fmt.Fprintf(b, "  lost %d", s.Lost)
 	var kinds []string
-	for _, k := range LostKinds {
+	for _, k := range checker.LostKinds {
 		if n := s.LostByKind[k]; n > 0 {
 			kinds = append(kinds, fmt.Sprintf("%s %d", k, n))
 		}
@@ -167,7 +105,7 @@ func (r *Result) WriteText(w io.Writer, limit int) error {
 	if len(pres) > 0 {
 		fmt.Fprintf(b, "  sibling preservation: %s\n", strings.Join(pres, ", "))
 	}
-	r.writeRegister(b)
+	writeRegister(b, r)
 	more := func(n int) {
 		if limit > 0 && n > limit {
 			fmt.Fprintf(b, "  … and %d more in report.txt and results.json\n", n-limit)
@@ -175,17 +113,17 @@ func (r *Result) WriteText(w io.Writer, limit int) error {
 	}
 	if len(r.Lost) > 0 {
 		fmt.Fprintf(b, "\nLost writes:\n")
-		for i, l := range r.LostByInterest() {
+		for i, l := range byInterest(r.Lost) {
 			if limit > 0 && i == limit {
 				break
 			}
 			fmt.Fprintf(b, "- %s on %s: %s\n", l.Write.Write, l.Key, l.Kind)
-			fmt.Fprintf(b, "    ack:    %s\n", describe(l.Write))
+			fmt.Fprintf(b, "    ack:    %s\n", refText(l.Write))
 			if l.Winner != nil {
-				fmt.Fprintf(b, "    winner: %s\n", describe(l.Winner))
+				fmt.Fprintf(b, "    winner: %s\n", refText(l.Winner))
 			}
 			if l.Inverted != nil && (l.Winner == nil || l.Inverted.Write != l.Winner.Write) {
-				fmt.Fprintf(b, "    above:  %s\n", describe(l.Inverted))
+				fmt.Fprintf(b, "    above:  %s\n", refText(l.Inverted))
 			}
 			fmt.Fprintf(b, "    why:    %s\n", l.Why)
 		}
@@ -229,8 +167,8 @@ func (r *Result) WriteText(w io.Writer, limit int) error {
 				break
 			}
 			fmt.Fprintf(b, "- %s on %s, after %s\n", x.Later.Write, x.Key, x.Earlier.Write)
-			fmt.Fprintf(b, "    earlier: %s\n", describe(x.Earlier))
-			fmt.Fprintf(b, "    later:   %s\n", describe(x.Later))
+			fmt.Fprintf(b, "    earlier: %s\n", refText(x.Earlier))
+			fmt.Fprintf(b, "    later:   %s\n", refText(x.Later))
 			fmt.Fprintf(b, "    why:     %s\n", x.Why)
 		}
 		more(len(r.External))
@@ -243,7 +181,7 @@ func (r *Result) WriteText(w io.Writer, limit int) error {
 
 // writeRegister writes the summary lines of the register checks: external
 // consistency, linearizability, commit wait and metadata size.
-func (r *Result) writeRegister(b io.Writer) {
+func writeRegister(b io.Writer, r *checker.Result) {
 	s := r.Summary
 	if s.Stamped > 0 {
 		fmt.Fprintf(b, "  external consistency: %d violations among %d timestamped writes\n", s.External, s.Stamped)

@@ -1,0 +1,73 @@
+package checker
+
+import (
+	"maps"
+	"slices"
+
+	"github.com/clockwise-kv/clockwise/histories"
+)
+
+// preservation begins a key's verdict: whether it had final reads, and its
+// maximal writes among the acknowledged and the visible indeterminate ones,
+// which sibling preservation compares with the final set.
+func (c *check) preservation(key string) Key {
+	writes := c.g.byKey[key]
+	k := Key{Key: key, Final: []string{}, Maximal: []string{}, Judged: len(c.final[key]) > 0}
+	var counted []*Write
+	for _, w := range writes {
+		if w.Type == histories.OK || (w.Type == histories.Info && c.seen[w]) {
+			counted = append(counted, w)
+		}
+	}
+	dominated := reach(len(writes), counted, parentsOf)
+	for _, w := range counted {
+		if !dominated[w.n] {
+			k.Maximal = append(k.Maximal, w.Write)
+		}
+	}
+	slices.Sort(k.Maximal)
+	return k
+}
+
+// finalSet fills in k.Final, F, the union of the key's final reads, and
+// reports the key divergent when its nodes' final reads differ. It returns
+// the members of F that the history wrote, and every member of F by id.
+func (c *check) finalSet(k *Key) (fset []*Write, inF map[string]bool) {
+	nodes := c.final[k.Key]
+	inF = map[string]bool{}
+	var first []string
+	diverged := false
+	div := Divergence{Key: k.Key, Nodes: map[string][]string{}}
+	for _, node := range slices.Sorted(maps.Keys(nodes)) {
+		ids := make([]string, 0, len(nodes[node]))
+		for _, v := range nodes[node] {
+			ids = append(ids, versionID(v))
+			if !inF[v.Write] {
+				inF[v.Write] = true
+				k.Final = append(k.Final, v.Write)
+				if w := c.g.writes[v.Write]; w != nil && w.Key == k.Key {
+					fset = append(fset, w)
+				}
+			}
+		}
+		slices.Sort(ids)
+		div.Nodes[node] = ids
+		if first == nil {
+			first = ids
+		} else if !slices.Equal(first, ids) {
+			diverged = true
+		}
+	}
+	slices.Sort(k.Final)
+	if diverged {
+		c.res.Divergent = append(c.res.Divergent, div)
+	}
+	return fset, inF
+}
+
+func versionID(v histories.Version) string {
+	if v.Deleted {
+		return v.Write + "(deleted)"
+	}
+	return v.Write
+}

@@ -1,0 +1,184 @@
+package checker
+
+import (
+	"fmt"
+	"github.com/clockwise-kv/clockwise/histories"
+)
+
+// lostWrites finds a key's lost writes: acknowledged, not in F, and
+// followed by no member of F. fset and inF are F (see finalSet).
+func (c *check) lostWrites(key string, fset []*Write, inF map[string]bool) {
+	writes := c.g.byKey[key]
+	covered := reach(len(writes), fset, parentsOf)
+	var after [][]bool // after[i][n]: writes that follow fset[i]
+	for _, f := range fset {
+		after = append(after, reach(len(writes), []*Write{f}, kidsOf))
+	}
+	var top []*Write // top[n]: the ancestor of writes[n] with the highest timestamp
+	for _, w := range writes {
+		if w.Type != histories.OK || inF[w.Write] || covered[w.n] {
+			continue
+		}
+		if top == nil {
+			top = highestAncestors(writes)
+		}
+		l := c.lost(w, fset, after)
+		if a := top[w.n]; a != nil && ts(a) > ts(w) && ts(w) != 0 {
+			l.Inverted = ref(a)
+			l.Why += " " + inverted(w, a)
+		}
+		c.res.Lost = append(c.res.Lost, l)
+	}
+}
+
+// highestAncestors finds, for each of a key's writes (in invoke order), the
+// ancestor with the highest timestamp, in one pass: a write's ancestors were
+// invoked before it.
+func highestAncestors(writes []*Write) []*Write {
+	top := make([]*Write, len(writes))
+	for _, w := range writes {
+		var best *Write
+		for _, p := range w.parents {
+			if p.n >= w.n {
+				continue // not a possible ancestor in a well-formed history
+			}
+			for _, cand := range []*Write{p, top[p.n]} {
+				if cand != nil && (best == nil || ts(cand) > ts(best)) {
+					best = cand
+				}
+			}
+		}
+		top[w.n] = best
+	}
+	return top
+}
+
+// lost explains why w is gone: it picks the winner among the final versions
+// (one that precedes w if any, else the highest timestamp) and classifies.
+func (c *check) lost(w *Write, fset []*Write, after [][]bool) Lost {
+	l := Lost{Key: w.Key, Write: ref(w)}
+	if len(fset) == 0 {
+		l.Kind = Missing
+		l.Why = fmt.Sprintf("%s was acknowledged, but no version of %s survives on any node", w.Write, w.Key)
+		return l
+	}
+	var win *Write
+	older := false
+	for i, f := range fset {
+		if after[i][w.n] {
+			win, older = f, true
+			break
+		}
+	}
+	if win == nil {
+		win = fset[0]
+		for _, f := range fset[1:] {
+			if ts(f) > ts(win) {
+				win = f
+			}
+		}
+	}
+	// A tombstone that began after w was acknowledged is blamed only when
+	// its client saw nothing that explains the loss better; a tombstone it
+	// saw may in turn be no better, so look further back.
+	var del *Write // the tombstone that deleted the winner after it won
+	for win.Deleted && !older && w.Complete >= 0 && w.End < win.Start {
+		a, o := c.beforeDelete(w, win)
+		if a == nil {
+			break
+		}
+		if del == nil {
+			del = win
+		}
+		win, older = a, o
+	}
+	l.Winner = ref(win)
+	switch {
+	case win.Deleted:
+		l.Kind = SuppressedByTombstone
+		l.Until = c.until(w, win)
+	case older:
+		l.Kind = OverwrittenByOlder
+	default:
+		l.Kind = ConcurrentDropped
+	}
+	l.Why = explain(l.Kind, w, win, older, del, l.Until)
+	return l
+}
+
+// beforeDelete looks for what w, acknowledged before the delete d began,
+// really lost to: a write d's client had read (or one it follows) that
+// outranks w and precedes it (older reports true) or, failing that, is
+// concurrent with it. It returns nil when d's client saw nothing that
+// explains the loss: then d itself suppressed w.
+func (c *check) beforeDelete(w, d *Write) (*Write, bool) {
+	writes := c.g.byKey[w.Key]
+	past := reach(len(writes), []*Write{d}, parentsOf)
+	var prec, conc *Write
+	for _, a := range writes {
+		if !past[a.n] || a == w || !outranks(a, w) {
+			continue
+		}
+		switch {
+		case c.g.Precedes(a, w):
+			prec = a // writes come in invoke order: the last is the latest
+		case !c.g.Precedes(w, a) && (conc == nil || ts(a) > ts(conc)):
+			conc = a
+		}
+	}
+	if prec != nil {
+		return prec, true
+	}
+	return conc, false
+}
+
+// outranks reports whether a's timestamp is above w's, or either is unknown.
+func outranks(a, w *Write) bool { return ts(a) == 0 || ts(w) == 0 || ts(a) > ts(w) }
+
+// until is the earliest true time at which a clock on true time reaches
+// tombstone d's stamp: until then d outranks every write such a clock
+// stamps, and the key stays dead. It is 0 when the history's stamps are not
+// physical clock readings, or when that moment is not after w's ack (d is no
+// far-future tombstone for w: w lost to it because its own clock was behind).
+func (c *check) until(w, d *Write) int64 {
+	if !c.physical || ts(d) == 0 {
+		return 0
+	}
+	if u := ts(d) - c.epoch.Max; u > w.End {
+		return u
+	}
+	return 0
+}
+
+// epoch is what a history's stamps tell of the clocks' reading at true
+// time 0: it lies between Min and Max.
+type epoch struct{ Min, Max int64 }
+
+// epochOf bounds the clock reading at true time 0 that the history's stamps
+// imply. A physical stamp is that reading + t + offset, for the true time t
+// at which the write was stamped, between its invoke and its ack; so each
+// acknowledged write with a stamp and an offset bounds the reading, and the
+// bounds of every write must overlap. When they do not (logical clocks, or
+// no stamps at all), ok is false.
+func epochOf(ops []*Op) (e epoch, ok bool) {
+	for _, op := range ops {
+		if (op.F != histories.Write && op.F != histories.Delete) || op.Type != histories.OK ||
+			op.Meta == nil || op.Meta.TS == 0 || op.Offset == nil {
+			continue
+		}
+		base := op.Meta.TS - *op.Offset
+		lo, hi := base-op.End, base-op.Start
+		if ok {
+			lo, hi = max(lo, e.Min), min(hi, e.Max)
+		}
+		e, ok = epoch{lo, hi}, true
+	}
+	return e, ok && e.Min <= e.Max
+}
+
+func ts(w *Write) int64 {
+	if w.Meta == nil {
+		return 0
+	}
+	return w.Meta.TS
+}
