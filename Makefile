@@ -73,5 +73,8 @@ lint:
 	$(GO) vet ./...
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
+# Removes the build, the benchmarks' output and everything the commands
+# wrote into runs/, but not the source of package runs that lives there.
 clean:
-	rm -rf bin runs bench.out
+	rm -rf bin bench.out
+	find runs -mindepth 1 -maxdepth 1 ! -name '*.go' -exec rm -rf {} +

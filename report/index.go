@@ -23,7 +23,7 @@ type Entry struct {
 	Valid    bool
 	Summary  checker.Summary
 	Files    []string // the files and folders it holds, sorted
-	Report   bool     // it holds report.html
+	Report   bool     // it holds report.html (runs.HTMLFile)
 	Latest   bool     // runs/latest points at it
 	Err      string   // why it could not be read; the other fields may be empty
 }

@@ -37,6 +37,7 @@ import (
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/clock"
 	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/runs"
 )
 
 //go:embed assets
@@ -77,12 +78,12 @@ type Link struct {
 }
 
 // Files a run folder may hold that a report links when present: the raw
-// files, then other HTML views (see Views).
+// files, then other HTML views (see ViewGlobs).
 var rawFiles = []struct{ name, note string }{
-	{"history.jsonl", "the history, one event per line"},
-	{"results.json", "the checker's full result"},
-	{"report.txt", "the text report"},
-	{"run.json", "how the run was made"},
+	{runs.HistoryFile, "the history, one event per line"},
+	{runs.ResultsFile, "the checker's full result"},
+	{runs.ReportFile, "the text report"},
+	{runs.InfoFile, "how the run was made"},
 }
 
 // ViewGlobs are the patterns, relative to a run folder, of other HTML views
@@ -107,21 +108,18 @@ func Links(dir string) []Link {
 	slices.Sort(views)
 	for _, v := range views {
 		rel, err := filepath.Rel(dir, v)
-		if err != nil || rel == FileName {
+		if err != nil || rel == runs.HTMLFile {
 			continue
 		}
 		rel = filepath.ToSlash(rel)
 		note := "another view of this run"
-		if strings.Contains(strings.ToLower(rel), "porcupine") || strings.Contains(strings.ToLower(rel), "linear") {
+		if rel == runs.LinearFile {
 			note = "porcupine's linearizability visualization"
 		}
 		out = append(out, Link{Name: rel, Href: rel, Note: note})
 	}
 	return out
 }
-
-// FileName is the report's name in a run folder.
-const FileName = "report.html"
 
 // Write renders the report of history h, judged as res, to w.
 func Write(w io.Writer, h []histories.Event, res *checker.Result, info Info) error {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/runs"
 )
 
 const replayCmd = "clockwise check --strategy lww --seed 7 --skew n1=+5s"
@@ -190,7 +191,7 @@ func TestReportRejectsMalformedHistory(t *testing.T) {
 
 func TestLinksFindsRawFilesAndOtherViews(t *testing.T) {
 	dir := t.TempDir()
-	for _, f := range []string{"history.jsonl", "run.json", FileName, "porcupine-k1.html", "linearizability/k2.html", "notes.md"} {
+	for _, f := range []string{"history.jsonl", "run.json", runs.HTMLFile, "porcupine-k1.html", "linearizability/k2.html", "notes.md"} {
 		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, f)), 0o755))
 		require.NoError(t, os.WriteFile(filepath.Join(dir, f), []byte("x"), 0o644))
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/clock"
+	"github.com/clockwise-kv/clockwise/runs"
 )
 
 // byInterest orders lost writes for a reader: the skew signature first
@@ -108,7 +109,7 @@ func WriteText(w io.Writer, r *checker.Result, limit int) error {
 	writeRegister(b, r)
 	more := func(n int) {
 		if limit > 0 && n > limit {
-			fmt.Fprintf(b, "  … and %d more in report.txt and results.json\n", n-limit)
+			fmt.Fprintf(b, "  … and %d more in %s and %s\n", n-limit, runs.ReportFile, runs.ResultsFile)
 		}
 	}
 	if len(r.Lost) > 0 {

@@ -11,6 +11,7 @@ import (
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/report"
+	"github.com/clockwise-kv/clockwise/runs"
 )
 
 func newAnalyze() *cobra.Command {
@@ -37,9 +38,9 @@ message names the line and the field).`,
 			if err := checkLinearTimeout(linear); err != nil {
 				return err
 			}
-			path, err := resolveHistory(args[0])
+			path, err := runs.ResolveHistory(args[0])
 			if err != nil {
-				return err
+				return inputErr(err)
 			}
 			h, err := histories.ReadFile(path)
 			if err != nil {
@@ -49,8 +50,8 @@ message names the line and the field).`,
 			if err != nil {
 				return inputErr(fmt.Errorf("%s: %w", path, err))
 			}
-			if html := filepath.Join(filepath.Dir(path), linearFile); len(result.NonLinearizable()) > 0 && fileExists(html) {
-				result.Visualization = html
+			if dir := filepath.Dir(path); len(result.NonLinearizable()) > 0 && runs.Has(dir, runs.LinearFile) {
+				result.Visualization = filepath.Join(dir, runs.LinearFile)
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
@@ -61,7 +62,7 @@ message names the line and the field).`,
 				}
 			} else {
 				fmt.Fprintf(out, "clockwise analyze: %s (%d events)\n", path, len(h))
-				if ri, err := readRunInfo(filepath.Dir(path)); err == nil && ri.Command != "" {
+				if ri, err := runs.ReadInfo(filepath.Dir(path)); err == nil && ri.Command != "" {
 					fmt.Fprintf(out, "  recorded by: %s\n", ri.Command)
 				}
 				fmt.Fprintln(out)

@@ -13,6 +13,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/clockwise-kv/clockwise/runs"
 )
 
 // chromium finds the browser. The Makefile's test target and .ci/run
@@ -86,22 +88,22 @@ func eval[T any](t *testing.T, ctx context.Context, js string) T {
 // report from it, and opens a report from file:// with no server at all; the
 // test checks what rendered.
 func TestBrowserRendersIndexAndReport(t *testing.T) {
-	runs := t.TempDir()
+	runsDir := t.TempDir()
 	shots := t.TempDir()
-	code, _, errs := clockwise("check", "--strategy", "lww", "--ops", "150", "--seed", "2", "--skew", "n1=+3s", "--interval", "60ms", "--out", runs)
+	code, _, errs := clockwise("check", "--strategy", "lww", "--ops", "150", "--seed", "2", "--skew", "n1=+3s", "--interval", "60ms", "--out", runsDir)
 	require.Equal(t, exitInvalid, code, errs)
-	lww, err := filepath.EvalSymlinks(filepath.Join(runs, latestLink))
+	lww, err := filepath.EvalSymlinks(filepath.Join(runsDir, runs.Latest))
 	require.NoError(t, err)
-	code, _, errs = clockwise("check", "--strategy", "vv", "--ops", "150", "--seed", "2", "--out", runs)
+	code, _, errs = clockwise("check", "--strategy", "vv", "--ops", "150", "--seed", "2", "--out", runsDir)
 	require.Equal(t, exitValid, code, errs)
-	require.NoError(t, os.MkdirAll(filepath.Join(runs, "broken"), 0o755))
-	var ri runInfo
-	b, err := os.ReadFile(filepath.Join(lww, runFile))
+	require.NoError(t, os.MkdirAll(filepath.Join(runsDir, "broken"), 0o755))
+	var ri runs.Info
+	b, err := os.ReadFile(filepath.Join(lww, runs.InfoFile))
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(b, &ri))
 	require.Positive(t, ri.Summary.Lost)
 
-	h, err := newRunsHandler(runs)
+	h, err := newRunsHandler(runsDir)
 	require.NoError(t, err)
 	defer h.Close()
 	srv := httptest.NewServer(h) // on 127.0.0.1
@@ -131,7 +133,7 @@ func TestBrowserRendersIndexAndReport(t *testing.T) {
 	checkReport(t, ctx, ri, shots, "file")
 }
 
-func checkReport(t *testing.T, ctx context.Context, ri runInfo, shots, prefix string) {
+func checkReport(t *testing.T, ctx context.Context, ri runs.Info, shots, prefix string) {
 	t.Helper()
 	assert.Contains(t, eval[string](t, ctx, `document.querySelector("#verdict h1").innerText`), "INVALID")
 	assert.Equal(t, ri.Command, eval[string](t, ctx, `document.getElementById("replay").innerText`))

@@ -11,6 +11,7 @@ import (
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/harness"
 	"github.com/clockwise-kv/clockwise/report"
+	"github.com/clockwise-kv/clockwise/runs"
 )
 
 func newCheck() *cobra.Command {
@@ -58,15 +59,15 @@ Exit status: 0 valid, 1 anomalies (lost writes, phantoms, divergence, or a
 	return cmd
 }
 
-func runCheck(cmd *cobra.Command, cfg harness.Config, info runInfo, out string, opts checker.Options, limit int) error {
+func runCheck(cmd *cobra.Command, cfg harness.Config, info runs.Info, out string, opts checker.Options, limit int) error {
 	stdout := cmd.OutOrStdout()
-	dir, err := newRunDir(out, cfg.Strategy, info.Started)
+	dir, err := runs.New(out, cfg.Strategy, info.Started)
 	if err != nil {
 		return err
 	}
 	var done func()
 	cfg.Progress, done = progress(cmd.ErrOrStderr(), cfg.Ops)
-	res, err := runInto(filepath.Join(dir, historyFile), cfg, nil)
+	res, err := runInto(filepath.Join(dir, runs.HistoryFile), cfg, nil)
 	done()
 	if err != nil {
 		return fmt.Errorf("run: %w", err)
@@ -86,27 +87,28 @@ func runCheck(cmd *cobra.Command, cfg harness.Config, info runInfo, out string, 
 	for _, w := range []struct {
 		name string
 		v    any
-	}{{resultsFile, result}, {runFile, info}} {
-		if err := writeJSON(filepath.Join(dir, w.name), w.v); err != nil {
+	}{{runs.ResultsFile, result}, {runs.InfoFile, info}} {
+		if err := runs.WriteJSON(filepath.Join(dir, w.name), w.v); err != nil {
 			return err
 		}
 	}
-	if err := createFile(filepath.Join(dir, reportFile), func(w io.Writer) error {
-		info.header(w, dir)
+	if err := runs.CreateFile(filepath.Join(dir, runs.ReportFile), func(w io.Writer) error {
+		report.WriteHeader(w, info, dir)
 		fmt.Fprintln(w)
 		return report.WriteText(w, result, 0)
 	}); err != nil {
 		return err
 	}
-	if err := writeHTML(dir, res.History, result, info.reportInfo(dir)); err != nil {
+	html, err := report.WriteHTML(dir, res.History, result, report.RunInfo(dir, info))
+	if err != nil {
 		return err
 	}
-	info.header(stdout, dir)
+	report.WriteHeader(stdout, info, dir)
 	fmt.Fprintln(stdout)
 	if err := report.WriteText(stdout, result, limit); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "\nreport: %s\n", htmlPath(dir))
+	fmt.Fprintf(stdout, "\nreport: %s\n", html)
 	if !result.Valid {
 		fmt.Fprintf(stdout, "\nseed %d; replay with: %s\n", cfg.Seed, info.Command)
 		return errInvalid

@@ -3,18 +3,14 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/runs"
 )
-
-// linearFile is porcupine's visualization in a run folder, written when a
-// key is not linearizable.
-const linearFile = "linearizability.html"
 
 // linearFlag is --linear-timeout: the time limit of each key's
 // linearizability check.
@@ -38,17 +34,12 @@ func saveVisualization(dir string, a *checker.Analysis, result *checker.Result, 
 	if len(keys) == 0 {
 		return nil
 	}
-	path := filepath.Join(dir, linearFile)
-	if err := createFile(path, func(w io.Writer) error {
+	path := filepath.Join(dir, runs.LinearFile)
+	if err := runs.CreateFile(path, func(w io.Writer) error {
 		return a.Visualize(keys, timeout, w)
 	}); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	result.Visualization = linearFile
+	result.Visualization = runs.LinearFile
 	return nil
-}
-
-func fileExists(path string) bool {
-	st, err := os.Stat(path)
-	return err == nil && !st.IsDir()
 }

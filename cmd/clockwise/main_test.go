@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/runs"
 )
 
 // cli runs the command line in-process.
@@ -84,17 +85,17 @@ func TestCheckWritesARunFolderAndAnalyzeAgrees(t *testing.T) {
 			assert.Contains(t, stdout, "seed 1; replay with:")
 		}
 
-		dir, err := filepath.EvalSymlinks(filepath.Join(out, latestLink))
+		dir, err := filepath.EvalSymlinks(filepath.Join(out, runs.Latest))
 		require.NoError(t, err)
 		assert.True(t, strings.HasPrefix(filepath.Base(dir), strategy+"-"))
-		for _, f := range []string{historyFile, resultsFile, reportFile, runFile} {
+		for _, f := range []string{runs.HistoryFile, runs.ResultsFile, runs.ReportFile, runs.InfoFile} {
 			assert.FileExists(t, filepath.Join(dir, f))
 		}
 		var stored checker.Result
-		b, err := os.ReadFile(filepath.Join(dir, resultsFile))
+		b, err := os.ReadFile(filepath.Join(dir, runs.ResultsFile))
 		require.NoError(t, err)
 		require.NoError(t, json.Unmarshal(b, &stored))
-		report, err := os.ReadFile(filepath.Join(dir, reportFile))
+		report, err := os.ReadFile(filepath.Join(dir, runs.ReportFile))
 		require.NoError(t, err)
 		assert.Contains(t, string(report), "replay: clockwise check")
 
@@ -113,7 +114,7 @@ func TestCheckWritesARunFolderAndAnalyzeAgrees(t *testing.T) {
 func TestReplayIsByteForByte(t *testing.T) {
 	out := t.TempDir()
 	read := func() []byte {
-		b, err := os.ReadFile(filepath.Join(out, latestLink, historyFile))
+		b, err := os.ReadFile(filepath.Join(out, runs.Latest, runs.HistoryFile))
 		require.NoError(t, err)
 		return b
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/runs"
 	"github.com/clockwise-kv/clockwise/store"
 )
 
@@ -70,12 +71,12 @@ func TestMatrixMatchesIndividualRuns(t *testing.T) {
 			require.Contains(t, []int{0, 1}, code, stderr)
 			assert.Equal(t, r.Valid, code == 0, r.Command)
 
-			b, err := os.ReadFile(filepath.Join(out, latestLink, resultsFile))
+			b, err := os.ReadFile(filepath.Join(out, runs.Latest, runs.ResultsFile))
 			require.NoError(t, err)
 			var res checker.Result
 			require.NoError(t, json.Unmarshal(b, &res))
 			require.Equal(t, res.Summary, r.Summary, "run %s", r.Command)
-			h, err := histories.ReadFile(filepath.Join(out, latestLink, historyFile))
+			h, err := histories.ReadFile(filepath.Join(out, runs.Latest, runs.HistoryFile))
 			require.NoError(t, err)
 			a, err := checker.Analyze(h)
 			require.NoError(t, err)
@@ -186,23 +187,23 @@ func TestCheckSavesLinearizabilityVisualization(t *testing.T) {
 	code, stdout, stderr := matrixCLI("check", "--out", out, "--strategy", "vv", "--nodes", "1", "--nemesis", "none", "--ops", "100")
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, stdout, "linearizable: no")
-	assert.Contains(t, stdout, "porcupine's visualization: "+linearFile)
-	html, err := os.ReadFile(filepath.Join(out, latestLink, linearFile))
+	assert.Contains(t, stdout, "porcupine's visualization: "+runs.LinearFile)
+	html, err := os.ReadFile(filepath.Join(out, runs.Latest, runs.LinearFile))
 	require.NoError(t, err)
 	assert.Contains(t, string(html), "<html")
-	report, err := os.ReadFile(filepath.Join(out, latestLink, reportFile))
+	report, err := os.ReadFile(filepath.Join(out, runs.Latest, runs.ReportFile))
 	require.NoError(t, err)
-	assert.Contains(t, string(report), "porcupine's visualization: "+linearFile)
+	assert.Contains(t, string(report), "porcupine's visualization: "+runs.LinearFile)
 	var res checker.Result
-	b, err := os.ReadFile(filepath.Join(out, latestLink, resultsFile))
+	b, err := os.ReadFile(filepath.Join(out, runs.Latest, runs.ResultsFile))
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(b, &res))
-	assert.Equal(t, linearFile, res.Visualization)
+	assert.Equal(t, runs.LinearFile, res.Visualization)
 	assert.NotEmpty(t, res.NonLinearizable())
 
-	code, stdout, _ = matrixCLI("analyze", filepath.Join(out, latestLink))
+	code, stdout, _ = matrixCLI("analyze", filepath.Join(out, runs.Latest))
 	assert.Equal(t, 0, code)
-	assert.Contains(t, stdout, "porcupine's visualization: "+filepath.Join(out, latestLink, linearFile))
+	assert.Contains(t, stdout, "porcupine's visualization: "+filepath.Join(out, runs.Latest, runs.LinearFile))
 
 	code, stdout, _ = matrixCLI("check", "--out", out, "--strategy", "vv", "--nodes", "1", "--nemesis", "none", "--ops", "100", "--gate", "linearizable")
 	assert.Equal(t, exitInvalid, code)
@@ -212,9 +213,9 @@ func TestCheckSavesLinearizabilityVisualization(t *testing.T) {
 	code, stdout, _ = matrixCLI("check", "--out", out, "--strategy", "lww", "--nodes", "1", "--nemesis", "none", "--ops", "100")
 	assert.Equal(t, exitInvalid, code, "lww still drops concurrent writes")
 	assert.Contains(t, stdout, "linearizable: yes")
-	entries, err := os.ReadDir(filepath.Join(out, latestLink))
+	entries, err := os.ReadDir(filepath.Join(out, runs.Latest))
 	require.NoError(t, err)
-	assert.False(t, slices.ContainsFunc(entries, func(e os.DirEntry) bool { return e.Name() == linearFile }))
+	assert.False(t, slices.ContainsFunc(entries, func(e os.DirEntry) bool { return e.Name() == runs.LinearFile }))
 }
 
 func TestDemoLamportShowsTotalOrderAndTheDroppedWrite(t *testing.T) {

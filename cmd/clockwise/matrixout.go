@@ -10,6 +10,7 @@ import (
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/report"
+	"github.com/clockwise-kv/clockwise/runs"
 )
 
 // writeMatrix writes matrix.md and matrix.json into dir and prints the
@@ -24,7 +25,7 @@ func writeMatrix(w io.Writer, dir string, m *matrix) error {
 	if err := os.WriteFile(mdPath, md.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("matrix: %w", err)
 	}
-	if err := writeJSON(jsonPath, m); err != nil {
+	if err := runs.WriteJSON(jsonPath, m); err != nil {
 		return fmt.Errorf("matrix: %w", err)
 	}
 	if _, err := w.Write(md.Bytes()); err != nil {

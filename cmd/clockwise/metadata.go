@@ -22,6 +22,7 @@ import (
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/harness"
 	"github.com/clockwise-kv/clockwise/report"
+	"github.com/clockwise-kv/clockwise/runs"
 	"github.com/clockwise-kv/clockwise/store"
 )
 
@@ -115,7 +116,7 @@ included), 2 bad usage.`,
 				}
 			}
 			rep := metaReport{Command: replay(cmd, "out"), Started: time.Now().UTC().Truncate(time.Second)}
-			dir, err := newRunDir(out, "metadata", rep.Started)
+			dir, err := runs.New(out, "metadata", rep.Started)
 			if err != nil {
 				return err
 			}
@@ -162,7 +163,7 @@ func measureAll(w io.Writer, cfgs []harness.Config, dir string, rep *metaReport)
 	if err := os.WriteFile(filepath.Join(dir, metaTableFile), table.Bytes(), 0o644); err != nil {
 		return err
 	}
-	if err := writeJSON(filepath.Join(dir, metaJSONFile), rep); err != nil {
+	if err := runs.WriteJSON(filepath.Join(dir, metaJSONFile), rep); err != nil {
 		return err
 	}
 	if err := writeKeysCSV(filepath.Join(dir, metaKeysFile), rep.Rows); err != nil {
@@ -183,7 +184,7 @@ func measure(cfg harness.Config, dir string) (metaRow, error) {
 	if err := os.MkdirAll(runDir, 0o755); err != nil {
 		return row, err
 	}
-	res, err := runInto(filepath.Join(runDir, historyFile), cfg, harness.NewTurns(cfg))
+	res, err := runInto(filepath.Join(runDir, runs.HistoryFile), cfg, harness.NewTurns(cfg))
 	if err != nil {
 		return row, fmt.Errorf("run %s: %w", row.Run, err)
 	}
@@ -215,10 +216,10 @@ func measure(cfg harness.Config, dir string) (metaRow, error) {
 	if err := report.WriteText(&text, result, 0); err != nil {
 		return row, err
 	}
-	if err := os.WriteFile(filepath.Join(runDir, reportFile), text.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(runDir, runs.ReportFile), text.Bytes(), 0o644); err != nil {
 		return row, err
 	}
-	return row, writeJSON(filepath.Join(runDir, resultsFile), result)
+	return row, runs.WriteJSON(filepath.Join(runDir, runs.ResultsFile), result)
 }
 
 const metaHeader = "strategy    nodes  repl  via  entries  bytes/key mean   max  siblings mean  max  final  acked  lost  stale  verdict"

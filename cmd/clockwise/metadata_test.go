@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/clockwise-kv/clockwise/runs"
 )
 
 func TestMetadataCommand(t *testing.T) {
@@ -42,8 +44,8 @@ func TestMetadataCommand(t *testing.T) {
 			entries[r.Strategy][r.Nodes] = max(entries[r.Strategy][r.Nodes], k.Entries)
 			assert.Positive(t, k.BytesMean)
 		}
-		assert.FileExists(t, filepath.Join(dir, r.Run, historyFile))
-		assert.FileExists(t, filepath.Join(dir, r.Run, reportFile))
+		assert.FileExists(t, filepath.Join(dir, r.Run, runs.HistoryFile))
+		assert.FileExists(t, filepath.Join(dir, r.Run, runs.ReportFile))
 		if r.Strategy == "dvv" {
 			assert.Zero(t, r.Summary.Lost+r.Summary.Stale, "dvv at %d nodes", r.Nodes)
 		}

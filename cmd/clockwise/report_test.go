@@ -11,19 +11,21 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/clockwise-kv/clockwise/runs"
 )
 
 func TestReportCommandPrintsTheStoredTextReport(t *testing.T) {
-	runs, _ := servedRuns(t)
-	code, out, _ := clockwise("report", filepath.Join(runs, "lww-old"))
+	runsDir, _ := servedRuns(t)
+	code, out, _ := clockwise("report", filepath.Join(runsDir, "lww-old"))
 	assert.Equal(t, exitValid, code)
 	assert.Equal(t, "report of lww-old\n", out)
 
-	code, _, errs := clockwise("report", filepath.Join(runs, "empty"))
+	code, _, errs := clockwise("report", filepath.Join(runsDir, "empty"))
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errs, "has no report.txt")
 
-	code, _, errs = clockwise("report", filepath.Join(runs, "nope"))
+	code, _, errs = clockwise("report", filepath.Join(runsDir, "nope"))
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errs, "no such file")
 
@@ -34,17 +36,17 @@ func TestReportCommandPrintsTheStoredTextReport(t *testing.T) {
 // check writes report.html into the run folder; report --html rewrites it
 // from the stored history and verdict; report prints what report.txt holds.
 func TestCheckWritesTheHTMLReport(t *testing.T) {
-	runs := t.TempDir()
-	code, out, errs := clockwise("check", "--strategy", "lww", "--ops", "120", "--seed", "5", "--out", runs)
+	runsDir := t.TempDir()
+	code, out, errs := clockwise("check", "--strategy", "lww", "--ops", "120", "--seed", "5", "--out", runsDir)
 	require.Contains(t, []int{exitValid, exitInvalid}, code, errs)
-	dir, err := filepath.EvalSymlinks(filepath.Join(runs, latestLink))
+	dir, err := filepath.EvalSymlinks(filepath.Join(runsDir, runs.Latest))
 	require.NoError(t, err)
 	html, err := os.ReadFile(filepath.Join(dir, "report.html"))
 	require.NoError(t, err)
 	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(html))
 	require.NoError(t, err)
-	var ri runInfo
-	b, err := os.ReadFile(filepath.Join(dir, runFile))
+	var ri runs.Info
+	b, err := os.ReadFile(filepath.Join(dir, runs.InfoFile))
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(b, &ri))
 	assert.Equal(t, ri.Command, doc.Find("#replay").Text())
@@ -56,7 +58,7 @@ func TestCheckWritesTheHTMLReport(t *testing.T) {
 
 	code, text, _ := clockwise("report", dir)
 	assert.Equal(t, exitValid, code)
-	stored, err := os.ReadFile(filepath.Join(dir, reportFile))
+	stored, err := os.ReadFile(filepath.Join(dir, runs.ReportFile))
 	require.NoError(t, err)
 	assert.Equal(t, string(stored), text)
 

@@ -22,6 +22,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/clockwise-kv/clockwise/report"
+	"github.com/clockwise-kv/clockwise/runs"
 )
 
 func newServe() *cobra.Command {
@@ -168,10 +169,10 @@ func (h *runsHandler) index(w http.ResponseWriter, _ *http.Request) {
 		http.Error(w, fmt.Sprintf("cannot read the runs folder %s: %v", h.dir, err), http.StatusInternalServerError)
 		return
 	}
-	latest, _ := h.root.Readlink(latestLink)
+	latest, _ := h.root.Readlink(runs.Latest)
 	var es []report.Entry
 	for _, d := range ents {
-		if d.Name() == latestLink || !d.IsDir() {
+		if d.Name() == runs.Latest || !d.IsDir() {
 			continue
 		}
 		e := h.entry(d.Name())
@@ -217,18 +218,18 @@ func (h *runsHandler) entry(name string) report.Entry {
 		e.Files = append(e.Files, n)
 	}
 	slices.Sort(e.Files)
-	e.Report = slices.Contains(e.Files, report.FileName)
-	b, err := fs.ReadFile(h.root.FS(), path.Join(name, runFile))
+	e.Report = slices.Contains(e.Files, runs.HTMLFile)
+	b, err := fs.ReadFile(h.root.FS(), path.Join(name, runs.InfoFile))
 	if err != nil {
-		e.Err = fmt.Sprintf("not a run folder: no readable %s (%v)", runFile, errors.Unwrap(err))
+		e.Err = fmt.Sprintf("not a run folder: no readable %s (%v)", runs.InfoFile, errors.Unwrap(err))
 		return e
 	}
-	var ri runInfo
+	var ri runs.Info
 	if err := json.Unmarshal(b, &ri); err != nil {
-		e.Err = fmt.Sprintf("malformed %s: %v", runFile, err)
+		e.Err = fmt.Sprintf("malformed %s: %v", runs.InfoFile, err)
 		return e
 	}
-	e.Started, e.Strategy, e.Nemesis, e.Seed = ri.Started, ri.Strategy, ri.Nemesis, strconv.FormatUint(ri.Seed, 10)
-	e.Setup, e.Command, e.Valid, e.Summary = ri.setup(), ri.Command, ri.Valid, ri.Summary
-	return e
+	run := report.NewEntry(name, ri)
+	run.Files, run.Report = e.Files, e.Report
+	return run
 }

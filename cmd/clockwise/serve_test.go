@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/runs"
 )
 
 // clockwise runs the command line and returns its exit code and output.
@@ -29,12 +30,12 @@ func clockwise(args ...string) (int, string, string) {
 }
 
 // fakeRun writes a run folder with just a run.json.
-func fakeRun(t *testing.T, runs, name string, ri runInfo) {
+func fakeRun(t *testing.T, runsDir, name string, ri runs.Info) {
 	t.Helper()
-	dir := filepath.Join(runs, name)
+	dir := filepath.Join(runsDir, name)
 	require.NoError(t, os.MkdirAll(dir, 0o755))
-	require.NoError(t, writeJSON(filepath.Join(dir, runFile), ri))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, reportFile), []byte("report of "+name+"\n"), 0o644))
+	require.NoError(t, runs.WriteJSON(filepath.Join(dir, runs.InfoFile), ri))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, runs.ReportFile), []byte("report of "+name+"\n"), 0o644))
 }
 
 // servedRuns makes a runs folder: two runs started a minute apart, a folder
@@ -43,23 +44,23 @@ func fakeRun(t *testing.T, runs, name string, ri runInfo) {
 func servedRuns(t *testing.T) (string, *runsHandler) {
 	t.Helper()
 	base := t.TempDir()
-	runs := filepath.Join(base, "runs")
+	runsDir := filepath.Join(base, "runs")
 	t0 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
-	fakeRun(t, runs, "lww-old", runInfo{Strategy: "lww", Nemesis: "skew", Seed: 3, Started: t0, Valid: false,
+	fakeRun(t, runsDir, "lww-old", runs.Info{Strategy: "lww", Nemesis: "skew", Seed: 3, Started: t0, Valid: false,
 		Summary: checker.Summary{Ops: 100, Acknowledged: 40, Lost: 7}})
-	fakeRun(t, runs, "vv-new", runInfo{Strategy: "vv", Nemesis: "skew,partition", Seed: 4, Started: t0.Add(time.Minute), Valid: true,
+	fakeRun(t, runsDir, "vv-new", runs.Info{Strategy: "vv", Nemesis: "skew,partition", Seed: 4, Started: t0.Add(time.Minute), Valid: true,
 		Summary: checker.Summary{Ops: 200, Acknowledged: 90}})
-	require.NoError(t, os.MkdirAll(filepath.Join(runs, "broken"), 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(runs, "broken", runFile), []byte("{\"strategy\": "), 0o644))
-	require.NoError(t, os.MkdirAll(filepath.Join(runs, "empty"), 0o755))
-	require.NoError(t, os.Symlink("vv-new", filepath.Join(runs, latestLink)))
+	require.NoError(t, os.MkdirAll(filepath.Join(runsDir, "broken"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(runsDir, "broken", runs.InfoFile), []byte("{\"strategy\": "), 0o644))
+	require.NoError(t, os.MkdirAll(filepath.Join(runsDir, "empty"), 0o755))
+	require.NoError(t, os.Symlink("vv-new", filepath.Join(runsDir, runs.Latest)))
 	require.NoError(t, os.WriteFile(filepath.Join(base, "secret.txt"), []byte("secret"), 0o644))
-	require.NoError(t, os.Symlink(base, filepath.Join(runs, "escape")))
-	require.NoError(t, os.Symlink(filepath.Join(base, "secret.txt"), filepath.Join(runs, "vv-new", "leak.txt")))
-	h, err := newRunsHandler(runs)
+	require.NoError(t, os.Symlink(base, filepath.Join(runsDir, "escape")))
+	require.NoError(t, os.Symlink(filepath.Join(base, "secret.txt"), filepath.Join(runsDir, "vv-new", "leak.txt")))
+	h, err := newRunsHandler(runsDir)
 	require.NoError(t, err)
 	t.Cleanup(func() { h.Close() })
-	return runs, h
+	return runsDir, h
 }
 
 func get(h http.Handler, method, target string) *httptest.ResponseRecorder {
@@ -149,7 +150,7 @@ func TestServeAnswersBadRequestsWithAMessage(t *testing.T) {
 // The real server: the command binds 127.0.0.1 only and answers over TCP,
 // raw request lines included.
 func TestServeCommandBindsLoopback(t *testing.T) {
-	runs, _ := servedRuns(t)
+	runsDir, _ := servedRuns(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	port := ln.Addr().(*net.TCPAddr).Port
@@ -159,7 +160,7 @@ func TestServeCommandBindsLoopback(t *testing.T) {
 	done := make(chan int, 1)
 	var out bytes.Buffer
 	root := newRoot(&out, io.Discard)
-	root.SetArgs([]string{"serve", runs, "--port", itoa(port)})
+	root.SetArgs([]string{"serve", runsDir, "--port", itoa(port)})
 	go func() {
 		if err := root.ExecuteContext(ctx); err != nil {
 			done <- 1

@@ -1,0 +1,91 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/runs"
+)
+
+// RunInfo is what the report of the run folder dir says about the run,
+// from its run.json.
+func RunInfo(dir string, ri runs.Info) Info {
+	return Info{
+		Name: filepath.Base(dir), Strategy: ri.Strategy, Nemesis: ri.Nemesis, Seed: strconv.FormatUint(ri.Seed, 10),
+		Command: ri.Command, Started: ri.Started, Setup: setup(ri), Links: Links(dir),
+	}
+}
+
+// NewEntry is the index's entry of the run folder name, from its run.json.
+func NewEntry(name string, ri runs.Info) Entry {
+	return Entry{Name: name, Started: ri.Started, Strategy: ri.Strategy, Nemesis: ri.Nemesis,
+		Seed: strconv.FormatUint(ri.Seed, 10), Setup: setup(ri), Command: ri.Command, Valid: ri.Valid, Summary: ri.Summary}
+}
+
+// setup is a run's shape in words.
+func setup(ri runs.Info) string {
+	return fmt.Sprintf("%d nodes, %d clients, %d keys, %d ops", ri.Nodes, ri.Clients, ri.Keys, ri.Ops)
+}
+
+// WriteHeader describes a run in a few lines, above its text report; dir,
+// when not empty, is its run folder.
+func WriteHeader(w io.Writer, ri runs.Info, dir string) {
+	state := "replicas converged"
+	if !ri.Converged {
+		state = "replicas did NOT converge"
+	}
+	fmt.Fprintf(w, "clockwise: strategy %s, nemesis %s, seed %d\n", ri.Strategy, ri.Nemesis, ri.Seed)
+	fmt.Fprintf(w, "  %s; %s simulated, %s\n", setup(ri), ri.Virtual.Round(time.Millisecond), state)
+	if dir != "" {
+		fmt.Fprintf(w, "  run folder: %s\n", dir)
+	}
+	fmt.Fprintf(w, "  replay: %s\n", ri.Command)
+}
+
+// WriteHTML writes report.html into the run folder dir and returns its
+// path.
+func WriteHTML(dir string, h []histories.Event, res *checker.Result, info Info) (string, error) {
+	path := filepath.Join(dir, runs.HTMLFile)
+	if err := runs.CreateFile(path, func(w io.Writer) error { return Write(w, h, res, info) }); err != nil {
+		return "", fmt.Errorf("report: %s: %w", path, err)
+	}
+	return path, nil
+}
+
+// Rewrite writes report.html for a run folder, or next to a bare history
+// file, from what the folder holds: the history, run.json when there is
+// one, and the stored verdict, results.json, or, without one, the history
+// judged again. It returns the page's path.
+func Rewrite(path string) (string, error) {
+	hpath, err := runs.ResolveHistory(path)
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Dir(hpath)
+	h, err := histories.ReadFile(hpath)
+	if err != nil {
+		return "", err
+	}
+	info := Info{Name: filepath.Base(dir), Links: Links(dir)}
+	if runs.Has(dir, runs.InfoFile) {
+		ri, err := runs.ReadInfo(dir)
+		if err != nil {
+			return "", err
+		}
+		info = RunInfo(dir, ri)
+	}
+	res := new(checker.Result)
+	if runs.Has(dir, runs.ResultsFile) {
+		if err := runs.ReadJSON(dir, runs.ResultsFile, res); err != nil {
+			return "", err
+		}
+	} else if res, err = checker.Check(h, checker.Options{}); err != nil {
+		return "", fmt.Errorf("report: %s: %w", hpath, err)
+	}
+	return WriteHTML(dir, h, res, info)
+}

@@ -1,0 +1,196 @@
+// Package runs owns the run folder, as Jepsen's store does: every run
+// writes into a folder of its own under a runs folder, named
+// <name>-<UTC time>[-n], and the runs folder's latest link points at the
+// newest. A run folder holds the files named here: the history, the
+// checker's result, the text and HTML reports, porcupine's page when a key
+// is not linearizable, and run.json (Info), which says how the run was made
+// and what it found.
+//
+// The package creates folders and files (through a buffer, so a file is
+// written in large pieces and its first error is reported), streams a
+// history into a folder as a run records it, and reads a run back with
+// errors that say what is wrong with the folder. It knows the formats it
+// stores (histories, the checker's result) but nothing of how runs are
+// made or shown.
+package runs
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/histories"
+)
+
+// The files of a run folder, and the link to the newest run.
+const (
+	HistoryFile = "history.jsonl"        // the history, one event per line
+	ResultsFile = "results.json"         // the checker's result
+	ReportFile  = "report.txt"           // the text report
+	InfoFile    = "run.json"             // how the run was made (Info)
+	HTMLFile    = "report.html"          // the HTML report
+	LinearFile  = "linearizability.html" // porcupine's page of the keys not linearizable
+	Latest      = "latest"               // in the runs folder: a link to the newest run folder
+)
+
+// Info is run.json: how a run was made, and its verdict in brief.
+type Info struct {
+	Strategy  string          `json:"strategy"`
+	Nemesis   string          `json:"nemesis"`
+	Seed      uint64          `json:"seed"`
+	Nodes     int             `json:"nodes"`
+	Clients   int             `json:"clients"`
+	Keys      int             `json:"keys"`
+	Ops       int             `json:"ops"`
+	Command   string          `json:"command"` // replays the run
+	Started   time.Time       `json:"started"`
+	Virtual   time.Duration   `json:"virtual_ns"` // simulated time the run took
+	Converged bool            `json:"converged"`
+	Valid     bool            `json:"valid"`
+	Summary   checker.Summary `json:"summary"`
+}
+
+// FolderTime is how a folder's name writes the run's start, in UTC.
+const FolderTime = "20060102T150405Z"
+
+// New creates root/<name>-<started>, adding -2, -3… when that exists, and
+// points root/latest at it. It returns the folder's path.
+func New(root, name string, started time.Time) (string, error) {
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return "", fmt.Errorf("runs: %w", err)
+	}
+	base := fmt.Sprintf("%s-%s", name, started.UTC().Format(FolderTime))
+	for i := 1; ; i++ {
+		dir := base
+		if i > 1 {
+			dir = fmt.Sprintf("%s-%d", base, i)
+		}
+		err := os.Mkdir(filepath.Join(root, dir), 0o755)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("runs: %w", err)
+		}
+		if err := pointLatest(root, dir); err != nil {
+			return "", err
+		}
+		return filepath.Join(root, dir), nil
+	}
+}
+
+// pointLatest points root/latest at dir, a folder in root, replacing the
+// link that was there. It removes the old link, then links anew: a reader
+// may find no link in between.
+func pointLatest(root, dir string) error {
+	link := filepath.Join(root, Latest)
+	if err := os.Remove(link); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("runs: %w", err)
+	}
+	if err := os.Symlink(dir, link); err != nil {
+		return fmt.Errorf("runs: %w", err)
+	}
+	return nil
+}
+
+// CreateFile creates path and fills it with write, through a buffer; the
+// first error of writing, flushing or closing wins.
+func CreateFile(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("runs: %w", err)
+	}
+	w := bufio.NewWriterSize(f, 64<<10)
+	err = write(w)
+	if ferr := w.Flush(); err == nil {
+		err = ferr
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// WriteJSON writes v to path as indented JSON.
+func WriteJSON(path string, v any) error {
+	return CreateFile(path, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	})
+}
+
+// Record streams a history to path: run writes each event to the writer as
+// it happens, and whatever reached the file is whole lines.
+func Record(path string, run func(*histories.Writer) error) error {
+	return CreateFile(path, func(w io.Writer) error { return run(histories.NewWriter(w)) })
+}
+
+// ResolveHistory accepts a history file or a run folder holding one, and
+// returns the file's path.
+func ResolveHistory(path string) (string, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return "", fmt.Errorf("runs: %w", err)
+	}
+	if st.IsDir() {
+		file := filepath.Join(path, HistoryFile)
+		if _, err := os.Stat(file); err != nil {
+			return "", fmt.Errorf("runs: %s is a folder without a %s: %w", path, HistoryFile, err)
+		}
+		return file, nil
+	}
+	return path, nil
+}
+
+// Has reports whether the run folder dir holds the file name.
+func Has(dir, name string) bool {
+	st, err := os.Stat(filepath.Join(dir, name))
+	return err == nil && !st.IsDir()
+}
+
+// ReadFile reads the file name of the run folder dir, with an error that
+// says what is wrong with the folder.
+func ReadFile(dir, name string) ([]byte, error) {
+	st, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("runs: run folder %s: %w", dir, err)
+	case !st.IsDir():
+		return nil, fmt.Errorf("runs: %s is not a run folder (a folder written by clockwise check)", dir)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, name))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("runs: %s is not a complete run folder: it has no %s (clockwise check writes one)", dir, name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("runs: run folder %s: %w", dir, err)
+	}
+	return b, nil
+}
+
+// ReadJSON reads the JSON file name of the run folder dir into v.
+func ReadJSON(dir, name string, v any) error {
+	b, err := ReadFile(dir, name)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("runs: %s: %w", filepath.Join(dir, name), err)
+	}
+	return nil
+}
+
+// ReadInfo reads dir's run.json.
+func ReadInfo(dir string) (Info, error) {
+	var info Info
+	err := ReadJSON(dir, InfoFile, &info)
+	return info, err
+}

@@ -1,0 +1,121 @@
+package runs
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/histories"
+)
+
+var started = time.Date(2026, 3, 1, 10, 4, 5, 0, time.UTC)
+
+func TestNewNamesFoldersAndPointsLatest(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "runs")
+	first, err := New(root, "lww", started)
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join(root, "lww-20260301T100405Z"), first)
+	second, err := New(root, "lww", started.In(time.FixedZone("east", 3600)))
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join(root, "lww-20260301T100405Z-2"), second, "the same second: a suffix, and the name is in UTC")
+	third, err := New(root, "lww", started)
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join(root, "lww-20260301T100405Z-3"), third)
+
+	link, err := os.Readlink(filepath.Join(root, Latest))
+	require.NoError(t, err)
+	assert.Equal(t, "lww-20260301T100405Z-3", link, "latest is relative, so the runs folder can move")
+	st, err := os.Stat(filepath.Join(root, Latest))
+	require.NoError(t, err)
+	assert.True(t, st.IsDir())
+
+	require.NoError(t, os.WriteFile(filepath.Join(root, "file"), nil, 0o644))
+	_, err = New(filepath.Join(root, "file"), "lww", started)
+	assert.ErrorContains(t, err, "runs: ")
+}
+
+// failing fails its n-th write.
+type failing struct{ n int }
+
+func (f *failing) Write(p []byte) (int, error) {
+	if f.n--; f.n == 0 {
+		return 0, errors.New("disk full")
+	}
+	return len(p), nil
+}
+
+func TestCreateFileReportsTheFirstError(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "out.txt")
+	require.NoError(t, CreateFile(path, func(w io.Writer) error {
+		_, err := io.WriteString(w, "hello\n")
+		return err
+	}))
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, "hello\n", string(b))
+
+	boom := errors.New("boom")
+	assert.ErrorIs(t, CreateFile(path, func(io.Writer) error { return boom }), boom)
+	assert.Error(t, CreateFile(filepath.Join(dir, "no", "such", "folder"), func(io.Writer) error { return nil }))
+}
+
+func TestWriteAndReadARun(t *testing.T) {
+	dir := t.TempDir()
+	info := Info{Strategy: "vv", Nemesis: "skew", Seed: 7, Nodes: 3, Command: "clockwise check --strategy vv --seed 7",
+		Started: started, Virtual: time.Second, Converged: true, Valid: true,
+		Summary: checker.Summary{Acknowledged: 4, Linearizable: checker.Answer(checker.Valid), LostByKind: map[checker.LostKind]int{}}}
+	require.NoError(t, WriteJSON(filepath.Join(dir, InfoFile), info))
+	got, err := ReadInfo(dir)
+	require.NoError(t, err)
+	assert.Equal(t, info, got)
+	assert.True(t, Has(dir, InfoFile))
+	assert.False(t, Has(dir, ResultsFile))
+
+	h := []histories.Event{{Index: 0, Process: "c1", Type: histories.Invoke, F: histories.Read, Key: "x"}}
+	require.NoError(t, Record(filepath.Join(dir, HistoryFile), func(w *histories.Writer) error {
+		for i := range h {
+			if err := w.Write(&h[i]); err != nil {
+				return err
+			}
+		}
+		return w.Flush()
+	}))
+	path, err := ResolveHistory(dir)
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join(dir, HistoryFile), path)
+	back, err := histories.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, h, back)
+	same, err := ResolveHistory(path)
+	require.NoError(t, err)
+	assert.Equal(t, path, same, "a history file is its own path")
+}
+
+func TestReadingSaysWhatIsWrongWithTheFolder(t *testing.T) {
+	dir := t.TempDir()
+	_, err := ResolveHistory(dir)
+	assert.ErrorContains(t, err, "is a folder without a history.jsonl")
+	_, err = ResolveHistory(filepath.Join(dir, "missing.jsonl"))
+	assert.ErrorContains(t, err, "missing.jsonl")
+
+	_, err = ReadFile(dir, ReportFile)
+	assert.ErrorContains(t, err, "is not a complete run folder: it has no report.txt")
+	_, err = ReadFile(filepath.Join(dir, "nope"), ReportFile)
+	assert.ErrorContains(t, err, "no such file")
+	file := filepath.Join(dir, "file")
+	require.NoError(t, os.WriteFile(file, nil, 0o644))
+	_, err = ReadFile(file, ReportFile)
+	assert.ErrorContains(t, err, "is not a run folder")
+
+	require.NoError(t, os.WriteFile(filepath.Join(dir, InfoFile), []byte("{"), 0o644))
+	_, err = ReadInfo(dir)
+	assert.ErrorContains(t, err, filepath.Join(dir, InfoFile))
+}
