@@ -97,7 +97,7 @@ func layoutGraph(ws []*checker.Write, inF map[string]bool, lost map[string]*chec
 	}
 	for _, w := range ws {
 		x, y := pos(w)
-		_, class := fate(w, inF, lost, judged)
+		f, class := fateOf(w, inF, lost, judged).page()
 		title := fmt.Sprintf("%s by %s via %s, %s", w.Write, w.Process, w.Node, w.Type)
 		if w.Deleted {
 			title = "delete " + title
@@ -120,7 +120,6 @@ func layoutGraph(ws []*checker.Write, inF map[string]bool, lost map[string]*chec
 		} else {
 			title += "; blind"
 		}
-		f, _ := fate(w, inF, lost, judged)
 		title += "; " + f
 		if w.Type == histories.OK && w.Meta != nil && w.Meta.TS != 0 {
 			title += fmt.Sprintf("; ts %d", w.Meta.TS)

@@ -359,7 +359,7 @@ func keyStory(k checker.Key, g *checker.Graph, final []nodeFinal, lost map[strin
 			ctx = append(ctx, p.Write)
 		}
 		row.Context = strings.Join(ctx, " ")
-		row.Fate, row.FateClass = fate(w, inF, lost, k.Judged)
+		row.Fate, row.FateClass = fateOf(w, inF, lost, k.Judged).page()
 		if row.FateClass == "lost" {
 			v.Lost++
 		}
@@ -369,24 +369,6 @@ func keyStory(k checker.Key, g *checker.Graph, final []nodeFinal, lost map[strin
 	}
 	v.Graph = layoutGraph(ws, inF, lost, k.Judged)
 	return v
-}
-
-// fate says what became of a write: it survived, was lost, was superseded
-// by a write that follows it, failed, or its outcome is unknown.
-func fate(w *checker.Write, inF map[string]bool, lost map[string]*checker.Lost, judged bool) (string, string) {
-	switch {
-	case lost[w.Write] != nil:
-		return "LOST (" + string(lost[w.Write].Kind) + ")", "lost"
-	case inF[w.Write]:
-		return "survives", "final"
-	case w.Type == histories.Fail:
-		return "failed", "failed"
-	case w.Type == histories.Info:
-		return "unknown outcome", "info"
-	case !judged:
-		return "not judged (no final reads)", "info"
-	}
-	return "superseded by a write that follows it", "superseded"
 }
 
 func nodesOf(ops []*checker.Op, nv nemesisView) []string {

@@ -275,14 +275,22 @@ func describe(op *checker.Op, l *checker.Lost) detail {
 	return d
 }
 
+// versionsText is what a read returned, as the page writes it: "w1=a d2
+// (deleted)", or "nothing (not found)".
 func versionsText(vs []histories.Version) string {
 	if len(vs) == 0 {
 		return "nothing (not found)"
 	}
+	return versionList(vs, " (deleted)")
+}
+
+// versionList lists versions, a live one as "w1=a", a tombstone as its id
+// followed by deleted.
+func versionList(vs []histories.Version, deleted string) string {
 	parts := make([]string, len(vs))
 	for i, v := range vs {
 		if v.Deleted {
-			parts[i] = v.Write + " (deleted)"
+			parts[i] = v.Write + deleted
 		} else {
 			parts[i] = v.Write + "=" + v.Value
 		}

@@ -1,4 +1,4 @@
-package main
+package report
 
 import (
 	"fmt"
@@ -8,54 +8,53 @@ import (
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/clock"
-	"github.com/clockwise-kv/clockwise/harness"
 	"github.com/clockwise-kv/clockwise/histories"
 )
 
-// side is what became of a scenario's writes under one strategy.
-type side struct {
+// column is what became of a scenario's writes under one strategy: its
+// column of the side-by-side table.
+type column struct {
 	strategy string
 	ids      []string          // writes and deletes, in invoke order
 	what     map[string]string // id → the operation, e.g. "c1 write x=a via n2, blind"
-	fate     map[string]string // id → what became of it
+	fates    map[string]string // id → what became of it
 	keys     []string
 	final    map[string]string // key → what the final reads returned
 	verdict  string
 }
 
-// newSide sums up one strategy's play of a scenario from its history and
-// the checker's verdict.
-func newSide(strategy string, h []histories.Event, result *checker.Result, g *checker.Graph) *side {
-	sd := &side{strategy: strategy, what: map[string]string{}, fate: map[string]string{}, final: map[string]string{}}
-	lost := map[string]checker.Lost{}
-	for _, l := range result.Lost {
-		lost[l.Write.Write] = l
-	}
+// newColumn sums up one strategy's play of a scenario.
+func newColumn(s Story) *column {
+	h, result, g := s.History, s.Result, s.Analysis.Graph
+	col := &column{strategy: s.Strategy, what: map[string]string{}, fates: map[string]string{}, final: map[string]string{}}
+	lost := lostByWrite(result)
 	var writes []*checker.Write
 	for _, k := range result.Keys {
-		sd.keys = append(sd.keys, k.Key)
-		sd.final[k.Key] = finalVersions(h, k.Key)
+		col.keys = append(col.keys, k.Key)
+		col.final[k.Key] = finalVersions(h, k.Key)
+		inF := map[string]bool{}
 		var fset []*checker.Write
 		for _, id := range k.Final {
+			inF[id] = true
 			if f := g.Write(id); f != nil {
 				fset = append(fset, f)
 			}
 		}
 		for _, w := range g.Writes(k.Key) {
 			writes = append(writes, w)
-			sd.fate[w.Write] = fate(w, lost, k.Final, fset, g)
+			col.fates[w.Write] = fateOf(w, inF, lost, k.Judged).cell(g, fset)
 		}
 	}
 	slices.SortFunc(writes, func(a, b *checker.Write) int { return a.Invoke - b.Invoke })
 	for _, w := range writes {
-		sd.ids = append(sd.ids, w.Write)
-		sd.what[w.Write] = writeText(w)
+		col.ids = append(col.ids, w.Write)
+		col.what[w.Write] = writeText(w)
 	}
-	sd.verdict = "VALID"
+	col.verdict = "VALID"
 	if !result.Valid {
-		sd.verdict = "INVALID: " + strings.Join(result.Failures, "; ")
+		col.verdict = "INVALID: " + strings.Join(result.Failures, "; ")
 	}
-	return sd
+	return col
 }
 
 // writeText describes a write without its context, which may differ between
@@ -74,42 +73,13 @@ func writeText(w *checker.Write) string {
 	return s + ", after a read"
 }
 
-// fate says what became of w: it survives, was lost, or was overwritten or
-// deleted by a surviving version that follows it.
-func fate(w *checker.Write, lost map[string]checker.Lost, final []string, fset []*checker.Write, g *checker.Graph) string {
-	if l, ok := lost[w.Write]; ok {
-		return "LOST (" + string(l.Kind) + ")"
-	}
-	if slices.Contains(final, w.Write) {
-		return "survives"
-	}
-	if w.Type != histories.OK {
-		return string(w.Type) + ", not kept"
-	}
-	var by []string
-	deleted := true
-	for _, f := range fset {
-		if g.Precedes(w, f) {
-			by = append(by, f.Write)
-			deleted = deleted && f.Deleted
-		}
-	}
-	switch {
-	case len(by) == 0:
-		return "gone"
-	case deleted:
-		return "deleted by " + strings.Join(by, " ")
-	}
-	return "overwritten by " + strings.Join(by, " ")
-}
-
 // finalVersions is what the final reads of key returned, once when every
 // node agrees.
 func finalVersions(h []histories.Event, key string) string {
 	var seen []string
 	for _, e := range h {
 		if e.Process == histories.Final && e.Type == histories.OK && e.Key == key {
-			if v := versionsText(e.Versions); !slices.Contains(seen, v) {
+			if v := readText(e.Versions); !slices.Contains(seen, v) {
 				seen = append(seen, v)
 			}
 		}
@@ -120,28 +90,36 @@ func finalVersions(h []histories.Event, key string) string {
 	return finalText(h, key)
 }
 
-// sideBySide prints a table of what became of each write of sc under each
-// strategy, then each key's final reads and each verdict.
-func sideBySide(w io.Writer, sc harness.Scenario, sides []*side) {
+// WriteSideBySide writes a table of what became of each write of a
+// scenario under each strategy that played it, then each key's final reads
+// and each verdict. The stories are plays of one scenario.
+func WriteSideBySide(w io.Writer, stories []Story) {
+	if len(stories) == 0 {
+		return
+	}
+	var cols []*column
+	for _, s := range stories {
+		cols = append(cols, newColumn(s))
+	}
 	var ids []string
 	what := map[string]string{}
 	var keys []string
-	for _, sd := range sides {
-		for _, id := range sd.ids {
+	for _, col := range cols {
+		for _, id := range col.ids {
 			if !slices.Contains(ids, id) {
 				ids = append(ids, id)
-				what[id] = sd.what[id]
+				what[id] = col.what[id]
 			}
 		}
-		for _, k := range sd.keys {
+		for _, k := range col.keys {
 			if !slices.Contains(keys, k) {
 				keys = append(keys, k)
 			}
 		}
 	}
 	rows := [][]string{{"write"}}
-	for _, sd := range sides {
-		rows[0] = append(rows[0], sd.strategy)
+	for _, col := range cols {
+		rows[0] = append(rows[0], col.strategy)
 	}
 	cell := func(s string) string {
 		if s == "" {
@@ -151,21 +129,21 @@ func sideBySide(w io.Writer, sc harness.Scenario, sides []*side) {
 	}
 	for _, id := range ids {
 		row := []string{fmt.Sprintf("%-4s %s", id, what[id])}
-		for _, sd := range sides {
-			row = append(row, cell(sd.fate[id]))
+		for _, col := range cols {
+			row = append(row, cell(col.fates[id]))
 		}
 		rows = append(rows, row)
 	}
 	for _, k := range keys {
 		row := []string{"final read of " + k}
-		for _, sd := range sides {
-			row = append(row, cell(sd.final[k]))
+		for _, col := range cols {
+			row = append(row, cell(col.final[k]))
 		}
 		rows = append(rows, row)
 	}
 	row := []string{"verdict"}
-	for _, sd := range sides {
-		row = append(row, sd.verdict)
+	for _, col := range cols {
+		row = append(row, col.verdict)
 	}
 	rows = append(rows, row)
 
@@ -175,7 +153,7 @@ func sideBySide(w io.Writer, sc harness.Scenario, sides []*side) {
 			width[i] = max(width[i], len([]rune(c)))
 		}
 	}
-	fmt.Fprintf(w, "━━ scenario %s · side by side\n   %s\n\n", sc.Name, sc.Title)
+	fmt.Fprintf(w, "━━ scenario %s · side by side\n   %s\n\n", stories[0].Scenario, stories[0].Title)
 	for _, r := range rows {
 		var b strings.Builder
 		b.WriteString("  ")
