@@ -32,10 +32,8 @@ Exit status: 0 valid, 1 anomalies, 2 bad usage or a malformed history (the
 message names the line and the field).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkGates(gate); err != nil {
-				return err
-			}
-			if err := checkLinearTimeout(linear); err != nil {
+			opts, err := checkOptions(gate, linear)
+			if err != nil {
 				return err
 			}
 			path, err := runs.ResolveHistory(args[0])
@@ -46,7 +44,7 @@ message names the line and the field).`,
 			if err != nil {
 				return inputErr(err)
 			}
-			result, err := checker.Check(h, checker.Options{Gate: gate, LinearTimeout: linear})
+			result, err := checker.Check(h, opts)
 			if err != nil {
 				return inputErr(fmt.Errorf("%s: %w", path, err))
 			}

@@ -2,16 +2,12 @@ package main
 
 import (
 	"fmt"
-	"io"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/clockwise-kv/clockwise/checker"
-	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/experiment"
 	"github.com/clockwise-kv/clockwise/report"
-	"github.com/clockwise-kv/clockwise/runs"
 )
 
 func newCheck() *cobra.Command {
@@ -41,14 +37,29 @@ Exit status: 0 valid, 1 anomalies (lost writes, phantoms, divergence, or a
 			if err != nil {
 				return err
 			}
-			if err := checkGates(gate); err != nil {
+			opts, err := checkOptions(gate, linear)
+			if err != nil {
 				return err
 			}
-			if err := checkLinearTimeout(linear); err != nil {
+			var done func()
+			cfg.Progress, done = progress(cmd.ErrOrStderr(), cfg.Ops)
+			res, err := experiment.Check(out, cfg, replay(cmd, "out", "limit"), opts)
+			done()
+			if err != nil {
 				return err
 			}
-			info := newRunInfo(cfg, replay(cmd, "out", "limit"))
-			return runCheck(cmd, cfg, info, out, checker.Options{Gate: gate, LinearTimeout: linear}, limit)
+			stdout := cmd.OutOrStdout()
+			report.WriteHeader(stdout, res.Info, res.Dir)
+			fmt.Fprintln(stdout)
+			if err := report.WriteText(stdout, res.Result, limit); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "\nreport: %s\n", res.HTML)
+			if !res.Result.Valid {
+				fmt.Fprintf(stdout, "\nseed %d; replay with: %s\n", cfg.Seed, res.Info.Command)
+				return errInvalid
+			}
+			return nil
 		},
 	}
 	f.register(cmd.Flags())
@@ -57,61 +68,4 @@ Exit status: 0 valid, 1 anomalies (lost writes, phantoms, divergence, or a
 	cmd.Flags().IntVar(&limit, "limit", 10, "list at most this many findings of each kind on the terminal (0: all); report.txt has all")
 	linearFlag(cmd.Flags(), &linear)
 	return cmd
-}
-
-func runCheck(cmd *cobra.Command, cfg harness.Config, info runs.Info, out string, opts checker.Options, limit int) error {
-	stdout := cmd.OutOrStdout()
-	dir, err := runs.New(out, cfg.Strategy, info.Started)
-	if err != nil {
-		return err
-	}
-	var done func()
-	cfg.Progress, done = progress(cmd.ErrOrStderr(), cfg.Ops)
-	res, err := runInto(filepath.Join(dir, runs.HistoryFile), cfg, nil)
-	done()
-	if err != nil {
-		return fmt.Errorf("run: %w", err)
-	}
-	a, err := checker.Analyze(res.History)
-	if err != nil {
-		return fmt.Errorf("check: %w", err)
-	}
-	result, err := a.Check(opts)
-	if err != nil {
-		return fmt.Errorf("check: %w", err)
-	}
-	if err := saveVisualization(dir, a, result, opts.LinearTimeout); err != nil {
-		return err
-	}
-	info.Virtual, info.Converged, info.Valid, info.Summary = res.Duration, res.Converged, result.Valid, result.Summary
-	for _, w := range []struct {
-		name string
-		v    any
-	}{{runs.ResultsFile, result}, {runs.InfoFile, info}} {
-		if err := runs.WriteJSON(filepath.Join(dir, w.name), w.v); err != nil {
-			return err
-		}
-	}
-	if err := runs.CreateFile(filepath.Join(dir, runs.ReportFile), func(w io.Writer) error {
-		report.WriteHeader(w, info, dir)
-		fmt.Fprintln(w)
-		return report.WriteText(w, result, 0)
-	}); err != nil {
-		return err
-	}
-	html, err := report.WriteHTML(dir, res.History, result, report.RunInfo(dir, info))
-	if err != nil {
-		return err
-	}
-	report.WriteHeader(stdout, info, dir)
-	fmt.Fprintln(stdout)
-	if err := report.WriteText(stdout, result, limit); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "\nreport: %s\n", html)
-	if !result.Valid {
-		fmt.Fprintf(stdout, "\nseed %d; replay with: %s\n", cfg.Seed, info.Command)
-		return errInvalid
-	}
-	return nil
 }

@@ -1,14 +1,12 @@
 package main
 
 import (
-	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/experiment"
 	"github.com/clockwise-kv/clockwise/harness"
-	"github.com/clockwise-kv/clockwise/report"
 )
 
 func newDemo() *cobra.Command {
@@ -60,41 +58,10 @@ write replaces w3. Try --strategy vv,vv-pruned.`,
 				}
 				plays = append(plays, sc)
 			}
-			for _, sc := range plays {
-				var stories []report.Story
-				for _, s := range strategies {
-					story, err := playScenario(cmd.OutOrStdout(), sc, s)
-					if err != nil {
-						return err
-					}
-					stories = append(stories, story)
-				}
-				if len(stories) > 1 {
-					report.WriteSideBySide(cmd.OutOrStdout(), stories)
-				}
-			}
-			return nil
+			return experiment.Demo(cmd.OutOrStdout(), plays, strategies)
 		},
 	}
 	cmd.Flags().StringSliceVar(&strategies, "strategy", []string{"lww", "vv"}, "strategies to play, in order")
 	cmd.Flags().StringSliceVar(&scenarios, "scenario", []string{"skew", "tombstone"}, "scenarios to play, in order")
 	return cmd
-}
-
-// playScenario runs one scenario under one strategy and tells its story.
-func playScenario(w io.Writer, sc harness.Scenario, strategy string) (report.Story, error) {
-	res, err := harness.RunScript(sc.Config(strategy), sc.Steps, nil)
-	if err != nil {
-		return report.Story{}, err
-	}
-	a, err := checker.Analyze(res.History)
-	if err != nil {
-		return report.Story{}, err
-	}
-	result, err := a.Check(checker.Options{})
-	if err != nil {
-		return report.Story{}, err
-	}
-	s := report.Story{Scenario: sc.Name, Title: sc.Title, Strategy: strategy, History: res.History, Analysis: a, Result: result}
-	return s, report.WriteStory(w, s)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/clock"
+	"github.com/clockwise-kv/clockwise/experiment"
 	"github.com/clockwise-kv/clockwise/harness"
 	"github.com/clockwise-kv/clockwise/nemesis"
 	"github.com/clockwise-kv/clockwise/store"
@@ -176,13 +177,23 @@ func gateFlag(fs *pflag.FlagSet, gate *[]string) {
 	fs.StringSliceVar(gate, "gate", nil, "also fail on: "+strings.Join(checker.Gates, ", "))
 }
 
-func checkGates(gate []string) error {
-	for _, g := range gate {
-		if !slices.Contains(checker.Gates, g) {
-			return usageErr("invalid --gate: %q (known: %s)", g, strings.Join(checker.Gates, ", "))
-		}
+// linearFlag is --linear-timeout: the time limit of each key's
+// linearizability check.
+func linearFlag(fs *pflag.FlagSet, d *time.Duration) {
+	fs.DurationVar(d, "linear-timeout", checker.DefaultLinearTimeout,
+		"time limit of each key's linearizability check; a key undecided in time is reported unknown")
+}
+
+// checkOptions are the checker's options from --gate and --linear-timeout.
+func checkOptions(gate []string, linear time.Duration) (checker.Options, error) {
+	opts := checker.Options{Gate: gate, LinearTimeout: linear}
+	if err := opts.Validate(); err != nil {
+		return opts, usageErr("invalid --gate: %v", err)
 	}
-	return nil
+	if linear <= 0 {
+		return opts, usageErr("invalid --linear-timeout: %v: must be positive", linear)
+	}
+	return opts, nil
 }
 
 // replay is the command line that reproduces this invocation: the command,
@@ -192,14 +203,14 @@ func replay(cmd *cobra.Command, skip ...string) string {
 	fs := cmd.Flags()
 	for _, name := range []string{"strategy", "seed"} {
 		if f := fs.Lookup(name); f != nil {
-			parts = append(parts, "--"+name, shellQuote(flagValue(f)))
+			parts = append(parts, "--"+name, experiment.ShellQuote(flagValue(f)))
 		}
 	}
 	fs.Visit(func(f *pflag.Flag) {
 		if f.Name == "strategy" || f.Name == "seed" || slices.Contains(skip, f.Name) {
 			return
 		}
-		parts = append(parts, "--"+f.Name, shellQuote(flagValue(f)))
+		parts = append(parts, "--"+f.Name, experiment.ShellQuote(flagValue(f)))
 	})
 	parts = append(parts, cmd.Flags().Args()...)
 	return strings.Join(parts, " ")
@@ -210,15 +221,6 @@ func flagValue(f *pflag.Flag) string {
 		return strings.Join(sv.GetSlice(), ",")
 	}
 	return f.Value.String()
-}
-
-func shellQuote(s string) string {
-	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("+-_.,=/:@%", r))
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // isTerminal reports whether f is a character device (a terminal).

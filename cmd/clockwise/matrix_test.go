@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/clockwise-kv/clockwise/checker"
-	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/experiment"
 	"github.com/clockwise-kv/clockwise/runs"
 	"github.com/clockwise-kv/clockwise/store"
 )
@@ -26,23 +26,24 @@ func matrixCLI(args ...string) (int, string, string) {
 	return code, out.String(), errOut.String()
 }
 
-func readMatrix(t *testing.T, dir string) *matrix {
+func readMatrix(t *testing.T, dir string) *experiment.Matrix {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, matrixJSON))
+	b, err := os.ReadFile(filepath.Join(dir, experiment.MatrixJSON))
 	require.NoError(t, err)
-	var m matrix
+	var m experiment.Matrix
 	require.NoError(t, json.Unmarshal(b, &m))
 	return &m
 }
 
-// Every figure of the matrix is what the individual 'clockwise check' runs
-// it names produce: replay each run, then add them up independently.
+// Every run of the matrix is what the 'clockwise check' command it names
+// produces, and every cell's row is in the table. (How a cell sums its
+// runs is tested in package experiment.)
 func TestMatrixMatchesIndividualRuns(t *testing.T) {
 	dir := t.TempDir()
 	code, stdout, stderr := matrixCLI("matrix", "--out", dir, "--strategy", "lww,truetime,vv",
 		"--nemesis", "none,skew,small-skew", "--seeds", "2", "--seed", "5", "--ops", "120", "--keys", "2", "--interval", "50ms")
 	require.Equal(t, 0, code, stderr)
-	md, err := os.ReadFile(filepath.Join(dir, matrixMarkdown))
+	md, err := os.ReadFile(filepath.Join(dir, experiment.MatrixMarkdown))
 	require.NoError(t, err)
 	assert.True(t, strings.HasPrefix(stdout, string(md)), "the command prints the table it writes")
 
@@ -57,9 +58,7 @@ func TestMatrixMatchesIndividualRuns(t *testing.T) {
 		require.Equal(t, m.Strategies[i/3], cell.Strategy)
 		require.Equal(t, col.Name, cell.Nemesis)
 		require.Len(t, cell.Runs, 2)
-
-		want := matrixCell{Strategy: cell.Strategy, Nemesis: cell.Nemesis, LostByKind: map[checker.LostKind]int{}}
-		var waits, lat []int64
+		acked := 0
 		for j, r := range cell.Runs {
 			require.Equal(t, m.Seeds[j], r.Seed)
 			require.Equal(t, []string{"--strategy", cell.Strategy, "--seed", fmt.Sprint(r.Seed), "--nemesis", col.Nemesis}, r.Args[:6])
@@ -76,44 +75,10 @@ func TestMatrixMatchesIndividualRuns(t *testing.T) {
 			var res checker.Result
 			require.NoError(t, json.Unmarshal(b, &res))
 			require.Equal(t, res.Summary, r.Summary, "run %s", r.Command)
-			h, err := histories.ReadFile(filepath.Join(out, runs.Latest, runs.HistoryFile))
-			require.NoError(t, err)
-			a, err := checker.Analyze(h)
-			require.NoError(t, err)
-			w, l := a.WriteTimes()
-			waits, lat = append(waits, w...), append(lat, l...)
-
-			s := res.Summary
-			want.Acknowledged += s.Acknowledged
-			want.Lost += s.Lost
-			for k, n := range s.LostByKind {
-				want.LostByKind[k] += n
-			}
-			want.Stale += s.Stale
-			want.Stamped += s.Stamped
-			want.External += s.External
-			want.Keys += len(res.Linear)
-			for _, lin := range res.Linear {
-				switch checker.Verdict(lin.Result) {
-				case checker.Invalid:
-					want.NonLinearizable++
-				case checker.Unknown:
-					want.LinearUnknown++
-				}
-			}
-			want.SiblingReads += s.SiblingReads
-			want.MetaBytes.Writes += s.MetaBytes.Writes
-			want.MetaBytes.Total += s.MetaBytes.Total
-			want.MetaBytes.Max = max(want.MetaBytes.Max, s.MetaBytes.Max)
+			acked += res.Summary.Acknowledged
 		}
-		want.MetaBytes.Mean = float64(want.MetaBytes.Total) / float64(want.MetaBytes.Writes)
-		want.CommitWait, want.WriteLatency = checker.Percentiles(waits), checker.Percentiles(lat)
-		want.Linearizable = checker.Answer(checker.LinearVerdict(want.NonLinearizable, want.LinearUnknown))
-		want.Runs = cell.Runs
-		assert.Equal(t, want, *cell, "cell %s × %s", cell.Strategy, cell.Nemesis)
-
-		row := "| " + strings.Join(want.figures(), " | ") + " |\n"
-		assert.Contains(t, string(md), row)
+		assert.Equal(t, acked, cell.Acknowledged, "cell %s × %s", cell.Strategy, cell.Nemesis)
+		assert.Contains(t, string(md), "| "+strings.Join(cell.Figures(), " | ")+" |\n")
 	}
 	// The headline grid.
 	for i, s := range m.Strategies {
@@ -132,7 +97,7 @@ func TestMatrixIsDeterministic(t *testing.T) {
 		dir := t.TempDir()
 		code, _, stderr := matrixCLI("matrix", "--out", dir, "--strategy", "lamport,truetime", "--nemesis", "skew,strobe", "--seeds", "2", "--ops", "80")
 		require.Equal(t, 0, code, stderr)
-		b, err := os.ReadFile(filepath.Join(dir, matrixJSON))
+		b, err := os.ReadFile(filepath.Join(dir, experiment.MatrixJSON))
 		require.NoError(t, err)
 		outs[i] = b
 	}
@@ -152,7 +117,7 @@ func TestMatrixCoversEveryStrategyAndNemesis(t *testing.T) {
 		names = append(names, c.Name)
 	}
 	assert.Equal(t, []string{"none", "skew", "partition", "skew+partition", "strobe", "tombstone", "small-skew"}, names)
-	assert.Len(t, m.Cells, len(store.Names())*len(matrixColumns))
+	assert.Len(t, m.Cells, len(store.Names())*len(experiment.Columns))
 	for _, s := range store.Names() {
 		assert.Contains(t, stdout, "\n| "+s+" | ")
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/clockwise-kv/clockwise/experiment"
 	"github.com/clockwise-kv/clockwise/runs"
 )
 
@@ -28,8 +29,8 @@ func TestMetadataCommand(t *testing.T) {
 	require.Len(t, dirs, 1)
 	dir := dirs[0]
 
-	var rep metaReport
-	b, err := os.ReadFile(filepath.Join(dir, metaJSONFile))
+	var rep experiment.Metadata
+	b, err := os.ReadFile(filepath.Join(dir, experiment.MetadataJSON))
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(b, &rep))
 	assert.Contains(t, rep.Command, "--strategy vv,vv-pruned,dvv")
@@ -54,7 +55,7 @@ func TestMetadataCommand(t *testing.T) {
 	assert.Equal(t, map[int]int{3: 3, 6: 4}, entries["vv-pruned"], "vv-pruned: capped at --prune")
 	assert.Equal(t, map[int]int{3: 3, 6: 3}, entries["dvv"], "dvv: within its 3 replicas")
 
-	table, err := os.ReadFile(filepath.Join(dir, metaTableFile))
+	table, err := os.ReadFile(filepath.Join(dir, experiment.MetadataTable))
 	require.NoError(t, err)
 	assert.Contains(t, stdout.String(), string(table[:bytes.IndexByte(table, '\n')]))
 	rows := 0
@@ -66,14 +67,14 @@ func TestMetadataCommand(t *testing.T) {
 	}
 	assert.Equal(t, 6, rows, "one row per strategy and size:\n%s", table)
 
-	f, err := os.Open(filepath.Join(dir, metaKeysFile))
+	f, err := os.Open(filepath.Join(dir, experiment.MetadataKeys))
 	require.NoError(t, err)
 	defer f.Close()
 	lines, err := csv.NewReader(f).ReadAll()
 	require.NoError(t, err)
 	assert.Len(t, lines, 1+6*2, "a header and one line per strategy, size and key")
 
-	img, err := os.Open(filepath.Join(dir, metaPlotFile))
+	img, err := os.Open(filepath.Join(dir, experiment.MetadataPlot))
 	require.NoError(t, err)
 	defer img.Close()
 	cfg, err := png.DecodeConfig(img)

@@ -1,4 +1,4 @@
-package main
+package experiment
 
 import (
 	"bytes"
@@ -13,20 +13,20 @@ import (
 	"github.com/clockwise-kv/clockwise/runs"
 )
 
-// writeMatrix writes matrix.md and matrix.json into dir and prints the
-// table.
-func writeMatrix(w io.Writer, dir string, m *matrix) error {
+// Save writes matrix.md and matrix.json into dir and prints the table to
+// w.
+func (m *Matrix) Save(w io.Writer, dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("matrix: %w", err)
+		return fmt.Errorf("experiment: matrix: %w", err)
 	}
 	var md bytes.Buffer
-	m.markdown(&md)
-	mdPath, jsonPath := filepath.Join(dir, matrixMarkdown), filepath.Join(dir, matrixJSON)
+	m.Markdown(&md)
+	mdPath, jsonPath := filepath.Join(dir, MatrixMarkdown), filepath.Join(dir, MatrixJSON)
 	if err := os.WriteFile(mdPath, md.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("matrix: %w", err)
+		return fmt.Errorf("experiment: matrix: %w", err)
 	}
 	if err := runs.WriteJSON(jsonPath, m); err != nil {
-		return fmt.Errorf("matrix: %w", err)
+		return fmt.Errorf("experiment: matrix: %w", err)
 	}
 	if _, err := w.Write(md.Bytes()); err != nil {
 		return err
@@ -35,9 +35,9 @@ func writeMatrix(w io.Writer, dir string, m *matrix) error {
 	return err
 }
 
-// markdown renders the matrix: a headline grid of lost writes, then one row
+// Markdown renders the matrix: a headline grid of lost writes, then one row
 // per cell with every figure, then what the columns mean.
-func (m *matrix) markdown(w io.Writer) {
+func (m *Matrix) Markdown(w io.Writer) {
 	seeds := make([]string, len(m.Seeds))
 	for i, s := range m.Seeds {
 		seeds[i] = fmt.Sprint(s)
@@ -74,7 +74,7 @@ func (m *matrix) markdown(w io.Writer) {
 	row(head...)
 	row(rule(len(head))...)
 	for _, c := range m.Cells {
-		row(c.figures()...)
+		row(c.Figures()...)
 	}
 
 	fmt.Fprintf(w, "\nNemesis columns:\n\n")
@@ -94,8 +94,8 @@ Sibling reads: client reads that returned more than one version, for the applica
 `)
 }
 
-// figures are the cell's row of the detailed table.
-func (c *matrixCell) figures() []string {
+// Figures are the cell's row of the detailed table.
+func (c *Cell) Figures() []string {
 	out := []string{c.Strategy, c.Nemesis, fmt.Sprint(c.Acknowledged), fmt.Sprint(c.Lost)}
 	for _, k := range checker.LostKinds {
 		out = append(out, fmt.Sprint(c.LostByKind[k]))

@@ -1,0 +1,139 @@
+// Package experiment runs clockwise's experiments and keeps what they find:
+// a check (one randomized run, judged, in a run folder of its own), the
+// matrix (every strategy under every nemesis on the same seeds, summed up
+// per cell), the metadata measurement (causal metadata per key from 3 to 50
+// nodes) and the demo (scripted scenarios, told as stories).
+//
+// An experiment takes harness.Configs, never command-line text: the
+// command line builds them. Each run still records the exact clockwise
+// check command that replays it. The package runs the harness, judges with
+// the checker, writes run folders through package runs and presents through
+// package report; it starts goroutines only to run a matrix's trials side
+// by side, each trial on its own seeded simulator.
+package experiment
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/report"
+	"github.com/clockwise-kv/clockwise/runs"
+)
+
+// RunInto runs cfg with gen (nil: the random generator), streaming its
+// history to path.
+func RunInto(path string, cfg harness.Config, gen harness.Generator) (*harness.Result, error) {
+	var res *harness.Result
+	err := runs.Record(path, func(w *histories.Writer) (err error) {
+		res, err = harness.Run(cfg, gen, w)
+		return err
+	})
+	return res, err
+}
+
+// nemesisName is how run.json and tables name a configuration's faults.
+func nemesisName(cfg harness.Config) string {
+	if len(cfg.Nemesis.Kinds) == 0 {
+		return "none"
+	}
+	return strings.Join(cfg.Nemesis.Kinds, ",")
+}
+
+// Run is a judged run in its folder.
+type Run struct {
+	Dir    string // the run folder
+	Info   runs.Info
+	Result *checker.Result
+	HTML   string // the path of its report.html
+}
+
+// Check runs cfg in a new run folder under root, named for its strategy,
+// judges the history with opts, and saves what it found: results.json,
+// run.json, report.txt (below the run's description), report.html and,
+// when a key is not linearizable, porcupine's linearizability.html.
+// command is the command line that replays the run.
+func Check(root string, cfg harness.Config, command string, opts checker.Options) (*Run, error) {
+	r := &Run{Info: runs.Info{
+		Strategy: cfg.Strategy, Nemesis: nemesisName(cfg), Seed: cfg.Seed, Nodes: cfg.Nodes, Clients: cfg.Clients,
+		Keys: cfg.Keys, Ops: cfg.Ops, Command: command, Started: time.Now().UTC().Truncate(time.Second),
+	}}
+	var err error
+	if r.Dir, err = runs.New(root, cfg.Strategy, r.Info.Started); err != nil {
+		return nil, err
+	}
+	res, err := RunInto(filepath.Join(r.Dir, runs.HistoryFile), cfg, nil)
+	if err != nil {
+		return nil, fmt.Errorf("experiment: run: %w", err)
+	}
+	a, err := checker.Analyze(res.History)
+	if err != nil {
+		return nil, fmt.Errorf("experiment: check: %w", err)
+	}
+	if r.Result, err = a.Check(opts); err != nil {
+		return nil, fmt.Errorf("experiment: check: %w", err)
+	}
+	if keys := r.Result.NonLinearizable(); len(keys) > 0 {
+		path := filepath.Join(r.Dir, runs.LinearFile)
+		if err := runs.CreateFile(path, func(w io.Writer) error {
+			return a.Visualize(keys, opts.LinearTimeout, w)
+		}); err != nil {
+			return nil, fmt.Errorf("experiment: %s: %w", path, err)
+		}
+		r.Result.Visualization = runs.LinearFile
+	}
+	r.Info.Virtual, r.Info.Converged = res.Duration, res.Converged
+	r.Info.Valid, r.Info.Summary = r.Result.Valid, r.Result.Summary
+	if err := runs.WriteJSON(filepath.Join(r.Dir, runs.ResultsFile), r.Result); err != nil {
+		return nil, err
+	}
+	if err := runs.WriteJSON(filepath.Join(r.Dir, runs.InfoFile), r.Info); err != nil {
+		return nil, err
+	}
+	if err := runs.CreateFile(filepath.Join(r.Dir, runs.ReportFile), func(w io.Writer) error {
+		report.WriteHeader(w, r.Info, r.Dir)
+		fmt.Fprintln(w)
+		return report.WriteText(w, r.Result, 0)
+	}); err != nil {
+		return nil, err
+	}
+	r.HTML, err = report.WriteHTML(r.Dir, res.History, r.Result, report.RunInfo(r.Dir, r.Info))
+	return r, err
+}
+
+// Demo plays each scenario under each strategy and tells each play's story
+// to w; a scenario played under more than one strategy ends with the
+// side-by-side table.
+func Demo(w io.Writer, scenarios []harness.Scenario, strategies []string) error {
+	for _, sc := range scenarios {
+		var stories []report.Story
+		for _, s := range strategies {
+			res, err := harness.RunScript(sc.Config(s), sc.Steps, nil)
+			if err != nil {
+				return err
+			}
+			a, err := checker.Analyze(res.History)
+			if err != nil {
+				return err
+			}
+			result, err := a.Check(checker.Options{})
+			if err != nil {
+				return err
+			}
+			story := report.Story{Scenario: sc.Name, Title: sc.Title, Strategy: s, History: res.History, Analysis: a, Result: result}
+			if err := report.WriteStory(w, story); err != nil {
+				return err
+			}
+			stories = append(stories, story)
+		}
+		if len(stories) > 1 {
+			report.WriteSideBySide(w, stories)
+		}
+	}
+	return nil
+}

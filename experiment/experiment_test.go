@@ -1,0 +1,120 @@
+package experiment
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/runs"
+)
+
+// A cell adds up its trials' counts and pools their write times.
+func TestCellSumsItsTrials(t *testing.T) {
+	c := &Cell{Strategy: "lww", Nemesis: "skew", Runs: []Trial{
+		{Summary: checker.Summary{Acknowledged: 10, Lost: 3, Stale: 1, Stamped: 10, External: 2, LinearKeys: 3,
+			NonLinearizable: 1, SiblingReads: 4, LostByKind: map[checker.LostKind]int{checker.ConcurrentDropped: 2, checker.OverwrittenByOlder: 1},
+			MetaBytes: checker.Bytes{Writes: 2, Total: 20, Mean: 10, Max: 12}},
+			waits: []int64{1e6, 2e6}, latencies: []int64{10e6, 20e6}},
+		{Summary: checker.Summary{Acknowledged: 5, Lost: 1, LinearKeys: 3, LinearUnknown: 1,
+			LostByKind: map[checker.LostKind]int{checker.ConcurrentDropped: 1},
+			MetaBytes:  checker.Bytes{Writes: 2, Total: 40, Mean: 20, Max: 30}},
+			waits: []int64{3e6}, latencies: []int64{30e6, 40e6, 50e6}},
+	}}
+	c.sum()
+	trials := c.Runs
+	c.Runs = nil
+	assert.Equal(t, &Cell{
+		Strategy: "lww", Nemesis: "skew", Acknowledged: 15, Lost: 4, Stale: 1, Stamped: 10, External: 2,
+		LostByKind:   map[checker.LostKind]int{checker.ConcurrentDropped: 3, checker.OverwrittenByOlder: 1},
+		Linearizable: checker.Answer(checker.Invalid), Keys: 6, NonLinearizable: 1, LinearUnknown: 1,
+		CommitWait:   checker.Latency{N: 3, P50: 2e6, P99: 3e6, Max: 3e6},
+		WriteLatency: checker.Latency{N: 5, P50: 30e6, P99: 50e6, Max: 50e6},
+		MetaBytes:    checker.Bytes{Writes: 4, Total: 60, Mean: 15, Max: 30},
+		SiblingReads: 4,
+	}, c)
+	c.Runs = trials
+	assert.Equal(t, []string{"lww", "skew", "15", "4", "1", "3", "0", "0", "1", "2 of 10", "no (1 of 6 keys)",
+		"2ms / 3ms", "30ms / 50ms", "15.0 (30)", "4"}, c.Figures())
+}
+
+func TestColumnsNamed(t *testing.T) {
+	cols, err := ColumnsNamed([]string{"skew", "none"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"skew", "none"}, []string{cols[0].Name, cols[1].Name})
+	_, err = ColumnsNamed([]string{"fire"})
+	assert.ErrorContains(t, err, `"fire" is not a matrix column (known: none, skew,`)
+}
+
+// Each trial's configuration is the plan's, with its strategy, seed and
+// column, and its replay command says so.
+func TestTrialsReplayTheirConfiguration(t *testing.T) {
+	small, err := ColumnsNamed([]string{"small-skew"})
+	require.NoError(t, err)
+	p := MatrixPlan{Config: harness.DefaultConfig(), Flags: []string{"--ops", "200"}}
+	tr, err := newTrial(p, "truetime", small[0], 4)
+	require.NoError(t, err)
+	assert.Equal(t, "clockwise check --strategy truetime --seed 4 --nemesis skew --ops 200 --max-skew 7ms", tr.Command)
+	assert.Equal(t, 7*time.Millisecond, tr.cfg.Nemesis.MaxSkew)
+	assert.Equal(t, []string{"skew"}, tr.cfg.Nemesis.Kinds)
+	assert.Equal(t, uint64(4), tr.cfg.Seed)
+
+	p.Config.Nemesis.Skew = map[string]int64{"n1": int64(time.Second)}
+	tr, err = newTrial(p, "lww", small[0], 1)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"--skew", "", "--max-skew", "7ms"}, tr.Args[len(tr.Args)-4:])
+	assert.Contains(t, tr.Command, "--skew '' --max-skew 7ms", "fixed offsets would ignore the bound")
+	assert.Empty(t, tr.cfg.Nemesis.Skew)
+
+	p.Config.Options.Epsilon = 0
+	tr, err = newTrial(p, "lww", small[0], 1)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"--nemesis", "none"}, tr.Args[len(tr.Args)-2:])
+	assert.Empty(t, tr.cfg.Nemesis.Kinds, "skew bounded by 0 is no skew")
+}
+
+func TestShellQuote(t *testing.T) {
+	assert.Equal(t, "n1=+5s,n2=-1s", ShellQuote("n1=+5s,n2=-1s"))
+	assert.Equal(t, "''", ShellQuote(""))
+	assert.Equal(t, `'a b'`, ShellQuote("a b"))
+	assert.Equal(t, `'it'\''s'`, ShellQuote("it's"))
+}
+
+// A check writes its whole run folder, without any command line.
+func TestCheckWritesTheRunFolder(t *testing.T) {
+	cfg := harness.DefaultConfig()
+	cfg.Ops, cfg.Nodes, cfg.Nemesis.Kinds = 60, 1, nil
+	cfg.Strategy = "vv"
+	r, err := Check(t.TempDir(), cfg, "clockwise check --strategy vv", checker.Options{})
+	require.NoError(t, err)
+	for _, f := range []string{runs.HistoryFile, runs.ResultsFile, runs.ReportFile, runs.InfoFile, runs.HTMLFile, runs.LinearFile} {
+		assert.FileExists(t, filepath.Join(r.Dir, f))
+	}
+	assert.Equal(t, filepath.Join(r.Dir, runs.HTMLFile), r.HTML)
+	assert.Equal(t, runs.LinearFile, r.Result.Visualization, "one node keeps vv's siblings: no register")
+	info, err := runs.ReadInfo(r.Dir)
+	require.NoError(t, err)
+	assert.Equal(t, r.Info, info)
+	assert.Equal(t, "none", info.Nemesis)
+	text, err := os.ReadFile(filepath.Join(r.Dir, runs.ReportFile))
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(string(text), "clockwise: strategy vv, nemesis none, seed 1\n"))
+}
+
+func TestDemoTellsEachPlayAndTabulates(t *testing.T) {
+	var b bytes.Buffer
+	require.NoError(t, Demo(&b, []harness.Scenario{harness.SkewScenario()}, []string{"lww", "vv"}))
+	out := b.String()
+	assert.Equal(t, 2, strings.Count(out, "━━ scenario skew · strategy"))
+	assert.Contains(t, out, "━━ scenario skew · side by side")
+	b.Reset()
+	require.NoError(t, Demo(&b, []harness.Scenario{harness.SkewScenario()}, []string{"vv"}))
+	assert.NotContains(t, b.String(), "side by side", "one strategy, no table")
+}
