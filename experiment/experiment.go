@@ -137,3 +137,39 @@ func Demo(w io.Writer, scenarios []harness.Scenario, strategies []string) error 
 	}
 	return nil
 }
+
+// Judged is a stored history judged again.
+type Judged struct {
+	Path    string // the history file
+	Events  int    // events in the history
+	Result  *checker.Result
+	Command string // the command that recorded it, from its folder's run.json; empty when unknown
+}
+
+// Judge reads the history at path, a history file or a run folder holding
+// one, and judges it with opts; it runs and writes nothing. When a key is
+// not linearizable and the folder holds porcupine's page, the result names
+// the page. Its errors are the input's: a path that holds no history, a
+// malformed history, unknown gates.
+func Judge(path string, opts checker.Options) (*Judged, error) {
+	file, err := runs.ResolveHistory(path)
+	if err != nil {
+		return nil, err
+	}
+	h, err := histories.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	j := &Judged{Path: file, Events: len(h)}
+	if j.Result, err = checker.Check(h, opts); err != nil {
+		return nil, fmt.Errorf("experiment: %s: %w", file, err)
+	}
+	dir := filepath.Dir(file)
+	if len(j.Result.NonLinearizable()) > 0 && runs.Has(dir, runs.LinearFile) {
+		j.Result.Visualization = filepath.Join(dir, runs.LinearFile)
+	}
+	if info, err := runs.ReadInfo(dir); err == nil {
+		j.Command = info.Command
+	}
+	return j, nil
+}

@@ -106,6 +106,16 @@ func TestCheckWritesTheRunFolder(t *testing.T) {
 	text, err := os.ReadFile(filepath.Join(r.Dir, runs.ReportFile))
 	require.NoError(t, err)
 	assert.True(t, strings.HasPrefix(string(text), "clockwise: strategy vv, nemesis none, seed 1\n"))
+
+	j, err := Judge(r.Dir, checker.Options{})
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join(r.Dir, runs.HistoryFile), j.Path)
+	assert.Equal(t, "clockwise check --strategy vv", j.Command)
+	assert.Equal(t, filepath.Join(r.Dir, runs.LinearFile), j.Result.Visualization)
+	j.Result.Visualization = r.Result.Visualization
+	assert.Equal(t, r.Result, j.Result, "judged again, the stored history gives the same result")
+	_, err = Judge(t.TempDir(), checker.Options{})
+	assert.ErrorContains(t, err, "without a history.jsonl")
 }
 
 func TestDemoTellsEachPlayAndTabulates(t *testing.T) {

@@ -238,3 +238,18 @@ func TestValidNode(t *testing.T) {
 	cfg.Nemesis.Skew = map[string]int64{"n4": 1}
 	assert.ErrorContains(t, cfg.Validate(), `"n4" is not one of the nodes n1…n3`)
 }
+
+func TestParseMixReadsString(t *testing.T) {
+	for _, m := range []harness.Mix{harness.DefaultConfig().Mix, {Read: 1}, {ReadWrite: 2, Delete: 7}} {
+		got, err := harness.ParseMix(m.String())
+		require.NoError(t, err, m.String())
+		assert.Equal(t, m, got)
+	}
+	got, err := harness.ParseMix("rw=1, blind=2")
+	require.NoError(t, err)
+	assert.Equal(t, harness.Mix{ReadWrite: 1, Blind: 2}, got, "a weight left out is 0")
+	for _, bad := range []string{"read=1,write=2", "read=-1", "read", "read=0,rw=0", ""} {
+		_, err := harness.ParseMix(bad)
+		assert.Error(t, err, bad)
+	}
+}

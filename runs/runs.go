@@ -118,13 +118,17 @@ func CreateFile(path string, write func(io.Writer) error) error {
 	return err
 }
 
-// WriteJSON writes v to path as indented JSON.
+// WriteJSON writes v to path as EncodeJSON does.
 func WriteJSON(path string, v any) error {
-	return CreateFile(path, func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(v)
-	})
+	return CreateFile(path, func(w io.Writer) error { return EncodeJSON(w, v) })
+}
+
+// EncodeJSON writes v to w as the files of a run folder hold JSON:
+// indented by two spaces, one value per file, ending in a newline.
+func EncodeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 // Record streams a history to path: run writes each event to the writer as

@@ -1,15 +1,12 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/clockwise-kv/clockwise/checker"
-	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/experiment"
 	"github.com/clockwise-kv/clockwise/report"
 	"github.com/clockwise-kv/clockwise/runs"
 )
@@ -36,39 +33,26 @@ message names the line and the field).`,
 			if err != nil {
 				return err
 			}
-			path, err := runs.ResolveHistory(args[0])
+			j, err := experiment.Judge(args[0], opts)
 			if err != nil {
 				return inputErr(err)
-			}
-			h, err := histories.ReadFile(path)
-			if err != nil {
-				return inputErr(err)
-			}
-			result, err := checker.Check(h, opts)
-			if err != nil {
-				return inputErr(fmt.Errorf("%s: %w", path, err))
-			}
-			if dir := filepath.Dir(path); len(result.NonLinearizable()) > 0 && runs.Has(dir, runs.LinearFile) {
-				result.Visualization = filepath.Join(dir, runs.LinearFile)
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
-				enc := json.NewEncoder(out)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(result); err != nil {
+				if err := runs.EncodeJSON(out, j.Result); err != nil {
 					return err
 				}
 			} else {
-				fmt.Fprintf(out, "clockwise analyze: %s (%d events)\n", path, len(h))
-				if ri, err := runs.ReadInfo(filepath.Dir(path)); err == nil && ri.Command != "" {
-					fmt.Fprintf(out, "  recorded by: %s\n", ri.Command)
+				fmt.Fprintf(out, "clockwise analyze: %s (%d events)\n", j.Path, j.Events)
+				if j.Command != "" {
+					fmt.Fprintf(out, "  recorded by: %s\n", j.Command)
 				}
 				fmt.Fprintln(out)
-				if err := report.WriteText(out, result, limit); err != nil {
+				if err := report.WriteText(out, j.Result, limit); err != nil {
 					return err
 				}
 			}
-			if !result.Valid {
+			if !j.Result.Valid {
 				return errInvalid
 			}
 			return nil

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/clockwise-kv/clockwise/report"
 	"github.com/clockwise-kv/clockwise/runs"
 )
 
@@ -103,7 +104,7 @@ func TestBrowserRendersIndexAndReport(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b, &ri))
 	require.Positive(t, ri.Summary.Lost)
 
-	h, err := newRunsHandler(runsDir)
+	h, err := report.NewHandler(runsDir)
 	require.NoError(t, err)
 	defer h.Close()
 	srv := httptest.NewServer(h) // on 127.0.0.1

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -58,44 +57,13 @@ func (f *testFlags) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&f.latency, "latency", d.Latency.Min, "minimum one-way message latency")
 	fs.DurationVar(&f.latencyMean, "latency-mean", d.Latency.Mean, "mean of the exponential extra latency")
 	fs.Float64Var(&f.drop, "drop", d.Drop, "probability a node-to-node message is lost")
-	fs.StringVar(&f.mix, "mix", mixString(d.Mix), "operation weights: read, rw (read then write), blind (write without context), delete (read then delete)")
+	fs.StringVar(&f.mix, "mix", d.Mix.String(), "operation weights: read, rw (read then write), blind (write without context), delete (read then delete)")
 	fs.DurationVar(&f.think, "think", d.Think, "a client waits up to this long between operations")
 	fs.DurationVar(&f.timeout, "timeout", d.Timeout, "a client gives up on a request after this long (outcome unknown)")
 	fs.DurationVar(&f.epsilon, "epsilon", d.Options.Epsilon, "clock uncertainty bound ε of truetime")
 	fs.DurationVar(&f.tombstone, "tombstone-offset", d.Nemesis.TombstoneOffset, "how far ahead the clock of the tombstone fault's node reads while it stamps the delete")
 	fs.IntVar(&f.prune, "prune", store.DefaultPrune, "vv-pruned: the most entries a version vector keeps (K)")
 	fs.IntVar(&f.replicas, "replicas", d.Replicas, "place each key on this many nodes by consistent hashing (0: the strategy's default, 3 for dvv, every node for the others)")
-}
-
-func mixString(m harness.Mix) string {
-	return fmt.Sprintf("read=%d,rw=%d,blind=%d,delete=%d", m.Read, m.ReadWrite, m.Blind, m.Delete)
-}
-
-func parseMix(s string) (harness.Mix, error) {
-	var m harness.Mix
-	for _, part := range strings.Split(s, ",") {
-		name, v, ok := strings.Cut(strings.TrimSpace(part), "=")
-		n, err := strconv.Atoi(v)
-		if !ok || err != nil || n < 0 {
-			return m, fmt.Errorf("%q: want name=weight with a weight ≥ 0", part)
-		}
-		switch name {
-		case "read":
-			m.Read = n
-		case "rw":
-			m.ReadWrite = n
-		case "blind":
-			m.Blind = n
-		case "delete":
-			m.Delete = n
-		default:
-			return m, fmt.Errorf("%q: unknown operation %q (read, rw, blind, delete)", part, name)
-		}
-	}
-	if m.Read+m.ReadWrite+m.Blind+m.Delete == 0 {
-		return m, fmt.Errorf("%q: every weight is 0", s)
-	}
-	return m, nil
 }
 
 // config turns the flags into a harness configuration; each error names its
@@ -130,7 +98,7 @@ func (f *testFlags) config() (harness.Config, error) {
 			return bad("skew", "%v", err)
 		}
 	}
-	mix, err := parseMix(f.mix)
+	mix, err := harness.ParseMix(f.mix)
 	if err != nil {
 		return bad("mix", "%v", err)
 	}

@@ -16,7 +16,7 @@ import (
 )
 
 func TestReportCommandPrintsTheStoredTextReport(t *testing.T) {
-	runsDir, _ := servedRuns(t)
+	runsDir := servedRuns(t)
 	code, out, _ := clockwise("report", filepath.Join(runsDir, "lww-old"))
 	assert.Equal(t, exitValid, code)
 	assert.Equal(t, "report of lww-old\n", out)
