@@ -1,9 +1,10 @@
 package harness
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
-	"strings"
+	"strconv"
 	"time"
 
 	"github.com/clockwise-kv/clockwise/histories"
@@ -15,7 +16,7 @@ type Op struct {
 	F     histories.Func // histories.Read, Write or Delete
 	Key   string
 	Node  string
-	Value string // write: the value; empty: a value derived from the write id
+	Value string // write: the value; empty: the number of a write id the run gives (w7 writes "7"), or the id the caller gave
 	// ReadFirst makes the client read Key from Node first and then write
 	// with what it read (a read-then-write). Generators set it; scripts
 	// spell the read out and use AfterRead.
@@ -98,14 +99,13 @@ func (c *client) do(op Op, done func()) {
 		msg.Kind = store.Get
 	case histories.Write, histories.Delete:
 		inv.Write = op.Write
+		n := ""
 		if inv.Write == "" {
 			inv.Write = r.nextWrite(op.F)
+			n = strconv.Itoa(r.writes) // the id's number: w7 writes "7"
 		}
 		if op.F == histories.Write {
-			inv.Value = op.Value
-			if inv.Value == "" {
-				inv.Value = strings.TrimLeft(inv.Write, "wd") // w7 writes "7"
-			}
+			inv.Value = cmp.Or(op.Value, n, inv.Write)
 		}
 		inv.Context = []string{}
 		if op.AfterRead {
