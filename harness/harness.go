@@ -125,35 +125,35 @@ func DefaultConfig() Config {
 func (c *Config) Validate() error {
 	switch {
 	case c.Nodes < 1:
-		return fmt.Errorf("nodes must be at least 1, got %d", c.Nodes)
+		return fmt.Errorf("harness: nodes must be at least 1, got %d", c.Nodes)
 	case c.Clients < 1:
-		return fmt.Errorf("clients must be at least 1, got %d", c.Clients)
+		return fmt.Errorf("harness: clients must be at least 1, got %d", c.Clients)
 	case c.Keys < 1:
-		return fmt.Errorf("keys must be at least 1, got %d", c.Keys)
+		return fmt.Errorf("harness: keys must be at least 1, got %d", c.Keys)
 	case c.Replicas < 0:
-		return fmt.Errorf("replicas must not be negative, got %d", c.Replicas)
+		return fmt.Errorf("harness: replicas must not be negative, got %d", c.Replicas)
 	case c.Ops < 0:
-		return fmt.Errorf("ops must not be negative, got %d", c.Ops)
+		return fmt.Errorf("harness: ops must not be negative, got %d", c.Ops)
 	case c.Drop < 0 || c.Drop >= 1:
-		return fmt.Errorf("drop must be in [0, 1), got %g", c.Drop)
+		return fmt.Errorf("harness: drop must be in [0, 1), got %g", c.Drop)
 	case c.Latency.Min < 0 || c.Latency.Mean < 0:
-		return fmt.Errorf("latency must not be negative, got %v+%v", c.Latency.Min, c.Latency.Mean)
+		return fmt.Errorf("harness: latency must not be negative, got %v+%v", c.Latency.Min, c.Latency.Mean)
 	case c.Tick <= 0:
-		return fmt.Errorf("tick must be positive, got %v", c.Tick)
+		return fmt.Errorf("harness: tick must be positive, got %v", c.Tick)
 	case c.Timeout <= 0:
-		return fmt.Errorf("timeout must be positive, got %v", c.Timeout)
+		return fmt.Errorf("harness: timeout must be positive, got %v", c.Timeout)
 	case c.Nemesis.TombstoneOffset < 0:
-		return fmt.Errorf("tombstone offset must not be negative, got %v", c.Nemesis.TombstoneOffset)
+		return fmt.Errorf("harness: tombstone offset must not be negative, got %v", c.Nemesis.TombstoneOffset)
 	case c.Mix.Read < 0 || c.Mix.ReadWrite < 0 || c.Mix.Blind < 0 || c.Mix.Delete < 0 ||
 		c.Mix.Read+c.Mix.ReadWrite+c.Mix.Blind+c.Mix.Delete == 0:
-		return errors.New("mix needs a positive weight")
+		return errors.New("harness: mix needs a positive weight")
 	}
 	if _, err := store.New(c.Strategy, "n1", c.Options); err != nil {
 		return err
 	}
 	for n := range c.Nemesis.Skew {
-		if err := ValidNode(n, c.Nodes); err != nil {
-			return fmt.Errorf("skew: %w", err)
+		if ValidNode(n, c.Nodes) != nil {
+			return fmt.Errorf("harness: skew names %s, but the nodes are n1…n%d", n, c.Nodes)
 		}
 	}
 	return nil

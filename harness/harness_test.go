@@ -236,7 +236,7 @@ func TestValidNode(t *testing.T) {
 	}
 	cfg := harness.DefaultConfig()
 	cfg.Nemesis.Skew = map[string]int64{"n4": 1}
-	assert.ErrorContains(t, cfg.Validate(), `"n4" is not one of the nodes n1…n3`)
+	assert.ErrorContains(t, cfg.Validate(), "harness: skew names n4, but the nodes are n1…n3")
 }
 
 func TestParseMixReadsString(t *testing.T) {

@@ -102,7 +102,7 @@ func ReadFile(path string) ([]Event, error) {
 	defer f.Close()
 	h, err := Decode(f)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("histories: %s: %w", path, err)
 	}
 	return h, nil
 }
@@ -160,7 +160,7 @@ func Decode(r io.Reader) ([]Event, error) {
 		h = append(h, e)
 	}
 	if err := sc.Err(); err != nil {
-		return h, fmt.Errorf("line %d: %w", line+1, err)
+		return h, fmt.Errorf("histories: line %d: %w", line+1, err)
 	}
 	return h, nil
 }

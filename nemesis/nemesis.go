@@ -120,7 +120,7 @@ func ParseKinds(s string) ([]string, error) {
 	for _, k := range strings.Split(s, ",") {
 		k = strings.TrimSpace(k)
 		if !slices.Contains(Kinds, k) {
-			return nil, fmt.Errorf("unknown fault %q (known: %s, or none)", k, strings.Join(Kinds, ", "))
+			return nil, fmt.Errorf("nemesis: unknown fault %q (known: %s, or none)", k, strings.Join(Kinds, ", "))
 		}
 		if !slices.Contains(out, k) {
 			out = append(out, k)

@@ -105,7 +105,7 @@ func latencyPlot(ops []*checker.Op, nv *nemesisView, end int64, lost map[string]
 		}
 		sc, err := plotter.NewScatter(pts)
 		if err != nil {
-			return "", fmt.Errorf("latency plot: %w", err)
+			return "", fmt.Errorf("report: latency plot: %w", err)
 		}
 		sc.GlyphStyle = draw.GlyphStyle{Color: s.c, Radius: s.r, Shape: s.glyph}
 		p.Add(sc)
@@ -156,7 +156,7 @@ func clockPlot(ops []*checker.Op, nv *nemesisView, nodes []string, end int64) (t
 				top := plotter.XYs{{X: secs(from), Y: base(from) + secs(s.Strobe)}, {X: secs(stop), Y: base(stop) + secs(s.Strobe)}}
 				l, err := plotter.NewLine(top)
 				if err != nil {
-					return "", fmt.Errorf("clock plot: %w", err)
+					return "", fmt.Errorf("report: clock plot: %w", err)
 				}
 				l.LineStyle = draw.LineStyle{Color: c, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(3), vg.Points(2)}}
 				p.Add(l)
@@ -165,7 +165,7 @@ func clockPlot(ops []*checker.Op, nv *nemesisView, nodes []string, end int64) (t
 		}
 		l, err := plotter.NewLine(line)
 		if err != nil {
-			return "", fmt.Errorf("clock plot: %w", err)
+			return "", fmt.Errorf("report: clock plot: %w", err)
 		}
 		l.LineStyle = draw.LineStyle{Color: c, Width: vg.Points(1.5)}
 		p.Add(l)
@@ -173,7 +173,7 @@ func clockPlot(ops []*checker.Op, nv *nemesisView, nodes []string, end int64) (t
 		if pts := observed[n]; len(pts) > 0 {
 			sc, err := plotter.NewScatter(pts)
 			if err != nil {
-				return "", fmt.Errorf("clock plot: %w", err)
+				return "", fmt.Errorf("report: clock plot: %w", err)
 			}
 			sc.GlyphStyle = draw.GlyphStyle{Color: c, Radius: 1.4, Shape: draw.CircleGlyph{}}
 			p.Add(sc)
@@ -194,7 +194,7 @@ func shadeFaults(p *plot.Plot, leg *plot.Legend, nv *nemesisView, y0, y1 float64
 		x0, x1 := secs(iv.Start), secs(iv.End)
 		poly, err := plotter.NewPolygon(plotter.XYs{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}})
 		if err != nil {
-			return fmt.Errorf("shading: %w", err)
+			return fmt.Errorf("report: shading: %w", err)
 		}
 		poly.LineStyle.Width = 0
 		poly.Color = partitionShade
@@ -234,7 +234,7 @@ func plotURL(p *plot.Plot, leg *plot.Legend, points int) (template.URL, error) {
 	p.Draw(draw.Crop(dc, 0, -(lr.Max.X-lr.Min.X)-vg.Points(12), 0, 0))
 	var b bytes.Buffer
 	if _, err := c.WriteTo(&b); err != nil {
-		return "", fmt.Errorf("plot: %w", err)
+		return "", fmt.Errorf("report: plot: %w", err)
 	}
 	return template.URL("data:" + mime + ";base64," + base64.StdEncoding.EncodeToString(b.Bytes())), nil
 }
