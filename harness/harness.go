@@ -28,7 +28,9 @@
 // the checker's divergence rule still compares the replicas' own states.
 //
 // Run drives a random workload from a Generator; RunScript plays a fixed
-// Script, as the demo does.
+// Script, as the demo does. Nodes are named n1…nN (ValidNode reads a node
+// name) and each node's clock is a clock.Clock; the operation mix has a
+// text form (Mix.String, ParseMix), as the command line writes it.
 package harness
 
 import (

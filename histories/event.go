@@ -9,8 +9,9 @@
 // are recorded like a client's (invoke, then ok/fail/info, with a write id):
 // IsFault tells the two apart. The field names are a
 // contract (see docs/ARCHITECTURE.md and the README): new fields may be added,
-// none renamed. Anything that writes this format can be judged by the
-// checker.
+// none renamed. An event's type and f are typed (Type, Func) and written as
+// the strings the format names. Anything that writes this format can be
+// judged by the checker.
 //
 // Writer streams events to disk a whole line at a time, so a run killed
 // midway leaves a file whose every line is complete. Decode and ReadFile report

@@ -1,5 +1,10 @@
-// Package report renders a judged history for people: a self-contained HTML
-// page per run (Write) and an index of run folders (WriteIndex).
+// Package report presents what the checker found, for people: the text
+// report of a result (WriteText, under a run's header, WriteHeader), a
+// self-contained HTML page per run (Write, WriteHTML, Rewrite), the demo's
+// stories and side-by-side table (WriteStory, WriteSideBySide), and the
+// runs folder served over HTTP: an index of run folders by verdict and each
+// run's files (Handler, WriteIndex, WriteFolder). The checker computes;
+// report only presents.
 //
 // The page needs nothing but the history and the checker's result: the
 // verdict with the command that replays the run, each lost write with its
@@ -11,11 +16,11 @@
 // with gonum.org/v1/plot).
 //
 // The page is one file: styles, script and plots are inlined, so it opens
-// from file:// with no network. It depends only on packages checker and
-// histories (and on clock for the format of a clock), never on the store
-// or the harness, so it renders any history in the clockwise format. Output is a
-// function of its inputs: the same history, result and Info give the same
-// bytes.
+// from file:// with no network. The package depends on checker, histories,
+// clock (to read and write clocks and times) and runs (the files of a run
+// folder), never on the store or the harness, so it renders any history in
+// the clockwise format. Output is a function of its inputs: the same
+// history, result and Info give the same bytes.
 //
 // Clock offsets come from two places: nemesis events whose parameters are
 // clocks ({"n1": "+5s"}, {"n1": "+0s strobe +200ms/10ms"}) set a node's

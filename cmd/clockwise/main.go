@@ -11,6 +11,11 @@
 //
 // Exit codes: 0 the history is valid, 1 the checker found anomalies, 2 bad
 // usage or bad input (the message says which flag, file, line or field).
+//
+// The command is flags to structs to calls: it turns flags into a
+// harness.Config and checker.Options, calls package experiment to run and
+// judge, report to print, and runs to read run folders, and maps what
+// comes back to an exit code.
 package main
 
 import (
