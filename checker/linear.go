@@ -199,6 +199,11 @@ func (a *Analysis) Visualize(keys []string, timeout time.Duration, w io.Writer) 
 	}
 	slices.SortStableFunc(sel, func(a, b porcupine.Operation) int { return cmp.Compare(a.Call, b.Call) })
 	_, info := porcupine.CheckOperationsVerbose(register, sel, timeout*time.Duration(max(1, len(keys))))
+	// porcupine lists each partition's partial linearizations in map
+	// order; in sorted order the same history draws the same page.
+	for _, partials := range info.PartialLinearizations() {
+		slices.SortFunc(partials, slices.Compare)
+	}
 	if err := porcupine.Visualize(register, info, w); err != nil {
 		return fmt.Errorf("checker: linearizability visualization: %w", err)
 	}

@@ -133,3 +133,26 @@ func TestPercentiles(t *testing.T) {
 	assert.Equal(t, int64(100), ns[0], "Percentiles must not reorder its input")
 	assert.Equal(t, Latency{N: 1, P50: 7, P99: 7, Max: 7}, Percentiles([]int64{7}))
 }
+
+// porcupine finds the partial linearizations of a key in no fixed order;
+// the page lists them sorted, so the same history draws the same page.
+func TestVisualizationIsDeterministic(t *testing.T) {
+	// Two concurrent writes, then two concurrent reads that each saw a
+	// different one last: each read has its own longest partial
+	// linearization.
+	var ops []historytest.Op
+	for i := range 4 {
+		ops = append(ops,
+			historytest.Op{Process: fmt.Sprintf("c%d", i), F: histories.Write, Key: "x", ID: fmt.Sprintf("w%d", i), Start: 1, End: 10},
+			historytest.Op{Process: fmt.Sprintf("c%d", i), F: histories.Read, Key: "x", Read: historytest.Versions(fmt.Sprintf("w%d", i)), Start: 20, End: 30})
+	}
+	a, err := Analyze(registerHistory(ops, nil))
+	require.NoError(t, err)
+	var first bytes.Buffer
+	require.NoError(t, a.Visualize([]string{"x"}, time.Second, &first))
+	for range 20 {
+		var again bytes.Buffer
+		require.NoError(t, a.Visualize([]string{"x"}, time.Second, &again))
+		require.Equal(t, first.String(), again.String())
+	}
+}
