@@ -96,14 +96,30 @@ func Check(root string, cfg harness.Config, command string, opts checker.Options
 		return nil, err
 	}
 	if err := runs.CreateFile(filepath.Join(r.Dir, runs.ReportFile), func(w io.Writer) error {
-		report.WriteHeader(w, r.Info, r.Dir)
-		fmt.Fprintln(w)
-		return report.WriteText(w, r.Result, 0)
+		return report.WriteRun(w, r.Info, r.Dir, r.Result, 0)
 	}); err != nil {
 		return nil, err
 	}
 	r.HTML, err = report.WriteHTML(r.Dir, res.History, r.Result, report.RunInfo(r.Dir, r.Info))
 	return r, err
+}
+
+// ScenariosNamed returns the scripted scenarios called names, in that
+// order.
+func ScenariosNamed(names []string) ([]harness.Scenario, error) {
+	var plays []harness.Scenario
+	for _, name := range names {
+		sc, ok := harness.ScenarioNamed(name)
+		if !ok {
+			var known []string
+			for _, s := range harness.Scenarios() {
+				known = append(known, s.Name)
+			}
+			return nil, fmt.Errorf("experiment: no scenario %q (known: %s)", name, strings.Join(known, ", "))
+		}
+		plays = append(plays, sc)
+	}
+	return plays, nil
 }
 
 // Demo plays each scenario under each strategy and tells each play's story

@@ -119,8 +119,12 @@ func TestCheckWritesTheRunFolder(t *testing.T) {
 }
 
 func TestDemoTellsEachPlayAndTabulates(t *testing.T) {
+	plays, err := ScenariosNamed([]string{"skew"})
+	require.NoError(t, err)
+	_, err = ScenariosNamed([]string{"skew", "fire"})
+	assert.ErrorContains(t, err, `no scenario "fire" (known: skew, tombstone,`)
 	var b bytes.Buffer
-	require.NoError(t, Demo(&b, []harness.Scenario{harness.SkewScenario()}, []string{"lww", "vv"}))
+	require.NoError(t, Demo(&b, plays, []string{"lww", "vv"}))
 	out := b.String()
 	assert.Equal(t, 2, strings.Count(out, "━━ scenario skew · strategy"))
 	assert.Contains(t, out, "━━ scenario skew · side by side")

@@ -58,12 +58,18 @@ type Metadata struct {
 	Rows    []MetadataRow `json:"rows"`
 }
 
-// Measure runs every configuration, each with its own folder under dir
-// (runs.New makes one), printing each row to w as it completes, then
-// writes the measurement's files into dir.
-func Measure(w io.Writer, cfgs []harness.Config, dir string, rep *Metadata) error {
+// Measure runs every configuration in a new folder, metadata-<UTC time>,
+// under root, each run in a folder of its own there, printing each row to
+// w as it completes, then writes the measurement's files into the folder.
+// command is the command line that replays the measurement.
+func Measure(w io.Writer, root string, cfgs []harness.Config, command string) error {
 	if len(cfgs) == 0 {
 		return fmt.Errorf("experiment: metadata: nothing to measure")
+	}
+	rep := &Metadata{Command: command, Started: time.Now().UTC().Truncate(time.Second)}
+	dir, err := runs.New(root, "metadata", rep.Started)
+	if err != nil {
+		return err
 	}
 	c := cfgs[0]
 	nem := nemesisName(c)

@@ -47,6 +47,14 @@ func WriteHeader(w io.Writer, ri runs.Info, dir string) {
 	fmt.Fprintf(w, "  replay: %s\n", ri.Command)
 }
 
+// WriteRun writes a run's text report: its header (WriteHeader), then the
+// result (WriteText) with at most limit findings of each kind (0: all).
+func WriteRun(w io.Writer, ri runs.Info, dir string, res *checker.Result, limit int) error {
+	WriteHeader(w, ri, dir)
+	fmt.Fprintln(w)
+	return WriteText(w, res, limit)
+}
+
 // WriteHTML writes report.html into the run folder dir and returns its
 // path.
 func WriteHTML(dir string, h []histories.Event, res *checker.Result, info Info) (string, error) {

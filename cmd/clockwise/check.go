@@ -49,9 +49,7 @@ Exit status: 0 valid, 1 anomalies (lost writes, phantoms, divergence, or a
 				return err
 			}
 			stdout := cmd.OutOrStdout()
-			report.WriteHeader(stdout, res.Info, res.Dir)
-			fmt.Fprintln(stdout)
-			if err := report.WriteText(stdout, res.Result, limit); err != nil {
+			if err := report.WriteRun(stdout, res.Info, res.Dir, res.Result, limit); err != nil {
 				return err
 			}
 			fmt.Fprintf(stdout, "\nreport: %s\n", res.HTML)

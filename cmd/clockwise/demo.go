@@ -1,12 +1,9 @@
 package main
 
 import (
-	"strings"
-
 	"github.com/spf13/cobra"
 
 	"github.com/clockwise-kv/clockwise/experiment"
-	"github.com/clockwise-kv/clockwise/harness"
 )
 
 func newDemo() *cobra.Command {
@@ -46,17 +43,9 @@ write replaces w3. Try --strategy vv,vv-pruned.`,
 			if err := validStrategies(strategies); err != nil {
 				return err
 			}
-			var plays []harness.Scenario
-			for _, name := range scenarios {
-				sc, ok := harness.ScenarioNamed(name)
-				if !ok {
-					var known []string
-					for _, s := range harness.Scenarios() {
-						known = append(known, s.Name)
-					}
-					return usageErr("invalid --scenario: %q (known: %s)", name, strings.Join(known, ", "))
-				}
-				plays = append(plays, sc)
+			plays, err := experiment.ScenariosNamed(scenarios)
+			if err != nil {
+				return usageErr("invalid --scenario: %v", err)
 			}
 			return experiment.Demo(cmd.OutOrStdout(), plays, strategies)
 		},

@@ -42,6 +42,17 @@ type testFlags struct {
 	replicas    int
 }
 
+// registerExcept registers the flags on fs, all but the ones named skip.
+func (f *testFlags) registerExcept(fs *pflag.FlagSet, skip ...string) {
+	all := pflag.NewFlagSet("test", pflag.ContinueOnError)
+	f.register(all)
+	all.VisitAll(func(fl *pflag.Flag) {
+		if !slices.Contains(skip, fl.Name) {
+			fs.AddFlag(fl)
+		}
+	})
+}
+
 func (f *testFlags) register(fs *pflag.FlagSet) {
 	d := harness.DefaultConfig()
 	fs.StringVar(&f.strategy, "strategy", d.Strategy, "conflict strategy: "+strings.Join(store.Names(), ", "))

@@ -76,15 +76,9 @@ exit status 0 unless the flags are bad (2).`,
 			return m.Save(cmd.OutOrStdout(), out)
 		},
 	}
-	// The shape flags of check, bound to f; check's --strategy, --seed and
-	// --nemesis are the matrix's own.
-	tmp := pflag.NewFlagSet("check", pflag.ContinueOnError)
-	f.register(tmp)
-	tmp.VisitAll(func(fl *pflag.Flag) {
-		if fl.Name != "strategy" && fl.Name != "seed" && fl.Name != "nemesis" {
-			cmd.Flags().AddFlag(fl)
-		}
-	})
+	// The shape flags of check; its --strategy, --seed and --nemesis are
+	// the matrix's own.
+	f.registerExcept(cmd.Flags(), "strategy", "seed", "nemesis")
 	fs := cmd.Flags()
 	fs.StringSliceVar(&strategies, "strategy", store.Names(), "strategies, the rows")
 	fs.StringSliceVar(&columns, "nemesis", experiment.ColumnNames(), "nemesis columns, in order")

@@ -2,14 +2,11 @@ package main
 
 import (
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/clockwise-kv/clockwise/experiment"
 	"github.com/clockwise-kv/clockwise/harness"
-	"github.com/clockwise-kv/clockwise/runs"
 	"github.com/clockwise-kv/clockwise/store"
 )
 
@@ -67,22 +64,10 @@ included), 2 bad usage.`,
 					cfgs = append(cfgs, cfg)
 				}
 			}
-			rep := experiment.Metadata{Command: replay(cmd, "out"), Started: time.Now().UTC().Truncate(time.Second)}
-			dir, err := runs.New(out, "metadata", rep.Started)
-			if err != nil {
-				return err
-			}
-			return experiment.Measure(cmd.OutOrStdout(), cfgs, dir, &rep)
+			return experiment.Measure(cmd.OutOrStdout(), out, cfgs, replay(cmd, "out"))
 		},
 	}
-	// Every flag of a test, except the two that become lists here.
-	test := pflag.NewFlagSet("test", pflag.ContinueOnError)
-	f.register(test)
-	test.VisitAll(func(fl *pflag.Flag) {
-		if fl.Name != "nodes" && fl.Name != "strategy" {
-			cmd.Flags().AddFlag(fl)
-		}
-	})
+	f.registerExcept(cmd.Flags(), "nodes", "strategy") // they become lists here
 	cmd.Flags().IntSliceVar(&nodes, "nodes", []int{3, 5, 10, 20, 30, 50}, "cluster sizes to measure")
 	cmd.Flags().StringSliceVar(&strategies, "strategy", []string{"vv", "vv-pruned", "dvv"}, "strategies to measure: "+strings.Join(store.Names(), ", "))
 	cmd.Flags().StringVar(&out, "out", "runs", "folder that holds the run folders")
