@@ -73,8 +73,6 @@ lint:
 	$(GO) vet ./...
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-# Removes the build, the benchmarks' output and everything the commands
-# wrote into runs/, but not the source of package runs that lives there.
+# Removes the build, the benchmarks' output and every run folder.
 clean:
-	rm -rf bin bench.out
-	find runs -mindepth 1 -maxdepth 1 ! -name '*.go' -exec rm -rf {} +
+	rm -rf bin runs bench.out

@@ -23,7 +23,7 @@ import (
 	"github.com/clockwise-kv/clockwise/harness"
 	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/report"
-	"github.com/clockwise-kv/clockwise/runs"
+	"github.com/clockwise-kv/clockwise/internal/runs"
 )
 
 // RunInto runs cfg with gen (nil: the random generator), streaming its

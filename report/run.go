@@ -9,7 +9,7 @@ import (
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/histories"
-	"github.com/clockwise-kv/clockwise/runs"
+	"github.com/clockwise-kv/clockwise/internal/runs"
 )
 
 // RunInfo is what the report of the run folder dir says about the run,

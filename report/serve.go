@@ -16,7 +16,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/clockwise-kv/clockwise/runs"
+	"github.com/clockwise-kv/clockwise/internal/runs"
 )
 
 // Handler serves a runs folder over HTTP, for people: GET / lists the run

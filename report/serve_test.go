@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/clockwise-kv/clockwise/checker"
-	"github.com/clockwise-kv/clockwise/runs"
+	"github.com/clockwise-kv/clockwise/internal/runs"
 )
 
 // fakeRun writes a run folder with just a run.json.

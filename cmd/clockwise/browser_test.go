@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/clockwise-kv/clockwise/report"
-	"github.com/clockwise-kv/clockwise/runs"
+	"github.com/clockwise-kv/clockwise/internal/runs"
 )
 
 // chromium finds the browser. The Makefile's test target and .ci/run

@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/clockwise-kv/clockwise/experiment"
-	"github.com/clockwise-kv/clockwise/runs"
+	"github.com/clockwise-kv/clockwise/internal/runs"
 )
 
 func TestMetadataCommand(t *testing.T) {
