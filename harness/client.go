@@ -214,6 +214,14 @@ type recorder struct {
 	err  error
 }
 
+// newRecorder returns a recorder for a run of cfg writing to sink. It sizes
+// the history for the run's client operations and final reads up front, so
+// the history is not copied over and over as it grows.
+func newRecorder(sink *histories.Writer, cfg *Config) *recorder {
+	size := 2*cfg.Ops + 2*cfg.Keys*cfg.Nodes + 64
+	return &recorder{sink: sink, h: make([]histories.Event, 0, size)}
+}
+
 // add stamps e with the next index and the current time and records it.
 func (r *recorder) add(e histories.Event) histories.Event {
 	e.Index = len(r.h)

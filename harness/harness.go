@@ -219,7 +219,7 @@ func newRun(cfg Config, sink *histories.Writer) (*run, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	r := &run{cfg: cfg, sim: &sim{}, rec: &recorder{sink: sink}, budget: cfg.Ops, keys: map[string]bool{}}
+	r := &run{cfg: cfg, sim: &sim{}, rec: newRecorder(sink, &cfg), budget: cfg.Ops, keys: map[string]bool{}}
 	r.rec.sim = r.sim
 	cl, err := newCluster(r.sim, &r.cfg)
 	if err != nil {
