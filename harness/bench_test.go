@@ -85,9 +85,14 @@ func BenchmarkCommitWait(b *testing.B) {
 // streamed to a discarding sink and reports the peak of the heap's live and
 // not yet swept objects during the run, sampled every 10,000 operations.
 // history=kept also keeps the history in the Result, as Run does by
-// default.
+// default; history=streamed sets Config.Stream.
 func BenchmarkRunMemory(b *testing.B) {
 	b.Run("history=kept", func(b *testing.B) { benchMemory(b, config("lww", 1, 1_000_000)) })
+	b.Run("history=streamed", func(b *testing.B) {
+		cfg := config("lww", 1, 1_000_000)
+		cfg.Stream = true
+		benchMemory(b, cfg)
+	})
 }
 
 func benchMemory(b *testing.B, cfg harness.Config) {

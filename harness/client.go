@@ -206,29 +206,41 @@ func historyMeta(m store.Meta) *histories.Meta {
 	return hm
 }
 
-// recorder numbers events, keeps them, and streams them to a sink.
+// recorder numbers events, keeps them unless the run streams only, and
+// streams them to a sink.
 type recorder struct {
 	sim  *sim
+	n    int  // events recorded
+	keep bool // keep the history in h
 	h    []histories.Event
 	sink *histories.Writer
 	err  error
 }
 
-// newRecorder returns a recorder for a run of cfg writing to sink. It sizes
-// the history for the run's client operations and final reads up front, so
-// the history is not copied over and over as it grows.
+// newRecorder returns a recorder for a run of cfg writing to sink. Unless
+// cfg.Stream is set it keeps the history, sized for the run's client
+// operations and final reads up front so that it is not copied over and over
+// as it grows.
 func newRecorder(sink *histories.Writer, cfg *Config) *recorder {
-	size := 2*cfg.Ops + 2*cfg.Keys*cfg.Nodes + 64
-	return &recorder{sink: sink, h: make([]histories.Event, 0, size)}
+	r := &recorder{sink: sink, keep: !cfg.Stream}
+	if r.keep {
+		r.h = make([]histories.Event, 0, 2*cfg.Ops+2*cfg.Keys*cfg.Nodes+64)
+	}
+	return r
 }
 
 // add stamps e with the next index and the current time and records it.
 func (r *recorder) add(e histories.Event) histories.Event {
-	e.Index = len(r.h)
+	e.Index = r.n
 	e.Time = r.sim.now
-	r.h = append(r.h, e)
+	r.n++
+	p := &e
+	if r.keep {
+		r.h = append(r.h, e)
+		p = &r.h[len(r.h)-1]
+	}
 	if r.sink != nil && r.err == nil {
-		r.err = r.sink.Write(&r.h[len(r.h)-1])
+		r.err = r.sink.Write(p)
 	}
 	return e
 }

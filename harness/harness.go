@@ -93,6 +93,10 @@ type Config struct {
 	Replicas int
 	// Progress, if set, is called as client operations complete.
 	Progress func(done, total int)
+	// Stream, if set, only writes the history to the sink and leaves
+	// Result.History nil, so a run holds no more than the cluster's state
+	// however long it runs.
+	Stream bool
 }
 
 // DefaultConfig is 3 nodes, 5 clients, 3 keys and 1000 operations under clock
@@ -182,6 +186,7 @@ func validNode(n string, nodes int) bool {
 
 // Result is what a run produced.
 type Result struct {
+	// History is every event, in order; nil with Config.Stream.
 	History   []histories.Event
 	Converged bool          // the replicas agreed before the final reads
 	Duration  time.Duration // virtual time the run took
