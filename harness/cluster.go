@@ -10,12 +10,16 @@ import (
 )
 
 // cluster is the simulated network of nodes. It implements nemesis.Cluster.
+// Nodes are numbered in the order of names; nodes, clocks and group are
+// indexed by that number.
 type cluster struct {
 	sim     *sim
 	names   []string
-	nodes   map[string]*store.Node
-	clocks  map[string]nemesis.Clock
-	group   map[string]int // partition side of each node; all 0 when healed
+	index   map[string]int // node name → number
+	nodes   []*store.Node
+	clocks  []nemesis.Clock
+	group   []int // partition side of each node; all 0 when healed
+	cut     bool  // a partition is in place
 	rng     *rand.Rand
 	latency Latency
 	drop    float64
@@ -27,10 +31,11 @@ type cluster struct {
 
 func newCluster(s *sim, cfg *Config) (*cluster, error) {
 	c := &cluster{
-		sim: s, nodes: map[string]*store.Node{}, clocks: map[string]nemesis.Clock{}, group: map[string]int{},
+		sim: s, index: map[string]int{},
 		rng:     rand.New(rand.NewPCG(cfg.Seed, streamNetwork)),
 		latency: cfg.Latency, drop: cfg.Drop, clients: map[string]*client{},
 	}
+	s.cl = c
 	for i := 1; i <= cfg.Nodes; i++ {
 		c.names = append(c.names, fmt.Sprintf("n%d", i))
 	}
@@ -41,7 +46,7 @@ func newCluster(s *sim, cfg *Config) (*cluster, error) {
 		}
 		c.ring = ring
 	}
-	for _, id := range c.names {
+	for i, id := range c.names {
 		strat, err := store.New(cfg.Strategy, id, cfg.Options)
 		if err != nil {
 			return nil, err
@@ -56,49 +61,61 @@ func newCluster(s *sim, cfg *Config) (*cluster, error) {
 		if err != nil {
 			return nil, err
 		}
-		c.nodes[id] = n
-		c.clocks[id] = nemesis.Clock{}
+		c.index[id] = i
+		c.nodes = append(c.nodes, n)
 	}
+	c.clocks = make([]nemesis.Clock, len(c.names))
+	c.group = make([]int, len(c.names))
 	return c, nil
 }
+
+// node returns the node called id.
+func (c *cluster) node(id string) *store.Node { return c.nodes[c.index[id]] }
 
 // Nodes implements nemesis.Cluster.
 func (c *cluster) Nodes() []string { return c.names }
 
 // SetClock implements nemesis.Cluster. Drift and strobe start now.
 func (c *cluster) SetClock(node string, clk nemesis.Clock) {
-	if _, ok := c.nodes[node]; !ok {
+	i, ok := c.index[node]
+	if !ok {
 		return
 	}
 	clk.Since = c.sim.now
-	c.clocks[node] = clk
+	c.clocks[i] = clk
 }
 
 // Partition implements nemesis.Cluster.
 func (c *cluster) Partition(groups [][]string) {
-	for _, n := range c.names {
-		c.group[n] = -1 // a node in no group is cut off from everyone
+	for i := range c.group {
+		c.group[i] = -1 // a node in no group is cut off from everyone
 	}
 	for i, g := range groups {
 		for _, n := range g {
-			c.group[n] = i
+			if j, ok := c.index[n]; ok {
+				c.group[j] = i
+			}
 		}
 	}
+	c.cut = true
 }
 
 // Heal implements nemesis.Cluster.
-func (c *cluster) Heal() { clear(c.group) }
+func (c *cluster) Heal() {
+	clear(c.group)
+	c.cut = false
+}
 
-func (c *cluster) connected(a, b string) bool {
+func (c *cluster) connected(a, b int) bool {
 	ga, gb := c.group[a], c.group[b]
 	return ga == gb && (ga != -1 || a == b)
 }
 
-// now returns node's clock reading.
-func (c *cluster) now(node string) int64 { return c.clocks[node].Read(c.sim.now) }
+// now returns node i's clock reading.
+func (c *cluster) now(i int) int64 { return c.clocks[i].Read(c.sim.now) }
 
 // offset returns node's clock offset from true time.
-func (c *cluster) offset(node string) int64 { return c.clocks[node].OffsetAt(c.sim.now) }
+func (c *cluster) offset(node string) int64 { return c.clocks[c.index[node]].OffsetAt(c.sim.now) }
 
 func (c *cluster) delay() int64 {
 	d := int64(c.latency.Min)
@@ -108,46 +125,52 @@ func (c *cluster) delay() int64 {
 	return d
 }
 
-// deliver hands m to node at its arrival and routes what the node sends.
-func (c *cluster) deliver(node string, m store.Message) { c.deliverAhead(node, m, 0) }
-
-// deliverAhead is deliver with node's clock reading ahead ns further while
-// it handles m: a clock that jumps forward and is stepped back at once.
+// deliverAhead hands m to node at its arrival, node's clock reading ahead ns
+// further while it handles m (a clock that jumps forward and is stepped back
+// at once), and routes what the node sends.
 func (c *cluster) deliverAhead(node string, m store.Message, ahead int64) {
-	n := c.nodes[node]
-	if err := n.Step(c.now(node)+ahead, m); err != nil {
+	c.deliver(c.index[node], m, ahead)
+}
+
+// arrive delivers a message from a peer, unless a partition cut its link
+// while it was on its way.
+func (c *cluster) arrive(f inFlight) {
+	if c.connected(f.from, f.to) {
+		c.deliver(f.to, f.m, 0)
+	}
+}
+
+func (c *cluster) deliver(i int, m store.Message, ahead int64) {
+	n := c.nodes[i]
+	if err := n.Step(c.now(i)+ahead, m); err != nil {
 		c.errors = append(c.errors, err)
 	}
-	c.flush(n)
+	c.flush(i)
 }
 
 func (c *cluster) tick() {
-	for _, id := range c.names {
-		n := c.nodes[id]
-		n.Tick(c.now(id))
-		c.flush(n)
+	for i, n := range c.nodes {
+		n.Tick(c.now(i))
+		c.flush(i)
 	}
 }
 
-// flush sends a node's outgoing messages: to clients over a link that never
+// flush sends node i's outgoing messages: to clients over a link that never
 // fails, to peers over the network, which may drop or partition them.
-func (c *cluster) flush(n *store.Node) {
-	for _, m := range n.Ready() {
+func (c *cluster) flush(i int) {
+	for _, m := range c.nodes[i].Ready() {
 		if cl, ok := c.clients[m.To]; ok {
-			c.sim.after(c.delay(), func() { cl.receive(m) })
+			c.sim.send(c.delay(), toClient, inFlight{m: m, client: cl})
 			continue
 		}
-		if _, ok := c.nodes[m.To]; !ok {
+		to, ok := c.index[m.To]
+		if !ok {
 			continue
 		}
 		if c.drop > 0 && c.rng.Float64() < c.drop {
 			continue
 		}
-		c.sim.after(c.delay(), func() {
-			if c.connected(m.From, m.To) {
-				c.deliver(m.To, m)
-			}
-		})
+		c.sim.send(c.delay(), toNode, inFlight{m: m, from: i, to: to})
 	}
 }
 
@@ -158,10 +181,9 @@ func (c *cluster) converged() bool {
 	if c.ring != nil {
 		return c.placedConverged()
 	}
-	first := c.nodes[c.names[0]]
+	first := c.nodes[0]
 	keys := first.Keys()
-	for _, id := range c.names {
-		n := c.nodes[id]
+	for _, n := range c.nodes {
 		if n.Pending() > 0 || len(n.Keys()) != len(keys) {
 			return false
 		}
@@ -176,8 +198,7 @@ func (c *cluster) converged() bool {
 
 func (c *cluster) placedConverged() bool {
 	keys := map[string]bool{}
-	for _, id := range c.names {
-		n := c.nodes[id]
+	for _, n := range c.nodes {
 		if n.Pending() > 0 {
 			return false
 		}
@@ -187,9 +208,9 @@ func (c *cluster) placedConverged() bool {
 	}
 	for k := range keys {
 		replicas := c.ring.Replicas(k)
-		first := c.nodes[replicas[0]]
-		for _, id := range c.names {
-			n := c.nodes[id]
+		first := c.node(replicas[0])
+		for i, id := range c.names {
+			n := c.nodes[i]
 			held := slices.Contains(n.Keys(), k)
 			if slices.Contains(replicas, id) != held || (held && !n.Object(k).Equal(first.Object(k))) {
 				return false

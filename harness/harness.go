@@ -346,7 +346,7 @@ func (r *run) finish() (*Result, error) {
 	for _, f := range r.nm.Stop() {
 		r.fault(f)
 	}
-	if len(r.cl.group) > 0 {
+	if r.cl.cut {
 		r.fault(nemesis.HealFault())
 	}
 	if skewed := r.skewed(); len(skewed) > 0 {
@@ -400,8 +400,8 @@ func (r *run) finish() (*Result, error) {
 // skewed returns a zero clock for every node whose clock is not on true time.
 func (r *run) skewed() map[string]nemesis.Clock {
 	out := map[string]nemesis.Clock{}
-	for _, n := range r.cl.names {
-		if r.cl.clocks[n] != (nemesis.Clock{Since: r.cl.clocks[n].Since}) {
+	for i, n := range r.cl.names {
+		if c := r.cl.clocks[i]; c != (nemesis.Clock{Since: c.Since}) {
 			out[n] = nemesis.Clock{}
 		}
 	}
@@ -419,8 +419,8 @@ func clockParams(clocks map[string]nemesis.Clock) map[string]string {
 // finalKeys lists, sorted, every key a client touched or a node holds.
 func (r *run) finalKeys() []string {
 	seen := maps.Clone(r.keys)
-	for _, n := range r.cl.names {
-		for _, k := range r.cl.nodes[n].Keys() {
+	for _, n := range r.cl.nodes {
+		for _, k := range n.Keys() {
 			seen[k] = true
 		}
 	}

@@ -1,70 +1,131 @@
 package harness
 
+import "github.com/clockwise-kv/clockwise/store"
+
 // sim is a discrete-event simulator on a virtual clock. Events due at the
 // same time run in the order they were scheduled, so a run is a pure
 // function of its seed and configuration.
+//
+// Most events are messages in flight; they are plain data (a slot in
+// flight, delivered by the cluster), so sending one allocates nothing.
+// Anything else is a function to call.
 type sim struct {
 	now  int64
 	seq  uint64
 	heap []event
 	ran  int
+	cl   *cluster // delivers messages
+
+	flight []inFlight // messages in flight, by slot
+	free   []int32    // unused slots of flight
 }
+
+// eventKind says what an event does when it runs.
+type eventKind uint8
+
+const (
+	callFn   eventKind = iota // call fn
+	toNode                    // deliver the message in flight[slot] to a node
+	toClient                  // deliver the message in flight[slot] to a client
+)
 
 type event struct {
-	at  int64
-	seq uint64
-	fn  func()
+	at   int64
+	seq  uint64
+	fn   func()
+	slot int32
+	kind eventKind
 }
 
-func (e event) less(f event) bool { return e.at < f.at || (e.at == f.at && e.seq < f.seq) }
+// inFlight is a message on its way and where it goes.
+type inFlight struct {
+	m        store.Message
+	from, to int     // node indexes (toNode)
+	client   *client // toClient
+}
+
+func (e *event) less(f *event) bool { return e.at < f.at || (e.at == f.at && e.seq < f.seq) }
 
 // at schedules fn at virtual time t (not before now).
-func (s *sim) at(t int64, fn func()) {
-	if t < s.now {
-		t = s.now
-	}
-	s.seq++
-	s.heap = append(s.heap, event{t, s.seq, fn})
-	for i := len(s.heap) - 1; i > 0; {
-		p := (i - 1) / 2
-		if !s.heap[i].less(s.heap[p]) {
-			break
-		}
-		s.heap[i], s.heap[p] = s.heap[p], s.heap[i]
-		i = p
-	}
-}
+func (s *sim) at(t int64, fn func()) { s.push(event{at: t, fn: fn}) }
 
 // after schedules fn d nanoseconds from now.
 func (s *sim) after(d int64, fn func()) { s.at(s.now+d, fn) }
+
+// send schedules the delivery of f d nanoseconds from now.
+func (s *sim) send(d int64, kind eventKind, f inFlight) {
+	var slot int32
+	if n := len(s.free); n > 0 {
+		slot = s.free[n-1]
+		s.free = s.free[:n-1]
+		s.flight[slot] = f
+	} else {
+		slot = int32(len(s.flight))
+		s.flight = append(s.flight, f)
+	}
+	s.push(event{at: s.now + d, slot: slot, kind: kind})
+}
+
+// push adds e to the heap, numbering it; e.at before now means now.
+func (s *sim) push(e event) {
+	if e.at < s.now {
+		e.at = s.now
+	}
+	s.seq++
+	e.seq = s.seq
+	s.heap = append(s.heap, e)
+	h := s.heap
+	for i := len(h) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !h[i].less(&h[p]) {
+			break
+		}
+		h[i], h[p] = h[p], h[i]
+		i = p
+	}
+}
 
 // step runs the next event; it reports false when none is left.
 func (s *sim) step() bool {
 	if len(s.heap) == 0 {
 		return false
 	}
-	e := s.heap[0]
-	last := len(s.heap) - 1
-	s.heap[0] = s.heap[last]
-	s.heap[last] = event{}
-	s.heap = s.heap[:last]
+	h := s.heap
+	e := h[0]
+	last := len(h) - 1
+	h[0] = h[last]
+	h[last] = event{}
+	h = h[:last]
+	s.heap = h
 	for i := 0; ; {
 		l, r, m := 2*i+1, 2*i+2, i
-		if l < last && s.heap[l].less(s.heap[m]) {
+		if l < last && h[l].less(&h[m]) {
 			m = l
 		}
-		if r < last && s.heap[r].less(s.heap[m]) {
+		if r < last && h[r].less(&h[m]) {
 			m = r
 		}
 		if m == i {
 			break
 		}
-		s.heap[i], s.heap[m] = s.heap[m], s.heap[i]
+		h[i], h[m] = h[m], h[i]
 		i = m
 	}
 	s.now = e.at
 	s.ran++
-	e.fn()
+	switch e.kind {
+	case callFn:
+		e.fn()
+	default:
+		f := s.flight[e.slot]
+		s.flight[e.slot] = inFlight{}
+		s.free = append(s.free, e.slot)
+		if e.kind == toNode {
+			s.cl.arrive(f)
+		} else {
+			f.client.receive(f.m)
+		}
+	}
 	return true
 }
 
