@@ -24,7 +24,8 @@ type cluster struct {
 	latency Latency
 	drop    float64
 	clients map[string]*client
-	errors  []error // malformed messages nodes reported
+	errors  []error         // malformed messages nodes reported
+	out     []store.Message // reused by flush
 	// ring places each key on its replicas; nil: every node holds every key.
 	ring *store.Ring
 }
@@ -158,7 +159,8 @@ func (c *cluster) tick() {
 // flush sends node i's outgoing messages: to clients over a link that never
 // fails, to peers over the network, which may drop or partition them.
 func (c *cluster) flush(i int) {
-	for _, m := range c.nodes[i].Ready() {
+	c.out = c.nodes[i].AppendReady(c.out[:0])
+	for _, m := range c.out {
 		if cl, ok := c.clients[m.To]; ok {
 			c.sim.send(c.delay(), toClient, inFlight{m: m, client: cl})
 			continue
@@ -172,6 +174,7 @@ func (c *cluster) flush(i int) {
 		}
 		c.sim.send(c.delay(), toNode, inFlight{m: m, from: i, to: to})
 	}
+	clear(c.out)
 }
 
 // converged reports whether every node holds the same objects and no

@@ -53,10 +53,10 @@ type Config struct {
 }
 
 // Node is one replica: a deterministic state machine. Messages and clock
-// readings go in through Step and Tick; messages to send come out of Ready.
-// A Node starts no goroutine, does no I/O and never reads a clock: every
-// input carries the node's local clock reading, so the caller decides what
-// time is, and the same inputs always give the same outputs.
+// readings go in through Step and Tick; messages to send come out of Ready
+// (or AppendReady). A Node starts no goroutine, does no I/O and never reads
+// a clock: every input carries the node's local clock reading, so the caller
+// decides what time is, and the same inputs always give the same outputs.
 //
 // By default every key is replicated to every node, and the node a client
 // talks to coordinates its request: it applies a write locally, replicates
@@ -217,6 +217,16 @@ func (n *Node) Ready() []Message {
 	return out
 }
 
+// AppendReady is Ready appending to dst: it returns dst with the messages
+// the node has produced since the last call, and keeps its own buffer for
+// the next ones, so a caller that reuses dst allocates nothing.
+func (n *Node) AppendReady(dst []Message) []Message {
+	dst = append(dst, n.out...)
+	clear(n.out)
+	n.out = n.out[:0]
+	return dst
+}
+
 // Pending reports how many writes are held in their commit wait.
 func (n *Node) Pending() int { return len(n.pending) }
 
@@ -290,12 +300,14 @@ type held struct {
 }
 
 // commit applies a write's object, replicates it to every peer and
-// acknowledges it.
+// acknowledges it. The peers' messages share one Objects slice: a message's
+// objects are only ever read.
 func (n *Node) commit(key string, obj Object, reply Message) {
 	n.store(key, obj)
 	reply.Meta.Bytes = obj.MetaBytes()
+	objs := []Keyed{{key, obj}}
 	for _, p := range n.replicas(key) {
-		n.send(Message{Kind: Replicate, To: p, Objects: []Keyed{{key, obj}}})
+		n.send(Message{Kind: Replicate, To: p, Objects: objs})
 	}
 	n.send(reply)
 }

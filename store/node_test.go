@@ -152,3 +152,34 @@ func TestNodeWithoutRingCoordinatesEverything(t *testing.T) {
 	}
 	assert.Equal(t, []string{"replicate:n1", "replicate:n3", "reply:c1"}, to)
 }
+
+// AppendReady hands out what Ready would, and what it appended stays put
+// while the node goes on.
+func TestAppendReadyIsReady(t *testing.T) {
+	mk := func() *Node {
+		s, err := New("lww", "n1", Options{})
+		require.NoError(t, err)
+		n, err := NewNode(Config{ID: "n1", Peers: []string{"n2", "n3"}, Strategy: s})
+		require.NoError(t, err)
+		return n
+	}
+	a, b := mk(), mk()
+	var buf []Message
+	for i, w := range []string{"w1", "w2"} {
+		put := Message{Kind: Put, From: "c1", ID: uint64(i + 1), Key: "x", Version: ver(w)}
+		require.NoError(t, a.Step(int64(i), put))
+		require.NoError(t, b.Step(int64(i), put))
+		want := a.Ready()
+		buf = b.AppendReady(buf[:0])
+		require.Len(t, want, 3, "two replications and a reply")
+		assert.Equal(t, want, buf)
+	}
+	first := b.AppendReady(nil)
+	assert.Empty(t, first, "nothing new")
+	require.NoError(t, b.Step(5, Message{Kind: Get, From: "c1", ID: 9, Key: "x"}))
+	got := b.AppendReady(first)
+	require.Len(t, got, 1)
+	assert.Equal(t, "w2", got[0].Versions[0].Write)
+	require.NoError(t, b.Step(6, Message{Kind: Put, From: "c1", ID: 10, Key: "x", Version: ver("w3")}))
+	assert.Equal(t, "w2", got[0].Versions[0].Write, "a later step leaves what was handed out alone")
+}
