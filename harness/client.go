@@ -39,9 +39,13 @@ type lastRead struct {
 
 // call is a client's outstanding request.
 type call struct {
+	c      *client
 	id     uint64
 	inv    histories.Event
-	offset int64 // the serving node's clock offset when it received the request
+	msg    store.Message // the request
+	node   int           // the serving node's number
+	ahead  int64         // Op.Ahead
+	offset int64         // the serving node's clock offset when it received the request
 	done   func()
 }
 
@@ -53,39 +57,62 @@ type client struct {
 	req   uint64
 	cur   *call
 	reads map[string]lastRead
+
+	// A workload client's loop: the generator, the operation it chose and
+	// the steps of the loop, made once so that scheduling them allocates
+	// nothing.
+	gen                    Generator
+	op                     Op
+	next, begin, afterRead func()
 }
 
-// loop runs random operations until the run's budget is spent.
+// loop runs random operations from gen until the run's budget is spent.
 func (c *client) loop(gen Generator) {
+	c.gen = gen
+	c.next, c.begin, c.afterRead = c.think, c.start, c.write
+	c.think()
+}
+
+// think chooses the next operation and starts it after a think time.
+func (c *client) think() {
 	r := c.r
 	if r.budget <= 0 {
 		r.active--
 		return
 	}
-	op := gen.Next(c.id, c.rng)
+	c.op = c.gen.Next(c.id, c.rng)
 	think := int64(0)
 	if r.cfg.Think > 0 {
 		think = c.rng.Int64N(int64(r.cfg.Think) + 1)
 	}
-	r.sim.after(think, func() {
-		if r.budget <= 0 {
-			r.active--
-			return
-		}
-		if op.ReadFirst && r.budget < 2 {
-			op = Op{F: histories.Read, Key: op.Key, Node: op.Node} // no room for the write
-		}
-		if !op.ReadFirst {
-			c.do(op, func() { c.loop(gen) })
-			return
-		}
-		r.budget-- // reserve the write's slot, so the budget is exact
-		c.do(Op{F: histories.Read, Key: op.Key, Node: op.Node}, func() {
-			r.budget++
-			op.ReadFirst, op.AfterRead = false, true
-			c.do(op, func() { c.loop(gen) })
-		})
-	})
+	r.sim.after(think, c.begin)
+}
+
+// start invokes the chosen operation, or its read first.
+func (c *client) start() {
+	r := c.r
+	if r.budget <= 0 {
+		r.active--
+		return
+	}
+	op := c.op
+	if op.ReadFirst && r.budget < 2 {
+		op = Op{F: histories.Read, Key: op.Key, Node: op.Node} // no room for the write
+	}
+	if !op.ReadFirst {
+		c.do(op, c.next)
+		return
+	}
+	r.budget-- // reserve the write's slot, so the budget is exact
+	c.do(Op{F: histories.Read, Key: op.Key, Node: op.Node}, c.afterRead)
+}
+
+// write invokes the chosen write once its read completed.
+func (c *client) write() {
+	c.r.budget++
+	op := c.op
+	op.ReadFirst, op.AfterRead = false, true
+	c.do(op, c.next)
 }
 
 // do invokes op and calls done when it completes.
@@ -125,17 +152,24 @@ func (c *client) do(op Op, done func()) {
 	r.keys[op.Key] = true
 	c.req++
 	msg.ID = c.req
-	cur := &call{id: c.req, inv: r.rec.add(inv), done: done}
+	cur := &call{c: c, id: c.req, inv: r.rec.add(inv), msg: msg, node: r.cl.index[op.Node], ahead: int64(op.Ahead), done: done}
 	c.cur = cur
-	r.sim.after(r.cl.delay(), func() {
-		cur.offset = r.cl.offset(op.Node) + int64(op.Ahead)
-		r.cl.deliverAhead(op.Node, msg, int64(op.Ahead))
-	})
-	r.sim.after(int64(r.cfg.Timeout), func() {
-		if c.cur == cur {
-			c.complete(histories.Event{Type: histories.Info, Error: "timeout"})
-		}
-	})
+	r.sim.schedule(r.cl.delay(), request, cur)
+	r.sim.schedule(int64(r.cfg.Timeout), timeout, cur)
+}
+
+// arrive hands the call's request to its node.
+func (cur *call) arrive() {
+	cl := cur.c.r.cl
+	cur.offset = cl.offset(cur.node) + cur.ahead
+	cl.deliver(cur.node, cur.msg, cur.ahead)
+}
+
+// expire gives up on the call if it is still outstanding.
+func (cur *call) expire() {
+	if c := cur.c; c.cur == cur {
+		c.complete(histories.Event{Type: histories.Info, Error: "timeout"})
+	}
 }
 
 // receive takes a node's reply; a reply to an abandoned request is ignored.

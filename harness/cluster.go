@@ -115,8 +115,8 @@ func (c *cluster) connected(a, b int) bool {
 // now returns node i's clock reading.
 func (c *cluster) now(i int) int64 { return c.clocks[i].Read(c.sim.now) }
 
-// offset returns node's clock offset from true time.
-func (c *cluster) offset(node string) int64 { return c.clocks[c.index[node]].OffsetAt(c.sim.now) }
+// offset returns node i's clock offset from true time.
+func (c *cluster) offset(i int) int64 { return c.clocks[i].OffsetAt(c.sim.now) }
 
 func (c *cluster) delay() int64 {
 	d := int64(c.latency.Min)
@@ -124,13 +124,6 @@ func (c *cluster) delay() int64 {
 		d += int64(c.rng.ExpFloat64() * float64(c.latency.Mean))
 	}
 	return d
-}
-
-// deliverAhead hands m to node at its arrival, node's clock reading ahead ns
-// further while it handles m (a clock that jumps forward and is stepped back
-// at once), and routes what the node sends.
-func (c *cluster) deliverAhead(node string, m store.Message, ahead int64) {
-	c.deliver(c.index[node], m, ahead)
 }
 
 // arrive delivers a message from a peer, unless a partition cut its link
@@ -141,6 +134,9 @@ func (c *cluster) arrive(f inFlight) {
 	}
 }
 
+// deliver hands m to node i at its arrival, the node's clock reading ahead
+// ns further while it handles m (a clock that jumps forward and is stepped
+// back at once), and routes what the node sends.
 func (c *cluster) deliver(i int, m store.Message, ahead int64) {
 	n := c.nodes[i]
 	if err := n.Step(c.now(i)+ahead, m); err != nil {

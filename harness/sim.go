@@ -27,12 +27,15 @@ const (
 	callFn   eventKind = iota // call fn
 	toNode                    // deliver the message in flight[slot] to a node
 	toClient                  // deliver the message in flight[slot] to a client
+	request                   // deliver call's request to its node
+	timeout                   // give up on call if it is still outstanding
 )
 
 type event struct {
 	at   int64
 	seq  uint64
 	fn   func()
+	call *call
 	slot int32
 	kind eventKind
 }
@@ -51,6 +54,11 @@ func (s *sim) at(t int64, fn func()) { s.push(event{at: t, fn: fn}) }
 
 // after schedules fn d nanoseconds from now.
 func (s *sim) after(d int64, fn func()) { s.at(s.now+d, fn) }
+
+// schedule schedules kind of event about call d nanoseconds from now.
+func (s *sim) schedule(d int64, kind eventKind, c *call) {
+	s.push(event{at: s.now + d, kind: kind, call: c})
+}
 
 // send schedules the delivery of f d nanoseconds from now.
 func (s *sim) send(d int64, kind eventKind, f inFlight) {
@@ -116,6 +124,10 @@ func (s *sim) step() bool {
 	switch e.kind {
 	case callFn:
 		e.fn()
+	case request:
+		e.call.arrive()
+	case timeout:
+		e.call.expire()
 	default:
 		f := s.flight[e.slot]
 		s.flight[e.slot] = inFlight{}
