@@ -243,7 +243,7 @@ func newRun(cfg Config, sink *histories.Writer) (*run, error) {
 		}
 	}
 	r.nm = nemesis.New(nopts, cl.names, rand.New(rand.NewPCG(cfg.Seed, streamNemesis)))
-	r.tick()
+	r.sim.tick(int64(cfg.Tick), r.cl.tick) // every node, forever
 	return r, nil
 }
 
@@ -252,14 +252,6 @@ func (r *run) addClient(id string, rng *rand.Rand) *client {
 	r.cl.clients[id] = c
 	r.clients = append(r.clients, c)
 	return c
-}
-
-// tick ticks every node, forever, every Tick.
-func (r *run) tick() {
-	r.sim.after(int64(r.cfg.Tick), func() {
-		r.cl.tick()
-		r.tick()
-	})
 }
 
 // Run runs a random workload: each client loops, asking gen for an

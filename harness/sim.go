@@ -8,13 +8,20 @@ import "github.com/clockwise-kv/clockwise/store"
 //
 // Most events are messages in flight; they are plain data (a slot in
 // flight, delivered by the cluster), so sending one allocates nothing.
-// Anything else is a function to call.
+// Anything else is a function to call. The periodic tick is not in the heap
+// at all: the simulator keeps the next one aside, with the time and
+// sequence number it would have had, and runs it in its turn.
 type sim struct {
 	now  int64
 	seq  uint64
 	heap []event
 	ran  int
 	cl   *cluster // delivers messages
+
+	every   int64  // tick period; 0: no ticks
+	tickAt  int64  // the next tick's time
+	tickSeq uint64 // and sequence number
+	onTick  func()
 
 	flight []inFlight // messages in flight, by slot
 	free   []int32    // unused slots of flight
@@ -93,8 +100,24 @@ func (s *sim) push(e event) {
 	}
 }
 
+// tick calls fn every d nanoseconds from now on, forever, as if each call
+// scheduled the next at its end.
+func (s *sim) tick(d int64, fn func()) {
+	s.every, s.onTick = d, fn
+	s.tickAt = s.now + d
+	s.seq++
+	s.tickSeq = s.seq
+}
+
 // step runs the next event; it reports false when none is left.
 func (s *sim) step() bool {
+	if s.every > 0 && (len(s.heap) == 0 || s.tickAt < s.heap[0].at || (s.tickAt == s.heap[0].at && s.tickSeq < s.heap[0].seq)) {
+		s.now = s.tickAt
+		s.ran++
+		s.onTick()
+		s.tick(s.every, s.onTick)
+		return true
+	}
 	if len(s.heap) == 0 {
 		return false
 	}
