@@ -39,13 +39,9 @@ type lastRead struct {
 
 // call is a client's outstanding request.
 type call struct {
-	c      *client
 	id     uint64
 	inv    histories.Event
-	msg    store.Message // the request
-	node   int           // the serving node's number
-	ahead  int64         // Op.Ahead
-	offset int64         // the serving node's clock offset when it received the request
+	offset int64 // the serving node's clock offset when it received the request
 	done   func()
 }
 
@@ -55,7 +51,8 @@ type client struct {
 	id    string
 	rng   *rand.Rand
 	req   uint64
-	cur   *call
+	busy  bool // cur is outstanding
+	cur   call
 	reads map[string]lastRead
 
 	// A workload client's loop: the generator, the operation it chose and
@@ -152,29 +149,31 @@ func (c *client) do(op Op, done func()) {
 	r.keys[op.Key] = true
 	c.req++
 	msg.ID = c.req
-	cur := &call{c: c, id: c.req, inv: r.rec.add(inv), msg: msg, node: r.cl.index[op.Node], ahead: int64(op.Ahead), done: done}
-	c.cur = cur
-	r.sim.schedule(r.cl.delay(), request, cur)
-	r.sim.schedule(int64(r.cfg.Timeout), timeout, cur)
+	c.cur = call{id: c.req, inv: r.rec.add(inv), done: done}
+	c.busy = true
+	r.sim.send(r.cl.delay(), request, inFlight{m: msg, to: r.cl.index[op.Node], client: c, id: c.req, ahead: int64(op.Ahead)})
+	r.sim.expire(int64(r.cfg.Timeout), timer{c, c.req})
 }
 
-// arrive hands the call's request to its node.
-func (cur *call) arrive() {
-	cl := cur.c.r.cl
-	cur.offset = cl.offset(cur.node) + cur.ahead
-	cl.deliver(cur.node, cur.msg, cur.ahead)
+// arrive hands the request f to its node.
+func (c *client) arrive(f inFlight) {
+	cl := c.r.cl
+	if c.busy && c.cur.id == f.id {
+		c.cur.offset = cl.offset(f.to) + f.ahead
+	}
+	cl.deliver(f.to, f.m, f.ahead)
 }
 
-// expire gives up on the call if it is still outstanding.
-func (cur *call) expire() {
-	if c := cur.c; c.cur == cur {
+// expire gives up on call id if it is still outstanding.
+func (c *client) expire(id uint64) {
+	if c.busy && c.cur.id == id {
 		c.complete(histories.Event{Type: histories.Info, Error: "timeout"})
 	}
 }
 
 // receive takes a node's reply; a reply to an abandoned request is ignored.
 func (c *client) receive(m store.Message) {
-	if c.cur == nil || m.ID != c.cur.id {
+	if !c.busy || m.ID != c.cur.id {
 		return
 	}
 	if m.Err != "" {
@@ -199,11 +198,10 @@ func (c *client) receive(m store.Message) {
 
 // complete records the outcome of the outstanding call and moves on.
 func (c *client) complete(e histories.Event) {
-	cur := c.cur
-	c.cur = nil
-	inv := cur.inv
+	c.busy = false
+	inv := &c.cur.inv
 	e.Process, e.F, e.Key, e.Node, e.Write = c.id, inv.F, inv.Key, inv.Node, inv.Write
-	off := cur.offset
+	off := c.cur.offset
 	e.Offset = &off
 	c.r.rec.add(e)
 	if c.workload() {
@@ -212,7 +210,7 @@ func (c *client) complete(e histories.Event) {
 			p(c.r.completed, c.r.cfg.Ops)
 		}
 	}
-	cur.done()
+	c.cur.done()
 }
 
 // nextWrite returns the run's next write id: w<n> for a write, d<n> for a

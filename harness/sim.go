@@ -6,11 +6,12 @@ import "github.com/clockwise-kv/clockwise/store"
 // same time run in the order they were scheduled, so a run is a pure
 // function of its seed and configuration.
 //
-// Most events are messages in flight; they are plain data (a slot in
-// flight, delivered by the cluster), so sending one allocates nothing.
-// Anything else is a function to call. The periodic tick is not in the heap
-// at all: the simulator keeps the next one aside, with the time and
-// sequence number it would have had, and runs it in its turn.
+// An event in the heap is plain data: its kind and the slot of a table that
+// holds what it acts on (a message in flight, a client's timer, a function
+// to call). The heap holds no pointers and sending a message allocates
+// nothing. The periodic tick is not in the heap at all: the simulator keeps
+// the next one aside, with the time and sequence number it would have had,
+// and runs it in its turn.
 type sim struct {
 	now  int64
 	seq  uint64
@@ -18,77 +19,96 @@ type sim struct {
 	ran  int
 	cl   *cluster // delivers messages
 
+	flight slots[inFlight] // messages on their way
+	timers slots[timer]    // client timeouts
+	fns    slots[func()]   // anything else
+
 	every   int64  // tick period; 0: no ticks
 	tickAt  int64  // the next tick's time
 	tickSeq uint64 // and sequence number
 	onTick  func()
-
-	flight []inFlight // messages in flight, by slot
-	free   []int32    // unused slots of flight
 }
 
 // eventKind says what an event does when it runs.
 type eventKind uint8
 
 const (
-	callFn   eventKind = iota // call fn
-	toNode                    // deliver the message in flight[slot] to a node
-	toClient                  // deliver the message in flight[slot] to a client
-	request                   // deliver call's request to its node
-	timeout                   // give up on call if it is still outstanding
+	callFn   eventKind = iota // call fns[slot]
+	toNode                    // deliver flight[slot] from a peer
+	toClient                  // deliver flight[slot] to its client
+	request                   // deliver flight[slot], a client's request, to its node
+	timeout                   // expire timers[slot]
 )
 
 type event struct {
 	at   int64
 	seq  uint64
-	fn   func()
-	call *call
 	slot int32
 	kind eventKind
 }
 
+func (e *event) less(f *event) bool { return e.at < f.at || (e.at == f.at && e.seq < f.seq) }
+
 // inFlight is a message on its way and where it goes.
 type inFlight struct {
 	m        store.Message
-	from, to int     // node indexes (toNode)
-	client   *client // toClient
+	from, to int     // node numbers: the sender (toNode) and the receiver (toNode, request)
+	client   *client // toClient: the receiver; request: the sender
+	id       uint64  // request: the client's call
+	ahead    int64   // request: Op.Ahead
 }
 
-func (e *event) less(f *event) bool { return e.at < f.at || (e.at == f.at && e.seq < f.seq) }
+// timer is a client's timeout for one of its calls.
+type timer struct {
+	client *client
+	id     uint64
+}
+
+// slots is a table whose free entries are reused.
+type slots[T any] struct {
+	v    []T
+	free []int32
+}
+
+func (s *slots[T]) put(x T) int32 {
+	if n := len(s.free); n > 0 {
+		i := s.free[n-1]
+		s.free = s.free[:n-1]
+		s.v[i] = x
+		return i
+	}
+	s.v = append(s.v, x)
+	return int32(len(s.v) - 1)
+}
+
+func (s *slots[T]) take(i int32) T {
+	x := s.v[i]
+	var zero T
+	s.v[i] = zero
+	s.free = append(s.free, i)
+	return x
+}
 
 // at schedules fn at virtual time t (not before now).
-func (s *sim) at(t int64, fn func()) { s.push(event{at: t, fn: fn}) }
+func (s *sim) at(t int64, fn func()) { s.push(t, callFn, s.fns.put(fn)) }
 
 // after schedules fn d nanoseconds from now.
 func (s *sim) after(d int64, fn func()) { s.at(s.now+d, fn) }
 
-// schedule schedules kind of event about call d nanoseconds from now.
-func (s *sim) schedule(d int64, kind eventKind, c *call) {
-	s.push(event{at: s.now + d, kind: kind, call: c})
-}
+// send schedules the delivery of f, d nanoseconds from now: kind is
+// toNode, toClient or request.
+func (s *sim) send(d int64, kind eventKind, f inFlight) { s.push(s.now+d, kind, s.flight.put(f)) }
 
-// send schedules the delivery of f d nanoseconds from now.
-func (s *sim) send(d int64, kind eventKind, f inFlight) {
-	var slot int32
-	if n := len(s.free); n > 0 {
-		slot = s.free[n-1]
-		s.free = s.free[:n-1]
-		s.flight[slot] = f
-	} else {
-		slot = int32(len(s.flight))
-		s.flight = append(s.flight, f)
-	}
-	s.push(event{at: s.now + d, slot: slot, kind: kind})
-}
+// expire schedules a timeout of t, d nanoseconds from now.
+func (s *sim) expire(d int64, t timer) { s.push(s.now+d, timeout, s.timers.put(t)) }
 
-// push adds e to the heap, numbering it; e.at before now means now.
-func (s *sim) push(e event) {
-	if e.at < s.now {
-		e.at = s.now
+// push adds an event at t (not before now) to the heap, numbering it.
+func (s *sim) push(t int64, kind eventKind, slot int32) {
+	if t < s.now {
+		t = s.now
 	}
 	s.seq++
-	e.seq = s.seq
-	s.heap = append(s.heap, e)
+	s.heap = append(s.heap, event{at: t, seq: s.seq, slot: slot, kind: kind})
 	h := s.heap
 	for i := len(h) - 1; i > 0; {
 		p := (i - 1) / 2
@@ -125,7 +145,6 @@ func (s *sim) step() bool {
 	e := h[0]
 	last := len(h) - 1
 	h[0] = h[last]
-	h[last] = event{}
 	h = h[:last]
 	s.heap = h
 	for i := 0; ; {
@@ -146,20 +165,18 @@ func (s *sim) step() bool {
 	s.ran++
 	switch e.kind {
 	case callFn:
-		e.fn()
+		s.fns.take(e.slot)()
+	case toNode:
+		s.cl.arrive(s.flight.take(e.slot))
+	case toClient:
+		f := s.flight.take(e.slot)
+		f.client.receive(f.m)
 	case request:
-		e.call.arrive()
+		f := s.flight.take(e.slot)
+		f.client.arrive(f)
 	case timeout:
-		e.call.expire()
-	default:
-		f := s.flight[e.slot]
-		s.flight[e.slot] = inFlight{}
-		s.free = append(s.free, e.slot)
-		if e.kind == toNode {
-			s.cl.arrive(f)
-		} else {
-			f.client.receive(f.m)
-		}
+		t := s.timers.take(e.slot)
+		t.client.expire(t.id)
 	}
 	return true
 }
