@@ -317,9 +317,12 @@ func (n *Node) commit(key string, obj Object, reply Message) {
 // served in Meta.Wait.
 func (n *Node) release(now int64) {
 	keep := 0
-	for _, h := range n.pending {
+	for i := range n.pending {
+		h := &n.pending[i]
 		if now < h.ackAt {
-			n.pending[keep] = h
+			if keep != i {
+				n.pending[keep] = *h
+			}
 			keep++
 			continue
 		}
