@@ -2,6 +2,7 @@ package harness
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 
@@ -18,8 +19,9 @@ type cluster struct {
 	index   map[string]int // node name → number
 	nodes   []*store.Node
 	clocks  []nemesis.Clock
-	group   []int // partition side of each node; all 0 when healed
-	cut     bool  // a partition is in place
+	group   []int   // partition side of each node; all 0 when healed
+	wakes   []int64 // the earliest wake scheduled for each node; -1: none
+	cut     bool    // a partition is in place
 	rng     *rand.Rand
 	latency Latency
 	drop    float64
@@ -67,6 +69,10 @@ func newCluster(s *sim, cfg *Config) (*cluster, error) {
 	}
 	c.clocks = make([]nemesis.Clock, len(c.names))
 	c.group = make([]int, len(c.names))
+	c.wakes = make([]int64, len(c.names))
+	for i := range c.wakes {
+		c.wakes[i] = -1
+	}
 	return c, nil
 }
 
@@ -84,6 +90,7 @@ func (c *cluster) SetClock(node string, clk nemesis.Clock) {
 	}
 	clk.Since = c.sim.now
 	c.clocks[i] = clk
+	c.plan(i)
 }
 
 // Partition implements nemesis.Cluster.
@@ -143,13 +150,88 @@ func (c *cluster) deliver(i int, m store.Message, ahead int64) {
 		c.errors = append(c.errors, err)
 	}
 	c.flush(i)
+	c.plan(i)
 }
 
 func (c *cluster) tick() {
 	for i, n := range c.nodes {
 		n.Tick(c.now(i))
 		c.flush(i)
+		c.plan(i)
 	}
+}
+
+// plan makes sure node i is woken when its clock reaches its deadline (the
+// end of a commit wait), unless a wake is already due by then.
+func (c *cluster) plan(i int) {
+	at, ok := c.nodes[i].Deadline()
+	if !ok {
+		return
+	}
+	t := reaches(c.clocks[i], c.sim.now, at)
+	if w := c.wakes[i]; w >= 0 && w <= t {
+		return
+	}
+	c.wakes[i] = t
+	c.sim.wake(t, i)
+}
+
+// wake lets node i act on its clock's reading now; plan scheduled it.
+func (c *cluster) wake(i int) {
+	if c.wakes[i] == c.sim.now {
+		c.wakes[i] = -1
+	}
+	c.nodes[i].Wake(c.now(i))
+	c.flush(i)
+	c.plan(i)
+}
+
+// reaches returns the first true time, from now on, at which clk reads at
+// least reading; for a clock it cannot follow that far, an earlier time,
+// when the caller looks again. Between two strobe flips a clock runs forward
+// (drift above -1), so the first reading past the mark in such a stretch is
+// found by bisection; the stretches are scanned in turn, a bounded number
+// of them.
+func reaches(clk nemesis.Clock, now, reading int64) int64 {
+	from := now
+	for range 64 {
+		if clk.Read(from) >= reading {
+			return from
+		}
+		end := int64(math.MaxInt64) // the next flip
+		if clk.Strobe != 0 && clk.Period > 0 && from >= clk.Since {
+			end = clk.Since + ((from-clk.Since)/clk.Period+1)*clk.Period
+		}
+		// The first time in [from, end) that reads at least reading, if
+		// the clock gets there before end.
+		lo, hi := from, from+(reading-clk.Read(from)) // lo reads short
+		for hi < end && clk.Read(hi) < reading {
+			step := 2 * (hi - lo)
+			if step <= 0 || hi > end-step {
+				hi = end
+				break
+			}
+			lo, hi = hi, hi+step
+		}
+		if hi >= end && (end == math.MaxInt64 || clk.Read(end-1) < reading) {
+			from = end
+			if end == math.MaxInt64 {
+				return hi // the clock never gets there
+			}
+			continue
+		}
+		hi = min(hi, end-1)
+		for hi-lo > 1 { // lo reads short, hi reads enough
+			mid := lo + (hi-lo)/2
+			if clk.Read(mid) >= reading {
+				hi = mid
+			} else {
+				lo = mid
+			}
+		}
+		return hi
+	}
+	return from
 }
 
 // flush sends node i's outgoing messages: to clients over a link that never

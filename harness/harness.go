@@ -6,7 +6,9 @@
 // Everything runs on virtual time. Nodes see only their own clocks (true
 // time + offset, as the nemesis sets them); node-to-node messages take a
 // random latency, may be dropped, and are cut by partitions; client-to-node
-// links only add latency. All randomness comes from streams seeded by
+// links only add latency. Nodes tick every Config.Tick; a node holding a
+// write in its commit wait is also woken at the true time its own clock
+// reads the wait's end (store.Node.Deadline), so the wait is exact. All randomness comes from streams seeded by
 // Config.Seed, so one seed and one Config give the same history, byte for
 // byte.
 //

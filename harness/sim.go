@@ -38,6 +38,7 @@ const (
 	toClient                  // deliver flight[slot] to its client
 	request                   // deliver flight[slot], a client's request, to its node
 	timeout                   // expire timers[slot]
+	wake                      // wake node number slot
 )
 
 type event struct {
@@ -101,6 +102,9 @@ func (s *sim) send(d int64, kind eventKind, f inFlight) { s.push(s.now+d, kind, 
 
 // expire schedules a timeout of t, d nanoseconds from now.
 func (s *sim) expire(d int64, t timer) { s.push(s.now+d, timeout, s.timers.put(t)) }
+
+// wake schedules a wake of node i at true time t.
+func (s *sim) wake(t int64, i int) { s.push(t, wake, int32(i)) }
 
 // push adds an event at t (not before now) to the heap, numbering it.
 func (s *sim) push(t int64, kind eventKind, slot int32) {
@@ -177,6 +181,8 @@ func (s *sim) step() bool {
 	case timeout:
 		t := s.timers.take(e.slot)
 		t.client.expire(t.id)
+	case wake:
+		s.cl.wake(int(e.slot))
 	}
 	return true
 }

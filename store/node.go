@@ -64,7 +64,9 @@ type Config struct {
 // from its own state. A write whose strategy asks for a commit wait
 // (Stamp.AckAt) is held whole until the coordinator's clock reads AckAt:
 // only then is it applied, replicated and acknowledged, so no read anywhere
-// sees it before its commit wait is over (Spanner's rule). Every
+// sees it before its commit wait is over (Spanner's rule). The node reports
+// that reading as its Deadline, and releases the write at the first input
+// (Step, Tick or Wake) that carries a reading at or past it. Every
 // SyncEvery ticks it sends its whole state to the next peer in turn, which
 // merges it and answers with whatever it holds that differs, so replicas
 // converge once messages flow again.
@@ -209,6 +211,25 @@ func (n *Node) Tick(now int64) {
 	n.send(Message{Kind: Sync, To: peer, Objects: objs})
 	n.next = (n.next + 1) % len(n.peers)
 }
+
+// Deadline reports the local clock reading at which the node next has work
+// that no message brings: the end of its earliest commit wait. ok is false
+// when no write is held. The caller calls Wake (or Tick) once the node's
+// clock reads at least at; calling it earlier does no harm.
+func (n *Node) Deadline() (at int64, ok bool) {
+	for i := range n.pending {
+		if a := n.pending[i].ackAt; i == 0 || a < at {
+			at = a
+		}
+	}
+	return at, len(n.pending) > 0
+}
+
+// Wake lets the node act at local clock reading now without a message: it
+// commits the held writes whose commit wait is over (see Deadline). Unlike
+// Tick it leaves the node's logical time, and so its anti-entropy rounds,
+// alone.
+func (n *Node) Wake(now int64) { n.release(now) }
 
 // Ready returns the messages the node has produced since the last call.
 func (n *Node) Ready() []Message {
