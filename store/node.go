@@ -92,7 +92,8 @@ type Node struct {
 	next    int // the peer the next anti-entropy round goes to
 
 	ring     *Ring
-	forwards map[uint64]forward // open forwards by the id sent to the replica
+	placed   map[string]placement // the ring's answer for each key met, kept
+	forwards map[uint64]forward   // open forwards by the id sent to the replica
 	fwdSeq   uint64
 }
 
@@ -117,7 +118,7 @@ func NewNode(c Config) (*Node, error) {
 	}
 	return &Node{
 		id: c.ID, peers: peers, strategy: c.Strategy, syncEvery: c.SyncEvery, objects: map[string]Object{},
-		ring: c.Ring, forwards: map[uint64]forward{},
+		ring: c.Ring, placed: map[string]placement{}, forwards: map[uint64]forward{},
 	}, nil
 }
 
@@ -261,15 +262,34 @@ func (n *Node) Object(key string) Object { return n.objects[key] }
 // replica's answer.
 func (n *Node) Forwards() int { return len(n.forwards) }
 
+// placement is where the ring puts a key.
+type placement struct {
+	replicas []string // Ring.Replicas
+	others   []string // the replicas but this node
+}
+
+// place returns key's placement, asking the ring only the first time.
+func (n *Node) place(key string) placement {
+	p, ok := n.placed[key]
+	if !ok {
+		p.replicas = n.ring.Replicas(key)
+		p.others = slices.DeleteFunc(slices.Clone(p.replicas), func(r string) bool { return r == n.id })
+		n.placed[key] = p
+	}
+	return p
+}
+
 // holds reports whether node replicates key.
-func (n *Node) holds(key, node string) bool { return n.ring == nil || n.ring.Holds(key, node) }
+func (n *Node) holds(key, node string) bool {
+	return n.ring == nil || slices.Contains(n.place(key).replicas, node)
+}
 
 // replicas returns the peers a write of key replicates to.
 func (n *Node) replicas(key string) []string {
 	if n.ring == nil {
 		return n.peers
 	}
-	return slices.DeleteFunc(n.ring.Replicas(key), func(p string) bool { return p == n.id })
+	return n.place(key).others
 }
 
 // forwarded passes a client request for a key this node does not replicate
@@ -281,7 +301,7 @@ func (n *Node) forwarded(m Message) bool {
 	}
 	n.fwdSeq++
 	n.forwards[n.fwdSeq] = forward{client: m.From, id: m.ID}
-	m.To, m.ID = n.ring.Replicas(m.Key)[0], n.fwdSeq
+	m.To, m.ID = n.place(m.Key).replicas[0], n.fwdSeq
 	n.send(m)
 	return true
 }
