@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 )
 
@@ -211,6 +212,24 @@ func (n *Node) Tick(now int64) {
 	}
 	n.send(Message{Kind: Sync, To: peer, Objects: objs})
 	n.next = (n.next + 1) % len(n.peers)
+}
+
+// Idle reports how many Ticks in a row, from now on, would start no
+// anti-entropy round: math.MaxInt when the node runs none. Such a Tick only
+// counts, unless a held write is due (see Deadline).
+func (n *Node) Idle() int {
+	if n.syncEvery <= 0 || len(n.peers) == 0 {
+		return math.MaxInt
+	}
+	return n.syncEvery - 1 - n.ticks%n.syncEvery
+}
+
+// Skip counts ticks Ticks that would have done nothing but count, for a
+// caller that ticks only a node with work to do: at most Idle of them, at
+// clock readings at which no held write was due. It counts no more than
+// Idle, so it never passes over an anti-entropy round.
+func (n *Node) Skip(ticks int) {
+	n.ticks += max(0, min(ticks, n.Idle()))
 }
 
 // Deadline reports the local clock reading at which the node next has work

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"fmt"
+	"math"
 	"slices"
 	"testing"
 
@@ -182,4 +184,43 @@ func TestAppendReadyIsReady(t *testing.T) {
 	assert.Equal(t, "w2", got[0].Versions[0].Write)
 	require.NoError(t, b.Step(6, Message{Kind: Put, From: "c1", ID: 10, Key: "x", Version: ver("w3")}))
 	assert.Equal(t, "w2", got[0].Versions[0].Write, "a later step leaves what was handed out alone")
+}
+
+// A node ticked only when it has work, its idle ticks skipped, runs its
+// anti-entropy rounds on the same ticks as one ticked every time.
+func TestSkipKeepsTheAntiEntropySchedule(t *testing.T) {
+	mk := func() *Node {
+		s, err := New("vv", "n1", Options{})
+		require.NoError(t, err)
+		n, err := NewNode(Config{ID: "n1", Peers: []string{"n2", "n3"}, Strategy: s, SyncEvery: 4})
+		require.NoError(t, err)
+		require.NoError(t, n.Step(0, Message{Kind: Put, From: "c1", ID: 1, Key: "x", Version: ver("w1")}))
+		n.Ready()
+		return n
+	}
+	every, lazy := mk(), mk()
+	var want, got []string // tick number → peer synced
+	for tick := 1; tick <= 20; tick++ {
+		every.Tick(int64(tick))
+		for _, m := range every.Ready() {
+			want = append(want, fmt.Sprintf("%d %s", tick, m.To))
+		}
+	}
+	assert.Equal(t, []string{"4 n2", "8 n3", "12 n2", "16 n3", "20 n2"}, want)
+	for tick := 0; tick < 20; {
+		idle := lazy.Idle()
+		lazy.Skip(idle + 5) // more than idle: only idle are counted
+		tick += idle + 1
+		lazy.Tick(int64(tick))
+		for _, m := range lazy.Ready() {
+			got = append(got, fmt.Sprintf("%d %s", tick, m.To))
+		}
+	}
+	assert.Equal(t, want, got)
+
+	s, err := New("vv", "n1", Options{})
+	require.NoError(t, err)
+	off, err := NewNode(Config{ID: "n1", Peers: []string{"n2"}, Strategy: s})
+	require.NoError(t, err)
+	assert.Equal(t, math.MaxInt, off.Idle(), "no anti-entropy: every tick is idle")
 }
