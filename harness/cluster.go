@@ -21,6 +21,12 @@ type cluster struct {
 	clocks  []nemesis.Clock
 	group   []int   // partition side of each node; all 0 when healed
 	wakes   []int64 // the earliest wake scheduled for each node; -1: none
+	holds   []bool  // the node holds a write in its commit wait
+	holding int     // how many nodes do
+	ticks   int     // ticks so far
+	ticked  []int   // the tick each node was last ticked (or skipped) to
+	round   []int   // the tick of each node's next anti-entropy round
+	rounds  int     // the earliest of them
 	cut     bool    // a partition is in place
 	rng     *rand.Rand
 	latency Latency
@@ -72,6 +78,14 @@ func newCluster(s *sim, cfg *Config) (*cluster, error) {
 	c.wakes = make([]int64, len(c.names))
 	for i := range c.wakes {
 		c.wakes[i] = -1
+	}
+	c.holds = make([]bool, len(c.names))
+	c.ticked = make([]int, len(c.names))
+	c.round = make([]int, len(c.names))
+	c.rounds = math.MaxInt
+	for i, n := range c.nodes {
+		c.round[i] = after(0, n.Idle())
+		c.rounds = min(c.rounds, c.round[i])
 	}
 	return c, nil
 }
@@ -153,18 +167,56 @@ func (c *cluster) deliver(i int, m store.Message, ahead int64) {
 	c.plan(i)
 }
 
+// tick is every node's periodic tick. A node's Tick only counts when it
+// starts no anti-entropy round and no held write is due, so the cluster
+// ticks a node only when one of the two holds, and has it count the ticks it
+// skipped first (store.Node.Skip): the node does what it would have done
+// ticked every time.
 func (c *cluster) tick() {
-	for i, n := range c.nodes {
-		n.Tick(c.now(i))
-		c.flush(i)
-		c.plan(i)
+	c.ticks++
+	if c.ticks < c.rounds && c.holding == 0 {
+		return
 	}
+	c.rounds = math.MaxInt
+	for i, n := range c.nodes {
+		if c.ticks == c.round[i] || c.holds[i] && c.due(i) {
+			n.Skip(c.ticks - 1 - c.ticked[i])
+			n.Tick(c.now(i))
+			c.ticked[i] = c.ticks
+			c.round[i] = after(c.ticks, n.Idle())
+			c.flush(i)
+			c.plan(i)
+		}
+		c.rounds = min(c.rounds, c.round[i])
+	}
+}
+
+// after is the tick that follows idle ticks after tick.
+func after(tick, idle int) int {
+	if idle >= math.MaxInt-tick-1 {
+		return math.MaxInt
+	}
+	return tick + idle + 1
+}
+
+// due reports whether node i's clock has reached its deadline.
+func (c *cluster) due(i int) bool {
+	at, ok := c.nodes[i].Deadline()
+	return ok && c.now(i) >= at
 }
 
 // plan makes sure node i is woken when its clock reaches its deadline (the
 // end of a commit wait), unless a wake is already due by then.
 func (c *cluster) plan(i int) {
 	at, ok := c.nodes[i].Deadline()
+	if ok != c.holds[i] {
+		c.holds[i] = ok
+		if ok {
+			c.holding++
+		} else {
+			c.holding--
+		}
+	}
 	if !ok {
 		return
 	}
