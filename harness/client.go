@@ -250,13 +250,14 @@ type recorder struct {
 }
 
 // newRecorder returns a recorder for a run of cfg writing to sink. Unless
-// cfg.Stream is set it keeps the history, sized for the run's client
-// operations and final reads up front so that it is not copied over and over
-// as it grows.
+// cfg.Stream is set it keeps the history, sized up front for the run's
+// client operations, its final reads and room for the nemesis's events
+// (about 1% of a run's under the default schedule), so that it is not copied
+// over and over as it grows.
 func newRecorder(sink *histories.Writer, cfg *Config) *recorder {
 	r := &recorder{sink: sink, keep: !cfg.Stream}
 	if r.keep {
-		r.h = make([]histories.Event, 0, 2*cfg.Ops+2*cfg.Keys*cfg.Nodes+64)
+		r.h = make([]histories.Event, 0, 2*cfg.Ops+cfg.Ops/8+2*cfg.Keys*cfg.Nodes+64)
 	}
 	return r
 }
