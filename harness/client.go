@@ -3,6 +3,7 @@ package harness
 import (
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,8 +34,20 @@ type Op struct {
 
 // lastRead is what a client's last successful read of a key returned.
 type lastRead struct {
-	ids []string
-	ctx store.Context
+	versions []histories.Version
+	ctx      store.Context
+}
+
+// ids returns the write ids of the versions read, nil if there was no read.
+func (l lastRead) ids() []string {
+	if l.versions == nil {
+		return nil
+	}
+	ids := make([]string, len(l.versions))
+	for i, v := range l.versions {
+		ids[i] = v.Write
+	}
+	return ids
 }
 
 // call is a client's outstanding request.
@@ -134,7 +147,7 @@ func (c *client) do(op Op, done func()) {
 		inv.Context = []string{}
 		if op.AfterRead {
 			last := c.reads[op.Key]
-			inv.Context = last.ids
+			inv.Context = last.ids()
 			msg.Context = last.ctx
 		}
 		msg.Kind = store.Put
@@ -184,14 +197,12 @@ func (c *client) receive(m store.Message) {
 	switch c.cur.inv.F {
 	case histories.Read:
 		e.Versions = make([]histories.Version, len(m.Versions))
-		ids := make([]string, len(m.Versions))
 		for i, v := range m.Versions {
 			e.Versions[i] = histories.Version{Write: v.Write, Value: v.Value, Deleted: v.Deleted}
-			ids[i] = v.Write
 		}
-		c.reads[m.Key] = lastRead{ids: ids, ctx: m.Context}
+		c.reads[m.Key] = lastRead{versions: e.Versions, ctx: m.Context}
 	default:
-		e.Meta = historyMeta(m.Meta)
+		e.Meta = c.r.rec.meta(m.Meta)
 	}
 	c.complete(e)
 }
@@ -201,8 +212,7 @@ func (c *client) complete(e histories.Event) {
 	c.busy = false
 	inv := &c.cur.inv
 	e.Process, e.F, e.Key, e.Node, e.Write = c.id, inv.F, inv.Key, inv.Node, inv.Write
-	off := c.cur.offset
-	e.Offset = &off
+	e.Offset = c.r.rec.offsets.new(c.cur.offset)
 	c.r.rec.add(e)
 	if c.workload() {
 		c.r.completed++
@@ -217,18 +227,21 @@ func (c *client) complete(e histories.Event) {
 // delete.
 func (r *run) nextWrite(f string) string {
 	r.writes++
+	var b [24]byte
+	id := append(b[:0], 'w')
 	if f == histories.Delete {
-		return fmt.Sprintf("d%d", r.writes)
+		id[0] = 'd'
 	}
-	return fmt.Sprintf("w%d", r.writes)
+	return string(strconv.AppendInt(id, int64(r.writes), 10))
 }
 
 // workload reports whether c runs the workload's operations, which count
 // against Config.Ops, rather than the final reads or the nemesis's.
 func (c *client) workload() bool { return c.id != histories.Final && c.id != histories.Nemesis }
 
-func historyMeta(m store.Meta) *histories.Meta {
-	hm := &histories.Meta{TS: m.TS, Wait: m.Wait, Bytes: m.Bytes}
+// meta returns the history's copy of a write's metadata.
+func (r *recorder) meta(m store.Meta) *histories.Meta {
+	hm := r.metas.new(histories.Meta{TS: m.TS, Wait: m.Wait, Bytes: m.Bytes})
 	if m.VV != nil {
 		hm.VV = m.VV.Map()
 	}
@@ -247,6 +260,24 @@ type recorder struct {
 	h    []histories.Event
 	sink *histories.Writer
 	err  error
+	// What events point to, allocated many at a time.
+	offsets arena[int64]
+	metas   arena[histories.Meta]
+}
+
+// arena hands out pointers to values carved from chunks, one allocation
+// for many values that live as long as the history.
+type arena[T any] struct{ free []T }
+
+// new returns a pointer to a copy of v.
+func (a *arena[T]) new(v T) *T {
+	if len(a.free) == 0 {
+		a.free = make([]T, 256)
+	}
+	p := &a.free[0]
+	*p = v
+	a.free = a.free[1:]
+	return p
 }
 
 // newRecorder returns a recorder for a run of cfg writing to sink. Unless
