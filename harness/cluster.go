@@ -11,23 +11,16 @@ import (
 )
 
 // cluster is the simulated network of nodes. It implements nemesis.Cluster.
-// Nodes are numbered in the order of names; nodes, clocks and group are
-// indexed by that number.
+// Nodes are numbered in the order of names, and members holds each one.
 type cluster struct {
 	sim     *sim
 	names   []string
 	index   map[string]int // node name → number
-	nodes   []*store.Node
-	clocks  []nemesis.Clock
-	group   []int   // partition side of each node; all 0 when healed
-	wakes   []int64 // the earliest wake scheduled for each node; -1: none
-	holds   []bool  // the node holds a write in its commit wait
-	holding int     // how many nodes do
-	ticks   int     // ticks so far
-	ticked  []int   // the tick each node was last ticked (or skipped) to
-	round   []int   // the tick of each node's next anti-entropy round
-	rounds  int     // the earliest of them
-	cut     bool    // a partition is in place
+	members []member
+	holding int  // how many nodes hold a write in its commit wait
+	ticks   int  // ticks so far
+	rounds  int  // the tick of the next anti-entropy round of any node
+	cut     bool // a partition is in place
 	rng     *rand.Rand
 	latency Latency
 	drop    float64
@@ -38,9 +31,20 @@ type cluster struct {
 	ring *store.Ring
 }
 
+// member is one node of the cluster and what the cluster keeps of it.
+type member struct {
+	node   *store.Node
+	clock  nemesis.Clock
+	group  int   // partition side; 0 when healed
+	wake   int64 // the earliest wake scheduled; -1: none
+	holds  bool  // the node holds a write in its commit wait
+	ticked int   // the tick it was last ticked (or skipped) to
+	round  int   // the tick of its next anti-entropy round
+}
+
 func newCluster(s *sim, cfg *Config) (*cluster, error) {
 	c := &cluster{
-		sim: s, index: map[string]int{},
+		sim: s, index: map[string]int{}, rounds: math.MaxInt,
 		rng:     rand.New(rand.NewPCG(cfg.Seed, streamNetwork)),
 		latency: cfg.Latency, drop: cfg.Drop, clients: map[string]*client{},
 	}
@@ -71,27 +75,14 @@ func newCluster(s *sim, cfg *Config) (*cluster, error) {
 			return nil, err
 		}
 		c.index[id] = i
-		c.nodes = append(c.nodes, n)
-	}
-	c.clocks = make([]nemesis.Clock, len(c.names))
-	c.group = make([]int, len(c.names))
-	c.wakes = make([]int64, len(c.names))
-	for i := range c.wakes {
-		c.wakes[i] = -1
-	}
-	c.holds = make([]bool, len(c.names))
-	c.ticked = make([]int, len(c.names))
-	c.round = make([]int, len(c.names))
-	c.rounds = math.MaxInt
-	for i, n := range c.nodes {
-		c.round[i] = after(0, n.Idle())
-		c.rounds = min(c.rounds, c.round[i])
+		c.members = append(c.members, member{node: n, wake: -1, round: after(0, n.Idle())})
+		c.rounds = min(c.rounds, c.members[i].round)
 	}
 	return c, nil
 }
 
 // node returns the node called id.
-func (c *cluster) node(id string) *store.Node { return c.nodes[c.index[id]] }
+func (c *cluster) node(id string) *store.Node { return c.members[c.index[id]].node }
 
 // Nodes implements nemesis.Cluster.
 func (c *cluster) Nodes() []string { return c.names }
@@ -103,19 +94,19 @@ func (c *cluster) SetClock(node string, clk nemesis.Clock) {
 		return
 	}
 	clk.Since = c.sim.now
-	c.clocks[i] = clk
+	c.members[i].clock = clk
 	c.plan(i)
 }
 
 // Partition implements nemesis.Cluster.
 func (c *cluster) Partition(groups [][]string) {
-	for i := range c.group {
-		c.group[i] = -1 // a node in no group is cut off from everyone
+	for i := range c.members {
+		c.members[i].group = -1 // a node in no group is cut off from everyone
 	}
 	for i, g := range groups {
 		for _, n := range g {
 			if j, ok := c.index[n]; ok {
-				c.group[j] = i
+				c.members[j].group = i
 			}
 		}
 	}
@@ -124,20 +115,22 @@ func (c *cluster) Partition(groups [][]string) {
 
 // Heal implements nemesis.Cluster.
 func (c *cluster) Heal() {
-	clear(c.group)
+	for i := range c.members {
+		c.members[i].group = 0
+	}
 	c.cut = false
 }
 
 func (c *cluster) connected(a, b int) bool {
-	ga, gb := c.group[a], c.group[b]
+	ga, gb := c.members[a].group, c.members[b].group
 	return ga == gb && (ga != -1 || a == b)
 }
 
 // now returns node i's clock reading.
-func (c *cluster) now(i int) int64 { return c.clocks[i].Read(c.sim.now) }
+func (c *cluster) now(i int) int64 { return c.members[i].clock.Read(c.sim.now) }
 
 // offset returns node i's clock offset from true time.
-func (c *cluster) offset(i int) int64 { return c.clocks[i].OffsetAt(c.sim.now) }
+func (c *cluster) offset(i int) int64 { return c.members[i].clock.OffsetAt(c.sim.now) }
 
 func (c *cluster) delay() int64 {
 	d := int64(c.latency.Min)
@@ -159,8 +152,7 @@ func (c *cluster) arrive(f inFlight) {
 // ns further while it handles m (a clock that jumps forward and is stepped
 // back at once), and routes what the node sends.
 func (c *cluster) deliver(i int, m store.Message, ahead int64) {
-	n := c.nodes[i]
-	if err := n.Step(c.now(i)+ahead, m); err != nil {
+	if err := c.members[i].node.Step(c.now(i)+ahead, m); err != nil {
 		c.errors = append(c.errors, err)
 	}
 	c.flush(i)
@@ -178,16 +170,17 @@ func (c *cluster) tick() {
 		return
 	}
 	c.rounds = math.MaxInt
-	for i, n := range c.nodes {
-		if c.ticks == c.round[i] || c.holds[i] && c.due(i) {
-			n.Skip(c.ticks - 1 - c.ticked[i])
-			n.Tick(c.now(i))
-			c.ticked[i] = c.ticks
-			c.round[i] = after(c.ticks, n.Idle())
+	for i := range c.members {
+		m := &c.members[i]
+		if c.ticks == m.round || m.holds && c.due(i) {
+			m.node.Skip(c.ticks - 1 - m.ticked)
+			m.node.Tick(c.now(i))
+			m.ticked = c.ticks
+			m.round = after(c.ticks, m.node.Idle())
 			c.flush(i)
 			c.plan(i)
 		}
-		c.rounds = min(c.rounds, c.round[i])
+		c.rounds = min(c.rounds, m.round)
 	}
 }
 
@@ -201,16 +194,17 @@ func after(tick, idle int) int {
 
 // due reports whether node i's clock has reached its deadline.
 func (c *cluster) due(i int) bool {
-	at, ok := c.nodes[i].Deadline()
+	at, ok := c.members[i].node.Deadline()
 	return ok && c.now(i) >= at
 }
 
 // plan makes sure node i is woken when its clock reaches its deadline (the
 // end of a commit wait), unless a wake is already due by then.
 func (c *cluster) plan(i int) {
-	at, ok := c.nodes[i].Deadline()
-	if ok != c.holds[i] {
-		c.holds[i] = ok
+	m := &c.members[i]
+	at, ok := m.node.Deadline()
+	if ok != m.holds {
+		m.holds = ok
 		if ok {
 			c.holding++
 		} else {
@@ -220,20 +214,20 @@ func (c *cluster) plan(i int) {
 	if !ok {
 		return
 	}
-	t := reaches(c.clocks[i], c.sim.now, at)
-	if w := c.wakes[i]; w >= 0 && w <= t {
+	t := reaches(m.clock, c.sim.now, at)
+	if m.wake >= 0 && m.wake <= t {
 		return
 	}
-	c.wakes[i] = t
+	m.wake = t
 	c.sim.wake(t, i)
 }
 
 // wake lets node i act on its clock's reading now; plan scheduled it.
 func (c *cluster) wake(i int) {
-	if c.wakes[i] == c.sim.now {
-		c.wakes[i] = -1
+	if c.members[i].wake == c.sim.now {
+		c.members[i].wake = -1
 	}
-	c.nodes[i].Wake(c.now(i))
+	c.members[i].node.Wake(c.now(i))
 	c.flush(i)
 	c.plan(i)
 }
@@ -289,7 +283,7 @@ func reaches(clk nemesis.Clock, now, reading int64) int64 {
 // flush sends node i's outgoing messages: to clients over a link that never
 // fails, to peers over the network, which may drop or partition them.
 func (c *cluster) flush(i int) {
-	c.out = c.nodes[i].AppendReady(c.out[:0])
+	c.out = c.members[i].node.AppendReady(c.out[:0])
 	for _, m := range c.out {
 		if cl, ok := c.clients[m.To]; ok {
 			c.sim.send(c.delay(), toClient, inFlight{m: m, client: cl})
@@ -314,9 +308,10 @@ func (c *cluster) converged() bool {
 	if c.ring != nil {
 		return c.placedConverged()
 	}
-	first := c.nodes[0]
+	first := c.members[0].node
 	keys := first.Keys()
-	for _, n := range c.nodes {
+	for _, m := range c.members {
+		n := m.node
 		if n.Pending() > 0 || len(n.Keys()) != len(keys) {
 			return false
 		}
@@ -331,7 +326,8 @@ func (c *cluster) converged() bool {
 
 func (c *cluster) placedConverged() bool {
 	keys := map[string]bool{}
-	for _, n := range c.nodes {
+	for _, m := range c.members {
+		n := m.node
 		if n.Pending() > 0 {
 			return false
 		}
@@ -343,7 +339,7 @@ func (c *cluster) placedConverged() bool {
 		replicas := c.ring.Replicas(k)
 		first := c.node(replicas[0])
 		for i, id := range c.names {
-			n := c.nodes[i]
+			n := c.members[i].node
 			held := slices.Contains(n.Keys(), k)
 			if slices.Contains(replicas, id) != held || (held && !n.Object(k).Equal(first.Object(k))) {
 				return false

@@ -395,7 +395,7 @@ func (r *run) finish() (*Result, error) {
 func (r *run) skewed() map[string]nemesis.Clock {
 	out := map[string]nemesis.Clock{}
 	for i, n := range r.cl.names {
-		if c := r.cl.clocks[i]; c != (nemesis.Clock{Since: c.Since}) {
+		if c := r.cl.members[i].clock; c != (nemesis.Clock{Since: c.Since}) {
 			out[n] = nemesis.Clock{}
 		}
 	}
@@ -413,8 +413,8 @@ func clockParams(clocks map[string]nemesis.Clock) map[string]string {
 // finalKeys lists, sorted, every key a client touched or a node holds.
 func (r *run) finalKeys() []string {
 	seen := maps.Clone(r.keys)
-	for _, n := range r.cl.nodes {
-		for _, k := range n.Keys() {
+	for _, m := range r.cl.members {
+		for _, k := range m.node.Keys() {
 			seen[k] = true
 		}
 	}
