@@ -22,8 +22,8 @@ import (
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/harness"
 	"github.com/clockwise-kv/clockwise/histories"
-	"github.com/clockwise-kv/clockwise/report"
 	"github.com/clockwise-kv/clockwise/internal/runs"
+	"github.com/clockwise-kv/clockwise/report"
 )
 
 // RunInto runs cfg with gen (nil: the random generator), streaming its

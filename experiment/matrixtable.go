@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"github.com/clockwise-kv/clockwise/checker"
-	"github.com/clockwise-kv/clockwise/report"
 	"github.com/clockwise-kv/clockwise/internal/runs"
+	"github.com/clockwise-kv/clockwise/report"
 )
 
 // Save writes matrix.md and matrix.json into dir and prints the table to

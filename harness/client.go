@@ -34,8 +34,20 @@ type Op struct {
 
 // lastRead is what a client's last successful read of a key returned.
 type lastRead struct {
-	ids []string
-	ctx store.Context
+	versions []histories.Version
+	ctx      store.Context
+}
+
+// ids returns the write ids of the versions read, nil if there was no read.
+func (l lastRead) ids() []string {
+	if l.versions == nil {
+		return nil
+	}
+	ids := make([]string, len(l.versions))
+	for i, v := range l.versions {
+		ids[i] = v.Write
+	}
+	return ids
 }
 
 // call is a client's outstanding request.
@@ -52,41 +64,65 @@ type client struct {
 	id    string
 	rng   *rand.Rand
 	req   uint64
-	cur   *call
+	busy  bool // cur is outstanding
+	cur   call
 	reads map[string]lastRead
+
+	// A workload client's loop: the generator, the operation it chose and
+	// the steps of the loop, made once so that scheduling them allocates
+	// nothing.
+	gen                    Generator
+	op                     Op
+	next, begin, afterRead func()
 }
 
-// loop runs random operations until the run's budget is spent.
+// loop runs random operations from gen until the run's budget is spent.
 func (c *client) loop(gen Generator) {
+	c.gen = gen
+	c.next, c.begin, c.afterRead = c.think, c.start, c.write
+	c.think()
+}
+
+// think chooses the next operation and starts it after a think time.
+func (c *client) think() {
 	r := c.r
 	if r.budget <= 0 {
 		r.active--
 		return
 	}
-	op := gen.Next(c.id, c.rng)
+	c.op = c.gen.Next(c.id, c.rng)
 	think := int64(0)
 	if r.cfg.Think > 0 {
 		think = c.rng.Int64N(int64(r.cfg.Think) + 1)
 	}
-	r.sim.after(think, func() {
-		if r.budget <= 0 {
-			r.active--
-			return
-		}
-		if op.ReadFirst && r.budget < 2 {
-			op = Op{F: histories.Read, Key: op.Key, Node: op.Node} // no room for the write
-		}
-		if !op.ReadFirst {
-			c.do(op, func() { c.loop(gen) })
-			return
-		}
-		r.budget-- // reserve the write's slot, so the budget is exact
-		c.do(Op{F: histories.Read, Key: op.Key, Node: op.Node}, func() {
-			r.budget++
-			op.ReadFirst, op.AfterRead = false, true
-			c.do(op, func() { c.loop(gen) })
-		})
-	})
+	r.sim.after(think, c.begin)
+}
+
+// start invokes the chosen operation, or its read first.
+func (c *client) start() {
+	r := c.r
+	if r.budget <= 0 {
+		r.active--
+		return
+	}
+	op := c.op
+	if op.ReadFirst && r.budget < 2 {
+		op = Op{F: histories.Read, Key: op.Key, Node: op.Node} // no room for the write
+	}
+	if !op.ReadFirst {
+		c.do(op, c.next)
+		return
+	}
+	r.budget-- // reserve the write's slot, so the budget is exact
+	c.do(Op{F: histories.Read, Key: op.Key, Node: op.Node}, c.afterRead)
+}
+
+// write invokes the chosen write once its read completed.
+func (c *client) write() {
+	c.r.budget++
+	op := c.op
+	op.ReadFirst, op.AfterRead = false, true
+	c.do(op, c.next)
 }
 
 // do invokes op and calls done when it completes.
@@ -110,7 +146,7 @@ func (c *client) do(op Op, done func()) {
 		inv.Context = []string{}
 		if op.AfterRead {
 			last := c.reads[op.Key]
-			inv.Context = last.ids
+			inv.Context = last.ids()
 			msg.Context = last.ctx
 		}
 		msg.Kind = store.Put
@@ -125,22 +161,31 @@ func (c *client) do(op Op, done func()) {
 	r.keys[op.Key] = true
 	c.req++
 	msg.ID = c.req
-	cur := &call{id: c.req, inv: r.rec.add(inv), done: done}
-	c.cur = cur
-	r.sim.after(r.cl.delay(), func() {
-		cur.offset = r.cl.offset(op.Node) + int64(op.Ahead)
-		r.cl.deliverAhead(op.Node, msg, int64(op.Ahead))
-	})
-	r.sim.after(int64(r.cfg.Timeout), func() {
-		if c.cur == cur {
-			c.complete(histories.Event{Type: histories.Info, Error: "timeout"})
-		}
-	})
+	c.cur = call{id: c.req, inv: r.rec.add(inv), done: done}
+	c.busy = true
+	r.sim.send(r.cl.delay(), request, inFlight{m: msg, to: r.cl.index[op.Node], client: c, id: c.req, ahead: int64(op.Ahead)})
+	r.sim.expire(int64(r.cfg.Timeout), timer{c, c.req})
+}
+
+// arrive hands the request f to its node.
+func (c *client) arrive(f inFlight) {
+	cl := c.r.cl
+	if c.busy && c.cur.id == f.id {
+		c.cur.offset = cl.offset(f.to) + f.ahead
+	}
+	cl.deliver(f.to, f.m, f.ahead)
+}
+
+// expire gives up on call id if it is still outstanding.
+func (c *client) expire(id uint64) {
+	if c.busy && c.cur.id == id {
+		c.complete(histories.Event{Type: histories.Info, Error: "timeout"})
+	}
 }
 
 // receive takes a node's reply; a reply to an abandoned request is ignored.
 func (c *client) receive(m store.Message) {
-	if c.cur == nil || m.ID != c.cur.id {
+	if !c.busy || m.ID != c.cur.id {
 		return
 	}
 	if m.Err != "" {
@@ -151,26 +196,22 @@ func (c *client) receive(m store.Message) {
 	switch c.cur.inv.F {
 	case histories.Read:
 		e.Versions = make([]histories.Version, len(m.Versions))
-		ids := make([]string, len(m.Versions))
 		for i, v := range m.Versions {
 			e.Versions[i] = histories.Version{Write: v.Write, Value: v.Value, Deleted: v.Deleted}
-			ids[i] = v.Write
 		}
-		c.reads[m.Key] = lastRead{ids: ids, ctx: m.Context}
+		c.reads[m.Key] = lastRead{versions: e.Versions, ctx: m.Context}
 	default:
-		e.Meta = historyMeta(m.Meta)
+		e.Meta = c.r.rec.meta(m.Meta)
 	}
 	c.complete(e)
 }
 
 // complete records the outcome of the outstanding call and moves on.
 func (c *client) complete(e histories.Event) {
-	cur := c.cur
-	c.cur = nil
-	inv := cur.inv
+	c.busy = false
+	inv := &c.cur.inv
 	e.Process, e.F, e.Key, e.Node, e.Write = c.id, inv.F, inv.Key, inv.Node, inv.Write
-	off := cur.offset
-	e.Offset = &off
+	e.Offset = c.r.rec.offsets.new(c.cur.offset)
 	c.r.rec.add(e)
 	if c.workload() {
 		c.r.completed++
@@ -178,25 +219,28 @@ func (c *client) complete(e histories.Event) {
 			p(c.r.completed, c.r.cfg.Ops)
 		}
 	}
-	cur.done()
+	c.cur.done()
 }
 
 // nextWrite returns the run's next write id: w<n> for a write, d<n> for a
 // delete.
 func (r *run) nextWrite(f histories.Func) string {
 	r.writes++
+	var b [24]byte
+	id := append(b[:0], 'w')
 	if f == histories.Delete {
-		return fmt.Sprintf("d%d", r.writes)
+		id[0] = 'd'
 	}
-	return fmt.Sprintf("w%d", r.writes)
+	return string(strconv.AppendInt(id, int64(r.writes), 10))
 }
 
 // workload reports whether c runs the workload's operations, which count
 // against Config.Ops, rather than the final reads or the nemesis's.
 func (c *client) workload() bool { return c.id != histories.Final && c.id != histories.Nemesis }
 
-func historyMeta(m store.Meta) *histories.Meta {
-	hm := &histories.Meta{TS: m.TS, Wait: m.Wait, Bytes: m.Bytes}
+// meta returns the history's copy of a write's metadata.
+func (r *recorder) meta(m store.Meta) *histories.Meta {
+	hm := r.metas.new(histories.Meta{TS: m.TS, Wait: m.Wait, Bytes: m.Bytes})
 	if m.VV != nil {
 		hm.VV = m.VV.Map()
 	}
@@ -206,21 +250,60 @@ func historyMeta(m store.Meta) *histories.Meta {
 	return hm
 }
 
-// recorder numbers events, keeps them, and streams them to a sink.
+// recorder numbers events, keeps them unless the run streams only, and
+// streams them to a sink.
 type recorder struct {
 	sim  *sim
+	n    int  // events recorded
+	keep bool // keep the history in h
 	h    []histories.Event
 	sink *histories.Writer
 	err  error
+	// What events point to, allocated many at a time.
+	offsets arena[int64]
+	metas   arena[histories.Meta]
+}
+
+// arena hands out pointers to values carved from chunks, one allocation
+// for many values that live as long as the history.
+type arena[T any] struct{ free []T }
+
+// new returns a pointer to a copy of v.
+func (a *arena[T]) new(v T) *T {
+	if len(a.free) == 0 {
+		a.free = make([]T, 256)
+	}
+	p := &a.free[0]
+	*p = v
+	a.free = a.free[1:]
+	return p
+}
+
+// newRecorder returns a recorder for a run of cfg writing to sink. Unless
+// cfg.Stream is set it keeps the history, sized up front for the run's
+// client operations, its final reads and room for the nemesis's events
+// (about 1% of a run's under the default schedule), so that it is not copied
+// over and over as it grows.
+func newRecorder(sink *histories.Writer, cfg *Config) *recorder {
+	r := &recorder{sink: sink, keep: !cfg.Stream}
+	if r.keep {
+		r.h = make([]histories.Event, 0, 2*cfg.Ops+cfg.Ops/8+2*cfg.Keys*cfg.Nodes+64)
+	}
+	return r
 }
 
 // add stamps e with the next index and the current time and records it.
 func (r *recorder) add(e histories.Event) histories.Event {
-	e.Index = len(r.h)
+	e.Index = r.n
 	e.Time = r.sim.now
-	r.h = append(r.h, e)
+	r.n++
+	p := &e
+	if r.keep {
+		r.h = append(r.h, e)
+		p = &r.h[len(r.h)-1]
+	}
 	if r.sink != nil && r.err == nil {
-		r.err = r.sink.Write(&r.h[len(r.h)-1])
+		r.err = r.sink.Write(p)
 	}
 	return e
 }

@@ -6,7 +6,9 @@
 // Everything runs on virtual time. Nodes see only their own clocks (true
 // time + offset, as the nemesis sets them); node-to-node messages take a
 // random latency, may be dropped, and are cut by partitions; client-to-node
-// links only add latency. All randomness comes from streams seeded by
+// links only add latency. Nodes tick every Config.Tick; a node holding a
+// write in its commit wait is also woken at the true time its own clock
+// reads the wait's end (store.Node.Deadline), so the wait is exact. All randomness comes from streams seeded by
 // Config.Seed, so one seed and one Config give the same history, byte for
 // byte.
 //
@@ -98,6 +100,10 @@ type Config struct {
 	Replicas int
 	// Progress, if set, is called as client operations complete.
 	Progress func(done, total int)
+	// Stream, if set, only writes the history to the sink and leaves
+	// Result.History nil, so a run holds no more than the cluster's state
+	// however long it runs.
+	Stream bool
 }
 
 // DefaultConfig is 3 nodes, 5 clients, 3 keys and 1000 operations under clock
@@ -189,6 +195,7 @@ func ValidNode(name string, nodes int) error {
 
 // Result is what a run produced.
 type Result struct {
+	// History is every event, in order; nil with Config.Stream.
 	History   []histories.Event
 	Converged bool          // the replicas agreed before the final reads
 	Duration  time.Duration // virtual time the run took
@@ -226,7 +233,7 @@ func newRun(cfg Config, sink *histories.Writer) (*run, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	r := &run{cfg: cfg, sim: &sim{}, rec: &recorder{sink: sink}, budget: cfg.Ops, keys: map[string]bool{}}
+	r := &run{cfg: cfg, sim: &sim{}, rec: newRecorder(sink, &cfg), budget: cfg.Ops, keys: map[string]bool{}}
 	r.rec.sim = r.sim
 	cl, err := newCluster(r.sim, &r.cfg)
 	if err != nil {
@@ -245,7 +252,7 @@ func newRun(cfg Config, sink *histories.Writer) (*run, error) {
 		}
 	}
 	r.nm = nemesis.New(nopts, cl.names, rand.New(rand.NewPCG(cfg.Seed, streamNemesis)))
-	r.tick()
+	r.sim.tick(int64(cfg.Tick), r.cl.tick) // every node, forever
 	return r, nil
 }
 
@@ -254,14 +261,6 @@ func (r *run) addClient(id string, rng *rand.Rand) *client {
 	r.cl.clients[id] = c
 	r.clients = append(r.clients, c)
 	return c
-}
-
-// tick ticks every node, forever, every Tick.
-func (r *run) tick() {
-	r.sim.after(int64(r.cfg.Tick), func() {
-		r.cl.tick()
-		r.tick()
-	})
 }
 
 // Run runs a random workload: each client loops, asking gen for an
@@ -348,7 +347,7 @@ func (r *run) finish() (*Result, error) {
 	for _, f := range r.nm.Stop() {
 		r.fault(f)
 	}
-	if len(r.cl.group) > 0 {
+	if r.cl.cut {
 		r.fault(nemesis.HealFault())
 	}
 	if skewed := r.skewed(); len(skewed) > 0 {
@@ -402,8 +401,8 @@ func (r *run) finish() (*Result, error) {
 // skewed returns a zero clock for every node whose clock is not on true time.
 func (r *run) skewed() map[string]clock.Clock {
 	out := map[string]clock.Clock{}
-	for _, n := range r.cl.names {
-		if r.cl.clocks[n] != (clock.Clock{Since: r.cl.clocks[n].Since}) {
+	for i, n := range r.cl.names {
+		if c := r.cl.members[i].clock; c != (clock.Clock{Since: c.Since}) {
 			out[n] = clock.Clock{}
 		}
 	}
@@ -421,8 +420,8 @@ func clockParams(clocks map[string]clock.Clock) map[string]string {
 // finalKeys lists, sorted, every key a client touched or a node holds.
 func (r *run) finalKeys() []string {
 	seen := maps.Clone(r.keys)
-	for _, n := range r.cl.names {
-		for _, k := range r.cl.nodes[n].Keys() {
+	for _, m := range r.cl.members {
+		for _, k := range m.node.Keys() {
 			seen[k] = true
 		}
 	}

@@ -92,6 +92,18 @@ func TestStreamedHistoryEqualsTheResult(t *testing.T) {
 	assert.True(t, res.Converged)
 }
 
+func TestStreamKeepsNoHistory(t *testing.T) {
+	cfg := config("lww", 7, 300)
+	cfg.Nemesis.Kinds = nemesis.Kinds
+	kept, want := run(t, cfg)
+	cfg.Stream = true
+	streamed, got := run(t, cfg)
+	assert.Nil(t, streamed.History)
+	assert.Equal(t, want, got, "the same bytes reach the sink")
+	assert.Equal(t, kept.Ops, streamed.Ops)
+	assert.Equal(t, kept.Duration, streamed.Duration)
+}
+
 func TestFinalReadsCoverEveryKeyOnEveryNode(t *testing.T) {
 	cfg := config("vv", 3, 200)
 	cfg.Nodes, cfg.Keys = 5, 4

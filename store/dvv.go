@@ -54,6 +54,14 @@ func (s DVVSet) Update(ctx VV, v Version, node string) (DVVSet, Dot) {
 // has seen its dot (its context covers it) and no longer holds it; the
 // contexts join. Sync is commutative, associative and idempotent.
 func (s DVVSet) Sync(t DVVSet) DVVSet {
+	if s.absorbs(t) {
+		return s
+	}
+	return s.join(t)
+}
+
+// join is Sync worked out in full.
+func (s DVVSet) join(t DVVSet) DVVSet {
 	sibs := make([]Sibling, 0, len(s.Siblings)+len(t.Siblings))
 	for _, x := range s.Siblings {
 		if t.holds(x.Dot) || !covers(t.Clock, x.Dot) {
@@ -72,6 +80,27 @@ func (s DVVSet) Sync(t DVVSet) DVVSet {
 // Compare orders two sets by their causal contexts: Before means every
 // version of s is obsolete once t is known (DVVSet's less).
 func (s DVVSet) Compare(t DVVSet) Order { return s.Clock.Compare(t.Clock) }
+
+// absorbs reports whether Sync(t) is s itself: s has seen everything t has
+// (so every sibling of t is held or superseded) and t superseded none of
+// s's siblings. Anti-entropy and replication mostly bring what a replica
+// already has.
+func (s DVVSet) absorbs(t DVVSet) bool {
+	if !s.Clock.Descends(t.Clock) {
+		return false
+	}
+	for _, x := range s.Siblings {
+		if !t.holds(x.Dot) && covers(t.Clock, x.Dot) {
+			return false
+		}
+	}
+	for _, y := range t.Siblings {
+		if !s.holds(y.Dot) && !covers(s.Clock, y.Dot) {
+			return false
+		}
+	}
+	return true
+}
 
 func (s DVVSet) holds(d Dot) bool {
 	return slices.ContainsFunc(s.Siblings, func(x Sibling) bool { return x.Dot == d })

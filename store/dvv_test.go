@@ -258,6 +258,9 @@ func TestDVVSyncProperties(t *testing.T) {
 		if !equalSets(a.Sync(a), a) {
 			t.Fatalf("not idempotent: %v", a)
 		}
+		if !equalSets(a.Sync(b), a.join(b)) {
+			t.Fatalf("the shortcut changes %v ⊔ %v", a, b)
+		}
 		// A version leaves only when the other side has seen its dot and no
 		// longer holds it.
 		s := a.Sync(b)

@@ -30,7 +30,21 @@ func mergeHighest(local, remote Object) Object {
 	if len(remote.Siblings) == 0 {
 		return local
 	}
-	return Object{Siblings: []Sibling{highest(local.Siblings, remote.Siblings[0])}}
+	return Object{Siblings: register(local.Siblings, remote.Siblings)}
+}
+
+// register returns the single-version register of the highest of the
+// stored register and the first of in, sharing either's slice when that is
+// the winner.
+func register(stored, in []Sibling) []Sibling {
+	switch h := highest(stored, in[0]); {
+	case len(stored) == 1 && h == stored[0]:
+		return stored
+	case len(in) == 1 && h == in[0]:
+		return in
+	default:
+		return []Sibling{h}
+	}
 }
 
 // readHighest reads a single-version register: its version, and its

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 )
 
@@ -53,10 +54,10 @@ type Config struct {
 }
 
 // Node is one replica: a deterministic state machine. Messages and clock
-// readings go in through Step and Tick; messages to send come out of Ready.
-// A Node starts no goroutine, does no I/O and never reads a clock: every
-// input carries the node's local clock reading, so the caller decides what
-// time is, and the same inputs always give the same outputs.
+// readings go in through Step and Tick; messages to send come out of Ready
+// (or AppendReady). A Node starts no goroutine, does no I/O and never reads
+// a clock: every input carries the node's local clock reading, so the caller
+// decides what time is, and the same inputs always give the same outputs.
 //
 // By default every key is replicated to every node, and the node a client
 // talks to coordinates its request: it applies a write locally, replicates
@@ -64,7 +65,9 @@ type Config struct {
 // from its own state. A write whose strategy asks for a commit wait
 // (Stamp.AckAt) is held whole until the coordinator's clock reads AckAt:
 // only then is it applied, replicated and acknowledged, so no read anywhere
-// sees it before its commit wait is over (Spanner's rule). Every
+// sees it before its commit wait is over (Spanner's rule). The node reports
+// that reading as its Deadline, and releases the write at the first input
+// (Step, Tick or Wake) that carries a reading at or past it. Every
 // SyncEvery ticks it sends its whole state to the next peer in turn, which
 // merges it and answers with whatever it holds that differs, so replicas
 // converge once messages flow again.
@@ -90,7 +93,8 @@ type Node struct {
 	next    int // the peer the next anti-entropy round goes to
 
 	ring     *Ring
-	forwards map[uint64]forward // open forwards by the id sent to the replica
+	placed   map[string]placement // the ring's answer for each key met, kept
+	forwards map[uint64]forward   // open forwards by the id sent to the replica
 	fwdSeq   uint64
 }
 
@@ -115,7 +119,7 @@ func NewNode(c Config) (*Node, error) {
 	}
 	return &Node{
 		id: c.ID, peers: peers, strategy: c.Strategy, syncEvery: c.SyncEvery, objects: map[string]Object{},
-		ring: c.Ring, forwards: map[uint64]forward{},
+		ring: c.Ring, placed: map[string]placement{}, forwards: map[uint64]forward{},
 	}, nil
 }
 
@@ -210,11 +214,58 @@ func (n *Node) Tick(now int64) {
 	n.next = (n.next + 1) % len(n.peers)
 }
 
+// Idle reports how many Ticks in a row, from now on, would start no
+// anti-entropy round: math.MaxInt when the node runs none. Such a Tick only
+// counts, unless a held write is due (see Deadline).
+func (n *Node) Idle() int {
+	if n.syncEvery <= 0 || len(n.peers) == 0 {
+		return math.MaxInt
+	}
+	return n.syncEvery - 1 - n.ticks%n.syncEvery
+}
+
+// Skip counts ticks Ticks that would have done nothing but count, for a
+// caller that ticks only a node with work to do: at most Idle of them, at
+// clock readings at which no held write was due. It counts no more than
+// Idle, so it never passes over an anti-entropy round.
+func (n *Node) Skip(ticks int) {
+	n.ticks += max(0, min(ticks, n.Idle()))
+}
+
+// Deadline reports the local clock reading at which the node next has work
+// that no message brings: the end of its earliest commit wait. ok is false
+// when no write is held. The caller calls Wake (or Tick) once the node's
+// clock reads at least at; calling it earlier does no harm.
+func (n *Node) Deadline() (at int64, ok bool) {
+	for i := range n.pending {
+		if a := n.pending[i].ackAt; i == 0 || a < at {
+			at = a
+		}
+	}
+	return at, len(n.pending) > 0
+}
+
+// Wake lets the node act at local clock reading now without a message: it
+// commits the held writes whose commit wait is over (see Deadline). Unlike
+// Tick it leaves the node's logical time, and so its anti-entropy rounds,
+// alone.
+func (n *Node) Wake(now int64) { n.release(now) }
+
 // Ready returns the messages the node has produced since the last call.
 func (n *Node) Ready() []Message {
 	out := n.out
 	n.out = nil
 	return out
+}
+
+// AppendReady is Ready appending to dst: it returns dst with the messages
+// the node has produced since the last call, and keeps its own buffer for
+// the next ones, so a caller that reuses dst allocates nothing.
+func (n *Node) AppendReady(dst []Message) []Message {
+	dst = append(dst, n.out...)
+	clear(n.out)
+	n.out = n.out[:0]
+	return dst
 }
 
 // Pending reports how many writes are held in their commit wait.
@@ -230,15 +281,34 @@ func (n *Node) Object(key string) Object { return n.objects[key] }
 // replica's answer.
 func (n *Node) Forwards() int { return len(n.forwards) }
 
+// placement is where the ring puts a key.
+type placement struct {
+	replicas []string // Ring.Replicas
+	others   []string // the replicas but this node
+}
+
+// place returns key's placement, asking the ring only the first time.
+func (n *Node) place(key string) placement {
+	p, ok := n.placed[key]
+	if !ok {
+		p.replicas = n.ring.Replicas(key)
+		p.others = slices.DeleteFunc(slices.Clone(p.replicas), func(r string) bool { return r == n.id })
+		n.placed[key] = p
+	}
+	return p
+}
+
 // holds reports whether node replicates key.
-func (n *Node) holds(key, node string) bool { return n.ring == nil || n.ring.Holds(key, node) }
+func (n *Node) holds(key, node string) bool {
+	return n.ring == nil || slices.Contains(n.place(key).replicas, node)
+}
 
 // replicas returns the peers a write of key replicates to.
 func (n *Node) replicas(key string) []string {
 	if n.ring == nil {
 		return n.peers
 	}
-	return slices.DeleteFunc(n.ring.Replicas(key), func(p string) bool { return p == n.id })
+	return n.place(key).others
 }
 
 // forwarded passes a client request for a key this node does not replicate
@@ -250,7 +320,7 @@ func (n *Node) forwarded(m Message) bool {
 	}
 	n.fwdSeq++
 	n.forwards[n.fwdSeq] = forward{client: m.From, id: m.ID}
-	m.To, m.ID = n.ring.Replicas(m.Key)[0], n.fwdSeq
+	m.To, m.ID = n.place(m.Key).replicas[0], n.fwdSeq
 	n.send(m)
 	return true
 }
@@ -290,12 +360,14 @@ type held struct {
 }
 
 // commit applies a write's object, replicates it to every peer and
-// acknowledges it.
+// acknowledges it. The peers' messages share one Objects slice: a message's
+// objects are only ever read.
 func (n *Node) commit(key string, obj Object, reply Message) {
 	n.store(key, obj)
 	reply.Meta.Bytes = obj.MetaBytes()
+	objs := []Keyed{{key, obj}}
 	for _, p := range n.replicas(key) {
-		n.send(Message{Kind: Replicate, To: p, Objects: []Keyed{{key, obj}}})
+		n.send(Message{Kind: Replicate, To: p, Objects: objs})
 	}
 	n.send(reply)
 }
@@ -305,9 +377,12 @@ func (n *Node) commit(key string, obj Object, reply Message) {
 // served in Meta.Wait.
 func (n *Node) release(now int64) {
 	keep := 0
-	for _, h := range n.pending {
+	for i := range n.pending {
+		h := &n.pending[i]
 		if now < h.ackAt {
-			n.pending[keep] = h
+			if keep != i {
+				n.pending[keep] = *h
+			}
 			keep++
 			continue
 		}

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"fmt"
+	"math"
 	"slices"
 	"testing"
 
@@ -151,4 +153,74 @@ func TestNodeWithoutRingCoordinatesEverything(t *testing.T) {
 		to = append(to, string(m.Kind)+":"+m.To)
 	}
 	assert.Equal(t, []string{"replicate:n1", "replicate:n3", "reply:c1"}, to)
+}
+
+// AppendReady hands out what Ready would, and what it appended stays put
+// while the node goes on.
+func TestAppendReadyIsReady(t *testing.T) {
+	mk := func() *Node {
+		s, err := New("lww", "n1", Options{})
+		require.NoError(t, err)
+		n, err := NewNode(Config{ID: "n1", Peers: []string{"n2", "n3"}, Strategy: s})
+		require.NoError(t, err)
+		return n
+	}
+	a, b := mk(), mk()
+	var buf []Message
+	for i, w := range []string{"w1", "w2"} {
+		put := Message{Kind: Put, From: "c1", ID: uint64(i + 1), Key: "x", Version: ver(w)}
+		require.NoError(t, a.Step(int64(i), put))
+		require.NoError(t, b.Step(int64(i), put))
+		want := a.Ready()
+		buf = b.AppendReady(buf[:0])
+		require.Len(t, want, 3, "two replications and a reply")
+		assert.Equal(t, want, buf)
+	}
+	first := b.AppendReady(nil)
+	assert.Empty(t, first, "nothing new")
+	require.NoError(t, b.Step(5, Message{Kind: Get, From: "c1", ID: 9, Key: "x"}))
+	got := b.AppendReady(first)
+	require.Len(t, got, 1)
+	assert.Equal(t, "w2", got[0].Versions[0].Write)
+	require.NoError(t, b.Step(6, Message{Kind: Put, From: "c1", ID: 10, Key: "x", Version: ver("w3")}))
+	assert.Equal(t, "w2", got[0].Versions[0].Write, "a later step leaves what was handed out alone")
+}
+
+// A node ticked only when it has work, its idle ticks skipped, runs its
+// anti-entropy rounds on the same ticks as one ticked every time.
+func TestSkipKeepsTheAntiEntropySchedule(t *testing.T) {
+	mk := func() *Node {
+		s, err := New("vv", "n1", Options{})
+		require.NoError(t, err)
+		n, err := NewNode(Config{ID: "n1", Peers: []string{"n2", "n3"}, Strategy: s, SyncEvery: 4})
+		require.NoError(t, err)
+		require.NoError(t, n.Step(0, Message{Kind: Put, From: "c1", ID: 1, Key: "x", Version: ver("w1")}))
+		n.Ready()
+		return n
+	}
+	every, lazy := mk(), mk()
+	var want, got []string // tick number → peer synced
+	for tick := 1; tick <= 20; tick++ {
+		every.Tick(int64(tick))
+		for _, m := range every.Ready() {
+			want = append(want, fmt.Sprintf("%d %s", tick, m.To))
+		}
+	}
+	assert.Equal(t, []string{"4 n2", "8 n3", "12 n2", "16 n3", "20 n2"}, want)
+	for tick := 0; tick < 20; {
+		idle := lazy.Idle()
+		lazy.Skip(idle + 5) // more than idle: only idle are counted
+		tick += idle + 1
+		lazy.Tick(int64(tick))
+		for _, m := range lazy.Ready() {
+			got = append(got, fmt.Sprintf("%d %s", tick, m.To))
+		}
+	}
+	assert.Equal(t, want, got)
+
+	s, err := New("vv", "n1", Options{})
+	require.NoError(t, err)
+	off, err := NewNode(Config{ID: "n1", Peers: []string{"n2"}, Strategy: s})
+	require.NoError(t, err)
+	assert.Equal(t, math.MaxInt, off.Idle(), "no anti-entropy: every tick is idle")
 }

@@ -88,3 +88,45 @@ func TestWriteWithoutCommitWaitCommitsAtOnce(t *testing.T) {
 	assert.Zero(t, out[1].Meta.Wait)
 	assert.Equal(t, int64(5), out[1].Meta.TS)
 }
+
+// Deadline names the end of the earliest commit wait, and Wake releases the
+// write then without advancing the node's ticks: with SyncEvery 1 a Tick
+// would start an anti-entropy round, a Wake does not.
+func TestTrueTimeDeadlineAndWake(t *testing.T) {
+	s, err := New("truetime", "n1", Options{Epsilon: time.Duration(eps)})
+	require.NoError(t, err)
+	n, err := NewNode(Config{ID: "n1", Peers: []string{"n2"}, Strategy: s, SyncEvery: 1})
+	require.NoError(t, err)
+	_, ok := n.Deadline()
+	assert.False(t, ok, "nothing held")
+
+	const now = int64(1_000_000_000_000)
+	require.NoError(t, n.Step(now, Message{Kind: Put, From: "c1", ID: 1, Key: "x", Version: Version{Write: "w1"}}))
+	require.NoError(t, n.Step(now+5, Message{Kind: Put, From: "c2", ID: 1, Key: "y", Version: Version{Write: "w2"}}))
+	at, ok := n.Deadline()
+	require.True(t, ok)
+	assert.Equal(t, now+2*eps+1, at, "the earlier write's commit wait ends first")
+
+	n.Wake(at - 1)
+	assert.Empty(t, n.Ready(), "not yet")
+	assert.Equal(t, 2, n.Pending())
+
+	n.Wake(at)
+	out := n.Ready()
+	require.Len(t, out, 2, "the first write's replication and reply, and no sync")
+	assert.Equal(t, Replicate, out[0].Kind)
+	assert.Equal(t, Reply, out[1].Kind)
+	assert.Equal(t, 2*eps+1, out[1].Meta.Wait)
+	at, ok = n.Deadline()
+	require.True(t, ok)
+	assert.Equal(t, now+5+2*eps+1, at)
+
+	n.Tick(at)
+	kinds := []Kind{}
+	for _, m := range n.Ready() {
+		kinds = append(kinds, m.Kind)
+	}
+	assert.Equal(t, []Kind{Replicate, Reply, Sync}, kinds, "a tick releases too, and runs anti-entropy")
+	_, ok = n.Deadline()
+	assert.False(t, ok)
+}
