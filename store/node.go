@@ -13,7 +13,8 @@ const (
 	Get       Kind = "get"       // client → node: read a key
 	Put       Kind = "put"       // client → node: write or delete a key
 	Reply     Kind = "reply"     // node → client: the answer to Get or Put; replica → node: the answer to a forwarded one
-	Replicate Kind = "replicate" // node → node: merge these objects
+	Replicate Kind = "replicate" // node → node: merge these objects (and answer Stored when ID is set)
+	Stored    Kind = "stored"    // replica → coordinator: the Replicate with this ID is stored (write quorum)
 	Sync      Kind = "sync"      // node → node: anti-entropy, merge and answer with what differs
 )
 
@@ -28,7 +29,7 @@ type Message struct {
 	Kind     Kind      `json:"kind"`
 	From     string    `json:"from"`
 	To       string    `json:"to"`
-	ID       uint64    `json:"id,omitempty"`       // client request id, echoed in the reply
+	ID       uint64    `json:"id,omitempty"`       // client request id, echoed in the reply; Replicate, Stored: the write awaiting its quorum
 	Key      string    `json:"key,omitempty"`      // Get, Put, Reply
 	Version  Version   `json:"version,omitzero"`   // Put: the version to write
 	Context  Context   `json:"context,omitzero"`   // Put: what the client read; Reply to Get: what to pass back
@@ -50,6 +51,11 @@ type Config struct {
 	// hashing); it must be the same for every node and name them all. Nil,
 	// the default, keeps every key on every node.
 	Ring *Ring
+	// W is how many replicas of a key, the coordinator included, must
+	// store a write before the coordinator acknowledges it (a write
+	// quorum). 0 or 1: the coordinator alone, and replicas send no Stored.
+	// It cannot exceed the replicas a key has.
+	W int
 }
 
 // Node is one replica: a deterministic state machine. Messages and clock
@@ -64,10 +70,14 @@ type Config struct {
 // from its own state. A write whose strategy asks for a commit wait
 // (Stamp.AckAt) is held whole until the coordinator's clock reads AckAt:
 // only then is it applied, replicated and acknowledged, so no read anywhere
-// sees it before its commit wait is over (Spanner's rule). Every
-// SyncEvery ticks it sends its whole state to the next peer in turn, which
-// merges it and answers with whatever it holds that differs, so replicas
-// converge once messages flow again.
+// sees it before its commit wait is over (Spanner's rule). With a write
+// quorum (Config.W above 1) the coordinator asks its replicas to answer
+// Stored and acknowledges once W replicas, itself included, hold the write;
+// a write that never reaches W is never acknowledged (the client times
+// out), though the replicas that stored it keep it. Every SyncEvery ticks
+// it sends its whole state to the next peer in turn, which merges it and
+// answers with whatever it holds that differs, so replicas converge once
+// messages flow again.
 //
 // With a Ring, a key lives on its replicas only. A replica coordinates as
 // above but replicates to the key's other replicas, and anti-entropy carries
@@ -92,6 +102,8 @@ type Node struct {
 	ring     *Ring
 	forwards map[uint64]forward // open forwards by the id sent to the replica
 	fwdSeq   uint64
+
+	quorum quorums // writes waiting for their write quorum
 }
 
 // forward is a client request a non-replica passed on to a replica.
@@ -113,9 +125,13 @@ func NewNode(c Config) (*Node, error) {
 	if c.Ring != nil && !slices.Contains(c.Ring.nodes, c.ID) {
 		return nil, fmt.Errorf("store: node %s is not on the ring", c.ID)
 	}
+	q, err := newQuorums(c)
+	if err != nil {
+		return nil, err
+	}
 	return &Node{
 		id: c.ID, peers: peers, strategy: c.Strategy, syncEvery: c.SyncEvery, objects: map[string]Object{},
-		ring: c.Ring, forwards: map[uint64]forward{},
+		ring: c.Ring, forwards: map[uint64]forward{}, quorum: q,
 	}, nil
 }
 
@@ -160,6 +176,9 @@ func (n *Node) Step(now int64, m Message) error {
 		for _, k := range m.Objects {
 			n.merge(k)
 		}
+		n.ackReplicate(m)
+	case Stored:
+		n.stored(m)
 	case Sync:
 		theirs := make(map[string]bool, len(m.Objects))
 		var answer []Keyed
@@ -290,14 +309,18 @@ type held struct {
 }
 
 // commit applies a write's object, replicates it to every peer and
-// acknowledges it.
+// acknowledges it, at once or, with a write quorum, once enough replicas
+// answered Stored.
 func (n *Node) commit(key string, obj Object, reply Message) {
 	n.store(key, obj)
 	reply.Meta.Bytes = obj.MetaBytes()
+	id := n.await(reply)
 	for _, p := range n.replicas(key) {
-		n.send(Message{Kind: Replicate, To: p, Objects: []Keyed{{key, obj}}})
+		n.send(Message{Kind: Replicate, To: p, ID: id, Objects: []Keyed{{key, obj}}})
 	}
-	n.send(reply)
+	if id == 0 {
+		n.send(reply)
+	}
 }
 
 // release commits every held write whose commit wait is over at now,
