@@ -52,7 +52,7 @@ func newCluster(s *sim, cfg *Config) (*cluster, error) {
 				peers = append(peers, p)
 			}
 		}
-		n, err := store.NewNode(store.Config{ID: id, Peers: peers, Strategy: strat, SyncEvery: cfg.SyncEvery, Ring: c.ring})
+		n, err := store.NewNode(store.Config{ID: id, Peers: peers, Strategy: strat, SyncEvery: cfg.SyncEvery, Ring: c.ring, W: cfg.W})
 		if err != nil {
 			return nil, err
 		}

@@ -91,6 +91,10 @@ type Config struct {
 	// places keys on 3 nodes; every other strategy keeps every key on every
 	// node). A value of Nodes or more means every node.
 	Replicas int
+	// W is the write quorum: a coordinator acknowledges a write once this
+	// many replicas of its key, itself included, stored it (store.Config.W).
+	// 0 or 1: the coordinator alone. At most ReplicaCount.
+	W int
 	// Progress, if set, is called as client operations complete.
 	Progress func(done, total int)
 }
@@ -129,6 +133,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("keys must be at least 1, got %d", c.Keys)
 	case c.Replicas < 0:
 		return fmt.Errorf("replicas must not be negative, got %d", c.Replicas)
+	case c.W < 0:
+		return fmt.Errorf("w must not be negative, got %d", c.W)
 	case c.Ops < 0:
 		return fmt.Errorf("ops must not be negative, got %d", c.Ops)
 	case c.Drop < 0 || c.Drop >= 1:
@@ -147,6 +153,9 @@ func (c *Config) Validate() error {
 	}
 	if _, err := store.New(c.Strategy, "n1", c.Options); err != nil {
 		return err
+	}
+	if n := c.ReplicaCount(); c.W > n {
+		return fmt.Errorf("w is %d, but each key has only %d replicas", c.W, n)
 	}
 	for n := range c.Nemesis.Skew {
 		if !validNode(n, c.Nodes) {
