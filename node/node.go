@@ -239,3 +239,32 @@ func (s *Server) Start(ctx context.Context) {
 		go s.loop(ctx)
 	})
 }
+
+// ParsePeers reads a peer list as --peers takes it: "n2=127.0.0.1:7002,
+// n3=127.0.0.1:7003" (id=address, comma-separated); "" is no peers.
+func ParsePeers(s string) (map[string]string, error) {
+	out := map[string]string{}
+	if strings.TrimSpace(s) == "" {
+		return out, nil
+	}
+	for _, part := range strings.Split(s, ",") {
+		id, addr, ok := strings.Cut(strings.TrimSpace(part), "=")
+		switch {
+		case !ok || id == "" || addr == "":
+			return nil, fmt.Errorf("%q: want id=host:port, e.g. n2=127.0.0.1:7002", part)
+		case out[id] != "":
+			return nil, fmt.Errorf("%q: peer %s named twice", part, id)
+		}
+		out[id] = addr
+	}
+	return out, nil
+}
+
+// FormatPeers writes peers as ParsePeers reads them, sorted by id.
+func FormatPeers(peers map[string]string) string {
+	parts := make([]string, 0, len(peers))
+	for _, id := range slices.Sorted(maps.Keys(peers)) {
+		parts = append(parts, id+"="+peers[id])
+	}
+	return strings.Join(parts, ",")
+}

@@ -2,8 +2,6 @@ package node_test
 
 import (
 	"context"
-	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -14,52 +12,21 @@ import (
 
 	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/node"
+	"github.com/clockwise-kv/clockwise/node/nodetest"
 	"github.com/clockwise-kv/clockwise/protocol"
 )
 
-// cluster starts n in-process nodes on loopback listeners and returns a
-// client of each, n1 first; they stop when the test ends.
+// cluster starts n in-process nodes and returns a client of each, n1
+// first; they stop when the test ends.
 func cluster(t *testing.T, strategy string, n int, tweak func(*node.Config)) []*protocol.Client {
 	t.Helper()
-	lns := make([]net.Listener, n)
-	addrs := map[string]string{}
-	for i := range lns {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+	var cs []*protocol.Client
+	for _, u := range nodetest.Start(t, strategy, n, tweak) {
+		c, err := protocol.NewClient(u, nil)
 		require.NoError(t, err)
-		lns[i] = ln
-		addrs[fmt.Sprintf("n%d", i+1)] = ln.Addr().String()
+		cs = append(cs, c)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var done []chan error
-	clients := make([]*protocol.Client, n)
-	for i, ln := range lns {
-		id := fmt.Sprintf("n%d", i+1)
-		peers := map[string]string{}
-		for p, a := range addrs {
-			if p != id {
-				peers[p] = a
-			}
-		}
-		cfg := node.Config{ID: id, Peers: peers, Strategy: strategy, Sync: 20 * time.Millisecond}
-		if tweak != nil {
-			tweak(&cfg)
-		}
-		s, err := node.New(cfg)
-		require.NoError(t, err)
-		ch := make(chan error, 1)
-		go func() { ch <- s.Run(ctx, ln) }()
-		done = append(done, ch)
-		c, err := protocol.NewClient(ln.Addr().String(), nil)
-		require.NoError(t, err)
-		clients[i] = c
-	}
-	t.Cleanup(func() {
-		cancel()
-		for _, ch := range done {
-			assert.NoError(t, <-ch)
-		}
-	})
-	return clients
+	return cs
 }
 
 func ids(vs []histories.Version) []string {
