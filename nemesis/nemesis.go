@@ -16,7 +16,9 @@
 // interface, which the harness implements, and describes every fault as a
 // Fault whose F and Params the harness writes to the history as a nemesis
 // event, so a reader sees when each fault started and stopped. Clock is the
-// model of a node's physical clock that clock faults change.
+// model of a node's physical clock that clock faults change. Kills schedules
+// kill and restart, process faults that only a cluster of real processes
+// takes.
 package nemesis
 
 import (
