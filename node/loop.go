@@ -24,12 +24,22 @@ func (s *Server) loop(ctx context.Context) {
 	defer close(s.stopped)
 	t := time.NewTicker(s.cfg.Tick)
 	defer t.Stop()
+	last := time.Now()
 	for {
 		select {
 		case fn := <-s.in:
 			fn()
 		case <-t.C:
-			s.node.Tick(s.now())
+			// A busy machine drops ticks; make them up (up to one
+			// anti-entropy round's worth), so rounds keep their pace.
+			n := min(max(int(time.Since(last)/s.cfg.Tick), 1), s.syncEvery)
+			last = last.Add(time.Duration(n) * s.cfg.Tick)
+			if time.Since(last) > s.cfg.Tick {
+				last = time.Now()
+			}
+			for range n {
+				s.node.Tick(s.now())
+			}
 			s.flush()
 		case <-ctx.Done():
 			return

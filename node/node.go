@@ -54,10 +54,16 @@ type Config struct {
 	// Replicas places each key on this many nodes by consistent hashing; 0
 	// takes the strategy's default (store.Placed), at most every node.
 	Replicas int
-	Tick     time.Duration // how often the node ticks; 0: DefaultTick
-	Sync     time.Duration // how often it runs anti-entropy; 0: DefaultSync
-	Timeout  time.Duration // how long a client request waits for the node; 0: DefaultTimeout
-	Log      *log.Logger   // where problems are reported; nil: nowhere
+	// Incarnation counts the node's restarts with its store lost. Above 0
+	// its strategy writes as actor ID#Incarnation instead of ID, so a
+	// restarted node does not reuse the version-vector counters and dots of
+	// its earlier life, which its peers already hold: a write stamped
+	// n1:1 again would look older than the n1:5 they know, and be dropped.
+	Incarnation int
+	Tick        time.Duration // how often the node ticks; 0: DefaultTick
+	Sync        time.Duration // how often it runs anti-entropy; 0: DefaultSync
+	Timeout     time.Duration // how long a client request waits for the node; 0: DefaultTimeout
+	Log         *log.Logger   // where problems are reported; nil: nowhere
 }
 
 // clientName is the sender of client requests inside the loop; replies to
@@ -66,18 +72,19 @@ const clientName = "client"
 
 // Server is one running replica.
 type Server struct {
-	cfg      Config
-	info     protocol.Info
-	start    time.Time
-	hc       *http.Client // to peers
-	peers    map[string]*peer
-	in       chan func() // work for the loop
-	stopped  chan struct{}
-	log      *log.Logger
-	blockMu  sync.RWMutex
-	blocked  map[string]bool
-	handler  http.Handler
-	loopOnce sync.Once
+	cfg       Config
+	info      protocol.Info
+	start     time.Time
+	hc        *http.Client // to peers
+	peers     map[string]*peer
+	in        chan func() // work for the loop
+	stopped   chan struct{}
+	log       *log.Logger
+	blockMu   sync.RWMutex
+	blocked   map[string]bool
+	handler   http.Handler
+	loopOnce  sync.Once
+	syncEvery int // ticks between anti-entropy rounds
 
 	// Owned by the loop.
 	node    *store.Node
@@ -105,6 +112,8 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("node: tick, sync and timeout must be positive")
 	case cfg.Replicas < 0:
 		return nil, fmt.Errorf("node: replicas must not be negative, got %d", cfg.Replicas)
+	case cfg.Incarnation < 0:
+		return nil, fmt.Errorf("node: incarnation must not be negative, got %d", cfg.Incarnation)
 	}
 	names := []string{cfg.ID}
 	for id, addr := range cfg.Peers {
@@ -117,7 +126,7 @@ func New(cfg Config) (*Server, error) {
 		names = append(names, id)
 	}
 	slices.Sort(names)
-	strat, err := store.New(cfg.Strategy, cfg.ID, cfg.Options)
+	strat, err := store.New(cfg.Strategy, actor(cfg), cfg.Options)
 	if err != nil {
 		return nil, fmt.Errorf("node: %w", err)
 	}
@@ -129,8 +138,9 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	peerIDs := slices.Sorted(maps.Keys(cfg.Peers))
+	syncEvery := max(1, int(cfg.Sync/cfg.Tick))
 	sn, err := store.NewNode(store.Config{
-		ID: cfg.ID, Peers: peerIDs, Strategy: strat, SyncEvery: max(1, int(cfg.Sync/cfg.Tick)), Ring: ring, W: cfg.W,
+		ID: cfg.ID, Peers: peerIDs, Strategy: strat, SyncEvery: syncEvery, Ring: ring, W: cfg.W,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("node: %w", err)
@@ -141,7 +151,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		cfg: cfg, start: time.Now(), in: make(chan func(), 1024), stopped: make(chan struct{}),
-		log: cfg.Log, blocked: map[string]bool{}, node: sn, waiters: map[uint64]chan store.Message{},
+		log: cfg.Log, blocked: map[string]bool{}, node: sn, waiters: map[uint64]chan store.Message{}, syncEvery: syncEvery,
 		peers: map[string]*peer{},
 		hc: &http.Client{Transport: &http.Transport{
 			MaxIdleConnsPerHost: 4, IdleConnTimeout: 30 * time.Second, DisableCompression: true,
@@ -167,6 +177,14 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.handler = s.routes()
 	return s, nil
+}
+
+// actor is the name the node's strategy writes as.
+func actor(cfg Config) string {
+	if cfg.Incarnation == 0 {
+		return cfg.ID
+	}
+	return fmt.Sprintf("%s#%d", cfg.ID, cfg.Incarnation)
 }
 
 // replicaCount is how many of n nodes hold each key.
@@ -210,7 +228,8 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	lctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	s.Start(lctx)
-	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: s.log}
+	var conns fresh
+	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: s.log, ConnState: conns.track}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	select {
@@ -220,7 +239,12 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	err := srv.Shutdown(sctx)
+	shut := make(chan error, 1)
+	go func() { shut <- srv.Shutdown(sctx) }()
+	// Shutdown waits for connections that never sent a request (a client's
+	// spare dial) as if busy; close them, as it closes idle ones.
+	conns.closeAll()
+	err := <-shut
 	stop()
 	<-s.stopped
 	if err != nil {
@@ -267,4 +291,39 @@ func FormatPeers(peers map[string]string) string {
 		parts = append(parts, id+"="+peers[id])
 	}
 	return strings.Join(parts, ",")
+}
+
+// fresh tracks the connections that have not sent a request yet
+// (http.StateNew).
+type fresh struct {
+	mu     sync.Mutex
+	conns  map[net.Conn]bool
+	closed bool
+}
+
+func (f *fresh) track(c net.Conn, st http.ConnState) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.conns == nil {
+		f.conns = map[net.Conn]bool{}
+	}
+	switch {
+	case st == http.StateNew && f.closed:
+		c.Close()
+	case st == http.StateNew:
+		f.conns[c] = true
+	default:
+		delete(f.conns, c)
+	}
+}
+
+// closeAll closes the fresh connections, and any that arrive later.
+func (f *fresh) closeAll() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.closed = true
+	for c := range f.conns {
+		c.Close()
+	}
+	clear(f.conns)
 }

@@ -55,7 +55,7 @@ Exit status: 0 stopped, 2 bad usage or an address it cannot listen on.`,
 				name string
 				n    int
 				min  int
-			}{{"w", cfg.W, 0}, {"replicas", cfg.Replicas, 0}, {"prune", prune, 1}} {
+			}{{"w", cfg.W, 0}, {"replicas", cfg.Replicas, 0}, {"prune", prune, 1}, {"incarnation", cfg.Incarnation, 0}} {
 				if v.n < v.min {
 					return usageErr("invalid --%s: %d: must be at least %d", v.name, v.n, v.min)
 				}
@@ -97,6 +97,7 @@ Exit status: 0 stopped, 2 bad usage or an address it cannot listen on.`,
 	fs.IntVar(&cfg.Replicas, "replicas", 0, "place each key on this many nodes by consistent hashing (0: the strategy's default, 3 for dvv, every node for the others)")
 	fs.DurationVar(&epsilon, "epsilon", harness.DefaultConfig().Options.Epsilon, "clock uncertainty bound ε of truetime")
 	fs.IntVar(&prune, "prune", store.DefaultPrune, "vv-pruned: the most entries a version vector keeps (K)")
+	fs.IntVar(&cfg.Incarnation, "incarnation", 0, "how many times this node has restarted with its store lost; above 0 it writes as actor ID#N, never reusing its earlier life's counters")
 	fs.DurationVar(&cfg.Tick, "tick", node.DefaultTick, "how often the node ticks (commit waits end on a tick)")
 	fs.DurationVar(&cfg.Sync, "sync", node.DefaultSync, "how often the node runs anti-entropy with its next peer")
 	fs.DurationVar(&cfg.Timeout, "timeout", node.DefaultTimeout, "how long a client request waits for the node before it answers 504 (outcome unknown)")
