@@ -36,31 +36,8 @@ func TestClockwiseNodesConform(t *testing.T) {
 	}
 }
 
-// stub serves a real node but answers one method and path 404, as a store
-// that lacks the endpoint would.
-func stub(t *testing.T, method, path string) string {
-	t.Helper()
-	s, err := node.New(node.Config{ID: "n1", Strategy: "vv"})
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	s.Start(ctx)
-	h := s.Handler()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == method && (path == "" || r.URL.Path == path) {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusNotFound)
-			_, _ = w.Write([]byte(`{"error":"not here"}`))
-			return
-		}
-		h.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
-}
-
 func TestMissingDeleteFails(t *testing.T) {
-	rep, text := run(t, []string{stub(t, http.MethodDelete, "")}, conformance.Options{})
+	rep, text := run(t, []string{nodetest.Lacking(t, "vv", http.MethodDelete, "")}, conformance.Options{})
 	assert.False(t, rep.Conformant(), text)
 	assert.Regexp(t, `MISSING\s+DELETE with the context, then GET: one tombstone, deleted=true: DELETE http://\S+/kv/\S+: 404 Not Found: not here`, text)
 	assert.Contains(t, text, "skipped  PUT with the tombstone's context")
@@ -68,14 +45,14 @@ func TestMissingDeleteFails(t *testing.T) {
 }
 
 func TestMissingAdminClockNamesTheFaultsItCosts(t *testing.T) {
-	rep, text := run(t, []string{stub(t, http.MethodPut, "/admin/clock")}, conformance.Options{})
+	rep, text := run(t, []string{nodetest.Lacking(t, "vv", http.MethodPut, "/admin/clock")}, conformance.Options{})
 	assert.False(t, rep.Conformant(), text)
 	assert.Contains(t, text, "skew and strobe faults would be skipped")
 	assert.Contains(t, text, `admin lists "clock", but its endpoint does not work`)
 }
 
 func TestClientOnlySkipsTheAdminAPI(t *testing.T) {
-	rep, text := run(t, []string{stub(t, http.MethodPut, "/admin/clock")}, conformance.Options{ClientOnly: true})
+	rep, text := run(t, []string{nodetest.Lacking(t, "vv", http.MethodPut, "/admin/clock")}, conformance.Options{ClientOnly: true})
 	assert.True(t, rep.Conformant(), text)
 	assert.Contains(t, text, "skipped  admin API: client API only")
 }

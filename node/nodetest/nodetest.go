@@ -6,6 +6,8 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -62,4 +64,31 @@ func Start(t testing.TB, strategy string, n int, tweak func(*node.Config)) []str
 		urls[i] = "http://" + ln.Addr().String()
 	}
 	return urls
+}
+
+// Lacking runs one node, n1 of strategy, that answers 404 with a JSON error
+// to method on path (every path when empty), as a store lacking that
+// endpoint would, and serves everything else. It returns its base URL; it
+// stops when the test ends.
+func Lacking(t testing.TB, strategy, method, path string) string {
+	t.Helper()
+	s, err := node.New(node.Config{ID: "n1", Strategy: strategy})
+	if err != nil {
+		t.Fatalf("nodetest: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	s.Start(ctx)
+	h := s.Handler()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == method && (path == "" || r.URL.Path == path) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = w.Write([]byte(`{"error":"not here"}`))
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
 }
