@@ -28,7 +28,10 @@
 // the checker's divergence rule still compares the replicas' own states.
 //
 // Run drives a random workload from a Generator; RunScript plays a fixed
-// Script, as the demo does.
+// Script, as the demo does. RunReal and RunRealScript do the same against a
+// real cluster (a Target: node processes started here by StartLocal, or
+// nodes others run, reached by DialRemote) over the node protocol, in real
+// time; see RunReal.
 package harness
 
 import (

@@ -40,9 +40,9 @@ const undoTimeout = 10 * time.Second
 // or whose connection breaks, is recorded info; a 4xx answer, or a node
 // that refused the connection, fail. A fault the target cannot take is
 // recorded as a nemesis event with f "skipped" naming the fault and why;
-// tombstone faults are always skipped. If ctx ends, the run stops, undoes
-// its faults as far as it can, and returns ctx's error with what it
-// recorded.
+// tombstone faults are always skipped. Result.Duration is the wall time
+// the run took; Result.Events is 0. If ctx ends, the run stops, undoes its
+// faults as far as it can, and returns ctx's error with what it recorded.
 func RunReal(ctx context.Context, cfg Config, t Target, gen Generator, sink *histories.Writer) (*Result, error) {
 	r, err := newRealRun(ctx, cfg, t, sink)
 	if err != nil {

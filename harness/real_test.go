@@ -92,7 +92,8 @@ func TestRealRemoteWithoutAdminSkipsFaults(t *testing.T) {
 	target, err := harness.DialRemote(context.Background(), urls)
 	require.NoError(t, err)
 	assert.Nil(t, target.Info("n1"))
-	cfg := realConfig("vv", 400, nemesis.Skew, nemesis.Partition, nemesis.Kill)
+	assert.Contains(t, target.Describe(), "n1 "+urls[0]+" (no admin API)")
+	cfg := realConfig("vv", 1500, nemesis.Skew, nemesis.Partition, nemesis.Kill)
 	cfg.Converge = time.Second
 	res, err := harness.RunReal(context.Background(), cfg, target, nil, nil)
 	require.NoError(t, err)

@@ -46,5 +46,6 @@ func TestLocalVVKeepsEveryWrite(t *testing.T) {
 	assert.Positive(t, kinds[nemesis.Partition], "%v", kinds)
 	assert.Positive(t, kinds[nemesis.Skew]+kinds[nemesis.Strobe], "%v", kinds)
 	assert.Zero(t, kinds[harness.Skipped], "a local cluster takes every fault: %v", kinds)
+	assert.Contains(t, l.Describe(), "TCP proxies on every peer link")
 	t.Logf("vv: %d acknowledged, %d indeterminate, %d failed; faults %v; %v", v.Summary.Acknowledged, v.Summary.Indeterminate, v.Summary.Failed, kinds, res.Duration)
 }
