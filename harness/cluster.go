@@ -70,7 +70,7 @@ func newCluster(s *sim, cfg *Config) (*cluster, error) {
 				peers = append(peers, p)
 			}
 		}
-		n, err := store.NewNode(store.Config{ID: id, Peers: peers, Strategy: strat, SyncEvery: cfg.SyncEvery, Ring: c.ring})
+		n, err := store.NewNode(store.Config{ID: id, Peers: peers, Strategy: strat, SyncEvery: cfg.SyncEvery, Ring: c.ring, W: cfg.W})
 		if err != nil {
 			return nil, err
 		}
@@ -83,6 +83,17 @@ func newCluster(s *sim, cfg *Config) (*cluster, error) {
 
 // node returns the node called id.
 func (c *cluster) node(id string) *store.Node { return c.members[c.index[id]].node }
+
+// replace puts n in the place of node i, as a process that died and came
+// back with an empty store: the new node's ticks and anti-entropy rounds
+// count from now, and a wake planned for the old one finds nothing due.
+func (c *cluster) replace(i int, n *store.Node) {
+	m := &c.members[i]
+	m.node, m.ticked = n, c.ticks
+	m.round = after(c.ticks, n.Idle())
+	c.rounds = min(c.rounds, m.round)
+	c.plan(i)
+}
 
 // Nodes implements nemesis.Cluster.
 func (c *cluster) Nodes() []string { return c.names }

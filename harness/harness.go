@@ -32,7 +32,10 @@
 // Run drives a random workload from a Generator; RunScript plays a fixed
 // Script, as the demo does. Nodes are named n1…nN (ValidNode reads a node
 // name) and each node's clock is a clock.Clock; the operation mix has a
-// text form (Mix.String, ParseMix), as the command line writes it.
+// text form (Mix.String, ParseMix), as the command line writes it. RunReal and RunRealScript do the same against a
+// real cluster (a Target: node processes started here by StartLocal, or
+// nodes others run, reached by DialRemote) over the node protocol, in real
+// time; see RunReal.
 package harness
 
 import (
@@ -98,6 +101,10 @@ type Config struct {
 	// places keys on 3 nodes; every other strategy keeps every key on every
 	// node). A value of Nodes or more means every node.
 	Replicas int
+	// W is the write quorum: a coordinator acknowledges a write once this
+	// many replicas of its key, itself included, stored it (store.Config.W).
+	// 0 or 1: the coordinator alone. At most ReplicaCount.
+	W int
 	// Progress, if set, is called as client operations complete.
 	Progress func(done, total int)
 	// Stream, if set, only writes the history to the sink and leaves
@@ -140,6 +147,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("harness: keys must be at least 1, got %d", c.Keys)
 	case c.Replicas < 0:
 		return fmt.Errorf("harness: replicas must not be negative, got %d", c.Replicas)
+	case c.W < 0:
+		return fmt.Errorf("harness: w must not be negative, got %d", c.W)
 	case c.Ops < 0:
 		return fmt.Errorf("harness: ops must not be negative, got %d", c.Ops)
 	case c.Drop < 0 || c.Drop >= 1:
@@ -158,6 +167,9 @@ func (c *Config) Validate() error {
 	}
 	if _, err := store.New(c.Strategy, "n1", c.Options); err != nil {
 		return err
+	}
+	if n := c.ReplicaCount(); c.W > n {
+		return fmt.Errorf("harness: w is %d, but each key has only %d replicas", c.W, n)
 	}
 	for n := range c.Nemesis.Skew {
 		if ValidNode(n, c.Nodes) != nil {

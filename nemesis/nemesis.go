@@ -16,7 +16,8 @@
 // interface, which the harness implements, and describes every fault as a
 // Fault whose F and Params the harness writes to the history as a nemesis
 // event, so a reader sees when each fault started and stopped. Clock faults
-// hand the cluster a new clock.Clock for a node.
+// hand the cluster a new clock.Clock for a node. Kills schedules kill and
+// restart, process faults that only a cluster of real processes takes.
 package nemesis
 
 import (

@@ -29,5 +29,7 @@
 //
 // By default every node holds every key. A Ring (consistent hashing) places
 // each key on a few replicas instead: only they coordinate its writes, and
-// other nodes forward requests to them (see Node).
+// other nodes forward requests to them (see Node). Config.W sets a write
+// quorum: the coordinator acknowledges a write once W replicas, itself
+// included, have stored it.
 package store

@@ -14,7 +14,8 @@ const (
 	Get       Kind = "get"       // client → node: read a key
 	Put       Kind = "put"       // client → node: write or delete a key
 	Reply     Kind = "reply"     // node → client: the answer to Get or Put; replica → node: the answer to a forwarded one
-	Replicate Kind = "replicate" // node → node: merge these objects
+	Replicate Kind = "replicate" // node → node: merge these objects (and answer Stored when ID is set)
+	Stored    Kind = "stored"    // replica → coordinator: the Replicate with this ID is stored (write quorum)
 	Sync      Kind = "sync"      // node → node: anti-entropy, merge and answer with what differs
 )
 
@@ -29,7 +30,7 @@ type Message struct {
 	Kind     Kind      `json:"kind"`
 	From     string    `json:"from"`
 	To       string    `json:"to"`
-	ID       uint64    `json:"id,omitempty"`       // client request id, echoed in the reply
+	ID       uint64    `json:"id,omitempty"`       // client request id, echoed in the reply; Replicate, Stored: the write awaiting its quorum
 	Key      string    `json:"key,omitempty"`      // Get, Put, Reply
 	Version  Version   `json:"version,omitzero"`   // Put: the version to write
 	Context  Context   `json:"context,omitzero"`   // Put: what the client read; Reply to Get: what to pass back
@@ -51,6 +52,11 @@ type Config struct {
 	// hashing); it must be the same for every node and name them all. Nil,
 	// the default, keeps every key on every node.
 	Ring *Ring
+	// W is how many replicas of a key, the coordinator included, must
+	// store a write before the coordinator acknowledges it (a write
+	// quorum). 0 or 1: the coordinator alone, and replicas send no Stored.
+	// It cannot exceed the replicas a key has.
+	W int
 }
 
 // Node is one replica: a deterministic state machine. Messages and clock
@@ -67,10 +73,14 @@ type Config struct {
 // only then is it applied, replicated and acknowledged, so no read anywhere
 // sees it before its commit wait is over (Spanner's rule). The node reports
 // that reading as its Deadline, and releases the write at the first input
-// (Step, Tick or Wake) that carries a reading at or past it. Every
-// SyncEvery ticks it sends its whole state to the next peer in turn, which
-// merges it and answers with whatever it holds that differs, so replicas
-// converge once messages flow again.
+// (Step, Tick or Wake) that carries a reading at or past it. With a write
+// quorum (Config.W above 1) the coordinator asks its replicas to answer
+// Stored and acknowledges once W replicas, itself included, hold the write;
+// a write that never reaches W is never acknowledged (the client times
+// out), though the replicas that stored it keep it. Every SyncEvery ticks
+// it sends its whole state to the next peer in turn, which merges it and
+// answers with whatever it holds that differs, so replicas converge once
+// messages flow again.
 //
 // With a Ring, a key lives on its replicas only. A replica coordinates as
 // above but replicates to the key's other replicas, and anti-entropy carries
@@ -96,6 +106,8 @@ type Node struct {
 	placed   map[string]placement // the ring's answer for each key met, kept
 	forwards map[uint64]forward   // open forwards by the id sent to the replica
 	fwdSeq   uint64
+
+	quorum quorums // writes waiting for their write quorum
 }
 
 // forward is a client request a non-replica passed on to a replica.
@@ -117,9 +129,13 @@ func NewNode(c Config) (*Node, error) {
 	if c.Ring != nil && !slices.Contains(c.Ring.nodes, c.ID) {
 		return nil, fmt.Errorf("store: node %s is not on the ring", c.ID)
 	}
+	q, err := newQuorums(c)
+	if err != nil {
+		return nil, err
+	}
 	return &Node{
 		id: c.ID, peers: peers, strategy: c.Strategy, syncEvery: c.SyncEvery, objects: map[string]Object{},
-		ring: c.Ring, placed: map[string]placement{}, forwards: map[uint64]forward{},
+		ring: c.Ring, placed: map[string]placement{}, forwards: map[uint64]forward{}, quorum: q,
 	}, nil
 }
 
@@ -164,6 +180,9 @@ func (n *Node) Step(now int64, m Message) error {
 		for _, k := range m.Objects {
 			n.merge(k)
 		}
+		n.ackReplicate(m)
+	case Stored:
+		n.stored(m)
 	case Sync:
 		theirs := make(map[string]bool, len(m.Objects))
 		var answer []Keyed
@@ -360,16 +379,20 @@ type held struct {
 }
 
 // commit applies a write's object, replicates it to every peer and
-// acknowledges it. The peers' messages share one Objects slice: a message's
+// acknowledges it, at once or, with a write quorum, once enough replicas
+// answered Stored. The peers' messages share one Objects slice: a message's
 // objects are only ever read.
 func (n *Node) commit(key string, obj Object, reply Message) {
 	n.store(key, obj)
 	reply.Meta.Bytes = obj.MetaBytes()
+	id := n.await(reply)
 	objs := []Keyed{{key, obj}}
 	for _, p := range n.replicas(key) {
-		n.send(Message{Kind: Replicate, To: p, Objects: objs})
+		n.send(Message{Kind: Replicate, To: p, ID: id, Objects: objs})
 	}
-	n.send(reply)
+	if id == 0 {
+		n.send(reply)
+	}
 }
 
 // release commits every held write whose commit wait is over at now,

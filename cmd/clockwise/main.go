@@ -97,6 +97,6 @@ history, and proves from that history which acknowledged writes were lost.`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%v", err) })
-	root.AddCommand(newCheck(), newAnalyze(), newDemo(), newMatrix(), newMetadata(), newReport(), newServe())
+	root.AddCommand(newCheck(), newAnalyze(), newDemo(), newMatrix(), newMetadata(), newReport(), newServe(), newNode(), newNodeCheck())
 	return root
 }

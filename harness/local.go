@@ -1,0 +1,377 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/clockwise-kv/clockwise/clock"
+	"github.com/clockwise-kv/clockwise/node"
+	"github.com/clockwise-kv/clockwise/protocol"
+	"github.com/clockwise-kv/clockwise/store"
+)
+
+// LocalOptions tune a local cluster beyond what Config says.
+type LocalOptions struct {
+	// Binary is the clockwise executable whose `node` command runs each
+	// replica, e.g. os.Executable().
+	Binary string
+	// Logs, if set, is a folder for each node's output (n1.log…, appended
+	// across restarts); empty discards it.
+	Logs string
+	// Tick, Sync and Timeout are each node's --tick, --sync and --timeout;
+	// 0 leaves the node's defaults.
+	Tick, Sync, Timeout time.Duration
+	// Ready bounds how long a node may take to answer after it starts; 0:
+	// 10 s.
+	Ready time.Duration
+}
+
+// Local is a cluster of `clockwise node` processes on loopback, children of
+// this process. Every peer link (from one node to another) runs through a
+// TCP proxy in this process, so a partition cuts real sockets: the proxies
+// between the sides close their connections and refuse new ones, while
+// clients still reach every node. Clocks go through the nodes' admin API.
+// Kill sends SIGKILL; Restart starts the node again on the same port, empty,
+// with the clock the nemesis last gave it. Close stops every process; on
+// Linux the children are also killed if this process dies first.
+type Local struct {
+	*Remote
+	cfg   Config
+	opts  LocalOptions
+	addrs map[string]string    // node → its listen address
+	links map[[2]string]*proxy // (from, to) → the proxy of that link
+	hc    *http.Client
+
+	mu     sync.Mutex
+	procs  map[string]*process    // nil while killed
+	starts map[string]int         // how many times each node was started
+	clocks map[string]clock.Clock // the clock each node should have
+	closed bool
+}
+
+type process struct {
+	cmd    *exec.Cmd
+	exited chan struct{}
+	err    error // cmd.Wait's, once exited is closed
+}
+
+// StartLocal starts cfg.Nodes nodes of cfg.Strategy (with cfg.Options,
+// cfg.W and cfg.Replicas) and waits until each answers. On an error every
+// process it started is stopped again.
+func StartLocal(ctx context.Context, cfg Config, opts LocalOptions) (*Local, error) {
+	if opts.Binary == "" {
+		return nil, errors.New("harness: a local cluster needs the clockwise binary")
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if opts.Ready <= 0 {
+		opts.Ready = 10 * time.Second
+	}
+	if opts.Logs != "" {
+		if err := os.MkdirAll(opts.Logs, 0o755); err != nil {
+			return nil, fmt.Errorf("harness: %w", err)
+		}
+	}
+	l := &Local{
+		cfg: cfg, opts: opts, addrs: map[string]string{}, links: map[[2]string]*proxy{},
+		procs: map[string]*process{}, clocks: map[string]clock.Clock{}, starts: map[string]int{},
+	}
+	fail := func(err error) (*Local, error) {
+		l.Close()
+		return nil, err
+	}
+	var names, urls []string
+	for i := 1; i <= cfg.Nodes; i++ {
+		n := fmt.Sprintf("n%d", i)
+		addr, err := freePort()
+		if err != nil {
+			return fail(fmt.Errorf("harness: %w", err))
+		}
+		names = append(names, n)
+		l.addrs[n] = addr
+		urls = append(urls, "http://"+addr)
+	}
+	for _, a := range names {
+		for _, b := range names {
+			if a == b {
+				continue
+			}
+			p, err := newProxy(l.addrs[b])
+			if err != nil {
+				return fail(fmt.Errorf("harness: proxy %s→%s: %w", a, b, err))
+			}
+			l.links[[2]string{a, b}] = p
+		}
+	}
+	l.hc = newHTTPClient(cfg.Clients + 4)
+	for _, n := range names {
+		if err := l.start(ctx, n, l.hc); err != nil {
+			return fail(err)
+		}
+	}
+	remote, err := dialRemote(ctx, urls, l.hc)
+	if err != nil {
+		return fail(err)
+	}
+	l.Remote = remote
+	return l, nil
+}
+
+// freePort returns a loopback address nobody listens on right now.
+func freePort() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// args is node's command line. A restarted node comes back with the next
+// incarnation (node.Config.Incarnation): its store is gone, so it must not
+// reuse its counters.
+func (l *Local) args(n string) []string {
+	peers := map[string]string{}
+	for link, p := range l.links {
+		if link[0] == n {
+			peers[link[1]] = p.addr()
+		}
+	}
+	prune := l.cfg.Options.Prune
+	if prune == 0 {
+		prune = store.DefaultPrune
+	}
+	args := []string{"node", "--id", n, "--listen", l.addrs[n], "--peers", node.FormatPeers(peers), "--incarnation", strconv.Itoa(l.starts[n]),
+		"--strategy", l.cfg.Strategy, "--w", strconv.Itoa(max(l.cfg.W, 1)), "--replicas", strconv.Itoa(l.cfg.Replicas),
+		"--epsilon", l.cfg.Options.Epsilon.String(), "--prune", strconv.Itoa(prune)}
+	for _, d := range []struct {
+		flag string
+		v    time.Duration
+	}{{"--tick", l.opts.Tick}, {"--sync", l.opts.Sync}, {"--timeout", l.opts.Timeout}} {
+		if d.v > 0 {
+			args = append(args, d.flag, d.v.String())
+		}
+	}
+	return args
+}
+
+// start runs node's process and waits until it answers GET /admin/info.
+func (l *Local) start(ctx context.Context, n string, hc *http.Client) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return errors.New("harness: the local cluster is closed")
+	}
+	if l.procs[n] != nil {
+		return fmt.Errorf("harness: %s is already running", n)
+	}
+	var out io.WriteCloser
+	if l.opts.Logs != "" {
+		f, err := os.OpenFile(filepath.Join(l.opts.Logs, n+".log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return fmt.Errorf("harness: %w", err)
+		}
+		out = f
+	}
+	cmd := exec.Command(l.opts.Binary, l.args(n)...)
+	l.starts[n]++
+	cmd.SysProcAttr = sysProcAttr()
+	if out != nil {
+		cmd.Stdout, cmd.Stderr = out, out
+	}
+	if err := cmd.Start(); err != nil {
+		if out != nil {
+			out.Close()
+		}
+		return fmt.Errorf("harness: starting %s: %w", n, err)
+	}
+	p := &process{cmd: cmd, exited: make(chan struct{})}
+	go func() {
+		p.err = cmd.Wait()
+		if out != nil {
+			out.Close()
+		}
+		close(p.exited)
+	}()
+	l.procs[n] = p
+	c, err := protocol.NewClient(l.addrs[n], hc)
+	if err != nil {
+		return err
+	}
+	if err := l.ready(ctx, n, p, c); err != nil {
+		_ = cmd.Process.Kill() // a node that never answered is no use
+		<-p.exited
+		l.procs[n] = nil
+		return err
+	}
+	if clk, ok := l.clocks[n]; ok && clk != (clock.Clock{Since: clk.Since}) {
+		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		if err := c.SetClock(sctx, protocol.Clock{OffsetNS: clk.Offset, Drift: clk.Drift, StrobeNS: clk.Strobe, PeriodNS: clk.Period}); err != nil {
+			return fmt.Errorf("harness: %s restarted, but its clock could not be set: %w", n, err)
+		}
+	}
+	return nil
+}
+
+// ready waits until node n, process p, answers GET /admin/info.
+func (l *Local) ready(ctx context.Context, n string, p *process, c *protocol.Client) error {
+	deadline := time.Now().Add(l.opts.Ready)
+	for {
+		rctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+		_, err := c.Info(rctx)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-p.exited:
+			return fmt.Errorf("harness: %s exited as it started (%v)%s", n, p.err, l.logHint(n))
+		case <-ctx.Done():
+			return fmt.Errorf("harness: starting %s: %w", n, ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("harness: %s did not answer within %v: %v%s", n, l.opts.Ready, err, l.logHint(n))
+		}
+	}
+}
+
+func (l *Local) logHint(n string) string {
+	if l.opts.Logs == "" {
+		return ""
+	}
+	return "; see " + filepath.Join(l.opts.Logs, n+".log")
+}
+
+// Kill implements Target: SIGKILL, then wait for the process to be gone.
+func (l *Local) Kill(ctx context.Context, n string) error {
+	l.mu.Lock()
+	p := l.procs[n]
+	l.procs[n] = nil
+	l.mu.Unlock()
+	if p == nil {
+		return fmt.Errorf("%s is not running", n)
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		return fmt.Errorf("killing %s: %w", n, err)
+	}
+	select {
+	case <-p.exited:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Restart implements Target: the node starts again on its port, empty.
+func (l *Local) Restart(ctx context.Context, n string) error {
+	return l.start(ctx, n, l.hc)
+}
+
+// SetClock implements Target through the admin API. A node that is down
+// gets its clock when it restarts.
+func (l *Local) SetClock(ctx context.Context, n string, c clock.Clock) error {
+	l.mu.Lock()
+	l.clocks[n] = c
+	down := l.procs[n] == nil
+	l.mu.Unlock()
+	if down {
+		return nil
+	}
+	return l.Remote.SetClock(ctx, n, c)
+}
+
+// Partition implements Target: the proxies of every link between nodes on
+// different sides cut their connections.
+func (l *Local) Partition(_ context.Context, groups [][]string) error {
+	side := map[string]int{}
+	for i, n := range l.names {
+		side[n] = -1 - i // a node in no group is alone
+	}
+	for i, g := range groups {
+		for _, n := range g {
+			side[n] = i
+		}
+	}
+	for link, p := range l.links {
+		p.setCut(side[link[0]] != side[link[1]])
+	}
+	return nil
+}
+
+// Heal implements Target: every link carries traffic again.
+func (l *Local) Heal(context.Context) error {
+	for _, p := range l.links {
+		p.setCut(false)
+	}
+	return nil
+}
+
+// PIDs lists the process ids of the nodes running now.
+func (l *Local) PIDs() []int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []int
+	for _, p := range l.procs {
+		if p != nil {
+			out = append(out, p.cmd.Process.Pid)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Describe implements Target.
+func (l *Local) Describe() string {
+	var parts []string
+	for _, n := range l.names {
+		parts = append(parts, n+" "+l.addrs[n])
+	}
+	return "local processes " + strings.Join(parts, ", ") +
+		"; partitions: TCP proxies on every peer link close their connections (clients are never cut)"
+}
+
+// Close stops every node (SIGTERM, then SIGKILL after 3 s) and every proxy,
+// and waits for them. It is safe to call more than once.
+func (l *Local) Close() error {
+	l.mu.Lock()
+	l.closed = true
+	procs := l.procs
+	l.procs = map[string]*process{}
+	l.mu.Unlock()
+	var errs []error
+	for n, p := range procs {
+		if p == nil {
+			continue
+		}
+		if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
+			errs = append(errs, fmt.Errorf("harness: stopping %s: %w", n, err))
+		}
+		select {
+		case <-p.exited:
+		case <-time.After(3 * time.Second):
+			_ = p.cmd.Process.Kill()
+			<-p.exited
+		}
+	}
+	for _, p := range l.links {
+		p.close()
+	}
+	l.links = map[[2]string]*proxy{}
+	return errors.Join(errs...)
+}

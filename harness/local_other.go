@@ -1,0 +1,9 @@
+//go:build !linux
+
+package harness
+
+import "syscall"
+
+// sysProcAttr is the default: off Linux nothing kills the nodes should the
+// harness die before it stops them.
+func sysProcAttr() *syscall.SysProcAttr { return nil }

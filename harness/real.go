@@ -1,0 +1,633 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/clockwise-kv/clockwise/clock"
+	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/nemesis"
+	"github.com/clockwise-kv/clockwise/protocol"
+)
+
+// streamKills is the seed stream of the kill schedule.
+const streamKills = 3
+
+// undoTimeout bounds the faults undone after an interrupted run, so a
+// remote cluster is not left partitioned or skewed.
+const undoTimeout = 10 * time.Second
+
+// RunReal runs a random workload against a real cluster: Config.Clients
+// goroutines, each one Jepsen process, send the operations gen picks
+// (NewGenerator(cfg) if nil) over HTTP, while the nemesis injects
+// Config.Nemesis's faults through the target on the seeded schedule; kill
+// faults ("kill" in Nemesis.Kinds) run on their own cycle. Then it undoes
+// every fault, waits for convergence (Config.Converge at most) and takes
+// the final reads, one per key per node. Every event goes to sink, if not
+// nil, as it happens; times are true time from this process's monotonic
+// clock, in ns since the run began.
+//
+// cfg.Nodes is taken from the target. Latency, Drop, Tick and SyncEvery do
+// not apply: the network and the nodes are real. The seed fixes the
+// generator's choices and the fault schedule, but not the history: real
+// timing decides what happens. A request that times out (Config.Timeout),
+// or whose connection breaks, is recorded info; a 4xx answer, or a node
+// that refused the connection, fail. A fault the target cannot take is
+// recorded as a nemesis event with f "skipped" naming the fault and why;
+// tombstone faults are always skipped. Result.Duration is the wall time
+// the run took; Result.Events is 0. If ctx ends, the run stops, undoes its
+// faults as far as it can, and returns ctx's error with what it recorded.
+func RunReal(ctx context.Context, cfg Config, t Target, gen Generator, sink *histories.Writer) (*Result, error) {
+	r, err := newRealRun(ctx, cfg, t, sink)
+	if err != nil {
+		return nil, err
+	}
+	if gen == nil {
+		gen = NewGenerator(r.cfg)
+	}
+	return r.run(ctx, func(ctx context.Context) {
+		var wg sync.WaitGroup
+		for i := 1; i <= r.cfg.Clients; i++ {
+			c := r.client(fmt.Sprintf("c%d", i), rand.New(rand.NewPCG(r.cfg.Seed, uint64(streamClients+i))))
+			wg.Go(func() { c.loop(ctx, gen) })
+		}
+		wg.Wait()
+	}, true)
+}
+
+// RunRealScript plays steps against a real cluster, as RunScript does in
+// the simulator: each step pauses, applies its fault (kill and restart
+// included) and runs its calls together. The configured nemesis is not
+// used. It ends as RunReal does.
+func RunRealScript(ctx context.Context, cfg Config, t Target, steps []Step, sink *histories.Writer) (*Result, error) {
+	cfg.Nemesis.Kinds = nil
+	r, err := newRealRun(ctx, cfg, t, sink)
+	if err != nil {
+		return nil, err
+	}
+	clients := map[string]*realClient{}
+	for i := 1; i <= r.cfg.Clients; i++ {
+		id := fmt.Sprintf("c%d", i)
+		clients[id] = r.client(id, nil)
+	}
+	for i, st := range steps {
+		for _, call := range st.Calls {
+			if clients[call.Process] == nil {
+				return nil, fmt.Errorf("harness: script step %d: no client %q (clients are c1…c%d)", i+1, call.Process, r.cfg.Clients)
+			}
+			if !slices.Contains(r.nodes, call.Node) {
+				return nil, fmt.Errorf("harness: script step %d: no node %q (nodes are n1…n%d)", i+1, call.Node, len(r.nodes))
+			}
+		}
+	}
+	return r.run(ctx, func(ctx context.Context) {
+		for _, st := range steps {
+			if !sleep(ctx, st.Pause) {
+				return
+			}
+			if st.Fault != nil {
+				r.fault(ctx, *st.Fault)
+			}
+			var wg sync.WaitGroup
+			for _, call := range st.Calls {
+				wg.Go(func() { clients[call.Process].do(ctx, call.Op) })
+			}
+			wg.Wait()
+		}
+	}, false)
+}
+
+// realRun is one test against a real cluster in progress.
+type realRun struct {
+	cfg   Config
+	t     Target
+	nodes []string
+	start time.Time
+
+	progress sync.Mutex // serialises Config.Progress
+
+	mu      sync.Mutex // guards everything below
+	h       []histories.Event
+	sink    *histories.Writer
+	err     error                  // the sink's
+	clocks  map[string]clock.Clock // as the nemesis set them; Since in run time
+	known   map[string]bool        // nodes whose clock is known: it was set, or reset at the start
+	down    map[string]bool        // nodes killed and not restarted
+	cut     bool                   // a partition is in force
+	keys    map[string]bool
+	writes  int
+	budget  int
+	invoked int
+	done    int
+}
+
+func newRealRun(ctx context.Context, cfg Config, t Target, sink *histories.Writer) (*realRun, error) {
+	cfg.Nodes = len(t.Nodes())
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	r := &realRun{
+		cfg: cfg, t: t, nodes: t.Nodes(), sink: sink, budget: cfg.Ops,
+		clocks: map[string]clock.Clock{}, known: map[string]bool{}, down: map[string]bool{}, keys: map[string]bool{},
+	}
+	// Start from true time and no partition: a remote cluster may keep what
+	// an earlier run left. This is setup, not a fault: nothing is recorded.
+	sctx, cancel := context.WithTimeout(ctx, undoTimeout)
+	defer cancel()
+	for _, n := range r.nodes {
+		if err := t.SetClock(sctx, n, clock.Clock{}); err == nil {
+			r.known[n] = true
+		} else if !errors.Is(err, ErrUnsupported) {
+			return nil, fmt.Errorf("harness: resetting %s's clock: %w", n, err)
+		}
+	}
+	if err := t.Heal(sctx); err != nil && !errors.Is(err, ErrUnsupported) {
+		return nil, fmt.Errorf("harness: healing before the run: %w", err)
+	}
+	r.start = time.Now()
+	return r, nil
+}
+
+// now is the true time of the run: ns since it began, monotonic.
+func (r *realRun) now() int64 { return int64(time.Since(r.start)) }
+
+// add stamps e with the next index and the current time, records it and
+// streams it. The time is read under the lock, so times never go back.
+func (r *realRun) add(e histories.Event) histories.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.record(e)
+}
+
+// record is add with r.mu held.
+func (r *realRun) record(e histories.Event) histories.Event {
+	e.Index = len(r.h)
+	e.Time = r.now()
+	r.h = append(r.h, e)
+	if r.sink != nil && r.err == nil {
+		r.err = r.sink.Write(&r.h[len(r.h)-1])
+	}
+	return e
+}
+
+// run runs the workload and the nemesis (when withNemesis is set) until the
+// workload ends, then finishes the run.
+func (r *realRun) run(ctx context.Context, workload func(context.Context), withNemesis bool) (*Result, error) {
+	stop, stopNemesis := context.WithCancel(ctx)
+	var nm sync.WaitGroup
+	if withNemesis {
+		r.startNemesis(ctx, stop, &nm)
+	}
+	workload(ctx)
+	stopNemesis()
+	nm.Wait()
+	if ctx.Err() != nil {
+		return r.interrupted(ctx)
+	}
+	return r.finish(ctx)
+}
+
+// schedule is a fault schedule: the Nemesis, or Kills. Their Stop is not
+// used: a schedule reports as active the fault it has returned but the run
+// may not have applied yet, so the run undoes what it knows it did
+// (undoAll).
+type schedule interface {
+	Next() (nemesis.Step, bool)
+}
+
+// startNemesis runs the fault schedules until stop ends; a fault under way
+// then completes (under ctx).
+func (r *realRun) startNemesis(ctx, stop context.Context, wg *sync.WaitGroup) {
+	opts := r.cfg.Nemesis
+	kill := slices.Contains(opts.Kinds, nemesis.Kill)
+	opts.Kinds = slices.DeleteFunc(slices.Clone(opts.Kinds), func(k string) bool { return k == nemesis.Kill })
+	if len(opts.Keys) == 0 {
+		for i := 1; i <= r.cfg.Keys; i++ {
+			opts.Keys = append(opts.Keys, fmt.Sprintf("k%d", i))
+		}
+	}
+	scheds := []schedule{nemesis.New(opts, r.nodes, rand.New(rand.NewPCG(r.cfg.Seed, streamNemesis)))}
+	if kill {
+		scheds = append(scheds, nemesis.NewKills(opts.Interval, r.nodes, rand.New(rand.NewPCG(r.cfg.Seed, streamKills))))
+	}
+	next := make([]*nemesis.Step, len(scheds))
+	for i, s := range scheds {
+		if st, ok := s.Next(); ok {
+			next[i] = &st
+		}
+	}
+	wg.Go(func() {
+		for {
+			i := -1
+			for j, st := range next {
+				if st != nil && (i < 0 || st.At < next[i].At) {
+					i = j
+				}
+			}
+			if i < 0 || !sleep(stop, time.Until(r.start.Add(time.Duration(next[i].At)))) {
+				return
+			}
+			r.fault(ctx, next[i].Fault)
+			if st, ok := scheds[i].Next(); ok {
+				next[i] = &st
+			} else {
+				next[i] = nil
+			}
+		}
+	})
+}
+
+// sleep waits d or until ctx ends; it reports whether ctx is still live.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// fault applies f to the target and records it: as the simulator does when
+// the target took it, as a "skipped" event naming the fault and why when it
+// could not.
+func (r *realRun) fault(ctx context.Context, f nemesis.Fault) {
+	fctx, cancel := context.WithTimeout(ctx, undoTimeout)
+	defer cancel()
+	switch f.F {
+	case nemesis.Skew, nemesis.Strobe, nemesis.Reset:
+		applied := map[string]string{}
+		var why []string
+		for _, n := range slices.Sorted(maps.Keys(f.Clocks)) {
+			clk := f.Clocks[n]
+			if err := r.t.SetClock(fctx, n, clk); err != nil {
+				why = append(why, fmt.Sprintf("%s: %v", n, err))
+				continue
+			}
+			applied[n] = f.Params[n]
+			r.mu.Lock()
+			clk.Since = r.now()
+			r.clocks[n], r.known[n] = clk, true
+			r.mu.Unlock()
+		}
+		if len(applied) > 0 {
+			r.add(histories.Event{Process: histories.Nemesis, Type: histories.Info, F: histories.Func(f.F), Params: applied})
+		}
+		if len(why) > 0 {
+			skipped := maps.Clone(f.Params)
+			for n := range applied {
+				delete(skipped, n)
+			}
+			r.skip(f.F, skipped, strings.Join(why, "; "))
+		}
+		return
+	case nemesis.Partition:
+		r.network(f, r.t.Partition(fctx, f.Groups), true)
+		return
+	case nemesis.Heal:
+		r.network(f, r.t.Heal(fctx), false)
+		return
+	case nemesis.Kill:
+		// The recorder waits while the node dies, so the requests the kill
+		// breaks are recorded after it.
+		r.mu.Lock()
+		err := r.t.Kill(fctx, f.Node)
+		if err == nil {
+			r.down[f.Node] = true
+			r.record(histories.Event{Process: histories.Nemesis, Type: histories.Info, F: histories.Func(f.F), Params: f.Params})
+		}
+		r.mu.Unlock()
+		if err != nil {
+			r.skip(f.F, f.Params, err.Error())
+		}
+		return
+	case nemesis.Restart:
+		r.mu.Lock()
+		down := r.down[f.Node]
+		r.mu.Unlock()
+		if !down {
+			r.skip(f.F, f.Params, f.Node+" was not killed")
+			return
+		}
+		// Recorded as it begins: the node serves before Restart returns.
+		r.add(histories.Event{Process: histories.Nemesis, Type: histories.Info, F: histories.Func(f.F), Params: f.Params})
+		if err := r.t.Restart(fctx, f.Node); err != nil {
+			r.skip(f.F, f.Params, err.Error())
+			return
+		}
+		r.mu.Lock()
+		r.down[f.Node] = false
+		r.mu.Unlock()
+		return
+	case nemesis.Tombstone:
+		r.skip(f.F, f.Params, "tombstone faults are not available on real clusters yet")
+		return
+	}
+	r.skip(f.F, f.Params, "unknown fault")
+}
+
+func (r *realRun) network(f nemesis.Fault, err error, cut bool) {
+	if err != nil {
+		r.skip(f.F, f.Params, err.Error())
+		return
+	}
+	r.mu.Lock()
+	r.cut = cut
+	r.mu.Unlock()
+	r.add(histories.Event{Process: histories.Nemesis, Type: histories.Info, F: histories.Func(f.F), Params: f.Params})
+}
+
+// skip records a fault the target did not take: f "skipped", the fault's
+// name and parameters and why in value, and why in error.
+func (r *realRun) skip(f string, params map[string]string, why string) {
+	p := maps.Clone(params)
+	if p == nil {
+		p = map[string]string{}
+	}
+	p["fault"], p["why"] = f, why
+	r.add(histories.Event{Process: histories.Nemesis, Type: histories.Info, F: Skipped, Params: p, Error: "skipped: " + why})
+}
+
+// Skipped is the f of a nemesis event that records a fault the target
+// could not take.
+const Skipped = "skipped"
+
+// undoAll puts the cluster back together: restarts killed nodes, heals a
+// partition, puts skewed clocks back on true time.
+func (r *realRun) undoAll(ctx context.Context) {
+	r.mu.Lock()
+	cut := r.cut
+	var down []string
+	for _, n := range slices.Sorted(maps.Keys(r.down)) {
+		if r.down[n] {
+			down = append(down, n)
+		}
+	}
+	skewed := map[string]clock.Clock{}
+	for n, c := range r.clocks {
+		if c != (clock.Clock{Since: c.Since}) {
+			skewed[n] = clock.Clock{}
+		}
+	}
+	r.mu.Unlock()
+	for _, n := range down {
+		r.fault(ctx, nemesis.RestartFault(n))
+	}
+	if cut {
+		r.fault(ctx, nemesis.HealFault())
+	}
+	if len(skewed) > 0 {
+		r.fault(ctx, nemesis.Fault{F: nemesis.Reset, Clocks: skewed, Params: clockParams(skewed)})
+	}
+}
+
+// interrupted undoes the faults with a fresh deadline and returns what was
+// recorded with ctx's error.
+func (r *realRun) interrupted(ctx context.Context) (*Result, error) {
+	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), undoTimeout)
+	defer cancel()
+	r.undoAll(uctx)
+	res, err := r.result(false)
+	if err != nil {
+		return res, err
+	}
+	return res, fmt.Errorf("harness: run interrupted: %w", ctx.Err())
+}
+
+// settle is how long the final reads wait on a target that cannot report
+// convergence (no GET /admin/state), Config.Converge at most.
+const settle = 3 * time.Second
+
+// finish undoes every fault, waits for convergence and takes the final
+// reads.
+func (r *realRun) finish(ctx context.Context) (*Result, error) {
+	r.undoAll(ctx)
+	converged := false
+	deadline := time.Now().Add(r.cfg.Converge)
+	for {
+		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		ok, err := r.t.Converged(cctx)
+		cancel()
+		if errors.Is(err, ErrUnsupported) {
+			sleep(ctx, min(settle, r.cfg.Converge))
+			break
+		}
+		if ok || time.Now().After(deadline) || !sleep(ctx, 20*time.Millisecond) {
+			converged = ok
+			break
+		}
+	}
+	if ctx.Err() != nil {
+		return r.interrupted(ctx)
+	}
+	keys := map[string]bool{}
+	r.mu.Lock()
+	maps.Copy(keys, r.keys)
+	r.mu.Unlock()
+	kctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	for _, k := range keysOf(kctx, r.t) {
+		keys[k] = true
+	}
+	cancel()
+	final := r.client(histories.Final, nil)
+	for _, k := range slices.Sorted(maps.Keys(keys)) {
+		for _, n := range r.nodes {
+			final.do(ctx, Op{F: histories.Read, Key: k, Node: n})
+		}
+	}
+	if ctx.Err() != nil {
+		return r.interrupted(ctx)
+	}
+	return r.result(converged)
+}
+
+func (r *realRun) result(converged bool) (*Result, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.err == nil && r.sink != nil {
+		r.err = r.sink.Flush()
+	}
+	res := &Result{History: r.h, Converged: converged, Duration: time.Duration(r.now()), Ops: r.invoked}
+	return res, r.err
+}
+
+// realClient is one Jepsen process over HTTP: one operation at a time.
+type realClient struct {
+	r     *realRun
+	id    string
+	rng   *rand.Rand
+	reads map[string]realRead
+}
+
+// realRead is what a client's last successful read of a key returned.
+type realRead struct {
+	ids []string
+	ctx string
+}
+
+func (r *realRun) client(id string, rng *rand.Rand) *realClient {
+	return &realClient{r: r, id: id, rng: rng, reads: map[string]realRead{}}
+}
+
+// loop runs operations from gen until the run's budget is spent or ctx
+// ends.
+func (c *realClient) loop(ctx context.Context, gen Generator) {
+	r := c.r
+	for ctx.Err() == nil {
+		r.mu.Lock()
+		if r.budget <= 0 {
+			r.mu.Unlock()
+			return
+		}
+		op := gen.Next(c.id, c.rng)
+		think := time.Duration(0)
+		if r.cfg.Think > 0 {
+			think = time.Duration(c.rng.Int64N(int64(r.cfg.Think) + 1))
+		}
+		r.mu.Unlock()
+		if !sleep(ctx, think) {
+			return
+		}
+		r.mu.Lock()
+		if r.budget <= 0 {
+			r.mu.Unlock()
+			return
+		}
+		if op.ReadFirst && r.budget < 2 {
+			op = Op{F: histories.Read, Key: op.Key, Node: op.Node} // no room for the write
+		}
+		cost := 1
+		if op.ReadFirst {
+			cost = 2
+		}
+		r.budget -= cost
+		r.mu.Unlock()
+		if !op.ReadFirst {
+			c.do(ctx, op)
+			continue
+		}
+		c.do(ctx, Op{F: histories.Read, Key: op.Key, Node: op.Node})
+		op.ReadFirst, op.AfterRead = false, true
+		c.do(ctx, op)
+	}
+}
+
+// do invokes op, waits for its outcome and records both.
+func (c *realClient) do(ctx context.Context, op Op) {
+	r := c.r
+	inv := histories.Event{Process: c.id, Type: histories.Invoke, F: op.F, Key: op.Key, Node: op.Node}
+	var last realRead
+	r.mu.Lock()
+	r.keys[op.Key] = true
+	if c.workload() {
+		r.invoked++
+	}
+	if inv.IsWrite() {
+		inv.Write = op.Write
+		if inv.Write == "" {
+			r.writes++
+			inv.Write = fmt.Sprintf("w%d", r.writes)
+			if op.F == histories.Delete {
+				inv.Write = fmt.Sprintf("d%d", r.writes)
+			}
+		}
+		if op.F == histories.Write {
+			inv.Value = op.Value
+			if inv.Value == "" {
+				inv.Value = strings.TrimLeft(inv.Write, "wd") // w7 writes "7"
+			}
+		}
+		inv.Context = []string{}
+		if op.AfterRead {
+			last = c.reads[op.Key]
+			inv.Context = last.ids
+		}
+	}
+	var offset *int64
+	if r.known[op.Node] {
+		off := r.clocks[op.Node].OffsetAt(r.now())
+		offset = &off
+	}
+	r.mu.Unlock()
+	r.add(inv)
+
+	e := histories.Event{Process: c.id, F: op.F, Key: op.Key, Node: op.Node, Write: inv.Write, Offset: offset}
+	cl := r.t.Client(op.Node)
+	rctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
+	var err error
+	switch op.F {
+	case histories.Read:
+		var rd protocol.Read
+		if rd, err = cl.Get(rctx, op.Key); err == nil {
+			e.Versions = rd.Versions
+			if e.Versions == nil {
+				e.Versions = []histories.Version{}
+			}
+			ids := make([]string, len(rd.Versions))
+			for i, v := range rd.Versions {
+				ids[i] = v.Write
+			}
+			c.reads[op.Key] = realRead{ids: ids, ctx: rd.Context}
+		}
+	case histories.Write:
+		var w protocol.Written
+		if w, err = cl.Put(rctx, op.Key, protocol.Put{Write: inv.Write, Value: inv.Value, Context: last.ctx}); err == nil {
+			e.Meta = w.Meta
+		}
+	case histories.Delete:
+		var w protocol.Written
+		if w, err = cl.Delete(rctx, op.Key, protocol.Delete{Write: inv.Write, Context: last.ctx}); err == nil {
+			e.Meta = w.Meta
+		}
+	}
+	cancel()
+	switch {
+	case err == nil:
+		e.Type = histories.OK
+	case protocol.Failed(err):
+		e.Type, e.Error = histories.Fail, errorText(err)
+	case ctx.Err() != nil:
+		e.Type, e.Error = histories.Info, "interrupted"
+	case errors.Is(err, context.DeadlineExceeded):
+		e.Type, e.Error = histories.Info, "timeout"
+	default:
+		e.Type, e.Error = histories.Info, errorText(err)
+	}
+	r.add(e)
+	if c.workload() {
+		r.mu.Lock()
+		r.done++
+		done := r.done
+		r.mu.Unlock()
+		if p := r.cfg.Progress; p != nil {
+			r.progress.Lock()
+			p(done, r.cfg.Ops)
+			r.progress.Unlock()
+		}
+	}
+}
+
+// errorText is what the history records of a failed request: the node's
+// message when it sent one.
+func errorText(err error) string {
+	var se *protocol.StatusError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("%d %s", se.Code, se.Message)
+	}
+	return err.Error()
+}
+
+// workload reports whether c runs the workload's operations rather than the
+// final reads.
+func (c *realClient) workload() bool { return c.id != histories.Final && c.id != histories.Nemesis }

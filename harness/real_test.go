@@ -1,0 +1,119 @@
+package harness_test
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/nemesis"
+	"github.com/clockwise-kv/clockwise/node/nodetest"
+)
+
+// realConfig is a short real run: 3 nodes, 4 clients, 3 keys.
+func realConfig(strategy string, ops int, kinds ...string) harness.Config {
+	cfg := harness.DefaultConfig()
+	cfg.Strategy, cfg.Ops, cfg.Clients, cfg.Seed = strategy, ops, 4, 7
+	cfg.Think = 2 * time.Millisecond
+	cfg.Nemesis.Kinds = kinds
+	cfg.Nemesis.Interval = 100 * time.Millisecond
+	cfg.Converge = 10 * time.Second
+	return cfg
+}
+
+// runRemote drives in-process nodes as a remote cluster.
+func runRemote(t *testing.T, cfg harness.Config) (*harness.Result, *checker.Result, []byte) {
+	t.Helper()
+	urls := nodetest.Start(t, cfg.Strategy, 3, nil)
+	target, err := harness.DialRemote(context.Background(), urls)
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	res, err := harness.RunReal(context.Background(), cfg, target, nil, histories.NewWriter(&buf))
+	require.NoError(t, err)
+	h, err := histories.Decode(bytes.NewReader(buf.Bytes()))
+	require.NoError(t, err, "the streamed history reads back")
+	require.Equal(t, len(res.History), len(h))
+	v, err := checker.Check(res.History, checker.Options{})
+	require.NoError(t, err)
+	return res, v, buf.Bytes()
+}
+
+func TestRealRemoteVVKeepsEveryWrite(t *testing.T) {
+	res, v, _ := runRemote(t, realConfig("vv", 1500, nemesis.Skew, nemesis.Partition))
+	assert.True(t, res.Converged)
+	assert.True(t, v.Valid, "%v", v.Failures)
+	assert.Positive(t, v.Summary.Acknowledged)
+	assert.Positive(t, v.Summary.Faults)
+	t.Logf("%+v", v.Summary)
+}
+
+func TestRealRemoteLWWLosesUnderSkew(t *testing.T) {
+	cfg := realConfig("lww", 1000, nemesis.Skew)
+	cfg.Nemesis.Skew = map[string]int64{"n1": int64(-5 * time.Second)}
+	res, v, _ := runRemote(t, cfg)
+	assert.True(t, res.Converged)
+	assert.False(t, v.Valid)
+	assert.Positive(t, v.Summary.Lost, "%+v", v.Summary)
+	assert.Positive(t, v.Summary.Inverted, "writes stamped below a write they follow: skew damage")
+	t.Logf("%+v", v.Summary)
+}
+
+// A remote cluster without the admin API takes no fault: each is recorded
+// as skipped, with why, and the final reads still come after a pause.
+func TestRealRemoteWithoutAdminSkipsFaults(t *testing.T) {
+	var urls []string
+	for _, u := range nodetest.Start(t, "vv", 3, nil) {
+		target, err := url.Parse(u)
+		require.NoError(t, err)
+		rp := httputil.NewSingleHostReverseProxy(target)
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasPrefix(r.URL.Path, "/admin/") {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusNotFound)
+				_, _ = w.Write([]byte(`{"error":"no admin API here"}`))
+				return
+			}
+			rp.ServeHTTP(w, r)
+		}))
+		t.Cleanup(srv.Close)
+		urls = append(urls, srv.URL)
+	}
+	target, err := harness.DialRemote(context.Background(), urls)
+	require.NoError(t, err)
+	assert.Nil(t, target.Info("n1"))
+	assert.Contains(t, target.Describe(), "n1 "+urls[0]+" (no admin API)")
+	cfg := realConfig("vv", 1500, nemesis.Skew, nemesis.Partition, nemesis.Kill)
+	cfg.Converge = time.Second
+	res, err := harness.RunReal(context.Background(), cfg, target, nil, nil)
+	require.NoError(t, err)
+	assert.False(t, res.Converged, "no GET /admin/state: convergence unknown")
+	skipped := map[string]int{}
+	for _, e := range res.History {
+		if e.Process == histories.Nemesis && e.F != harness.Skipped && e.IsFault() {
+			t.Errorf("fault %s recorded as applied: %+v", e.F, e)
+		}
+		if e.F == harness.Skipped {
+			skipped[e.Params["fault"]]++
+			assert.Contains(t, e.Error, "skipped: ")
+			assert.NotEmpty(t, e.Params["why"])
+		}
+	}
+	assert.Positive(t, skipped[nemesis.Partition], "%v", skipped)
+	assert.Positive(t, skipped[nemesis.Kill], "%v", skipped)
+	assert.Positive(t, skipped[nemesis.Skew], "%v", skipped)
+	v, err := checker.Check(res.History, checker.Options{})
+	require.NoError(t, err)
+	assert.True(t, v.Valid, "%v", v.Failures)
+	assert.Equal(t, 3, len(v.Keys))
+}

@@ -1,0 +1,322 @@
+package node
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/clockwise-kv/clockwise/clock"
+	"github.com/clockwise-kv/clockwise/protocol"
+	"github.com/clockwise-kv/clockwise/store"
+)
+
+// Request body limits: a client's write, and a batch of peer messages
+// (anti-entropy carries whole stores).
+const (
+	maxRequest  = 1 << 20
+	maxMessages = 256 << 20
+)
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/kv/{key...}", methods{http.MethodGet: s.get, http.MethodPut: s.put, http.MethodDelete: s.delete})
+	mux.Handle("/admin/info", methods{http.MethodGet: func(w http.ResponseWriter, _ *http.Request) { reply(w, http.StatusOK, s.info) }})
+	mux.Handle("/admin/clock", methods{http.MethodGet: s.getClock, http.MethodPut: s.putClock})
+	mux.Handle("/admin/blocked", methods{http.MethodGet: s.getBlocked, http.MethodPut: s.putBlocked})
+	mux.Handle("/admin/state", methods{http.MethodGet: s.getState})
+	mux.Handle(messagesPath, methods{http.MethodPost: s.messages})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		fail(w, http.StatusNotFound, "no endpoint %s (the node protocol serves /kv/{key} and /admin/...)", r.URL.Path)
+	})
+	return mux
+}
+
+// methods routes a path by method and answers any other with 405.
+type methods map[string]http.HandlerFunc
+
+func (m methods) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h, ok := m[r.Method]; ok {
+		h(w, r)
+		return
+	}
+	allowed := slices.Sorted(maps.Keys(m))
+	w.Header().Set("Allow", strings.Join(allowed, ", "))
+	fail(w, http.StatusMethodNotAllowed, "%s %s: method not allowed (allowed: %s)", r.Method, r.URL.Path, strings.Join(allowed, ", "))
+}
+
+func reply(w http.ResponseWriter, code int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		code, b = http.StatusInternalServerError, []byte(`{"error":"encoding the answer failed"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_, _ = w.Write(append(b, '\n'))
+}
+
+func fail(w http.ResponseWriter, code int, format string, args ...any) {
+	reply(w, code, protocol.Error{Error: fmt.Sprintf(format, args...)})
+}
+
+// decode reads r's JSON body into v, at most limit bytes, and answers a
+// body that is missing, malformed or too large with a 4xx.
+func decode(w http.ResponseWriter, r *http.Request, limit int64, v any) bool {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		fail(w, http.StatusRequestEntityTooLarge, "body larger than %d bytes", limit)
+		return false
+	case err != nil:
+		fail(w, http.StatusBadRequest, "reading the body: %v", err)
+		return false
+	case len(strings.TrimSpace(string(body))) == 0:
+		fail(w, http.StatusBadRequest, "%s %s needs a JSON body", r.Method, r.URL.Path)
+		return false
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		fail(w, http.StatusBadRequest, "malformed JSON body: %v", err)
+		return false
+	}
+	return true
+}
+
+// key returns the request's key, or answers 400 when it has none.
+func key(w http.ResponseWriter, r *http.Request) (string, bool) {
+	k := r.PathValue("key")
+	if k == "" {
+		fail(w, http.StatusBadRequest, "%s /kv/{key}: the key is missing", r.Method)
+	}
+	return k, k != ""
+}
+
+// read is the answer to GET /kv/{key}: protocol.Read, with the store's
+// own versions (the same JSON).
+type read struct {
+	Versions []store.Version `json:"versions"`
+	Context  string          `json:"context"`
+}
+
+// written is the answer to PUT and DELETE: protocol.Written, with the
+// store's own metadata (the same JSON).
+type written struct {
+	Meta store.Meta `json:"meta"`
+}
+
+func (s *Server) get(w http.ResponseWriter, r *http.Request) {
+	k, ok := key(w, r)
+	if !ok {
+		return
+	}
+	m, ok := s.serve(w, r, store.Message{Kind: store.Get, Key: k})
+	if !ok {
+		return
+	}
+	vs := m.Versions
+	if vs == nil {
+		vs = []store.Version{}
+	}
+	reply(w, http.StatusOK, read{Versions: vs, Context: encodeContext(m.Context)})
+}
+
+func (s *Server) put(w http.ResponseWriter, r *http.Request) {
+	k, ok := key(w, r)
+	if !ok {
+		return
+	}
+	var p protocol.Put
+	if !decode(w, r, maxRequest, &p) {
+		return
+	}
+	s.write(w, r, k, store.Version{Write: p.Write, Value: p.Value}, p.Context)
+}
+
+func (s *Server) delete(w http.ResponseWriter, r *http.Request) {
+	k, ok := key(w, r)
+	if !ok {
+		return
+	}
+	var d protocol.Delete
+	if !decode(w, r, maxRequest, &d) {
+		return
+	}
+	s.write(w, r, k, store.Version{Write: d.Write, Deleted: true}, d.Context)
+}
+
+func (s *Server) write(w http.ResponseWriter, r *http.Request, k string, v store.Version, context string) {
+	if v.Write == "" {
+		fail(w, http.StatusBadRequest, `%s /kv/%s: "write", the write's unique id, is missing`, r.Method, k)
+		return
+	}
+	ctx, err := decodeContext(context)
+	if err != nil {
+		fail(w, http.StatusBadRequest, "%s /kv/%s: %v", r.Method, k, err)
+		return
+	}
+	m, ok := s.serve(w, r, store.Message{Kind: store.Put, Key: k, Version: v, Context: ctx})
+	if ok {
+		reply(w, http.StatusOK, written{Meta: m.Meta})
+	}
+}
+
+// serve steps a client request and answers every way it can fail: 400 when
+// the store rejected it, 504 when it did not finish in time, 503 when the
+// node is stopping (both: outcome unknown).
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, m store.Message) (store.Message, bool) {
+	ans, err := s.call(r.Context(), m)
+	switch {
+	case errors.Is(err, errTimeout):
+		fail(w, http.StatusGatewayTimeout, "%s /kv/%s: %v; the outcome is unknown", r.Method, m.Key, err)
+	case errors.Is(err, errStopped):
+		fail(w, http.StatusServiceUnavailable, "%s /kv/%s: %v; the outcome is unknown", r.Method, m.Key, err)
+	case err != nil:
+		fail(w, http.StatusServiceUnavailable, "%s /kv/%s: %v", r.Method, m.Key, err) // the client has gone
+	case ans.Err != "":
+		fail(w, http.StatusBadRequest, "%s /kv/%s: %s", r.Method, m.Key, ans.Err)
+	default:
+		return ans, true
+	}
+	return ans, false
+}
+
+// encodeContext makes a store.Context opaque: base64url of its JSON; the
+// empty context is "".
+func encodeContext(c store.Context) string {
+	if len(c.Clock) == 0 && c.TS == 0 && len(c.Bumped) == 0 {
+		return ""
+	}
+	b, err := json.Marshal(c)
+	if err != nil {
+		return "" // a Context is plain data: it always encodes
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeContext(s string) (store.Context, error) {
+	var c store.Context
+	if s == "" {
+		return c, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil {
+		err = json.Unmarshal(b, &c)
+	}
+	if err != nil {
+		return c, errors.New(`"context" is not a context this node issued: pass back what GET returned, or "" for a blind write`)
+	}
+	return c, nil
+}
+
+func (s *Server) getClock(w http.ResponseWriter, r *http.Request) {
+	var st protocol.ClockState
+	if s.admin(w, r, func() { st = s.clockState() }) {
+		reply(w, http.StatusOK, st)
+	}
+}
+
+func (s *Server) putClock(w http.ResponseWriter, r *http.Request) {
+	var c protocol.Clock
+	if !decode(w, r, maxRequest, &c) {
+		return
+	}
+	if c.PeriodNS < 0 || (c.StrobeNS != 0 && c.PeriodNS == 0) {
+		fail(w, http.StatusBadRequest, "a strobe needs a positive period_ns, got %d", c.PeriodNS)
+		return
+	}
+	var st protocol.ClockState
+	if s.admin(w, r, func() {
+		s.clock = clock.Clock{Offset: c.OffsetNS, Drift: c.Drift, Strobe: c.StrobeNS, Period: c.PeriodNS, Since: int64(time.Since(s.start))}
+		st = s.clockState()
+	}) {
+		reply(w, http.StatusOK, st)
+	}
+}
+
+func (s *Server) getBlocked(w http.ResponseWriter, _ *http.Request) {
+	reply(w, http.StatusOK, protocol.Blocked{Peers: s.blockedPeers()})
+}
+
+func (s *Server) putBlocked(w http.ResponseWriter, r *http.Request) {
+	var b protocol.Blocked
+	if !decode(w, r, maxRequest, &b) {
+		return
+	}
+	set := map[string]bool{}
+	for _, p := range b.Peers {
+		if _, ok := s.peers[p]; !ok {
+			fail(w, http.StatusBadRequest, "%q is not a peer of %s (peers: %s)", p, s.cfg.ID, strings.Join(s.info.Peers, ", "))
+			return
+		}
+		set[p] = true
+	}
+	s.blockMu.Lock()
+	s.blocked = set
+	s.blockMu.Unlock()
+	reply(w, http.StatusOK, protocol.Blocked{Peers: s.blockedPeers()})
+}
+
+func (s *Server) blockedPeers() []string {
+	s.blockMu.RLock()
+	defer s.blockMu.RUnlock()
+	out := slices.Sorted(maps.Keys(s.blocked))
+	if out == nil {
+		out = []string{}
+	}
+	return out
+}
+
+func (s *Server) getState(w http.ResponseWriter, r *http.Request) {
+	var st protocol.State
+	if s.admin(w, r, func() { st = s.state() }) {
+		reply(w, http.StatusOK, st)
+	}
+}
+
+// admin runs fn on the loop; it answers 503 and reports false when the
+// node is stopping.
+func (s *Server) admin(w http.ResponseWriter, r *http.Request, fn func()) bool {
+	if err := s.exec(r.Context(), fn); err != nil {
+		fail(w, http.StatusServiceUnavailable, "%s %s: %v", r.Method, r.URL.Path, err)
+		return false
+	}
+	return true
+}
+
+// messages takes a batch of peer messages and hands it to the loop
+// without waiting for it to run.
+func (s *Server) messages(w http.ResponseWriter, r *http.Request) {
+	var ms []store.Message
+	if !decode(w, r, maxMessages, &ms) {
+		return
+	}
+	for _, m := range ms {
+		switch _, known := s.peers[m.From]; {
+		case !known:
+			fail(w, http.StatusForbidden, "%q is not a peer of %s", m.From, s.cfg.ID)
+			return
+		case s.isBlocked(m.From):
+			fail(w, http.StatusForbidden, "%s is blocked", m.From)
+			return
+		case m.To != s.cfg.ID:
+			fail(w, http.StatusBadRequest, "a message for %s reached %s", m.To, s.cfg.ID)
+			return
+		}
+	}
+	if err := s.enqueue(r.Context(), func() { s.receive(ms) }); err != nil {
+		code := http.StatusServiceUnavailable
+		if errors.Is(err, context.Canceled) {
+			code = http.StatusRequestTimeout
+		}
+		fail(w, code, "%v", err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -1,0 +1,172 @@
+package node
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/clockwise-kv/clockwise/protocol"
+	"github.com/clockwise-kv/clockwise/store"
+)
+
+var (
+	errStopped = errors.New("node is shutting down")
+	errTimeout = errors.New("timeout")
+)
+
+// loop owns the store.Node: it runs the work handed to it and ticks the node
+// until ctx ends.
+func (s *Server) loop(ctx context.Context) {
+	defer close(s.stopped)
+	t := time.NewTicker(s.cfg.Tick)
+	defer t.Stop()
+	last := time.Now()
+	for {
+		select {
+		case fn := <-s.in:
+			fn()
+		case <-t.C:
+			// A busy machine drops ticks; make them up (up to one
+			// anti-entropy round's worth), so rounds keep their pace.
+			n := min(max(int(time.Since(last)/s.cfg.Tick), 1), s.syncEvery)
+			last = last.Add(time.Duration(n) * s.cfg.Tick)
+			if time.Since(last) > s.cfg.Tick {
+				last = time.Now()
+			}
+			for range n {
+				s.node.Tick(s.now())
+			}
+			s.flush()
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// now is the node's clock reading: the wall clock plus the clock's offset
+// at the time elapsed since the server started. Loop only.
+func (s *Server) now() int64 {
+	return time.Now().UnixNano() + s.clock.OffsetAt(int64(time.Since(s.start)))
+}
+
+// enqueue hands fn to the loop without waiting for it to run.
+func (s *Server) enqueue(ctx context.Context, fn func()) error {
+	select {
+	case s.in <- fn:
+		return nil
+	case <-s.stopped:
+		return errStopped
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// exec runs fn on the loop and waits until it has run.
+func (s *Server) exec(ctx context.Context, fn func()) error {
+	ran := make(chan struct{})
+	if err := s.enqueue(ctx, func() { fn(); close(ran) }); err != nil {
+		return err
+	}
+	select {
+	case <-ran:
+		return nil
+	case <-s.stopped:
+		return errStopped
+	}
+}
+
+// call steps a client request and waits for the node's reply, at most
+// Config.Timeout.
+func (s *Server) call(ctx context.Context, m store.Message) (store.Message, error) {
+	ch := make(chan store.Message, 1)
+	var id uint64
+	err := s.exec(ctx, func() {
+		s.seq++
+		id = s.seq
+		s.waiters[id] = ch
+		m.From, m.To, m.ID = clientName, s.cfg.ID, id
+		if err := s.node.Step(s.now(), m); err != nil {
+			s.log.Printf("%v", err) // the node answers it with an error reply
+		}
+		s.flush()
+	})
+	if err != nil {
+		return store.Message{}, err
+	}
+	timer := time.NewTimer(s.cfg.Timeout)
+	defer timer.Stop()
+	select {
+	case r := <-ch:
+		return r, nil
+	case <-timer.C:
+		err = fmt.Errorf("%w: no answer within %v", errTimeout, s.cfg.Timeout)
+	case <-ctx.Done():
+		err = ctx.Err()
+	case <-s.stopped:
+		return store.Message{}, errStopped
+	}
+	_ = s.enqueue(context.Background(), func() { delete(s.waiters, id) })
+	return store.Message{}, err
+}
+
+// flush routes what the node sent: replies to the waiting handlers,
+// messages to the peer senders. Loop only.
+func (s *Server) flush() {
+	for _, m := range s.node.Ready() {
+		if m.To == clientName {
+			if ch, ok := s.waiters[m.ID]; ok {
+				delete(s.waiters, m.ID)
+				ch <- m
+			}
+			continue
+		}
+		if p, ok := s.peers[m.To]; ok {
+			p.send(m)
+		}
+	}
+}
+
+// receive steps messages from a peer. Loop only.
+func (s *Server) receive(ms []store.Message) {
+	now := s.now()
+	for _, m := range ms {
+		if err := s.node.Step(now, m); err != nil {
+			s.log.Printf("%v", err)
+		}
+	}
+	s.flush()
+}
+
+// state is the node's convergence state. Loop only.
+func (s *Server) state() protocol.State {
+	st := protocol.State{Keys: map[string]string{}, Pending: s.node.Pending()}
+	for _, k := range s.node.Keys() {
+		b, err := json.Marshal(s.node.Object(k))
+		if err != nil {
+			s.log.Printf("node: digest of %q: %v", k, err)
+			continue
+		}
+		sum := sha256.Sum256(b)
+		st.Keys[k] = hex.EncodeToString(sum[:16])
+	}
+	return st
+}
+
+// clockState is the clock last set and its reading. Loop only.
+func (s *Server) clockState() protocol.ClockState {
+	c := s.clock
+	return protocol.ClockState{
+		Clock: protocol.Clock{OffsetNS: c.Offset, Drift: c.Drift, StrobeNS: c.Strobe, PeriodNS: c.Period},
+		NowNS: s.now(),
+	}
+}
+
+func (s *Server) isBlocked(peer string) bool {
+	s.blockMu.RLock()
+	defer s.blockMu.RUnlock()
+	return s.blocked[peer]
+}

@@ -1,0 +1,329 @@
+// Package node runs one replica of clockwise's store as a real server: the
+// same store.Node state machine the simulator drives, behind the node
+// protocol (package protocol, docs/PROTOCOL.md) over HTTP.
+//
+// One goroutine, the loop, owns the store.Node: it feeds it client
+// requests, peer messages and ticks from a real ticker, and reads its clock
+// as the machine's wall clock plus the offset (and drift, and strobe) the
+// admin API set, as a clock.Clock. Client requests wait for the node's
+// reply up to Config.Timeout; a request the node cannot finish in time
+// answers 504 and its outcome is unknown. Peer messages travel as JSON
+// store.Message batches, POSTed to the peer's internal endpoint
+// (/internal/v1/messages, not part of the protocol), one sender goroutine
+// per peer; a message that cannot be delivered is dropped, as the
+// simulator's network drops it, and anti-entropy repairs the loss. A peer
+// blocked through the admin API gets nothing from this node and is refused
+// (403) when it sends. The store is in memory: a node that restarts comes
+// back empty and recovers from its peers by anti-entropy.
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"maps"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/clockwise-kv/clockwise/clock"
+	"github.com/clockwise-kv/clockwise/protocol"
+	"github.com/clockwise-kv/clockwise/store"
+)
+
+// Defaults of Config's durations.
+const (
+	DefaultTick    = time.Millisecond
+	DefaultSync    = 50 * time.Millisecond
+	DefaultTimeout = 5 * time.Second
+)
+
+// Config configures a node server.
+type Config struct {
+	ID       string            // this node
+	Peers    map[string]string // every other node: id → address (host:port or http://host:port)
+	Strategy string            // store strategy name
+	Options  store.Options
+	// W is the write quorum (store.Config.W): 0 or 1, the coordinator alone.
+	W int
+	// Replicas places each key on this many nodes by consistent hashing; 0
+	// takes the strategy's default (store.Placed), at most every node.
+	Replicas int
+	// Incarnation counts the node's restarts with its store lost. Above 0
+	// its strategy writes as actor ID#Incarnation instead of ID, so a
+	// restarted node does not reuse the version-vector counters and dots of
+	// its earlier life, which its peers already hold: a write stamped
+	// n1:1 again would look older than the n1:5 they know, and be dropped.
+	Incarnation int
+	Tick        time.Duration // how often the node ticks; 0: DefaultTick
+	Sync        time.Duration // how often it runs anti-entropy; 0: DefaultSync
+	Timeout     time.Duration // how long a client request waits for the node; 0: DefaultTimeout
+	Log         *log.Logger   // where problems are reported; nil: nowhere
+}
+
+// clientName is the sender of client requests inside the loop; replies to
+// it go back to the waiting HTTP handler.
+const clientName = "client"
+
+// Server is one running replica.
+type Server struct {
+	cfg       Config
+	info      protocol.Info
+	start     time.Time
+	hc        *http.Client // to peers
+	peers     map[string]*peer
+	in        chan func() // work for the loop
+	stopped   chan struct{}
+	log       *log.Logger
+	blockMu   sync.RWMutex
+	blocked   map[string]bool
+	handler   http.Handler
+	loopOnce  sync.Once
+	syncEvery int // ticks between anti-entropy rounds
+
+	// Owned by the loop.
+	node    *store.Node
+	clock   clock.Clock
+	waiters map[uint64]chan store.Message
+	seq     uint64
+}
+
+// New builds a server from cfg; Run starts it.
+func New(cfg Config) (*Server, error) {
+	if cfg.ID == "" {
+		return nil, errors.New("node: needs an id")
+	}
+	if cfg.Tick == 0 {
+		cfg.Tick = DefaultTick
+	}
+	if cfg.Sync == 0 {
+		cfg.Sync = DefaultSync
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	switch {
+	case cfg.Tick < 0 || cfg.Sync < 0 || cfg.Timeout < 0:
+		return nil, errors.New("node: tick, sync and timeout must be positive")
+	case cfg.Replicas < 0:
+		return nil, fmt.Errorf("node: replicas must not be negative, got %d", cfg.Replicas)
+	case cfg.Incarnation < 0:
+		return nil, fmt.Errorf("node: incarnation must not be negative, got %d", cfg.Incarnation)
+	}
+	names := []string{cfg.ID}
+	for id, addr := range cfg.Peers {
+		switch {
+		case id == "" || id == cfg.ID || id == clientName || strings.ContainsAny(id, ",= /"):
+			return nil, fmt.Errorf("node: %q cannot name a peer", id)
+		case addr == "":
+			return nil, fmt.Errorf("node: peer %s has no address", id)
+		}
+		names = append(names, id)
+	}
+	slices.Sort(names)
+	strat, err := store.New(cfg.Strategy, actor(cfg), cfg.Options)
+	if err != nil {
+		return nil, fmt.Errorf("node: %w", err)
+	}
+	replicas := replicaCount(cfg, len(names))
+	var ring *store.Ring
+	if replicas < len(names) {
+		if ring, err = store.NewRing(names, replicas); err != nil {
+			return nil, fmt.Errorf("node: %w", err)
+		}
+	}
+	peerIDs := slices.Sorted(maps.Keys(cfg.Peers))
+	syncEvery := max(1, int(cfg.Sync/cfg.Tick))
+	sn, err := store.NewNode(store.Config{
+		ID: cfg.ID, Peers: peerIDs, Strategy: strat, SyncEvery: syncEvery, Ring: ring, W: cfg.W,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("node: %w", err)
+	}
+	siblings, err := keepsSiblings(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg: cfg, start: time.Now(), in: make(chan func(), 1024), stopped: make(chan struct{}),
+		log: cfg.Log, blocked: map[string]bool{}, node: sn, waiters: map[uint64]chan store.Message{}, syncEvery: syncEvery,
+		peers: map[string]*peer{},
+		hc: &http.Client{Transport: &http.Transport{
+			MaxIdleConnsPerHost: 4, IdleConnTimeout: 30 * time.Second, DisableCompression: true,
+			DialContext: (&net.Dialer{Timeout: time.Second}).DialContext,
+		}},
+	}
+	if s.log == nil {
+		s.log = log.New(io.Discard, "", 0)
+	}
+	for _, id := range peerIDs {
+		u, err := protocol.NewClient(cfg.Peers[id], nil) // validates and normalises the address
+		if err != nil {
+			return nil, fmt.Errorf("node: peer %s: %w", id, err)
+		}
+		s.peers[id] = &peer{id: id, url: u.URL() + messagesPath, q: make(chan store.Message, 4096)}
+	}
+	s.info = protocol.Info{
+		Protocol: protocol.V1, Node: cfg.ID, Software: "clockwise node", Strategy: cfg.Strategy, Siblings: siblings,
+		Peers: peerIDs, W: max(cfg.W, 1), Admin: slices.Clone(protocol.Features),
+	}
+	if ring != nil {
+		s.info.Replicas = replicas
+	}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// actor is the name the node's strategy writes as.
+func actor(cfg Config) string {
+	if cfg.Incarnation == 0 {
+		return cfg.ID
+	}
+	return fmt.Sprintf("%s#%d", cfg.ID, cfg.Incarnation)
+}
+
+// replicaCount is how many of n nodes hold each key.
+func replicaCount(cfg Config, n int) int {
+	r := cfg.Replicas
+	if r == 0 {
+		r = n
+		if s, err := store.New(cfg.Strategy, cfg.ID, cfg.Options); err == nil {
+			if p, ok := s.(store.Placed); ok {
+				r = p.DefaultReplicas()
+			}
+		}
+	}
+	return min(r, n)
+}
+
+// keepsSiblings reports whether the strategy keeps two blind writes of a
+// key as siblings (Info.Siblings), by asking a spare instance.
+func keepsSiblings(cfg Config) (bool, error) {
+	s, err := store.New(cfg.Strategy, cfg.ID, cfg.Options)
+	if err != nil {
+		return false, fmt.Errorf("node: %w", err)
+	}
+	obj, _ := s.Put(store.Object{}, store.Write{Version: store.Version{Write: "a"}}, 1)
+	obj, _ = s.Put(obj, store.Write{Version: store.Version{Write: "b"}}, 2)
+	vs, _ := s.Read(obj)
+	return len(vs) > 1, nil
+}
+
+// Info describes the node as GET /admin/info does.
+func (s *Server) Info() protocol.Info { return s.info }
+
+// Handler serves the node protocol and the internal peer endpoint. It needs
+// the loop: Run starts both, Start only the loop.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Run starts the loop and serves on ln until ctx ends, then shuts down:
+// it stops taking requests, lets the ones under way finish (5 s at most),
+// and stops the loop.
+func (s *Server) Run(ctx context.Context, ln net.Listener) error {
+	lctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	s.Start(lctx)
+	var conns fresh
+	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: s.log, ConnState: conns.track}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return fmt.Errorf("node: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	shut := make(chan error, 1)
+	go func() { shut <- srv.Shutdown(sctx) }()
+	// Shutdown waits for connections that never sent a request (a client's
+	// spare dial) as if busy; close them, as it closes idle ones.
+	conns.closeAll()
+	err := <-shut
+	stop()
+	<-s.stopped
+	if err != nil {
+		return fmt.Errorf("node: shutdown: %w", err)
+	}
+	return nil
+}
+
+// Start starts the loop and the peer senders, which stop when ctx ends;
+// Run calls it. A server starts once: later calls do nothing.
+func (s *Server) Start(ctx context.Context) {
+	s.loopOnce.Do(func() {
+		for _, p := range s.peers {
+			go p.run(ctx, s)
+		}
+		go s.loop(ctx)
+	})
+}
+
+// ParsePeers reads a peer list as --peers takes it: "n2=127.0.0.1:7002,
+// n3=127.0.0.1:7003" (id=address, comma-separated); "" is no peers.
+func ParsePeers(s string) (map[string]string, error) {
+	out := map[string]string{}
+	if strings.TrimSpace(s) == "" {
+		return out, nil
+	}
+	for _, part := range strings.Split(s, ",") {
+		id, addr, ok := strings.Cut(strings.TrimSpace(part), "=")
+		switch {
+		case !ok || id == "" || addr == "":
+			return nil, fmt.Errorf("%q: want id=host:port, e.g. n2=127.0.0.1:7002", part)
+		case out[id] != "":
+			return nil, fmt.Errorf("%q: peer %s named twice", part, id)
+		}
+		out[id] = addr
+	}
+	return out, nil
+}
+
+// FormatPeers writes peers as ParsePeers reads them, sorted by id.
+func FormatPeers(peers map[string]string) string {
+	parts := make([]string, 0, len(peers))
+	for _, id := range slices.Sorted(maps.Keys(peers)) {
+		parts = append(parts, id+"="+peers[id])
+	}
+	return strings.Join(parts, ",")
+}
+
+// fresh tracks the connections that have not sent a request yet
+// (http.StateNew).
+type fresh struct {
+	mu     sync.Mutex
+	conns  map[net.Conn]bool
+	closed bool
+}
+
+func (f *fresh) track(c net.Conn, st http.ConnState) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.conns == nil {
+		f.conns = map[net.Conn]bool{}
+	}
+	switch {
+	case st == http.StateNew && f.closed:
+		c.Close()
+	case st == http.StateNew:
+		f.conns[c] = true
+	default:
+		delete(f.conns, c)
+	}
+}
+
+// closeAll closes the fresh connections, and any that arrive later.
+func (f *fresh) closeAll() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.closed = true
+	for c := range f.conns {
+		c.Close()
+	}
+	clear(f.conns)
+}
