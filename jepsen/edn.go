@@ -155,13 +155,20 @@ func (n ednNode) get(key string) (ednNode, bool) {
 
 // ednReader reads EDN values one after another from a stream.
 type ednReader struct {
-	r     *bufio.Reader
+	r     io.RuneScanner
 	line  int // the line of the next rune
 	depth int
 }
 
+// newEDNReader reads r, whose first line is line. A reader that reads
+// runes itself (a strings.Reader, a bufio.Reader) is read without another
+// buffer.
 func newEDNReader(r io.Reader, line int) *ednReader {
-	return &ednReader{r: bufio.NewReader(r), line: line}
+	rs, ok := r.(io.RuneScanner)
+	if !ok {
+		rs = bufio.NewReader(r)
+	}
+	return &ednReader{r: rs, line: line}
 }
 
 // errAt is a malformed-input error at line.

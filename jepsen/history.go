@@ -174,8 +174,9 @@ var logLine = regexp.MustCompile(`^[A-Z]+\s+jepsen\.util\s+-\s+(.*)$`)
 func DecodeLog(r io.Reader) (*History, error) {
 	b := newBuilder(Porcupine)
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64*1024), maxLine)
+	sc.Buffer(make([]byte, 0, 4096), maxLine)
 	line := 0
+	var fields []ednNode
 	for sc.Scan() {
 		line++
 		text := strings.TrimSuffix(sc.Text(), "\r")
@@ -186,7 +187,7 @@ func DecodeLog(r io.Reader) (*History, error) {
 		if m == nil {
 			return nil, errAt(line, `not a Jepsen operation log line (want "INFO  jepsen.util - PROCESS<TAB>:TYPE<TAB>:F<TAB>VALUE")`)
 		}
-		var fields []ednNode
+		fields = fields[:0]
 		err := newEDNReader(strings.NewReader(m[1]), line).each(func(n ednNode) error {
 			fields = append(fields, n)
 			return nil
