@@ -55,8 +55,8 @@ func (v Verdict) Jepsen() string {
 
 // KeyResult is the verdict for one key.
 type KeyResult struct {
-	Key           string  `json:"key"`           // "" in a single-register history
-	Verdict       Verdict `json:"verdict"`       //
+	Key           string  `json:"key"` // "" in a single-register history
+	Verdict       Verdict `json:"verdict"`
 	Ops           int     `json:"ops"`           // operations judged: ok ones and indeterminate writes and cas
 	Indeterminate int     `json:"indeterminate"` // of which outcome unknown
 	Why           string  `json:"why,omitempty"` // for Unknown: why it is undecided
