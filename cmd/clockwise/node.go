@@ -6,7 +6,6 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -44,32 +43,15 @@ Exit status: 0 stopped, 2 bad usage or an address it cannot listen on.`,
 			if cfg.ID == "" {
 				return usageErr("--id is required")
 			}
-			if !slices.Contains(store.Names(), strategy) {
-				return usageErr("invalid --strategy: %q is not a strategy (known: %s)", strategy, strings.Join(store.Names(), ", "))
+			if err := store.Valid(strategy); err != nil {
+				return usageErr("invalid --strategy: %v", err)
 			}
 			p, err := node.ParsePeers(peers)
 			if err != nil {
 				return usageErr("invalid --peers: %v", err)
 			}
-			for _, v := range []struct {
-				name string
-				n    int
-				min  int
-			}{{"w", cfg.W, 0}, {"replicas", cfg.Replicas, 0}, {"prune", prune, 1}, {"incarnation", cfg.Incarnation, 0}} {
-				if v.n < v.min {
-					return usageErr("invalid --%s: %d: must be at least %d", v.name, v.n, v.min)
-				}
-			}
-			for _, v := range []struct {
-				name string
-				d    time.Duration
-			}{{"tick", cfg.Tick}, {"sync", cfg.Sync}, {"timeout", cfg.Timeout}} {
-				if v.d <= 0 {
-					return usageErr("invalid --%s: %v: must be positive", v.name, v.d)
-				}
-			}
-			if epsilon < 0 {
-				return usageErr("invalid --epsilon: %v: must be zero or more", epsilon)
+			if prune < 1 || epsilon < 0 || cfg.W < 0 || cfg.Tick <= 0 || cfg.Sync <= 0 || cfg.Timeout <= 0 {
+				return usageErr("invalid flags: --prune must be at least 1, --w and --epsilon zero or more, --tick, --sync and --timeout positive")
 			}
 			cfg.Peers, cfg.Strategy = p, strategy
 			cfg.Options = store.Options{Epsilon: epsilon, Prune: prune}
