@@ -226,17 +226,26 @@ func (c *client) complete(e histories.Event) {
 // delete.
 func (r *run) nextWrite(f histories.Func) string {
 	r.writes++
+	return writeID(f, r.writes)
+}
+
+// writeID is the id of a run's n-th write: w<n> for a write, d<n> for a
+// delete. A generated write's value is n itself (w7 writes "7").
+func writeID(f histories.Func, n int) string {
 	var b [24]byte
 	id := append(b[:0], 'w')
 	if f == histories.Delete {
 		id[0] = 'd'
 	}
-	return string(strconv.AppendInt(id, int64(r.writes), 10))
+	return string(strconv.AppendInt(id, int64(n), 10))
 }
 
 // workload reports whether c runs the workload's operations, which count
 // against Config.Ops, rather than the final reads or the nemesis's.
-func (c *client) workload() bool { return c.id != histories.Final && c.id != histories.Nemesis }
+func (c *client) workload() bool { return workload(c.id) }
+
+// workload reports whether process id runs the workload's operations.
+func workload(id string) bool { return id != histories.Final && id != histories.Nemesis }
 
 // meta returns the history's copy of a write's metadata.
 func (r *recorder) meta(m store.Meta) *histories.Meta {

@@ -414,7 +414,7 @@ func (r *run) finish() (*Result, error) {
 func (r *run) skewed() map[string]clock.Clock {
 	out := map[string]clock.Clock{}
 	for i, n := range r.cl.names {
-		if c := r.cl.members[i].clock; c != (clock.Clock{Since: c.Since}) {
+		if !r.cl.members[i].clock.True() {
 			out[n] = clock.Clock{}
 		}
 	}

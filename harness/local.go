@@ -218,7 +218,7 @@ func (l *Local) start(ctx context.Context, n string, hc *http.Client) error {
 		l.procs[n] = nil
 		return err
 	}
-	if clk, ok := l.clocks[n]; ok && clk != (clock.Clock{Since: clk.Since}) {
+	if clk, ok := l.clocks[n]; ok && !clk.True() {
 		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
 		if err := c.SetClock(sctx, protocol.Clock{OffsetNS: clk.Offset, Drift: clk.Drift, StrobeNS: clk.Strobe, PeriodNS: clk.Period}); err != nil {

@@ -1,12 +1,14 @@
 package harness
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"maps"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -376,7 +378,7 @@ func (r *realRun) undoAll(ctx context.Context) {
 	}
 	skewed := map[string]clock.Clock{}
 	for n, c := range r.clocks {
-		if c != (clock.Clock{Since: c.Since}) {
+		if !c.True() {
 			skewed[n] = clock.Clock{}
 		}
 	}
@@ -535,18 +537,14 @@ func (c *realClient) do(ctx context.Context, op Op) {
 	}
 	if inv.IsWrite() {
 		inv.Write = op.Write
+		n := ""
 		if inv.Write == "" {
 			r.writes++
-			inv.Write = fmt.Sprintf("w%d", r.writes)
-			if op.F == histories.Delete {
-				inv.Write = fmt.Sprintf("d%d", r.writes)
-			}
+			inv.Write = writeID(op.F, r.writes)
+			n = strconv.Itoa(r.writes)
 		}
 		if op.F == histories.Write {
-			inv.Value = op.Value
-			if inv.Value == "" {
-				inv.Value = strings.TrimLeft(inv.Write, "wd") // w7 writes "7"
-			}
+			inv.Value = cmp.Or(op.Value, n, inv.Write)
 		}
 		inv.Context = []string{}
 		if op.AfterRead {
@@ -630,4 +628,4 @@ func errorText(err error) string {
 
 // workload reports whether c runs the workload's operations rather than the
 // final reads.
-func (c *realClient) workload() bool { return c.id != histories.Final && c.id != histories.Nemesis }
+func (c *realClient) workload() bool { return workload(c.id) }
