@@ -61,12 +61,14 @@
 package checker
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/clockwise-kv/clockwise/clock"
 	"github.com/clockwise-kv/clockwise/histories"
 )
 
@@ -112,7 +114,8 @@ func (a *Analysis) Check(opts Options) (*Result, error) {
 		return nil, err
 	}
 	c := &check{g: a.Graph, seen: map[*Write]bool{}, res: &Result{
-		Lost: []Lost{}, Stale: []Stale{}, Phantoms: []Phantom{}, Divergent: []Divergence{}, Keys: []Key{},
+		Lost: []Lost{}, Stale: []Stale{}, Phantoms: []Phantom{}, Corrupted: []Corrupted{}, Future: []FutureRead{},
+		Divergent: []Divergence{}, Keys: []Key{},
 		Faults: a.Faults, Failures: []string{}, External: []External{}, Linear: []Linear{},
 	}}
 	if c.res.Faults == nil {
@@ -125,6 +128,7 @@ func (a *Analysis) Check(opts Options) (*Result, error) {
 		c.key(key)
 		c.res.Summary.Stamped += c.external(key)
 	}
+	c.undecided(a.Ops)
 	c.stats(a.Ops)
 	c.linear(a.Ops, opts.LinearTimeout)
 	c.verdict(opts)
@@ -140,6 +144,8 @@ type check struct {
 	res      *Result
 	keys     map[string]bool
 	final    map[string]map[string][]histories.Version // key → node → versions
+	tried    map[string]map[string]string              // key → node → why a final read did not succeed
+	nodes    map[string]bool                           // every node an operation named
 	stale    map[[2]*Write]int                         // index into res.Stale
 	seen     map[*Write]bool                           // writes some read returned
 }
@@ -150,8 +156,13 @@ func (c *check) scan(ops []*Op) {
 	c.keys = map[string]bool{}
 	c.final = map[string]map[string][]histories.Version{}
 	c.stale = map[[2]*Write]int{}
+	c.tried = map[string]map[string]string{}
+	c.nodes = map[string]bool{}
 	for _, op := range ops {
 		c.keys[op.Key] = true
+		if op.Node != "" {
+			c.nodes[op.Node] = true
+		}
 		final := op.Process == histories.Final
 		if !final {
 			s.Ops++
@@ -162,6 +173,12 @@ func (c *check) scan(ops []*Op) {
 				s.Reads++
 			}
 			if op.Type != histories.OK {
+				if final {
+					if c.tried[op.Key] == nil {
+						c.tried[op.Key] = map[string]string{}
+					}
+					c.tried[op.Key][op.Node] = finalOutcome(op)
+				}
 				continue
 			}
 			if final {
@@ -183,21 +200,129 @@ func (c *check) scan(ops []*Op) {
 			}
 		}
 	}
+	for _, w := range c.g.writes {
+		if w.Type == histories.Info && c.seen[w] {
+			s.SeenIndeterminate++
+		}
+	}
+}
+
+// finalOutcome says how a final read that returned nothing ended.
+func finalOutcome(op *Op) string {
+	what := "failed"
+	if op.Type != histories.Fail {
+		what = "timed out or its outcome is unknown"
+		if op.Complete < 0 {
+			what = "never completed"
+		}
+	}
+	if op.Error != "" {
+		what += ": " + op.Error
+	}
+	return what
 }
 
 // key judges one key: its final set, divergence and sibling preservation,
 // then its lost writes.
+//
+// A key with writes is judged only when every node the history names
+// answered its final read: F is then the whole final state. Otherwise its
+// lost writes and sibling preservation cannot be decided (a write missing
+// from the answers may survive on a node that did not answer), and the
+// missing nodes make the verdict unknown; divergence between the nodes that
+// did answer is still proven.
 func (c *check) key(key string) {
 	k := c.preservation(key)
-	if !k.Judged {
-		if len(c.g.byKey[key]) > 0 {
-			c.res.Notes = append(c.res.Notes, fmt.Sprintf("key %s has no final reads: its writes were not judged", key))
+	if len(c.g.byKey[key]) > 0 {
+		for _, n := range slices.Sorted(maps.Keys(c.nodes)) {
+			if _, ok := c.final[key][n]; !ok {
+				k.Missing = append(k.Missing, n)
+			}
 		}
+	}
+	k.Judged = len(c.final[key]) > 0 && len(k.Missing) == 0
+	fset, inF := c.finalSet(&k)
+	if !k.Judged {
 		c.res.Keys = append(c.res.Keys, k)
 		return
 	}
-	fset, inF := c.finalSet(&k)
 	k.Preserved = slices.Equal(k.Final, k.Maximal)
 	c.res.Keys = append(c.res.Keys, k)
 	c.lostWrites(key, fset, inF)
+}
+
+// Unconverged is the f of the event the harness records when the replicas
+// did not converge after every fault healed (value: how long it waited).
+const Unconverged histories.Func = "unconverged"
+
+// undecided says why the history cannot decide: keys or nodes without a
+// final read, replicas that did not converge.
+func (c *check) undecided(ops []*Op) {
+	r := c.res
+	var none, partial []string
+	for _, k := range r.Keys {
+		switch {
+		case len(k.Missing) == 0:
+		case len(c.final[k.Key]) == 0:
+			none = append(none, k.Key)
+		default:
+			partial = append(partial, k.Key)
+		}
+	}
+	nodes := strings.Join(slices.Sorted(maps.Keys(c.nodes)), ", ")
+	if len(none) > 0 {
+		why := "no final read"
+		if len(c.final) == 0 && len(c.tried) == 0 {
+			why = "no final reads at all (the history ends before them)"
+		}
+		r.Unknown = append(r.Unknown, fmt.Sprintf("%s of %s from %s: %s cannot be judged",
+			why, strings.Join(none, ", "), cmp.Or(nodes, "any node"), plural(len(none), "its lost writes", "their lost writes")))
+	}
+	for _, key := range partial {
+		var missing []string
+		for _, k := range r.Keys {
+			if k.Key != key {
+				continue
+			}
+			for _, n := range k.Missing {
+				if why, ok := c.tried[key][n]; ok {
+					missing = append(missing, fmt.Sprintf("%s (%s)", n, why))
+				} else {
+					missing = append(missing, n)
+				}
+			}
+		}
+		r.Unknown = append(r.Unknown, fmt.Sprintf("no final read of %s from %s: its lost writes, and whether that node agrees with the others, cannot be judged",
+			key, strings.Join(missing, ", ")))
+	}
+	for _, f := range r.Faults {
+		if f.F != Unconverged {
+			continue
+		}
+		why := "the replicas did not converge after every fault healed"
+		if d := f.Params["waited"]; d != "" {
+			why = fmt.Sprintf("the replicas did not converge within %s after every fault healed", d)
+		}
+		r.Unknown = append(r.Unknown, why+": the final reads agree only by chance")
+		var open []string
+		for _, op := range ops {
+			if op.Complete < 0 && (op.F == histories.Write || op.F == histories.Delete) {
+				open = append(open, fmt.Sprintf("%s %s of %s via %s (invoked at %s, event %d)",
+					op.F, op.Write, op.Key, op.Node, clock.Seconds(op.Start), op.Invoke))
+			}
+		}
+		if len(open) > 0 {
+			r.Notes = append(r.Notes, fmt.Sprintf("still pending when the history ended, so its replicas could not agree on it (a write held in a commit wait past the run stays pending): %s",
+				strings.Join(open, "; ")))
+		}
+		break
+	}
+}
+
+// plural picks one or many by n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

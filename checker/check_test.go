@@ -201,15 +201,46 @@ func TestVisibleIndeterminateWriteCounts(t *testing.T) {
 		Final("x"))
 	assert.Equal(t, []string{"w1"}, r.Keys[0].Maximal, "a visible info write must survive")
 	assert.False(t, r.Keys[0].Preserved)
-	assert.Empty(t, r.Lost, "info writes are never counted lost")
+	require.Len(t, r.Lost, 1, "an info write a read returned happened: missing at the end, it is lost")
+	assert.Equal(t, "w1", r.Lost[0].Write.Write)
+	assert.Contains(t, r.Lost[0].Why, "outcome was unknown")
+	assert.Equal(t, 1, r.Summary.SeenIndeterminate)
+	assert.Equal(t, Invalid, r.Verdict)
+	assert.Contains(t, r.Failures[0], "1 of 1 writes (0 acknowledged, 1 indeterminate but read) lost")
+
+	unseen := judge(t, new(historytest.Builder).
+		Write("c1", "x", "n1", "w1", nil, histories.Info, 0).
+		Final("x"))
+	assert.Empty(t, unseen.Lost, "an info write no read returned may never have happened")
+	assert.Equal(t, Valid, unseen.Verdict)
 }
 
-func TestKeysWithoutFinalReadsAreNotJudged(t *testing.T) {
+func TestKeysWithoutFinalReadsAreUnknown(t *testing.T) {
 	r := judge(t, new(historytest.Builder).Write("c1", "x", "n1", "w1", nil, histories.OK, 0))
-	assert.True(t, r.Valid)
+	assert.False(t, r.Valid)
+	assert.Equal(t, Unknown, r.Verdict)
 	assert.False(t, r.Keys[0].Judged)
-	require.Len(t, r.Notes, 1)
-	assert.Contains(t, r.Notes[0], "no final reads")
+	assert.Equal(t, []string{"n1"}, r.Keys[0].Missing)
+	require.Len(t, r.Unknown, 1)
+	assert.Contains(t, r.Unknown[0], "no final reads at all")
+	assert.Contains(t, r.Unknown[0], "x from n1")
+
+	partial := new(historytest.Builder).Write("c1", "x", "n1", "w1", nil, histories.OK, 0)
+	partial.Read(histories.Final, "x", "n1", "w1")
+	partial.Op(historytest.Op{Process: histories.Final, F: histories.Read, Key: "x", Node: "n2", Type: histories.Info, Error: "timeout"})
+	r = judge(t, partial)
+	assert.Equal(t, Unknown, r.Verdict)
+	assert.Equal(t, []string{"n2"}, r.Keys[0].Missing)
+	require.Len(t, r.Unknown, 1)
+	assert.Contains(t, r.Unknown[0], "no final read of x from n2 (timed out or its outcome is unknown: timeout)")
+
+	// What the complete part proves still decides.
+	phantom := new(historytest.Builder).
+		Write("c1", "x", "n1", "w1", nil, histories.Fail, 0).
+		Read("c2", "x", "n1", "w1")
+	r = judge(t, phantom)
+	assert.Equal(t, Invalid, r.Verdict)
+	assert.NotEmpty(t, r.Unknown)
 }
 
 func TestMalformedOperationSequences(t *testing.T) {
@@ -240,7 +271,9 @@ func TestMalformedOperationSequences(t *testing.T) {
 func TestGraphRelations(t *testing.T) {
 	b := new(historytest.Builder).
 		Write("c1", "x", "n1", "w1", nil, histories.OK, 0).
+		Read("c2", "x", "n1", "w1").
 		Write("c2", "x", "n1", "w2", []string{"w1"}, histories.OK, 0).
+		Read("c3", "x", "n1", "w2").
 		Write("c3", "x", "n1", "w3", []string{"w2"}, histories.OK, 0).
 		Write("c4", "x", "n1", "w4", nil, histories.OK, 0)
 	a, err := Analyze(b.History())
@@ -304,7 +337,7 @@ func TestCheckLeavesTheAnalysisAlone(t *testing.T) {
 }
 
 func TestGatesAreATable(t *testing.T) {
-	assert.Equal(t, []string{GateStale, GatePreservation, GateLinearizable, GateExternal}, Gates)
+	assert.Equal(t, []string{GateStale, GatePreservation, GateLinearizable, GateExternal, GateSkew}, Gates)
 	require.NoError(t, Options{Gate: Gates}.Validate())
-	require.ErrorContains(t, Options{Gate: []string{"stale", "bogus"}}.Validate(), `checker: unknown gate "bogus" (known: stale, preservation, linearizable, external)`)
+	require.ErrorContains(t, Options{Gate: []string{"stale", "bogus"}}.Validate(), `checker: unknown gate "bogus" (known: stale, preservation, linearizable, external, skew)`)
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/clockwise-kv/clockwise/clock"
+	"github.com/clockwise-kv/clockwise/histories"
 )
 
 // The Why of each finding: results.json carries it, so the checker writes
@@ -75,10 +76,28 @@ func inverted(w, a *Write) string {
 // explainExternal says why b, which began after a was acknowledged, breaks external consistency.
 func explainExternal(a, b *Write) string {
 	rel := "lower than"
-	if ts(a) == ts(b) {
+	switch {
+	case ts(a) == ts(b) && a.Node == b.Node:
 		rel = "equal to"
+	case ts(a) == ts(b):
+		rel = fmt.Sprintf("equal to, and its node %s ranks below %s in the tie-break of,", b.Node, a.Node)
 	}
 	return fmt.Sprintf("%s was acknowledged at %s and %s began at %s, after it in true time, yet %s's timestamp %d is %s %s's %d (%s by %s, %s by %s): the timestamp order contradicts real time.",
 		a.Write, clock.Seconds(a.End), b.Write, clock.Seconds(b.Start), b.Write, ts(b), rel, a.Write, ts(a),
 		b.Write, clockOf(b), a.Write, clockOf(a))
+}
+
+// explainCorrupted says how what op returned for w differs from what w
+// wrote.
+func explainCorrupted(op *Op, w *Write, v histories.Version) string {
+	wrote := fmt.Sprintf("the value %q", w.Value)
+	if w.Deleted {
+		wrote = "a tombstone (a delete)"
+	}
+	got := fmt.Sprintf("the value %q", v.Value)
+	if v.Deleted {
+		got = "a tombstone (deleted)"
+	}
+	return fmt.Sprintf("%s's read of %s through %s (event %d) returned %s as %s, but %s wrote %s (event %d): the store returned something no write wrote.",
+		op.Process, op.Key, op.Node, op.Complete, w.Write, got, w.Write, wrote, w.Invoke)
 }

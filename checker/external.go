@@ -21,7 +21,9 @@ type External struct {
 // external checks external consistency for the writes that carry a
 // timestamp (register strategies: meta.ts): for two acknowledged writes to
 // a key where one completed before the other began, in true time, the later
-// one must carry the strictly larger timestamp. Each later write that breaks
+// one must carry the strictly larger stamp, compared as the store compares
+// them: (timestamp, node), the node breaking ties between equal timestamps
+// (equal Lamport counters). Each later write that breaks
 // this is reported once, against the highest-stamped write acknowledged
 // before it began. It returns how many acknowledged writes carried a
 // timestamp.
@@ -41,11 +43,11 @@ func (c *check) external(key string) (stamped int) {
 	i := 0
 	for _, w := range byStart {
 		for ; i < len(byEnd) && byEnd[i].End < w.Start; i++ {
-			if top == nil || ts(byEnd[i]) > ts(top) {
+			if top == nil || stampAbove(byEnd[i], top) {
 				top = byEnd[i]
 			}
 		}
-		if top != nil && ts(top) >= ts(w) {
+		if top != nil && !stampAbove(w, top) {
 			found = append(found, External{Key: key, Earlier: ref(top), Later: ref(w), Why: explainExternal(top, w)})
 		}
 	}

@@ -19,8 +19,10 @@ func TestExternalConsistencyViolation(t *testing.T) {
 		{Process: "c2", F: histories.Write, Key: "x", ID: "w2", TS: 50, Start: 20, End: 30},
 		// Overlaps w1 and w2: no real-time order, no violation.
 		{Process: "c3", F: histories.Write, Key: "x", ID: "w3", TS: 10, Start: 5, End: 25},
+		{Process: "c3", F: histories.Read, Key: "x", Read: historytest.Versions("w1", "w2", "w3"), Start: 32, End: 38},
 		// Began after w1, stamped exactly as w1: equal is a violation too.
 		{Process: "c3", F: histories.Write, Key: "x", ID: "w4", TS: 100, Start: 40, End: 50, Context: []string{"w1", "w2", "w3"}},
+		{Process: "c1", F: histories.Read, Key: "x", Read: historytest.Versions("w4"), Start: 52, End: 58},
 		// Higher than everything before it.
 		{Process: "c1", F: histories.Write, Key: "x", ID: "w5", TS: 200, Start: 60, End: 70, Context: []string{"w4"}},
 	}, map[string][]string{"x": {"w5"}})
@@ -53,6 +55,7 @@ func TestExternalConsistencyViolation(t *testing.T) {
 func TestExternalConsistencyNeedsTimestamps(t *testing.T) {
 	h := registerHistory([]historytest.Op{
 		{Process: "c1", F: histories.Write, Key: "x", ID: "w1", Start: 0, End: 10},
+		{Process: "c2", F: histories.Read, Key: "x", Read: historytest.Versions("w1"), Start: 12, End: 18},
 		{Process: "c2", F: histories.Write, Key: "x", ID: "w2", Start: 20, End: 30, Context: []string{"w1"}},
 	}, map[string][]string{"x": {"w2"}})
 	res, err := Check(h, Options{})

@@ -2,11 +2,13 @@ package checker
 
 import (
 	"fmt"
+
 	"github.com/clockwise-kv/clockwise/histories"
 )
 
-// lostWrites finds a key's lost writes: acknowledged, not in F, and
-// followed by no member of F. fset and inF are F (see finalSet).
+// lostWrites finds a key's lost writes: acknowledged (or indeterminate and
+// returned by a read: it happened), not in F, and followed by no member of
+// F. fset and inF are F (see finalSet).
 func (c *check) lostWrites(key string, fset []*Write, inF map[string]bool) {
 	writes := c.g.byKey[key]
 	covered := reach(len(writes), fset, parentsOf)
@@ -16,16 +18,21 @@ func (c *check) lostWrites(key string, fset []*Write, inF map[string]bool) {
 	}
 	var top []*Write // top[n]: the ancestor of writes[n] with the highest timestamp
 	for _, w := range writes {
-		if w.Type != histories.OK || inF[w.Write] || covered[w.n] {
+		if !(w.Type == histories.OK || (w.Type == histories.Info && c.seen[w])) || inF[w.Write] || covered[w.n] {
 			continue
 		}
 		if top == nil {
 			top = highestAncestors(writes)
 		}
 		l := c.lost(w, fset, after)
-		if a := top[w.n]; a != nil && ts(a) > ts(w) && ts(w) != 0 {
+		if a := top[w.n]; a != nil && ts(w) != 0 && stampAbove(a, w) {
 			l.Inverted = ref(a)
 			l.Why += " " + inverted(w, a)
+		}
+		l.Skew = ts(w) != 0 && (l.Inverted != nil || (l.Winner != nil && ts(c.g.writes[l.Winner.Write]) != 0 &&
+			c.g.Precedes(c.g.writes[l.Winner.Write], w)))
+		if w.Type == histories.Info {
+			l.Why = fmt.Sprintf("%s's outcome was unknown (%s), but a read returned it, so it happened. ", w.Write, w.Type) + l.Why
 		}
 		c.res.Lost = append(c.res.Lost, l)
 	}
@@ -43,7 +50,7 @@ func highestAncestors(writes []*Write) []*Write {
 				continue // not a possible ancestor in a well-formed history
 			}
 			for _, cand := range []*Write{p, top[p.n]} {
-				if cand != nil && (best == nil || ts(cand) > ts(best)) {
+				if cand != nil && (best == nil || stampAbove(cand, best)) {
 					best = cand
 				}
 			}
@@ -174,6 +181,12 @@ func epochOf(ops []*Op) (e epoch, ok bool) {
 		e, ok = epoch{lo, hi}, true
 	}
 	return e, ok && e.Min <= e.Max
+}
+
+// stampAbove reports whether a's stamp is above b's as the register
+// strategies compare them: by timestamp, then by the node that stamped it.
+func stampAbove(a, b *Write) bool {
+	return ts(a) > ts(b) || (ts(a) == ts(b) && a.Node > b.Node)
 }
 
 func ts(w *Write) int64 {

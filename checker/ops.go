@@ -45,6 +45,24 @@ type Analysis struct {
 	Graph  *Graph
 }
 
+// EventError is a history that is not a well-formed sequence of
+// operations, at one event: its index, the field at fault (empty when the
+// event as a whole is) and what is wrong.
+type EventError struct {
+	Event int
+	Field string
+	Err   error
+}
+
+func (e *EventError) Error() string {
+	if e.Field == "" {
+		return fmt.Sprintf("checker: event %d: %v", e.Event, e.Err)
+	}
+	return fmt.Sprintf("checker: event %d: field %q: %v", e.Event, e.Field, e.Err)
+}
+
+func (e *EventError) Unwrap() error { return e.Err }
+
 // Analyze assembles a history. It fails on a history that is not a
 // well-formed sequence of operations: a completion without an invoke, a
 // process with two operations open, a reused write id.
@@ -66,6 +84,7 @@ func Analyze(h []histories.Event) (*Analysis, error) {
 // tombstone fault's), which are operations like a client's.
 func pair(h []histories.Event) (ops []*Op, faults []Fault, err error) {
 	open := map[string]*Op{}
+	read := map[[2]string]map[string]bool{} // process, key → ids its ok reads returned
 	for i := range h {
 		e := &h[i]
 		if e.IsFault() {
@@ -76,6 +95,16 @@ func pair(h []histories.Event) (ops []*Op, faults []Fault, err error) {
 			if prev := open[e.Process]; prev != nil {
 				return nil, nil, fmt.Errorf("checker: event %d: %s invokes a %s while its %s from event %d is still open (a process runs one operation at a time)",
 					e.Index, e.Process, e.F, prev.F, prev.Invoke)
+			}
+			if e.IsWrite() {
+				got := read[[2]string{e.Process, e.Key}]
+				for _, id := range e.Context {
+					if !got[id] {
+						return nil, nil, &EventError{Event: e.Index, Field: "context", Err: fmt.Errorf(
+							"%s's %s %s names %s, which no earlier read of %s by %s returned (a context lists what the client read)",
+							e.Process, e.F, e.Write, id, e.Key, e.Process)}
+					}
+				}
 			}
 			op := &Op{
 				Process: e.Process, F: e.F, Key: e.Key, Node: e.Node, Type: histories.Info,
@@ -98,6 +127,15 @@ func pair(h []histories.Event) (ops []*Op, faults []Fault, err error) {
 				e.Index, e.Process, e.Write, op.Write, op.Invoke)
 		}
 		delete(open, e.Process)
+		if e.F == histories.Read && e.Type == histories.OK {
+			k := [2]string{e.Process, e.Key}
+			if read[k] == nil {
+				read[k] = map[string]bool{}
+			}
+			for _, v := range e.Versions {
+				read[k][v.Write] = true
+			}
+		}
 		op.Type, op.Complete, op.End = e.Type, e.Index, e.Time
 		op.Versions, op.Meta, op.Offset, op.Error = e.Versions, e.Meta, e.Offset, e.Error
 		if e.Node != "" {

@@ -6,7 +6,31 @@ import (
 	"github.com/clockwise-kv/clockwise/histories"
 )
 
-// read records what one read saw: visibility, phantoms, stale siblings.
+// Corrupted is a read that returned a write's id with something other than
+// what the write wrote: another value, or a write as a tombstone, or a
+// delete as a live value.
+type Corrupted struct {
+	Key     string `json:"key"`
+	Write   *Ref   `json:"write"`   // the write, as it was written
+	Read    int    `json:"read"`    // the first read event that returned it so
+	Reads   int    `json:"reads"`   // how many reads returned it so
+	Value   string `json:"value"`   // what the read returned as its value
+	Deleted bool   `json:"deleted"` // what the read returned as its deleted flag
+	Why     string `json:"why"`
+}
+
+// FutureRead is a read that returned a write invoked only after the read
+// had completed: it saw the future.
+type FutureRead struct {
+	Key   string `json:"key"`
+	Write *Ref   `json:"write"` // the write it returned
+	Read  int    `json:"read"`  // the read event
+	Ack   int    `json:"ack"`   // the read's completion event
+	Why   string `json:"why"`
+}
+
+// read records what one read saw: visibility, phantoms, corrupted versions,
+// reads from the future, stale siblings.
 func (c *check) read(op *Op, final bool) {
 	var seen []*Write
 	for _, v := range op.Versions {
@@ -19,6 +43,12 @@ func (c *check) read(op *Op, final bool) {
 		case w.Type == histories.Fail:
 			c.phantom(Phantom{Key: op.Key, Write: v.Write, Read: op.Invoke, Fail: ref(w),
 				Why: fmt.Sprintf("%s's write failed (event %d: %s), so it must never be read", w.Write, w.Complete, w.Error)})
+		}
+		if w.Invoke > op.Complete {
+			c.future(op, w)
+		}
+		if v.Deleted != w.Deleted || (!w.Deleted && v.Value != w.Value) {
+			c.corrupted(op, w, v)
 		}
 		c.seen[w] = true
 		seen = append(seen, w)
@@ -47,4 +77,30 @@ func (c *check) phantom(p Phantom) {
 		}
 	}
 	c.res.Phantoms = append(c.res.Phantoms, p)
+}
+
+// corrupted reports that op returned v for w, which wrote something else;
+// each write is reported once per value read, at its first read.
+func (c *check) corrupted(op *Op, w *Write, v histories.Version) {
+	for i, x := range c.res.Corrupted {
+		if x.Write.Write == w.Write && x.Value == v.Value && x.Deleted == v.Deleted {
+			c.res.Corrupted[i].Reads++
+			return
+		}
+	}
+	c.res.Corrupted = append(c.res.Corrupted, Corrupted{Key: op.Key, Write: ref(w), Read: op.Invoke, Reads: 1,
+		Value: v.Value, Deleted: v.Deleted, Why: explainCorrupted(op, w, v)})
+}
+
+// future reports that op returned w before w was invoked; each write is
+// reported once, at its first such read.
+func (c *check) future(op *Op, w *Write) {
+	for _, x := range c.res.Future {
+		if x.Write.Write == w.Write {
+			return
+		}
+	}
+	c.res.Future = append(c.res.Future, FutureRead{Key: op.Key, Write: ref(w), Read: op.Invoke, Ack: op.Complete,
+		Why: fmt.Sprintf("%s's read of %s returned %s at event %d, but %s was only invoked at event %d, later: a read cannot return a write that had not begun",
+			op.Process, op.Key, w.Write, op.Complete, w.Write, w.Invoke)})
 }

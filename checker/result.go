@@ -67,8 +67,12 @@ type Lost struct {
 	// true time (ns since the run began) until which the tombstone outranks
 	// every write stamped by a clock on true time: the key stays dead until
 	// then. It is the earliest moment the history allows; 0 when unknown.
-	Until int64  `json:"until,omitempty"`
-	Why   string `json:"why"`
+	Until int64 `json:"until,omitempty"`
+	// Skew says the write was lost because clock order contradicted
+	// causality: it follows the write that replaced it, or it was stamped
+	// below a write it follows (Inverted). Both writes carry timestamps.
+	Skew bool   `json:"skew,omitempty"`
+	Why  string `json:"why"`
 }
 
 // Stale is a version returned next to a version that follows it.
@@ -102,26 +106,36 @@ type Key struct {
 	Final     []string `json:"final"`     // F: the union of the final reads
 	Maximal   []string `json:"maximal"`   // the maximal acknowledged or visible writes
 	Preserved bool     `json:"preserved"` // F equals Maximal
-	Judged    bool     `json:"judged"`    // the key had final reads
+	Judged    bool     `json:"judged"`    // every node answered the key's final read
+	// Missing lists the nodes without a successful final read of the key
+	// (none, timed out or failed): the key's lost writes cannot be judged.
+	Missing []string `json:"missing,omitempty"`
 }
 
 // Summary counts what a check found.
 type Summary struct {
-	Events        int              `json:"events"`
-	Ops           int              `json:"ops"` // client and nemesis operations, final reads excluded
-	Reads         int              `json:"reads"`
-	Writes        int              `json:"writes"` // writes and deletes invoked
-	Acknowledged  int              `json:"acknowledged"`
-	Failed        int              `json:"failed"`
-	Indeterminate int              `json:"indeterminate"`
-	Lost          int              `json:"lost"`
-	LostByKind    map[LostKind]int `json:"lost_by_kind"`
-	Inverted      int              `json:"inverted"` // lost writes stamped below a write they follow
-	Stale         int              `json:"stale"`
-	Phantoms      int              `json:"phantoms"`
-	Divergent     int              `json:"divergent"`
-	Unpreserved   int              `json:"unpreserved"` // keys whose siblings were not preserved
-	Faults        int              `json:"faults"`
+	Events        int `json:"events"`
+	Ops           int `json:"ops"` // client and nemesis operations, final reads excluded
+	Reads         int `json:"reads"`
+	Writes        int `json:"writes"` // writes and deletes invoked
+	Acknowledged  int `json:"acknowledged"`
+	Failed        int `json:"failed"`
+	Indeterminate int `json:"indeterminate"`
+	// SeenIndeterminate counts the indeterminate writes some read
+	// returned: they happened, and are judged like acknowledged ones.
+	SeenIndeterminate int              `json:"seen_indeterminate"`
+	Lost              int              `json:"lost"`
+	LostByKind        map[LostKind]int `json:"lost_by_kind"`
+	// SkewLost counts the lost writes that clock order lost (Lost.Skew).
+	SkewLost    int `json:"lost_to_skew"`
+	Inverted    int `json:"inverted"` // lost writes stamped below a write they follow
+	Stale       int `json:"stale"`
+	Phantoms    int `json:"phantoms"`
+	Corrupted   int `json:"corrupted"`    // versions read with another value or deleted flag than written
+	FutureReads int `json:"future_reads"` // reads of a write invoked after they completed
+	Divergent   int `json:"divergent"`
+	Unpreserved int `json:"unpreserved"` // keys whose siblings were not preserved
+	Faults      int `json:"faults"`
 	// Stamped counts the acknowledged writes that carry a timestamp
 	// (meta.ts): the ones checked for external consistency.
 	Stamped  int `json:"stamped"`
@@ -140,12 +154,21 @@ type Summary struct {
 
 // Result is a check's verdict with every finding.
 type Result struct {
-	Valid     bool         `json:"valid"`
-	Failures  []string     `json:"failures"` // why it is invalid, one line per gate that failed
+	// Verdict is valid, invalid, or unknown when the history cannot
+	// decide (Unknown says why); Valid is Verdict == Valid.
+	Verdict  Verdict  `json:"verdict"`
+	Valid    bool     `json:"valid"`
+	Failures []string `json:"failures"` // why it is invalid, one line per gate that failed
+	// Unknown says why the history cannot decide: a key or node without a
+	// final read, replicas that did not converge, an interrupted run. Each
+	// makes a history that proves no failure unknown, never valid.
+	Unknown   []string     `json:"unknown,omitempty"`
 	Summary   Summary      `json:"summary"`
 	Lost      []Lost       `json:"lost"`
 	Stale     []Stale      `json:"stale"`
 	Phantoms  []Phantom    `json:"phantoms"`
+	Corrupted []Corrupted  `json:"corrupted"`
+	Future    []FutureRead `json:"future_reads"`
 	Divergent []Divergence `json:"divergent"`
 	Keys      []Key        `json:"keys"`
 	Faults    []Fault      `json:"faults"`

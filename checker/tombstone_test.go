@@ -212,6 +212,7 @@ func TestCheckDeleteAcknowledgement(t *testing.T) {
 	t.Run("dropped for a concurrent write", func(t *testing.T) {
 		var b tombHist
 		b.write("c1", "x", "n1", "w1", "a", nil, 0, 0, 0)
+		b.read("c1", "x", "n1", 5*ms, live("w1", "a"))
 		b.read("c2", "x", "n2", 10*ms, live("w1", "a"))
 		b.write("c2", "x", "n2", "d2", "", []string{"w1"}, 12*ms, 0, 0)
 		b.write("c1", "x", "n1", "w3", "c", []string{"w1"}, 13*ms, 5000*ms, 0)

@@ -94,44 +94,75 @@ func verdictOf(r porcupine.CheckResult) Verdict {
 }
 
 // Gates that Options.Gate may add to the ones that always apply (lost
-// writes, phantoms, divergence).
+// writes, phantoms, corrupted reads, reads from the future, divergence).
 const (
 	GateStale        = "stale"        // stale siblings
 	GatePreservation = "preservation" // sibling preservation
-	GateLinearizable = "linearizable" // a key not linearizable, or undecided
+	GateLinearizable = "linearizable" // a key not linearizable (undecided: unknown)
 	GateExternal     = "external"     // external-consistency violations
+	// GateSkew narrows the lost-write gate to the writes lost to clock
+	// skew (Lost.Skew): other lost writes, such as last-write-wins's silent
+	// picks between concurrent writes, are reported without failing.
+	GateSkew = "skew"
 )
 
-// gate is a finding that makes a history invalid. A gate without a name
-// always applies; the others apply when Options.Gate names them.
+// gate is a finding that makes a history invalid, or unknown. A gate
+// without a name always applies; the others apply when Options.Gate names
+// them.
 type gate struct {
 	name string
 	// fail says why the summary's history is invalid, or "" when it is
 	// not.
-	fail func(s *Summary) string
+	fail func(s *Summary, o *Options) string
+	// unknown: a failure makes the history unknown, not invalid.
+	unknown bool
 }
 
 // gates are the findings that can make a history invalid, in the order
 // Result.Failures gives them.
 var gates = []gate{
-	{"", func(s *Summary) string {
-		return failIf(s.Lost, "%d of %d acknowledged writes lost", s.Lost, s.Acknowledged)
+	{name: "", fail: func(s *Summary, o *Options) string {
+		if slices.Contains(o.Gate, GateSkew) {
+			return failIf(s.SkewLost, "%d of %d acknowledged writes lost to clock skew (gated by --gate skew; %d other lost writes not gated)",
+				s.SkewLost, s.Acknowledged+s.SeenIndeterminate, s.Lost-s.SkewLost)
+		}
+		return failIf(s.Lost, "%s lost, %d of them to clock skew", writesOf(s), s.SkewLost)
 	}},
-	{"", func(s *Summary) string { return failIf(s.Phantoms, "%d phantom versions read", s.Phantoms) }},
-	{"", func(s *Summary) string {
+	{name: "", fail: func(s *Summary, _ *Options) string {
+		return failIf(s.Phantoms, "%d phantom versions read", s.Phantoms)
+	}},
+	{name: "", fail: func(s *Summary, _ *Options) string {
+		return failIf(s.Corrupted, "%d corrupted versions read (another value or deleted flag than written)", s.Corrupted)
+	}},
+	{name: "", fail: func(s *Summary, _ *Options) string {
+		return failIf(s.FutureReads, "%d reads returned a write invoked after they completed (future reads)", s.FutureReads)
+	}},
+	{name: "", fail: func(s *Summary, _ *Options) string {
 		return failIf(s.Divergent, "%d keys divergent after convergence", s.Divergent)
 	}},
-	{GateStale, func(s *Summary) string { return failIf(s.Stale, "%d stale siblings", s.Stale) }},
-	{GatePreservation, func(s *Summary) string {
+	{name: GateStale, fail: func(s *Summary, _ *Options) string { return failIf(s.Stale, "%d stale siblings", s.Stale) }},
+	{name: GatePreservation, fail: func(s *Summary, _ *Options) string {
 		return failIf(s.Unpreserved, "%d keys did not preserve their siblings", s.Unpreserved)
 	}},
-	{GateLinearizable, func(s *Summary) string {
+	{name: GateLinearizable, fail: func(s *Summary, _ *Options) string {
 		return failIf(s.NonLinearizable, "%d keys not linearizable", s.NonLinearizable)
 	}},
-	{GateLinearizable, func(s *Summary) string {
+	{name: GateLinearizable, unknown: true, fail: func(s *Summary, _ *Options) string {
 		return failIf(s.LinearUnknown, "linearizability of %d keys unknown within the time limit", s.LinearUnknown)
 	}},
-	{GateExternal, func(s *Summary) string { return failIf(s.External, "%d external-consistency violations", s.External) }},
+	{name: GateExternal, fail: func(s *Summary, _ *Options) string {
+		return failIf(s.External, "%d external-consistency violations", s.External)
+	}},
+	{name: GateSkew}, // narrows the first gate
+}
+
+// writesOf says how many lost writes out of how many that happened.
+func writesOf(s *Summary) string {
+	if s.SeenIndeterminate > 0 {
+		return fmt.Sprintf("%d of %d writes (%d acknowledged, %d indeterminate but read)", s.Lost,
+			s.Acknowledged+s.SeenIndeterminate, s.Acknowledged, s.SeenIndeterminate)
+	}
+	return fmt.Sprintf("%d of %d acknowledged writes", s.Lost, s.Acknowledged)
 }
 
 // failIf says why a history fails when it has n > 0 findings.
@@ -153,15 +184,21 @@ var Gates = func() []string {
 	return names
 }()
 
-// verdict sums up the findings and applies the gates.
+// verdict sums up the findings and applies the gates: a failure makes the
+// history invalid; else a reason it cannot decide makes it unknown; else
+// it is valid.
 func (c *check) verdict(opts Options) {
 	r := c.res
 	s := &r.Summary
 	s.Lost, s.Stale, s.Phantoms, s.Divergent = len(r.Lost), len(r.Stale), len(r.Phantoms), len(r.Divergent)
+	s.Corrupted, s.FutureReads = len(r.Corrupted), len(r.Future)
 	for _, l := range r.Lost {
 		s.LostByKind[l.Kind]++
 		if l.Inverted != nil {
 			s.Inverted++
+		}
+		if l.Skew {
+			s.SkewLost++
 		}
 	}
 	for _, k := range r.Keys {
@@ -180,15 +217,39 @@ func (c *check) verdict(opts Options) {
 	}
 	s.Linearizable = Answer(LinearVerdict(s.NonLinearizable, s.LinearUnknown))
 	for _, g := range gates {
-		if g.name != "" && !slices.Contains(opts.Gate, g.name) {
+		if g.fail == nil || (g.name != "" && !slices.Contains(opts.Gate, g.name)) {
 			continue
 		}
-		if why := g.fail(s); why != "" {
-			if g.name != "" {
-				why += fmt.Sprintf(" (gated by --gate %s)", g.name)
-			}
+		why := g.fail(s, &opts)
+		switch {
+		case why == "":
+		case g.unknown:
+			r.Unknown = append(r.Unknown, why+fmt.Sprintf(" (gated by --gate %s)", g.name))
+		case g.name != "":
+			r.Failures = append(r.Failures, why+fmt.Sprintf(" (gated by --gate %s)", g.name))
+		default:
 			r.Failures = append(r.Failures, why)
 		}
 	}
-	r.Valid = len(r.Failures) == 0
+	r.decide()
+}
+
+// decide sets the verdict from the failures and the reasons to doubt.
+func (r *Result) decide() {
+	switch {
+	case len(r.Failures) > 0:
+		r.Verdict = Invalid
+	case len(r.Unknown) > 0:
+		r.Verdict = Unknown
+	default:
+		r.Verdict = Valid
+	}
+	r.Valid = r.Verdict == Valid
+}
+
+// Undecided adds a reason the history cannot decide, found outside it (a
+// run interrupted before its end): a history valid so far becomes unknown.
+func (r *Result) Undecided(why string) {
+	r.Unknown = append(r.Unknown, why)
+	r.decide()
 }
