@@ -121,7 +121,12 @@ func (a *Analysis) Check(opts Options) (*Result, error) {
 	if c.res.Faults == nil {
 		c.res.Faults = []Fault{}
 	}
-	c.res.Summary = Summary{Events: a.Events, LostByKind: map[LostKind]int{}, Faults: len(a.Faults)}
+	c.res.Summary = Summary{Events: a.Events, LostByKind: map[LostKind]int{}}
+	for _, f := range a.Faults {
+		if f.F != histories.Unconverged {
+			c.res.Summary.Faults++
+		}
+	}
 	c.epoch, c.physical = epochOf(a.Ops)
 	c.scan(a.Ops)
 	for _, key := range slices.Sorted(maps.Keys(c.keys)) {
@@ -251,10 +256,6 @@ func (c *check) key(key string) {
 	c.lostWrites(key, fset, inF)
 }
 
-// Unconverged is the f of the event the harness records when the replicas
-// did not converge after every fault healed (value: how long it waited).
-const Unconverged histories.Func = "unconverged"
-
 // undecided says why the history cannot decide: keys or nodes without a
 // final read, replicas that did not converge.
 func (c *check) undecided(ops []*Op) {
@@ -296,14 +297,14 @@ func (c *check) undecided(ops []*Op) {
 			key, strings.Join(missing, ", ")))
 	}
 	for _, f := range r.Faults {
-		if f.F != Unconverged {
+		if f.F != histories.Unconverged {
 			continue
 		}
 		why := "the replicas did not converge after every fault healed"
 		if d := f.Params["waited"]; d != "" {
 			why = fmt.Sprintf("the replicas did not converge within %s after every fault healed", d)
 		}
-		r.Unknown = append(r.Unknown, why+": the final reads agree only by chance")
+		r.Unknown = append(r.Unknown, why+": the final reads may not show the state they settle on")
 		var open []string
 		for _, op := range ops {
 			if op.Complete < 0 && (op.F == histories.Write || op.F == histories.Delete) {

@@ -34,8 +34,7 @@ func newGraph(ops []*Op) (*Graph, error) {
 			continue
 		}
 		if prev := g.writes[op.Write]; prev != nil {
-			return nil, fmt.Errorf("checker: event %d: write id %s was already used by event %d (write ids must be unique)",
-				op.Invoke, op.Write, prev.Invoke)
+			return nil, &EventError{Event: op.Invoke, Err: fmt.Errorf("write id %s was already used by event %d (write ids must be unique)", op.Write, prev.Invoke)}
 		}
 		w := &Write{Op: op, Deleted: op.F == histories.Delete, n: len(g.byKey[op.Key])}
 		g.writes[op.Write] = w

@@ -93,8 +93,7 @@ func pair(h []histories.Event) (ops []*Op, faults []Fault, err error) {
 		}
 		if e.Type == histories.Invoke {
 			if prev := open[e.Process]; prev != nil {
-				return nil, nil, fmt.Errorf("checker: event %d: %s invokes a %s while its %s from event %d is still open (a process runs one operation at a time)",
-					e.Index, e.Process, e.F, prev.F, prev.Invoke)
+				return nil, nil, &EventError{Event: e.Index, Err: fmt.Errorf("%s invokes a %s while its %s from event %d is still open (a process runs one operation at a time)", e.Process, e.F, prev.F, prev.Invoke)}
 			}
 			if e.IsWrite() {
 				got := read[[2]string{e.Process, e.Key}]
@@ -118,13 +117,11 @@ func pair(h []histories.Event) (ops []*Op, faults []Fault, err error) {
 		op := open[e.Process]
 		switch {
 		case op == nil:
-			return nil, nil, fmt.Errorf("checker: event %d: %s completes a %s it never invoked", e.Index, e.Process, e.F)
+			return nil, nil, &EventError{Event: e.Index, Err: fmt.Errorf("%s completes a %s it never invoked", e.Process, e.F)}
 		case op.F != e.F || op.Key != e.Key:
-			return nil, nil, fmt.Errorf("checker: event %d: %s completes %s %q, but its open operation (event %d) is %s %q",
-				e.Index, e.Process, e.F, e.Key, op.Invoke, op.F, op.Key)
+			return nil, nil, &EventError{Event: e.Index, Err: fmt.Errorf("%s completes %s %q, but its open operation (event %d) is %s %q", e.Process, e.F, e.Key, op.Invoke, op.F, op.Key)}
 		case e.Write != "" && e.Write != op.Write:
-			return nil, nil, fmt.Errorf("checker: event %d: %s completes write %s, but it invoked write %s (event %d)",
-				e.Index, e.Process, e.Write, op.Write, op.Invoke)
+			return nil, nil, &EventError{Event: e.Index, Err: fmt.Errorf("%s completes write %s, but it invoked write %s (event %d)", e.Process, e.Write, op.Write, op.Invoke)}
 		}
 		delete(open, e.Process)
 		if e.F == histories.Read && e.Type == histories.OK {

@@ -107,7 +107,7 @@ func TestUnconvergedReplicas(t *testing.T) {
 		b := new(historytest.Builder).
 			Write("c1", "x", "n1", "w1", nil, histories.OK, 0).
 			Write("c2", "x", "n2", "w2", nil, historytest.Never, 0).
-			Fault(10_000, Unconverged, map[string]string{"waited": "1m0s"})
+			Fault(10_000, histories.Unconverged, map[string]string{"waited": "1m0s"})
 		b.Read(histories.Final, "x", "n1", "w1")
 		b.Read(histories.Final, "x", "n2", final...)
 		return judge(t, b)

@@ -13,6 +13,7 @@
 package experiment
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -78,6 +79,10 @@ func Check(root string, cfg harness.Config, command string, opts checker.Options
 	if r.Result, err = a.Check(opts); err != nil {
 		return nil, fmt.Errorf("experiment: check: %w", err)
 	}
+	if res.Interrupted {
+		r.Info.Interrupted = true
+		r.Result.Undecided(fmt.Sprintf("the run was interrupted after %d of %d operations, before its faults healed and its final reads", res.Ops, cfg.Ops))
+	}
 	if keys := r.Result.NonLinearizable(); len(keys) > 0 {
 		path := filepath.Join(r.Dir, runs.LinearFile)
 		if err := runs.CreateFile(path, func(w io.Writer) error {
@@ -88,7 +93,7 @@ func Check(root string, cfg harness.Config, command string, opts checker.Options
 		r.Result.Visualization = runs.LinearFile
 	}
 	r.Info.Virtual, r.Info.Converged = res.Duration, res.Converged
-	r.Info.Valid, r.Info.Summary = r.Result.Valid, r.Result.Summary
+	r.Info.Verdict, r.Info.Valid, r.Info.Summary = r.Result.Verdict, r.Result.Valid, r.Result.Summary
 	if err := runs.WriteJSON(filepath.Join(r.Dir, runs.ResultsFile), r.Result); err != nil {
 		return nil, err
 	}
@@ -160,6 +165,9 @@ type Judged struct {
 	Events  int    // events in the history
 	Result  *checker.Result
 	Command string // the command that recorded it, from its folder's run.json; empty when unknown
+	// Cut is the history's last line when it was cut short and left out
+	// (histories.File.Cut): the verdict judges the whole lines before it.
+	Cut *histories.LineError
 }
 
 // Judge reads the history at path, a history file or a run folder holding
@@ -172,13 +180,22 @@ func Judge(path string, opts checker.Options) (*Judged, error) {
 	if err != nil {
 		return nil, err
 	}
-	h, err := histories.ReadFile(file)
+	f, err := histories.Load(file)
 	if err != nil {
 		return nil, err
 	}
-	j := &Judged{Path: file, Events: len(h)}
-	if j.Result, err = checker.Check(h, opts); err != nil {
-		return nil, fmt.Errorf("experiment: %s: %w", file, err)
+	j := &Judged{Path: file, Events: len(f.Events), Cut: f.Cut}
+	if j.Result, err = checker.Check(f.Events, opts); err != nil {
+		var ee *checker.EventError
+		if errors.As(err, &ee) {
+			// Name the line, as the decoder does.
+			err = &histories.LineError{Line: f.Line(ee.Event), Field: ee.Field, Err: fmt.Errorf("event %d: %w", ee.Event, ee.Err)}
+		}
+		return nil, fmt.Errorf("histories: %s: %w", file, err)
+	}
+	if f.Cut != nil {
+		j.Result.Undecided(fmt.Sprintf("the last line (line %d) is cut short (%v): it was left out, and the history judged as far as its whole lines go, which may be before its end",
+			f.Cut.Line, f.Cut.Err))
 	}
 	dir := filepath.Dir(file)
 	if len(j.Result.NonLinearizable()) > 0 && runs.Has(dir, runs.LinearFile) {

@@ -111,6 +111,10 @@ type Config struct {
 	// Result.History nil, so a run holds no more than the cluster's state
 	// however long it runs.
 	Stream bool
+	// Interrupt, when closed, stops a simulated run at its next event (a
+	// user's Ctrl-C): no fault is healed and no final read taken, the
+	// history so far is flushed, and Result.Interrupted says so.
+	Interrupt <-chan struct{}
 }
 
 // DefaultConfig is 3 nodes, 5 clients, 3 keys and 1000 operations under clock
@@ -213,6 +217,9 @@ type Result struct {
 	Duration  time.Duration // virtual time the run took
 	Events    int           // simulator events processed
 	Ops       int           // client operations invoked, final reads excluded
+	// Interrupted: Config.Interrupt stopped the run before it finished;
+	// the history ends where it stopped.
+	Interrupted bool
 }
 
 // run is one test in progress.
@@ -245,7 +252,7 @@ func newRun(cfg Config, sink *histories.Writer) (*run, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	r := &run{cfg: cfg, sim: &sim{}, rec: newRecorder(sink, &cfg), budget: cfg.Ops, keys: map[string]bool{}}
+	r := &run{cfg: cfg, sim: &sim{stop: cfg.Interrupt}, rec: newRecorder(sink, &cfg), budget: cfg.Ops, keys: map[string]bool{}}
 	r.rec.sim = r.sim
 	cl, err := newCluster(r.sim, &r.cfg)
 	if err != nil {
@@ -356,6 +363,9 @@ func (r *run) finish() (*Result, error) {
 	r.stopped = true
 	r.tombs = nil
 	r.sim.runUntil(func() bool { return !r.tombBusy || r.rec.err != nil })
+	if r.sim.halted {
+		return r.interrupted()
+	}
 	for _, f := range r.nm.Stop() {
 		r.fault(f)
 	}
@@ -376,6 +386,13 @@ func (r *run) finish() (*Result, error) {
 	}
 	poll()
 	r.sim.runUntil(func() bool { return converged || r.sim.now >= deadline })
+	if r.sim.halted {
+		return r.interrupted()
+	}
+	if !converged {
+		r.rec.add(histories.Event{Process: histories.Nemesis, Type: histories.Info, F: histories.Unconverged,
+			Params: map[string]string{"waited": r.cfg.Converge.String()}})
+	}
 
 	// Final reads, one per key per node, one after another.
 	final := r.addClient(histories.Final, nil)
@@ -398,6 +415,9 @@ func (r *run) finish() (*Result, error) {
 	}
 	next(0)
 	r.sim.runUntil(func() bool { return done || r.rec.err != nil })
+	if r.sim.halted {
+		return r.interrupted()
+	}
 	if err := r.rec.flush(); err != nil {
 		return nil, err
 	}
@@ -408,6 +428,15 @@ func (r *run) finish() (*Result, error) {
 		History: r.rec.h, Converged: converged, Duration: time.Duration(r.sim.now),
 		Events: r.sim.ran, Ops: r.invoked,
 	}, nil
+}
+
+// interrupted ends a run that Config.Interrupt stopped: it flushes the
+// history as far as it got.
+func (r *run) interrupted() (*Result, error) {
+	if err := r.rec.flush(); err != nil {
+		return nil, err
+	}
+	return &Result{History: r.rec.h, Duration: time.Duration(r.sim.now), Events: r.sim.ran, Ops: r.invoked, Interrupted: true}, nil
 }
 
 // skewed returns a zero clock for every node whose clock is not on true time.

@@ -27,6 +27,9 @@ type sim struct {
 	tickAt  int64  // the next tick's time
 	tickSeq uint64 // and sequence number
 	onTick  func()
+
+	stop   <-chan struct{} // closed: stop running events (Config.Interrupt)
+	halted bool            // stop was seen closed
 }
 
 // eventKind says what an event does when it runs.
@@ -189,6 +192,19 @@ func (s *sim) step() bool {
 
 // runUntil runs events until done reports true or nothing is left.
 func (s *sim) runUntil(done func() bool) {
-	for !done() && s.step() {
+	for !done() && !s.interrupted() && s.step() {
 	}
+}
+
+// interrupted reports whether the run was told to stop; it looks at the
+// channel once every 1024 events.
+func (s *sim) interrupted() bool {
+	if s.stop != nil && !s.halted && s.ran&1023 == 0 {
+		select {
+		case <-s.stop:
+			s.halted = true
+		default:
+		}
+	}
+	return s.halted
 }

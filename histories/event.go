@@ -15,7 +15,9 @@
 //
 // Writer streams events to disk a whole line at a time, so a run killed
 // midway leaves a file whose every line is complete. Decode and ReadFile report
-// a malformed file with the line number and the field at fault.
+// a malformed file with the line number and the field at fault; Load and
+// DecodeFile read the whole lines of a file whose last line was cut short
+// (by another writer, or a disk that filled up) and say so.
 package histories
 
 // Type is an event's type: an operation began, or how it completed.
@@ -39,6 +41,11 @@ const (
 	Write  Func = "write"
 	Delete Func = "delete"
 )
+
+// Unconverged is the f of the nemesis event the harness records when the
+// replicas did not converge after every fault healed, before the final
+// reads; its value says how long it waited ({"waited": "1m0s"}).
+const Unconverged Func = "unconverged"
 
 // Processes that are not clients.
 const (

@@ -95,17 +95,57 @@ func (e *LineError) Unwrap() error { return e.Err }
 // ReadFile reads a history file. Errors name the file and, for a malformed
 // line, the line and field (see LineError).
 func ReadFile(path string) ([]Event, error) {
+	f, err := Load(path)
+	if err != nil {
+		return nil, err
+	}
+	if f.Cut != nil {
+		return f.Events, fmt.Errorf("histories: %s: %w", path, f.Cut)
+	}
+	return f.Events, nil
+}
+
+// File is a history as read from a file, as far as its lines are whole.
+type File struct {
+	Events []Event
+	Lines  []int // Lines[i] is the line (from 1) Events[i] came from
+	// Cut is the file's last line when it was cut short: no newline at its
+	// end and not valid JSON, as a writer killed mid-line leaves it. It is
+	// left out of Events. Nil when the file ends in a whole line.
+	Cut *LineError
+}
+
+// Line returns the line the event with index i came from, or 0 when there
+// is no such event.
+func (f *File) Line(i int) int {
+	if i < 0 || i >= len(f.Lines) {
+		return 0
+	}
+	return f.Lines[i]
+}
+
+// Load reads a history file as Decode reads a stream, except that a last
+// line cut short is left out and reported in File.Cut rather than failing
+// the whole file. Errors name the file and, for a malformed line, the line
+// and field (see LineError).
+func Load(path string) (*File, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("histories: %w", err)
 	}
 	defer f.Close()
-	h, err := Decode(f)
+	h, err := DecodeFile(f)
 	if err != nil {
 		return nil, fmt.Errorf("histories: %s: %w", path, err)
 	}
 	return h, nil
 }
+
+// MaxLine is the longest line Decode reads; no event comes near it.
+const MaxLine = 64 << 20
+
+// bom is the UTF-8 byte order mark some editors put at the start of a file.
+const bom = "\xef\xbb\xbf"
 
 // raw is an Event as decoded, before validation.
 type raw struct {
@@ -125,44 +165,100 @@ type raw struct {
 	Offset   *int64          `json:"offset"`
 }
 
-var types = []Type{Invoke, OK, Fail, Info}
+var (
+	types = []Type{Invoke, OK, Fail, Info}
+	ops   = []Func{Read, Write, Delete}
+)
 
-// Decode reads a history, one JSON event per line; blank lines are skipped.
-// It checks what every consumer relies on: index counts events from 0, time
-// never goes backwards, type is one of invoke/ok/fail/info, process and f
-// are present, and value is a string (or an object of strings, for the
-// nemesis). Unknown fields are ignored, so newer writers stay readable.
+// Decode reads a history, one JSON event per line; blank lines are skipped,
+// and so is a UTF-8 byte order mark before the first. It checks what every
+// consumer relies on: index counts events from 0, time never goes
+// backwards, type is one of invoke/ok/fail/info, process and f are
+// present, a client's or the final reads' f is read, write or delete, an
+// operation names its key, and value is a string (or an object of strings,
+// for the nemesis). Unknown fields are ignored, so newer writers stay
+// readable. A line longer than MaxLine is an error naming it.
 func Decode(r io.Reader) ([]Event, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), 64<<20)
-	var h []Event
+	f, err := DecodeFile(r)
+	if err == nil && f.Cut != nil {
+		err = f.Cut
+	}
+	if f == nil {
+		return nil, err
+	}
+	return f.Events, err
+}
+
+// DecodeFile reads a history as Decode does, but leaves out a last line
+// cut short (File.Cut) instead of failing. On an error it returns the
+// events before the malformed line too.
+func DecodeFile(r io.Reader) (*File, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	f := &File{}
 	line := 0
 	var last int64
-	for sc.Scan() {
+	var buf []byte
+	for {
 		line++
-		b := bytes.TrimSpace(sc.Bytes())
-		if len(b) == 0 {
+		b, whole, err := readLine(br, buf[:0])
+		buf = b
+		if err == errLong {
+			return f, &LineError{Line: line, Err: fmt.Errorf("longer than %d MiB: no history event is that long", MaxLine>>20)}
+		}
+		if err != nil && err != io.EOF {
+			return f, fmt.Errorf("histories: line %d: %w", line, err)
+		}
+		if line == 1 {
+			b = bytes.TrimPrefix(b, []byte(bom))
+		}
+		if t := bytes.TrimSpace(b); len(t) > 0 {
+			var in raw
+			if jerr := json.Unmarshal(t, &in); jerr != nil {
+				le := decodeError(line, jerr)
+				if !whole {
+					f.Cut = le
+					return f, nil
+				}
+				return f, le
+			}
+			e, eerr := in.event(len(f.Events), last)
+			if eerr != nil {
+				var le *LineError
+				if errors.As(eerr, &le) {
+					le.Line = line
+				}
+				return f, eerr
+			}
+			last = e.Time
+			f.Events = append(f.Events, e)
+			f.Lines = append(f.Lines, line)
+		}
+		if err == io.EOF {
+			return f, nil
+		}
+	}
+}
+
+var errLong = errors.New("line too long")
+
+// readLine reads one line into buf, without its newline; whole reports
+// that the newline was there. At the end of the input it returns io.EOF
+// with whatever the last line held.
+func readLine(br *bufio.Reader, buf []byte) (b []byte, whole bool, err error) {
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(buf)+len(chunk) > MaxLine+1 {
+			return buf, false, errLong
+		}
+		buf = append(buf, chunk...)
+		switch err {
+		case nil:
+			return buf[:len(buf)-1], true, nil
+		case bufio.ErrBufferFull:
 			continue
 		}
-		var in raw
-		if err := json.Unmarshal(b, &in); err != nil {
-			return h, decodeError(line, err)
-		}
-		e, err := in.event(len(h), last)
-		if err != nil {
-			var le *LineError
-			if errors.As(err, &le) {
-				le.Line = line
-			}
-			return h, err
-		}
-		last = e.Time
-		h = append(h, e)
+		return buf, false, err
 	}
-	if err := sc.Err(); err != nil {
-		return h, fmt.Errorf("histories: line %d: %w", line+1, err)
-	}
-	return h, nil
 }
 
 func (in *raw) event(index int, last int64) (Event, error) {
@@ -184,6 +280,10 @@ func (in *raw) event(index int, last int64) (Event, error) {
 		return bad("type", "is %q, expected one of invoke, ok, fail, info", in.Type)
 	case in.F == "":
 		return bad("f", "missing")
+	case in.Process != Nemesis && !slices.Contains(ops, Func(in.F)):
+		return bad("f", "is %q, expected read, write or delete (only the nemesis records other events)", in.F)
+	case slices.Contains(ops, Func(in.F)) && in.Key == "":
+		return bad("key", "missing on a %s", in.F)
 	}
 	e := Event{
 		Index: *in.Index, Time: *in.Time, Process: in.Process, Type: Type(in.Type), F: Func(in.F),
@@ -210,7 +310,7 @@ func (in *raw) event(index int, last int64) (Event, error) {
 	return e, nil
 }
 
-func decodeError(line int, err error) error {
+func decodeError(line int, err error) *LineError {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
 		field := te.Field

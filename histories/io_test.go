@@ -134,15 +134,18 @@ func TestMalformedLinesNameLineAndField(t *testing.T) {
 		field string
 		msg   string
 	}{
-		"not json":          {`{"index":1,`, "", "not valid JSON"},
-		"time is a string":  {`{"index":1,"time":"soon","process":"c1","type":"ok","f":"read"}`, "time", "expected int64"},
-		"unknown type":      {`{"index":1,"time":6,"process":"c1","type":"done","f":"read"}`, "type", `"done"`},
-		"index out of step": {`{"index":7,"time":6,"process":"c1","type":"ok","f":"read"}`, "index", "expected 1"},
-		"time goes back":    {`{"index":1,"time":4,"process":"c1","type":"ok","f":"read"}`, "time", "backwards"},
-		"missing process":   {`{"index":1,"time":6,"type":"ok","f":"read"}`, "process", "missing"},
-		"write without id":  {`{"index":1,"time":6,"process":"c2","type":"invoke","f":"write"}`, "write", "missing"},
-		"value is a number": {`{"index":1,"time":6,"process":"c2","type":"invoke","f":"write","write":"w1","value":3}`, "value", "expected a string"},
-		"versions not list": {`{"index":1,"time":6,"process":"c1","type":"ok","f":"read","versions":{}}`, "versions", "expected"},
+		"not json":             {`{"index":1,`, "", "not valid JSON"},
+		"time is a string":     {`{"index":1,"time":"soon","process":"c1","type":"ok","f":"read"}`, "time", "expected int64"},
+		"unknown type":         {`{"index":1,"time":6,"process":"c1","type":"done","f":"read"}`, "type", `"done"`},
+		"index out of step":    {`{"index":7,"time":6,"process":"c1","type":"ok","f":"read"}`, "index", "expected 1"},
+		"time goes back":       {`{"index":1,"time":4,"process":"c1","type":"ok","f":"read"}`, "time", "backwards"},
+		"missing process":      {`{"index":1,"time":6,"type":"ok","f":"read"}`, "process", "missing"},
+		"write without id":     {`{"index":1,"time":6,"process":"c2","type":"invoke","f":"write","key":"x"}`, "write", "missing"},
+		"value is a number":    {`{"index":1,"time":6,"process":"c2","type":"invoke","f":"write","key":"x","write":"w1","value":3}`, "value", "expected a string"},
+		"unknown f":            {`{"index":1,"time":6,"process":"c1","type":"invoke","f":"raed","key":"x"}`, "f", `"raed", expected read, write or delete`},
+		"missing key":          {`{"index":1,"time":6,"process":"c1","type":"ok","f":"read"}`, "key", "missing on a read"},
+		"nemesis read, no key": {`{"index":1,"time":6,"process":"nemesis","type":"invoke","f":"read"}`, "key", "missing on a read"},
+		"versions not list":    {`{"index":1,"time":6,"process":"c1","type":"ok","f":"read","versions":{}}`, "versions", "expected"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			h, err := Decode(strings.NewReader(good + "\n" + tc.line + "\n"))
@@ -154,6 +157,51 @@ func TestMalformedLinesNameLineAndField(t *testing.T) {
 			assert.Len(t, h, 1, "the lines before the bad one are returned")
 		})
 	}
+}
+
+func TestByteOrderMarkIsSkipped(t *testing.T) {
+	in := "\xef\xbb\xbf" + `{"index":0,"time":5,"process":"c1","type":"invoke","f":"read","key":"x"}` + "\n"
+	h, err := Decode(strings.NewReader(in))
+	require.NoError(t, err)
+	require.Len(t, h, 1)
+}
+
+func TestOverlongLineNamesTheLine(t *testing.T) {
+	good := `{"index":0,"time":5,"process":"c1","type":"invoke","f":"read","key":"x"}` + "\n"
+	long := `{"index":1,"time":6,"process":"c1","type":"ok","f":"read","key":"x","error":"` + strings.Repeat("x", MaxLine) + `"}` + "\n"
+	h, err := Decode(strings.NewReader(good + long))
+	var le *LineError
+	require.ErrorAs(t, err, &le)
+	assert.Equal(t, 2, le.Line)
+	assert.Contains(t, err.Error(), "line 2: longer than 64 MiB")
+	assert.Len(t, h, 1)
+}
+
+// A last line cut short, as a killed writer leaves it: DecodeFile judges
+// the whole lines and reports the cut; Decode refuses it; a malformed last
+// line that ends in a newline was not cut, and is an error.
+func TestCutLastLine(t *testing.T) {
+	var b bytes.Buffer
+	require.NoError(t, Encode(&b, sample()))
+	whole := b.Bytes()
+	cut := whole[:len(whole)-10]
+	f, err := DecodeFile(bytes.NewReader(cut))
+	require.NoError(t, err)
+	require.NotNil(t, f.Cut)
+	n := len(sample())
+	assert.Equal(t, n, f.Cut.Line)
+	assert.Len(t, f.Events, n-1)
+	assert.Equal(t, n-1, f.Line(n-2))
+	_, err = Decode(bytes.NewReader(cut))
+	require.Error(t, err)
+
+	_, err = DecodeFile(bytes.NewReader(append(bytes.Clone(cut), '\n')))
+	require.Error(t, err, "a malformed line with its newline is malformed, not cut")
+
+	f, err = DecodeFile(bytes.NewReader(whole))
+	require.NoError(t, err)
+	assert.Nil(t, f.Cut)
+	assert.Len(t, f.Events, n)
 }
 
 // chunks records each Write call separately.
@@ -169,7 +217,7 @@ func TestWriterWritesWholeLines(t *testing.T) {
 	w := NewWriter(&c)
 	w.limit = 300 // force many flushes
 	for i := range 200 {
-		e := Event{Index: i, Time: int64(i), Process: "c1", Type: Invoke, F: Read, Key: strings.Repeat("k", i%17)}
+		e := Event{Index: i, Time: int64(i), Process: "c1", Type: Invoke, F: Read, Key: "k" + strings.Repeat("k", i%17)}
 		require.NoError(t, w.Write(&e))
 	}
 	require.NoError(t, w.Flush())

@@ -33,8 +33,10 @@ type page struct {
 	Details  []detail // per timeline bar, for the script
 	Latency  template.URL
 	Clocks   template.URL
-	Missing  int // operations that never completed
-	Ops      int // operations in the history
+	Missing  int    // operations that never completed
+	Ops      int    // operations in the history
+	Verdict  string // VALID, INVALID or UNKNOWN
+	Headline string // what the verdict rests on
 }
 
 // Limits that keep the page of a long run small enough for a browser. What
@@ -152,10 +154,15 @@ func build(h []histories.Event, res *checker.Result, info Info) (*page, error) {
 		end = max(end, e.Time)
 	}
 	p := &page{Info: info, Res: res, Events: len(h), Duration: end}
+	p.Verdict, p.Headline, _ = strings.Cut(Headline(res), ": ")
 	nv := readFaults(faults, end)
 	p.Nodes = nodesOf(ops, nv)
 	for _, f := range faults {
 		p.Faults = append(p.Faults, faultRow{Index: f.Index, Time: f.Time, F: f.F, Value: paramsText(f.Params)})
+	}
+	if n := res.Summary.SkewLost; n > 0 {
+		p.Kinds = append(p.Kinds, kindCount{Kind: "lost to clock skew", N: n,
+			Note: "clock order contradicted causality: each of these follows the write that replaced it, or was stamped below a write it follows (listed first)"})
 	}
 	for _, k := range checker.LostKinds {
 		if n := res.Summary.LostByKind[k]; n > 0 {

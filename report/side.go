@@ -52,7 +52,7 @@ func newColumn(s Story) *column {
 	}
 	col.verdict = "VALID"
 	if !result.Valid {
-		col.verdict = "INVALID: " + strings.Join(result.Failures, "; ")
+		col.verdict = Headline(result)
 	}
 	return col
 }

@@ -14,20 +14,22 @@ import (
 	"github.com/clockwise-kv/clockwise/internal/runs"
 )
 
-// byInterest orders lost writes for a reader: the skew signature first
-// (overwritten-by-older, then tombstones, then losses stamped below a write
-// they follow), history order within each.
+// byInterest orders lost writes for a reader: the losses to clock skew
+// first, then overwritten-by-older, tombstones, and losses stamped below a
+// write they follow, history order within each.
 func byInterest(lost []checker.Lost) []checker.Lost {
 	rank := func(l checker.Lost) int {
 		switch {
-		case l.Kind == checker.OverwrittenByOlder:
+		case l.Skew:
 			return 0
-		case l.Kind == checker.SuppressedByTombstone:
+		case l.Kind == checker.OverwrittenByOlder:
 			return 1
-		case l.Inverted != nil:
+		case l.Kind == checker.SuppressedByTombstone:
 			return 2
+		case l.Inverted != nil:
+			return 3
 		}
-		return 3
+		return 4
 	}
 	out := slices.Clone(lost)
 	slices.SortStableFunc(out, func(a, b checker.Lost) int { return rank(a) - rank(b) })
@@ -71,14 +73,15 @@ func refText(r *checker.Ref) string {
 func WriteText(w io.Writer, r *checker.Result, limit int) error {
 	b := bufio.NewWriterSize(w, 64<<10)
 	s := r.Summary
-	if r.Valid {
-		fmt.Fprintf(b, "VALID: %d acknowledged writes, none lost\n", s.Acknowledged)
-	} else {
-		fmt.Fprintf(b, "INVALID: %s\n", strings.Join(r.Failures, "; "))
+	fmt.Fprintln(b, Headline(r))
+	if r.Verdict == checker.Invalid {
+		for _, u := range r.Unknown {
+			fmt.Fprintf(b, "  also undecided: %s\n", u)
+		}
 	}
 	fmt.Fprintf(b, "  ops %d (reads %d, writes %d: %d ok, %d failed, %d indeterminate), faults %d\n",
 		s.Ops, s.Reads, s.Writes, s.Acknowledged, s.Failed, s.Indeterminate, s.Faults)
-	fmt.Fprintf(b, "  lost %d", s.Lost)
+	fmt.Fprintf(b, "  lost to clock skew %d, lost otherwise %d", s.SkewLost, s.Lost-s.SkewLost)
 	var kinds []string
 	for _, k := range checker.LostKinds {
 		if n := s.LostByKind[k]; n > 0 {
@@ -88,7 +91,8 @@ func WriteText(w io.Writer, r *checker.Result, limit int) error {
 	if len(kinds) > 0 {
 		fmt.Fprintf(b, " (%s)", strings.Join(kinds, ", "))
 	}
-	fmt.Fprintf(b, ", stale siblings %d, phantoms %d, divergent keys %d\n", s.Stale, s.Phantoms, s.Divergent)
+	fmt.Fprintf(b, ", stale siblings %d, phantoms %d, corrupted %d, future reads %d, divergent keys %d\n",
+		s.Stale, s.Phantoms, s.Corrupted, s.FutureReads, s.Divergent)
 	if s.Inverted > 0 {
 		fmt.Fprintf(b, "  %d of the lost writes were stamped below a write they follow: clock skew\n", s.Inverted)
 	}
@@ -118,7 +122,11 @@ func WriteText(w io.Writer, r *checker.Result, limit int) error {
 			if limit > 0 && i == limit {
 				break
 			}
-			fmt.Fprintf(b, "- %s on %s: %s\n", l.Write.Write, l.Key, l.Kind)
+			skew := ""
+			if l.Skew {
+				skew = ", lost to clock skew"
+			}
+			fmt.Fprintf(b, "- %s on %s: %s%s\n", l.Write.Write, l.Key, l.Kind, skew)
 			fmt.Fprintf(b, "    ack:    %s\n", refText(l.Write))
 			if l.Winner != nil {
 				fmt.Fprintf(b, "    winner: %s\n", refText(l.Winner))
@@ -151,6 +159,18 @@ func WriteText(w io.Writer, r *checker.Result, limit int) error {
 			fmt.Fprintf(b, "- %s on %s read at event %d: %s\n", p.Write, p.Key, p.Read, p.Why)
 		}
 	}
+	if len(r.Corrupted) > 0 {
+		fmt.Fprintf(b, "\nCorrupted reads:\n")
+		for _, x := range r.Corrupted {
+			fmt.Fprintf(b, "- %s on %s read at event %d (%d reads): %s\n", x.Write.Write, x.Key, x.Read, x.Reads, x.Why)
+		}
+	}
+	if len(r.Future) > 0 {
+		fmt.Fprintf(b, "\nFuture reads:\n")
+		for _, x := range r.Future {
+			fmt.Fprintf(b, "- %s on %s read at event %d: %s\n", x.Write.Write, x.Key, x.Read, x.Why)
+		}
+	}
 	if len(r.Divergent) > 0 {
 		fmt.Fprintf(b, "\nDivergent keys:\n")
 		for _, d := range r.Divergent {
@@ -178,6 +198,18 @@ func WriteText(w io.Writer, r *checker.Result, limit int) error {
 		fmt.Fprintf(b, "note: %s\n", n)
 	}
 	return b.Flush()
+}
+
+// Headline is a result's verdict in one line: VALID, INVALID with every
+// failure, or UNKNOWN with every reason the history cannot decide.
+func Headline(r *checker.Result) string {
+	switch r.Verdict {
+	case checker.Valid:
+		return fmt.Sprintf("VALID: %d acknowledged writes, none lost", r.Summary.Acknowledged)
+	case checker.Invalid:
+		return "INVALID: " + strings.Join(r.Failures, "; ")
+	}
+	return "UNKNOWN: " + strings.Join(r.Unknown, "; ")
 }
 
 // writeRegister writes the summary lines of the register checks: external

@@ -42,19 +42,24 @@ const (
 
 // Info is run.json: how a run was made, and its verdict in brief.
 type Info struct {
-	Strategy  string          `json:"strategy"`
-	Nemesis   string          `json:"nemesis"`
-	Seed      uint64          `json:"seed"`
-	Nodes     int             `json:"nodes"`
-	Clients   int             `json:"clients"`
-	Keys      int             `json:"keys"`
-	Ops       int             `json:"ops"`
-	Command   string          `json:"command"` // replays the run
-	Started   time.Time       `json:"started"`
-	Virtual   time.Duration   `json:"virtual_ns"` // simulated time the run took
-	Converged bool            `json:"converged"`
-	Valid     bool            `json:"valid"`
-	Summary   checker.Summary `json:"summary"`
+	Strategy  string        `json:"strategy"`
+	Nemesis   string        `json:"nemesis"`
+	Seed      uint64        `json:"seed"`
+	Nodes     int           `json:"nodes"`
+	Clients   int           `json:"clients"`
+	Keys      int           `json:"keys"`
+	Ops       int           `json:"ops"`
+	Command   string        `json:"command"` // replays the run
+	Started   time.Time     `json:"started"`
+	Virtual   time.Duration `json:"virtual_ns"` // simulated time the run took
+	Converged bool          `json:"converged"`
+	// Interrupted: a signal (Ctrl-C, SIGTERM) stopped the run before its
+	// final reads; its verdict is unknown unless the history already proves
+	// a failure.
+	Interrupted bool            `json:"interrupted"`
+	Verdict     checker.Verdict `json:"verdict"`
+	Valid       bool            `json:"valid"`
+	Summary     checker.Summary `json:"summary"`
 }
 
 // FolderTime is how a folder's name writes the run's start, in UTC.
@@ -132,9 +137,23 @@ func EncodeJSON(w io.Writer, v any) error {
 }
 
 // Record streams a history to path: run writes each event to the writer as
-// it happens, and whatever reached the file is whole lines.
+// it happens. The writer writes whole lines straight to the file, with no
+// other buffer in between, so whatever reached the file is whole lines even
+// when the process is killed.
 func Record(path string, run func(*histories.Writer) error) error {
-	return CreateFile(path, func(w io.Writer) error { return run(histories.NewWriter(w)) })
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("runs: %w", err)
+	}
+	w := histories.NewWriter(f)
+	err = run(w)
+	if ferr := w.Flush(); err == nil {
+		err = ferr
+	}
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("runs: %w", cerr)
+	}
+	return err
 }
 
 // ResolveHistory accepts a history file or a run folder holding one, and
