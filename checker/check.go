@@ -260,41 +260,35 @@ func (c *check) key(key string) {
 // final read, replicas that did not converge.
 func (c *check) undecided(ops []*Op) {
 	r := c.res
-	var none, partial []string
+	var none []string
 	for _, k := range r.Keys {
-		switch {
-		case len(k.Missing) == 0:
-		case len(c.final[k.Key]) == 0:
+		if len(k.Missing) > 0 && len(c.final[k.Key]) == 0 && len(c.tried[k.Key]) == 0 {
 			none = append(none, k.Key)
-		default:
-			partial = append(partial, k.Key)
 		}
 	}
-	nodes := strings.Join(slices.Sorted(maps.Keys(c.nodes)), ", ")
-	if len(none) > 0 {
-		why := "no final read"
-		if len(c.final) == 0 && len(c.tried) == 0 {
-			why = "no final reads at all (the history ends before them)"
-		}
-		r.Unknown = append(r.Unknown, fmt.Sprintf("%s of %s from %s: %s cannot be judged",
-			why, strings.Join(none, ", "), cmp.Or(nodes, "any node"), plural(len(none), "its lost writes", "their lost writes")))
-	}
-	for _, key := range partial {
-		var missing []string
+	if len(none) > 0 && len(c.final) == 0 && len(c.tried) == 0 {
+		// Nothing was even tried: the history ends before its final reads.
+		r.Unknown = append(r.Unknown, fmt.Sprintf("no final reads at all (the history ends before them): the writes of %s cannot be judged on %s",
+			strings.Join(none, ", "), cmp.Or(strings.Join(slices.Sorted(maps.Keys(c.nodes)), ", "), "any node")))
+	} else {
 		for _, k := range r.Keys {
-			if k.Key != key {
+			if len(k.Missing) == 0 {
 				continue
 			}
+			var missing []string
 			for _, n := range k.Missing {
-				if why, ok := c.tried[key][n]; ok {
+				if why, ok := c.tried[k.Key][n]; ok {
 					missing = append(missing, fmt.Sprintf("%s (%s)", n, why))
 				} else {
 					missing = append(missing, n)
 				}
 			}
+			what := "its lost writes cannot be judged"
+			if len(c.final[k.Key]) > 0 {
+				what = "its lost writes, and whether " + plural(len(missing), "that node agrees", "those nodes agree") + " with the others, cannot be judged"
+			}
+			r.Unknown = append(r.Unknown, fmt.Sprintf("no final read of %s from %s: %s", k.Key, strings.Join(missing, ", "), what))
 		}
-		r.Unknown = append(r.Unknown, fmt.Sprintf("no final read of %s from %s: its lost writes, and whether that node agrees with the others, cannot be judged",
-			key, strings.Join(missing, ", ")))
 	}
 	for _, f := range r.Faults {
 		if f.F != histories.Unconverged {

@@ -223,7 +223,7 @@ func TestKeysWithoutFinalReadsAreUnknown(t *testing.T) {
 	assert.Equal(t, []string{"n1"}, r.Keys[0].Missing)
 	require.Len(t, r.Unknown, 1)
 	assert.Contains(t, r.Unknown[0], "no final reads at all")
-	assert.Contains(t, r.Unknown[0], "x from n1")
+	assert.Contains(t, r.Unknown[0], "the writes of x cannot be judged on n1")
 
 	partial := new(historytest.Builder).Write("c1", "x", "n1", "w1", nil, histories.OK, 0)
 	partial.Read(histories.Final, "x", "n1", "w1")

@@ -131,6 +131,9 @@ func ParseOffsets(s string) (map[string]int64, error) {
 		if err != nil {
 			return nil, fmt.Errorf("clock: %q: %w", part, err)
 		}
+		if _, dup := out[node]; dup {
+			return nil, fmt.Errorf("clock: %s is given two offsets; name each node once", node)
+		}
 		out[node] = int64(off)
 	}
 	return out, nil

@@ -68,6 +68,8 @@ func TestParseOffsets(t *testing.T) {
 	got, err := ParseOffsets("n1=+5s, n2=-200ms,n3=1h")
 	require.NoError(t, err)
 	assert.Equal(t, map[string]int64{"n1": int64(5 * time.Second), "n2": -int64(200 * time.Millisecond), "n3": int64(time.Hour)}, got)
+	_, err = ParseOffsets("n1=+5s,n1=-1s")
+	require.ErrorContains(t, err, "n1 is given two offsets")
 	empty, err := ParseOffsets("")
 	require.NoError(t, err)
 	assert.Empty(t, empty)

@@ -122,6 +122,7 @@ type Cell struct {
 	Nemesis      string                   `json:"nemesis"` // the column's name
 	Acknowledged int                      `json:"acknowledged"`
 	Lost         int                      `json:"lost"`
+	SkewLost     int                      `json:"lost_to_skew"` // lost writes that clock order lost (checker.Lost.Skew)
 	LostByKind   map[checker.LostKind]int `json:"lost_by_kind"`
 	Stale        int                      `json:"stale"`
 	Stamped      int                      `json:"stamped"`  // acknowledged writes checked for external consistency
@@ -255,6 +256,7 @@ func (c *Cell) sum() {
 		s := r.Summary
 		c.Acknowledged += s.Acknowledged
 		c.Lost += s.Lost
+		c.SkewLost += s.SkewLost
 		for k, n := range s.LostByKind {
 			c.LostByKind[k] += n
 		}

@@ -47,7 +47,7 @@ func (m *Matrix) Markdown(w io.Writer) {
 		m.Nodes, m.Clients, m.Keys, m.Ops, strings.Join(seeds, ", "), m.Epsilon, m.MaxSkew)
 	fmt.Fprintf(w, "Made by `%s`; matrix.json has every figure and the `clockwise check` command that replays each run.\n\n", m.Command)
 
-	fmt.Fprintf(w, "## Acknowledged writes lost\n\n")
+	fmt.Fprintf(w, "## Acknowledged writes lost, and how many of them to clock skew\n\n")
 	row := func(cells ...string) { fmt.Fprintf(w, "| %s |\n", strings.Join(cells, " | ")) }
 	head := []string{"strategy"}
 	for _, c := range m.Nemeses {
@@ -59,13 +59,13 @@ func (m *Matrix) Markdown(w io.Writer) {
 		line := []string{s}
 		for j := range m.Nemeses {
 			c := m.Cells[i*len(m.Nemeses)+j]
-			line = append(line, fmt.Sprintf("%d of %d", c.Lost, c.Acknowledged))
+			line = append(line, fmt.Sprintf("%d of %d (skew %d)", c.Lost, c.Acknowledged, c.SkewLost))
 		}
 		row(line...)
 	}
 
 	fmt.Fprintf(w, "\n## Every figure\n\n")
-	head = []string{"strategy", "nemesis", "acked", "lost"}
+	head = []string{"strategy", "nemesis", "acked", "lost", "lost to clock skew"}
 	for _, k := range checker.LostKinds {
 		head = append(head, string(k))
 	}
@@ -84,7 +84,9 @@ func (m *Matrix) Markdown(w io.Writer) {
 	fmt.Fprintf(w, `
 Figures add up over the seeds; percentiles pool every acknowledged write of every run.
 A write is lost when it was acknowledged and the final state neither holds it nor a write
-that follows it; its kind says what won. External violations: acknowledged writes that began
+that follows it; its kind says what won. Lost to clock skew: the lost writes that clock order
+lost although causality ordered them (each follows the write that replaced it, or was stamped
+below a write it follows); the others are mostly silent picks between concurrent writes. External violations: acknowledged writes that began
 after another write of the key was acknowledged, in true time, yet carry a timestamp no higher
 than it (n/a: the strategy stamps no timestamps). Linearizable: porcupine's verdict on each
 key's register history (no: some key is not, with how many of the keys checked). Commit wait
@@ -96,7 +98,7 @@ Sibling reads: client reads that returned more than one version, for the applica
 
 // Figures are the cell's row of the detailed table.
 func (c *Cell) Figures() []string {
-	out := []string{c.Strategy, c.Nemesis, fmt.Sprint(c.Acknowledged), fmt.Sprint(c.Lost)}
+	out := []string{c.Strategy, c.Nemesis, fmt.Sprint(c.Acknowledged), fmt.Sprint(c.Lost), fmt.Sprint(c.SkewLost)}
 	for _, k := range checker.LostKinds {
 		out = append(out, fmt.Sprint(c.LostByKind[k]))
 	}

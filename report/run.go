@@ -36,7 +36,10 @@ func setup(ri runs.Info) string {
 // when not empty, is its run folder.
 func WriteHeader(w io.Writer, ri runs.Info, dir string) {
 	state := "replicas converged"
-	if !ri.Converged {
+	switch {
+	case ri.Interrupted:
+		state = "INTERRUPTED before its final reads"
+	case !ri.Converged:
 		state = "replicas did NOT converge"
 	}
 	fmt.Fprintf(w, "clockwise: strategy %s, nemesis %s, seed %d\n", ri.Strategy, ri.Nemesis, ri.Seed)

@@ -2,6 +2,9 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -29,12 +32,22 @@ visualization, when a key is not linearizable), points runs/latest at the
 folder, and prints the verdict with each lost write explained. On a terminal
 (and with CI unset) a progress bar counts the operations on stderr.
 
-Exit status: 0 valid, 1 anomalies (lost writes, phantoms, divergence, or a
---gate finding), 2 bad usage.`,
+Ctrl-C (SIGINT) or SIGTERM stops the run at its next event: the history keeps
+every whole line recorded so far, run.json records interrupted, and the
+verdict is unknown unless what was recorded already proves a failure. A
+second Ctrl-C kills the process outright (the history still ends in a whole
+line).
+
+Exit status: 0 valid, 1 anomalies (lost writes, phantoms, corrupted or future
+reads, divergence, or a --gate finding), 2 bad usage, 3 unknown: the history
+cannot decide (an interrupted run, replicas that did not converge).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := f.config()
 			if err != nil {
+				return err
+			}
+			if err := limitFlag(limit); err != nil {
 				return err
 			}
 			opts, err := checkOptions(gate, linear)
@@ -43,7 +56,10 @@ Exit status: 0 valid, 1 anomalies (lost writes, phantoms, divergence, or a
 			}
 			var done func()
 			cfg.Progress, done = progress(cmd.ErrOrStderr(), cfg.Ops)
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			cfg.Interrupt = ctx.Done()
 			res, err := experiment.Check(out, cfg, replay(cmd, "out", "limit"), opts)
+			stop()
 			done()
 			if err != nil {
 				return err
@@ -55,9 +71,8 @@ Exit status: 0 valid, 1 anomalies (lost writes, phantoms, divergence, or a
 			fmt.Fprintf(stdout, "\nreport: %s\n", res.HTML)
 			if !res.Result.Valid {
 				fmt.Fprintf(stdout, "\nseed %d; replay with: %s\n", cfg.Seed, res.Info.Command)
-				return errInvalid
 			}
-			return nil
+			return verdictErr(res.Result.Verdict)
 		},
 	}
 	f.register(cmd.Flags())

@@ -2,8 +2,10 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,7 +23,7 @@ import (
 // testFlags are the flags that describe a randomized test.
 type testFlags struct {
 	strategy    string
-	seed        uint64
+	seed        seedFlag
 	nodes       int
 	clients     int
 	keys        int
@@ -56,7 +58,8 @@ func (f *testFlags) registerExcept(fs *pflag.FlagSet, skip ...string) {
 func (f *testFlags) register(fs *pflag.FlagSet) {
 	d := harness.DefaultConfig()
 	fs.StringVar(&f.strategy, "strategy", d.Strategy, "conflict strategy: "+strings.Join(store.Names(), ", "))
-	fs.Uint64Var(&f.seed, "seed", d.Seed, "seed of every random choice; the same seed and flags replay the same history")
+	f.seed = seedFlag(d.Seed)
+	fs.Var(&f.seed, "seed", "seed of every random choice; the same seed and flags replay the same history")
 	fs.IntVar(&f.nodes, "nodes", d.Nodes, "replicas n1…nN")
 	fs.IntVar(&f.clients, "clients", d.Clients, "concurrent clients c1…cN")
 	fs.IntVar(&f.keys, "keys", d.Keys, "keys k1…kN")
@@ -96,6 +99,9 @@ func (f *testFlags) config() (harness.Config, error) {
 			return bad(v.name, "%d: must be at least %d", v.n, v.min)
 		}
 	}
+	if strings.TrimSpace(f.nemesis) == "" {
+		return bad("nemesis", "empty: name the faults to inject, or none")
+	}
 	kinds, err := nemesis.ParseKinds(f.nemesis)
 	if err != nil {
 		return bad("nemesis", "%v", err)
@@ -113,21 +119,29 @@ func (f *testFlags) config() (harness.Config, error) {
 	if err != nil {
 		return bad("mix", "%v", err)
 	}
+	// Each duration has a bound far above any useful value and far below
+	// what would overflow a clock reading or keep a simulated run going
+	// for ever.
 	for _, v := range []struct {
 		name string
 		d    time.Duration
 		pos  bool
-	}{{"max-skew", f.maxSkew, false}, {"interval", f.interval, true}, {"latency", f.latency, false},
-		{"latency-mean", f.latencyMean, false}, {"think", f.think, false}, {"timeout", f.timeout, true}, {"epsilon", f.epsilon, false},
-		{"tombstone-offset", f.tombstone, false}} {
+		max  time.Duration
+	}{{"max-skew", f.maxSkew, false, 24 * time.Hour}, {"interval", f.interval, true, time.Hour},
+		{"latency", f.latency, false, 10 * time.Second}, {"latency-mean", f.latencyMean, false, 10 * time.Second},
+		{"think", f.think, false, 10 * time.Second}, {"timeout", f.timeout, true, 10 * time.Minute},
+		{"epsilon", f.epsilon, false, time.Minute}, {"tombstone-offset", f.tombstone, false, 24 * time.Hour}} {
 		if v.d < 0 || (v.pos && v.d == 0) {
 			return bad(v.name, "%v: must be %s", v.d, map[bool]string{true: "positive", false: "zero or more"}[v.pos])
 		}
+		if v.d > v.max {
+			return bad(v.name, "%v: must be at most %v", v.d, v.max)
+		}
 	}
-	if f.drop < 0 || f.drop >= 1 {
+	if math.IsNaN(f.drop) || f.drop < 0 || f.drop >= 1 {
 		return bad("drop", "%g: must be in [0, 1)", f.drop)
 	}
-	c.Strategy, c.Seed = f.strategy, f.seed
+	c.Strategy, c.Seed = f.strategy, uint64(f.seed)
 	c.Nodes, c.Clients, c.Keys, c.Ops = f.nodes, f.clients, f.keys, f.ops
 	c.Nemesis.Kinds, c.Nemesis.Skew, c.Nemesis.MaxSkew, c.Nemesis.Interval = kinds, skew, f.maxSkew, f.interval
 	c.Latency = harness.Latency{Min: f.latency, Mean: f.latencyMean}
@@ -139,6 +153,28 @@ func (f *testFlags) config() (harness.Config, error) {
 		return c, usageErr("%v", err)
 	}
 	return c, nil
+}
+
+// seedFlag is --seed: a uint64 whose error says what a seed is.
+type seedFlag uint64
+
+func (s *seedFlag) String() string { return strconv.FormatUint(uint64(*s), 10) }
+func (s *seedFlag) Type() string   { return "uint" }
+func (s *seedFlag) Set(v string) error {
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		return fmt.Errorf("%q is not a seed: a seed is a whole number from 0 to %d", v, uint64(math.MaxUint64))
+	}
+	*s = seedFlag(n)
+	return nil
+}
+
+// limitFlag checks --limit: how many findings of each kind to list.
+func limitFlag(limit int) error {
+	if limit < 0 {
+		return usageErr("invalid --limit: %d: must be 0 (all) or more", limit)
+	}
+	return nil
 }
 
 // validStrategies checks the strategies --strategy names.

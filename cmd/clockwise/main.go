@@ -10,7 +10,10 @@
 //	clockwise serve   runs                  browse the run folders on 127.0.0.1
 //
 // Exit codes: 0 the history is valid, 1 the checker found anomalies, 2 bad
-// usage or bad input (the message says which flag, file, line or field).
+// usage or bad input (the message says which flag, file, line or field), 3
+// the history cannot decide (a key or node without a final read, replicas
+// that did not converge, an interrupted run): Jepsen's :valid? true, false
+// and :unknown are 0, 1 and 3.
 //
 // The command is flags to structs to calls: it turns flags into a
 // harness.Config and checker.Options, calls package experiment to run and
@@ -25,6 +28,8 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+
+	"github.com/clockwise-kv/clockwise/checker"
 )
 
 // Exit codes.
@@ -32,6 +37,7 @@ const (
 	exitValid   = 0
 	exitInvalid = 1
 	exitUsage   = 2
+	exitUnknown = 3
 )
 
 // exitError carries an exit code out of a command.
@@ -52,9 +58,23 @@ func usageErr(format string, args ...any) error {
 // inputErr is bad input: a file that cannot be read or judged.
 func inputErr(err error) error { return &exitError{code: exitUsage, err: err} }
 
-// errInvalid reports that the checker found anomalies; the report has
-// already been printed.
-var errInvalid = &exitError{code: exitInvalid, err: errors.New("anomalies found")}
+// errInvalid reports that the checker found anomalies, and errUnknown that
+// the history cannot decide; the report has already been printed.
+var (
+	errInvalid = &exitError{code: exitInvalid, err: errors.New("anomalies found")}
+	errUnknown = &exitError{code: exitUnknown, err: errors.New("the history cannot decide")}
+)
+
+// verdictErr is the exit of a verdict: nil when valid.
+func verdictErr(v checker.Verdict) error {
+	switch v {
+	case checker.Valid:
+		return nil
+	case checker.Invalid:
+		return errInvalid
+	}
+	return errUnknown
+}
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -69,8 +89,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitValid
 	}
 	var ee *exitError
-	if errors.As(err, &ee) && ee.code == exitInvalid {
-		return exitInvalid
+	if errors.As(err, &ee) && (ee == errInvalid || ee == errUnknown) {
+		return ee.code
 	}
 	fmt.Fprintf(stderr, "clockwise: %v\n", err)
 	if !errors.As(err, &ee) || ee.usage {

@@ -40,6 +40,17 @@ func TestBadFlagsExit2WithUsage(t *testing.T) {
 		{[]string{"analyze"}, "arg"},
 		{[]string{"demo", "--strategy", "nope"}, "--strategy"},
 		{[]string{"frobnicate"}, "unknown command"},
+		{[]string{"check", "--think", "2562047h"}, "invalid --think: 2562047h0m0s: must be at most 10s"},
+		{[]string{"check", "--epsilon", "2562047h"}, "invalid --epsilon"},
+		{[]string{"check", "--drop", "NaN"}, "invalid --drop: NaN"},
+		{[]string{"check", "--skew", "n1=+1s,n1=-1s"}, "invalid --skew: clock: n1 is given two offsets"},
+		{[]string{"check", "--nemesis", ""}, "invalid --nemesis: empty"},
+		{[]string{"check", "--limit", "-1"}, "invalid --limit: -1"},
+		{[]string{"analyze", "--limit", "-1", "x"}, "invalid --limit: -1"},
+		{[]string{"check", "--seed", "-1"}, `"-1" is not a seed: a seed is a whole number from 0 to 18446744073709551615`},
+		{[]string{"matrix", "--seed", "-1"}, `"-1" is not a seed`},
+		{[]string{"analyze", "--format", "csv", "x"}, "invalid --format"},
+		{[]string{"analyze", "--format", "edn", "--gate", "stale", "x"}, "invalid --gate"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			code, stdout, stderr := cli(tc.args...)
@@ -47,6 +58,7 @@ func TestBadFlagsExit2WithUsage(t *testing.T) {
 			assert.Empty(t, stdout)
 			assert.Contains(t, stderr, tc.want)
 			assert.Contains(t, stderr, "usage: ")
+			assert.NotContains(t, stderr, "strconv", "a flag's error says what it wants, in words")
 		})
 	}
 }

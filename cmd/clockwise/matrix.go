@@ -16,7 +16,7 @@ func newMatrix() *cobra.Command {
 		f          testFlags
 		strategies []string
 		columns    []string
-		seed       uint64
+		seed       = seedFlag(1)
 		seeds      int
 		out        string
 		linear     time.Duration
@@ -59,7 +59,7 @@ exit status 0 unless the flags are bad (2).`,
 				return err
 			}
 			for i := range seeds {
-				p.Seeds = append(p.Seeds, seed+uint64(i))
+				p.Seeds = append(p.Seeds, uint64(seed)+uint64(i))
 			}
 			cmd.Flags().Visit(func(fl *pflag.Flag) {
 				if fl.Annotations["matrix"] == nil { // a flag of check, passed on to every run
@@ -82,7 +82,7 @@ exit status 0 unless the flags are bad (2).`,
 	fs := cmd.Flags()
 	fs.StringSliceVar(&strategies, "strategy", store.Names(), "strategies, the rows")
 	fs.StringSliceVar(&columns, "nemesis", experiment.ColumnNames(), "nemesis columns, in order")
-	fs.Uint64Var(&seed, "seed", 1, "first seed; every cell runs seeds seed…seed+seeds-1")
+	fs.Var(&seed, "seed", "first seed; every cell runs seeds seed…seed+seeds-1")
 	fs.IntVar(&seeds, "seeds", 10, "runs per cell, one per seed")
 	fs.StringVar(&out, "out", "runs", "folder to write matrix.md and matrix.json into")
 	linearFlag(fs, &linear)

@@ -85,7 +85,7 @@ func TestMatrixMatchesIndividualRuns(t *testing.T) {
 		line := "| " + s
 		for j := range m.Nemeses {
 			c := m.Cells[i*3+j]
-			line += fmt.Sprintf(" | %d of %d", c.Lost, c.Acknowledged)
+			line += fmt.Sprintf(" | %d of %d (skew %d)", c.Lost, c.Acknowledged, c.SkewLost)
 		}
 		assert.Contains(t, string(md), line+" |\n")
 	}
@@ -189,5 +189,5 @@ func TestDemoLamportShowsTotalOrderAndTheDroppedWrite(t *testing.T) {
 	assert.Contains(t, stdout, "total order of the timestamps")
 	assert.Contains(t, stdout, "x: w1 (ts 1, n1) < w2 (ts 2, n2)\n")
 	assert.Contains(t, stdout, "y: w3 (ts 3, n1, LOST: concurrent-dropped) < w4 (ts 3, n2)\n")
-	assert.Contains(t, stdout, "lost 1 (concurrent-dropped 1)")
+	assert.Contains(t, stdout, "lost to clock skew 0, lost otherwise 1 (concurrent-dropped 1)")
 }
