@@ -81,7 +81,7 @@ func WriteText(w io.Writer, r *checker.Result, limit int) error {
 	}
 	fmt.Fprintf(b, "  ops %d (reads %d, writes %d: %d ok, %d failed, %d indeterminate), faults %d\n",
 		s.Ops, s.Reads, s.Writes, s.Acknowledged, s.Failed, s.Indeterminate, s.Faults)
-	fmt.Fprintf(b, "  lost to clock skew %d, lost otherwise %d", s.SkewLost, s.Lost-s.SkewLost)
+	fmt.Fprintf(b, "  lost %d: %d to clock skew, %d otherwise", s.Lost, s.SkewLost, s.Lost-s.SkewLost)
 	var kinds []string
 	for _, k := range checker.LostKinds {
 		if n := s.LostByKind[k]; n > 0 {
@@ -89,7 +89,7 @@ func WriteText(w io.Writer, r *checker.Result, limit int) error {
 		}
 	}
 	if len(kinds) > 0 {
-		fmt.Fprintf(b, " (%s)", strings.Join(kinds, ", "))
+		fmt.Fprintf(b, " (by kind: %s)", strings.Join(kinds, ", "))
 	}
 	fmt.Fprintf(b, ", stale siblings %d, phantoms %d, corrupted %d, future reads %d, divergent keys %d\n",
 		s.Stale, s.Phantoms, s.Corrupted, s.FutureReads, s.Divergent)

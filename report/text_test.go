@@ -62,6 +62,6 @@ func TestTextReportNamesTheTombstone(t *testing.T) {
 		Write(histories.Nemesis, "x", "n1", "d2", []string{"w1"}, histories.OK, 5_000).
 		Write("c1", "x", "n2", "w3", nil, histories.OK, 20).
 		Final("x", "d2"), 0)
-	assert.Contains(t, out, "lost to clock skew 0, lost otherwise 1 (suppressed-by-tombstone 1)")
+	assert.Contains(t, out, "lost 1: 0 to clock skew, 1 otherwise (by kind: suppressed-by-tombstone 1)")
 	assert.Contains(t, out, "winner: delete d2 by nemesis via n1")
 }

@@ -189,5 +189,5 @@ func TestDemoLamportShowsTotalOrderAndTheDroppedWrite(t *testing.T) {
 	assert.Contains(t, stdout, "total order of the timestamps")
 	assert.Contains(t, stdout, "x: w1 (ts 1, n1) < w2 (ts 2, n2)\n")
 	assert.Contains(t, stdout, "y: w3 (ts 3, n1, LOST: concurrent-dropped) < w4 (ts 3, n2)\n")
-	assert.Contains(t, stdout, "lost to clock skew 0, lost otherwise 1 (concurrent-dropped 1)")
+	assert.Contains(t, stdout, "lost 1: 0 to clock skew, 1 otherwise (by kind: concurrent-dropped 1)")
 }

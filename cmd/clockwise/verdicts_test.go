@@ -69,7 +69,7 @@ func TestGateSkew(t *testing.T) {
 	dir := t.TempDir()
 	code, stdout, _ := cli("check", "--strategy", "lww", "--nemesis", "none", "--ops", "200", "--out", dir, "--gate", "skew")
 	assert.Equal(t, exitValid, code, stdout)
-	assert.Contains(t, stdout, "lost to clock skew 0, lost otherwise")
+	assert.Contains(t, stdout, ": 0 to clock skew, ")
 	code, stdout, _ = cli("check", "--strategy", "lww", "--nemesis", "none", "--ops", "200", "--out", dir)
 	assert.Equal(t, exitInvalid, code)
 	assert.Contains(t, stdout, "0 of them to clock skew")
