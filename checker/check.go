@@ -8,7 +8,8 @@
 // F of a key is the union of its final reads, taken after every fault healed
 // and the replicas converged. Then:
 //
-//   - an acknowledged write W is lost when W is not in F and no member of F
+//   - an acknowledged write W (or an indeterminate one that some read
+//     returned: it happened) is lost when W is not in F and no member of F
 //     follows W; the loss is overwritten-by-older when a member of F precedes
 //     W (the clock-skew signature), suppressed-by-tombstone when the winner
 //     is a tombstone, concurrent-dropped when the winner is concurrent with
@@ -22,16 +23,23 @@
 //     by clocks on true time (Lost.Until): a delete stamped by a clock an hour
 //     ahead keeps its key dead for an hour. A lost write stamped below a
 //     write it follows names that write (Lost.Inverted): under timestamp
-//     order it lost the moment it was stamped, whatever survived at the end;
+//     order it lost the moment it was stamped, whatever survived at the end.
+//     A loss whose winner precedes it, or that is inverted, both writes
+//     stamped, is lost to clock skew (Lost.Skew): clock order contradicted
+//     causality;
 //   - a stale sibling is a version returned next to one that follows it;
 //   - sibling preservation holds for a key when F is exactly the maximal
 //     writes among the acknowledged and the visible indeterminate ones;
 //   - a phantom is a read of a write that failed or was never written;
+//   - a corrupted read returns a write's id with another value, or a write
+//     as a tombstone, or a delete as a live value;
+//   - a future read returns a write invoked after the read completed;
 //   - a key is divergent when its final reads differ between nodes;
 //   - external consistency, for writes that carry a timestamp (meta.ts, the
 //     register strategies): an acknowledged write that began after another
 //     write of its key was acknowledged, in true time, must carry a strictly
-//     higher timestamp (External);
+//     higher stamp, compared as (timestamp, node) as the store compares them
+//     (External);
 //   - linearizability: porcupine checks each key's history against a
 //     single-value register within a time limit; a key it cannot decide in
 //     time is unknown, never a pass (Linear, Visualize).
@@ -43,9 +51,22 @@
 // The nemesis's own reads and deletes (a tombstone fault's) are operations
 // like any client's; its other events are faults.
 //
-// Writes whose outcome is unknown (info) are never counted lost. Lost writes,
-// phantoms and divergence make a history invalid; other findings gate only
-// when Options.Gate names them (the gates are one table, in verdict.go).
+// Writes whose outcome is unknown (info) are never counted lost while no
+// read has returned them. Lost writes, phantoms, corrupted and future reads
+// and divergence make a history invalid; other findings gate only when
+// Options.Gate names them (the gates are one table, in verdict.go).
+//
+// What the history cannot decide makes it unknown, never valid
+// (Result.Unknown): a key with writes judged only when every node the
+// history names answered its final read (else its losses and its
+// preservation are not judged, and the missing nodes are named), and the
+// harness's unconverged event. A failure the complete part proves still
+// makes the history invalid. Result.Verdict is Jepsen's :valid? true, false
+// or :unknown.
+//
+// A write's context must name only versions its process received from an
+// earlier ok read of the same key; Analyze rejects a history where it does
+// not (EventError), since a context no read supports invents causality.
 //
 // Analyze assembles a history once: its operations, faults and causal Graph.
 // An Analysis is never changed by what reads it, so Check, the report and
@@ -301,13 +322,19 @@ func (c *check) undecided(ops []*Op) {
 		r.Unknown = append(r.Unknown, why+": the final reads may not show the state they settle on")
 		var open []string
 		for _, op := range ops {
-			if op.Complete < 0 && (op.F == histories.Write || op.F == histories.Delete) {
-				open = append(open, fmt.Sprintf("%s %s of %s via %s (invoked at %s, event %d)",
-					op.F, op.Write, op.Key, op.Node, clock.Seconds(op.Start), op.Invoke))
+			if op.Type != histories.Info || (op.F != histories.Write && op.F != histories.Delete) {
+				continue
 			}
+			how := "never completed"
+			if op.Complete >= 0 {
+				how = cmp.Or(op.Error, "outcome unknown")
+			}
+			open = append(open, fmt.Sprintf("%s %s of %s via %s (invoked at %s, event %d: %s)",
+				op.F, op.Write, op.Key, op.Node, clock.Seconds(op.Start), op.Invoke, how))
 		}
 		if len(open) > 0 {
-			r.Notes = append(r.Notes, fmt.Sprintf("still pending when the history ended, so its replicas could not agree on it (a write held in a commit wait past the run stays pending): %s",
+			r.Notes = append(r.Notes, fmt.Sprintf("the replicas did not converge; these writes had no known outcome when their clients gave up, "+
+				"and a write still held by its coordinator (a commit wait that outlasts the run, as truetime's for a delete stamped far ahead) can keep the replicas apart: %s",
 				strings.Join(open, "; ")))
 		}
 		break

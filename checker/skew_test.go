@@ -117,7 +117,8 @@ func TestUnconvergedReplicas(t *testing.T) {
 	require.Len(t, r.Unknown, 1)
 	assert.Contains(t, r.Unknown[0], "did not converge within 1m0s")
 	require.Len(t, r.Notes, 1)
-	assert.Contains(t, r.Notes[0], "write w2 of x via n2")
+	assert.Contains(t, r.Notes[0], "write w2 of x via n2 (invoked at")
+	assert.Contains(t, r.Notes[0], "never completed")
 
 	r = unconverged("w2")
 	assert.Equal(t, Invalid, r.Verdict)

@@ -21,8 +21,11 @@
 // write. The nemesis runs one tombstone at a time.
 //
 // After the workload the harness undoes every active fault, runs anti-entropy
-// until the replicas converge (or Config.Converge passes), and reads every key
-// from every node: the final reads the checker judges. With placement
+// until the replicas converge (or Config.Converge passes: then it records a
+// nemesis event with f "unconverged", histories.Unconverged), and reads every
+// key from every node: the final reads the checker judges. A closed
+// Config.Interrupt stops the run at its next event instead, without healing
+// or final reads (Result.Interrupted). With placement
 // (Config.Replicas) converged means every replica of a key holds the same
 // object and no other node holds one, and the final read through a node that
 // is not a replica is answered by the key's first replica, as any client

@@ -8,7 +8,8 @@
 //
 // The package creates folders and files (through a buffer, so a file is
 // written in large pieces and its first error is reported), streams a
-// history into a folder as a run records it, and reads a run back with
+// history into a folder as a run records it (whole lines straight to the
+// file, so a killed run leaves whole lines), and reads a run back with
 // errors that say what is wrong with the folder. It knows the formats it
 // stores (histories, the checker's result) but nothing of how runs are
 // made or shown.
