@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,12 +18,17 @@ import (
 	"github.com/clockwise-kv/clockwise/store"
 )
 
-// broken names the deliberately broken strategy registered for tests.
-const broken = "vv-drops-sibling"
+// broken and forgetful name the deliberately broken strategies registered
+// for tests.
+const (
+	broken    = "vv-drops-sibling"
+	forgetful = "dvv-forgets-context"
+)
 
-// strategies lists the real strategies: every registered one but broken.
+// strategies lists the real strategies: every registered one but the
+// broken ones.
 func strategies() []string {
-	return slices.DeleteFunc(store.Names(), func(n string) bool { return n == broken })
+	return slices.DeleteFunc(store.Names(), func(n string) bool { return n == broken || n == forgetful })
 }
 
 func init() {
@@ -30,6 +36,25 @@ func init() {
 		s, _ := store.New("vv", node, opts)
 		return dropSibling{s}
 	})
+	store.Register(forgetful, func(node string, opts store.Options) store.Strategy {
+		s, _ := store.New("dvv", node, opts)
+		return forgetContext{s}
+	})
+}
+
+// forgetContext is a deliberately broken dvv: its anti-entropy takes the
+// peer's versions but forgets the peer's causal context, so versions the
+// peer had superseded come back as stale siblings and the replicas never
+// settle on one object.
+type forgetContext struct{ store.Strategy }
+
+func (f forgetContext) Name() string { return forgetful }
+
+func (f forgetContext) DefaultReplicas() int { return 3 }
+
+func (f forgetContext) Merge(local, remote store.Object) store.Object {
+	remote.Clock = nil
+	return f.Strategy.Merge(local, remote)
 }
 
 // dropSibling is a deliberately broken vv: when a merge would keep siblings
@@ -160,6 +185,26 @@ func TestBrokenStrategyIsCaught(t *testing.T) {
 		}
 	}
 	assert.GreaterOrEqual(t, caught, 8, "the checker must report the dropped siblings as lost writes")
+}
+
+// A dvv whose sync forgets the peer's context keeps stale siblings and never
+// converges: no seed may pass. Each is unknown (replicas did not converge,
+// final reads agree) or invalid (they disagree, or a write was lost).
+func TestNonConvergenceIsNeverAPass(t *testing.T) {
+	unconverged := 0
+	for seed := uint64(1); seed <= 5; seed++ {
+		cfg := config(forgetful, seed, 300)
+		cfg.Converge = 2 * time.Second
+		res, _ := run(t, cfg)
+		r := check(t, res.History)
+		if !res.Converged {
+			unconverged++
+			assert.NotEqual(t, checker.Valid, r.Verdict, "seed %d did not converge, yet passed", seed)
+			assert.Contains(t, strings.Join(r.Unknown, "; "), "did not converge within 2s", "seed %d", seed)
+		}
+		t.Logf("seed %d: converged %v, verdict %s, stale siblings %d, divergent keys %d", seed, res.Converged, r.Verdict, r.Summary.Stale, r.Summary.Divergent)
+	}
+	assert.Equal(t, 5, unconverged, "the forgetful dvv never converges")
 }
 
 // TestEndToEnd is the acceptance sweep: over 200 seeds with clock skew and
