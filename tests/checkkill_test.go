@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -15,23 +16,43 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// lockedBuffer is a buffer a process writes while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 // startCheck starts a long clockwise check writing under dir and waits
 // until its history holds at least size bytes. It returns the process, its
 // stdout and the history's path.
-func startCheck(t *testing.T, dir string, size int64) (*exec.Cmd, *bytes.Buffer, string) {
+func startCheck(t *testing.T, dir string, size int64) (*exec.Cmd, *lockedBuffer, string) {
 	t.Helper()
 	cmd := exec.Command(binary, "check", "--strategy", "lww", "--ops", "400000", "--out", dir, "--linear-timeout", "1s")
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	out := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	history := filepath.Join(dir, "latest", "history.jsonl")
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		if st, err := os.Stat(history); err == nil && st.Size() >= size {
-			return cmd, &out, history
+			return cmd, out, history
 		}
-		require.True(t, time.Now().Before(deadline), "the history did not reach %d bytes within 60s:\n%s", size, out.String())
+		if time.Now().After(deadline) {
+			require.FailNow(t, "the history did not grow", "not %d bytes within 60s:\n%s", size, out.String())
+		}
 		time.Sleep(5 * time.Millisecond)
 	}
 }
