@@ -62,7 +62,13 @@ func WriteStory(w io.Writer, s Story) error {
 			fmt.Fprintln(w, line)
 		}
 	}
-	fmt.Fprintf(w, "\n  final reads, after every fault healed and the replicas converged:\n")
+	converged := "the replicas converged"
+	for _, f := range result.Faults {
+		if f.F == histories.Unconverged {
+			converged = "the replicas did NOT converge"
+		}
+	}
+	fmt.Fprintf(w, "\n  final reads, after every fault healed and %s:\n", converged)
 	for _, k := range result.Keys {
 		fmt.Fprintf(w, "    %s → %s\n", k.Key, finalText(s.History, k.Key))
 	}
