@@ -93,7 +93,8 @@ func Check(root string, cfg harness.Config, command string, opts checker.Options
 		r.Result.Visualization = runs.LinearFile
 	}
 	r.Info.Virtual, r.Info.Converged = res.Duration, res.Converged
-	r.Info.Verdict, r.Info.Valid, r.Info.Summary = r.Result.Verdict, r.Result.Valid, r.Result.Summary
+	v := r.Result.Verdict
+	r.Info.Verdict, r.Info.Valid, r.Info.Summary = &v, r.Result.Valid, r.Result.Summary
 	if err := runs.WriteJSON(filepath.Join(r.Dir, runs.ResultsFile), r.Result); err != nil {
 		return nil, err
 	}

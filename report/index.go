@@ -21,6 +21,7 @@ type Entry struct {
 	Setup    string
 	Command  string
 	Valid    bool
+	Unknown  bool // the history could not decide
 	Summary  checker.Summary
 	Files    []string // the files and folders it holds, sorted
 	Report   bool     // it holds report.html (runs.HTMLFile)
@@ -28,13 +29,15 @@ type Entry struct {
 	Err      string   // why it could not be read; the other fields may be empty
 }
 
-// verdict is "valid", "invalid" or "malformed".
+// verdict is "valid", "invalid", "unknown" or "malformed".
 func (e Entry) verdict() string {
 	switch {
 	case e.Err != "":
 		return "malformed"
 	case e.Valid:
 		return "valid"
+	case e.Unknown:
+		return "unknown"
 	}
 	return "invalid"
 }

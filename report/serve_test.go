@@ -133,3 +133,14 @@ func TestServeAnswersBadRequestsWithAMessage(t *testing.T) {
 	rec = get(h, http.MethodHead, "/")
 	assert.Equal(t, http.StatusOK, rec.Code)
 }
+
+// A run whose history could not decide is listed unknown; a run.json
+// written before verdicts could be unknown (no verdict field) keeps its
+// valid flag's word.
+func TestEntryVerdicts(t *testing.T) {
+	unknown, invalid := checker.Unknown, checker.Invalid
+	assert.Equal(t, "unknown", NewEntry("r", runs.Info{Verdict: &unknown, Interrupted: true}).verdict())
+	assert.Equal(t, "invalid", NewEntry("r", runs.Info{Verdict: &invalid}).verdict())
+	assert.Equal(t, "invalid", NewEntry("r", runs.Info{}).verdict())
+	assert.Equal(t, "valid", NewEntry("r", runs.Info{Valid: true}).verdict())
+}

@@ -57,10 +57,12 @@ type Info struct {
 	// Interrupted: a signal (Ctrl-C, SIGTERM) stopped the run before its
 	// final reads; its verdict is unknown unless the history already proves
 	// a failure.
-	Interrupted bool            `json:"interrupted"`
-	Verdict     checker.Verdict `json:"verdict"`
-	Valid       bool            `json:"valid"`
-	Summary     checker.Summary `json:"summary"`
+	Interrupted bool `json:"interrupted"`
+	// Verdict is valid, invalid or unknown; nil in a run.json written
+	// before verdicts could be unknown (Valid alone says then).
+	Verdict *checker.Verdict `json:"verdict,omitempty"`
+	Valid   bool             `json:"valid"`
+	Summary checker.Summary  `json:"summary"`
 }
 
 // FolderTime is how a folder's name writes the run's start, in UTC.
