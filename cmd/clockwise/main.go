@@ -32,6 +32,7 @@ const (
 	exitValid   = 0
 	exitInvalid = 1
 	exitUsage   = 2
+	exitUnknown = 3
 )
 
 // exitError carries an exit code out of a command.
