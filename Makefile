@@ -1,4 +1,4 @@
-# clockwise: make demo | make test | make check STRATEGY=lww [SEED=n] [ARGS=...] | make matrix | make serve
+# clockwise: make demo | make test | make check STRATEGY=lww [SEED=n] [ARGS=...] | make check-real STRATEGY=vv | make matrix | make serve
 GO       ?= go
 BIN      := bin/clockwise
 STRATEGY ?= lww
@@ -11,7 +11,7 @@ PORT     ?= 8080
 
 SEEDFLAG := $(if $(SEED),--seed $(SEED),)
 
-.PHONY: all build demo test check analyze matrix metadata report serve browser bench lint clean
+.PHONY: all build demo test check check-real analyze matrix metadata report serve browser bench lint clean
 
 all: build
 
@@ -31,6 +31,11 @@ test: lint browser
 # A randomized test; exits 1 (make reports "Error 1") when acknowledged writes were lost.
 check: build
 	$(BIN) check --strategy $(STRATEGY) $(SEEDFLAG) $(ARGS)
+
+# The same randomized test on real processes: --nodes clockwise node processes
+# on loopback, real sockets and clocks. make check-real STRATEGY=vv ARGS="--nemesis kill --w 2"
+check-real: build
+	$(BIN) check --cluster local --strategy $(STRATEGY) $(SEEDFLAG) $(ARGS)
 
 # Re-judge a stored history or run folder: make analyze HISTORY=runs/lww-.../history.jsonl
 analyze: build

@@ -1,5 +1,6 @@
 // Package experiment runs clockwise's experiments and keeps what they find:
-// a check (one randomized run, judged, in a run folder of its own), the
+// a check (one randomized run, judged, in a run folder of its own, on the
+// simulator or on a real cluster of node processes), the
 // matrix (every strategy under every nemesis on the same seeds, summed up
 // per cell), the metadata measurement (causal metadata per key from 3 to 50
 // nodes) and the demo (scripted scenarios, told as stories).
@@ -9,7 +10,8 @@
 // check command that replays it. The package runs the harness, judges with
 // the checker, writes run folders through package runs and presents through
 // package report; it starts goroutines only to run a matrix's trials side
-// by side, each trial on its own seeded simulator.
+// by side, each trial on its own seeded simulator. A check of a real
+// cluster starts its local nodes and stops them before it returns.
 package experiment
 
 import (
@@ -60,10 +62,7 @@ type Run struct {
 // when a key is not linearizable, porcupine's linearizability.html.
 // command is the command line that replays the run.
 func Check(root string, cfg harness.Config, command string, opts checker.Options) (*Run, error) {
-	r := &Run{Info: runs.Info{
-		Strategy: cfg.Strategy, Nemesis: nemesisName(cfg), Seed: cfg.Seed, Nodes: cfg.Nodes, Clients: cfg.Clients,
-		Keys: cfg.Keys, Ops: cfg.Ops, Command: command, Started: time.Now().UTC().Truncate(time.Second),
-	}}
+	r := newRun(cfg, command)
 	var err error
 	if r.Dir, err = runs.New(root, cfg.Strategy, r.Info.Started); err != nil {
 		return nil, err
@@ -72,42 +71,64 @@ func Check(root string, cfg harness.Config, command string, opts checker.Options
 	if err != nil {
 		return nil, fmt.Errorf("experiment: run: %w", err)
 	}
+	if err := r.save(cfg, res, opts); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// newRun is a run of cfg about to start, replayed by command.
+func newRun(cfg harness.Config, command string) *Run {
+	return &Run{Info: runs.Info{
+		Strategy: cfg.Strategy, Nemesis: nemesisName(cfg), Seed: cfg.Seed, Nodes: cfg.Nodes, Clients: cfg.Clients,
+		Keys: cfg.Keys, Ops: cfg.Ops, Command: command, Started: time.Now().UTC().Truncate(time.Second),
+	}}
+}
+
+// save judges the history res recorded in r.Dir with opts and writes the
+// rest of the run folder.
+func (r *Run) save(cfg harness.Config, res *harness.Result, opts checker.Options) error {
 	a, err := checker.Analyze(res.History)
 	if err != nil {
-		return nil, fmt.Errorf("experiment: check: %w", err)
+		return fmt.Errorf("experiment: check: %w", err)
 	}
 	if r.Result, err = a.Check(opts); err != nil {
-		return nil, fmt.Errorf("experiment: check: %w", err)
+		return fmt.Errorf("experiment: check: %w", err)
 	}
 	if res.Interrupted {
 		r.Info.Interrupted = true
-		r.Result.Undecided(fmt.Sprintf("the run was interrupted after %d of %d operations, before its faults healed and its final reads", res.Ops, cfg.Ops))
+		r.Result.Undecided(fmt.Sprintf("the run was interrupted after %d of %d operations, before its final reads", res.Ops, cfg.Ops))
 	}
 	if keys := r.Result.NonLinearizable(); len(keys) > 0 {
 		path := filepath.Join(r.Dir, runs.LinearFile)
 		if err := runs.CreateFile(path, func(w io.Writer) error {
 			return a.Visualize(keys, opts.LinearTimeout, w)
 		}); err != nil {
-			return nil, fmt.Errorf("experiment: %s: %w", path, err)
+			return fmt.Errorf("experiment: %s: %w", path, err)
 		}
 		r.Result.Visualization = runs.LinearFile
 	}
-	r.Info.Virtual, r.Info.Converged = res.Duration, res.Converged
+	if r.Info.Cluster == "" {
+		r.Info.Virtual = res.Duration
+	} else {
+		r.Info.Wall = res.Duration
+	}
+	r.Info.Converged = res.Converged
 	v := r.Result.Verdict
 	r.Info.Verdict, r.Info.Valid, r.Info.Summary = &v, r.Result.Valid, r.Result.Summary
 	if err := runs.WriteJSON(filepath.Join(r.Dir, runs.ResultsFile), r.Result); err != nil {
-		return nil, err
+		return err
 	}
 	if err := runs.WriteJSON(filepath.Join(r.Dir, runs.InfoFile), r.Info); err != nil {
-		return nil, err
+		return err
 	}
 	if err := runs.CreateFile(filepath.Join(r.Dir, runs.ReportFile), func(w io.Writer) error {
 		return report.WriteRun(w, r.Info, r.Dir, r.Result, 0)
 	}); err != nil {
-		return nil, err
+		return err
 	}
 	r.HTML, err = report.WriteHTML(r.Dir, res.History, r.Result, report.RunInfo(r.Dir, r.Info))
-	return r, err
+	return err
 }
 
 // ScenariosNamed returns the scripted scenarios called names, in that

@@ -132,3 +132,17 @@ func TestDemoTellsEachPlayAndTabulates(t *testing.T) {
 	require.NoError(t, Demo(&b, []harness.Scenario{harness.SkewScenario()}, []string{"vv"}))
 	assert.NotContains(t, b.String(), "side by side", "one strategy, no table")
 }
+
+// --cluster names the local cluster or node URLs, and nothing else.
+func TestClusterURLs(t *testing.T) {
+	urls, err := Cluster{Spec: Local}.URLs()
+	require.NoError(t, err)
+	assert.Nil(t, urls)
+	urls, err = Cluster{Spec: "http://a:1/, https://b:2"}.URLs()
+	require.NoError(t, err)
+	assert.Equal(t, []string{"http://a:1", "https://b:2"}, urls)
+	for _, bad := range []string{"", "a:1", "http://a:1,", "locale"} {
+		_, err := Cluster{Spec: bad}.URLs()
+		assert.Error(t, err, "%q", bad)
+	}
+}

@@ -255,6 +255,11 @@ func newRun(cfg Config, sink *histories.Writer) (*run, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	for _, k := range cfg.Nemesis.Kinds {
+		if slices.Contains(nemesis.RealKinds, k) {
+			return nil, fmt.Errorf("harness: the %s fault needs a real cluster: the simulator has no process to %s", k, k)
+		}
+	}
 	r := &run{cfg: cfg, sim: &sim{stop: cfg.Interrupt}, rec: newRecorder(sink, &cfg), budget: cfg.Ops, keys: map[string]bool{}}
 	r.rec.sim = r.sim
 	cl, err := newCluster(r.sim, &r.cfg)

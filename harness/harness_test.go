@@ -310,3 +310,12 @@ func TestParseMixReadsString(t *testing.T) {
 		assert.Error(t, err, bad)
 	}
 }
+
+// The simulator has no process to kill: a kill fault is an error, not a
+// fault silently ignored.
+func TestSimulatorRefusesKill(t *testing.T) {
+	cfg := harness.DefaultConfig()
+	cfg.Nemesis.Kinds = []string{nemesis.Skew, nemesis.Kill}
+	_, err := harness.Run(cfg, nil, nil)
+	require.ErrorContains(t, err, "kill fault needs a real cluster")
+}

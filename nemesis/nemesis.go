@@ -44,6 +44,10 @@ const (
 // Kinds lists the nemesis kinds a test may enable.
 var Kinds = []string{Skew, Strobe, Partition, Tombstone}
 
+// RealKinds lists the kinds only a real cluster takes: killing a node
+// needs a process to kill.
+var RealKinds = []string{Kill}
+
 // Cluster is what a nemesis acts on.
 type Cluster interface {
 	// Nodes lists the cluster's nodes, sorted.
@@ -120,8 +124,8 @@ func ParseKinds(s string) ([]string, error) {
 	var out []string
 	for _, k := range strings.Split(s, ",") {
 		k = strings.TrimSpace(k)
-		if !slices.Contains(Kinds, k) {
-			return nil, fmt.Errorf("nemesis: unknown fault %q (known: %s, or none)", k, strings.Join(Kinds, ", "))
+		if !slices.Contains(Kinds, k) && !slices.Contains(RealKinds, k) {
+			return nil, fmt.Errorf("nemesis: unknown fault %q (known: %s, or none)", k, strings.Join(slices.Concat(Kinds, RealKinds), ", "))
 		}
 		if !slices.Contains(out, k) {
 			out = append(out, k)

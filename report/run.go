@@ -44,19 +44,58 @@ func WriteHeader(w io.Writer, ri runs.Info, dir string) {
 		state = "replicas did NOT converge"
 	}
 	fmt.Fprintf(w, "clockwise: strategy %s, nemesis %s, seed %d\n", ri.Strategy, ri.Nemesis, ri.Seed)
-	fmt.Fprintf(w, "  %s; %s simulated, %s\n", setup(ri), ri.Virtual.Round(time.Millisecond), state)
+	if ri.Cluster == "" {
+		fmt.Fprintf(w, "  %s; %s simulated, %s\n", setup(ri), ri.Virtual.Round(time.Millisecond), state)
+	} else {
+		fmt.Fprintf(w, "  %s; %s on the real cluster %s, %s\n", setup(ri), ri.Wall.Round(time.Millisecond), ri.Cluster, state)
+	}
 	if dir != "" {
 		fmt.Fprintf(w, "  run folder: %s\n", dir)
 	}
-	fmt.Fprintf(w, "  replay: %s\n", ri.Command)
+	if ri.Cluster == "" {
+		fmt.Fprintf(w, "  replay: %s\n", ri.Command)
+	} else {
+		fmt.Fprintf(w, "  rerun: %s (real timing decides the history: it is not replayed byte for byte)\n", ri.Command)
+	}
 }
 
 // WriteRun writes a run's text report: its header (WriteHeader), then the
 // result (WriteText) with at most limit findings of each kind (0: all).
 func WriteRun(w io.Writer, ri runs.Info, dir string, res *checker.Result, limit int) error {
 	WriteHeader(w, ri, dir)
+	writeSkipped(w, res.Faults)
 	fmt.Fprintln(w)
 	return WriteText(w, res, limit)
+}
+
+// skipped is the f of a nemesis event recording a fault the cluster could
+// not take (harness.Skipped).
+const skipped = "skipped"
+
+// writeSkipped lists the faults a real cluster could not take, so a run
+// that was meant to kill or partition and did not says so.
+func writeSkipped(w io.Writer, faults []checker.Fault) {
+	n := 0
+	why := map[string]int{}
+	var order []string
+	for _, f := range faults {
+		if f.F != skipped {
+			continue
+		}
+		n++
+		k := f.Params["fault"] + ": " + f.Params["why"]
+		if why[k] == 0 {
+			order = append(order, k)
+		}
+		why[k]++
+	}
+	if n == 0 {
+		return
+	}
+	fmt.Fprintf(w, "  faults skipped, the cluster could not take them: %d\n", n)
+	for _, k := range order {
+		fmt.Fprintf(w, "    %d× %s\n", why[k], k)
+	}
 }
 
 // WriteHTML writes report.html into the run folder dir and returns its

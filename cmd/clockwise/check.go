@@ -1,25 +1,30 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/clockwise-kv/clockwise/experiment"
+	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/nemesis"
 	"github.com/clockwise-kv/clockwise/report"
 )
 
 func newCheck() *cobra.Command {
 	var (
-		f      testFlags
-		out    string
-		gate   []string
-		limit  int
-		linear time.Duration
+		f       testFlags
+		out     string
+		gate    []string
+		limit   int
+		linear  time.Duration
+		cluster string
 	)
 	cmd := &cobra.Command{
 		Use:   "check",
@@ -32,11 +37,22 @@ visualization, when a key is not linearizable), points runs/latest at the
 folder, and prints the verdict with each lost write explained. On a terminal
 (and with CI unset) a progress bar counts the operations on stderr.
 
-Ctrl-C (SIGINT) or SIGTERM stops the run at its next event: the history keeps
-every whole line recorded so far, run.json records interrupted, and the
-verdict is unknown unless what was recorded already proves a failure. A
-second Ctrl-C kills the process outright (the history still ends in a whole
-line).
+With --cluster the same test runs against real processes instead of the
+simulator: --cluster local starts --nodes clockwise node processes on
+loopback (every peer link through a TCP proxy, so partitions cut real
+sockets; the kill fault SIGKILLs a node and restarts it empty), and
+--cluster http://host:port,... drives nodes someone else started through
+the node protocol (docs/PROTOCOL.md); a fault they cannot take is recorded
+as skipped. The seed fixes the workload and the fault schedule, but real
+timing decides the history, so a rerun is not byte for byte. Ctrl-C stops
+the run, undoes its faults, stops the local nodes and judges what was
+recorded.
+
+Ctrl-C (SIGINT) or SIGTERM stops a simulated run at its next event, a real
+one after undoing its faults: the history keeps every whole line recorded so
+far, run.json records interrupted, and the verdict is unknown unless what was
+recorded already proves a failure. A second Ctrl-C kills the process
+outright (the history still ends in a whole line).
 
 Exit status: 0 valid, 1 anomalies (lost writes, phantoms, corrupted or future
 reads, divergence, or a --gate finding), 2 bad usage, 3 unknown: the history
@@ -54,12 +70,33 @@ cannot decide (an interrupted run, replicas that did not converge).`,
 			if err != nil {
 				return err
 			}
+			for _, k := range cfg.Nemesis.Kinds {
+				if cluster == "" && slices.Contains(nemesis.RealKinds, k) {
+					return usageErr("invalid --nemesis: the %s fault needs real processes (--cluster local)", k)
+				}
+			}
+			command := replay(cmd, "out", "limit")
 			var done func()
-			cfg.Progress, done = progress(cmd.ErrOrStderr(), cfg.Ops)
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-			cfg.Interrupt = ctx.Done()
-			res, err := experiment.Check(out, cfg, replay(cmd, "out", "limit"), opts)
-			stop()
+			var res *experiment.Run
+			if cluster == "" {
+				cfg.Progress, done = progress(cmd.ErrOrStderr(), cfg.Ops)
+				ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+				cfg.Interrupt = ctx.Done()
+				res, err = experiment.Check(out, cfg, command, opts)
+				stop()
+			} else {
+				cl, cerr := realCluster(cmd, cluster, &cfg)
+				if cerr != nil {
+					return cerr
+				}
+				ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+				defer stop()
+				cfg.Progress, done = progress(cmd.ErrOrStderr(), cfg.Ops)
+				res, err = experiment.CheckReal(ctx, out, cfg, cl, command, opts)
+				if errors.Is(err, experiment.ErrInterrupted) {
+					err = nil // judged: the verdict says what the recorded part proves
+				}
+			}
 			done()
 			if err != nil {
 				return err
@@ -70,7 +107,11 @@ cannot decide (an interrupted run, replicas that did not converge).`,
 			}
 			fmt.Fprintf(stdout, "\nreport: %s\n", res.HTML)
 			if !res.Result.Valid {
-				fmt.Fprintf(stdout, "\nseed %d; replay with: %s\n", cfg.Seed, res.Info.Command)
+				how := "replay with"
+				if cluster != "" {
+					how = "run again with"
+				}
+				fmt.Fprintf(stdout, "\nseed %d; %s: %s\n", cfg.Seed, how, res.Info.Command)
 			}
 			return verdictErr(res.Result.Verdict)
 		},
@@ -80,5 +121,37 @@ cannot decide (an interrupted run, replicas that did not converge).`,
 	gateFlag(cmd.Flags(), &gate)
 	cmd.Flags().IntVar(&limit, "limit", 10, "list at most this many findings of each kind on the terminal (0: all); report.txt has all")
 	linearFlag(cmd.Flags(), &linear)
+	cmd.Flags().StringVar(&cluster, "cluster", "", `run against real processes: "local" starts --nodes clockwise node processes on loopback; or the comma-separated URLs of running nodes (default: the simulator)`)
 	return cmd
+}
+
+// simOnly are the flags of the simulated network and tombstone clock: a
+// real cluster has a real network.
+var simOnly = []string{"latency", "latency-mean", "drop"}
+
+// realCluster checks the flags of a check against a real cluster and
+// returns the cluster; a remote cluster sets cfg.Nodes from its URLs.
+func realCluster(cmd *cobra.Command, spec string, cfg *harness.Config) (experiment.Cluster, error) {
+	fs := cmd.Flags()
+	for _, name := range simOnly {
+		if fs.Changed(name) {
+			return experiment.Cluster{}, usageErr("invalid --%s: it shapes the simulated network; a real cluster's network is real (drop --%s or --cluster)", name, name)
+		}
+	}
+	cl := experiment.Cluster{Spec: spec}
+	urls, err := cl.URLs()
+	if err != nil {
+		return cl, usageErr("invalid --cluster: %v", err)
+	}
+	if urls != nil {
+		if fs.Changed("nodes") && cfg.Nodes != len(urls) {
+			return cl, usageErr("invalid --nodes: %d, but --cluster names %d nodes", cfg.Nodes, len(urls))
+		}
+		cfg.Nodes = len(urls)
+		return cl, nil
+	}
+	if cl.Binary, err = os.Executable(); err != nil {
+		return cl, fmt.Errorf("check: finding the clockwise binary for the local nodes: %w", err)
+	}
+	return cl, nil
 }

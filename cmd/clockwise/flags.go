@@ -42,6 +42,7 @@ type testFlags struct {
 	tombstone   time.Duration
 	prune       int
 	replicas    int
+	w           int
 }
 
 // registerExcept registers the flags on fs, all but the ones named skip.
@@ -64,7 +65,7 @@ func (f *testFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.clients, "clients", d.Clients, "concurrent clients c1…cN")
 	fs.IntVar(&f.keys, "keys", d.Keys, "keys k1…kN")
 	fs.IntVar(&f.ops, "ops", d.Ops, "client operations to invoke")
-	fs.StringVar(&f.nemesis, "nemesis", strings.Join(d.Nemesis.Kinds, ","), "faults to inject, comma-separated: "+strings.Join(nemesis.Kinds, ", ")+"; or none")
+	fs.StringVar(&f.nemesis, "nemesis", strings.Join(d.Nemesis.Kinds, ","), "faults to inject, comma-separated: "+strings.Join(nemesis.Kinds, ", ")+"; on a real cluster also "+strings.Join(nemesis.RealKinds, ", ")+"; or none")
 	fs.StringVar(&f.skew, "skew", "", "fixed clock offsets for skew faults, e.g. n1=+5s,n2=-1s (default: a random node and offset)")
 	fs.DurationVar(&f.maxSkew, "max-skew", d.Nemesis.MaxSkew, "bound of random skew offsets (±)")
 	fs.DurationVar(&f.interval, "interval", d.Nemesis.Interval, "mean length of a fault, and of the quiet between faults")
@@ -77,6 +78,7 @@ func (f *testFlags) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&f.epsilon, "epsilon", d.Options.Epsilon, "clock uncertainty bound ε of truetime")
 	fs.DurationVar(&f.tombstone, "tombstone-offset", d.Nemesis.TombstoneOffset, "how far ahead the clock of the tombstone fault's node reads while it stamps the delete")
 	fs.IntVar(&f.prune, "prune", store.DefaultPrune, "vv-pruned: the most entries a version vector keeps (K)")
+	fs.IntVar(&f.w, "w", 1, "write quorum: a coordinator acknowledges a write once this many replicas, itself included, stored it")
 	fs.IntVar(&f.replicas, "replicas", d.Replicas, "place each key on this many nodes by consistent hashing (0: the strategy's default, 3 for dvv, every node for the others)")
 }
 
@@ -94,7 +96,7 @@ func (f *testFlags) config() (harness.Config, error) {
 		name string
 		n    int
 		min  int
-	}{{"nodes", f.nodes, 1}, {"clients", f.clients, 1}, {"keys", f.keys, 1}, {"ops", f.ops, 0}, {"prune", f.prune, 1}, {"replicas", f.replicas, 0}} {
+	}{{"nodes", f.nodes, 1}, {"clients", f.clients, 1}, {"keys", f.keys, 1}, {"ops", f.ops, 0}, {"prune", f.prune, 1}, {"replicas", f.replicas, 0}, {"w", f.w, 1}} {
 		if v.n < v.min {
 			return bad(v.name, "%d: must be at least %d", v.n, v.min)
 		}
@@ -148,7 +150,7 @@ func (f *testFlags) config() (harness.Config, error) {
 	c.Drop, c.Mix, c.Think, c.Timeout = f.drop, mix, f.think, f.timeout
 	c.Options.Epsilon = f.epsilon
 	c.Nemesis.TombstoneOffset = f.tombstone
-	c.Options.Prune, c.Replicas = f.prune, f.replicas
+	c.Options.Prune, c.Replicas, c.W = f.prune, f.replicas, f.w
 	if err := c.Validate(); err != nil {
 		return c, usageErr("%v", err)
 	}

@@ -66,7 +66,7 @@ Exit status: 0 stopped, 2 bad usage or an address it cannot listen on.`,
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			fmt.Fprintf(cmd.OutOrStdout(), "clockwise: node %s (%s) serving the node protocol on http://%s\n", cfg.ID, strategy, ln.Addr())
+			fmt.Fprintf(cmd.OutOrStdout(), "clockwise: node %s (%s, pid %d) serving the node protocol on http://%s\n", cfg.ID, strategy, os.Getpid(), ln.Addr())
 			return s.Run(ctx, ln)
 		},
 	}

@@ -50,9 +50,11 @@ type Info struct {
 	Clients   int           `json:"clients"`
 	Keys      int           `json:"keys"`
 	Ops       int           `json:"ops"`
-	Command   string        `json:"command"` // replays the run
+	Command   string        `json:"command"`           // replays the run (reruns it, on a real cluster)
+	Cluster   string        `json:"cluster,omitempty"` // the real cluster the run ran against: "local" or node URLs; empty: the simulator
 	Started   time.Time     `json:"started"`
-	Virtual   time.Duration `json:"virtual_ns"` // simulated time the run took
+	Virtual   time.Duration `json:"virtual_ns"`        // simulated time the run took
+	Wall      time.Duration `json:"wall_ns,omitempty"` // on a real cluster: the wall time it took
 	Converged bool          `json:"converged"`
 	// Interrupted: a signal (Ctrl-C, SIGTERM) stopped the run before its
 	// final reads; its verdict is unknown unless the history already proves

@@ -1,0 +1,120 @@
+package experiment
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/internal/runs"
+)
+
+// Local names the cluster of `clockwise node` processes a check starts on
+// loopback, as --cluster spells it.
+const Local = "local"
+
+// NodesFolder is the folder of a run folder that holds each local node's
+// output, n1.log….
+const NodesFolder = "nodes"
+
+// Cluster is the real cluster a check runs against.
+type Cluster struct {
+	// Spec is Local, or the comma-separated base URLs of nodes someone
+	// else started (n1, n2… in that order).
+	Spec string
+	// Binary is the clockwise executable whose node command runs each
+	// replica of a local cluster.
+	Binary string
+	// Local tunes a local cluster's nodes; its Binary and Logs are set
+	// from Binary and the run folder.
+	Local harness.LocalOptions
+}
+
+// URLs returns the node URLs of a remote cluster's Spec, or an error that
+// says which one is malformed; a local cluster has none.
+func (c Cluster) URLs() ([]string, error) {
+	if c.Spec == Local {
+		return nil, nil
+	}
+	var urls []string
+	for _, u := range strings.Split(c.Spec, ",") {
+		u = strings.TrimSpace(u)
+		if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+			return nil, fmt.Errorf("experiment: cluster %q: want %q or node URLs like http://127.0.0.1:7001, got %q", c.Spec, Local, u)
+		}
+		urls = append(urls, strings.TrimRight(u, "/"))
+	}
+	return urls, nil
+}
+
+// ErrInterrupted reports a real check that ctx stopped before its final
+// reads were all taken; the run folder holds what was recorded, judged.
+var ErrInterrupted = errors.New("experiment: the run was interrupted")
+
+// CheckReal runs cfg against a real cluster, in a new run folder under
+// root, as Check does in the simulator: the same history, results,
+// reports and run.json. A local cluster is started first (its nodes' logs
+// go to the run folder's nodes folder) and stopped when the check ends,
+// also when ctx ends or the check fails; a remote cluster takes cfg.Nodes
+// from its URLs. If ctx ends during the run, the faults are undone, what
+// was recorded is judged and saved, and the error is ErrInterrupted.
+func CheckReal(ctx context.Context, root string, cfg harness.Config, cl Cluster, command string, opts checker.Options) (*Run, error) {
+	urls, err := cl.URLs()
+	if err != nil {
+		return nil, err
+	}
+	if urls != nil {
+		cfg.Nodes = len(urls)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	r := newRun(cfg, command)
+	r.Info.Cluster = cl.Spec
+	if r.Dir, err = runs.New(root, cfg.Strategy, r.Info.Started); err != nil {
+		return nil, err
+	}
+	var t harness.Target
+	if urls == nil {
+		lo := cl.Local
+		lo.Binary, lo.Logs = cl.Binary, filepath.Join(r.Dir, NodesFolder)
+		l, err := harness.StartLocal(ctx, cfg, lo)
+		if err != nil {
+			return nil, fmt.Errorf("experiment: starting the local cluster: %w", err)
+		}
+		defer l.Close()
+		t = l
+	} else {
+		if t, err = harness.DialRemote(ctx, urls); err != nil {
+			return nil, fmt.Errorf("experiment: %w", err)
+		}
+	}
+	var res *harness.Result
+	var runErr error
+	err = runs.Record(filepath.Join(r.Dir, runs.HistoryFile), func(w *histories.Writer) error {
+		res, runErr = harness.RunReal(ctx, cfg, t, nil, w)
+		if res == nil {
+			return runErr
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("experiment: run: %w", err)
+	}
+	interrupted := runErr != nil && ctx.Err() != nil
+	if runErr != nil && !interrupted {
+		return nil, fmt.Errorf("experiment: run: %w", runErr)
+	}
+	res.Interrupted = interrupted
+	if err := r.save(cfg, res, opts); err != nil {
+		return nil, err
+	}
+	if interrupted {
+		return r, ErrInterrupted
+	}
+	return r, nil
+}
