@@ -415,13 +415,14 @@ const settle = 3 * time.Second
 // reads.
 func (r *realRun) finish(ctx context.Context) (*Result, error) {
 	r.undoAll(ctx)
-	converged := false
+	converged, known := false, true
 	deadline := time.Now().Add(r.cfg.Converge)
 	for {
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		ok, err := r.t.Converged(cctx)
 		cancel()
 		if errors.Is(err, ErrUnsupported) {
+			known = false // the target cannot tell; the final reads still show divergence
 			sleep(ctx, min(settle, r.cfg.Converge))
 			break
 		}
@@ -432,6 +433,10 @@ func (r *realRun) finish(ctx context.Context) (*Result, error) {
 	}
 	if ctx.Err() != nil {
 		return r.interrupted(ctx)
+	}
+	if known && !converged {
+		r.add(histories.Event{Process: histories.Nemesis, Type: histories.Info, F: histories.Unconverged,
+			Params: map[string]string{"waited": r.cfg.Converge.String()}})
 	}
 	keys := map[string]bool{}
 	r.mu.Lock()
