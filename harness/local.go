@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -133,12 +134,45 @@ func StartLocal(ctx context.Context, cfg Config, opts LocalOptions) (*Local, err
 
 // freePort returns a loopback address nobody listens on right now.
 func freePort() (string, error) {
+	// A port the kernel hands out for outgoing connections may be taken
+	// as a client's source port between this check and the node's bind,
+	// and a busy run opens thousands: pick below that range.
+	lo, hi := 10000, ephemeralLow()
+	for range 64 {
+		if hi-lo < 1000 {
+			break
+		}
+		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(lo+rand.IntN(hi-lo))))
+		if err == nil {
+			addr := ln.Addr().String()
+			ln.Close()
+			return addr, nil
+		}
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", err
 	}
 	defer ln.Close()
 	return ln.Addr().String(), nil
+}
+
+// ephemeralLow is the lowest port of the kernel's range for outgoing
+// connections (Linux's net.ipv4.ip_local_port_range), or 32768.
+func ephemeralLow() int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return 32768
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return 32768
+	}
+	n, err := strconv.Atoi(f[0])
+	if err != nil {
+		return 32768
+	}
+	return n
 }
 
 // args is node's command line. A restarted node comes back with the next

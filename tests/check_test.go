@@ -2,7 +2,6 @@ package tests
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,7 +20,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/internal/runs"
 )
 
@@ -50,16 +48,60 @@ func nodePIDs(t *testing.T, dir string) []int {
 	return pids
 }
 
-// requireCompleteLines fails unless every line of the history file is a
-// whole event.
-func requireCompleteLines(t *testing.T, path string) int {
+// realChecking is a check of a local cluster running in the background.
+type realChecking struct {
+	cmd  *exec.Cmd
+	done chan error // the process's end
+	out  *lockedBuffer
+	dir  string // its run folder
+	pids []int  // its nodes' process ids once all three started
+}
+
+// startRealCheck starts a long check of a local cluster under out and
+// waits until its three nodes run; it fails at once, with the output, if
+// the check ends first.
+func startRealCheck(t *testing.T, out string, args ...string) *realChecking {
 	t.Helper()
-	b, err := os.ReadFile(path)
-	require.NoError(t, err)
-	require.True(t, len(b) == 0 || b[len(b)-1] == '\n', "the history ends in a whole line")
-	h, err := histories.Decode(bytes.NewReader(b))
-	require.NoError(t, err)
-	return len(h)
+	c := &realChecking{done: make(chan error, 1), out: &lockedBuffer{}}
+	c.cmd = exec.Command(binary, realCheck(out, append([]string{"--cluster", "local", "--ops", "10000000"}, args...)...)...)
+	c.cmd.Stdout, c.cmd.Stderr = c.out, c.out
+	require.NoError(t, c.cmd.Start())
+	go func() { c.done <- c.cmd.Wait() }()
+	t.Cleanup(func() { _ = c.cmd.Process.Kill() })
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		select {
+		case err := <-c.done:
+			require.FailNow(t, "the check ended before its nodes started", "%v\n%s", err, c.out.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+		if d, err := filepath.EvalSymlinks(filepath.Join(out, runs.Latest)); err == nil {
+			c.dir, c.pids = d, nodePIDs(t, d)
+			if len(c.pids) == 3 {
+				return c
+			}
+		}
+		if time.Now().After(deadline) {
+			require.FailNow(t, "the check did not start three nodes within 20s", "%s", c.out.String())
+		}
+	}
+}
+
+// wait returns the check's exit code once it ends, within 30 s.
+func (c *realChecking) wait(t *testing.T) int {
+	t.Helper()
+	select {
+	case err := <-c.done:
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return ee.ExitCode()
+		}
+		require.NoError(t, err)
+		return 0
+	case <-time.After(30 * time.Second):
+		require.FailNow(t, "the check did not stop within 30s", "%s", c.out.String())
+		return -1
+	}
 }
 
 // The same command a newcomer runs: lww on real processes with n1 five
@@ -105,43 +147,19 @@ func TestCheckLocalCluster(t *testing.T) {
 // judges what was recorded (every line of the history whole) and exits 3:
 // without final reads the run cannot decide.
 func TestCheckLocalClusterInterrupted(t *testing.T) {
-	out := t.TempDir()
-	var stdout, stderr bytes.Buffer
-	cmd := exec.Command(binary, realCheck(out, "--cluster", "local", "--strategy", "vv", "--nemesis", "skew,partition,kill", "--ops", "10000000")...)
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	var dir string
-	require.Eventually(t, func() bool {
-		d, err := filepath.EvalSymlinks(filepath.Join(out, runs.Latest))
-		if err != nil {
-			return false
-		}
-		dir = d
-		return len(nodePIDs(t, d)) == 3
-	}, 20*time.Second, 20*time.Millisecond, "the check starts three nodes")
+	c := startRealCheck(t, t.TempDir(), "--strategy", "vv", "--nemesis", "skew,partition,kill")
 	time.Sleep(700 * time.Millisecond) // the workload and the faults are under way
-	pids := nodePIDs(t, dir)
-	require.NoError(t, cmd.Process.Signal(os.Interrupt))
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		var ee *exec.ExitError
-		require.True(t, errors.As(err, &ee), "%v\n%s\n%s", err, stdout.String(), stderr.String())
-		assert.Equal(t, 3, ee.ExitCode(), "%s\n%s", stdout.String(), stderr.String())
-	case <-time.After(30 * time.Second):
-		t.Fatal("the check did not stop within 30s of SIGINT")
-	}
-	assert.Contains(t, stdout.String(), "interrupted")
-	for _, pid := range pids {
+	require.NoError(t, c.cmd.Process.Signal(os.Interrupt))
+	assert.Equal(t, 3, c.wait(t), "%s", c.out.String())
+	assert.Contains(t, c.out.String(), "INTERRUPTED before its final reads")
+	for _, pid := range c.pids {
 		requireGone(t, pid)
 	}
-	for _, pid := range nodePIDs(t, dir) { // restarted while stopping, too
+	for _, pid := range nodePIDs(t, c.dir) { // restarted while stopping, too
 		requireGone(t, pid)
 	}
-	assert.Positive(t, requireCompleteLines(t, filepath.Join(dir, runs.HistoryFile)))
-	assert.FileExists(t, filepath.Join(dir, runs.ResultsFile))
+	assert.Positive(t, requireWholeLines(t, filepath.Join(c.dir, runs.HistoryFile)))
+	assert.FileExists(t, filepath.Join(c.dir, runs.ResultsFile))
 }
 
 // startNodes starts n clockwise node processes of strategy on loopback,

@@ -2,8 +2,6 @@ package tests
 
 import (
 	"context"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -11,30 +9,17 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/clockwise-kv/clockwise/harness"
-	"github.com/clockwise-kv/clockwise/internal/runs"
 	"github.com/clockwise-kv/clockwise/nemesis"
 )
 
 // A check killed outright (SIGKILL) leaves no node behind (Linux: the
 // kernel kills the children).
 func TestKilledCheckLeavesNoNode(t *testing.T) {
-	out := t.TempDir()
-	cmd := exec.Command(binary, realCheck(out, "--cluster", "local", "--strategy", "vv", "--ops", "10000000")...)
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	var pids []int
-	require.Eventually(t, func() bool {
-		dir, err := filepath.EvalSymlinks(filepath.Join(out, runs.Latest))
-		if err != nil {
-			return false
-		}
-		pids = nodePIDs(t, dir)
-		return len(pids) == 3
-	}, 20*time.Second, 20*time.Millisecond, "the check starts three nodes")
+	c := startRealCheck(t, t.TempDir(), "--strategy", "vv")
 	time.Sleep(300 * time.Millisecond)
-	require.NoError(t, cmd.Process.Kill())
-	_ = cmd.Wait()
-	for _, pid := range pids {
+	require.NoError(t, c.cmd.Process.Kill())
+	c.wait(t)
+	for _, pid := range c.pids {
 		requireGone(t, pid)
 	}
 }
