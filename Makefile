@@ -11,7 +11,7 @@ PORT     ?= 8080
 
 SEEDFLAG := $(if $(SEED),--seed $(SEED),)
 
-.PHONY: all build demo test check analyze matrix metadata report serve browser bench lint clean
+.PHONY: all build demo test check analyze matrix metadata report serve browser bench lint clean sweep
 
 all: build
 
@@ -45,6 +45,13 @@ matrix: build
 # keys.csv, metadata.json and bytes.png in runs/metadata-<time>/.
 metadata: build
 	$(BIN) metadata $(SEEDFLAG) $(ARGS)
+
+# The nightly sweep: 10,000 seeds of STRATEGY (vv unless set) with the
+# workload drawn from each seed, every fault on; exits 1 if any seed fails.
+# make sweep STRATEGY=dvv SEEDS=1-100000 ARGS="--ops 500"
+SEEDS ?= 1-10000
+sweep: build
+	$(BIN) sweep --strategy $(if $(filter command line,$(origin STRATEGY)),$(STRATEGY),vv) --seeds $(SEEDS) --vary --nemesis tombstone,skew,partition,strobe $(ARGS)
 
 # Print a stored run's text report: make report RUN=runs/lww-...
 report: build

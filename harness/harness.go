@@ -75,7 +75,13 @@ type Mix struct {
 	ReadWrite int // a read, then a write carrying what it read
 	Blind     int // a write with an empty context
 	Delete    int // a read, then a delete carrying what it read
+	// ReadElsewhere is a read, then a write carrying what it read sent
+	// through another node than the one that served the read.
+	ReadElsewhere int
 }
+
+// total is the sum of the weights.
+func (m Mix) total() int { return m.Read + m.ReadWrite + m.Blind + m.Delete + m.ReadElsewhere }
 
 // Config describes a test run.
 type Config struct {
@@ -161,8 +167,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("harness: timeout must be positive, got %v", c.Timeout)
 	case c.Nemesis.TombstoneOffset < 0:
 		return fmt.Errorf("harness: tombstone offset must not be negative, got %v", c.Nemesis.TombstoneOffset)
-	case c.Mix.Read < 0 || c.Mix.ReadWrite < 0 || c.Mix.Blind < 0 || c.Mix.Delete < 0 ||
-		c.Mix.Read+c.Mix.ReadWrite+c.Mix.Blind+c.Mix.Delete == 0:
+	case c.Mix.Read < 0 || c.Mix.ReadWrite < 0 || c.Mix.Blind < 0 || c.Mix.Delete < 0 || c.Mix.ReadElsewhere < 0 ||
+		c.Mix.total() == 0:
 		return errors.New("harness: mix needs a positive weight")
 	}
 	if _, err := store.New(c.Strategy, "n1", c.Options); err != nil {
