@@ -111,6 +111,10 @@ type Config struct {
 	// many replicas of its key, itself included, stored it (store.Config.W).
 	// 0 or 1: the coordinator alone. At most ReplicaCount.
 	W int
+	// ClockResolution, if above 1ns, makes every node's clock read in
+	// steps of it (floored), as a store that stamps in milliseconds does,
+	// so timestamps of different writes tie. 0: exact nanoseconds.
+	ClockResolution time.Duration
 	// Progress, if set, is called as client operations complete.
 	Progress func(done, total int)
 	// Stream, if set, only writes the history to the sink and leaves
@@ -165,6 +169,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("harness: tick must be positive, got %v", c.Tick)
 	case c.Timeout <= 0:
 		return fmt.Errorf("harness: timeout must be positive, got %v", c.Timeout)
+	case c.ClockResolution < 0:
+		return fmt.Errorf("harness: clock resolution must not be negative, got %v", c.ClockResolution)
 	case c.Nemesis.TombstoneOffset < 0:
 		return fmt.Errorf("harness: tombstone offset must not be negative, got %v", c.Nemesis.TombstoneOffset)
 	case c.Mix.Read < 0 || c.Mix.ReadWrite < 0 || c.Mix.Blind < 0 || c.Mix.Delete < 0 || c.Mix.ReadElsewhere < 0 ||
@@ -318,9 +324,19 @@ func (r *run) nextFault() {
 
 // fault applies f and records it.
 func (r *run) fault(f nemesis.Fault) {
-	if f.F == nemesis.Tombstone {
+	switch f.F {
+	case nemesis.Tombstone:
 		r.tombstone(f, nil)
 		return
+	case nemesis.Crash:
+		r.cl.crash(f.Node)
+	case nemesis.Restart:
+		if !r.cl.isDown(f.Node) {
+			return // the undo of a crash the run stopped before
+		}
+		if err := r.cl.restart(f.Node); err != nil {
+			r.cl.errors = append(r.cl.errors, err)
+		}
 	}
 	nemesis.Apply(r.cl, f)
 	r.rec.add(histories.Event{Process: histories.Nemesis, Type: histories.Info, F: histories.Func(f.F), Params: f.Params})
@@ -367,6 +383,9 @@ func (r *run) finish() (*Result, error) {
 	}
 	if r.cl.cut {
 		r.fault(nemesis.HealFault())
+	}
+	for _, n := range r.cl.crashed() {
+		r.fault(nemesis.RestartFault(n))
 	}
 	if skewed := r.skewed(); len(skewed) > 0 {
 		r.fault(nemesis.Fault{F: nemesis.Reset, Clocks: skewed, Params: clockParams(skewed)})

@@ -40,6 +40,7 @@ type testFlags struct {
 	tombstone   time.Duration
 	prune       int
 	replicas    int
+	resolution  time.Duration
 }
 
 // registerExcept registers the flags on fs, all but the ones named skip.
@@ -74,6 +75,7 @@ func (f *testFlags) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&f.epsilon, "epsilon", d.Options.Epsilon, "clock uncertainty bound ε of truetime")
 	fs.DurationVar(&f.tombstone, "tombstone-offset", d.Nemesis.TombstoneOffset, "how far ahead the clock of the tombstone fault's node reads while it stamps the delete")
 	fs.IntVar(&f.prune, "prune", store.DefaultPrune, "vv-pruned: the most entries a version vector keeps (K)")
+	fs.DurationVar(&f.resolution, "clock-resolution", 0, "nodes' clocks read in steps of this (e.g. 1ms), so timestamps tie; 0: nanoseconds")
 	fs.IntVar(&f.replicas, "replicas", d.Replicas, "place each key on this many nodes by consistent hashing (0: the strategy's default, 3 for dvv, every node for the others)")
 }
 
@@ -119,7 +121,7 @@ func (f *testFlags) config() (harness.Config, error) {
 		pos  bool
 	}{{"max-skew", f.maxSkew, false}, {"interval", f.interval, true}, {"latency", f.latency, false},
 		{"latency-mean", f.latencyMean, false}, {"think", f.think, false}, {"timeout", f.timeout, true}, {"epsilon", f.epsilon, false},
-		{"tombstone-offset", f.tombstone, false}} {
+		{"tombstone-offset", f.tombstone, false}, {"clock-resolution", f.resolution, false}} {
 		if v.d < 0 || (v.pos && v.d == 0) {
 			return bad(v.name, "%v: must be %s", v.d, map[bool]string{true: "positive", false: "zero or more"}[v.pos])
 		}
@@ -135,6 +137,7 @@ func (f *testFlags) config() (harness.Config, error) {
 	c.Options.Epsilon = f.epsilon
 	c.Nemesis.TombstoneOffset = f.tombstone
 	c.Options.Prune, c.Replicas = f.prune, f.replicas
+	c.ClockResolution = f.resolution
 	if err := c.Validate(); err != nil {
 		return c, usageErr("%v", err)
 	}
