@@ -137,9 +137,13 @@ type SweepSeed struct {
 	Lost       int                      `json:"lost"`
 	LostByKind map[checker.LostKind]int `json:"lost_by_kind,omitempty"`
 	Failures   []string                 `json:"failures,omitempty"`
-	Command    string                   `json:"command"`       // replays it
-	Dir        string                   `json:"dir,omitempty"` // its run folder, when kept
-	Vary       map[string]string        `json:"vary,omitempty"`
+	// Findings counts each kind of finding the seed's check made: the
+	// lost writes by kind, and phantom, divergent, stale, unpreserved,
+	// external and non-linearizable.
+	Findings map[string]int    `json:"findings,omitempty"`
+	Command  string            `json:"command"`       // replays it
+	Dir      string            `json:"dir,omitempty"` // its run folder, when kept
+	Vary     map[string]string `json:"vary,omitempty"`
 }
 
 // Sweep is a sweep's summary: sweep.json.
@@ -379,7 +383,27 @@ func (sr *seedRun) judge(opts checker.Options) error {
 	if len(r.Summary.LostByKind) > 0 {
 		sr.out.LostByKind = maps.Clone(r.Summary.LostByKind)
 	}
+	if sr.out.Verdict != SeedValid {
+		sr.out.Findings = findings(r.Summary)
+	}
 	return nil
+}
+
+// findings counts each kind of finding of a summary, leaving out the kinds
+// it has none of.
+func findings(s checker.Summary) map[string]int {
+	out := map[string]int{}
+	for k, n := range s.LostByKind {
+		out[string(k)] = n
+	}
+	for k, n := range map[string]int{
+		"phantom": s.Phantoms, "divergent": s.Divergent, "stale": s.Stale, "unpreserved": s.Unpreserved,
+		"external": s.External, "non-linearizable": s.NonLinearizable,
+	} {
+		out[k] = n
+	}
+	maps.DeleteFunc(out, func(_ string, n int) bool { return n == 0 })
+	return out
 }
 
 // add counts a judged seed.
