@@ -59,10 +59,7 @@ type Run struct {
 // when a key is not linearizable, porcupine's linearizability.html.
 // command is the command line that replays the run.
 func Check(root string, cfg harness.Config, command string, opts checker.Options) (*Run, error) {
-	r := &Run{Info: runs.Info{
-		Strategy: cfg.Strategy, Nemesis: nemesisName(cfg), Seed: cfg.Seed, Nodes: cfg.Nodes, Clients: cfg.Clients,
-		Keys: cfg.Keys, Ops: cfg.Ops, Command: command, Started: time.Now().UTC().Truncate(time.Second),
-	}}
+	r := &Run{Info: newInfo(cfg, command)}
 	var err error
 	if r.Dir, err = runs.New(root, cfg.Strategy, r.Info.Started); err != nil {
 		return nil, err
@@ -71,37 +68,54 @@ func Check(root string, cfg harness.Config, command string, opts checker.Options
 	if err != nil {
 		return nil, fmt.Errorf("experiment: run: %w", err)
 	}
+	if err := r.judge(res, opts); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// newInfo is the run.json of a run of cfg that command replays, started now.
+func newInfo(cfg harness.Config, command string) runs.Info {
+	return runs.Info{
+		Strategy: cfg.Strategy, Nemesis: nemesisName(cfg), Seed: cfg.Seed, Nodes: cfg.Nodes, Clients: cfg.Clients,
+		Keys: cfg.Keys, Ops: cfg.Ops, Command: command, Started: time.Now().UTC().Truncate(time.Second),
+	}
+}
+
+// judge judges the run's history, res's, and writes the rest of its
+// folder.
+func (r *Run) judge(res *harness.Result, opts checker.Options) error {
 	a, err := checker.Analyze(res.History)
 	if err != nil {
-		return nil, fmt.Errorf("experiment: check: %w", err)
+		return fmt.Errorf("experiment: check: %w", err)
 	}
 	if r.Result, err = a.Check(opts); err != nil {
-		return nil, fmt.Errorf("experiment: check: %w", err)
+		return fmt.Errorf("experiment: check: %w", err)
 	}
 	if keys := r.Result.NonLinearizable(); len(keys) > 0 {
 		path := filepath.Join(r.Dir, runs.LinearFile)
 		if err := runs.CreateFile(path, func(w io.Writer) error {
 			return a.Visualize(keys, opts.LinearTimeout, w)
 		}); err != nil {
-			return nil, fmt.Errorf("experiment: %s: %w", path, err)
+			return fmt.Errorf("experiment: %s: %w", path, err)
 		}
 		r.Result.Visualization = runs.LinearFile
 	}
 	r.Info.Virtual, r.Info.Converged = res.Duration, res.Converged
 	r.Info.Valid, r.Info.Summary = r.Result.Valid, r.Result.Summary
 	if err := runs.WriteJSON(filepath.Join(r.Dir, runs.ResultsFile), r.Result); err != nil {
-		return nil, err
+		return err
 	}
 	if err := runs.WriteJSON(filepath.Join(r.Dir, runs.InfoFile), r.Info); err != nil {
-		return nil, err
+		return err
 	}
 	if err := runs.CreateFile(filepath.Join(r.Dir, runs.ReportFile), func(w io.Writer) error {
 		return report.WriteRun(w, r.Info, r.Dir, r.Result, 0)
 	}); err != nil {
-		return nil, err
+		return err
 	}
 	r.HTML, err = report.WriteHTML(r.Dir, res.History, r.Result, report.RunInfo(r.Dir, r.Info))
-	return r, err
+	return err
 }
 
 // ScenariosNamed returns the scripted scenarios called names, in that

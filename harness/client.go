@@ -94,6 +94,10 @@ func (c *client) think() {
 		return
 	}
 	c.op = c.gen.Next(c.id, c.rng)
+	if c.op.F == "" { // the generator has nothing more for this client
+		r.active--
+		return
+	}
 	think := int64(0)
 	if r.cfg.Think > 0 {
 		think = c.rng.Int64N(int64(r.cfg.Think) + 1)

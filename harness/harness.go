@@ -233,7 +233,8 @@ type run struct {
 	sim       *sim
 	cl        *cluster
 	rec       *recorder
-	nm        *nemesis.Nemesis
+	nm        faultSchedule
+	record    *Schedule // if set, RunRecorded writes the faults applied here
 	clients   []*client
 	writes    int
 	budget    int
@@ -298,6 +299,11 @@ func Run(cfg Config, gen Generator, sink *histories.Writer) (*Result, error) {
 	if gen == nil {
 		gen = NewGenerator(cfg)
 	}
+	return r.play(gen)
+}
+
+// play runs the workload of gen and the fault schedule, then finishes.
+func (r *run) play(gen Generator) (*Result, error) {
 	r.nextFault()
 	for _, c := range r.clients {
 		r.active++
@@ -316,6 +322,9 @@ func (r *run) nextFault() {
 	r.sim.at(st.At, func() {
 		if r.stopped {
 			return
+		}
+		if r.record != nil {
+			r.record.Faults = append(r.record.Faults, st)
 		}
 		r.fault(st.Fault)
 		r.nextFault()
@@ -378,7 +387,11 @@ func (r *run) finish() (*Result, error) {
 	r.stopped = true
 	r.tombs = nil
 	r.sim.runUntil(func() bool { return !r.tombBusy || r.rec.err != nil })
-	for _, f := range r.nm.Stop() {
+	stop := r.nm.Stop()
+	if r.record != nil {
+		r.record.Stop = stop
+	}
+	for _, f := range stop {
 		r.fault(f)
 	}
 	if r.cl.cut {

@@ -266,3 +266,27 @@ func TestMutantsAreCaught(t *testing.T) {
 		})
 	}
 }
+
+// TestShrinkABrokenStrategy: a planted bug's failing run shrinks to a run
+// at least ten times smaller that still fails with the same finding, the
+// same way every time.
+func TestShrinkABrokenStrategy(t *testing.T) {
+	m := mutants[0] // merge drops a sibling
+	defer register(m)()
+	cfg := harness.DefaultConfig()
+	cfg.Strategy, cfg.Seed = mutantName(m), 3
+	s, err := experiment.Shrink(cfg, m.finding, checker.Options{})
+	require.NoError(t, err)
+	t.Log(s.Describe())
+	assert.False(t, s.Result.Valid)
+	assert.Positive(t, s.Findings[m.finding])
+	assert.LessOrEqual(t, 10*s.After.Ops, s.Before.Ops)
+	again, err := experiment.Shrink(cfg, m.finding, checker.Options{})
+	require.NoError(t, err)
+	assert.Equal(t, s.History, again.History, "shrinking is deterministic")
+
+	real := cfg
+	real.Strategy = m.base
+	_, err = experiment.Shrink(real, m.finding, checker.Options{})
+	assert.Error(t, err, "the real strategy has nothing to shrink")
+}

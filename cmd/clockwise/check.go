@@ -17,6 +17,7 @@ func newCheck() *cobra.Command {
 		gate   []string
 		limit  int
 		linear time.Duration
+		shrink bool
 	)
 	cmd := &cobra.Command{
 		Use:   "check",
@@ -43,7 +44,7 @@ Exit status: 0 valid, 1 anomalies (lost writes, phantoms, divergence, or a
 			}
 			var done func()
 			cfg.Progress, done = progress(cmd.ErrOrStderr(), cfg.Ops)
-			res, err := experiment.Check(out, cfg, replay(cmd, "out", "limit"), opts)
+			res, err := experiment.Check(out, cfg, replay(cmd, "out", "limit", "shrink"), opts)
 			done()
 			if err != nil {
 				return err
@@ -55,6 +56,10 @@ Exit status: 0 valid, 1 anomalies (lost writes, phantoms, divergence, or a
 			fmt.Fprintf(stdout, "\nreport: %s\n", res.HTML)
 			if !res.Result.Valid {
 				fmt.Fprintf(stdout, "\nseed %d; replay with: %s\n", cfg.Seed, res.Info.Command)
+				if shrink {
+					fmt.Fprintln(stdout)
+					return shrinkRun(stdout, cfg, opts, "", out, "clockwise shrink "+experiment.ShellQuote(res.Dir))
+				}
 				return errInvalid
 			}
 			return nil
@@ -65,5 +70,6 @@ Exit status: 0 valid, 1 anomalies (lost writes, phantoms, divergence, or a
 	gateFlag(cmd.Flags(), &gate)
 	cmd.Flags().IntVar(&limit, "limit", 10, "list at most this many findings of each kind on the terminal (0: all); report.txt has all")
 	linearFlag(cmd.Flags(), &linear)
+	cmd.Flags().BoolVar(&shrink, "shrink", false, "when the run fails, shrink it too (see 'clockwise shrink')")
 	return cmd
 }

@@ -65,3 +65,50 @@ func TestSweepBadFlags(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, "sweep.json")
 }
+
+// TestShrinkCommand: shrink reads a failing run folder, prints the shrunk
+// run's story and writes its folder; check --shrink does both at once.
+func TestShrinkCommand(t *testing.T) {
+	out := t.TempDir()
+	code, _, stderr := cli("check", "--strategy", "lww", "--seed", "2", "--out", out)
+	require.Equal(t, exitInvalid, code, stderr)
+	code, stdout, stderr := cli("shrink", filepath.Join(out, runs.Latest), "--out", out, "--finding", "overwritten-by-older")
+	require.Equal(t, exitInvalid, code, stderr)
+	assert.Contains(t, stdout, "━━ scenario shrunk · strategy lww")
+	assert.Contains(t, stdout, "LOST (overwritten-by-older)")
+	assert.Contains(t, stdout, "final reads")
+	assert.Contains(t, stdout, "causality, from what the clients read")
+	assert.Contains(t, stdout, "verdict: INVALID")
+	info, err := runs.ReadInfo(filepath.Join(out, runs.Latest))
+	require.NoError(t, err)
+	assert.Contains(t, info.Command, "clockwise shrink ")
+	assert.False(t, info.Valid)
+
+	code, stdout, stderr = cli("check", "--strategy", "lww", "--seed", "1", "--ops", "300", "--out", out, "--shrink")
+	require.Equal(t, exitInvalid, code, stderr)
+	assert.Contains(t, stdout, "━━ scenario shrunk")
+
+	code, _, stderr = cli("shrink", filepath.Join(out, runs.Latest), "--finding", "nonsense", "--out", out)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "--finding")
+	code, _, stderr = cli("shrink", t.TempDir())
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "run.json")
+}
+
+func TestSplitShell(t *testing.T) {
+	for _, words := range [][]string{
+		{"clockwise", "check", "--skew", "n1=+5s", "--mix", "read=1, rw=2"},
+		{"a'b", "", "x y'z"},
+	} {
+		var quoted []string
+		for _, w := range words {
+			quoted = append(quoted, experiment.ShellQuote(w))
+		}
+		got, err := splitShell(strings.Join(quoted, " "))
+		require.NoError(t, err)
+		assert.Equal(t, words, got)
+	}
+	_, err := splitShell("clockwise 'check")
+	assert.Error(t, err)
+}
