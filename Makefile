@@ -11,7 +11,7 @@ PORT     ?= 8080
 
 SEEDFLAG := $(if $(SEED),--seed $(SEED),)
 
-.PHONY: all build demo test check analyze matrix metadata report serve browser bench lint clean sweep
+.PHONY: all build demo test check analyze matrix metadata report serve browser bench lint clean sweep fuzz
 
 all: build
 
@@ -52,6 +52,17 @@ metadata: build
 SEEDS ?= 1-10000
 sweep: build
 	$(BIN) sweep --strategy $(if $(filter command line,$(origin STRATEGY)),$(STRATEGY),vv) --seeds $(SEEDS) --vary --nemesis tombstone,skew,partition,strobe $(ARGS)
+
+# Every fuzz test, FUZZTIME each (Go fuzzes one target at a time): the
+# history decoder, the flag parsers, and the checker on simulated histories
+# with a lost write planted. CI runs make fuzz FUZZTIME=8s.
+FUZZTIME ?= 2m
+FUZZ := histories:FuzzDecode histories:FuzzDecodeErrors harness:FuzzParseMix clock:FuzzParseOffsets \
+	nemesis:FuzzParseKinds experiment:FuzzParseSeeds experiment:FuzzCheckerCatchesPlantedLoss
+fuzz:
+	@set -e; for t in $(FUZZ); do pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "fuzz $$pkg $$fn for $(FUZZTIME)"; \
+		$(GO) test ./$$pkg -run '^$$fn$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME); done
 
 # Print a stored run's text report: make report RUN=runs/lww-...
 report: build
