@@ -29,8 +29,15 @@
 // read through that node would be: every replica is still read directly, so
 // the checker's divergence rule still compares the replicas' own states.
 //
+// A crash fault takes a node down: its store and held writes are gone, it
+// drops whatever reaches it, and the restart one spell later brings it back
+// empty under a new actor id, to recover from its peers by anti-entropy.
+// Config.ClockResolution makes clocks read in coarse steps, so timestamps
+// tie.
+//
 // Run drives a random workload from a Generator; RunScript plays a fixed
-// Script, as the demo does. Nodes are named n1…nN (ValidNode reads a node
+// Script, as the demo does; RunRecorded writes down the Schedule a random
+// run generated and Replay plays one back, whole or cut down. Nodes are named n1…nN (ValidNode reads a node
 // name) and each node's clock is a clock.Clock; the operation mix has a
 // text form (Mix.String, ParseMix), as the command line writes it. RunReal and RunRealScript do the same against a
 // real cluster (a Target: node processes started here by StartLocal, or
