@@ -3,15 +3,17 @@
 // simulator or on a real cluster of node processes), the
 // matrix (every strategy under every nemesis on the same seeds, summed up
 // per cell), the metadata measurement (causal metadata per key from 3 to 50
-// nodes) and the demo (scripted scenarios, told as stories).
+// nodes), the demo (scripted scenarios, told as stories), the sweep (one
+// run per seed of a range, in parallel, the failing seeds kept) and the
+// shrink (the smallest run that still fails like a failing one).
 //
 // An experiment takes harness.Configs, never command-line text: the
 // command line builds them. Each run still records the exact clockwise
 // check command that replays it. The package runs the harness, judges with
 // the checker, writes run folders through package runs and presents through
-// package report; it starts goroutines only to run a matrix's trials side
-// by side, each trial on its own seeded simulator. A check of a real
-// cluster starts its local nodes and stops them before it returns.
+// package report; it starts goroutines only to run a matrix's trials or a
+// sweep's seeds side by side, each on its own seeded simulator. A check of
+// a real cluster starts its local nodes and stops them before it returns.
 package experiment
 
 import (

@@ -30,6 +30,9 @@ type Op struct {
 	// Write is the id of the version a write or delete creates; empty: the
 	// run's next id (w<n> for a write, d<n> for a delete).
 	Write string
+	// WriteNode, with ReadFirst, sends the write through this node rather
+	// than Node, which serves the read.
+	WriteNode string
 }
 
 // lastRead is what a client's last successful read of a key returned.
@@ -91,6 +94,10 @@ func (c *client) think() {
 		return
 	}
 	c.op = c.gen.Next(c.id, c.rng)
+	if c.op.F == "" { // the generator has nothing more for this client
+		r.active--
+		return
+	}
 	think := int64(0)
 	if r.cfg.Think > 0 {
 		think = c.rng.Int64N(int64(r.cfg.Think) + 1)
@@ -122,6 +129,9 @@ func (c *client) write() {
 	c.r.budget++
 	op := c.op
 	op.ReadFirst, op.AfterRead = false, true
+	if op.WriteNode != "" {
+		op.Node, op.WriteNode = op.WriteNode, ""
+	}
 	c.do(op, c.next)
 }
 
@@ -355,15 +365,24 @@ func newRandom(cfg Config) *random {
 func (g *random) Next(_ string, rng *rand.Rand) Op {
 	op := Op{Key: g.keys[rng.IntN(len(g.keys))], Node: g.nodes[rng.IntN(len(g.nodes))]}
 	m := g.mix
-	switch x := rng.IntN(m.Read + m.ReadWrite + m.Blind + m.Delete); {
+	switch x := rng.IntN(m.total()); {
 	case x < m.Read:
 		op.F = histories.Read
 	case x < m.Read+m.ReadWrite:
 		op.F, op.ReadFirst = histories.Write, true
 	case x < m.Read+m.ReadWrite+m.Blind:
 		op.F = histories.Write
-	default:
+	case x < m.Read+m.ReadWrite+m.Blind+m.Delete:
 		op.F, op.ReadFirst = histories.Delete, true
+	default:
+		op.F, op.ReadFirst = histories.Write, true
+		if len(g.nodes) > 1 { // any node but the reader
+			i := rng.IntN(len(g.nodes) - 1)
+			if g.nodes[i] == op.Node {
+				i = len(g.nodes) - 1
+			}
+			op.WriteNode = g.nodes[i]
+		}
 	}
 	return op
 }

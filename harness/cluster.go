@@ -29,6 +29,8 @@ type cluster struct {
 	out     []store.Message // reused by flush
 	// ring places each key on its replicas; nil: every node holds every key.
 	ring *store.Ring
+	cfg  *Config
+	res  int64 // clock resolution, ns; 0: exact
 }
 
 // member is one node of the cluster and what the cluster keeps of it.
@@ -40,13 +42,16 @@ type member struct {
 	holds  bool  // the node holds a write in its commit wait
 	ticked int   // the tick it was last ticked (or skipped) to
 	round  int   // the tick of its next anti-entropy round
+	down   bool  // crashed: it takes no message and no tick until restarted
+	lives  int   // restarts so far
 }
 
 func newCluster(s *sim, cfg *Config) (*cluster, error) {
 	c := &cluster{
 		sim: s, index: map[string]int{}, rounds: math.MaxInt,
 		rng:     rand.New(rand.NewPCG(cfg.Seed, streamNetwork)),
-		latency: cfg.Latency, drop: cfg.Drop, clients: map[string]*client{},
+		latency: cfg.Latency, drop: cfg.Drop, clients: map[string]*client{}, cfg: cfg,
+		res: int64(cfg.ClockResolution),
 	}
 	s.cl = c
 	for i := 1; i <= cfg.Nodes; i++ {
@@ -60,17 +65,7 @@ func newCluster(s *sim, cfg *Config) (*cluster, error) {
 		c.ring = ring
 	}
 	for i, id := range c.names {
-		strat, err := store.New(cfg.Strategy, id, cfg.Options)
-		if err != nil {
-			return nil, err
-		}
-		var peers []string
-		for _, p := range c.names {
-			if p != id {
-				peers = append(peers, p)
-			}
-		}
-		n, err := store.NewNode(store.Config{ID: id, Peers: peers, Strategy: strat, SyncEvery: cfg.SyncEvery, Ring: c.ring, W: cfg.W})
+		n, err := c.newNode(id, id)
 		if err != nil {
 			return nil, err
 		}
@@ -79,6 +74,21 @@ func newCluster(s *sim, cfg *Config) (*cluster, error) {
 		c.rounds = min(c.rounds, c.members[i].round)
 	}
 	return c, nil
+}
+
+// newNode returns an empty node called id whose strategy acts as actor.
+func (c *cluster) newNode(id, actor string) (*store.Node, error) {
+	strat, err := store.New(c.cfg.Strategy, actor, c.cfg.Options)
+	if err != nil {
+		return nil, err
+	}
+	var peers []string
+	for _, p := range c.names {
+		if p != id {
+			peers = append(peers, p)
+		}
+	}
+	return store.NewNode(store.Config{ID: id, Peers: peers, Strategy: strat, SyncEvery: c.cfg.SyncEvery, Ring: c.ring, W: c.cfg.W})
 }
 
 // node returns the node called id.
@@ -137,8 +147,14 @@ func (c *cluster) connected(a, b int) bool {
 	return ga == gb && (ga != -1 || a == b)
 }
 
-// now returns node i's clock reading.
-func (c *cluster) now(i int) int64 { return c.members[i].clock.Read(c.sim.now) }
+// now returns node i's clock reading, floored to the clock's resolution.
+func (c *cluster) now(i int) int64 {
+	t := c.members[i].clock.Read(c.sim.now)
+	if c.res > 1 {
+		t = floorTo(t, c.res)
+	}
+	return t
+}
 
 // offset returns node i's clock offset from true time.
 func (c *cluster) offset(i int) int64 { return c.members[i].clock.OffsetAt(c.sim.now) }
@@ -163,6 +179,9 @@ func (c *cluster) arrive(f inFlight) {
 // ns further while it handles m (a clock that jumps forward and is stepped
 // back at once), and routes what the node sends.
 func (c *cluster) deliver(i int, m store.Message, ahead int64) {
+	if c.members[i].down {
+		return
+	}
 	if err := c.members[i].node.Step(c.now(i)+ahead, m); err != nil {
 		c.errors = append(c.errors, err)
 	}
@@ -183,6 +202,10 @@ func (c *cluster) tick() {
 	c.rounds = math.MaxInt
 	for i := range c.members {
 		m := &c.members[i]
+		if m.down {
+			m.ticked = c.ticks
+			continue
+		}
 		if c.ticks == m.round || m.holds && c.due(i) {
 			m.node.Skip(c.ticks - 1 - m.ticked)
 			m.node.Tick(c.now(i))
@@ -225,6 +248,9 @@ func (c *cluster) plan(i int) {
 	if !ok {
 		return
 	}
+	if c.res > 1 { // a coarse clock reads at only once it reads at rounded up
+		at = -floorTo(-at, c.res)
+	}
 	t := reaches(m.clock, c.sim.now, at)
 	if m.wake >= 0 && m.wake <= t {
 		return
@@ -237,6 +263,9 @@ func (c *cluster) plan(i int) {
 func (c *cluster) wake(i int) {
 	if c.members[i].wake == c.sim.now {
 		c.members[i].wake = -1
+	}
+	if c.members[i].down {
+		return
 	}
 	c.members[i].node.Wake(c.now(i))
 	c.flush(i)

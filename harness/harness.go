@@ -32,8 +32,15 @@
 // read through that node would be: every replica is still read directly, so
 // the checker's divergence rule still compares the replicas' own states.
 //
+// A crash fault takes a node down: its store and held writes are gone, it
+// drops whatever reaches it, and the restart one spell later brings it back
+// empty under a new actor id, to recover from its peers by anti-entropy.
+// Config.ClockResolution makes clocks read in coarse steps, so timestamps
+// tie.
+//
 // Run drives a random workload from a Generator; RunScript plays a fixed
-// Script, as the demo does. Nodes are named n1…nN (ValidNode reads a node
+// Script, as the demo does; RunRecorded writes down the Schedule a random
+// run generated and Replay plays one back, whole or cut down. Nodes are named n1…nN (ValidNode reads a node
 // name) and each node's clock is a clock.Clock; the operation mix has a
 // text form (Mix.String, ParseMix), as the command line writes it. RunReal and RunRealScript do the same against a
 // real cluster (a Target: node processes started here by StartLocal, or
@@ -78,7 +85,13 @@ type Mix struct {
 	ReadWrite int // a read, then a write carrying what it read
 	Blind     int // a write with an empty context
 	Delete    int // a read, then a delete carrying what it read
+	// ReadElsewhere is a read, then a write carrying what it read sent
+	// through another node than the one that served the read.
+	ReadElsewhere int
 }
+
+// total is the sum of the weights.
+func (m Mix) total() int { return m.Read + m.ReadWrite + m.Blind + m.Delete + m.ReadElsewhere }
 
 // Config describes a test run.
 type Config struct {
@@ -108,6 +121,10 @@ type Config struct {
 	// many replicas of its key, itself included, stored it (store.Config.W).
 	// 0 or 1: the coordinator alone. At most ReplicaCount.
 	W int
+	// ClockResolution, if above 1ns, makes every node's clock read in
+	// steps of it (floored), as a store that stamps in milliseconds does,
+	// so timestamps of different writes tie. 0: exact nanoseconds.
+	ClockResolution time.Duration
 	// Progress, if set, is called as client operations complete.
 	Progress func(done, total int)
 	// Stream, if set, only writes the history to the sink and leaves
@@ -166,10 +183,12 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("harness: tick must be positive, got %v", c.Tick)
 	case c.Timeout <= 0:
 		return fmt.Errorf("harness: timeout must be positive, got %v", c.Timeout)
+	case c.ClockResolution < 0:
+		return fmt.Errorf("harness: clock resolution must not be negative, got %v", c.ClockResolution)
 	case c.Nemesis.TombstoneOffset < 0:
 		return fmt.Errorf("harness: tombstone offset must not be negative, got %v", c.Nemesis.TombstoneOffset)
-	case c.Mix.Read < 0 || c.Mix.ReadWrite < 0 || c.Mix.Blind < 0 || c.Mix.Delete < 0 ||
-		c.Mix.Read+c.Mix.ReadWrite+c.Mix.Blind+c.Mix.Delete == 0:
+	case c.Mix.Read < 0 || c.Mix.ReadWrite < 0 || c.Mix.Blind < 0 || c.Mix.Delete < 0 || c.Mix.ReadElsewhere < 0 ||
+		c.Mix.total() == 0:
 		return errors.New("harness: mix needs a positive weight")
 	}
 	if _, err := store.New(c.Strategy, "n1", c.Options); err != nil {
@@ -231,7 +250,8 @@ type run struct {
 	sim       *sim
 	cl        *cluster
 	rec       *recorder
-	nm        *nemesis.Nemesis
+	nm        faultSchedule
+	record    *Schedule // if set, RunRecorded writes the faults applied here
 	clients   []*client
 	writes    int
 	budget    int
@@ -301,6 +321,11 @@ func Run(cfg Config, gen Generator, sink *histories.Writer) (*Result, error) {
 	if gen == nil {
 		gen = NewGenerator(cfg)
 	}
+	return r.play(gen)
+}
+
+// play runs the workload of gen and the fault schedule, then finishes.
+func (r *run) play(gen Generator) (*Result, error) {
 	r.nextFault()
 	for _, c := range r.clients {
 		r.active++
@@ -320,6 +345,9 @@ func (r *run) nextFault() {
 		if r.stopped {
 			return
 		}
+		if r.record != nil {
+			r.record.Faults = append(r.record.Faults, st)
+		}
 		r.fault(st.Fault)
 		r.nextFault()
 	})
@@ -327,9 +355,19 @@ func (r *run) nextFault() {
 
 // fault applies f and records it.
 func (r *run) fault(f nemesis.Fault) {
-	if f.F == nemesis.Tombstone {
+	switch f.F {
+	case nemesis.Tombstone:
 		r.tombstone(f, nil)
 		return
+	case nemesis.Crash:
+		r.cl.crash(f.Node)
+	case nemesis.Restart:
+		if !r.cl.isDown(f.Node) {
+			return // the undo of a crash the run stopped before
+		}
+		if err := r.cl.restart(f.Node); err != nil {
+			r.cl.errors = append(r.cl.errors, err)
+		}
 	}
 	nemesis.Apply(r.cl, f)
 	r.rec.add(histories.Event{Process: histories.Nemesis, Type: histories.Info, F: histories.Func(f.F), Params: f.Params})
@@ -374,11 +412,18 @@ func (r *run) finish() (*Result, error) {
 	if r.sim.halted {
 		return r.interrupted()
 	}
-	for _, f := range r.nm.Stop() {
+	stop := r.nm.Stop()
+	if r.record != nil {
+		r.record.Stop = stop
+	}
+	for _, f := range stop {
 		r.fault(f)
 	}
 	if r.cl.cut {
 		r.fault(nemesis.HealFault())
+	}
+	for _, n := range r.cl.crashed() {
+		r.fault(nemesis.RestartFault(n))
 	}
 	if skewed := r.skewed(); len(skewed) > 0 {
 		r.fault(nemesis.Fault{F: nemesis.Reset, Clocks: skewed, Params: clockParams(skewed)})

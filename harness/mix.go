@@ -6,14 +6,20 @@ import (
 	"strings"
 )
 
-// String writes the mix as ParseMix reads it: "read=3,rw=4,blind=2,delete=0".
+// String writes the mix as ParseMix reads it: "read=3,rw=4,blind=2,delete=0",
+// and ",rw-other=1" when that weight is positive.
 func (m Mix) String() string {
-	return fmt.Sprintf("read=%d,rw=%d,blind=%d,delete=%d", m.Read, m.ReadWrite, m.Blind, m.Delete)
+	s := fmt.Sprintf("read=%d,rw=%d,blind=%d,delete=%d", m.Read, m.ReadWrite, m.Blind, m.Delete)
+	if m.ReadElsewhere > 0 {
+		s += fmt.Sprintf(",rw-other=%d", m.ReadElsewhere)
+	}
+	return s
 }
 
 // ParseMix reads operation weights such as "read=3,rw=4,blind=2,delete=1":
 // read, rw (a read, then a write with what it read), blind (a write without
-// context) and delete (a read, then a delete). A weight left out is 0; at
+// context), delete (a read, then a delete) and rw-other (a read, then a
+// write with what it read through another node). A weight left out is 0; at
 // least one must be positive.
 func ParseMix(s string) (Mix, error) {
 	var m Mix
@@ -32,11 +38,13 @@ func ParseMix(s string) (Mix, error) {
 			m.Blind = n
 		case "delete":
 			m.Delete = n
+		case "rw-other":
+			m.ReadElsewhere = n
 		default:
-			return m, fmt.Errorf("harness: mix %q: unknown operation %q (read, rw, blind, delete)", part, name)
+			return m, fmt.Errorf("harness: mix %q: unknown operation %q (read, rw, blind, delete, rw-other)", part, name)
 		}
 	}
-	if m.Read+m.ReadWrite+m.Blind+m.Delete == 0 {
+	if m.total() == 0 {
 		return m, fmt.Errorf("harness: mix %q: every weight is 0", s)
 	}
 	return m, nil

@@ -43,8 +43,8 @@ const undoTimeout = 10 * time.Second
 // or whose connection breaks, is recorded info; a 4xx answer, or a node
 // that refused the connection, fail. A fault the target cannot take is
 // recorded as a nemesis event with f "skipped" naming the fault and why;
-// tombstone faults are always skipped. Result.Duration is the wall time
-// the run took; Result.Events is 0. If ctx ends, the run stops, undoes its
+// tombstone faults are always skipped; a crash fault (the simulator's) is
+// a kill. Result.Duration is the wall time the run took; Result.Events is 0. If ctx ends, the run stops, undoes its
 // faults as far as it can, and returns ctx's error with what it recorded.
 func RunReal(ctx context.Context, cfg Config, t Target, gen Generator, sink *histories.Writer) (*Result, error) {
 	r, err := newRealRun(ctx, cfg, t, sink)
@@ -300,7 +300,9 @@ func (r *realRun) fault(ctx context.Context, f nemesis.Fault) {
 	case nemesis.Heal:
 		r.network(f, r.t.Heal(fctx), false)
 		return
-	case nemesis.Kill:
+	case nemesis.Kill, nemesis.Crash:
+		// A crash of a real node is a kill: its process and its in-memory
+		// store are gone until the restart.
 		// The recorder waits while the node dies, so the requests the kill
 		// breaks are recorded after it.
 		r.mu.Lock()

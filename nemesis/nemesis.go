@@ -2,7 +2,9 @@
 // (a node's clock jumps ahead or behind), clock strobe (it flips back and
 // forth rapidly), and network partitions (one node isolated, or the cluster
 // split into random halves), each started and stopped on a seeded schedule;
-// and far-future tombstones: at a scheduled moment a key is deleted through a
+// crashes of a simulated node (it loses its in-memory state and restarts
+// empty one spell later, to recover from its peers); and far-future
+// tombstones: at a scheduled moment a key is deleted through a
 // node whose clock reads far ahead (an hour by default) for that one request,
 // so the tombstone carries a timestamp from the future.
 //
@@ -39,10 +41,11 @@ const (
 	Partition = "partition" // split the network
 	Heal      = "heal"      // end every partition
 	Tombstone = "tombstone" // delete a key through a node whose clock reads far ahead
+	Crash     = "crash"     // a simulated node crashes, losing its in-memory state; Restart brings it back empty
 )
 
 // Kinds lists the nemesis kinds a test may enable.
-var Kinds = []string{Skew, Strobe, Partition, Tombstone}
+var Kinds = []string{Skew, Strobe, Partition, Tombstone, Crash}
 
 // RealKinds lists the kinds only a real cluster takes: killing a node
 // needs a process to kill.
@@ -163,11 +166,13 @@ type Nemesis struct {
 // New returns a nemesis for a cluster of nodes, drawing from rng.
 func New(opts Options, nodes []string, rng *rand.Rand) *Nemesis {
 	nm := &Nemesis{opts: opts, nodes: slices.Sorted(slices.Values(nodes)), rng: rng}
-	var clocks, network, tombstones []string
+	var clocks, network, tombstones, crashes []string
 	for _, k := range opts.Kinds {
 		switch {
 		case k == Partition:
 			network = append(network, k)
+		case k == Crash:
+			crashes = append(crashes, k)
 		case k == Tombstone:
 			if len(opts.Keys) > 0 {
 				tombstones = append(tombstones, k)
@@ -176,7 +181,7 @@ func New(opts Options, nodes []string, rng *rand.Rand) *Nemesis {
 			clocks = append(clocks, k)
 		}
 	}
-	for _, ks := range [][]string{clocks, network, tombstones} {
+	for _, ks := range [][]string{clocks, network, tombstones, crashes} {
 		if len(ks) > 0 {
 			nm.cycles = append(nm.cycles, &cycle{kinds: ks, next: nm.spell()})
 		}
@@ -254,6 +259,9 @@ func (nm *Nemesis) fault(kind string) (Fault, Fault) {
 	case Tombstone:
 		key := nm.opts.Keys[nm.rng.IntN(len(nm.opts.Keys))]
 		return TombstoneFault(nm.pick(), key, nm.opts.TombstoneOffset), Fault{}
+	case Crash:
+		n := nm.pick()
+		return CrashFault(n), RestartFault(n)
 	}
 	panic("nemesis: unknown fault kind " + kind)
 }
@@ -283,6 +291,12 @@ func TombstoneFault(node, key string, offset time.Duration) Fault {
 	return Fault{F: Tombstone, Node: node, Key: key, Offset: int64(offset), Params: map[string]string{
 		"node": node, "key": key, "offset": clock.Signed(int64(offset)),
 	}}
+}
+
+// CrashFault crashes a simulated node: it drops every message and request
+// until RestartFault brings it back with an empty store.
+func CrashFault(node string) Fault {
+	return Fault{F: Crash, Node: node, Params: map[string]string{"node": node}}
 }
 
 // HealFault ends every partition.

@@ -188,12 +188,12 @@ func (n *Node) Step(now int64, m Message) error {
 		var answer []Keyed
 		for _, k := range m.Objects {
 			theirs[k.Key] = true
-			if merged := n.merge(k); !merged.Equal(k.Object) {
+			if merged := n.merge(k); !merged.Equal(k.Object) && !syncSkipped(k.Key, merged) {
 				answer = append(answer, Keyed{k.Key, merged})
 			}
 		}
 		for _, key := range n.keys {
-			if !theirs[key] && n.holds(key, m.From) {
+			if !theirs[key] && n.holds(key, m.From) && !syncSkipped(key, n.objects[key]) {
 				answer = append(answer, Keyed{key, n.objects[key]})
 			}
 		}
@@ -225,7 +225,7 @@ func (n *Node) Tick(now int64) {
 	peer := n.peers[n.next]
 	objs := make([]Keyed, 0, len(n.keys))
 	for _, k := range n.keys {
-		if n.holds(k, peer) {
+		if n.holds(k, peer) && !syncSkipped(k, n.objects[k]) {
 			objs = append(objs, Keyed{k, n.objects[k]})
 		}
 	}
@@ -387,7 +387,10 @@ func (n *Node) commit(key string, obj Object, reply Message) {
 	reply.Meta.Bytes = obj.MetaBytes()
 	id := n.await(reply)
 	objs := []Keyed{{key, obj}}
-	for _, p := range n.replicas(key) {
+	for i, p := range n.replicas(key) {
+		if mutations.replicaSkips != nil && mutations.replicaSkips(i, p) {
+			continue
+		}
 		n.send(Message{Kind: Replicate, To: p, ID: id, Objects: objs})
 	}
 	if id == 0 {

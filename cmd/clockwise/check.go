@@ -25,6 +25,7 @@ func newCheck() *cobra.Command {
 		limit   int
 		linear  time.Duration
 		cluster string
+		shrink  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "check",
@@ -75,7 +76,7 @@ cannot decide (an interrupted run, replicas that did not converge).`,
 					return usageErr("invalid --nemesis: the %s fault needs real processes (--cluster local)", k)
 				}
 			}
-			command := replay(cmd, "out", "limit")
+			command := replay(cmd, "out", "limit", "shrink")
 			var done func()
 			var res *experiment.Run
 			if cluster == "" {
@@ -112,6 +113,14 @@ cannot decide (an interrupted run, replicas that did not converge).`,
 					how = "run again with"
 				}
 				fmt.Fprintf(stdout, "\nseed %d; %s: %s\n", cfg.Seed, how, res.Info.Command)
+				if shrink {
+					fmt.Fprintln(stdout)
+					if cluster != "" {
+						return usageErr("--shrink replays runs on the simulator; a real cluster's run cannot be replayed")
+					}
+					cfg.Interrupt = nil // the check's signal handling has ended: Ctrl-C stops the shrink outright
+					return shrinkRun(stdout, cfg, opts, "", out, "clockwise shrink "+experiment.ShellQuote(res.Dir))
+				}
 			}
 			return verdictErr(res.Result.Verdict)
 		},
@@ -122,6 +131,7 @@ cannot decide (an interrupted run, replicas that did not converge).`,
 	cmd.Flags().IntVar(&limit, "limit", 10, "list at most this many findings of each kind on the terminal (0: all); report.txt has all")
 	linearFlag(cmd.Flags(), &linear)
 	cmd.Flags().StringVar(&cluster, "cluster", "", `run against real processes: "local" starts --nodes clockwise node processes on loopback; or the comma-separated URLs of running nodes (default: the simulator)`)
+	cmd.Flags().BoolVar(&shrink, "shrink", false, "when the run fails, shrink it too (see 'clockwise shrink')")
 	return cmd
 }
 

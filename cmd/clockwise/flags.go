@@ -43,6 +43,7 @@ type testFlags struct {
 	prune       int
 	replicas    int
 	w           int
+	resolution  time.Duration
 }
 
 // registerExcept registers the flags on fs, all but the ones named skip.
@@ -79,6 +80,7 @@ func (f *testFlags) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&f.tombstone, "tombstone-offset", d.Nemesis.TombstoneOffset, "how far ahead the clock of the tombstone fault's node reads while it stamps the delete")
 	fs.IntVar(&f.prune, "prune", store.DefaultPrune, "vv-pruned: the most entries a version vector keeps (K)")
 	fs.IntVar(&f.w, "w", 1, "write quorum: a coordinator acknowledges a write once this many replicas, itself included, stored it")
+	fs.DurationVar(&f.resolution, "clock-resolution", 0, "nodes' clocks read in steps of this (e.g. 1ms), so timestamps tie; 0: nanoseconds")
 	fs.IntVar(&f.replicas, "replicas", d.Replicas, "place each key on this many nodes by consistent hashing (0: the strategy's default, 3 for dvv, every node for the others)")
 }
 
@@ -132,7 +134,8 @@ func (f *testFlags) config() (harness.Config, error) {
 	}{{"max-skew", f.maxSkew, false, 24 * time.Hour}, {"interval", f.interval, true, time.Hour},
 		{"latency", f.latency, false, 10 * time.Second}, {"latency-mean", f.latencyMean, false, 10 * time.Second},
 		{"think", f.think, false, 10 * time.Second}, {"timeout", f.timeout, true, 10 * time.Minute},
-		{"epsilon", f.epsilon, false, time.Minute}, {"tombstone-offset", f.tombstone, false, 24 * time.Hour}} {
+		{"epsilon", f.epsilon, false, time.Minute}, {"tombstone-offset", f.tombstone, false, 24 * time.Hour},
+		{"clock-resolution", f.resolution, false, time.Hour}} {
 		if v.d < 0 || (v.pos && v.d == 0) {
 			return bad(v.name, "%v: must be %s", v.d, map[bool]string{true: "positive", false: "zero or more"}[v.pos])
 		}
@@ -151,6 +154,7 @@ func (f *testFlags) config() (harness.Config, error) {
 	c.Options.Epsilon = f.epsilon
 	c.Nemesis.TombstoneOffset = f.tombstone
 	c.Options.Prune, c.Replicas, c.W = f.prune, f.replicas, f.w
+	c.ClockResolution = f.resolution
 	if err := c.Validate(); err != nil {
 		return c, usageErr("%v", err)
 	}

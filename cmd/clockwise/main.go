@@ -8,6 +8,8 @@
 //	clockwise metadata                      causal metadata per key from 3 to 50 nodes
 //	clockwise report  runs/latest           print a stored run's text report
 //	clockwise serve   runs                  browse the run folders on 127.0.0.1
+//	clockwise sweep   --seeds 1-1000        one run per seed; keeps the failing ones
+//	clockwise shrink  runs/latest           the smallest run that still fails the same way
 //
 // Exit codes: 0 the history is valid, 1 the checker found anomalies, 2 bad
 // usage or bad input (the message says which flag, file, line or field), 3
@@ -117,6 +119,6 @@ history, and proves from that history which acknowledged writes were lost.`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%v", err) })
-	root.AddCommand(newCheck(), newAnalyze(), newDemo(), newMatrix(), newMetadata(), newReport(), newServe(), newNode(), newNodeCheck())
+	root.AddCommand(newCheck(), newAnalyze(), newDemo(), newMatrix(), newMetadata(), newReport(), newServe(), newNode(), newNodeCheck(), newSweep(), newShrink())
 	return root
 }

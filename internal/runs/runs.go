@@ -65,6 +65,9 @@ type Info struct {
 	Verdict *checker.Verdict `json:"verdict,omitempty"`
 	Valid   bool             `json:"valid"`
 	Summary checker.Summary  `json:"summary"`
+	// Vary is the workload a sweep drew from the seed (--vary): each flag
+	// it set and its value, all of them also in Command.
+	Vary map[string]string `json:"vary,omitempty"`
 }
 
 // FolderTime is how a folder's name writes the run's start, in UTC.
@@ -94,6 +97,14 @@ func New(root, name string, started time.Time) (string, error) {
 		}
 		return filepath.Join(root, dir), nil
 	}
+}
+
+// MkdirAll creates dir and any folder above it that is missing.
+func MkdirAll(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("runs: %w", err)
+	}
+	return nil
 }
 
 // pointLatest points root/latest at dir, a folder in root, replacing the

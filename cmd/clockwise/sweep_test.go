@@ -1,0 +1,114 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/clockwise-kv/clockwise/experiment"
+	"github.com/clockwise-kv/clockwise/internal/runs"
+)
+
+// TestSweepReplaysEachFailingSeed: a sweep exits 1 when a seed fails, and
+// the replay command it prints for a seed, run as it stands, finds the
+// same writes lost.
+func TestSweepReplaysEachFailingSeed(t *testing.T) {
+	out := t.TempDir()
+	dir := filepath.Join(out, "sw")
+	code, stdout, stderr := cli("sweep", "--strategy", "lww", "--seeds", "1-6", "--ops", "200", "--vary",
+		"--nemesis", "skew,partition,tombstone", "--dir", dir, "--json", "--parallel", "2")
+	require.Equal(t, exitInvalid, code, stderr)
+	var s experiment.Sweep
+	require.NoError(t, json.Unmarshal([]byte(stdout), &s))
+	require.NotEmpty(t, s.Failing)
+	for _, f := range s.Failing[:2] {
+		args := strings.Fields(strings.TrimPrefix(f.Command, "clockwise "))
+		for i, a := range args {
+			args[i] = strings.Trim(a, "'")
+		}
+		code, _, stderr := cli(append(args, "--out", out)...)
+		require.Equal(t, exitInvalid, code, stderr)
+		info, err := runs.ReadInfo(filepath.Join(out, runs.Latest))
+		require.NoError(t, err)
+		assert.Equal(t, f.Lost, info.Summary.Lost, "seed %d replays: %s", f.Seed, f.Command)
+	}
+
+	code, stdout, stderr = cli("sweep", "merge", dir, "--dir", filepath.Join(out, "merged"))
+	assert.Equal(t, exitInvalid, code, stderr)
+	assert.Contains(t, stdout, "| 6 | ")
+	assert.Contains(t, stdout, "replay: clockwise check --strategy lww --seed ")
+	merged, err := experiment.ReadSweep(filepath.Join(out, "merged"))
+	require.NoError(t, err)
+	assert.Equal(t, s.Invalid, merged.Invalid)
+}
+
+func TestSweepValidExits0(t *testing.T) {
+	code, stdout, stderr := cli("sweep", "--strategy", "dvv", "--seeds", "3", "--ops", "200", "--out", t.TempDir())
+	require.Equal(t, exitValid, code, stderr)
+	assert.Contains(t, stdout, "| 3 | 3 | 0 | 0 |")
+	assert.Contains(t, stdout, "wall time")
+}
+
+func TestSweepBadFlags(t *testing.T) {
+	for _, tc := range [][]string{
+		{"--seeds", "9-1"}, {"--seeds", "x"}, {"--shard", "3/3"}, {"--shard", "1"}, {"--parallel", "-1"}, {"--mix", "rw-other=-1"},
+	} {
+		code, _, stderr := cli(append([]string{"sweep", "--out", t.TempDir()}, tc...)...)
+		assert.Equal(t, exitUsage, code, tc)
+		assert.Contains(t, stderr, tc[0], tc)
+	}
+	code, _, stderr := cli("sweep", "merge", t.TempDir())
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "sweep.json")
+}
+
+// TestShrinkCommand: shrink reads a failing run folder, prints the shrunk
+// run's story and writes its folder; check --shrink does both at once.
+func TestShrinkCommand(t *testing.T) {
+	out := t.TempDir()
+	code, _, stderr := cli("check", "--strategy", "lww", "--seed", "2", "--out", out)
+	require.Equal(t, exitInvalid, code, stderr)
+	code, stdout, stderr := cli("shrink", filepath.Join(out, runs.Latest), "--out", out, "--finding", "overwritten-by-older")
+	require.Equal(t, exitInvalid, code, stderr)
+	assert.Contains(t, stdout, "━━ scenario shrunk · strategy lww")
+	assert.Contains(t, stdout, "LOST (overwritten-by-older)")
+	assert.Contains(t, stdout, "final reads")
+	assert.Contains(t, stdout, "causality, from what the clients read")
+	assert.Contains(t, stdout, "verdict: INVALID")
+	info, err := runs.ReadInfo(filepath.Join(out, runs.Latest))
+	require.NoError(t, err)
+	assert.Contains(t, info.Command, "clockwise shrink ")
+	assert.False(t, info.Valid)
+
+	code, stdout, stderr = cli("check", "--strategy", "lww", "--seed", "1", "--ops", "300", "--out", out, "--shrink")
+	require.Equal(t, exitInvalid, code, stderr)
+	assert.Contains(t, stdout, "━━ scenario shrunk")
+
+	code, _, stderr = cli("shrink", filepath.Join(out, runs.Latest), "--finding", "nonsense", "--out", out)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "--finding")
+	code, _, stderr = cli("shrink", t.TempDir())
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "run.json")
+}
+
+func TestSplitShell(t *testing.T) {
+	for _, words := range [][]string{
+		{"clockwise", "check", "--skew", "n1=+5s", "--mix", "read=1, rw=2"},
+		{"a'b", "", "x y'z"},
+	} {
+		var quoted []string
+		for _, w := range words {
+			quoted = append(quoted, experiment.ShellQuote(w))
+		}
+		got, err := splitShell(strings.Join(quoted, " "))
+		require.NoError(t, err)
+		assert.Equal(t, words, got)
+	}
+	_, err := splitShell("clockwise 'check")
+	assert.Error(t, err)
+}

@@ -1,0 +1,536 @@
+package experiment
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"math/rand/v2"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/internal/runs"
+)
+
+// SweepFile is the summary a sweep writes into its folder.
+const SweepFile = "sweep.json"
+
+// streamVary is the seed stream --vary draws a seed's workload from; the
+// harness's streams are small numbers, so this one shifts none of them.
+const streamVary = 0x7661727900000000
+
+// Verdicts of a sweep's seeds, as they are written in its summary.
+const (
+	SeedValid   = "valid"
+	SeedInvalid = "invalid"
+	SeedUnknown = "unknown"
+)
+
+// Seeds is a range of seeds, From to To inclusive.
+type Seeds struct {
+	From uint64 `json:"from"`
+	To   uint64 `json:"to"`
+}
+
+// Len is how many seeds the range holds.
+func (s Seeds) Len() uint64 { return s.To - s.From + 1 }
+
+func (s Seeds) String() string { return fmt.Sprintf("%d-%d", s.From, s.To) }
+
+// ParseSeeds reads a seed range: "a-b" (a to b inclusive) or "n" (1 to n).
+func ParseSeeds(text string) (Seeds, error) {
+	a, b, ranged := strings.Cut(strings.TrimSpace(text), "-")
+	from, err := strconv.ParseUint(strings.TrimSpace(a), 10, 64)
+	if err != nil {
+		return Seeds{}, fmt.Errorf("experiment: seeds %q: want a range such as 1-1000, or a count", text)
+	}
+	if !ranged {
+		if from == 0 {
+			return Seeds{}, fmt.Errorf("experiment: seeds %q: the count must be at least 1", text)
+		}
+		return Seeds{From: 1, To: from}, nil
+	}
+	to, err := strconv.ParseUint(strings.TrimSpace(b), 10, 64)
+	if err != nil {
+		return Seeds{}, fmt.Errorf("experiment: seeds %q: want a range such as 1-1000, or a count", text)
+	}
+	if to < from {
+		return Seeds{}, fmt.Errorf("experiment: seeds %q: the range ends before it starts", text)
+	}
+	if from == 0 && to == ^uint64(0) {
+		return Seeds{}, fmt.Errorf("experiment: seeds %q: the range is too large", text)
+	}
+	return Seeds{From: from, To: to}, nil
+}
+
+// Shard is the I-th of N slices of a seed range (I from 0), as a CI matrix
+// or a Kubernetes indexed Job numbers its workers.
+type Shard struct {
+	I int `json:"i"`
+	N int `json:"n"`
+}
+
+func (s Shard) String() string { return fmt.Sprintf("%d/%d", s.I, s.N) }
+
+// ParseShard reads "i/n": the i-th of n slices, 0 ≤ i < n.
+func ParseShard(text string) (Shard, error) {
+	a, b, ok := strings.Cut(strings.TrimSpace(text), "/")
+	i, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil {
+		return Shard{}, fmt.Errorf("experiment: shard %q: want i/n, such as 0/4", text)
+	}
+	if n < 1 || i < 0 || i >= n {
+		return Shard{}, fmt.Errorf("experiment: shard %q: want 0 ≤ i < n", text)
+	}
+	return Shard{I: i, N: n}, nil
+}
+
+// Slice returns the shard's contiguous slice of seeds; the slices of all n
+// shards cover the range once, their sizes differing by at most one. ok is
+// false when the slice is empty (more shards than seeds).
+func (s Shard) Slice(seeds Seeds) (Seeds, bool) {
+	if s.N <= 1 {
+		return seeds, true
+	}
+	n, k := seeds.Len(), uint64(s.N)
+	i := uint64(s.I)
+	start := i*(n/k) + min(i, n%k)
+	size := n / k
+	if i < n%k {
+		size++
+	}
+	if size == 0 {
+		return Seeds{}, false
+	}
+	return Seeds{From: seeds.From + start, To: seeds.From + start + size - 1}, true
+}
+
+// SweepPlan says what a sweep runs: one strategy, the same check flags, one
+// run per seed.
+type SweepPlan struct {
+	Config harness.Config // every run's shape; each run sets its seed
+	// Flags are the check flags as arguments, for the command that
+	// replays each seed.
+	Flags    []string
+	Seeds    Seeds // the whole range
+	Shard    Shard // the slice of it this sweep runs
+	Vary     bool  // draw each seed's workload from the seed (Vary)
+	Parallel int   // runs at once; 0: the number of processors
+	Keep     int   // keep the run folders of at most this many failing seeds; negative: all
+	Options  checker.Options
+	Command  string // the sweep's own command line
+	// Progress, if set, is called after each seed with the seeds done.
+	Progress func(done, total int)
+}
+
+// SweepSeed is one seed's outcome.
+type SweepSeed struct {
+	Seed       uint64                   `json:"seed"`
+	Verdict    string                   `json:"verdict"`
+	Lost       int                      `json:"lost"`
+	LostByKind map[checker.LostKind]int `json:"lost_by_kind,omitempty"`
+	Failures   []string                 `json:"failures,omitempty"`
+	// Findings counts each kind of finding the seed's check made: the
+	// lost writes by kind, and phantom, divergent, stale, unpreserved,
+	// external and non-linearizable.
+	Findings map[string]int    `json:"findings,omitempty"`
+	Command  string            `json:"command"`       // replays it
+	Dir      string            `json:"dir,omitempty"` // its run folder, when kept
+	Vary     map[string]string `json:"vary,omitempty"`
+}
+
+// Sweep is a sweep's summary: sweep.json.
+type Sweep struct {
+	Command  string  `json:"command"`
+	Strategy string  `json:"strategy"`
+	Nemesis  string  `json:"nemesis"`
+	Ops      int     `json:"ops"`
+	Vary     bool    `json:"vary"`
+	Seeds    Seeds   `json:"seeds"` // the whole range
+	Shards   []Shard `json:"shards"`
+	Run      int     `json:"run"` // seeds run
+	Valid    int     `json:"valid"`
+	Invalid  int     `json:"invalid"`
+	Unknown  int     `json:"unknown"`
+	Tally
+	// Failing lists every seed that was not valid, in seed order.
+	Failing []SweepSeed   `json:"failing"`
+	Wall    time.Duration `json:"wall_ns"`
+	Dir     string        `json:"dir,omitempty"`
+}
+
+// Tally adds up what the checker found over a sweep's seeds.
+type Tally struct {
+	Acknowledged int                      `json:"acknowledged"`
+	Lost         int                      `json:"lost"`
+	LostByKind   map[checker.LostKind]int `json:"lost_by_kind"`
+	Inverted     int                      `json:"inverted"`
+	Phantoms     int                      `json:"phantoms"`
+	Divergent    int                      `json:"divergent"`
+}
+
+// add adds o to t.
+func (t *Tally) add(o Tally) {
+	if t.LostByKind == nil {
+		t.LostByKind = map[checker.LostKind]int{}
+	}
+	t.Acknowledged += o.Acknowledged
+	t.Lost += o.Lost
+	for k, n := range o.LostByKind {
+		t.LostByKind[k] += n
+	}
+	t.Inverted += o.Inverted
+	t.Phantoms += o.Phantoms
+	t.Divergent += o.Divergent
+}
+
+// Failed reports whether any seed of the sweep was not valid.
+func (s *Sweep) Failed() bool { return s.Invalid+s.Unknown > 0 }
+
+// Vary draws a seed's workload from the seed, from a stream of its own, so
+// a sweep explores shapes as well as schedules: 3 to 7 nodes, 1 to 8
+// clients, 1 to 6 keys, an operation mix, the nemesis interval and the drop
+// rate. It returns the configuration and the check flags that say so.
+func Vary(cfg harness.Config) (harness.Config, []string) {
+	rng := rand.New(rand.NewPCG(cfg.Seed, streamVary))
+	nodes := 3 + rng.IntN(5)
+	for n := range cfg.Nemesis.Skew { // fixed offsets must name a node
+		if i, err := strconv.Atoi(strings.TrimPrefix(n, "n")); err == nil {
+			nodes = max(nodes, i)
+		}
+	}
+	cfg.Nodes = nodes
+	cfg.Clients = 1 + rng.IntN(8)
+	cfg.Keys = 1 + rng.IntN(6)
+	m := harness.Mix{Read: rng.IntN(6), ReadWrite: 1 + rng.IntN(6), Blind: rng.IntN(4), Delete: rng.IntN(3), ReadElsewhere: rng.IntN(4)}
+	cfg.Mix = m
+	cfg.Nemesis.Interval = time.Duration(50+rng.IntN(551)) * time.Millisecond
+	cfg.Drop = float64(rng.IntN(51)) / 1000
+	if cfg.W > cfg.ReplicaCount() {
+		cfg.W = cfg.ReplicaCount()
+	}
+	args := []string{
+		"--nodes", strconv.Itoa(cfg.Nodes), "--clients", strconv.Itoa(cfg.Clients), "--keys", strconv.Itoa(cfg.Keys),
+		"--mix", m.String(), "--interval", cfg.Nemesis.Interval.String(), "--drop", strconv.FormatFloat(cfg.Drop, 'g', -1, 64),
+	}
+	return cfg, args
+}
+
+// varied lists the flags Vary sets.
+var varied = []string{"nodes", "clients", "keys", "mix", "interval", "drop"}
+
+// seedRun is one seed's configuration and replay.
+type seedRun struct {
+	cfg  harness.Config
+	args []string
+	vary map[string]string
+	out  SweepSeed
+	sum  checker.Summary
+}
+
+// plan builds seed's run.
+func (p *SweepPlan) plan(seed uint64) seedRun {
+	cfg := p.Config
+	cfg.Seed, cfg.Progress, cfg.Stream = seed, nil, false
+	args := []string{"--strategy", cfg.Strategy, "--seed", strconv.FormatUint(seed, 10)}
+	var vary map[string]string
+	if p.Vary {
+		var extra []string
+		cfg, extra = Vary(cfg)
+		for i := 0; i+1 < len(p.Flags); i += 2 {
+			if !slices.Contains(varied, strings.TrimPrefix(p.Flags[i], "--")) {
+				args = append(args, p.Flags[i], p.Flags[i+1])
+			}
+		}
+		args = append(args, extra...)
+		vary = map[string]string{}
+		for i := 0; i+1 < len(extra); i += 2 {
+			vary[strings.TrimPrefix(extra[i], "--")] = extra[i+1]
+		}
+	} else {
+		args = append(args, p.Flags...)
+	}
+	return seedRun{cfg: cfg, args: args, vary: vary}
+}
+
+// verdict is a seed's verdict, the checker's: unknown when the history
+// cannot decide (replicas that never converged, final reads missing).
+func verdict(r *checker.Result) string {
+	switch r.Verdict {
+	case checker.Valid:
+		return SeedValid
+	case checker.Invalid:
+		return SeedInvalid
+	}
+	return SeedUnknown
+}
+
+// RunSweep runs the plan's slice of seeds, Parallel at a time, judges each,
+// and writes into dir (which it creates) the run folders of the first Keep
+// failing seeds and the summary, sweep.json. Each seed is run in memory and
+// judged; a failing seed kept is run again into its folder, which the
+// simulator's determinism makes the same run.
+func RunSweep(p SweepPlan, dir string) (*Sweep, error) {
+	start := time.Now()
+	seeds, ok := p.Shard.Slice(p.Seeds)
+	if err := p.Config.Validate(); err != nil {
+		return nil, err
+	}
+	s := &Sweep{
+		Command: p.Command, Strategy: p.Config.Strategy, Nemesis: nemesisName(p.Config), Ops: p.Config.Ops,
+		Vary: p.Vary, Seeds: p.Seeds, Shards: []Shard{p.Shard}, Tally: Tally{LostByKind: map[checker.LostKind]int{}}, Dir: dir,
+	}
+	var plans []seedRun
+	if ok {
+		for seed := seeds.From; ; seed++ {
+			sr := p.plan(seed)
+			if err := sr.cfg.Validate(); err != nil {
+				return nil, fmt.Errorf("experiment: seed %d: %w", seed, err)
+			}
+			plans = append(plans, sr)
+			if seed == seeds.To {
+				break
+			}
+		}
+	}
+	par := p.Parallel
+	if par <= 0 {
+		par = runtime.GOMAXPROCS(0)
+	}
+	errs := make([]error, len(plans))
+	next := make(chan int)
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		done int
+	)
+	for range min(par, max(len(plans), 1)) {
+		wg.Go(func() {
+			for i := range next {
+				errs[i] = plans[i].judge(p.Options)
+				if p.Progress != nil {
+					mu.Lock()
+					done++
+					p.Progress(done, len(plans))
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	for i := range plans {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("experiment: sweep: clockwise check %s: %w", strings.Join(quoteAll(plans[i].args), " "), err)
+		}
+	}
+	if err := runs.MkdirAll(dir); err != nil {
+		return nil, err
+	}
+	kept := 0
+	for i := range plans {
+		sr := &plans[i]
+		s.addSeed(sr)
+		if sr.out.Verdict == SeedValid || (p.Keep >= 0 && kept >= p.Keep) {
+			continue
+		}
+		kept++
+		r, err := Check(dir, sr.cfg, sr.out.Command, p.Options)
+		if err != nil {
+			return nil, fmt.Errorf("experiment: sweep: seed %d: %w", sr.cfg.Seed, err)
+		}
+		if sr.vary != nil {
+			r.Info.Vary = sr.vary
+			if err := runs.WriteJSON(filepath.Join(r.Dir, runs.InfoFile), r.Info); err != nil {
+				return nil, err
+			}
+		}
+		s.Failing[len(s.Failing)-1].Dir = r.Dir
+	}
+	s.Wall = time.Since(start)
+	if err := runs.WriteJSON(filepath.Join(dir, SweepFile), s); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// judge runs the seed in memory and judges it.
+func (sr *seedRun) judge(opts checker.Options) error {
+	res, err := harness.Run(sr.cfg, nil, nil)
+	if err != nil {
+		return err
+	}
+	r, err := checker.Check(res.History, opts)
+	if err != nil {
+		return err
+	}
+	sr.sum = r.Summary
+	sr.out = SweepSeed{
+		Seed: sr.cfg.Seed, Verdict: verdict(r), Lost: r.Summary.Lost, Failures: r.Failures,
+		Command: "clockwise check " + strings.Join(quoteAll(sr.args), " "), Vary: sr.vary,
+	}
+	if len(r.Summary.LostByKind) > 0 {
+		sr.out.LostByKind = maps.Clone(r.Summary.LostByKind)
+	}
+	if sr.out.Verdict != SeedValid {
+		sr.out.Findings = findings(r.Summary)
+	}
+	return nil
+}
+
+// findings counts each kind of finding of a summary, leaving out the kinds
+// it has none of.
+func findings(s checker.Summary) map[string]int {
+	out := map[string]int{}
+	for k, n := range s.LostByKind {
+		out[string(k)] = n
+	}
+	for k, n := range map[string]int{
+		"phantom": s.Phantoms, "corrupted": s.Corrupted, "future-read": s.FutureReads, "divergent": s.Divergent, "stale": s.Stale, "unpreserved": s.Unpreserved,
+		"external": s.External, "non-linearizable": s.NonLinearizable,
+	} {
+		out[k] = n
+	}
+	maps.DeleteFunc(out, func(_ string, n int) bool { return n == 0 })
+	return out
+}
+
+// add counts a judged seed.
+func (s *Sweep) addSeed(sr *seedRun) {
+	s.Run++
+	switch sr.out.Verdict {
+	case SeedValid:
+		s.Valid++
+	case SeedInvalid:
+		s.Invalid++
+	default:
+		s.Unknown++
+	}
+	sum := sr.sum
+	s.Tally.add(Tally{sum.Acknowledged, sum.Lost, sum.LostByKind, sum.Inverted, sum.Phantoms, sum.Divergent})
+	if sr.out.Verdict != SeedValid {
+		s.Failing = append(s.Failing, sr.out)
+	}
+}
+
+// MergeSweeps combines the summaries of shards of one sweep into one: the
+// counts add up, the failing seeds are listed in seed order, the wall time
+// is the longest shard's. The shards must sweep the same strategy, nemesis
+// and seed range.
+func MergeSweeps(parts []*Sweep) (*Sweep, error) {
+	if len(parts) == 0 {
+		return nil, fmt.Errorf("experiment: no sweep to merge")
+	}
+	first := parts[0]
+	out := &Sweep{
+		Command: first.Command, Strategy: first.Strategy, Nemesis: first.Nemesis, Ops: first.Ops, Vary: first.Vary,
+		Seeds: first.Seeds, Tally: Tally{LostByKind: map[checker.LostKind]int{}},
+	}
+	for _, p := range parts {
+		if p.Strategy != first.Strategy || p.Nemesis != first.Nemesis || p.Seeds != first.Seeds || p.Vary != first.Vary || p.Ops != first.Ops {
+			return nil, fmt.Errorf("experiment: sweeps differ: %s %s seeds %s and %s %s seeds %s",
+				first.Strategy, first.Nemesis, first.Seeds, p.Strategy, p.Nemesis, p.Seeds)
+		}
+		for _, sh := range p.Shards {
+			if slices.Contains(out.Shards, sh) {
+				return nil, fmt.Errorf("experiment: shard %s is merged twice", sh)
+			}
+			out.Shards = append(out.Shards, sh)
+		}
+		out.Run += p.Run
+		out.Valid += p.Valid
+		out.Invalid += p.Invalid
+		out.Unknown += p.Unknown
+		out.Tally.add(p.Tally)
+		out.Failing = append(out.Failing, p.Failing...)
+		out.Wall = max(out.Wall, p.Wall)
+	}
+	slices.SortFunc(out.Shards, func(a, b Shard) int { return a.I - b.I })
+	slices.SortFunc(out.Failing, func(a, b SweepSeed) int {
+		switch {
+		case a.Seed < b.Seed:
+			return -1
+		case a.Seed > b.Seed:
+			return 1
+		}
+		return 0
+	})
+	return out, nil
+}
+
+// ReadSweep reads a sweep folder's sweep.json.
+func ReadSweep(dir string) (*Sweep, error) {
+	var s Sweep
+	if err := runs.ReadJSON(dir, SweepFile, &s); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// WriteSweep prints the sweep's table: seeds run and their verdicts, the
+// writes lost by kind, every failing seed with the command that replays it
+// (at most limit of them, 0: all), and the wall time.
+func WriteSweep(w io.Writer, s *Sweep, limit int) {
+	shards := ""
+	if len(s.Shards) > 1 || len(s.Shards) == 1 && s.Shards[0].N > 1 {
+		parts := make([]string, len(s.Shards))
+		for i, sh := range s.Shards {
+			parts[i] = sh.String()
+		}
+		shards = ", shards " + strings.Join(parts, " ")
+	}
+	vary := ""
+	if s.Vary {
+		vary = ", workload varied per seed"
+	}
+	fmt.Fprintf(w, "sweep: %s under %s, seeds %s%s, %d ops each%s\n\n", s.Strategy, s.Nemesis, s.Seeds, shards, s.Ops, vary)
+	fmt.Fprintf(w, "| seeds run | valid | invalid | unknown | acknowledged | lost |")
+	for _, k := range checker.LostKinds {
+		fmt.Fprintf(w, " %s |", k)
+	}
+	fmt.Fprintf(w, " inverted | phantoms | divergent |\n|")
+	for range 9 + len(checker.LostKinds) {
+		fmt.Fprint(w, "---:|")
+	}
+	fmt.Fprintf(w, "\n| %d | %d | %d | %d | %d | %d |", s.Run, s.Valid, s.Invalid, s.Unknown, s.Acknowledged, s.Lost)
+	for _, k := range checker.LostKinds {
+		fmt.Fprintf(w, " %d |", s.LostByKind[k])
+	}
+	fmt.Fprintf(w, " %d | %d | %d |\n\n", s.Inverted, s.Phantoms, s.Divergent)
+	if s.Run > 0 {
+		fmt.Fprintf(w, "%d of %d seeds failed (%.1f%%)\n", s.Invalid+s.Unknown, s.Run, 100*float64(s.Invalid+s.Unknown)/float64(s.Run))
+	}
+	for i, f := range s.Failing {
+		if limit > 0 && i == limit {
+			fmt.Fprintf(w, "… and %d more failing seeds in %s\n", len(s.Failing)-limit, filepath.Join(s.Dir, SweepFile))
+			break
+		}
+		what := f.Verdict
+		if f.Lost > 0 {
+			var kinds []string
+			for _, k := range checker.LostKinds {
+				if n := f.LostByKind[k]; n > 0 {
+					kinds = append(kinds, fmt.Sprintf("%d %s", n, k))
+				}
+			}
+			what += ", lost " + strings.Join(kinds, ", ")
+		} else if len(f.Failures) > 0 {
+			what += ": " + f.Failures[0]
+		}
+		fmt.Fprintf(w, "  seed %d: %s\n    replay: %s\n", f.Seed, what, f.Command)
+		if f.Dir != "" {
+			fmt.Fprintf(w, "    run folder: %s\n", f.Dir)
+		}
+	}
+	fmt.Fprintf(w, "wall time %s\n", s.Wall.Round(10*time.Millisecond))
+}
