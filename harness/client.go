@@ -69,6 +69,7 @@ type client struct {
 	req   uint64
 	busy  bool // cur is outstanding
 	cur   call
+	last  histories.Type // how the last completed call ended
 	reads map[string]lastRead
 
 	// A workload client's loop: the generator, the operation it chose and
@@ -219,6 +220,7 @@ func (c *client) receive(m store.Message) {
 // complete records the outcome of the outstanding call and moves on.
 func (c *client) complete(e histories.Event) {
 	c.busy = false
+	c.last = e.Type
 	inv := &c.cur.inv
 	e.Process, e.F, e.Key, e.Node, e.Write = c.id, inv.F, inv.Key, inv.Node, inv.Write
 	e.Offset = c.r.rec.offsets.new(c.cur.offset)

@@ -23,7 +23,8 @@
 // After the workload the harness undoes every active fault, runs anti-entropy
 // until the replicas converge (or Config.Converge passes: then it records a
 // nemesis event with f "unconverged", histories.Unconverged), and reads every
-// key from every node: the final reads the checker judges. A closed
+// key from every node: the final reads the checker judges (a final read that
+// times out or fails is tried again, three tries in all). A closed
 // Config.Interrupt stops the run at its next event instead, without healing
 // or final reads (Result.Interrupted). With placement
 // (Config.Replicas) converged means every replica of a key holds the same
@@ -404,6 +405,10 @@ func (r *run) tombstone(f nemesis.Fault, done func()) {
 	})
 }
 
+// finalTries is how many times a final read is tried before its key and
+// node are left without one (and the verdict unknown).
+const finalTries = 3
+
 // finish heals every fault, waits for convergence and takes the final reads.
 func (r *run) finish() (*Result, error) {
 	r.stopped = true
@@ -447,7 +452,9 @@ func (r *run) finish() (*Result, error) {
 			Params: map[string]string{"waited": r.cfg.Converge.String()}})
 	}
 
-	// Final reads, one per key per node, one after another.
+	// Final reads, one per key per node, one after another; one that
+	// times out or fails (a dropped message, a replica that held a request)
+	// is tried again, finalTries times in all, each try in the history.
 	final := r.addClient(histories.Final, nil)
 	type target struct{ key, node string }
 	var targets []target
@@ -457,16 +464,22 @@ func (r *run) finish() (*Result, error) {
 		}
 	}
 	done := false
-	var next func(i int)
-	next = func(i int) {
+	var next func(i, try int)
+	next = func(i, try int) {
 		if i == len(targets) {
 			done = true
 			return
 		}
 		t := targets[i]
-		final.do(Op{F: histories.Read, Key: t.key, Node: t.node}, func() { next(i + 1) })
+		final.do(Op{F: histories.Read, Key: t.key, Node: t.node}, func() {
+			if final.last != histories.OK && try < finalTries {
+				next(i, try+1)
+				return
+			}
+			next(i+1, 1)
+		})
 	}
-	next(0)
+	next(0, 1)
 	r.sim.runUntil(func() bool { return done || r.rec.err != nil })
 	if r.sim.halted {
 		return r.interrupted()

@@ -32,7 +32,7 @@ const undoTimeout = 10 * time.Second
 // Config.Nemesis's faults through the target on the seeded schedule; kill
 // faults ("kill" in Nemesis.Kinds) run on their own cycle. Then it undoes
 // every fault, waits for convergence (Config.Converge at most) and takes
-// the final reads, one per key per node. Every event goes to sink, if not
+// the final reads, one per key per node (three tries each). Every event goes to sink, if not
 // nil, as it happens; times are true time from this process's monotonic
 // clock, in ns since the run began.
 //
@@ -452,7 +452,8 @@ func (r *realRun) finish(ctx context.Context) (*Result, error) {
 	final := r.client(histories.Final, nil)
 	for _, k := range slices.Sorted(maps.Keys(keys)) {
 		for _, n := range r.nodes {
-			final.do(ctx, Op{F: histories.Read, Key: k, Node: n})
+			for try := 1; final.do(ctx, Op{F: histories.Read, Key: k, Node: n}) != histories.OK && try < finalTries && ctx.Err() == nil; try++ {
+			}
 		}
 	}
 	if ctx.Err() != nil {
@@ -532,8 +533,8 @@ func (c *realClient) loop(ctx context.Context, gen Generator) {
 	}
 }
 
-// do invokes op, waits for its outcome and records both.
-func (c *realClient) do(ctx context.Context, op Op) {
+// do invokes op, waits for its outcome and records both; it returns the outcome.
+func (c *realClient) do(ctx context.Context, op Op) histories.Type {
 	r := c.r
 	inv := histories.Event{Process: c.id, Type: histories.Invoke, F: op.F, Key: op.Key, Node: op.Node}
 	var last realRead
@@ -621,6 +622,7 @@ func (c *realClient) do(ctx context.Context, op Op) {
 			r.progress.Unlock()
 		}
 	}
+	return e.Type
 }
 
 // errorText is what the history records of a failed request: the node's
