@@ -23,6 +23,7 @@ import (
 	"github.com/clockwise-kv/clockwise/harness"
 	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/internal/runs"
+	"github.com/clockwise-kv/clockwise/internal/version"
 	"github.com/clockwise-kv/clockwise/report"
 )
 
@@ -56,12 +57,13 @@ type Run struct {
 // Check runs cfg in a new run folder under root, named for its strategy,
 // judges the history with opts, and saves what it found: results.json,
 // run.json, report.txt (below the run's description), report.html and,
-// when a key is not linearizable, porcupine's linearizability.html.
-// command is the command line that replays the run.
+// when a key is not linearizable, porcupine's linearizability.html; then
+// it points root/latest at the complete folder. command is the command line
+// that replays the run.
 func Check(root string, cfg harness.Config, command string, opts checker.Options) (*Run, error) {
 	r := &Run{Info: runs.Info{
 		Strategy: cfg.Strategy, Nemesis: nemesisName(cfg), Seed: cfg.Seed, Nodes: cfg.Nodes, Clients: cfg.Clients,
-		Keys: cfg.Keys, Ops: cfg.Ops, Command: command, Started: time.Now().UTC().Truncate(time.Second),
+		Keys: cfg.Keys, Ops: cfg.Ops, Command: command, Version: version.String(), Started: time.Now().UTC().Truncate(time.Second),
 	}}
 	var err error
 	if r.Dir, err = runs.New(root, cfg.Strategy, r.Info.Started); err != nil {
@@ -100,8 +102,10 @@ func Check(root string, cfg harness.Config, command string, opts checker.Options
 	}); err != nil {
 		return nil, err
 	}
-	r.HTML, err = report.WriteHTML(r.Dir, res.History, r.Result, report.RunInfo(r.Dir, r.Info))
-	return r, err
+	if r.HTML, err = report.WriteHTML(r.Dir, res.History, r.Result, report.RunInfo(r.Dir, r.Info)); err != nil {
+		return nil, err
+	}
+	return r, runs.Point(r.Dir)
 }
 
 // ScenariosNamed returns the scripted scenarios called names, in that

@@ -100,6 +100,9 @@ func Measure(w io.Writer, root string, cfgs []harness.Config, command string) er
 	if err := plotBytes(filepath.Join(dir, MetadataPlot), rep.Rows); err != nil {
 		return err
 	}
+	if err := runs.Point(dir); err != nil {
+		return err
+	}
 	fmt.Fprintf(w, "\nwrote %s, %s, %s and %s in %s\n", MetadataTable, MetadataKeys, MetadataJSON, MetadataPlot, dir)
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/clockwise-kv/clockwise/experiment"
+	"github.com/clockwise-kv/clockwise/internal/runs"
 	"github.com/clockwise-kv/clockwise/report"
 )
 
@@ -17,6 +18,7 @@ func newCheck() *cobra.Command {
 		gate   []string
 		limit  int
 		linear time.Duration
+		asJSON bool
 	)
 	cmd := &cobra.Command{
 		Use:   "check",
@@ -43,12 +45,21 @@ Exit status: 0 valid, 1 anomalies (lost writes, phantoms, divergence, or a
 			}
 			var done func()
 			cfg.Progress, done = progress(cmd.ErrOrStderr(), cfg.Ops)
-			res, err := experiment.Check(out, cfg, replay(cmd, "out", "limit"), opts)
+			res, err := experiment.Check(out, cfg, replay(cmd, "out", "limit", "json"), opts)
 			done()
 			if err != nil {
 				return err
 			}
 			stdout := cmd.OutOrStdout()
+			if asJSON {
+				if err := runs.EncodeJSON(stdout, res.Result); err != nil {
+					return err
+				}
+				if !res.Result.Valid {
+					return errInvalid
+				}
+				return nil
+			}
 			if err := report.WriteRun(stdout, res.Info, res.Dir, res.Result, limit); err != nil {
 				return err
 			}
@@ -65,5 +76,6 @@ Exit status: 0 valid, 1 anomalies (lost writes, phantoms, divergence, or a
 	gateFlag(cmd.Flags(), &gate)
 	cmd.Flags().IntVar(&limit, "limit", 10, "list at most this many findings of each kind on the terminal (0: all); report.txt has all")
 	linearFlag(cmd.Flags(), &linear)
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the checker's full result as JSON (as analyze --json does) instead of text")
 	return cmd
 }

@@ -1,7 +1,9 @@
 // Package runs owns the run folder, as Jepsen's store does: every run
 // writes into a folder of its own under a runs folder, named
 // <name>-<UTC time>[-n], and the runs folder's latest link points at the
-// newest. A run folder holds the files named here: the history, the
+// newest complete one: a command points it (Point) only once the folder
+// holds every file, and replaces the link atomically, so a reader of
+// latest never meets a half-written folder or a missing link. A run folder holds the files named here: the history, the
 // checker's result, the text and HTML reports, porcupine's page when a key
 // is not linearizable, and run.json (Info), which says how the run was made
 // and what it found.
@@ -49,7 +51,8 @@ type Info struct {
 	Clients   int             `json:"clients"`
 	Keys      int             `json:"keys"`
 	Ops       int             `json:"ops"`
-	Command   string          `json:"command"` // replays the run
+	Command   string          `json:"command"`           // replays the run
+	Version   string          `json:"version,omitempty"` // the clockwise build that made it
 	Started   time.Time       `json:"started"`
 	Virtual   time.Duration   `json:"virtual_ns"` // simulated time the run took
 	Converged bool            `json:"converged"`
@@ -61,7 +64,8 @@ type Info struct {
 const FolderTime = "20060102T150405Z"
 
 // New creates root/<name>-<started>, adding -2, -3… when that exists, and
-// points root/latest at it. It returns the folder's path.
+// returns the folder's path. It leaves root/latest alone: Point moves it
+// once the folder is complete.
 func New(root, name string, started time.Time) (string, error) {
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return "", fmt.Errorf("runs: %w", err)
@@ -79,22 +83,25 @@ func New(root, name string, started time.Time) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("runs: %w", err)
 		}
-		if err := pointLatest(root, dir); err != nil {
-			return "", err
-		}
 		return filepath.Join(root, dir), nil
 	}
 }
 
-// pointLatest points root/latest at dir, a folder in root, replacing the
-// link that was there. It removes the old link, then links anew: a reader
-// may find no link in between.
-func pointLatest(root, dir string) error {
-	link := filepath.Join(root, Latest)
-	if err := os.Remove(link); err != nil && !errors.Is(err, fs.ErrNotExist) {
+// Point points the latest link of dir's runs folder at dir, a complete run
+// folder. It links a temporary name, unique to dir, and renames it over
+// latest, which replaces the old link atomically: a reader finds the old
+// link or the new one, never none, and runs finishing at once never fail.
+func Point(dir string) error {
+	root, name := filepath.Split(filepath.Clean(dir))
+	tmp := filepath.Join(root, ".latest-"+name)
+	if err := os.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("runs: %w", err)
 	}
-	if err := os.Symlink(dir, link); err != nil {
+	if err := os.Symlink(name, tmp); err != nil {
+		return fmt.Errorf("runs: %w", err)
+	}
+	if err := os.Rename(tmp, filepath.Join(root, Latest)); err != nil {
+		_ = os.Remove(tmp)
 		return fmt.Errorf("runs: %w", err)
 	}
 	return nil
