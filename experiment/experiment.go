@@ -61,6 +61,22 @@ type Run struct {
 // it points root/latest at the complete folder. command is the command line
 // that replays the run.
 func Check(root string, cfg harness.Config, command string, opts checker.Options) (*Run, error) {
+	return CheckStages(root, cfg, command, opts, nil)
+}
+
+// The stages of a check after the run itself, as CheckStages names them.
+const (
+	StageCheck   = "checking the history"
+	StageReports = "writing the reports"
+)
+
+// CheckStages is Check, calling stage, when not nil, as each stage after
+// the run begins (StageCheck, StageReports), so that a progress display
+// can follow the whole check and not only the run (cfg.Progress).
+func CheckStages(root string, cfg harness.Config, command string, opts checker.Options, stage func(string)) (*Run, error) {
+	if stage == nil {
+		stage = func(string) {}
+	}
 	r := &Run{Info: runs.Info{
 		Strategy: cfg.Strategy, Nemesis: nemesisName(cfg), Seed: cfg.Seed, Nodes: cfg.Nodes, Clients: cfg.Clients,
 		Keys: cfg.Keys, Ops: cfg.Ops, Command: command, Version: version.String(), Started: time.Now().UTC().Truncate(time.Second),
@@ -73,6 +89,7 @@ func Check(root string, cfg harness.Config, command string, opts checker.Options
 	if err != nil {
 		return nil, fmt.Errorf("experiment: run: %w", err)
 	}
+	stage(StageCheck)
 	a, err := checker.Analyze(res.History)
 	if err != nil {
 		return nil, fmt.Errorf("experiment: check: %w", err)
@@ -80,6 +97,7 @@ func Check(root string, cfg harness.Config, command string, opts checker.Options
 	if r.Result, err = a.Check(opts); err != nil {
 		return nil, fmt.Errorf("experiment: check: %w", err)
 	}
+	stage(StageReports)
 	if keys := r.Result.NonLinearizable(); len(keys) > 0 {
 		path := filepath.Join(r.Dir, runs.LinearFile)
 		if err := runs.CreateFile(path, func(w io.Writer) error {

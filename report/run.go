@@ -5,6 +5,7 @@ import (
 	"io"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/clockwise-kv/clockwise/checker"
@@ -29,18 +30,24 @@ func NewEntry(name string, ri runs.Info) Entry {
 
 // setup is a run's shape in words.
 func setup(ri runs.Info) string {
-	return fmt.Sprintf("%d nodes, %d clients, %d keys, %d ops", ri.Nodes, ri.Clients, ri.Keys, ri.Ops)
+	return strings.Join([]string{plural(ri.Nodes, "node"), plural(ri.Clients, "client"), plural(ri.Keys, "key"), plural(ri.Ops, "op")}, ", ")
+}
+
+// RunHead is a run in two lines: what ran, and its shape and outcome.
+func RunHead(ri runs.Info) []string {
+	state := "replicas converged"
+	if !ri.Converged {
+		state = "replicas did NOT converge"
+	}
+	return []string{fmt.Sprintf("clockwise: strategy %s, nemesis %s, seed %d", ri.Strategy, ri.Nemesis, ri.Seed),
+		fmt.Sprintf("%s; %s simulated, %s", setup(ri), ri.Virtual.Round(time.Millisecond), state)}
 }
 
 // WriteHeader describes a run in a few lines, above its text report; dir,
 // when not empty, is its run folder.
 func WriteHeader(w io.Writer, ri runs.Info, dir string) {
-	state := "replicas converged"
-	if !ri.Converged {
-		state = "replicas did NOT converge"
-	}
-	fmt.Fprintf(w, "clockwise: strategy %s, nemesis %s, seed %d\n", ri.Strategy, ri.Nemesis, ri.Seed)
-	fmt.Fprintf(w, "  %s; %s simulated, %s\n", setup(ri), ri.Virtual.Round(time.Millisecond), state)
+	head := RunHead(ri)
+	fmt.Fprintf(w, "%s\n  %s\n", head[0], head[1])
 	if dir != "" {
 		fmt.Fprintf(w, "  run folder: %s\n", dir)
 	}

@@ -14,17 +14,17 @@ import (
 	"github.com/clockwise-kv/clockwise/internal/runs"
 )
 
-// byInterest orders lost writes for a reader: the skew signature first
-// (overwritten-by-older, then tombstones, then losses stamped below a write
-// they follow), history order within each.
+// byInterest orders lost writes for a reader: the losses to clock skew
+// first (overwritten-by-older, then losses stamped below a write they
+// follow), then tombstones, history order within each.
 func byInterest(lost []checker.Lost) []checker.Lost {
 	rank := func(l checker.Lost) int {
 		switch {
 		case l.Kind == checker.OverwrittenByOlder:
 			return 0
-		case l.Kind == checker.SuppressedByTombstone:
-			return 1
 		case l.Inverted != nil:
+			return 1
+		case l.Kind == checker.SuppressedByTombstone:
 			return 2
 		}
 		return 3
@@ -51,14 +51,14 @@ func refText(r *checker.Ref) string {
 		s += fmt.Sprintf(", invoked at %s (event %d), never completed", clock.Seconds(r.Start), r.Invoke)
 	}
 	if r.TS != 0 {
-		s += fmt.Sprintf(", ts %d", r.TS)
+		s += ", stamp " + clock.Stamp(r.TS)
 	}
 	if r.VV != nil {
 		s += fmt.Sprintf(", vv %v", r.VV)
 	}
 	s += fmt.Sprintf(", %s clock %s", r.Node, clock.Offset(r.Offset))
 	if len(r.Context) > 0 {
-		s += fmt.Sprintf("; had read [%s]", strings.Join(r.Context, " "))
+		s += fmt.Sprintf("; had read [%s]", idList(r.Context))
 	} else {
 		s += "; blind"
 	}
@@ -71,11 +71,7 @@ func refText(r *checker.Ref) string {
 func WriteText(w io.Writer, r *checker.Result, limit int) error {
 	b := bufio.NewWriterSize(w, 64<<10)
 	s := r.Summary
-	if r.Valid {
-		fmt.Fprintf(b, "VALID: %d acknowledged writes, none lost\n", s.Acknowledged)
-	} else {
-		fmt.Fprintf(b, "INVALID: %s\n", strings.Join(r.Failures, "; "))
-	}
+	fmt.Fprintln(b, Headline(r))
 	fmt.Fprintf(b, "  ops %d (reads %d, writes %d: %d ok, %d failed, %d indeterminate), faults %d\n",
 		s.Ops, s.Reads, s.Writes, s.Acknowledged, s.Failed, s.Indeterminate, s.Faults)
 	fmt.Fprintf(b, "  lost %d", s.Lost)
@@ -89,8 +85,8 @@ func WriteText(w io.Writer, r *checker.Result, limit int) error {
 		fmt.Fprintf(b, " (%s)", strings.Join(kinds, ", "))
 	}
 	fmt.Fprintf(b, ", stale siblings %d, phantoms %d, divergent keys %d\n", s.Stale, s.Phantoms, s.Divergent)
-	if s.Inverted > 0 {
-		fmt.Fprintf(b, "  %d of the lost writes were stamped below a write they follow: clock skew\n", s.Inverted)
+	if n := len(SkewLosses(r)); n > 0 {
+		fmt.Fprintf(b, "  lost to clock skew: %d (overwritten by an older write, or stamped below a write it follows)\n", n)
 	}
 	var pres []string
 	for _, k := range r.Keys {
@@ -140,8 +136,8 @@ func WriteText(w io.Writer, r *checker.Result, limit int) error {
 			if st.Final {
 				where = ", final state included"
 			}
-			fmt.Fprintf(b, "- %s on %s returned next to %s, which follows it (first at event %d, %d reads%s)\n",
-				st.Write.Write, st.Key, st.Newer.Write, st.Read, st.Reads, where)
+			fmt.Fprintf(b, "- %s on %s returned next to %s, which follows it (first at event %d, %s%s)\n",
+				st.Write.Write, st.Key, st.Newer.Write, st.Read, plural(st.Reads, "read"), where)
 		}
 		more(len(r.Stale))
 	}
@@ -156,7 +152,7 @@ func WriteText(w io.Writer, r *checker.Result, limit int) error {
 		for _, d := range r.Divergent {
 			var parts []string
 			for _, n := range slices.Sorted(maps.Keys(d.Nodes)) {
-				parts = append(parts, fmt.Sprintf("%s [%s]", n, strings.Join(d.Nodes[n], " ")))
+				parts = append(parts, fmt.Sprintf("%s [%s]", n, idList(d.Nodes[n])))
 			}
 			fmt.Fprintf(b, "- %s: %s\n", d.Key, strings.Join(parts, ", "))
 		}
@@ -185,7 +181,7 @@ func WriteText(w io.Writer, r *checker.Result, limit int) error {
 func writeRegister(b io.Writer, r *checker.Result) {
 	s := r.Summary
 	if s.Stamped > 0 {
-		fmt.Fprintf(b, "  external consistency: %d violations among %d timestamped writes\n", s.External, s.Stamped)
+		fmt.Fprintf(b, "  external consistency: %s among %s\n", plural(s.External, "violation"), plural(s.Stamped, "timestamped write"))
 	} else {
 		fmt.Fprintf(b, "  external consistency: not checked (no write carries a timestamp)\n")
 	}
@@ -202,8 +198,8 @@ func writeRegister(b io.Writer, r *checker.Result) {
 	}
 	fmt.Fprintln(b)
 	if s.CommitWait.Max > 0 {
-		fmt.Fprintf(b, "  commit wait (node clocks): p50 %s, p99 %s, max %s over %d writes\n", Millis(s.CommitWait.P50),
-			Millis(s.CommitWait.P99), Millis(s.CommitWait.Max), s.CommitWait.N)
+		fmt.Fprintf(b, "  commit wait (node clocks): p50 %s, p99 %s, max %s over %s\n", Millis(s.CommitWait.P50),
+			Millis(s.CommitWait.P99), Millis(s.CommitWait.Max), plural(s.CommitWait.N, "write"))
 	}
 	if s.WriteLatency.N > 0 {
 		fmt.Fprintf(b, "  write latency (true time): p50 %s, p99 %s, max %s\n", Millis(s.WriteLatency.P50),

@@ -152,7 +152,7 @@ func TestCheckSavesLinearizabilityVisualization(t *testing.T) {
 	code, stdout, stderr := matrixCLI("check", "--out", out, "--strategy", "vv", "--nodes", "1", "--nemesis", "none", "--ops", "100")
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, stdout, "linearizable: no")
-	assert.Contains(t, stdout, "porcupine's visualization: "+runs.LinearFile)
+	assert.Contains(t, stdout, "/"+runs.LinearFile+" (porcupine's view of the keys not linearizable)")
 	html, err := os.ReadFile(filepath.Join(out, runs.Latest, runs.LinearFile))
 	require.NoError(t, err)
 	assert.Contains(t, string(html), "<html")
@@ -167,6 +167,9 @@ func TestCheckSavesLinearizabilityVisualization(t *testing.T) {
 	assert.NotEmpty(t, res.NonLinearizable())
 
 	code, stdout, _ = matrixCLI("analyze", filepath.Join(out, runs.Latest))
+	assert.Equal(t, 0, code)
+	assert.Contains(t, stdout, filepath.Join(out, runs.Latest, runs.LinearFile)+" (porcupine's view")
+	code, stdout, _ = matrixCLI("analyze", "--full", filepath.Join(out, runs.Latest))
 	assert.Equal(t, 0, code)
 	assert.Contains(t, stdout, "porcupine's visualization: "+filepath.Join(out, runs.Latest, runs.LinearFile))
 

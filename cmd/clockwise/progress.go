@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -13,9 +14,18 @@ import (
 // terminal and the CI environment variable is unset; otherwise both do
 // nothing, so logs and pipes stay clean.
 func progress(w io.Writer, total int) (func(done, total int), func()) {
+	tick, _, done := stagedProgress(w, total)
+	return tick, done
+}
+
+// stagedProgress is progress that goes on past the operations: stage(name)
+// replaces the bar with a spinner that names what the command is doing
+// (checking the history, writing the reports) and counts the seconds, until
+// the next stage or done. On a pipe, a file or in CI all three do nothing.
+func stagedProgress(w io.Writer, total int) (tick func(done, total int), stage func(string), done func()) {
 	f, ok := w.(*os.File)
 	if !ok || !isTerminal(f) || os.Getenv("CI") != "" || total <= 0 {
-		return nil, func() {}
+		return nil, func(string) {}, func() {}
 	}
 	bar := progressbar.NewOptions(total,
 		progressbar.OptionSetWriter(f),
@@ -25,5 +35,52 @@ func progress(w io.Writer, total int) (func(done, total int), func()) {
 		progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionClearOnFinish(),
 	)
-	return func(done, _ int) { _ = bar.Set(done) }, func() { _ = bar.Finish() }
+	var (
+		mu      sync.Mutex
+		current = bar
+		stop    chan struct{}
+		spinner sync.WaitGroup
+	)
+	// end finishes what is drawn: the bar, or the spinner and its ticker.
+	end := func() {
+		if stop != nil {
+			close(stop)
+			spinner.Wait()
+			stop = nil
+		}
+		_ = current.Finish()
+	}
+	stage = func(name string) {
+		mu.Lock()
+		defer mu.Unlock()
+		end()
+		current = progressbar.NewOptions(-1,
+			progressbar.OptionSetWriter(f),
+			progressbar.OptionSetDescription(name),
+			progressbar.OptionSpinnerType(14),
+			progressbar.OptionSetElapsedTime(true),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionClearOnFinish(),
+		)
+		stop = make(chan struct{})
+		sp, st := current, stop
+		spinner.Go(func() {
+			t := time.NewTicker(100 * time.Millisecond)
+			defer t.Stop()
+			for {
+				select {
+				case <-st:
+					return
+				case <-t.C:
+					_ = sp.Add(1)
+				}
+			}
+		})
+	}
+	done = func() {
+		mu.Lock()
+		defer mu.Unlock()
+		end()
+	}
+	return func(n, _ int) { _ = bar.Set(n) }, stage, done
 }
