@@ -25,7 +25,7 @@ func Verdict(r *checker.Result) string {
 // 451 acknowledged writes lost".
 func Headline(r *checker.Result) string {
 	if r.Valid {
-		return fmt.Sprintf("%s: %s, none lost", Verdict(r), plural(r.Summary.Acknowledged, "acknowledged write"))
+		return fmt.Sprintf("%s: %s, none lost", Verdict(r), Plural(r.Summary.Acknowledged, "acknowledged write"))
 	}
 	return Verdict(r) + ": " + strings.Join(r.Failures, "; ")
 }
@@ -95,7 +95,7 @@ func findingLists(r *checker.Result) []findingList {
 	add("External-consistency violations", "", lines)
 	lines = nil
 	for _, st := range r.Stale {
-		lines = append(lines, fmt.Sprintf("%s on %s returned next to %s, which follows it (%s)", st.Write.Write, st.Key, st.Newer.Write, plural(st.Reads, "read")))
+		lines = append(lines, fmt.Sprintf("%s on %s returned next to %s, which follows it (%s)", st.Write.Write, st.Key, st.Newer.Write, Plural(st.Reads, "read")))
 	}
 	add("Stale siblings", "not data loss", lines)
 	return out
@@ -226,9 +226,9 @@ func WriteBrief(w io.Writer, b Brief) error {
 func briefCounts(r *checker.Result) []string {
 	s := r.Summary
 	lines := []string{fmt.Sprintf("%s: %s, %s (%d ok, %d failed, %d unknown outcome); %s",
-		plural(s.Ops, "operation"), plural(s.Reads, "read"), plural(s.Writes, "write"), s.Acknowledged, s.Failed, s.Indeterminate,
-		plural(s.Faults, "fault"))}
-	lost := fmt.Sprintf("lost: %d of %s", s.Lost, plural(s.Acknowledged, "acknowledged write"))
+		Plural(s.Ops, "operation"), Plural(s.Reads, "read"), Plural(s.Writes, "write"), s.Acknowledged, s.Failed, s.Indeterminate,
+		Plural(s.Faults, "fault"))}
+	lost := fmt.Sprintf("lost: %d of %s", s.Lost, Plural(s.Acknowledged, "acknowledged write"))
 	var kinds []string
 	for _, k := range checker.LostKinds {
 		if n := s.LostByKind[k]; n > 0 {
@@ -242,11 +242,11 @@ func briefCounts(r *checker.Result) []string {
 		lost += fmt.Sprintf("; %d lost to clock skew", n)
 	}
 	lines = append(lines, lost)
-	lines = append(lines, strings.Join([]string{plural(s.Stale, "stale sibling"), plural(s.Phantoms, "phantom"),
-		plural(s.Divergent, "divergent key")}, ", "))
+	lines = append(lines, strings.Join([]string{Plural(s.Stale, "stale sibling"), Plural(s.Phantoms, "phantom"),
+		Plural(s.Divergent, "divergent key")}, ", "))
 	var other []string
 	if s.Stamped > 0 {
-		other = append(other, plural(s.External, "external-consistency violation"))
+		other = append(other, Plural(s.External, "external-consistency violation"))
 	}
 	lin := "linearizable: " + s.Linearizable.String()
 	if s.NonLinearizable > 0 {
@@ -258,9 +258,9 @@ func briefCounts(r *checker.Result) []string {
 	return append(lines, strings.Join(other, "; "))
 }
 
-// plural writes n and the noun, adding s unless n is 1: "1 read", "2
+// Plural writes n and the noun, adding s unless n is 1: "1 read", "2
 // reads".
-func plural(n int, noun string) string {
+func Plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}

@@ -30,7 +30,7 @@ func NewEntry(name string, ri runs.Info) Entry {
 
 // setup is a run's shape in words.
 func setup(ri runs.Info) string {
-	return strings.Join([]string{plural(ri.Nodes, "node"), plural(ri.Clients, "client"), plural(ri.Keys, "key"), plural(ri.Ops, "op")}, ", ")
+	return strings.Join([]string{Plural(ri.Nodes, "node"), Plural(ri.Clients, "client"), Plural(ri.Keys, "key"), Plural(ri.Ops, "op")}, ", ")
 }
 
 // RunHead is a run in two lines: what ran, and its shape and outcome.

@@ -137,7 +137,7 @@ func WriteText(w io.Writer, r *checker.Result, limit int) error {
 				where = ", final state included"
 			}
 			fmt.Fprintf(b, "- %s on %s returned next to %s, which follows it (first at event %d, %s%s)\n",
-				st.Write.Write, st.Key, st.Newer.Write, st.Read, plural(st.Reads, "read"), where)
+				st.Write.Write, st.Key, st.Newer.Write, st.Read, Plural(st.Reads, "read"), where)
 		}
 		more(len(r.Stale))
 	}
@@ -181,7 +181,7 @@ func WriteText(w io.Writer, r *checker.Result, limit int) error {
 func writeRegister(b io.Writer, r *checker.Result) {
 	s := r.Summary
 	if s.Stamped > 0 {
-		fmt.Fprintf(b, "  external consistency: %s among %s\n", plural(s.External, "violation"), plural(s.Stamped, "timestamped write"))
+		fmt.Fprintf(b, "  external consistency: %s among %s\n", Plural(s.External, "violation"), Plural(s.Stamped, "timestamped write"))
 	} else {
 		fmt.Fprintf(b, "  external consistency: not checked (no write carries a timestamp)\n")
 	}
@@ -199,7 +199,7 @@ func writeRegister(b io.Writer, r *checker.Result) {
 	fmt.Fprintln(b)
 	if s.CommitWait.Max > 0 {
 		fmt.Fprintf(b, "  commit wait (node clocks): p50 %s, p99 %s, max %s over %s\n", Millis(s.CommitWait.P50),
-			Millis(s.CommitWait.P99), Millis(s.CommitWait.Max), plural(s.CommitWait.N, "write"))
+			Millis(s.CommitWait.P99), Millis(s.CommitWait.Max), Plural(s.CommitWait.N, "write"))
 	}
 	if s.WriteLatency.N > 0 {
 		fmt.Fprintf(b, "  write latency (true time): p50 %s, p99 %s, max %s\n", Millis(s.WriteLatency.P50),

@@ -26,7 +26,8 @@ func newMatrix() *cobra.Command {
 		Short: "Run every strategy against every nemesis on the same seeds and tabulate what each lost",
 		Long: `matrix runs the randomized test of 'check' for every strategy (rows) under every
 nemesis (columns: ` + strings.Join(experiment.ColumnNames(), ", ") + `), on the same
-seeds in every cell, and prints one table: acknowledged writes, lost writes by
+seeds in every cell, and prints aligned tables (a progress bar counts the
+runs on a terminal's stderr): acknowledged writes, lost writes by
 kind, stale siblings, external-consistency violations, linearizability,
 commit wait and write latency (p50/p99), causal metadata bytes per key and reads
 that returned siblings. The table is also written to <out>/matrix.md, and every
@@ -69,7 +70,10 @@ exit status 0 unless the flags are bad (2).`,
 					p.Command += " --" + fl.Name + " " + experiment.ShellQuote(flagValue(fl))
 				}
 			})
+			var done func()
+			p.Progress, done = counter(cmd.ErrOrStderr(), len(strategies)*len(cols)*seeds, "runs")
 			m, err := experiment.RunMatrix(p)
+			done()
 			if err != nil {
 				return err
 			}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -45,7 +46,10 @@ func TestMatrixMatchesIndividualRuns(t *testing.T) {
 	require.Equal(t, 0, code, stderr)
 	md, err := os.ReadFile(filepath.Join(dir, experiment.MatrixMarkdown))
 	require.NoError(t, err)
-	assert.True(t, strings.HasPrefix(stdout, string(md)), "the command prints the table it writes")
+	rows := map[string]bool{} // the terminal's aligned rows, cells joined by " | "
+	for _, l := range strings.Split(stdout, "\n") {
+		rows[strings.Join(regexp.MustCompile(`\s{2,}`).Split(strings.TrimSpace(l), -1), " | ")] = true
+	}
 
 	m := readMatrix(t, dir)
 	assert.Equal(t, []string{"lww", "truetime", "vv"}, m.Strategies)
@@ -79,6 +83,7 @@ func TestMatrixMatchesIndividualRuns(t *testing.T) {
 		}
 		assert.Equal(t, acked, cell.Acknowledged, "cell %s × %s", cell.Strategy, cell.Nemesis)
 		assert.Contains(t, string(md), "| "+strings.Join(cell.Figures(), " | ")+" |\n")
+		assert.True(t, rows[strings.Join(cell.Figures(), " | ")], "the terminal's table has the row of %s × %s", cell.Strategy, cell.Nemesis)
 	}
 	// The headline grid.
 	for i, s := range m.Strategies {
@@ -88,6 +93,7 @@ func TestMatrixMatchesIndividualRuns(t *testing.T) {
 			line += fmt.Sprintf(" | %d of %d", c.Lost, c.Acknowledged)
 		}
 		assert.Contains(t, string(md), line+" |\n")
+		assert.True(t, rows[strings.TrimPrefix(line, "| ")], "the terminal's grid has %s", line)
 	}
 }
 
@@ -119,9 +125,12 @@ func TestMatrixCoversEveryStrategyAndNemesis(t *testing.T) {
 	assert.Equal(t, []string{"none", "skew", "partition", "skew+partition", "strobe", "tombstone", "small-skew"}, names)
 	assert.Len(t, m.Cells, len(store.Names())*len(experiment.Columns))
 	for _, s := range store.Names() {
-		assert.Contains(t, stdout, "\n| "+s+" | ")
+		assert.Regexp(t, "\n"+regexp.QuoteMeta(s)+"  +\\d+ of \\d+  ", stdout)
 	}
-	assert.Contains(t, stdout, "| strategy | none | skew | partition | skew+partition | strobe | tombstone | small-skew |")
+	assert.Regexp(t, `\nlost of acked +none +skew +partition +skew\+partition +strobe +tombstone +small-skew\n`, stdout)
+	md, err := os.ReadFile(filepath.Join(dir, experiment.MatrixMarkdown))
+	require.NoError(t, err)
+	assert.Contains(t, string(md), "| strategy | none | skew | partition | skew+partition | strobe | tombstone | small-skew |", "matrix.md stays Markdown")
 }
 
 func TestMatrixBadFlags(t *testing.T) {

@@ -27,20 +27,14 @@ func stagedProgress(w io.Writer, total int) (tick func(done, total int), stage f
 	if !ok || !isTerminal(f) || os.Getenv("CI") != "" || total <= 0 {
 		return nil, func(string) {}, func() {}
 	}
-	bar := progressbar.NewOptions(total,
-		progressbar.OptionSetWriter(f),
-		progressbar.OptionSetDescription("operations"),
-		progressbar.OptionShowCount(),
-		progressbar.OptionSetWidth(30),
-		progressbar.OptionThrottle(100*time.Millisecond),
-		progressbar.OptionClearOnFinish(),
-	)
+	bar := newBar(f, total, "operations")
 	var (
 		mu      sync.Mutex
 		current = bar
 		stop    chan struct{}
 		spinner sync.WaitGroup
 	)
+
 	// end finishes what is drawn: the bar, or the spinner and its ticker.
 	end := func() {
 		if stop != nil {
@@ -83,4 +77,27 @@ func stagedProgress(w io.Writer, total int) (tick func(done, total int), stage f
 		end()
 	}
 	return func(n, _ int) { _ = bar.Set(n) }, stage, done
+}
+
+// counter draws a bar counting total things (runs, …) on w, as progress
+// does: only on a terminal and with CI unset.
+func counter(w io.Writer, total int, what string) (func(done, total int), func()) {
+	f, ok := w.(*os.File)
+	if !ok || !isTerminal(f) || os.Getenv("CI") != "" || total <= 0 {
+		return nil, func() {}
+	}
+	bar := newBar(f, total, what)
+	return func(n, _ int) { _ = bar.Set(n) }, func() { _ = bar.Finish() }
+}
+
+// newBar is a bar counting total things on f, cleared when finished.
+func newBar(f *os.File, total int, what string) *progressbar.ProgressBar {
+	return progressbar.NewOptions(total,
+		progressbar.OptionSetWriter(f),
+		progressbar.OptionSetDescription(what),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+	)
 }

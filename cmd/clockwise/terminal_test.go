@@ -94,3 +94,14 @@ func TestStagesAreQuietOffATerminal(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, st.Size())
 }
+
+// On a terminal the matrix counts its runs on stderr, then prints aligned
+// tables.
+func TestMatrixOnATerminalShowsProgress(t *testing.T) {
+	t.Setenv("CI", "")
+	code, screen := onTerminal(t, 200, "matrix", "--out", t.TempDir(), "--strategy", "lww,vv", "--nemesis", "none,skew", "--seeds", "1", "--ops", "40")
+	require.Equal(t, exitValid, code, screen)
+	assert.Contains(t, screen, "runs")
+	assert.Contains(t, screen, "/4)")
+	assert.Regexp(t, `lost of acked +none +skew`, screen)
+}
