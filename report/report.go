@@ -6,14 +6,19 @@
 // run's files (Handler, WriteIndex, WriteFolder). The checker computes;
 // report only presents.
 //
-// The page needs nothing but the history and the checker's result: the
-// verdict with the command that replays the run, each lost write with its
-// story (the write and its ack, the winner, both timestamps, every node's
-// clock offset at that moment, the causal relation, the kind), the other
-// findings, a timeline of every operation with the nemesis intervals shaded,
-// per key the final siblings on each node and the causal graph of its writes,
-// and plots of latency and of each node's clock offset over time (SVG, drawn
-// with gonum.org/v1/plot).
+// The page needs nothing but the history and the checker's result. It reads
+// top to bottom in the order a reader wants: the verdict with the command
+// that replays the run, the summary, the writes lost to clock skew with
+// their stories (the write and its ack, the winner, both timestamps, every
+// node's clock offset at that moment, the causal relation, the kind), a
+// timeline of every operation with the nemesis intervals shaded and
+// labelled, which the page's own small script zooms (wheel, buttons) and
+// pans (drag), plots of latency and of each node's clock offset over time
+// (drawn with gonum.org/v1/plot), per key the final siblings on each node and
+// the causal graph of its writes, fitted to its box; then the full lists
+// (every lost write, stale siblings, the nemesis's events), folded in
+// <details>. Long lists are trimmed (see MaxStories and the limits beside
+// it); results.json has everything.
 //
 // The page is one file: styles, script and plots are inlined, so it opens
 // from file:// with no network. The package depends on checker, histories,
