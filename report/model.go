@@ -3,7 +3,6 @@ package report
 import (
 	"cmp"
 	"fmt"
-	"html/template"
 	"maps"
 	"slices"
 	"strconv"
@@ -33,11 +32,10 @@ type page struct {
 	Stale    []staleView
 	Keys     []keyView
 	Timeline *timeline
-	Details  []detail // per timeline bar, for the script
-	Latency  template.URL
-	Clocks   template.URL
-	Missing  int // operations that never completed
-	Ops      int // operations in the history
+	Details  []detail  // per timeline bar, for the script
+	Plots    []*figure // latency quantiles, throughput, clocks, every latency
+	Missing  int       // operations that never completed
+	Ops      int       // operations in the history
 }
 
 // Limits that keep the page of a long run small enough for a browser. What
@@ -222,11 +220,20 @@ func build(h []histories.Event, res *checker.Result, info Info) (*page, error) {
 			p.Missing++
 		}
 	}
-	if p.Latency, err = latencyPlot(ops, &nv, end, lostBy); err != nil {
-		return nil, err
-	}
-	if p.Clocks, err = clockPlot(ops, &nv, p.Nodes, end); err != nil {
-		return nil, err
+	for _, plot := range []func() (*figure, error){
+		func() (*figure, error) { return quantilePlot(ops, &nv, end) },
+		func() (*figure, error) { return ratePlot(ops, &nv, end) },
+		func() (*figure, error) { return clockPlot(ops, &nv, p.Nodes, end) },
+		func() (*figure, error) { return latencyPlot(ops, &nv, end, lostBy) },
+	} {
+		f, err := plot()
+		if err != nil {
+			return nil, err
+		}
+		if err := f.render(); err != nil {
+			return nil, err
+		}
+		p.Plots = append(p.Plots, f)
 	}
 	return p, nil
 }

@@ -94,6 +94,10 @@ var rawFiles = []struct{ name, note string }{
 	{runs.ResultsFile, "the checker's full result"},
 	{runs.ReportFile, "the text report"},
 	{runs.InfoFile, "how the run was made"},
+	{"latency-quantiles.png", "plot: latency percentiles over time"},
+	{"rate.png", "plot: throughput over time, by outcome"},
+	{"clocks.png", "plot: each node's clock offset"},
+	{"latency-raw.png", "plot: the latency of every operation"},
 }
 
 // ViewGlobs are the patterns, relative to a run folder, of other HTML views
@@ -137,10 +141,15 @@ func Write(w io.Writer, h []histories.Event, res *checker.Result, info Info) err
 	if err != nil {
 		return err
 	}
+	return execute(w, p)
+}
+
+// execute writes the page p to w.
+func execute(w io.Writer, p *page) error {
 	var b bytes.Buffer
 	if err := templates.ExecuteTemplate(&b, "report.html", p); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	_, err = w.Write(b.Bytes())
+	_, err := w.Write(b.Bytes())
 	return err
 }

@@ -62,11 +62,23 @@ func WriteRun(w io.Writer, ri runs.Info, dir string, res *checker.Result, limit 
 	return WriteText(w, res, limit)
 }
 
-// WriteHTML writes report.html into the run folder dir and returns its
-// path.
+// WriteHTML writes report.html into the run folder dir, and each of its
+// plots as a PNG beside it (PlotFiles), and returns the page's path. The
+// page links the folder's files (Links), the PNGs included.
 func WriteHTML(dir string, h []histories.Event, res *checker.Result, info Info) (string, error) {
+	p, err := build(h, res, info)
+	if err != nil {
+		return "", err
+	}
+	for _, f := range p.Plots {
+		path := filepath.Join(dir, f.File)
+		if err := runs.CreateFile(path, f.png); err != nil {
+			return "", fmt.Errorf("report: %s: %w", path, err)
+		}
+	}
+	p.Info.Links = Links(dir)
 	path := filepath.Join(dir, runs.HTMLFile)
-	if err := runs.CreateFile(path, func(w io.Writer) error { return Write(w, h, res, info) }); err != nil {
+	if err := runs.CreateFile(path, func(w io.Writer) error { return execute(w, p) }); err != nil {
 		return "", fmt.Errorf("report: %s: %w", path, err)
 	}
 	return path, nil
