@@ -87,3 +87,16 @@ func TestClockPlotIsSymlogForLargeOffsets(t *testing.T) {
 	require.NoError(t, err)
 	assert.IsType(t, plot.LinearScale{}, f.p.Y.Scale)
 }
+
+// A report whose result names porcupine's page links it, saying how to
+// read it.
+func TestReportLinksPorcupinesPage(t *testing.T) {
+	h, res, _, _ := known(t)
+	res.Visualization = "linearizability.html"
+	var b bytes.Buffer
+	require.NoError(t, Write(&b, h, res, Info{}))
+	doc, err := goquery.NewDocumentFromReader(&b)
+	require.NoError(t, err)
+	assert.Equal(t, "linearizability.html", doc.Find("#linear-link a").AttrOr("href", ""))
+	assert.Contains(t, text(doc.Find("#linear-link")), "a row per client")
+}

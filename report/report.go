@@ -54,10 +54,11 @@ import (
 var assets embed.FS
 
 var templates = template.Must(template.New("").Funcs(template.FuncMap{
-	"seconds": clock.Seconds,
-	"join":    strings.Join,
-	"css":     func() template.CSS { return template.CSS(asset("assets/style.css")) },
-	"js":      func() template.JS { return template.JS(asset("assets/report.js")) },
+	"seconds":    clock.Seconds,
+	"join":       strings.Join,
+	"linearNote": func() string { return LinearNote },
+	"css":        func() template.CSS { return template.CSS(asset("assets/style.css")) },
+	"js":         func() template.JS { return template.JS(asset("assets/report.js")) },
 }).ParseFS(assets, "assets/*.html"))
 
 func asset(name string) string {
@@ -128,12 +129,18 @@ func Links(dir string) []Link {
 		rel = filepath.ToSlash(rel)
 		note := "another view of this run"
 		if rel == runs.LinearFile {
-			note = "porcupine's linearizability visualization"
+			note = LinearNote
 		}
 		out = append(out, Link{Name: rel, Href: rel, Note: note})
 	}
 	return out
 }
+
+// LinearNote says how to read porcupine's page of the keys that are not
+// linearizable.
+const LinearNote = "porcupine's view of the keys not linearizable: a section per key, a row per client " +
+	"(hover a bar for its client, cN, and its events); it draws the longest orders that explain the history " +
+	"and marks where each gets stuck"
 
 // Write renders the report of history h, judged as res, to w.
 func Write(w io.Writer, h []histories.Event, res *checker.Result, info Info) error {
