@@ -66,12 +66,27 @@ func TestServeCommandBindsLoopback(t *testing.T) {
 		conn, err = net.Dial("tcp", addr)
 		return err == nil
 	}, 5*time.Second, 20*time.Millisecond)
-	_, err = io.WriteString(conn, "GET /../secret.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-	require.NoError(t, err)
-	raw, err := io.ReadAll(conn)
-	require.NoError(t, err)
+	raw := func(host, path string) string {
+		t.Helper()
+		conn, err := net.Dial("tcp", addr)
+		require.NoError(t, err)
+		defer conn.Close()
+		_, err = io.WriteString(conn, "GET "+path+" HTTP/1.1\r\nHost: "+host+"\r\nConnection: close\r\n\r\n")
+		require.NoError(t, err)
+		b, err := io.ReadAll(conn)
+		require.NoError(t, err)
+		return string(b)
+	}
 	conn.Close()
-	assert.True(t, strings.HasPrefix(string(raw), "HTTP/1.1 404"), string(raw))
+	got := raw(addr, "/../secret.txt")
+	assert.True(t, strings.HasPrefix(got, "HTTP/1.1 404"), got)
+	// A page elsewhere that points its own name at this address (DNS
+	// rebinding) is refused; localhost and the address are not.
+	got = raw("rebind.example:"+itoa(port), "/")
+	assert.True(t, strings.HasPrefix(got, "HTTP/1.1 403"), got)
+	assert.Contains(t, got, "DNS rebinding")
+	got = raw("localhost:"+itoa(port), "/")
+	assert.True(t, strings.HasPrefix(got, "HTTP/1.1 200"), got)
 
 	resp, err := http.Get("http://" + addr + "/")
 	require.NoError(t, err)
@@ -95,6 +110,10 @@ func TestServeRejectsBadFlagsAndFolders(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errs, "--port")
 	assert.Contains(t, errs, "usage:")
+
+	code, _, errs = clockwise("serve", "--host", "", t.TempDir())
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errs, "--host")
 
 	code, _, errs = clockwise("serve", filepath.Join(t.TempDir(), "missing"))
 	assert.Equal(t, exitUsage, code)
