@@ -37,18 +37,20 @@ analyze: build
 	$(BIN) analyze $(HISTORY) $(ARGS)
 
 # Every strategy against every nemesis on the same seeds, in one table:
-# runs/matrix.md and runs/matrix.json. make matrix ARGS="--seeds 3 --ops 500"
+# matrix.md, matrix.json and run.json in runs/matrix-<time>/.
+# make matrix ARGS="--seeds 3 --ops 500"
 matrix: build
 	$(BIN) matrix $(ARGS)
 
 # Causal metadata per key for vv, vv-pruned and dvv at 3 to 50 nodes: a table,
-# keys.csv, metadata.json and bytes.png in runs/metadata-<time>/.
+# keys.csv, metadata.json, bytes.png, run.json and a run folder per run in
+# runs/metadata-<time>/.
 metadata: build
 	$(BIN) metadata $(SEEDFLAG) $(ARGS)
 
-# Print a stored run's text report: make report RUN=runs/lww-...
+# Print a stored run's summary (ARGS=--full: its whole text report): make report RUN=runs/lww-...
 report: build
-	$(BIN) report $(RUN)
+	$(BIN) report $(RUN) $(ARGS)
 
 # Browse the run folders on http://127.0.0.1:$(PORT)/
 serve: build

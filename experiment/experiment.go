@@ -126,6 +126,12 @@ func CheckStages(root string, cfg harness.Config, command string, opts checker.O
 	return r, runs.Point(r.Dir)
 }
 
+// folderInfo is the run.json of a matrix's or a measurement's own folder,
+// before its shape is filled in.
+func folderInfo(kind, command string, started time.Time) runs.Info {
+	return runs.Info{Kind: kind, Command: command, Version: version.String(), Started: started}
+}
+
 // ScenariosNamed returns the scripted scenarios called names, in that
 // order.
 func ScenariosNamed(names []string) ([]harness.Scenario, error) {

@@ -8,11 +8,33 @@ import (
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/internal/runs"
 	"github.com/clockwise-kv/clockwise/report"
 )
+
+// SaveRun writes the matrix into a folder of its own under root,
+// matrix-<UTC time>, with its run.json, and prints the table to w (Save).
+// It returns the folder.
+func (m *Matrix) SaveRun(w io.Writer, root string, started time.Time) (string, error) {
+	dir, err := runs.New(root, "matrix", started)
+	if err != nil {
+		return "", err
+	}
+	info := folderInfo(runs.KindMatrix, m.Command, started)
+	var cols []string
+	for _, c := range m.Nemeses {
+		cols = append(cols, c.Name)
+	}
+	info.Strategy, info.Nemesis, info.Seed = strings.Join(m.Strategies, ","), strings.Join(cols, ","), m.Seeds[0]
+	info.Nodes, info.Clients, info.Keys, info.Ops = m.Nodes, m.Clients, m.Keys, m.Ops
+	if err := runs.WriteJSON(filepath.Join(dir, runs.InfoFile), info); err != nil {
+		return "", err
+	}
+	return dir, m.Save(w, dir)
+}
 
 // Save writes matrix.md and matrix.json into dir and prints the table to
 // w, aligned for a terminal (Table).

@@ -24,7 +24,7 @@ func RunInfo(dir string, ri runs.Info) Info {
 
 // NewEntry is the index's entry of the run folder name, from its run.json.
 func NewEntry(name string, ri runs.Info) Entry {
-	return Entry{Name: name, Started: ri.Started, Strategy: ri.Strategy, Nemesis: ri.Nemesis,
+	return Entry{Name: name, Kind: ri.Kind, Started: ri.Started, Strategy: ri.Strategy, Nemesis: ri.Nemesis,
 		Seed: strconv.FormatUint(ri.Seed, 10), Setup: setup(ri), Command: ri.Command, Valid: ri.Valid, Summary: ri.Summary}
 }
 

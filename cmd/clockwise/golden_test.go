@@ -99,8 +99,8 @@ func TestGolden(t *testing.T) {
 	out := t.TempDir()
 	code, stdout, _ = cli("matrix", "--seeds", "2", "--ops", "200", "--out", out)
 	record("matrix stdout", []byte(fmt.Sprintf("exit %d\n%s", code, stdout)), out)
-	for _, f := range []string{"matrix.md", "matrix.json"} {
-		b, err := os.ReadFile(filepath.Join(out, f))
+	for _, f := range []string{"matrix.md", "matrix.json", "run.json"} {
+		b, err := os.ReadFile(filepath.Join(matrixFolder(t, out), f))
 		require.NoError(t, err)
 		record("matrix "+f, b, out)
 	}

@@ -27,9 +27,26 @@ func matrixCLI(args ...string) (int, string, string) {
 	return code, out.String(), errOut.String()
 }
 
+// matrixFolder is the one matrix folder in the runs folder out, checked to
+// be a complete one: its files and a run.json of its kind.
+func matrixFolder(t *testing.T, out string) string {
+	t.Helper()
+	dirs, err := filepath.Glob(filepath.Join(out, "matrix-*"))
+	require.NoError(t, err)
+	require.Len(t, dirs, 1)
+	info, err := runs.ReadInfo(dirs[0])
+	require.NoError(t, err)
+	assert.Equal(t, runs.KindMatrix, info.Kind)
+	assert.NotEmpty(t, info.Command)
+	for _, f := range []string{experiment.MatrixMarkdown, experiment.MatrixJSON} {
+		assert.FileExists(t, filepath.Join(dirs[0], f))
+	}
+	return dirs[0]
+}
+
 func readMatrix(t *testing.T, dir string) *experiment.Matrix {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, experiment.MatrixJSON))
+	b, err := os.ReadFile(filepath.Join(matrixFolder(t, dir), experiment.MatrixJSON))
 	require.NoError(t, err)
 	var m experiment.Matrix
 	require.NoError(t, json.Unmarshal(b, &m))
@@ -44,7 +61,7 @@ func TestMatrixMatchesIndividualRuns(t *testing.T) {
 	code, stdout, stderr := matrixCLI("matrix", "--out", dir, "--strategy", "lww,truetime,vv",
 		"--nemesis", "none,skew,small-skew", "--seeds", "2", "--seed", "5", "--ops", "120", "--keys", "2", "--interval", "50ms")
 	require.Equal(t, 0, code, stderr)
-	md, err := os.ReadFile(filepath.Join(dir, experiment.MatrixMarkdown))
+	md, err := os.ReadFile(filepath.Join(matrixFolder(t, dir), experiment.MatrixMarkdown))
 	require.NoError(t, err)
 	rows := map[string]bool{} // the terminal's aligned rows, cells joined by " | "
 	for _, l := range strings.Split(stdout, "\n") {
@@ -103,7 +120,7 @@ func TestMatrixIsDeterministic(t *testing.T) {
 		dir := t.TempDir()
 		code, _, stderr := matrixCLI("matrix", "--out", dir, "--strategy", "lamport,truetime", "--nemesis", "skew,strobe", "--seeds", "2", "--ops", "80")
 		require.Equal(t, 0, code, stderr)
-		b, err := os.ReadFile(filepath.Join(dir, experiment.MatrixJSON))
+		b, err := os.ReadFile(filepath.Join(matrixFolder(t, dir), experiment.MatrixJSON))
 		require.NoError(t, err)
 		outs[i] = b
 	}
@@ -128,7 +145,7 @@ func TestMatrixCoversEveryStrategyAndNemesis(t *testing.T) {
 		assert.Regexp(t, "\n"+regexp.QuoteMeta(s)+"  +\\d+ of \\d+  ", stdout)
 	}
 	assert.Regexp(t, `\nlost of acked +none +skew +partition +skew\+partition +strobe +tombstone +small-skew\n`, stdout)
-	md, err := os.ReadFile(filepath.Join(dir, experiment.MatrixMarkdown))
+	md, err := os.ReadFile(filepath.Join(matrixFolder(t, dir), experiment.MatrixMarkdown))
 	require.NoError(t, err)
 	assert.Contains(t, string(md), "| strategy | none | skew | partition | skew+partition | strobe | tombstone | small-skew |", "matrix.md stays Markdown")
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/experiment"
 	"github.com/clockwise-kv/clockwise/internal/runs"
 	"github.com/clockwise-kv/clockwise/report"
 )
@@ -57,6 +58,10 @@ Exit status: 0 printed, 2 bad usage or a missing or malformed run folder.`,
 	return cmd
 }
 
+// kindTables are the files report prints for a matrix's or a metadata
+// measurement's folder.
+var kindTables = map[string]string{runs.KindMatrix: experiment.MatrixMarkdown, runs.KindMetadata: experiment.MetadataTable}
+
 // briefFolder prints the compact report of the run folder dir from its
 // run.json and results.json. It exits 0 whatever the verdict: report
 // presents, it does not judge.
@@ -64,6 +69,14 @@ func briefFolder(cmd *cobra.Command, dir string, limit int) error {
 	ri, err := runs.ReadInfo(dir)
 	if err != nil {
 		return inputErr(err)
+	}
+	if table, ok := kindTables[ri.Kind]; ok {
+		b, err := runs.ReadFile(dir, table)
+		if err != nil {
+			return inputErr(err)
+		}
+		_, err = cmd.OutOrStdout().Write(b)
+		return err
 	}
 	var res checker.Result
 	if err := runs.ReadJSON(dir, runs.ResultsFile, &res); err != nil {

@@ -1,9 +1,11 @@
 // Package runs owns the run folder, as Jepsen's store does: every run
 // writes into a folder of its own under a runs folder, named
 // <name>-<UTC time>[-n], and the runs folder's latest link points at the
-// newest complete one: a command points it (Point) only once the folder
-// holds every file, and replaces the link atomically, so a reader of
-// latest never meets a half-written folder or a missing link. A run folder holds the files named here: the history, the
+// newest complete check run: a command points it (Point) only once the
+// folder holds every file, and replaces the link atomically, so a reader of
+// latest never meets a half-written folder or a missing link. The matrix
+// and the metadata measurement write folders of their own (with run.json,
+// naming their Kind) and leave latest to check runs. A run folder holds the files named here: the history, the
 // checker's result, the text and HTML reports, porcupine's page when a key
 // is not linearizable, and run.json (Info), which says how the run was made
 // and what it found.
@@ -42,8 +44,18 @@ const (
 	Latest      = "latest"               // in the runs folder: a link to the newest run folder
 )
 
-// Info is run.json: how a run was made, and its verdict in brief.
+// The kinds of run folder, as run.json names them. A check's folder
+// leaves the kind empty.
+const (
+	KindMatrix   = "matrix"   // every strategy under every nemesis: matrix.md, matrix.json
+	KindMetadata = "metadata" // causal metadata per key: a table, keys.csv, a plot, a folder per run
+)
+
+// Info is run.json: how a run was made, and its verdict in brief. A matrix
+// or metadata folder's run.json names its Kind, its strategies and
+// nemeses comma-separated, and leaves the verdict to its own files.
 type Info struct {
+	Kind      string          `json:"kind,omitempty"` // empty for a check's run folder
 	Strategy  string          `json:"strategy"`
 	Nemesis   string          `json:"nemesis"`
 	Seed      uint64          `json:"seed"`
