@@ -236,11 +236,9 @@ func describe(op *checker.Op, l *checker.Lost) detail {
 		what = fmt.Sprintf("delete %s (%s)", op.Key, op.Write)
 	}
 	d := detail{Title: fmt.Sprintf("%s %s via %s: %s", op.Process, what, op.Node, op.Type)}
+	// The title names the client, the operation, the node and the
+	// outcome; the rows add the rest.
 	add := func(k, v string) { d.Rows = append(d.Rows, [2]string{k, v}) }
-	add("process", op.Process)
-	add("operation", what)
-	add("node", op.Node)
-	add("outcome", string(op.Type))
 	add("invoked", fmt.Sprintf("%s (event %d)", clock.Seconds(op.Start), op.Invoke))
 	if op.Complete >= 0 {
 		add("completed", fmt.Sprintf("%s (event %d), after %s", clock.Seconds(op.End), op.Complete, clock.Seconds(op.End-op.Start)))
@@ -259,7 +257,7 @@ func describe(op *checker.Op, l *checker.Lost) detail {
 	}
 	if m := op.Meta; m != nil {
 		if m.TS != 0 {
-			add("timestamp", fmt.Sprint(m.TS))
+			add("timestamp", stampText(m.TS))
 		}
 		if m.VV != nil {
 			add("version vector", vvText(m.VV))
@@ -273,7 +271,6 @@ func describe(op *checker.Op, l *checker.Lost) detail {
 		add("error", op.Error)
 	}
 	if l != nil && op.F != histories.Read {
-		add("verdict", "LOST ("+string(l.Kind)+")")
 		d.Title += " · LOST (" + string(l.Kind) + ")"
 	}
 	d.Title += fmt.Sprintf(" · %s → %s", clock.Seconds(op.Start), clock.Seconds(op.End))
