@@ -52,6 +52,9 @@ func stagedProgress(w io.Writer, total int) (tick func(done, total int), stage f
 			progressbar.OptionSetWriter(f),
 			progressbar.OptionSetDescription(name),
 			progressbar.OptionSpinnerType(14),
+			// The ticker below turns the spinner: the library's own
+			// goroutine would read the bar's state unlocked.
+			progressbar.OptionSetSpinnerChangeInterval(0),
 			progressbar.OptionSetElapsedTime(true),
 			progressbar.OptionThrottle(100*time.Millisecond),
 			progressbar.OptionClearOnFinish(),
