@@ -11,7 +11,7 @@ PORT     ?= 8080
 
 SEEDFLAG := $(if $(SEED),--seed $(SEED),)
 
-.PHONY: all build demo test check check-real analyze matrix metadata report serve browser bench lint clean sweep fuzz
+.PHONY: all build demo test check check-real analyze matrix metadata report serve browser bench lint docs clean sweep fuzz
 
 all: build
 
@@ -42,12 +42,14 @@ analyze: build
 	$(BIN) analyze $(HISTORY) $(ARGS)
 
 # Every strategy against every nemesis on the same seeds, in one table:
-# runs/matrix.md and runs/matrix.json. make matrix ARGS="--seeds 3 --ops 500"
+# matrix.md, matrix.json and run.json in runs/matrix-<time>/.
+# make matrix ARGS="--seeds 3 --ops 500"
 matrix: build
 	$(BIN) matrix $(ARGS)
 
 # Causal metadata per key for vv, vv-pruned and dvv at 3 to 50 nodes: a table,
-# keys.csv, metadata.json and bytes.png in runs/metadata-<time>/.
+# keys.csv, metadata.json, bytes.png, run.json and a run folder per run in
+# runs/metadata-<time>/.
 metadata: build
 	$(BIN) metadata $(SEEDFLAG) $(ARGS)
 
@@ -76,13 +78,18 @@ fuzz:
 			echo "fuzz: $$fn ended on Go's fuzztime deadline race (go.dev/issue/75804), no failing input"; \
 		fi; done
 
-# Print a stored run's text report: make report RUN=runs/lww-...
+# Print a stored run's summary (ARGS=--full: its whole text report): make report RUN=runs/lww-...
 report: build
-	$(BIN) report $(RUN)
+	$(BIN) report $(RUN) $(ARGS)
 
 # Browse the run folders on http://127.0.0.1:$(PORT)/
 serve: build
 	$(BIN) serve $(RUNS) --port $(PORT)
+
+# Rewrite README.md's generated blocks (<!-- make docs: clockwise ... -->) from
+# what the commands print now; the test suite fails while one differs.
+docs:
+	$(GO) test ./cmd/clockwise -run TestREADME -count=1 -docs
 
 # Headless Chromium for the browser test: Debian's chromium package,
 # installed with apt-get where it is missing (as root, or through sudo).

@@ -9,8 +9,9 @@
 //
 // Times are int64 nanoseconds: true time since the run began, clock
 // offsets from true time, and timestamps, which are clock readings for the
-// physical strategies and small counters for the logical ones. Signed,
-// Offset, Seconds and Delta write them for people. The package imports
+// physical strategies and small counters for the logical ones (Physical
+// tells them apart). Signed, Offset, Seconds, Stamp and Delta write them
+// for people. The package imports
 // nothing of clockwise.
 package clock
 
@@ -168,17 +169,25 @@ func Seconds(ns int64) string {
 	return time.Duration(ns).Round(time.Microsecond).String()
 }
 
+// LogicalBound separates logical timestamps from physical ones: a logical
+// strategy's counter stays below it (it would take 2³² writes to reach it),
+// and a physical reading, Epoch + true time + offset, is within it of zero
+// only when a clock is set back by the Epoch plus the time the run has
+// lasted, to within 4.3 s.
+const LogicalBound int64 = 1 << 32
+
+// Physical reports whether the timestamp ts is a physical clock reading (lww,
+// truetime) rather than a logical counter (lamport). A reading below Epoch,
+// from a clock skewed backwards, is still physical.
+func Physical(ts int64) bool { return ts >= LogicalBound || ts <= -LogicalBound }
+
 // Delta writes how much higher timestamp a is than b: as a duration when
-// both are physical clock readings (at least Epoch), rounded to round when
-// round is positive; otherwise, for logical clocks, as a number.
-//
-// A timestamp counts as a physical reading by its size alone, so a clock
-// skewed back by more than the true time since the run began (a reading
-// below Epoch) makes a physical difference read as a number of
-// nanoseconds.
+// both are physical clock readings (Physical), rounded to round when round
+// is positive; otherwise, for logical clocks, as a number. Every difference
+// of two timestamps clockwise prints goes through it.
 func Delta(a, b int64, round time.Duration) string {
 	d := a - b
-	if a < Epoch || b < Epoch {
+	if !Physical(a) || !Physical(b) {
 		return strconv.FormatInt(d, 10)
 	}
 	if round > 0 {
@@ -186,3 +195,29 @@ func Delta(a, b int64, round time.Duration) string {
 	}
 	return time.Duration(d).String()
 }
+
+// Stamp writes a timestamp for people: a simulated physical reading as the
+// time its clock showed since the run began (the reading less Epoch), to the
+// microsecond, e.g. "1.557072s" or "-506ms" for a clock behind true time at
+// the start; a real machine's reading (Wall) as its UTC time of day, e.g.
+// "23:16:50.174231Z"; a logical counter as "#447". The raw value stays in
+// the JSON files.
+func Stamp(ts int64) string {
+	switch {
+	case !Physical(ts):
+		return "#" + strconv.FormatInt(ts, 10)
+	case Wall(ts):
+		return time.Unix(0, ts).UTC().Format("15:04:05.000000Z")
+	}
+	return time.Duration(ts - Epoch).Round(time.Microsecond).String()
+}
+
+// WallBound is the least reading Wall takes for a real machine's clock:
+// Unix time in nanoseconds from March 1973 on. A simulated reading, Epoch
+// plus true time plus offset, reaches it only after three years of run.
+const WallBound int64 = 1e17
+
+// Wall reports whether ts is a real machine's clock reading (nanoseconds
+// since the Unix epoch), as nodes of a real cluster stamp writes, rather
+// than the simulator's reading from Epoch.
+func Wall(ts int64) bool { return ts >= WallBound }

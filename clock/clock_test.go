@@ -116,21 +116,49 @@ func TestDelta(t *testing.T) {
 		{Epoch, Epoch, 0, "0s"},
 		{7, 3, 0, "4"},
 		{3, 7, time.Microsecond, "-4"},
-		{Epoch + s, 5, 0, "1000999999995"},
+		{Epoch + s, 5, 0, "1000999999995"}, // a physical and a logical stamp: a number
+		{Epoch - 2*s, Epoch - 7*s, 0, "5s"},
 	} {
 		assert.Equal(t, c.want, Delta(c.a, c.b, c.round), "Delta(%d, %d, %v)", c.a, c.b, c.round)
 	}
 }
 
-// Delta tells physical from logical stamps by their size: a reading below
-// Epoch counts as logical. A clock skewed back by more than the true time
-// since the run began reads below Epoch, so a difference between two
-// physical readings is then written in nanoseconds, not as a duration.
-func TestDeltaOfAClockSkewedBackReadsAsANumber(t *testing.T) {
+// A clock skewed back reads below Epoch; the difference of two physical
+// readings is still a duration, never a number of nanoseconds.
+func TestDeltaOfAClockSkewedBackIsADuration(t *testing.T) {
 	behind := Clock{Offset: -5 * int64(time.Second)}
 	early := behind.Read(int64(time.Second)) // 1s into the run, 5s slow
 	require.Less(t, early, Epoch)
-	assert.Equal(t, "5000000000", Delta(Clock{}.Read(int64(time.Second)), early, time.Microsecond))
+	assert.Equal(t, "5s", Delta(Clock{}.Read(int64(time.Second)), early, time.Microsecond))
+	assert.Equal(t, "-5s", Delta(early, Clock{}.Read(int64(time.Second)), 0))
 	later := behind.Read(int64(10 * time.Second))
-	assert.Equal(t, "5s", Delta(Clock{}.Read(int64(10*time.Second)), later, 0), "once the reading passes Epoch")
+	assert.Equal(t, "5s", Delta(Clock{}.Read(int64(10*time.Second)), later, 0))
+	// An hour behind: the reading is negative, and still physical.
+	hour := Clock{Offset: -int64(time.Hour)}.Read(int64(time.Second))
+	require.Negative(t, hour)
+	assert.Equal(t, "1h0m0s", Delta(Clock{}.Read(int64(time.Second)), hour, time.Microsecond))
+	// The report's two examples: 1657846303 and 4954935039 were nanoseconds.
+	assert.Equal(t, "1.657846s", Delta(Epoch-300*int64(time.Millisecond)+1657846303, Epoch-300*int64(time.Millisecond), time.Microsecond))
+	assert.Equal(t, "4.954935s", Delta(Epoch-2*int64(time.Second), Epoch-2*int64(time.Second)-4954935039, time.Microsecond))
+}
+
+func TestStampAndPhysical(t *testing.T) {
+	assert.False(t, Physical(0))
+	assert.False(t, Physical(447))
+	assert.True(t, Physical(Epoch))
+	assert.True(t, Physical(Epoch-int64(10*time.Second)))
+	assert.True(t, Physical(-Epoch))
+	assert.Equal(t, "#447", Stamp(447))
+	assert.Equal(t, "1.557072s", Stamp(Epoch+1557072176))
+	assert.Equal(t, "-100.774ms", Stamp(Epoch-100774127))
+	assert.Equal(t, "0s", Stamp(Epoch))
+}
+
+// A real machine's clock reading reads as its UTC time of day, a simulated
+// one as the time since the run began.
+func TestStampWall(t *testing.T) {
+	assert.Equal(t, "23:16:50.174231Z", Stamp(time.Date(2026, 11, 29, 23, 16, 50, 174231000, time.UTC).UnixNano()))
+	assert.Equal(t, "1.5s", Stamp(Epoch+1_500_000_000))
+	assert.False(t, Wall(Epoch+int64(365*24*time.Hour)))
+	assert.True(t, Wall(time.Date(1974, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano()))
 }

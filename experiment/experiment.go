@@ -28,6 +28,7 @@ import (
 	"github.com/clockwise-kv/clockwise/harness"
 	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/internal/runs"
+	"github.com/clockwise-kv/clockwise/internal/version"
 	"github.com/clockwise-kv/clockwise/report"
 )
 
@@ -61,9 +62,23 @@ type Run struct {
 // Check runs cfg in a new run folder under root, named for its strategy,
 // judges the history with opts, and saves what it found: results.json,
 // run.json, report.txt (below the run's description), report.html and,
-// when a key is not linearizable, porcupine's linearizability.html.
-// command is the command line that replays the run.
+// when a key is not linearizable, porcupine's linearizability.html; then
+// it points root/latest at the complete folder. command is the command line
+// that replays the run.
 func Check(root string, cfg harness.Config, command string, opts checker.Options) (*Run, error) {
+	return CheckStages(root, cfg, command, opts, nil)
+}
+
+// The stages of a check after the run itself, as CheckStages names them.
+const (
+	StageCheck   = "checking the history"
+	StageReports = "writing the reports"
+)
+
+// CheckStages is Check, calling stage, when not nil, as each stage after
+// the run begins (StageCheck, StageReports), so that a progress display
+// can follow the whole check and not only the run (cfg.Progress).
+func CheckStages(root string, cfg harness.Config, command string, opts checker.Options, stage func(string)) (*Run, error) {
 	r := newRun(cfg, command)
 	var err error
 	if r.Dir, err = runs.New(root, cfg.Strategy, r.Info.Started); err != nil {
@@ -73,7 +88,7 @@ func Check(root string, cfg harness.Config, command string, opts checker.Options
 	if err != nil {
 		return nil, fmt.Errorf("experiment: run: %w", err)
 	}
-	if err := r.save(cfg, res, opts); err != nil {
+	if err := r.save(cfg, res, opts, stage); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -83,13 +98,18 @@ func Check(root string, cfg harness.Config, command string, opts checker.Options
 func newRun(cfg harness.Config, command string) *Run {
 	return &Run{Info: runs.Info{
 		Strategy: cfg.Strategy, Nemesis: nemesisName(cfg), Seed: cfg.Seed, Nodes: cfg.Nodes, Clients: cfg.Clients,
-		Keys: cfg.Keys, Ops: cfg.Ops, Command: command, Started: time.Now().UTC().Truncate(time.Second),
+		Keys: cfg.Keys, Ops: cfg.Ops, Command: command, Version: version.String(), Started: time.Now().UTC().Truncate(time.Second),
 	}}
 }
 
-// save judges the history res recorded in r.Dir with opts and writes the
-// rest of the run folder.
-func (r *Run) save(cfg harness.Config, res *harness.Result, opts checker.Options) error {
+// save judges the history res recorded in r.Dir with opts, writes the rest
+// of the run folder, calling stage (when not nil) as each stage begins, and
+// points the runs folder's latest link at the complete folder.
+func (r *Run) save(cfg harness.Config, res *harness.Result, opts checker.Options, stage func(string)) error {
+	if stage == nil {
+		stage = func(string) {}
+	}
+	stage(StageCheck)
 	a, err := checker.Analyze(res.History)
 	if err != nil {
 		return fmt.Errorf("experiment: check: %w", err)
@@ -101,6 +121,7 @@ func (r *Run) save(cfg harness.Config, res *harness.Result, opts checker.Options
 		r.Info.Interrupted = true
 		r.Result.Undecided(fmt.Sprintf("the run was interrupted after %d of %d operations, before its final reads", res.Ops, cfg.Ops))
 	}
+	stage(StageReports)
 	if keys := r.Result.NonLinearizable(); len(keys) > 0 {
 		path := filepath.Join(r.Dir, runs.LinearFile)
 		if err := runs.CreateFile(path, func(w io.Writer) error {
@@ -129,8 +150,16 @@ func (r *Run) save(cfg harness.Config, res *harness.Result, opts checker.Options
 	}); err != nil {
 		return err
 	}
-	r.HTML, err = report.WriteHTML(r.Dir, res.History, r.Result, report.RunInfo(r.Dir, r.Info))
-	return err
+	if r.HTML, err = report.WriteHTML(r.Dir, res.History, r.Result, report.RunInfo(r.Dir, r.Info)); err != nil {
+		return err
+	}
+	return runs.Point(r.Dir)
+}
+
+// folderInfo is the run.json of a matrix's or a measurement's own folder,
+// before its shape is filled in.
+func folderInfo(kind, command string, started time.Time) runs.Info {
+	return runs.Info{Kind: kind, Command: command, Version: version.String(), Started: started}
 }
 
 // ScenariosNamed returns the scripted scenarios called names, in that

@@ -99,6 +99,9 @@ type MatrixPlan struct {
 	Flags         []string
 	LinearTimeout time.Duration
 	Command       string // the matrix's own command line
+	// Progress, when not nil, is called after each run with how many of
+	// the total have completed, from one goroutine at a time.
+	Progress func(done, total int)
 }
 
 // Trial is one run of a cell: one seed.
@@ -187,11 +190,21 @@ func RunMatrix(p MatrixPlan) (*Matrix, error) {
 
 	errs := make([]error, len(trials))
 	next := make(chan int)
-	var wg sync.WaitGroup
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		finished int
+	)
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for i := range next {
 				errs[i] = trials[i].run(p.LinearTimeout)
+				if p.Progress != nil {
+					mu.Lock()
+					finished++
+					p.Progress(finished, len(trials))
+					mu.Unlock()
+				}
 			}
 		})
 	}

@@ -7,14 +7,37 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"text/tabwriter"
+	"time"
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/internal/runs"
 	"github.com/clockwise-kv/clockwise/report"
 )
 
+// SaveRun writes the matrix into a folder of its own under root,
+// matrix-<UTC time>, with its run.json, and prints the table to w (Save).
+// It returns the folder.
+func (m *Matrix) SaveRun(w io.Writer, root string, started time.Time) (string, error) {
+	dir, err := runs.New(root, "matrix", started)
+	if err != nil {
+		return "", err
+	}
+	info := folderInfo(runs.KindMatrix, m.Command, started)
+	var cols []string
+	for _, c := range m.Nemeses {
+		cols = append(cols, c.Name)
+	}
+	info.Strategy, info.Nemesis, info.Seed = strings.Join(m.Strategies, ","), strings.Join(cols, ","), m.Seeds[0]
+	info.Nodes, info.Clients, info.Keys, info.Ops = m.Nodes, m.Clients, m.Keys, m.Ops
+	if err := runs.WriteJSON(filepath.Join(dir, runs.InfoFile), info); err != nil {
+		return "", err
+	}
+	return dir, m.Save(w, dir)
+}
+
 // Save writes matrix.md and matrix.json into dir and prints the table to
-// w.
+// w, aligned for a terminal (Table).
 func (m *Matrix) Save(w io.Writer, dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("experiment: matrix: %w", err)
@@ -28,49 +51,95 @@ func (m *Matrix) Save(w io.Writer, dir string) error {
 	if err := runs.WriteJSON(jsonPath, m); err != nil {
 		return fmt.Errorf("experiment: matrix: %w", err)
 	}
-	if _, err := w.Write(md.Bytes()); err != nil {
+	if err := m.Table(w); err != nil {
 		return err
 	}
 	_, err := fmt.Fprintf(w, "\nwritten: %s, %s\n", mdPath, jsonPath)
 	return err
 }
 
-// Markdown renders the matrix: a headline grid of lost writes, then one row
-// per cell with every figure, then what the columns mean.
-func (m *Matrix) Markdown(w io.Writer) {
+// Table writes the matrix for a terminal: the grid of lost writes and the
+// table of every figure, in aligned columns (matrix.md has the same as
+// Markdown, with what the columns mean).
+func (m *Matrix) Table(w io.Writer) error {
+	fmt.Fprintf(w, "clockwise matrix: %s\n\n", m.shape())
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	row := func(cells ...string) { fmt.Fprintln(tw, strings.Join(cells, "\t")) }
+	row(m.gridHead()...)
+	for i := range m.Strategies {
+		row(m.gridRow(i)...)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nEvery figure (see matrix.md for what each column means):\n\n")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	row(figureHead()...)
+	for _, c := range m.Cells {
+		row(c.Figures()...)
+	}
+	return tw.Flush()
+}
+
+// shape is the matrix's runs in a sentence.
+func (m *Matrix) shape() string {
 	seeds := make([]string, len(m.Seeds))
 	for i, s := range m.Seeds {
 		seeds[i] = fmt.Sprint(s)
 	}
+	return fmt.Sprintf("%s, %s, %s, %s per run; seeds %s in every cell; ε %s, max skew ±%s.",
+		report.Plural(m.Nodes, "node"), report.Plural(m.Clients, "client"), report.Plural(m.Keys, "key"), report.Plural(m.Ops, "op"),
+		strings.Join(seeds, ", "), m.Epsilon, m.MaxSkew)
+}
+
+// gridHead and gridRow are the grid of lost writes: a row per strategy, a
+// column per nemesis.
+func (m *Matrix) gridHead() []string {
+	head := []string{"lost of acked"}
+	for _, c := range m.Nemeses {
+		head = append(head, c.Name)
+	}
+	return head
+}
+
+func (m *Matrix) gridRow(i int) []string {
+	line := []string{m.Strategies[i]}
+	for j := range m.Nemeses {
+		c := m.Cells[i*len(m.Nemeses)+j]
+		line = append(line, fmt.Sprintf("%d of %d (skew %d)", c.Lost, c.Acknowledged, c.SkewLost))
+	}
+	return line
+}
+
+// figureHead is the head of the table of every figure.
+func figureHead() []string {
+	head := []string{"strategy", "nemesis", "acked", "lost", "lost to clock skew"}
+	for _, k := range checker.LostKinds {
+		head = append(head, string(k))
+	}
+	return append(head, "stale siblings", "external violations", "linearizable", "commit wait p50 / p99",
+		"write latency p50 / p99", "metadata bytes/key mean (max)", "sibling reads")
+}
+
+// Markdown renders the matrix: a headline grid of lost writes, then one row
+// per cell with every figure, then what the columns mean.
+func (m *Matrix) Markdown(w io.Writer) {
 	fmt.Fprintf(w, "# clockwise strategy matrix\n\n")
-	fmt.Fprintf(w, "%d nodes, %d clients, %d keys, %d ops per run; seeds %s in every cell; ε %s, max skew ±%s.\n",
-		m.Nodes, m.Clients, m.Keys, m.Ops, strings.Join(seeds, ", "), m.Epsilon, m.MaxSkew)
+	fmt.Fprintf(w, "%s\n", m.shape())
 	fmt.Fprintf(w, "Made by `%s`; matrix.json has every figure and the `clockwise check` command that replays each run.\n\n", m.Command)
 
 	fmt.Fprintf(w, "## Acknowledged writes lost, and how many of them to clock skew\n\n")
 	row := func(cells ...string) { fmt.Fprintf(w, "| %s |\n", strings.Join(cells, " | ")) }
-	head := []string{"strategy"}
-	for _, c := range m.Nemeses {
-		head = append(head, c.Name)
-	}
+	head := m.gridHead()
+	head[0] = "strategy"
 	row(head...)
 	row(rule(len(head))...)
-	for i, s := range m.Strategies {
-		line := []string{s}
-		for j := range m.Nemeses {
-			c := m.Cells[i*len(m.Nemeses)+j]
-			line = append(line, fmt.Sprintf("%d of %d (skew %d)", c.Lost, c.Acknowledged, c.SkewLost))
-		}
-		row(line...)
+	for i := range m.Strategies {
+		row(m.gridRow(i)...)
 	}
 
 	fmt.Fprintf(w, "\n## Every figure\n\n")
-	head = []string{"strategy", "nemesis", "acked", "lost", "lost to clock skew"}
-	for _, k := range checker.LostKinds {
-		head = append(head, string(k))
-	}
-	head = append(head, "stale siblings", "external violations", "linearizable", "commit wait p50 / p99",
-		"write latency p50 / p99", "metadata bytes/key mean (max)", "sibling reads")
+	head = figureHead()
 	row(head...)
 	row(rule(len(head))...)
 	for _, c := range m.Cells {

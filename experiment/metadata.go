@@ -5,10 +5,12 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"gonum.org/v1/plot"
@@ -71,6 +73,7 @@ func Measure(w io.Writer, root string, cfgs []harness.Config, command string) er
 	if err != nil {
 		return err
 	}
+	info := folderInfo(runs.KindMetadata, command, rep.Started)
 	c := cfgs[0]
 	nem := nemesisName(c)
 	var table bytes.Buffer
@@ -79,11 +82,17 @@ func Measure(w io.Writer, root string, cfgs []harness.Config, command string) er
 		c.Seed, c.Clients, c.Keys, c.Ops, nem, c.Options.Prune)
 	fmt.Fprintf(w, "  folder: %s\n  replay: %s\n", dir, rep.Command)
 	fmt.Fprintf(out, "\n%s\n", metaHeader)
+	var strategies []string
+	nodes := map[int]bool{}
 	for _, cfg := range cfgs {
-		row, err := measure(cfg, dir)
+		row, err := measure(cfg, dir, info)
 		if err != nil {
 			return err
 		}
+		if !slices.Contains(strategies, cfg.Strategy) {
+			strategies = append(strategies, cfg.Strategy)
+		}
+		nodes[cfg.Nodes] = true
 		rep.Rows = append(rep.Rows, row)
 		fmt.Fprintln(out, row.line())
 	}
@@ -100,13 +109,19 @@ func Measure(w io.Writer, root string, cfgs []harness.Config, command string) er
 	if err := plotBytes(filepath.Join(dir, MetadataPlot), rep.Rows); err != nil {
 		return err
 	}
+	info.Strategy, info.Nemesis, info.Seed = strings.Join(strategies, ","), nem, c.Seed
+	info.Nodes, info.Clients, info.Keys, info.Ops = slices.Max(slices.Collect(maps.Keys(nodes))), c.Clients, c.Keys, c.Ops
+	if err := runs.WriteJSON(filepath.Join(dir, runs.InfoFile), info); err != nil {
+		return err
+	}
 	fmt.Fprintf(w, "\nwrote %s, %s, %s and %s in %s\n", MetadataTable, MetadataKeys, MetadataJSON, MetadataPlot, dir)
 	return nil
 }
 
 // measure runs one configuration with the turn generator into its own
-// folder under dir and measures it.
-func measure(cfg harness.Config, dir string) (MetadataRow, error) {
+// folder under dir and measures it. The folder is a complete run folder:
+// its run.json is the measurement's info with the run's shape and verdict.
+func measure(cfg harness.Config, dir string, info runs.Info) (MetadataRow, error) {
 	row := MetadataRow{Strategy: cfg.Strategy, Nodes: cfg.Nodes, Replicas: cfg.ReplicaCount(), Run: fmt.Sprintf("%s-n%d", cfg.Strategy, cfg.Nodes)}
 	runDir := filepath.Join(dir, row.Run)
 	if err := os.MkdirAll(runDir, 0o755); err != nil {
@@ -145,7 +160,13 @@ func measure(cfg harness.Config, dir string) (MetadataRow, error) {
 	}); err != nil {
 		return row, err
 	}
-	return row, runs.WriteJSON(filepath.Join(runDir, runs.ResultsFile), result)
+	if err := runs.WriteJSON(filepath.Join(runDir, runs.ResultsFile), result); err != nil {
+		return row, err
+	}
+	info.Kind, info.Strategy, info.Nemesis, info.Seed = "", cfg.Strategy, nemesisName(cfg), cfg.Seed
+	info.Nodes, info.Clients, info.Keys, info.Ops = cfg.Nodes, cfg.Clients, cfg.Keys, cfg.Ops
+	info.Virtual, info.Converged, info.Valid, info.Summary = res.Duration, res.Converged, result.Valid, result.Summary
+	return row, runs.WriteJSON(filepath.Join(runDir, runs.InfoFile), info)
 }
 
 const metaHeader = "strategy    nodes  repl  via  entries  bytes/key mean   max  siblings mean  max  final  acked  lost  stale  verdict"

@@ -110,7 +110,7 @@ func CheckReal(ctx context.Context, root string, cfg harness.Config, cl Cluster,
 		return nil, fmt.Errorf("experiment: run: %w", runErr)
 	}
 	res.Interrupted = interrupted
-	if err := r.save(cfg, res, opts); err != nil {
+	if err := r.save(cfg, res, opts, nil); err != nil {
 		return nil, err
 	}
 	if interrupted {

@@ -14,6 +14,7 @@ import (
 // Entry is one run folder in an index of runs.
 type Entry struct {
 	Name     string // the folder's name, relative to the runs folder
+	Kind     string // empty for a check's run; runs.KindMatrix, runs.KindMetadata
 	Started  time.Time
 	Strategy string
 	Nemesis  string
@@ -29,11 +30,14 @@ type Entry struct {
 	Err      string   // why it could not be read; the other fields may be empty
 }
 
-// verdict is "valid", "invalid", "unknown" or "malformed".
+// verdict is "valid", "invalid", "unknown" or "malformed", or for a matrix
+// or metadata folder, which judges no single run, its kind.
 func (e Entry) verdict() string {
 	switch {
 	case e.Err != "":
 		return "malformed"
+	case e.Kind != "":
+		return e.Kind
 	case e.Valid:
 		return "valid"
 	case e.Unknown:

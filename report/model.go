@@ -3,7 +3,6 @@ package report
 import (
 	"cmp"
 	"fmt"
-	"html/template"
 	"maps"
 	"slices"
 	"strconv"
@@ -24,28 +23,31 @@ type page struct {
 	Nodes    []string
 	Kinds    []kindCount
 	Faults   []faultRow
-	Lost     []lostView // the first MaxStories lost writes, with their stories
+	Skew     []lostView // the first MaxSkewStories lost to clock skew, with their stories
+	SkewN    int        // lost writes lost to clock skew (SkewLosses)
+	SkewMore int        // of those, the ones not told in Skew
+	Lost     []lostView // the next lost writes, up to MaxStories with Skew, with their stories
 	LostRows []lostRow  // the next MaxLostRows, one line each
 	LostMore int        // lost writes beyond those, left to results.json
 	Stale    []staleView
 	Keys     []keyView
 	Timeline *timeline
-	Details  []detail // per timeline bar, for the script
-	Latency  template.URL
-	Clocks   template.URL
-	Missing  int    // operations that never completed
-	Ops      int    // operations in the history
-	Verdict  string // VALID, INVALID or UNKNOWN
-	Headline string // what the verdict rests on
+	Details  []detail  // per timeline bar, for the script
+	Plots    []*figure // latency quantiles, throughput, clocks, every latency
+	Missing  int       // operations that never completed
+	Ops      int       // operations in the history
+	Verdict  string    // VALID, INVALID or UNKNOWN
+	Headline string    // what the verdict rests on
 }
 
 // Limits that keep the page of a long run small enough for a browser. What
 // they cut is said on the page; results.json and report.txt have it all.
 const (
-	MaxStories   = 100  // lost writes told in full
-	MaxLostRows  = 2000 // further lost writes, one line each
-	MaxBars      = 5000 // operations drawn on the timeline, in invoke order
-	MaxWriteRows = 500  // rows in each key's table of writes
+	MaxStories     = 100  // lost writes told in full
+	MaxSkewStories = 10   // of those, the ones lost to clock skew told above the timeline
+	MaxLostRows    = 2000 // further lost writes, one line each
+	MaxBars        = 5000 // operations drawn on the timeline, in invoke order
+	MaxWriteRows   = 500  // rows in each key's table of writes
 )
 
 // lostRow is a lost write in one line.
@@ -119,11 +121,13 @@ type versionView struct {
 // keyView is one key: its final state, verdict and causal graph.
 type keyView struct {
 	checker.Key
-	Final  []nodeFinal
-	Graph  *graphView
-	Writes []writeRow
-	Lost   int
-	Count  int // writes of the key
+	FinalIDs   idsView // F
+	MaximalIDs idsView // the maximal writes
+	Final      []nodeFinal
+	Graph      *graphView
+	Writes     []writeRow
+	Lost       int
+	Count      int // writes of the key
 }
 
 type writeRow struct {
@@ -177,17 +181,29 @@ func build(h []histories.Event, res *checker.Result, info Info) (*page, error) {
 	lostBy := map[string]*checker.Lost{}
 	opened := map[checker.LostKind]bool{}
 	ordered := byInterest(res.Lost)
+	p.SkewN = len(SkewLosses(res))
 	for i := range ordered {
 		l := &ordered[i]
 		lostBy[l.Write.Write] = l
 		open := i < openStories || !opened[l.Kind] // and the first of each kind
 		opened[l.Kind] = true
 		switch {
+		case l.Skew && len(p.Skew) < MaxSkewStories:
+			p.Skew = append(p.Skew, lostStory(l, len(p.Skew) == 0, g, &nv, p.Nodes, finals[l.Key]))
+		case l.Skew && i < MaxStories:
+			p.SkewMore++
+			p.Lost = append(p.Lost, lostStory(l, false, g, &nv, p.Nodes, finals[l.Key]))
 		case i < MaxStories:
 			p.Lost = append(p.Lost, lostStory(l, open, g, &nv, p.Nodes, finals[l.Key]))
 		case i < MaxStories+MaxLostRows:
+			if l.Skew {
+				p.SkewMore++
+			}
 			p.LostRows = append(p.LostRows, lostLine(l))
 		default:
+			if l.Skew {
+				p.SkewMore++
+			}
 			p.LostMore++
 		}
 	}
@@ -211,11 +227,20 @@ func build(h []histories.Event, res *checker.Result, info Info) (*page, error) {
 			p.Missing++
 		}
 	}
-	if p.Latency, err = latencyPlot(ops, &nv, end, lostBy); err != nil {
-		return nil, err
-	}
-	if p.Clocks, err = clockPlot(ops, &nv, p.Nodes, end); err != nil {
-		return nil, err
+	for _, plot := range []func() (*figure, error){
+		func() (*figure, error) { return quantilePlot(ops, &nv, end) },
+		func() (*figure, error) { return ratePlot(ops, &nv, end) },
+		func() (*figure, error) { return clockPlot(ops, &nv, p.Nodes, end) },
+		func() (*figure, error) { return latencyPlot(ops, &nv, end, lostBy) },
+	} {
+		f, err := plot()
+		if err != nil {
+			return nil, err
+		}
+		if err := f.render(); err != nil {
+			return nil, err
+		}
+		p.Plots = append(p.Plots, f)
 	}
 	return p, nil
 }
@@ -269,7 +294,7 @@ func sideOf(r *checker.Ref, nv *nemesisView, nodes []string) side {
 		s.What = "delete"
 	}
 	if r.TS != 0 {
-		s.TS = strconv.FormatInt(r.TS, 10)
+		s.TS = stampText(r.TS)
 	} else if r.VV != nil {
 		s.TS = vvText(r.VV)
 	}
@@ -303,14 +328,23 @@ func order(w, win *checker.Ref) string {
 	}
 	if w.TS != 0 && win.TS != 0 {
 		if win.TS > w.TS {
-			parts = append(parts, fmt.Sprintf("By timestamp %s is %s ahead: %d from %s's clock %s, against %d from %s's clock %s, so the store kept %s.",
-				win.Write, clock.Delta(win.TS, w.TS, time.Microsecond), win.TS, win.Node, clock.Offset(win.Offset),
-				w.TS, w.Node, clock.Offset(w.Offset), win.Write))
+			parts = append(parts, fmt.Sprintf("By timestamp %s is %s ahead: %s from %s's clock %s, against %s from %s's clock %s, so the store kept %s.",
+				win.Write, clock.Delta(win.TS, w.TS, time.Microsecond), clock.Stamp(win.TS), win.Node, clock.Offset(win.Offset),
+				clock.Stamp(w.TS), w.Node, clock.Offset(w.Offset), win.Write))
 		} else {
-			parts = append(parts, fmt.Sprintf("Yet %s's timestamp %d is not above %s's %d.", win.Write, win.TS, w.Write, w.TS))
+			parts = append(parts, fmt.Sprintf("Yet %s's timestamp %s is not above %s's %s.", win.Write, clock.Stamp(win.TS), w.Write, clock.Stamp(w.TS)))
 		}
 	}
 	return strings.Join(parts, " ")
+}
+
+// stampText is a timestamp on the page: as people read it (clock.Stamp),
+// and, for a physical stamp, the raw value the history holds.
+func stampText(ts int64) string {
+	if !clock.Physical(ts) {
+		return clock.Stamp(ts)
+	}
+	return fmt.Sprintf("%s (%d)", clock.Stamp(ts), ts)
 }
 
 func vvText(vv map[string]uint64) string {
@@ -345,8 +379,30 @@ func finalReads(ops []*checker.Op) map[string][]nodeFinal {
 	return out
 }
 
+// idsView is a list of write ids on the page: in numeric order, the first
+// MaxIDs of them, saying how many more there are.
+type idsView struct {
+	N    int
+	Text string
+}
+
+// MaxIDs is how many ids of a key's F or maximal writes the page lists;
+// results.json has them all.
+const MaxIDs = 40
+
+func idsOf(ids []string) idsView {
+	sorted := slices.SortedFunc(slices.Values(ids), natCompare)
+	v := idsView{N: len(ids)}
+	if len(sorted) > MaxIDs {
+		v.Text = strings.Join(sorted[:MaxIDs], " ") + fmt.Sprintf(" … and %d more in results.json", len(sorted)-MaxIDs)
+	} else {
+		v.Text = strings.Join(sorted, " ")
+	}
+	return v
+}
+
 func keyStory(k checker.Key, g *checker.Graph, final []nodeFinal, lost map[string]*checker.Lost) keyView {
-	v := keyView{Key: k, Final: final}
+	v := keyView{Key: k, Final: final, FinalIDs: idsOf(k.Final), MaximalIDs: idsOf(k.Maximal)}
 	inF := map[string]bool{}
 	for _, id := range k.Final {
 		inF[id] = true
@@ -357,7 +413,7 @@ func keyStory(k checker.Key, g *checker.Graph, final []nodeFinal, lost map[strin
 		row := writeRow{ID: w.Write, Process: w.Process, Node: w.Node, Type: w.Type, Deleted: w.Deleted, Value: w.Value,
 			Offset: clock.Offset(w.Offset), Anchor: anchor(w.Invoke)}
 		if w.Meta != nil && w.Meta.TS != 0 {
-			row.TS = strconv.FormatInt(w.Meta.TS, 10)
+			row.TS = stampText(w.Meta.TS)
 		} else if w.Meta != nil && w.Meta.VV != nil {
 			row.TS = vvText(w.Meta.VV)
 		}

@@ -6,7 +6,11 @@ import (
 	"fmt"
 	"html/template"
 	"image/color"
+	"image/png"
+	"io"
 	"math"
+	"slices"
+	"time"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -43,27 +47,51 @@ const (
 
 func secs(ns int64) float64 { return float64(ns) / 1e9 }
 
-// newPlot is a plot with a title and axis labels, and its legend, drawn
-// apart (see svgURL); all text in Liberation Sans to match the page.
-func newPlot(title, x, y string) (*plot.Plot, *plot.Legend) {
+// figure is one plot of the page: drawn into the page (SVG, or PNG past
+// MaxSVGPoints) and saved as a PNG into the run folder.
+type figure struct {
+	ID      string // the img element's id
+	File    string // the PNG's name in the run folder
+	Alt     string
+	Caption string
+	URL     template.URL // the page's image, once rendered
+	pngData []byte       // the PNG, when the page's image is one
+
+	p      *plot.Plot
+	legend []legendEntry
+	points int
+}
+
+// legendEntry is one entry of a figure's legend, drawn below the plot.
+type legendEntry struct {
+	label  string
+	thumbs []plot.Thumbnailer
+}
+
+func (f *figure) add(label string, thumbs ...plot.Thumbnailer) {
+	f.legend = append(f.legend, legendEntry{label: label, thumbs: thumbs})
+}
+
+// newFigure is a figure with a title and axis labels, all text in the
+// page's sans-serif.
+func newFigure(id, file, title, x, y string) *figure {
 	p := plot.New()
-	leg := plot.NewLegend()
 	p.Title.Text, p.X.Label.Text, p.Y.Label.Text = title, x, y
 	for _, st := range []*plottext.Style{&p.Title.TextStyle, &p.X.Label.TextStyle, &p.Y.Label.TextStyle,
-		&p.X.Tick.Label, &p.Y.Tick.Label, &leg.TextStyle} {
+		&p.X.Tick.Label, &p.Y.Tick.Label} {
 		st.Font.Variant = "Sans"
 	}
-	leg.Top = true
-	leg.YOffs = -vg.Points(24)
-	return p, &leg
+	return &figure{ID: id, File: file, p: p}
 }
 
 // latencyPlot draws each completed operation's latency against the time it
 // was invoked, with the fault intervals shaded.
-func latencyPlot(ops []*checker.Op, nv *nemesisView, end int64, lost map[string]*checker.Lost) (template.URL, error) {
-	p, leg := newPlot("Latency of each operation, by the time it was invoked", "true time (s)", "latency (ms)")
+func latencyPlot(ops []*checker.Op, nv *nemesisView, end int64, lost map[string]*checker.Lost) (*figure, error) {
+	f := newFigure("plot-latency", "latency-raw.png", "Latency of each operation, by the time it was invoked", "true time (s)", "latency (ms)")
+	f.Alt, f.Caption = "latency of each operation over time, fault intervals shaded", "Latency of every operation; clock faults and partitions shaded."
+	p := f.p
 	series := map[string]plotter.XYs{}
-	top, points := 1.0, 0
+	top := 1.0
 	for _, op := range ops {
 		if op.Complete < 0 || op.Process == histories.Final {
 			continue
@@ -84,8 +112,8 @@ func latencyPlot(ops []*checker.Op, nv *nemesisView, end int64, lost map[string]
 	}
 	p.X.Min, p.X.Max = 0, math.Max(secs(end), 1e-6)
 	p.Y.Min, p.Y.Max = 0, top*1.05
-	if err := shadeFaults(p, leg, nv, p.Y.Min, p.Y.Max); err != nil {
-		return "", err
+	if err := f.shadeFaults(nv); err != nil {
+		return nil, err
 	}
 	for _, s := range []struct {
 		name, label string
@@ -105,24 +133,158 @@ func latencyPlot(ops []*checker.Op, nv *nemesisView, end int64, lost map[string]
 		}
 		sc, err := plotter.NewScatter(pts)
 		if err != nil {
-			return "", fmt.Errorf("report: latency plot: %w", err)
+			return nil, fmt.Errorf("report: latency plot: %w", err)
 		}
 		sc.GlyphStyle = draw.GlyphStyle{Color: s.c, Radius: s.r, Shape: s.glyph}
 		p.Add(sc)
-		points += len(pts)
-		leg.Add(fmt.Sprintf("%s (%d)", s.label, len(pts)), sc)
+		f.points += len(pts)
+		f.add(fmt.Sprintf("%s (%d)", s.label, len(pts)), sc)
 	}
-	return plotURL(p, leg, points)
+	return f, nil
+}
+
+// windows cuts [0, end] into about 40 windows of a round length and returns
+// that length.
+func windows(end int64) int64 { return niceStep(float64(max(end, 1)) / 40) }
+
+// quantilePlot draws, per window of time, the 50th, 95th and 99th
+// percentiles of the latency of the operations invoked in it, as Jepsen's
+// latency-quantiles plot does.
+func quantilePlot(ops []*checker.Op, nv *nemesisView, end int64) (*figure, error) {
+	f := newFigure("plot-quantiles", "latency-quantiles.png", "Latency quantiles over time", "true time (s)", "latency (ms)")
+	f.Alt = "the 50th, 95th and 99th percentiles of latency over time, fault intervals shaded"
+	w := windows(end)
+	f.Caption = fmt.Sprintf("Latency percentiles of the operations invoked in each %s; clock faults and partitions shaded.", time.Duration(w))
+	byWindow := map[int64][]float64{}
+	for _, op := range ops {
+		if op.Complete < 0 || op.Process == histories.Final {
+			continue
+		}
+		byWindow[op.Start/w] = append(byWindow[op.Start/w], float64(op.End-op.Start)/1e6)
+	}
+	qs := []struct {
+		q     float64
+		label string
+		c     color.Color
+	}{{0.5, "p50", writeColour}, {0.95, "p95", infoColour}, {0.99, "p99", failColour}}
+	lines := make([]plotter.XYs, len(qs))
+	top := 1.0
+	for i := int64(0); i*w <= end; i++ {
+		lat := byWindow[i]
+		if len(lat) == 0 {
+			continue
+		}
+		slices.Sort(lat)
+		for j, q := range qs {
+			v := lat[min(len(lat)-1, int(q.q*float64(len(lat))))]
+			top = math.Max(top, v)
+			lines[j] = append(lines[j], plotter.XY{X: secs(i*w + w/2), Y: v})
+		}
+	}
+	f.p.X.Min, f.p.X.Max = 0, math.Max(secs(end), 1e-6)
+	f.p.Y.Min, f.p.Y.Max = 0, top*1.1
+	if err := f.shadeFaults(nv); err != nil {
+		return nil, err
+	}
+	for j, q := range qs {
+		if len(lines[j]) == 0 {
+			continue
+		}
+		l, pts, err := plotter.NewLinePoints(lines[j])
+		if err != nil {
+			return nil, fmt.Errorf("report: quantile plot: %w", err)
+		}
+		l.LineStyle = draw.LineStyle{Color: q.c, Width: vg.Points(1.5)}
+		pts.GlyphStyle = draw.GlyphStyle{Color: q.c, Radius: 1.5, Shape: draw.CircleGlyph{}}
+		f.p.Add(l, pts)
+		f.add(q.label, l, pts)
+		f.points += len(lines[j])
+	}
+	return f, nil
+}
+
+// ratePlot draws, per window of time, how many operations completed per
+// second, by outcome, as Jepsen's rate plot does.
+func ratePlot(ops []*checker.Op, nv *nemesisView, end int64) (*figure, error) {
+	f := newFigure("plot-rate", "rate.png", "Throughput over time, by outcome", "true time (s)", "operations completed per second")
+	f.Alt = "operations completed per second over time, by outcome, fault intervals shaded"
+	w := windows(end)
+	f.Caption = fmt.Sprintf("Operations completed in each %s, per second, by outcome; clock faults and partitions shaded.", time.Duration(w))
+	outcomes := []struct {
+		name, label string
+		c           color.Color
+	}{
+		{"ok read", "read ok", readColour}, {"ok write", "write/delete ok", writeColour},
+		{string(histories.Fail), "failed", failColour}, {string(histories.Info), "unknown outcome", infoColour},
+	}
+	n := int(end/w) + 1
+	counts := map[string][]int{}
+	for _, o := range outcomes {
+		counts[o.name] = make([]int, n)
+	}
+	for _, op := range ops {
+		if op.Process == histories.Final {
+			continue
+		}
+		at, s := op.End, string(op.Type)
+		if op.Complete < 0 {
+			at, s = op.Start, string(histories.Info) // never completed: unknown, when it was invoked
+		} else if op.Type == histories.OK {
+			s = "ok write"
+			if op.F == histories.Read {
+				s = "ok read"
+			}
+		}
+		if c := counts[s]; c != nil && int(at/w) < n {
+			c[at/w]++
+		}
+	}
+	perSec := 1e9 / float64(w)
+	top := 1.0
+	f.p.X.Min, f.p.X.Max = 0, math.Max(secs(end), 1e-6)
+	var adds []func()
+	for _, o := range outcomes {
+		c := counts[o.name]
+		if slices.Max(c) == 0 {
+			continue
+		}
+		xy := make(plotter.XYs, n)
+		for i, k := range c {
+			xy[i] = plotter.XY{X: secs(int64(i)*w + w/2), Y: float64(k) * perSec}
+			top = math.Max(top, xy[i].Y)
+		}
+		l, err := plotter.NewLine(xy)
+		if err != nil {
+			return nil, fmt.Errorf("report: rate plot: %w", err)
+		}
+		l.LineStyle = draw.LineStyle{Color: o.c, Width: vg.Points(1.5)}
+		label := o.label
+		adds = append(adds, func() { f.p.Add(l); f.add(label, l) })
+		f.points += n
+	}
+	f.p.Y.Min, f.p.Y.Max = 0, top*1.1
+	if err := f.shadeFaults(nv); err != nil {
+		return nil, err
+	}
+	for _, add := range adds {
+		add()
+	}
+	return f, nil
 }
 
 // clockPlot draws each node's clock offset over time: the offset the
 // nemesis set (a line; strobing clocks also a dashed line at the top of the
-// strobe) and the offsets recorded with operations (points).
-func clockPlot(ops []*checker.Op, nv *nemesisView, nodes []string, end int64) (template.URL, error) {
-	p, leg := newPlot("Clock offset of each node from true time", "true time (s)", "offset (s)")
+// strobe) and the offsets recorded with operations (points). When an offset
+// reaches past SymlogAbove the offset axis is symmetric-logarithmic, so a
+// clock an hour off and one a few milliseconds off both read.
+func clockPlot(ops []*checker.Op, nv *nemesisView, nodes []string, end int64) (*figure, error) {
+	f := newFigure("plot-clocks", "clocks.png", "Clock offset of each node from true time", "true time (s)", "offset (s)")
+	f.Alt = "each node's clock offset over time"
+	f.Caption = "Each node's clock offset: the line is what the nemesis set, the points what operations recorded."
+	p := f.p
 	p.X.Min, p.X.Max = 0, math.Max(secs(end), 1e-6)
 	observed := map[string]plotter.XYs{}
-	lo, hi, points := 0.0, 0.0, 0
+	lo, hi := 0.0, 0.0
 	for _, op := range ops {
 		if op.Offset == nil || op.Node == "" {
 			continue
@@ -136,7 +298,7 @@ func clockPlot(ops []*checker.Op, nv *nemesisView, nodes []string, end int64) (t
 		v := secs(*op.Offset)
 		lo, hi = math.Min(lo, v), math.Max(hi, v)
 		observed[op.Node] = append(observed[op.Node], plotter.XY{X: secs(t), Y: v})
-		points++
+		f.points++
 	}
 	for i, n := range nodes {
 		c := nodeColours[i%len(nodeColours)]
@@ -156,7 +318,7 @@ func clockPlot(ops []*checker.Op, nv *nemesisView, nodes []string, end int64) (t
 				top := plotter.XYs{{X: secs(from), Y: base(from) + secs(s.Strobe)}, {X: secs(stop), Y: base(stop) + secs(s.Strobe)}}
 				l, err := plotter.NewLine(top)
 				if err != nil {
-					return "", fmt.Errorf("report: clock plot: %w", err)
+					return nil, fmt.Errorf("report: clock plot: %w", err)
 				}
 				l.LineStyle = draw.LineStyle{Color: c, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(3), vg.Points(2)}}
 				p.Add(l)
@@ -165,31 +327,95 @@ func clockPlot(ops []*checker.Op, nv *nemesisView, nodes []string, end int64) (t
 		}
 		l, err := plotter.NewLine(line)
 		if err != nil {
-			return "", fmt.Errorf("report: clock plot: %w", err)
+			return nil, fmt.Errorf("report: clock plot: %w", err)
 		}
 		l.LineStyle = draw.LineStyle{Color: c, Width: vg.Points(1.5)}
 		p.Add(l)
-		label := n
 		if pts := observed[n]; len(pts) > 0 {
 			sc, err := plotter.NewScatter(pts)
 			if err != nil {
-				return "", fmt.Errorf("report: clock plot: %w", err)
+				return nil, fmt.Errorf("report: clock plot: %w", err)
 			}
 			sc.GlyphStyle = draw.GlyphStyle{Color: c, Radius: 1.4, Shape: draw.CircleGlyph{}}
 			p.Add(sc)
-			leg.Add(fmt.Sprintf("%s (%d operations)", label, len(pts)), l, sc)
+			f.add(fmt.Sprintf("%s (%d operations)", n, len(pts)), l, sc)
 		} else {
-			leg.Add(label, l)
+			f.add(n, l)
 		}
+	}
+	if math.Max(-lo, hi) > SymlogAbove.Seconds() {
+		p.Y.Scale, p.Y.Tick.Marker = symlog{}, symlogTicks{}
+		p.Y.Label.Text = "offset (symlog)"
+		f.Caption += " The offset axis is symmetric-logarithmic (linear within 10ms of zero): some offset is past " + SymlogAbove.String() + "."
+		p.Y.Min, p.Y.Max = symlogPad(lo, -1), symlogPad(hi, 1)
+		return f, nil
 	}
 	span := math.Max(hi-lo, 0.1)
 	p.Y.Min, p.Y.Max = lo-0.1*span, hi+0.1*span
-	return plotURL(p, leg, points)
+	return f, nil
 }
 
-// shadeFaults shades every fault interval from y0 to y1.
-func shadeFaults(p *plot.Plot, leg *plot.Legend, nv *nemesisView, y0, y1 float64) error {
+// SymlogAbove is the largest clock offset the clock plot draws on a linear
+// axis.
+const SymlogAbove = 30 * time.Second
+
+// symlogLinear is where the symmetric log scale turns linear: within 10ms
+// of zero.
+const symlogLinear = 1e-2
+
+// symlogValue maps an offset in seconds to the symmetric log scale:
+// linear within symlogLinear of zero, logarithmic beyond, sign kept.
+func symlogValue(x float64) float64 {
+	return math.Copysign(math.Log10(1+math.Abs(x)/symlogLinear), x)
+}
+
+// symlog is the clock plot's symmetric log axis.
+type symlog struct{}
+
+func (symlog) Normalize(min, max, x float64) float64 {
+	a, b := symlogValue(min), symlogValue(max)
+	return (symlogValue(x) - a) / (b - a)
+}
+
+// symlogPad widens an axis end a little on the symmetric log scale: dir is
+// -1 for the bottom, 1 for the top.
+func symlogPad(v float64, dir float64) float64 {
+	y := symlogValue(v) + dir*0.3
+	return math.Copysign(symlogLinear*(math.Pow(10, math.Abs(y))-1), y)
+}
+
+// symlogTicks marks 0 and ±100ms, ±1s, ±10s, ±1m, ±10m, ±1h, ±10h within
+// the axis.
+type symlogTicks struct{}
+
+func (symlogTicks) Ticks(min, max float64) []plot.Tick {
+	ticks := []plot.Tick{{Value: 0, Label: "0"}}
+	for _, d := range []struct {
+		d     time.Duration
+		label string
+	}{{100 * time.Millisecond, "100ms"}, {time.Second, "1s"}, {10 * time.Second, "10s"}, {time.Minute, "1m"},
+		{10 * time.Minute, "10m"}, {time.Hour, "1h"}, {10 * time.Hour, "10h"}} {
+		for _, sign := range []float64{-1, 1} {
+			v := sign * d.d.Seconds()
+			if v >= min && v <= max {
+				label := d.label
+				if sign < 0 {
+					label = "-" + label
+				}
+				ticks = append(ticks, plot.Tick{Value: v, Label: label})
+			}
+		}
+	}
+	return ticks
+}
+
+// shadeFaults shades every fault interval across the plot's height and
+// labels the ones wide enough to hold their label.
+func (f *figure) shadeFaults(nv *nemesisView) error {
+	p := f.p
+	y0, y1 := p.Y.Min, p.Y.Max
 	legend := map[string]bool{}
+	var labels plotter.XYLabels
 	for _, iv := range nv.Intervals {
 		x0, x1 := secs(iv.Start), secs(iv.End)
 		poly, err := plotter.NewPolygon(plotter.XYs{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}})
@@ -205,9 +431,28 @@ func shadeFaults(p *plot.Plot, leg *plot.Legend, nv *nemesisView, y0, y1 float64
 		p.Add(poly)
 		if !legend[name] {
 			legend[name] = true
-			leg.Add(name, poly)
+			f.add(name, poly)
+		}
+		// A label wants about 1% of the width per character.
+		if (x1-x0)/(p.X.Max-p.X.Min) > 0.011*float64(len(iv.Label)) {
+			labels.XYs = append(labels.XYs, plotter.XY{X: x0, Y: y1})
+			labels.Labels = append(labels.Labels, iv.Label)
 		}
 	}
+	if len(labels.XYs) == 0 {
+		return nil
+	}
+	l, err := plotter.NewLabels(labels)
+	if err != nil {
+		return fmt.Errorf("report: shading: %w", err)
+	}
+	for i := range l.TextStyle {
+		l.TextStyle[i].Font.Variant = "Sans"
+		l.TextStyle[i].Font.Size = vg.Points(8)
+		l.TextStyle[i].YAlign = draw.YTop
+		l.Offset = vg.Point{X: vg.Points(2), Y: -vg.Points(2)}
+	}
+	p.Add(l)
 	return nil
 }
 
@@ -215,26 +460,109 @@ func shadeFaults(p *plot.Plot, leg *plot.Legend, nv *nemesisView, y0, y1 float64
 // a PNG, which stays small whatever the run's length.
 const MaxSVGPoints = 4000
 
-// plotURL renders p as a data URL for an img element, its legend to the
-// right of the plot so that it hides no data: SVG, or PNG past MaxSVGPoints.
-func plotURL(p *plot.Plot, leg *plot.Legend, points int) (template.URL, error) {
+// render draws the figure for the page, as a data URL: SVG, or PNG past
+// MaxSVGPoints.
+func (f *figure) render() error {
 	var (
-		c    vg.CanvasWriterTo
-		mime = "image/svg+xml"
+		b   bytes.Buffer
+		err error
 	)
-	if points <= MaxSVGPoints {
-		c = vgsvg.New(plotW, plotH)
+	if f.points <= MaxSVGPoints {
+		err = f.draw(vgsvg.New(plotW, plotH), &b)
+		f.URL = template.URL("data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(b.Bytes()))
 	} else {
-		c, mime = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(plotW, plotH), vgimg.UseDPI(144),
-			vgimg.UseBackgroundColor(color.White))}, "image/png"
+		err = f.draw(pngCanvas(), &b)
+		f.pngData = b.Bytes()
+		f.URL = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(b.Bytes()))
+		return err
 	}
+	return err
+}
+
+// png draws the figure as a PNG.
+func (f *figure) png(w io.Writer) error {
+	if f.pngData != nil {
+		_, err := w.Write(f.pngData)
+		return err
+	}
+	return f.draw(pngCanvas(), w)
+}
+
+func pngCanvas() vg.CanvasWriterTo {
+	return fastPNG{vgimg.NewWith(vgimg.UseWH(plotW, plotH), vgimg.UseDPI(120), vgimg.UseBackgroundColor(color.White))}
+}
+
+// fastPNG writes its canvas as a PNG compressed for speed: a plot is mostly
+// flat colour, which compresses well either way.
+type fastPNG struct{ *vgimg.Canvas }
+
+func (c fastPNG) WriteTo(w io.Writer) (int64, error) {
+	cw := &countingWriter{w: w}
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	err := enc.Encode(cw, c.Image())
+	return cw.n, err
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// draw draws the plot on c with its legend in rows below it, so that the
+// legend hides no data and takes no width, and writes c to w.
+func (f *figure) draw(c vg.CanvasWriterTo, w io.Writer) error {
 	dc := draw.New(c)
-	lr := leg.Rectangle(dc)
-	leg.Draw(dc)
-	p.Draw(draw.Crop(dc, 0, -(lr.Max.X-lr.Min.X)-vg.Points(12), 0, 0))
-	var b bytes.Buffer
-	if _, err := c.WriteTo(&b); err != nil {
-		return "", fmt.Errorf("report: plot: %w", err)
+	sty := plot.NewLegend().TextStyle
+	sty.Font.Variant = "Sans"
+	const (
+		thumbW = 18
+		gap    = 14
+		rowH   = 14
+	)
+	// Lay the entries out in rows across the width.
+	type placed struct {
+		e    legendEntry
+		x    vg.Length
+		row  int
+		text vg.Length
 	}
-	return template.URL("data:" + mime + ";base64," + base64.StdEncoding.EncodeToString(b.Bytes())), nil
+	var (
+		items []placed
+		x     = vg.Points(8)
+		row   = 0
+	)
+	for _, e := range f.legend {
+		tw := sty.Width(e.label)
+		need := vg.Points(thumbW+4) + tw
+		if x > vg.Points(8) && x+need > dc.Max.X-vg.Points(8) {
+			x, row = vg.Points(8), row+1
+		}
+		items = append(items, placed{e: e, x: x, row: row, text: tw})
+		x += need + vg.Points(gap)
+	}
+	band := vg.Length(0)
+	if len(items) > 0 {
+		band = vg.Points(float64(rowH*(row+1) + 6))
+	}
+	for _, it := range items {
+		y := dc.Min.Y + band - vg.Points(float64(rowH*(it.row+1)))
+		box := draw.Crop(dc, it.x, 0, y, 0)
+		box.Max = vg.Point{X: box.Min.X + vg.Points(thumbW), Y: y + vg.Points(10)}
+		box.Min.Y = y
+		for _, t := range it.e.thumbs {
+			t.Thumbnail(&box)
+		}
+		dc.FillText(sty, vg.Point{X: it.x + vg.Points(thumbW+4), Y: y}, it.e.label)
+	}
+	f.p.Draw(draw.Crop(dc, 0, 0, band, 0))
+	if _, err := c.WriteTo(w); err != nil {
+		return fmt.Errorf("report: plot: %w", err)
+	}
+	return nil
 }

@@ -6,14 +6,19 @@
 // run's files (Handler, WriteIndex, WriteFolder). The checker computes;
 // report only presents.
 //
-// The page needs nothing but the history and the checker's result: the
-// verdict with the command that replays the run, each lost write with its
-// story (the write and its ack, the winner, both timestamps, every node's
-// clock offset at that moment, the causal relation, the kind), the other
-// findings, a timeline of every operation with the nemesis intervals shaded,
-// per key the final siblings on each node and the causal graph of its writes,
-// and plots of latency and of each node's clock offset over time (SVG, drawn
-// with gonum.org/v1/plot).
+// The page needs nothing but the history and the checker's result. It reads
+// top to bottom in the order a reader wants: the verdict with the command
+// that replays the run, the summary, the writes lost to clock skew with
+// their stories (the write and its ack, the winner, both timestamps, every
+// node's clock offset at that moment, the causal relation, the kind), a
+// timeline of every operation with the nemesis intervals shaded and
+// labelled, which the page's own small script zooms (wheel, buttons) and
+// pans (drag), plots of latency and of each node's clock offset over time
+// (drawn with gonum.org/v1/plot), per key the final siblings on each node and
+// the causal graph of its writes, fitted to its box; then the full lists
+// (every lost write, stale siblings, the nemesis's events), folded in
+// <details>. Long lists are trimmed (see MaxStories and the limits beside
+// it); results.json has everything.
 //
 // The page is one file: styles, script and plots are inlined, so it opens
 // from file:// with no network. The package depends on checker, histories,
@@ -49,10 +54,11 @@ import (
 var assets embed.FS
 
 var templates = template.Must(template.New("").Funcs(template.FuncMap{
-	"seconds": clock.Seconds,
-	"join":    strings.Join,
-	"css":     func() template.CSS { return template.CSS(asset("assets/style.css")) },
-	"js":      func() template.JS { return template.JS(asset("assets/report.js")) },
+	"seconds":    clock.Seconds,
+	"join":       strings.Join,
+	"linearNote": func() string { return LinearNote },
+	"css":        func() template.CSS { return template.CSS(asset("assets/style.css")) },
+	"js":         func() template.JS { return template.JS(asset("assets/report.js")) },
 }).ParseFS(assets, "assets/*.html"))
 
 func asset(name string) string {
@@ -89,6 +95,10 @@ var rawFiles = []struct{ name, note string }{
 	{runs.ResultsFile, "the checker's full result"},
 	{runs.ReportFile, "the text report"},
 	{runs.InfoFile, "how the run was made"},
+	{"latency-quantiles.png", "plot: latency percentiles over time"},
+	{"rate.png", "plot: throughput over time, by outcome"},
+	{"clocks.png", "plot: each node's clock offset"},
+	{"latency-raw.png", "plot: the latency of every operation"},
 }
 
 // ViewGlobs are the patterns, relative to a run folder, of other HTML views
@@ -119,12 +129,18 @@ func Links(dir string) []Link {
 		rel = filepath.ToSlash(rel)
 		note := "another view of this run"
 		if rel == runs.LinearFile {
-			note = "porcupine's linearizability visualization"
+			note = LinearNote
 		}
 		out = append(out, Link{Name: rel, Href: rel, Note: note})
 	}
 	return out
 }
+
+// LinearNote says how to read porcupine's page of the keys that are not
+// linearizable.
+const LinearNote = "porcupine's view of the keys not linearizable: a section per key, a row per client " +
+	"(hover a bar for its client, cN, and its events); it draws the longest orders that explain the history " +
+	"and marks where each gets stuck"
 
 // Write renders the report of history h, judged as res, to w.
 func Write(w io.Writer, h []histories.Event, res *checker.Result, info Info) error {
@@ -132,10 +148,15 @@ func Write(w io.Writer, h []histories.Event, res *checker.Result, info Info) err
 	if err != nil {
 		return err
 	}
+	return execute(w, p)
+}
+
+// execute writes the page p to w.
+func execute(w io.Writer, p *page) error {
 	var b bytes.Buffer
 	if err := templates.ExecuteTemplate(&b, "report.html", p); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	_, err = w.Write(b.Bytes())
+	_, err := w.Write(b.Bytes())
 	return err
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/clock"
 	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/internal/runs"
 )
@@ -68,7 +70,10 @@ func TestReportTellsEachLostWritesStory(t *testing.T) {
 		// Both timestamps, both acks, the why.
 		ts := s.Find("td.ts")
 		require.Equal(t, 2, ts.Length())
-		assert.Equal(t, []string{itoa(l.Write.TS), itoa(l.Winner.TS)}, []string{text(ts.Eq(0)), text(ts.Eq(1))})
+		// As people read them, with the raw value the history holds.
+		for i, stamp := range []int64{l.Write.TS, l.Winner.TS} {
+			assert.Equal(t, clock.Stamp(stamp)+" ("+itoa(stamp)+")", text(ts.Eq(i)))
+		}
 		assert.Contains(t, text(s.Find("td.ack").First()), "event "+itoa(int64(l.Write.Ack)))
 		assert.Contains(t, body, strings.Join(strings.Fields(l.Why), " "))
 		// Every node's clock when the write was acknowledged: n1 ran 5s fast
@@ -115,12 +120,15 @@ func TestReportTimelineHasEveryOperation(t *testing.T) {
 	for _, l := range res.Lost {
 		lost[l.Write.Write] = true
 	}
+	var details []detail
+	require.NoError(t, json.Unmarshal([]byte(doc.Find("script#details").Text()), &details))
 	for i, op := range ops {
 		b := bars.Eq(i)
+		d := details[atoi(t, b.AttrOr("data-i", ""))]
 		assert.Equal(t, anchor(op.Invoke), b.AttrOr("id", ""))
 		assert.Contains(t, b.AttrOr("class", ""), op.Type)
 		assert.Equal(t, lost[op.Write], strings.Contains(b.AttrOr("class", ""), "lost"), "bar of %s", op.Write)
-		assert.NotEmpty(t, text(b.Find("title")))
+		assert.Contains(t, d.Title, op.Process+" ", "the bar's tooltip, from its details")
 	}
 	var lanes []string
 	doc.Find(".tl-labels text.lane").Each(func(_ int, s *goquery.Selection) { lanes = append(lanes, s.Text()) })
@@ -235,4 +243,11 @@ func TestReportOrdersLostWritesByInterestAndCountsInversions(t *testing.T) {
 	first := byInterest(res.Lost)[0]
 	assert.True(t, first.Kind == checker.OverwrittenByOlder || first.Inverted != nil, "the first story shows the skew")
 	assert.Contains(t, text(doc.Find("ul.kinds")), "stamped below a write it follows "+strconv.Itoa(res.Summary.Inverted))
+}
+
+func atoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	require.NoError(t, err)
+	return n
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/clockwise-kv/clockwise/checker"
@@ -23,19 +24,18 @@ func RunInfo(dir string, ri runs.Info) Info {
 
 // NewEntry is the index's entry of the run folder name, from its run.json.
 func NewEntry(name string, ri runs.Info) Entry {
-	return Entry{Name: name, Started: ri.Started, Strategy: ri.Strategy, Nemesis: ri.Nemesis,
+	return Entry{Name: name, Kind: ri.Kind, Started: ri.Started, Strategy: ri.Strategy, Nemesis: ri.Nemesis,
 		Seed: strconv.FormatUint(ri.Seed, 10), Setup: setup(ri), Command: ri.Command, Valid: ri.Valid, Summary: ri.Summary,
 		Unknown: ri.Verdict != nil && *ri.Verdict == checker.Unknown}
 }
 
 // setup is a run's shape in words.
 func setup(ri runs.Info) string {
-	return fmt.Sprintf("%d nodes, %d clients, %d keys, %d ops", ri.Nodes, ri.Clients, ri.Keys, ri.Ops)
+	return strings.Join([]string{Plural(ri.Nodes, "node"), Plural(ri.Clients, "client"), Plural(ri.Keys, "key"), Plural(ri.Ops, "op")}, ", ")
 }
 
-// WriteHeader describes a run in a few lines, above its text report; dir,
-// when not empty, is its run folder.
-func WriteHeader(w io.Writer, ri runs.Info, dir string) {
+// RunHead is a run in two lines: what ran, and its shape and outcome.
+func RunHead(ri runs.Info) []string {
 	state := "replicas converged"
 	switch {
 	case ri.Interrupted:
@@ -43,12 +43,19 @@ func WriteHeader(w io.Writer, ri runs.Info, dir string) {
 	case !ri.Converged:
 		state = "replicas did NOT converge"
 	}
-	fmt.Fprintf(w, "clockwise: strategy %s, nemesis %s, seed %d\n", ri.Strategy, ri.Nemesis, ri.Seed)
-	if ri.Cluster == "" {
-		fmt.Fprintf(w, "  %s; %s simulated, %s\n", setup(ri), ri.Virtual.Round(time.Millisecond), state)
-	} else {
-		fmt.Fprintf(w, "  %s; %s on the real cluster %s, %s\n", setup(ri), ri.Wall.Round(time.Millisecond), ri.Cluster, state)
+	where := fmt.Sprintf("%s simulated", ri.Virtual.Round(time.Millisecond))
+	if ri.Cluster != "" {
+		where = fmt.Sprintf("%s on the real cluster %s", ri.Wall.Round(time.Millisecond), ri.Cluster)
 	}
+	return []string{fmt.Sprintf("clockwise: strategy %s, nemesis %s, seed %d", ri.Strategy, ri.Nemesis, ri.Seed),
+		fmt.Sprintf("%s; %s, %s", setup(ri), where, state)}
+}
+
+// WriteHeader describes a run in a few lines, above its text report; dir,
+// when not empty, is its run folder.
+func WriteHeader(w io.Writer, ri runs.Info, dir string) {
+	head := RunHead(ri)
+	fmt.Fprintf(w, "%s\n  %s\n", head[0], head[1])
 	if dir != "" {
 		fmt.Fprintf(w, "  run folder: %s\n", dir)
 	}
@@ -75,9 +82,17 @@ const skipped = "skipped"
 // writeSkipped lists the faults a real cluster could not take, so a run
 // that was meant to kill or partition and did not says so.
 func writeSkipped(w io.Writer, faults []checker.Fault) {
-	n := 0
+	for _, l := range SkippedFaults(faults) {
+		fmt.Fprintf(w, "  %s\n", l)
+	}
+}
+
+// SkippedFaults says in a line which faults a real cluster could not take
+// and why, or nothing when it took every one.
+func SkippedFaults(faults []checker.Fault) []string {
 	why := map[string]int{}
 	var order []string
+	n := 0
 	for _, f := range faults {
 		if f.F != skipped {
 			continue
@@ -90,19 +105,32 @@ func writeSkipped(w io.Writer, faults []checker.Fault) {
 		why[k]++
 	}
 	if n == 0 {
-		return
+		return nil
 	}
-	fmt.Fprintf(w, "  faults skipped, the cluster could not take them: %d\n", n)
+	var parts []string
 	for _, k := range order {
-		fmt.Fprintf(w, "    %d× %s\n", why[k], k)
+		parts = append(parts, fmt.Sprintf("%d× %s", why[k], k))
 	}
+	return []string{fmt.Sprintf("faults skipped, the cluster could not take them: %d (%s)", n, strings.Join(parts, "; "))}
 }
 
-// WriteHTML writes report.html into the run folder dir and returns its
-// path.
+// WriteHTML writes report.html into the run folder dir, and each of its
+// plots as a PNG beside it (PlotFiles), and returns the page's path. The
+// page links the folder's files (Links), the PNGs included.
 func WriteHTML(dir string, h []histories.Event, res *checker.Result, info Info) (string, error) {
+	p, err := build(h, res, info)
+	if err != nil {
+		return "", err
+	}
+	for _, f := range p.Plots {
+		path := filepath.Join(dir, f.File)
+		if err := runs.CreateFile(path, f.png); err != nil {
+			return "", fmt.Errorf("report: %s: %w", path, err)
+		}
+	}
+	p.Info.Links = Links(dir)
 	path := filepath.Join(dir, runs.HTMLFile)
-	if err := runs.CreateFile(path, func(w io.Writer) error { return Write(w, h, res, info) }); err != nil {
+	if err := runs.CreateFile(path, func(w io.Writer) error { return execute(w, p) }); err != nil {
 		return "", fmt.Errorf("report: %s: %w", path, err)
 	}
 	return path, nil

@@ -25,9 +25,41 @@ import (
 // report.html opens from its folder. It answers GET and HEAD only, and
 // every file is opened through an os.Root, so no path, symlink or not,
 // reaches outside the folder.
+//
+// It answers only requests whose Host header names an IP address,
+// localhost, or a name allowed with AllowHost: a page on another site that
+// points its own domain name at this address (DNS rebinding) gets 403, so
+// it cannot read the reports.
 type Handler struct {
-	dir  string
-	root *os.Root
+	dir   string
+	root  *os.Root
+	hosts map[string]bool // names allowed besides IP addresses and localhost
+}
+
+// AllowHost lets requests that name the host name (without a port) in
+// their Host header through, besides IP addresses and localhost.
+func (h *Handler) AllowHost(name string) {
+	if h.hosts == nil {
+		h.hosts = map[string]bool{}
+	}
+	h.hosts[strings.ToLower(strings.TrimSuffix(name, "."))] = true
+}
+
+// hostAllowed reports whether a request's Host header names this server
+// by an address, localhost or an allowed name.
+func (h *Handler) hostAllowed(hostport string) bool {
+	host := hostport
+	if hst, _, err := net.SplitHostPort(hostport); err == nil {
+		host = hst
+	}
+	host = strings.ToLower(strings.TrimSuffix(strings.Trim(host, "[]"), "."))
+	if host == "" {
+		return false
+	}
+	if net.ParseIP(host) != nil || host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	return h.hosts[host]
 }
 
 // NewHandler serves the runs folder dir until Close.
@@ -73,6 +105,11 @@ func (h *Handler) Serve(ctx context.Context, ln net.Listener, logw io.Writer) er
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !h.hostAllowed(r.Host) {
+		http.Error(w, fmt.Sprintf("host %q is not allowed: open the runs by the server's address (or localhost), "+
+			"or start serve with --host set to this name (a guard against DNS rebinding)", r.Host), http.StatusForbidden)
+		return
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		http.Error(w, fmt.Sprintf("method %s not allowed: serve answers GET and HEAD only", r.Method), http.StatusMethodNotAllowed)

@@ -50,9 +50,13 @@ func servedRuns(t *testing.T) (string, *Handler) {
 	return runsDir, h
 }
 
+// get requests target from h as a browser on this machine would, by the
+// server's address.
 func get(h http.Handler, method, target string) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(method, target, nil))
+	r := httptest.NewRequest(method, target, nil)
+	r.Host = "127.0.0.1:8080"
+	h.ServeHTTP(rec, r)
 	return rec
 }
 
@@ -143,4 +147,28 @@ func TestEntryVerdicts(t *testing.T) {
 	assert.Equal(t, "invalid", NewEntry("r", runs.Info{Verdict: &invalid}).verdict())
 	assert.Equal(t, "invalid", NewEntry("r", runs.Info{}).verdict())
 	assert.Equal(t, "valid", NewEntry("r", runs.Info{Valid: true}).verdict())
+}
+
+// Only requests that name the server by an address, localhost or an
+// allowed name are answered: DNS rebinding gets 403.
+func TestHandlerChecksTheHostHeader(t *testing.T) {
+	h, err := NewHandler(t.TempDir())
+	require.NoError(t, err)
+	defer h.Close()
+	get := func(host string) int {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Host = host
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w.Code
+	}
+	for _, host := range []string{"127.0.0.1:8080", "127.0.0.1", "[::1]:8080", "localhost:8080", "LOCALHOST", "app.localhost:1", "10.1.2.3:80"} {
+		assert.Equal(t, http.StatusOK, get(host), host)
+	}
+	for _, host := range []string{"attacker.example:8080", "attacker.example", "", "box:8080"} {
+		assert.Equal(t, http.StatusForbidden, get(host), host)
+	}
+	h.AllowHost("Box.")
+	assert.Equal(t, http.StatusOK, get("box:8080"))
+	assert.Equal(t, http.StatusForbidden, get("attacker.example"))
 }

@@ -53,14 +53,14 @@ func refText(r *checker.Ref) string {
 		s += fmt.Sprintf(", invoked at %s (event %d), never completed", clock.Seconds(r.Start), r.Invoke)
 	}
 	if r.TS != 0 {
-		s += fmt.Sprintf(", ts %d", r.TS)
+		s += ", stamp " + clock.Stamp(r.TS)
 	}
 	if r.VV != nil {
 		s += fmt.Sprintf(", vv %v", r.VV)
 	}
 	s += fmt.Sprintf(", %s clock %s", r.Node, clock.Offset(r.Offset))
 	if len(r.Context) > 0 {
-		s += fmt.Sprintf("; had read [%s]", strings.Join(r.Context, " "))
+		s += fmt.Sprintf("; had read [%s]", idList(r.Context))
 	} else {
 		s += "; blind"
 	}
@@ -148,8 +148,8 @@ func WriteText(w io.Writer, r *checker.Result, limit int) error {
 			if st.Final {
 				where = ", final state included"
 			}
-			fmt.Fprintf(b, "- %s on %s returned next to %s, which follows it (first at event %d, %d reads%s)\n",
-				st.Write.Write, st.Key, st.Newer.Write, st.Read, st.Reads, where)
+			fmt.Fprintf(b, "- %s on %s returned next to %s, which follows it (first at event %d, %s%s)\n",
+				st.Write.Write, st.Key, st.Newer.Write, st.Read, Plural(st.Reads, "read"), where)
 		}
 		more(len(r.Stale))
 	}
@@ -176,7 +176,7 @@ func WriteText(w io.Writer, r *checker.Result, limit int) error {
 		for _, d := range r.Divergent {
 			var parts []string
 			for _, n := range slices.Sorted(maps.Keys(d.Nodes)) {
-				parts = append(parts, fmt.Sprintf("%s [%s]", n, strings.Join(d.Nodes[n], " ")))
+				parts = append(parts, fmt.Sprintf("%s [%s]", n, idList(d.Nodes[n])))
 			}
 			fmt.Fprintf(b, "- %s: %s\n", d.Key, strings.Join(parts, ", "))
 		}
@@ -200,24 +200,12 @@ func WriteText(w io.Writer, r *checker.Result, limit int) error {
 	return b.Flush()
 }
 
-// Headline is a result's verdict in one line: VALID, INVALID with every
-// failure, or UNKNOWN with every reason the history cannot decide.
-func Headline(r *checker.Result) string {
-	switch r.Verdict {
-	case checker.Valid:
-		return fmt.Sprintf("VALID: %d acknowledged writes, none lost", r.Summary.Acknowledged)
-	case checker.Invalid:
-		return "INVALID: " + strings.Join(r.Failures, "; ")
-	}
-	return "UNKNOWN: " + strings.Join(r.Unknown, "; ")
-}
-
 // writeRegister writes the summary lines of the register checks: external
 // consistency, linearizability, commit wait and metadata size.
 func writeRegister(b io.Writer, r *checker.Result) {
 	s := r.Summary
 	if s.Stamped > 0 {
-		fmt.Fprintf(b, "  external consistency: %d violations among %d timestamped writes\n", s.External, s.Stamped)
+		fmt.Fprintf(b, "  external consistency: %s among %s\n", Plural(s.External, "violation"), Plural(s.Stamped, "timestamped write"))
 	} else {
 		fmt.Fprintf(b, "  external consistency: not checked (no write carries a timestamp)\n")
 	}
@@ -234,8 +222,8 @@ func writeRegister(b io.Writer, r *checker.Result) {
 	}
 	fmt.Fprintln(b)
 	if s.CommitWait.Max > 0 {
-		fmt.Fprintf(b, "  commit wait (node clocks): p50 %s, p99 %s, max %s over %d writes\n", Millis(s.CommitWait.P50),
-			Millis(s.CommitWait.P99), Millis(s.CommitWait.Max), s.CommitWait.N)
+		fmt.Fprintf(b, "  commit wait (node clocks): p50 %s, p99 %s, max %s over %s\n", Millis(s.CommitWait.P50),
+			Millis(s.CommitWait.P99), Millis(s.CommitWait.Max), Plural(s.CommitWait.N, "write"))
 	}
 	if s.WriteLatency.N > 0 {
 		fmt.Fprintf(b, "  write latency (true time): p50 %s, p99 %s, max %s\n", Millis(s.WriteLatency.P50),

@@ -32,7 +32,7 @@ func TestTextReportExplainsEachLoss(t *testing.T) {
 	assert.Contains(t, out, "ack:    write w2 (value \"w2\") by c2 via n2, ok at")
 	assert.Contains(t, out, "winner: write w1")
 	assert.Contains(t, out, "why:    w2 follows w1")
-	assert.Contains(t, out, "external consistency: 1 violations among 2 timestamped writes")
+	assert.Contains(t, out, "external consistency: 1 violation among 2 timestamped writes")
 }
 
 // The skew signature comes first, and a limit says where the rest is.
@@ -51,7 +51,7 @@ func TestTextReportListsTheSkewSignatureFirst(t *testing.T) {
 	assert.NotEqual(t, "w2", res.Lost[0].Write.Write, "history order differs from the order of interest")
 	assert.Contains(t, out, "\nLost writes:\n- w2 on x", "the skew signature is listed first")
 	assert.Contains(t, out, "above:  write w1")
-	assert.Contains(t, out, "1 of the lost writes were stamped below a write they follow")
+	assert.Contains(t, out, "lost 3: 1 to clock skew, 2 otherwise")
 	assert.Contains(t, out, "  … and 2 more in report.txt and results.json\n")
 }
 

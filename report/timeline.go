@@ -24,6 +24,11 @@ type timeline struct {
 	Top, Bottom   int      // the lanes' vertical extent
 	LanesH        int      // Bottom - Top
 	Legend        []string // classes shown in the legend
+	// The page's script zooms and pans from these: true time per pixel as
+	// drawn, the margin left and right, and the time the timeline ends.
+	NsPerPx float64
+	Pad     int
+	End     int64
 }
 
 type row struct {
@@ -37,7 +42,6 @@ type bar struct {
 	I          int // index into the page's details
 	ID         string
 	Class      string
-	Title      string
 	Lost       bool
 }
 
@@ -53,6 +57,7 @@ type shade struct {
 type mark struct {
 	X     float64
 	Y, H  int
+	Label string
 	Title string
 }
 
@@ -95,6 +100,7 @@ func buildTimeline(ops []*checker.Op, nv *nemesisView, end int64, lost map[strin
 	scale := width / float64(end)
 	x := func(ns int64) float64 { return round1(padX + float64(ns)*scale) }
 	t.Width = int(width) + 2*padX
+	t.NsPerPx, t.Pad, t.End = 1/scale, padX, end
 
 	// Rows: the nemesis's, then one lane per process.
 	y := axisH
@@ -167,7 +173,7 @@ func buildTimeline(ops []*checker.Op, nv *nemesisView, end int64, lost map[strin
 			continue
 		}
 		r := t.Rows[rowOf["nemesis other"]]
-		t.Marks = append(t.Marks, mark{X: x(in.Time), Y: r.Y, H: t.Bottom - r.Y,
+		t.Marks = append(t.Marks, mark{X: x(in.Time), Y: r.Y, H: t.Bottom - r.Y, Label: in.Label,
 			Title: fmt.Sprintf("%s at %s (event %d)", in.Label, clock.Seconds(in.Time), in.Event)})
 	}
 
@@ -186,7 +192,6 @@ func buildTimeline(ops []*checker.Op, nv *nemesisView, end int64, lost map[strin
 			b.Lost = true
 			d.Lost = LostAnchor(op.Write)
 		}
-		b.Title = d.Title
 		t.Bars = append(t.Bars, b)
 		details = append(details, d)
 	}
@@ -231,11 +236,9 @@ func describe(op *checker.Op, l *checker.Lost) detail {
 		what = fmt.Sprintf("delete %s (%s)", op.Key, op.Write)
 	}
 	d := detail{Title: fmt.Sprintf("%s %s via %s: %s", op.Process, what, op.Node, op.Type)}
+	// The title names the client, the operation, the node and the
+	// outcome; the rows add the rest.
 	add := func(k, v string) { d.Rows = append(d.Rows, [2]string{k, v}) }
-	add("process", op.Process)
-	add("operation", what)
-	add("node", op.Node)
-	add("outcome", string(op.Type))
 	add("invoked", fmt.Sprintf("%s (event %d)", clock.Seconds(op.Start), op.Invoke))
 	if op.Complete >= 0 {
 		add("completed", fmt.Sprintf("%s (event %d), after %s", clock.Seconds(op.End), op.Complete, clock.Seconds(op.End-op.Start)))
@@ -254,7 +257,7 @@ func describe(op *checker.Op, l *checker.Lost) detail {
 	}
 	if m := op.Meta; m != nil {
 		if m.TS != 0 {
-			add("timestamp", fmt.Sprint(m.TS))
+			add("timestamp", stampText(m.TS))
 		}
 		if m.VV != nil {
 			add("version vector", vvText(m.VV))
@@ -268,7 +271,6 @@ func describe(op *checker.Op, l *checker.Lost) detail {
 		add("error", op.Error)
 	}
 	if l != nil && op.F != histories.Read {
-		add("verdict", "LOST ("+string(l.Kind)+")")
 		d.Title += " · LOST (" + string(l.Kind) + ")"
 	}
 	d.Title += fmt.Sprintf(" · %s → %s", clock.Seconds(op.Start), clock.Seconds(op.End))

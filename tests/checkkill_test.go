@@ -44,11 +44,14 @@ func startCheck(t *testing.T, dir string, size int64) (*exec.Cmd, *lockedBuffer,
 	cmd.Stdout, cmd.Stderr = out, out
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	history := filepath.Join(dir, "latest", "history.jsonl")
+	// latest moves only once a run folder is complete: find the history
+	// being written in the one folder under dir.
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		if st, err := os.Stat(history); err == nil && st.Size() >= size {
-			return cmd, out, history
+		if found, _ := filepath.Glob(filepath.Join(dir, "*", "history.jsonl")); len(found) == 1 {
+			if st, err := os.Stat(found[0]); err == nil && st.Size() >= size {
+				return cmd, out, found[0]
+			}
 		}
 		if time.Now().After(deadline) {
 			require.FailNow(t, "the history did not grow", "not %d bytes within 60s:\n%s", size, out.String())

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -22,6 +23,7 @@ func newAnalyze() *cobra.Command {
 		gate   []string
 		limit  int
 		asJSON bool
+		full   bool
 		linear time.Duration
 		format string
 	)
@@ -29,10 +31,12 @@ func newAnalyze() *cobra.Command {
 		Use:   "analyze HISTORY",
 		Short: "Judge a stored history (a history.jsonl file or a run folder) without re-running anything",
 		Long: `analyze reads a history in clockwise's JSON Lines format, from a file or a run
-folder, and prints the checker's verdict. It runs nothing and writes nothing, so
-it can judge a history written by any system that speaks the format. A history
-whose last line was cut short is judged as far as its whole lines go, and the
-verdict says so.
+folder, and prints the checker's verdict: by default the compact summary check
+prints (a few findings of each kind, --limit), with --full every finding
+explained, with --json the full result. It runs nothing and writes nothing, so
+it can judge a history written by any system that speaks the format. A
+history whose last line was cut short is judged as far as its whole lines go,
+and the verdict says so.
 
 --format porcupine reads a Jepsen etcd log as porcupine's test data ships it
 (test_data/jepsen/etcd_NNN.log); --format edn reads a Jepsen register history
@@ -71,7 +75,7 @@ message names the line and the field), 3 unknown: the history cannot decide
 				if err := runs.EncodeJSON(out, j.Result); err != nil {
 					return err
 				}
-			} else {
+			} else if full {
 				fmt.Fprintf(out, "clockwise analyze: %s (%d events)\n", j.Path, j.Events)
 				if j.Cut != nil {
 					fmt.Fprintf(out, "  the last line (line %d) is cut short: judged the %d whole events before it\n", j.Cut.Line, j.Events)
@@ -83,12 +87,27 @@ message names the line and the field), 3 unknown: the history cannot decide
 				if err := report.WriteText(out, j.Result, limit); err != nil {
 					return err
 				}
+			} else {
+				head := []string{fmt.Sprintf("clockwise analyze: %s (%d events)", j.Path, j.Events)}
+				if j.Cut != nil {
+					head = append(head, fmt.Sprintf("the last line (line %d) is cut short: judged the %d whole events before it", j.Cut.Line, j.Events))
+				}
+				var files []string
+				if dir := filepath.Dir(j.Path); runs.Has(dir, runs.InfoFile) {
+					files = reportFiles(dir)
+				}
+				err := report.WriteBrief(out, report.Brief{Head: head, Result: j.Result, Limit: limit, Width: width(out),
+					Files: files, Replay: j.Command})
+				if err != nil {
+					return err
+				}
 			}
 			return verdictErr(j.Result.Verdict)
 		},
 	}
 	gateFlag(cmd.Flags(), &gate)
-	cmd.Flags().IntVar(&limit, "limit", 0, "list at most this many findings of each kind (0: all)")
+	cmd.Flags().IntVar(&limit, "limit", defaultLimit, "list at most this many findings of each kind (0: all)")
+	cmd.Flags().BoolVar(&full, "full", false, "explain every finding (the text of report.txt) instead of the summary")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the full result as JSON instead of text")
 	cmd.Flags().StringVar(&format, "format", formatClockwise,
 		"history format: clockwise (JSON Lines), porcupine (a Jepsen etcd log, as in porcupine's test data) or edn (a Jepsen register history.edn)")

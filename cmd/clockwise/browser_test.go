@@ -137,6 +137,12 @@ func TestBrowserRendersIndexAndReport(t *testing.T) {
 func checkReport(t *testing.T, ctx context.Context, ri runs.Info, shots, prefix string) {
 	t.Helper()
 	assert.Contains(t, eval[string](t, ctx, `document.querySelector("#verdict h1").innerText`), "INVALID")
+	// The order a reader wants: the verdict, the summary, the losses to
+	// clock skew, the timeline and plots, then the full lists, collapsed.
+	assert.Equal(t, []string{"verdict", "summary", "skew", "timeline", "plots", "keys", "lost", "faults", "files"},
+		eval[[]string](t, ctx, `[...document.querySelectorAll("header, main > section")].map(s => s.id)`))
+	assert.False(t, eval[bool](t, ctx, `document.getElementById("lost-all").open`), "every lost write: collapsed")
+	assert.Positive(t, eval[int](t, ctx, `document.querySelectorAll("#skew details.lost").length`))
 	assert.Equal(t, ri.Command, eval[string](t, ctx, `document.getElementById("replay").innerText`))
 	assert.Equal(t, ri.Summary.Lost, eval[int](t, ctx, `document.querySelectorAll("details.lost").length`))
 	// The plots decoded: an image with no width did not render.
@@ -147,6 +153,10 @@ func checkReport(t *testing.T, ctx context.Context, ri runs.Info, shots, prefix 
 	assert.Positive(t, eval[int](t, ctx, `document.querySelectorAll("#timeline-svg rect.op").length`))
 	assert.Positive(t, eval[int](t, ctx, `document.querySelectorAll("#timeline-svg rect.shade.clock").length`))
 	assert.Positive(t, eval[float64](t, ctx, `document.querySelector("#timeline-svg rect.op").getBBox().width`))
+	checkZoom(t, ctx)
+	// Each causal graph fits its box.
+	assert.Empty(t, eval[[]string](t, ctx, `[...document.querySelectorAll(".graph-scroll")].filter(b =>
+		b.querySelector("svg").getBoundingClientRect().right > b.getBoundingClientRect().right + 1).map(b => b.closest("article").id)`))
 	// Clicking a lost write's bar shows its details.
 	assert.True(t, eval[bool](t, ctx, `document.getElementById("op-detail").hidden`))
 	require.NoError(t, chromedp.Do(ctx,
@@ -157,6 +167,13 @@ func checkReport(t *testing.T, ctx context.Context, ri runs.Info, shots, prefix 
 	assert.Equal(t, "why this write was lost", eval[string](t, ctx, `document.querySelector("#op-lost a").innerText`))
 	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#op-detail button.close")), chromedp.WaitNotVisible(chromedp.ID("op-detail"))))
 
+	// A link to a story inside the collapsed list opens the list.
+	require.Positive(t, eval[int](t, ctx, `document.querySelectorAll("#lost-all details.lost").length`))
+	require.NoError(t, chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`(() => {
+		const a = document.createElement("a"); a.href = "#" + document.querySelector("#lost-all details.lost").id;
+		document.body.appendChild(a); a.click(); a.remove(); })()`)))
+	assert.True(t, eval[bool](t, ctx, `document.getElementById("lost-all").open`))
+	require.NoError(t, chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById("lost-all").open = false`)))
 	for _, part := range []struct{ sel, name string }{
 		{"#verdict", "verdict"}, {"#lost details.lost", "lost"}, {"#timeline", "timeline"},
 		{"article.key", "key"}, {"#plots", "plots"},
@@ -165,4 +182,81 @@ func checkReport(t *testing.T, ctx context.Context, ri runs.Info, shots, prefix 
 		require.NoError(t, err, part.sel)
 		shot(t, shots, prefix+"-"+part.name+".png", png)
 	}
+}
+
+// checkZoom zooms the timeline with its buttons and the wheel, and pans it
+// by dragging, and checks the visible range follows.
+func checkZoom(t *testing.T, ctx context.Context) {
+	t.Helper()
+	span := func() (float64, float64) {
+		r := eval[[]float64](t, ctx, `(() => { const s = document.getElementById("timeline-svg");
+			return [Number(s.dataset.from), Number(s.dataset.to)]; })()`)
+		return r[0], r[1]
+	}
+	from, to := span()
+	assert.Zero(t, from, "the whole run at first")
+	end := to
+	assert.Positive(t, end)
+	assert.LessOrEqual(t, eval[float64](t, ctx, `document.getElementById("timeline-svg").getBoundingClientRect().right`),
+		eval[float64](t, ctx, `document.querySelector(".tl").getBoundingClientRect().right`)+1, "the timeline fits its box")
+	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.ID("tl-in"))))
+	from, to = span()
+	assert.InDelta(t, end/2, to-from, end/100, "zoom in halves the visible range")
+	// The wheel zooms around the pointer.
+	require.NoError(t, chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById("timeline-svg");
+		const b = s.getBoundingClientRect();
+		s.dispatchEvent(new WheelEvent("wheel", {deltaY: -100, clientX: b.left + b.width / 2, clientY: b.top + 40, bubbles: true, cancelable: true})); })()`)))
+	f2, t2 := span()
+	assert.InDelta(t, (to-from)/1.25, t2-f2, end/100, "the wheel zooms in")
+	assert.Contains(t, eval[string](t, ctx, `document.getElementById("tl-range").textContent`), "showing ")
+	// A bar outside the range is drawn outside the box.
+	assert.Positive(t, eval[int](t, ctx, `(() => { const b = document.querySelector(".tl-scroll").getBoundingClientRect();
+		return [...document.querySelectorAll("#timeline-svg rect.op")].filter(r => r.getBoundingClientRect().right < b.left).length; })()`))
+	// Dragging pans: to the left shows later times.
+	require.NoError(t, chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById("timeline-svg");
+		const b = s.getBoundingClientRect(), y = b.top + 30;
+		s.dispatchEvent(new MouseEvent("mousedown", {clientX: b.left + 600, clientY: y, bubbles: true}));
+		window.dispatchEvent(new MouseEvent("mousemove", {clientX: b.left + 400, clientY: y, bubbles: true}));
+		window.dispatchEvent(new MouseEvent("mouseup", {clientX: b.left + 400, clientY: y, bubbles: true})); })()`)))
+	f3, t3 := span()
+	assert.Greater(t, f3, f2, "dragged left: later times")
+	assert.InDelta(t, t2-f2, t3-f3, end/1000, "panning keeps the span")
+	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.ID("tl-all"))))
+	from, to = span()
+	assert.Zero(t, from)
+	assert.InDelta(t, end, to, 1)
+}
+
+// Budgets of a 100,000-operation run's report.html: the page stays small
+// enough to load, and short enough to read top to bottom (it was 4.7 MB and
+// 131,913 px tall, its timeline 62,000 px down, before the long lists were
+// folded away and trimmed).
+const (
+	largeOps            = 100_000
+	largeMaxBytes       = 4_500_000
+	largeMaxHeight      = 8_000 // px in a 1400×1000 window
+	largeMaxTimelineTop = 2_500
+)
+
+func TestBrowserLargeReport(t *testing.T) {
+	runsDir := t.TempDir()
+	code, _, errs := clockwise("check", "--strategy", "lww", "--ops", itoa(largeOps), "--out", runsDir)
+	require.Equal(t, exitInvalid, code, errs)
+	page := filepath.Join(runsDir, runs.Latest, runs.HTMLFile)
+	st, err := os.Stat(page)
+	require.NoError(t, err)
+	t.Logf("report.html of %d operations: %d bytes", largeOps, st.Size())
+	assert.Less(t, st.Size(), int64(largeMaxBytes))
+
+	ctx := browser(t)
+	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate("file://"+page), chromedp.WaitVisible(chromedp.ID("verdict"))))
+	height := eval[int](t, ctx, `document.documentElement.scrollHeight`)
+	top := int(eval[float64](t, ctx, `document.getElementById("timeline").getBoundingClientRect().top + window.scrollY`))
+	t.Logf("height %d px, timeline at %d px", height, top)
+	assert.Less(t, height, largeMaxHeight)
+	assert.Less(t, top, largeMaxTimelineTop)
+	checkZoom(t, ctx)
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(60))
+	require.NoError(t, err, "the page is short enough to screenshot whole")
+	shot(t, t.TempDir(), "large.png", png)
 }

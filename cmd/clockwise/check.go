@@ -6,13 +6,16 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strconv"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/experiment"
 	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/internal/runs"
 	"github.com/clockwise-kv/clockwise/nemesis"
 	"github.com/clockwise-kv/clockwise/report"
 )
@@ -26,6 +29,7 @@ func newCheck() *cobra.Command {
 		linear  time.Duration
 		cluster string
 		shrink  bool
+		asJSON  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "check",
@@ -35,8 +39,11 @@ keys through random nodes while the nemesis injects faults. It streams the
 history to runs/<strategy>-<time>/history.jsonl, judges it, writes results.json,
 report.txt and report.html next to it (and linearizability.html, porcupine's
 visualization, when a key is not linearizable), points runs/latest at the
-folder, and prints the verdict with each lost write explained. On a terminal
-(and with CI unset) a progress bar counts the operations on stderr.
+folder, and prints a compact summary: the counts, a few findings of each kind
+one line each (--limit), where the full reports are, and last the verdict and
+the command that replays the run. With --json it prints the checker's full
+result instead, as analyze --json does. On a terminal (and with CI unset) a
+progress bar on stderr follows the run, the check and the reports.
 
 With --cluster the same test runs against real processes instead of the
 simulator: --cluster local starts --nodes clockwise node processes on
@@ -56,7 +63,8 @@ recorded already proves a failure. A second Ctrl-C kills the process
 outright (the history still ends in a whole line).
 
 Exit status: 0 valid, 1 anomalies (lost writes, phantoms, corrupted or future
-reads, divergence, or a --gate finding), 2 bad usage, 3 unknown: the history
+reads, divergence, or a --gate finding), 2 bad usage or a run folder that
+cannot be written, 3 unknown: the history
 cannot decide (an interrupted run, replicas that did not converge).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -76,51 +84,49 @@ cannot decide (an interrupted run, replicas that did not converge).`,
 					return usageErr("invalid --nemesis: the %s fault needs real processes (--cluster local)", k)
 				}
 			}
-			command := replay(cmd, "out", "limit", "shrink")
+			if shrink && cluster != "" {
+				return usageErr("invalid --shrink: shrinking replays runs on the simulator; a real cluster's run cannot be replayed")
+			}
+			command := replay(cmd, "out", "limit", "shrink", "json")
+			var cl experiment.Cluster
+			if cluster != "" {
+				if cl, err = realCluster(cmd, cluster, &cfg); err != nil {
+					return err
+				}
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			var stage func(string)
 			var done func()
+			cfg.Progress, stage, done = stagedProgress(cmd.ErrOrStderr(), cfg.Ops)
 			var res *experiment.Run
 			if cluster == "" {
-				cfg.Progress, done = progress(cmd.ErrOrStderr(), cfg.Ops)
-				ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 				cfg.Interrupt = ctx.Done()
-				res, err = experiment.Check(out, cfg, command, opts)
-				stop()
+				res, err = experiment.CheckStages(out, cfg, command, opts, stage)
 			} else {
-				cl, cerr := realCluster(cmd, cluster, &cfg)
-				if cerr != nil {
-					return cerr
-				}
-				ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-				defer stop()
-				cfg.Progress, done = progress(cmd.ErrOrStderr(), cfg.Ops)
 				res, err = experiment.CheckReal(ctx, out, cfg, cl, command, opts)
 				if errors.Is(err, experiment.ErrInterrupted) {
 					err = nil // judged: the verdict says what the recorded part proves
 				}
 			}
+			stop()
 			done()
 			if err != nil {
 				return err
 			}
 			stdout := cmd.OutOrStdout()
-			if err := report.WriteRun(stdout, res.Info, res.Dir, res.Result, limit); err != nil {
+			if asJSON {
+				if err := runs.EncodeJSON(stdout, res.Result); err != nil {
+					return err
+				}
+				return verdictErr(res.Result.Verdict)
+			}
+			if err := briefRun(cmd, res.Dir, res.Info, res.Result, limit); err != nil {
 				return err
 			}
-			fmt.Fprintf(stdout, "\nreport: %s\n", res.HTML)
-			if !res.Result.Valid {
-				how := "replay with"
-				if cluster != "" {
-					how = "run again with"
-				}
-				fmt.Fprintf(stdout, "\nseed %d; %s: %s\n", cfg.Seed, how, res.Info.Command)
-				if shrink {
-					fmt.Fprintln(stdout)
-					if cluster != "" {
-						return usageErr("--shrink replays runs on the simulator; a real cluster's run cannot be replayed")
-					}
-					cfg.Interrupt = nil // the check's signal handling has ended: Ctrl-C stops the shrink outright
-					return shrinkRun(stdout, cfg, opts, "", out, "clockwise shrink "+experiment.ShellQuote(res.Dir))
-				}
+			if shrink && res.Result.Verdict == checker.Invalid {
+				fmt.Fprintln(stdout)
+				cfg.Interrupt = nil // the check's signal handling has ended: Ctrl-C stops the shrink outright
+				return shrinkRun(stdout, cfg, opts, "", out, "clockwise shrink "+experiment.ShellQuote(res.Dir))
 			}
 			return verdictErr(res.Result.Verdict)
 		},
@@ -128,10 +134,11 @@ cannot decide (an interrupted run, replicas that did not converge).`,
 	f.register(cmd.Flags())
 	cmd.Flags().StringVar(&out, "out", "runs", "folder that holds the run folders")
 	gateFlag(cmd.Flags(), &gate)
-	cmd.Flags().IntVar(&limit, "limit", 10, "list at most this many findings of each kind on the terminal (0: all); report.txt has all")
+	cmd.Flags().IntVar(&limit, "limit", defaultLimit, "list at most this many findings of each kind on the terminal (0: all); report.txt has all")
 	linearFlag(cmd.Flags(), &linear)
 	cmd.Flags().StringVar(&cluster, "cluster", "", `run against real processes: "local" starts --nodes clockwise node processes on loopback; or the comma-separated URLs of running nodes (default: the simulator)`)
 	cmd.Flags().BoolVar(&shrink, "shrink", false, "when the run fails, shrink it too (see 'clockwise shrink')")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the checker's full result as JSON (as analyze --json does) instead of text")
 	return cmd
 }
 
@@ -164,4 +171,14 @@ func realCluster(cmd *cobra.Command, spec string, cfg *harness.Config) (experime
 		return cl, fmt.Errorf("check: finding the clockwise binary for the local nodes: %w", err)
 	}
 	return cl, nil
+}
+
+// briefRun prints the compact report of the run in dir, judged as res, and
+// returns only the error of writing it.
+func briefRun(cmd *cobra.Command, dir string, ri runs.Info, res *checker.Result, limit int) error {
+	out := cmd.OutOrStdout()
+	head := append(report.RunHead(ri), "run folder: "+dir)
+	head = append(head, report.SkippedFaults(res.Faults)...)
+	return report.WriteBrief(out, report.Brief{Head: head, Result: res, Limit: limit, Width: width(out),
+		Files: reportFiles(dir), Replay: ri.Command, Seed: strconv.FormatUint(ri.Seed, 10), Rerun: ri.Cluster != ""})
 }

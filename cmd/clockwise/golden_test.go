@@ -52,14 +52,19 @@ var (
 	// A wall-clock start time, as run.json, metadata.json and report.html
 	// write it.
 	wallTime = regexp.MustCompile(`\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(Z| UTC|[+-]\d{2}:\d{2})?`)
+	// The build, as run.json records it: a revision changes with every
+	// commit.
+	buildVersion = regexp.MustCompile(`"version": "[^"]*"`)
 )
 
 // normalize removes what legitimately differs between two runs of the same
-// seed: the temporary folder, run folder names and wall-clock start times.
+// seed: the temporary folder, run folder names, wall-clock start times and
+// the build's version.
 func normalize(b []byte, out string) []byte {
 	s := strings.ReplaceAll(string(b), out, "OUT")
 	s = runName.ReplaceAllString(s, "RUN")
 	s = wallTime.ReplaceAllString(s, "TIME")
+	s = buildVersion.ReplaceAllString(s, `"version": "VERSION"`)
 	return []byte(s)
 }
 
@@ -94,8 +99,8 @@ func TestGolden(t *testing.T) {
 	out := t.TempDir()
 	code, stdout, _ = cli("matrix", "--seeds", "2", "--ops", "200", "--out", out)
 	record("matrix stdout", []byte(fmt.Sprintf("exit %d\n%s", code, stdout)), out)
-	for _, f := range []string{"matrix.md", "matrix.json"} {
-		b, err := os.ReadFile(filepath.Join(out, f))
+	for _, f := range []string{"matrix.md", "matrix.json", "run.json"} {
+		b, err := os.ReadFile(filepath.Join(matrixFolder(t, out), f))
 		require.NoError(t, err)
 		record("matrix "+f, b, out)
 	}

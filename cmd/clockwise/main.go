@@ -12,10 +12,14 @@
 //	clockwise shrink  runs/latest           the smallest run that still fails the same way
 //
 // Exit codes: 0 the history is valid, 1 the checker found anomalies, 2 bad
-// usage or bad input (the message says which flag, file, line or field), 3
-// the history cannot decide (a key or node without a final read, replicas
-// that did not converge, an interrupted run): Jepsen's :valid? true, false
+// usage or bad input (the message says which flag, file, line or field) or
+// a file that could not be read or written (the message says which, without
+// the usage line), 3 the history cannot decide (a key or node without a
+// final read, replicas that did not converge, an interrupted run): Jepsen's :valid? true, false
 // and :unknown are 0, 1 and 3.
+//
+// clockwise --version prints the build: the module version and, when the
+// build recorded it, the VCS revision; run.json records the same.
 //
 // The command is flags to structs to calls: it turns flags into a
 // harness.Config and checker.Options, calls package experiment to run and
@@ -32,6 +36,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/internal/version"
 )
 
 // Exit codes.
@@ -113,12 +118,36 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		Long: `clockwise runs concurrent clients against a replicated key-value store while a
 nemesis skews clocks and partitions the network, records every operation in a
 history, and proves from that history which acknowledged writes were lost.`,
+		Version:       version.String(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.SetVersionTemplate("clockwise {{.Version}}\n")
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%v", err) })
 	root.AddCommand(newCheck(), newAnalyze(), newDemo(), newMatrix(), newMetadata(), newReport(), newServe(), newNode(), newNodeCheck(), newSweep(), newShrink())
+	for _, c := range root.Commands() {
+		failsWithoutUsage(c)
+	}
 	return root
+}
+
+// failsWithoutUsage makes an error a command's RunE returns unmarked (a
+// file that cannot be written, a run that failed) exit 2 without the
+// usage line: the command line was fine. Errors that are bad usage say so
+// (usageErr); cobra's own errors, before RunE, keep the usage line.
+func failsWithoutUsage(c *cobra.Command) {
+	if c.RunE == nil {
+		return
+	}
+	runE := c.RunE
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		err := runE(cmd, args)
+		var ee *exitError
+		if err != nil && !errors.As(err, &ee) {
+			return &exitError{code: exitUsage, err: err}
+		}
+		return err
+	}
 }

@@ -95,11 +95,16 @@ func TestCheckWritesARunFolderAndAnalyzeAgrees(t *testing.T) {
 	for strategy, want := range map[string]int{"lww": exitInvalid, "vv": exitValid} {
 		code, stdout, stderr := cli("check", "--strategy", strategy, "--ops", "300", "--out", out)
 		require.Equal(t, want, code, "stderr: %s", stderr)
-		assert.Contains(t, stdout, "replay: clockwise check --strategy "+strategy+" --seed 1 --ops 300")
+		lines := strings.Split(strings.TrimSpace(stdout), "\n")
+		require.Greater(t, len(lines), 2)
+		assert.Equal(t, "seed 1; replay: clockwise check --strategy "+strategy+" --seed 1 --ops 300", lines[len(lines)-1],
+			"the replay command comes last")
 		if want == exitInvalid {
-			assert.Contains(t, stdout, "acknowledged writes lost")
-			assert.Contains(t, stdout, "why:")
-			assert.Contains(t, stdout, "seed 1; replay with:")
+			assert.Regexp(t, `^INVALID: \d+ of \d+ acknowledged writes lost, \d+ of them to clock skew$`, lines[len(lines)-2], "the verdict just above it")
+			assert.Contains(t, stdout, "Lost writes (3 of ")
+			assert.Contains(t, stdout, "report.txt (every finding as text)")
+		} else {
+			assert.Regexp(t, `^VALID: `, lines[len(lines)-2])
 		}
 
 		dir, err := filepath.EvalSymlinks(filepath.Join(out, runs.Latest))
@@ -159,4 +164,79 @@ func TestDemo(t *testing.T) {
 	assert.Contains(t, vv, "x → [w2=b] on n1 n2 n3")
 	assert.Contains(t, vv, "VALID")
 	assert.NotContains(t, vv, "LOST")
+}
+
+func TestVersion(t *testing.T) {
+	code, stdout, _ := cli("--version")
+	assert.Equal(t, exitValid, code)
+	assert.Regexp(t, `^clockwise \S.*\n$`, stdout)
+
+	out := t.TempDir()
+	cli("check", "--strategy", "vv", "--ops", "50", "--out", out)
+	info, err := runs.ReadInfo(filepath.Join(out, runs.Latest))
+	require.NoError(t, err)
+	assert.Equal(t, strings.TrimSpace(strings.TrimPrefix(stdout, "clockwise ")), info.Version, "run.json names the build")
+}
+
+// A folder that cannot be written is no usage error: the message says
+// what failed, and no usage line follows.
+func TestIOErrorsAreNotUsageErrors(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	require.NoError(t, os.WriteFile(file, nil, 0o644))
+	code, stdout, stderr := cli("check", "--ops", "20", "--out", filepath.Join(file, "runs"))
+	assert.Equal(t, exitUsage, code)
+	assert.Empty(t, stdout)
+	assert.Contains(t, stderr, "clockwise: runs: mkdir "+file)
+	assert.NotContains(t, stderr, "usage:")
+}
+
+// check --json prints the result analyze --json prints for the same run.
+func TestCheckJSONIsAnalyzeJSON(t *testing.T) {
+	out := t.TempDir()
+	code, stdout, stderr := cli("check", "--strategy", "lww", "--ops", "200", "--json", "--out", out)
+	require.Equal(t, exitInvalid, code, stderr)
+	var fromCheck, fromAnalyze checker.Result
+	require.NoError(t, json.Unmarshal([]byte(stdout), &fromCheck), "stdout is one JSON object: %s", stdout)
+	code, stdout, _ = cli("analyze", "--json", filepath.Join(out, runs.Latest))
+	require.Equal(t, exitInvalid, code)
+	require.NoError(t, json.Unmarshal([]byte(stdout), &fromAnalyze))
+	fromCheck.Visualization, fromAnalyze.Visualization = "", ""
+	assert.Equal(t, fromCheck, fromAnalyze)
+	info, err := runs.ReadInfo(filepath.Join(out, runs.Latest))
+	require.NoError(t, err)
+	assert.NotContains(t, info.Command, "--json", "the replay command leaves output flags out")
+}
+
+// Checks running at once into one runs folder each write a complete folder
+// of their own, and latest ends up naming one of them.
+func TestParallelChecksShareARunsFolder(t *testing.T) {
+	out := t.TempDir()
+	const n = 6
+	codes := make(chan int, n)
+	for i := range n {
+		go func() {
+			code, _, _ := cli("check", "--strategy", "vv", "--ops", "60", "--seed", itoa(i+1), "--out", out)
+			codes <- code
+		}()
+	}
+	for range n {
+		assert.Equal(t, exitValid, <-codes)
+	}
+	entries, err := os.ReadDir(out)
+	require.NoError(t, err)
+	var folders []string
+	for _, e := range entries {
+		if e.IsDir() {
+			folders = append(folders, e.Name())
+			for _, f := range []string{runs.HistoryFile, runs.ResultsFile, runs.ReportFile, runs.InfoFile, runs.HTMLFile} {
+				assert.FileExists(t, filepath.Join(out, e.Name(), f))
+			}
+		} else {
+			assert.Equal(t, runs.Latest, e.Name(), "no temporary link is left behind")
+		}
+	}
+	assert.Len(t, folders, n)
+	link, err := os.Readlink(filepath.Join(out, runs.Latest))
+	require.NoError(t, err)
+	assert.Contains(t, folders, link)
 }

@@ -26,12 +26,14 @@ func newMatrix() *cobra.Command {
 		Short: "Run every strategy against every nemesis on the same seeds and tabulate what each lost",
 		Long: `matrix runs the randomized test of 'check' for every strategy (rows) under every
 nemesis (columns: ` + strings.Join(experiment.ColumnNames(), ", ") + `), on the same
-seeds in every cell, and prints one table: acknowledged writes, lost writes by
+seeds in every cell, and prints aligned tables (a progress bar counts the
+runs on a terminal's stderr): acknowledged writes, lost writes by
 kind, stale siblings, external-consistency violations, linearizability,
 commit wait and write latency (p50/p99), causal metadata bytes per key and reads
-that returned siblings. The table is also written to <out>/matrix.md, and every
+that returned siblings. The table is also written to matrix.md, and every
 figure with the exact 'clockwise check' command that replays each run to
-<out>/matrix.json.
+matrix.json, both in a folder of its own, <out>/matrix-<time>/, with its
+run.json.
 
 The shape flags (--nodes, --ops, --epsilon, --max-skew, …) mean what they mean
 for 'check' and apply to every run. The matrix reports; it does not gate:
@@ -69,11 +71,15 @@ exit status 0 unless the flags are bad (2).`,
 					p.Command += " --" + fl.Name + " " + experiment.ShellQuote(flagValue(fl))
 				}
 			})
+			var done func()
+			p.Progress, done = counter(cmd.ErrOrStderr(), len(strategies)*len(cols)*seeds, "runs")
 			m, err := experiment.RunMatrix(p)
+			done()
 			if err != nil {
 				return err
 			}
-			return m.Save(cmd.OutOrStdout(), out)
+			_, err = m.SaveRun(cmd.OutOrStdout(), out, time.Now().UTC().Truncate(time.Second))
+			return err
 		},
 	}
 	// The shape flags of check; its --strategy, --seed and --nemesis are
@@ -84,7 +90,7 @@ exit status 0 unless the flags are bad (2).`,
 	fs.StringSliceVar(&columns, "nemesis", experiment.ColumnNames(), "nemesis columns, in order")
 	fs.Var(&seed, "seed", "first seed; every cell runs seeds seed…seed+seeds-1")
 	fs.IntVar(&seeds, "seeds", 10, "runs per cell, one per seed")
-	fs.StringVar(&out, "out", "runs", "folder to write matrix.md and matrix.json into")
+	fs.StringVar(&out, "out", "runs", "folder that holds the run folders; the matrix writes matrix-<time>/ in it")
 	linearFlag(fs, &linear)
 	for _, name := range []string{"strategy", "nemesis", "seed", "seeds", "out"} {
 		_ = fs.SetAnnotation(name, "matrix", []string{"own"})

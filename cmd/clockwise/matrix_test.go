@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -26,9 +27,26 @@ func matrixCLI(args ...string) (int, string, string) {
 	return code, out.String(), errOut.String()
 }
 
+// matrixFolder is the one matrix folder in the runs folder out, checked to
+// be a complete one: its files and a run.json of its kind.
+func matrixFolder(t *testing.T, out string) string {
+	t.Helper()
+	dirs, err := filepath.Glob(filepath.Join(out, "matrix-*"))
+	require.NoError(t, err)
+	require.Len(t, dirs, 1)
+	info, err := runs.ReadInfo(dirs[0])
+	require.NoError(t, err)
+	assert.Equal(t, runs.KindMatrix, info.Kind)
+	assert.NotEmpty(t, info.Command)
+	for _, f := range []string{experiment.MatrixMarkdown, experiment.MatrixJSON} {
+		assert.FileExists(t, filepath.Join(dirs[0], f))
+	}
+	return dirs[0]
+}
+
 func readMatrix(t *testing.T, dir string) *experiment.Matrix {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, experiment.MatrixJSON))
+	b, err := os.ReadFile(filepath.Join(matrixFolder(t, dir), experiment.MatrixJSON))
 	require.NoError(t, err)
 	var m experiment.Matrix
 	require.NoError(t, json.Unmarshal(b, &m))
@@ -43,9 +61,12 @@ func TestMatrixMatchesIndividualRuns(t *testing.T) {
 	code, stdout, stderr := matrixCLI("matrix", "--out", dir, "--strategy", "lww,truetime,vv",
 		"--nemesis", "none,skew,small-skew", "--seeds", "2", "--seed", "5", "--ops", "120", "--keys", "2", "--interval", "50ms")
 	require.Equal(t, 0, code, stderr)
-	md, err := os.ReadFile(filepath.Join(dir, experiment.MatrixMarkdown))
+	md, err := os.ReadFile(filepath.Join(matrixFolder(t, dir), experiment.MatrixMarkdown))
 	require.NoError(t, err)
-	assert.True(t, strings.HasPrefix(stdout, string(md)), "the command prints the table it writes")
+	rows := map[string]bool{} // the terminal's aligned rows, cells joined by " | "
+	for _, l := range strings.Split(stdout, "\n") {
+		rows[strings.Join(regexp.MustCompile(`\s{2,}`).Split(strings.TrimSpace(l), -1), " | ")] = true
+	}
 
 	m := readMatrix(t, dir)
 	assert.Equal(t, []string{"lww", "truetime", "vv"}, m.Strategies)
@@ -79,6 +100,7 @@ func TestMatrixMatchesIndividualRuns(t *testing.T) {
 		}
 		assert.Equal(t, acked, cell.Acknowledged, "cell %s × %s", cell.Strategy, cell.Nemesis)
 		assert.Contains(t, string(md), "| "+strings.Join(cell.Figures(), " | ")+" |\n")
+		assert.True(t, rows[strings.Join(cell.Figures(), " | ")], "the terminal's table has the row of %s × %s", cell.Strategy, cell.Nemesis)
 	}
 	// The headline grid.
 	for i, s := range m.Strategies {
@@ -88,6 +110,7 @@ func TestMatrixMatchesIndividualRuns(t *testing.T) {
 			line += fmt.Sprintf(" | %d of %d (skew %d)", c.Lost, c.Acknowledged, c.SkewLost)
 		}
 		assert.Contains(t, string(md), line+" |\n")
+		assert.True(t, rows[strings.TrimPrefix(line, "| ")], "the terminal's grid has %s", line)
 	}
 }
 
@@ -97,7 +120,7 @@ func TestMatrixIsDeterministic(t *testing.T) {
 		dir := t.TempDir()
 		code, _, stderr := matrixCLI("matrix", "--out", dir, "--strategy", "lamport,truetime", "--nemesis", "skew,strobe", "--seeds", "2", "--ops", "80")
 		require.Equal(t, 0, code, stderr)
-		b, err := os.ReadFile(filepath.Join(dir, experiment.MatrixJSON))
+		b, err := os.ReadFile(filepath.Join(matrixFolder(t, dir), experiment.MatrixJSON))
 		require.NoError(t, err)
 		outs[i] = b
 	}
@@ -119,9 +142,12 @@ func TestMatrixCoversEveryStrategyAndNemesis(t *testing.T) {
 	assert.Equal(t, []string{"none", "skew", "partition", "skew+partition", "strobe", "tombstone", "small-skew"}, names)
 	assert.Len(t, m.Cells, len(store.Names())*len(experiment.Columns))
 	for _, s := range store.Names() {
-		assert.Contains(t, stdout, "\n| "+s+" | ")
+		assert.Regexp(t, "\n"+regexp.QuoteMeta(s)+"  +\\d+ of \\d+ \\(skew \\d+\\)  ", stdout)
 	}
-	assert.Contains(t, stdout, "| strategy | none | skew | partition | skew+partition | strobe | tombstone | small-skew |")
+	assert.Regexp(t, `\nlost of acked +none +skew +partition +skew\+partition +strobe +tombstone +small-skew\n`, stdout)
+	md, err := os.ReadFile(filepath.Join(matrixFolder(t, dir), experiment.MatrixMarkdown))
+	require.NoError(t, err)
+	assert.Contains(t, string(md), "| strategy | none | skew | partition | skew+partition | strobe | tombstone | small-skew |", "matrix.md stays Markdown")
 }
 
 func TestMatrixBadFlags(t *testing.T) {
@@ -152,7 +178,7 @@ func TestCheckSavesLinearizabilityVisualization(t *testing.T) {
 	code, stdout, stderr := matrixCLI("check", "--out", out, "--strategy", "vv", "--nodes", "1", "--nemesis", "none", "--ops", "100")
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, stdout, "linearizable: no")
-	assert.Contains(t, stdout, "porcupine's visualization: "+runs.LinearFile)
+	assert.Contains(t, stdout, "/"+runs.LinearFile+" (porcupine's view of the keys not linearizable)")
 	html, err := os.ReadFile(filepath.Join(out, runs.Latest, runs.LinearFile))
 	require.NoError(t, err)
 	assert.Contains(t, string(html), "<html")
@@ -167,6 +193,9 @@ func TestCheckSavesLinearizabilityVisualization(t *testing.T) {
 	assert.NotEmpty(t, res.NonLinearizable())
 
 	code, stdout, _ = matrixCLI("analyze", filepath.Join(out, runs.Latest))
+	assert.Equal(t, 0, code)
+	assert.Contains(t, stdout, filepath.Join(out, runs.Latest, runs.LinearFile)+" (porcupine's view")
+	code, stdout, _ = matrixCLI("analyze", "--full", filepath.Join(out, runs.Latest))
 	assert.Equal(t, 0, code)
 	assert.Contains(t, stdout, "porcupine's visualization: "+filepath.Join(out, runs.Latest, runs.LinearFile))
 

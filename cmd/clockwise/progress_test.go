@@ -12,19 +12,35 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// drive opens a pseudo-terminal, gives its slave end to progress, counts
-// to total and returns what the terminal received.
-func drive(t *testing.T, total int) (string, bool) {
+// terminal opens a pseudo-terminal cols wide (0: as it comes) and returns
+// its slave end and a function that closes it and returns what the
+// terminal received.
+func terminal(t *testing.T, cols uint16) (*os.File, func() string) {
 	t.Helper()
 	ptmx, tty, err := pty.Open()
 	require.NoError(t, err)
-	defer ptmx.Close()
+	t.Cleanup(func() { ptmx.Close() })
+	if cols > 0 {
+		require.NoError(t, pty.Setsize(ptmx, &pty.Winsize{Rows: 40, Cols: cols}))
+	}
 	var got bytes.Buffer
 	read := make(chan struct{})
 	go func() {
 		io.Copy(&got, ptmx) // ends with EIO once the slave closes
 		close(read)
 	}()
+	return tty, func() string {
+		require.NoError(t, tty.Close())
+		<-read
+		return got.String()
+	}
+}
+
+// drive gives a pseudo-terminal to progress, counts to total and returns
+// what the terminal received.
+func drive(t *testing.T, total int) (string, bool) {
+	t.Helper()
+	tty, screen := terminal(t, 0)
 	tick, done := progress(tty, total)
 	drawn := tick != nil
 	if drawn {
@@ -33,9 +49,7 @@ func drive(t *testing.T, total int) (string, bool) {
 		}
 	}
 	done()
-	require.NoError(t, tty.Close())
-	<-read
-	return got.String(), drawn
+	return screen(), drawn
 }
 
 func TestProgressDrawsOnATerminal(t *testing.T) {

@@ -17,11 +17,11 @@ import (
 
 func TestReportCommandPrintsTheStoredTextReport(t *testing.T) {
 	runsDir := servedRuns(t)
-	code, out, _ := clockwise("report", filepath.Join(runsDir, "lww-old"))
+	code, out, _ := clockwise("report", "--full", filepath.Join(runsDir, "lww-old"))
 	assert.Equal(t, exitValid, code)
 	assert.Equal(t, "report of lww-old\n", out)
 
-	code, _, errs := clockwise("report", filepath.Join(runsDir, "empty"))
+	code, _, errs := clockwise("report", "--full", filepath.Join(runsDir, "empty"))
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errs, "has no report.txt")
 
@@ -54,13 +54,16 @@ func TestCheckWritesTheHTMLReport(t *testing.T) {
 	assert.Equal(t, "history.jsonl", doc.Find("#files a").First().AttrOr("href", ""))
 	assert.NotContains(t, errs, "operations", "no progress bar when stderr is not a terminal")
 	assert.NotContains(t, out, "\r")
-	assert.Contains(t, out, "\nreport: "+filepath.Join(dir, "report.html")+"\n")
+	assert.Contains(t, out, "\n  "+filepath.Join(dir, "report.html")+" (open in a browser)\n")
 
-	code, text, _ := clockwise("report", dir)
+	code, text, _ := clockwise("report", "--full", dir)
 	assert.Equal(t, exitValid, code)
 	stored, err := os.ReadFile(filepath.Join(dir, runs.ReportFile))
 	require.NoError(t, err)
 	assert.Equal(t, string(stored), text)
+	code, brief, _ := clockwise("report", dir)
+	assert.Equal(t, exitValid, code, "report presents; it does not gate")
+	assert.Equal(t, out, brief, "report prints the summary check printed")
 
 	require.NoError(t, os.Remove(filepath.Join(dir, "report.html")))
 	code, path, errs := clockwise("report", "--html", dir)

@@ -14,14 +14,24 @@ import (
 )
 
 func newServe() *cobra.Command {
-	var port int
+	var (
+		port int
+		host string
+	)
 	cmd := &cobra.Command{
 		Use:   "serve [RUNS]",
-		Short: "Serve the run folders on 127.0.0.1: a list of runs, each with its report and raw files",
-		Long: `serve answers on 127.0.0.1 (never another address) with a list of the run
-folders in RUNS (default: runs), newest first and coloured by verdict, with
-each run's strategy, nemesis, seed and counts. Each run opens its report.html
-and its raw files. Stop it with Ctrl-C.
+		Short: "Serve the run folders (on 127.0.0.1 by default): a list of runs, each with its report and raw files",
+		Long: `serve answers on --host (default 127.0.0.1, this machine only) with a list of
+the run folders in RUNS (default: runs), newest first and coloured by verdict,
+with each run's strategy, nemesis, seed and counts; matrix and metadata folders
+are listed too. Each run opens its report.html and its raw files. Stop it with
+Ctrl-C.
+
+On a shared box, --host 0.0.0.0 (or one address of the machine) lets others
+in. Requests must name the server by an IP address, localhost, the --host
+name, or, listening on every address, the machine's host name: a page on
+another site that points its own domain at the server (DNS rebinding) is
+refused.
 
 Exit status: 0 stopped, 2 bad usage or a RUNS that is not a folder.`,
 		Args: cobra.MaximumNArgs(1),
@@ -38,7 +48,17 @@ Exit status: 0 stopped, 2 bad usage or a RUNS that is not a folder.`,
 				return inputErr(err)
 			}
 			defer h.Close()
-			ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+			if host == "" {
+				return usageErr("invalid --host: empty: name an address such as 127.0.0.1 or 0.0.0.0")
+			}
+			if ip := net.ParseIP(host); ip == nil {
+				h.AllowHost(host)
+			} else if ip.IsUnspecified() {
+				if name, err := os.Hostname(); err == nil {
+					h.AllowHost(name)
+				}
+			}
+			ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
 			if err != nil {
 				return fmt.Errorf("serve: %w", err)
 			}
@@ -48,6 +68,7 @@ Exit status: 0 stopped, 2 bad usage or a RUNS that is not a folder.`,
 			return h.Serve(ctx, ln, cmd.ErrOrStderr())
 		},
 	}
-	cmd.Flags().IntVarP(&port, "port", "p", 8080, "port to listen on, on 127.0.0.1 (0: any free port)")
+	cmd.Flags().IntVarP(&port, "port", "p", 8080, "port to listen on (0: any free port)")
+	cmd.Flags().StringVar(&host, "host", "127.0.0.1", "address to listen on: 127.0.0.1 for this machine only, 0.0.0.0 for every interface")
 	return cmd
 }

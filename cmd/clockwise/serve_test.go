@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,10 +14,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/clockwise-kv/clockwise/internal/runs"
+	"github.com/clockwise-kv/clockwise/report"
 )
 
 // clockwise runs the command line and returns its exit code and output.
@@ -66,12 +69,27 @@ func TestServeCommandBindsLoopback(t *testing.T) {
 		conn, err = net.Dial("tcp", addr)
 		return err == nil
 	}, 5*time.Second, 20*time.Millisecond)
-	_, err = io.WriteString(conn, "GET /../secret.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-	require.NoError(t, err)
-	raw, err := io.ReadAll(conn)
-	require.NoError(t, err)
+	raw := func(host, path string) string {
+		t.Helper()
+		conn, err := net.Dial("tcp", addr)
+		require.NoError(t, err)
+		defer conn.Close()
+		_, err = io.WriteString(conn, "GET "+path+" HTTP/1.1\r\nHost: "+host+"\r\nConnection: close\r\n\r\n")
+		require.NoError(t, err)
+		b, err := io.ReadAll(conn)
+		require.NoError(t, err)
+		return string(b)
+	}
 	conn.Close()
-	assert.True(t, strings.HasPrefix(string(raw), "HTTP/1.1 404"), string(raw))
+	got := raw(addr, "/../secret.txt")
+	assert.True(t, strings.HasPrefix(got, "HTTP/1.1 404"), got)
+	// A page elsewhere that points its own name at this address (DNS
+	// rebinding) is refused; localhost and the address are not.
+	got = raw("rebind.example:"+itoa(port), "/")
+	assert.True(t, strings.HasPrefix(got, "HTTP/1.1 403"), got)
+	assert.Contains(t, got, "DNS rebinding")
+	got = raw("localhost:"+itoa(port), "/")
+	assert.True(t, strings.HasPrefix(got, "HTTP/1.1 200"), got)
 
 	resp, err := http.Get("http://" + addr + "/")
 	require.NoError(t, err)
@@ -96,6 +114,10 @@ func TestServeRejectsBadFlagsAndFolders(t *testing.T) {
 	assert.Contains(t, errs, "--port")
 	assert.Contains(t, errs, "usage:")
 
+	code, _, errs = clockwise("serve", "--host", "", t.TempDir())
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errs, "--host")
+
 	code, _, errs = clockwise("serve", filepath.Join(t.TempDir(), "missing"))
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errs, "runs folder")
@@ -108,3 +130,52 @@ func TestServeRejectsBadFlagsAndFolders(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// The matrix and the metadata measurement write complete folders of their
+// own, with run.json: serve lists them by kind, report prints their tables,
+// and latest still names the newest check.
+func TestMatrixAndMetadataFoldersAreListed(t *testing.T) {
+	out := t.TempDir()
+	code, _, errs := clockwise("check", "--strategy", "vv", "--ops", "30", "--out", out)
+	require.Equal(t, exitValid, code, errs)
+	latest, err := os.Readlink(filepath.Join(out, runs.Latest))
+	require.NoError(t, err)
+	code, _, errs = clockwise("matrix", "--strategy", "lww", "--nemesis", "none", "--seeds", "1", "--ops", "30", "--out", out)
+	require.Equal(t, exitValid, code, errs)
+	code, _, errs = clockwise("metadata", "--strategy", "vv", "--nodes", "3", "--ops", "30", "--out", out)
+	require.Equal(t, exitValid, code, errs)
+	again, err := os.Readlink(filepath.Join(out, runs.Latest))
+	require.NoError(t, err)
+	assert.Equal(t, latest, again, "latest names the newest check")
+
+	meta, err := filepath.Glob(filepath.Join(out, "metadata-*"))
+	require.NoError(t, err)
+	require.Len(t, meta, 1)
+	info, err := runs.ReadInfo(meta[0])
+	require.NoError(t, err)
+	assert.Equal(t, runs.KindMetadata, info.Kind)
+	// Each of its runs is a run folder report and analyze read.
+	code, stdout, errs := clockwise("report", filepath.Join(meta[0], "vv-n3"))
+	require.Equal(t, exitValid, code, errs)
+	assert.Contains(t, stdout, "VALID: ")
+	code, stdout, _ = clockwise("report", meta[0])
+	assert.Equal(t, exitValid, code)
+	assert.Contains(t, stdout, "clockwise metadata:")
+	code, stdout, _ = clockwise("report", matrixFolder(t, out))
+	assert.Equal(t, exitValid, code)
+	assert.Contains(t, stdout, "# clockwise strategy matrix")
+
+	h, err := report.NewHandler(out)
+	require.NoError(t, err)
+	defer h.Close()
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.Host = "127.0.0.1:8080"
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	require.Equal(t, http.StatusOK, w.Code)
+	doc, err := goquery.NewDocumentFromReader(w.Body)
+	require.NoError(t, err)
+	var verdicts []string
+	doc.Find("tr.run").Each(func(_ int, s *goquery.Selection) { verdicts = append(verdicts, s.AttrOr("data-verdict", "")) })
+	assert.ElementsMatch(t, []string{"valid", "matrix", "metadata"}, verdicts)
+}

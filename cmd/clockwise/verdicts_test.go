@@ -42,7 +42,8 @@ func TestBlindSpotHistories(t *testing.T) {
 		{"cut-last-line-phantom", nil, exitInvalid, []string{"INVALID: 1 phantom versions read", "also undecided: the last line (line 6) is cut short"}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			args := append([]string{"analyze", filepath.Join("testdata", "verdicts", tc.file+".jsonl")}, tc.args...)
+			// --full: every finding explained, on unwrapped lines.
+			args := append([]string{"analyze", "--full", filepath.Join("testdata", "verdicts", tc.file+".jsonl")}, tc.args...)
 			code, stdout, stderr := cli(args...)
 			assert.Equal(t, tc.code, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 			assert.Empty(t, stderr)
@@ -69,7 +70,7 @@ func TestGateSkew(t *testing.T) {
 	dir := t.TempDir()
 	code, stdout, _ := cli("check", "--strategy", "lww", "--nemesis", "none", "--ops", "200", "--out", dir, "--gate", "skew")
 	assert.Equal(t, exitValid, code, stdout)
-	assert.Contains(t, stdout, ": 0 to clock skew, ")
+	assert.Contains(t, stdout, "; 0 lost to clock skew")
 	code, stdout, _ = cli("check", "--strategy", "lww", "--nemesis", "none", "--ops", "200", "--out", dir)
 	assert.Equal(t, exitInvalid, code)
 	assert.Contains(t, stdout, "0 of them to clock skew")

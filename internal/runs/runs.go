@@ -1,7 +1,11 @@
 // Package runs owns the run folder, as Jepsen's store does: every run
 // writes into a folder of its own under a runs folder, named
 // <name>-<UTC time>[-n], and the runs folder's latest link points at the
-// newest. A run folder holds the files named here: the history, the
+// newest complete check run: a command points it (Point) only once the
+// folder holds every file, and replaces the link atomically, so a reader of
+// latest never meets a half-written folder or a missing link. The matrix
+// and the metadata measurement write folders of their own (with run.json,
+// naming their Kind) and leave latest to check runs. A run folder holds the files named here: the history, the
 // checker's result, the text and HTML reports, porcupine's page when a key
 // is not linearizable, and run.json (Info), which says how the run was made
 // and what it found.
@@ -41,8 +45,18 @@ const (
 	Latest      = "latest"               // in the runs folder: a link to the newest run folder
 )
 
-// Info is run.json: how a run was made, and its verdict in brief.
+// The kinds of run folder, as run.json names them. A check's folder
+// leaves the kind empty.
+const (
+	KindMatrix   = "matrix"   // every strategy under every nemesis: matrix.md, matrix.json
+	KindMetadata = "metadata" // causal metadata per key: a table, keys.csv, a plot, a folder per run
+)
+
+// Info is run.json: how a run was made, and its verdict in brief. A matrix
+// or metadata folder's run.json names its Kind, its strategies and
+// nemeses comma-separated, and leaves the verdict to its own files.
 type Info struct {
+	Kind      string        `json:"kind,omitempty"` // empty for a check's run folder
 	Strategy  string        `json:"strategy"`
 	Nemesis   string        `json:"nemesis"`
 	Seed      uint64        `json:"seed"`
@@ -51,6 +65,7 @@ type Info struct {
 	Keys      int           `json:"keys"`
 	Ops       int           `json:"ops"`
 	Command   string        `json:"command"`           // replays the run (reruns it, on a real cluster)
+	Version   string        `json:"version,omitempty"` // the clockwise build that made it
 	Cluster   string        `json:"cluster,omitempty"` // the real cluster the run ran against: "local" or node URLs; empty: the simulator
 	Started   time.Time     `json:"started"`
 	Virtual   time.Duration `json:"virtual_ns"`        // simulated time the run took
@@ -74,7 +89,8 @@ type Info struct {
 const FolderTime = "20060102T150405Z"
 
 // New creates root/<name>-<started>, adding -2, -3… when that exists, and
-// points root/latest at it. It returns the folder's path.
+// returns the folder's path. It leaves root/latest alone: Point moves it
+// once the folder is complete.
 func New(root, name string, started time.Time) (string, error) {
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return "", fmt.Errorf("runs: %w", err)
@@ -92,9 +108,6 @@ func New(root, name string, started time.Time) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("runs: %w", err)
 		}
-		if err := pointLatest(root, dir); err != nil {
-			return "", err
-		}
 		return filepath.Join(root, dir), nil
 	}
 }
@@ -107,15 +120,21 @@ func MkdirAll(dir string) error {
 	return nil
 }
 
-// pointLatest points root/latest at dir, a folder in root, replacing the
-// link that was there. It removes the old link, then links anew: a reader
-// may find no link in between.
-func pointLatest(root, dir string) error {
-	link := filepath.Join(root, Latest)
-	if err := os.Remove(link); err != nil && !errors.Is(err, fs.ErrNotExist) {
+// Point points the latest link of dir's runs folder at dir, a complete run
+// folder. It links a temporary name, unique to dir, and renames it over
+// latest, which replaces the old link atomically: a reader finds the old
+// link or the new one, never none, and runs finishing at once never fail.
+func Point(dir string) error {
+	root, name := filepath.Split(filepath.Clean(dir))
+	tmp := filepath.Join(root, ".latest-"+name)
+	if err := os.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("runs: %w", err)
 	}
-	if err := os.Symlink(dir, link); err != nil {
+	if err := os.Symlink(name, tmp); err != nil {
+		return fmt.Errorf("runs: %w", err)
+	}
+	if err := os.Rename(tmp, filepath.Join(root, Latest)); err != nil {
+		_ = os.Remove(tmp)
 		return fmt.Errorf("runs: %w", err)
 	}
 	return nil

@@ -17,7 +17,7 @@ import (
 
 var started = time.Date(2026, 3, 1, 10, 4, 5, 0, time.UTC)
 
-func TestNewNamesFoldersAndPointsLatest(t *testing.T) {
+func TestNewNamesFoldersAndPointPointsLatest(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "runs")
 	first, err := New(root, "lww", started)
 	require.NoError(t, err)
@@ -29,12 +29,20 @@ func TestNewNamesFoldersAndPointsLatest(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, filepath.Join(root, "lww-20260301T100405Z-3"), third)
 
+	_, err = os.Lstat(filepath.Join(root, Latest))
+	require.ErrorIs(t, err, os.ErrNotExist, "New leaves latest to Point")
+	require.NoError(t, Point(second))
+	require.NoError(t, Point(third))
 	link, err := os.Readlink(filepath.Join(root, Latest))
 	require.NoError(t, err)
 	assert.Equal(t, "lww-20260301T100405Z-3", link, "latest is relative, so the runs folder can move")
 	st, err := os.Stat(filepath.Join(root, Latest))
 	require.NoError(t, err)
 	assert.True(t, st.IsDir())
+
+	entries, err := os.ReadDir(root)
+	require.NoError(t, err)
+	assert.Len(t, entries, 4, "three folders and latest: no temporary link is left")
 
 	require.NoError(t, os.WriteFile(filepath.Join(root, "file"), nil, 0o644))
 	_, err = New(filepath.Join(root, "file"), "lww", started)
@@ -118,4 +126,58 @@ func TestReadingSaysWhatIsWrongWithTheFolder(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, InfoFile), []byte("{"), 0o644))
 	_, err = ReadInfo(dir)
 	assert.ErrorContains(t, err, filepath.Join(dir, InfoFile))
+}
+
+// Runs finishing at once each replace latest; none fails, and latest
+// always names one of them, whole.
+func TestPointIsAtomicUnderConcurrentRuns(t *testing.T) {
+	root := t.TempDir()
+	const n = 16
+	dirs := make([]string, n)
+	for i := range dirs {
+		var err error
+		dirs[i], err = New(root, "lww", started)
+		require.NoError(t, err)
+	}
+	stop := make(chan struct{})
+	seen := make(chan error, 1)
+	go func() { // a reader: latest is never missing once it exists
+		defer close(seen)
+		existed := false
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			_, err := os.Readlink(filepath.Join(root, Latest))
+			if err != nil && (existed || !errors.Is(err, os.ErrNotExist)) {
+				seen <- err
+				return
+			}
+			existed = existed || err == nil
+		}
+	}()
+	errs := make(chan error, n*20)
+	for round := range 20 {
+		done := make(chan struct{})
+		for _, d := range dirs {
+			go func() { errs <- Point(d); done <- struct{}{} }()
+		}
+		for range dirs {
+			<-done
+		}
+		// after the first round, the link must exist between rounds
+		_, err := os.Readlink(filepath.Join(root, Latest))
+		require.NoError(t, err, "round %d", round)
+	}
+	close(stop)
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	require.NoError(t, <-seen)
+	link, err := os.Readlink(filepath.Join(root, Latest))
+	require.NoError(t, err)
+	assert.Contains(t, dirs, filepath.Join(root, link))
 }

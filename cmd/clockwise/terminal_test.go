@@ -1,0 +1,107 @@
+package main
+
+import (
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// onTerminal runs the command line with stdout and stderr on a
+// pseudo-terminal cols wide, and returns the exit code and what the
+// terminal received.
+func onTerminal(t *testing.T, cols uint16, args ...string) (int, string) {
+	t.Helper()
+	tty, screen := terminal(t, cols)
+	code := run(args, tty, tty)
+	return code, screen()
+}
+
+// ansi matches the terminal's control sequences and the progress bar's
+// redraws, which leave nothing on screen once cleared.
+var ansi = regexp.MustCompile(`\x1b\[[0-9;?]*[A-Za-z]|[^\n]*\r`)
+
+// On a terminal check prints a compact summary wrapped to its width: the
+// lost writes one wrapped line each, where the full reports are, and last
+// the verdict and the replay command.
+func TestCheckOnATerminalIsCompact(t *testing.T) {
+	t.Setenv("CI", "")
+	out := t.TempDir()
+	code, screen := onTerminal(t, 80, "check", "--strategy", "lww", "--ops", "400", "--out", out)
+	require.Equal(t, exitInvalid, code, screen)
+	text := ansi.ReplaceAllString(strings.ReplaceAll(screen, "\r\n", "\n"), "")
+	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+	assert.Less(t, len(lines), 40, "a screenful, not a report:\n%s", text)
+	for _, l := range lines {
+		if strings.Contains(l, out) {
+			continue // paths are never broken
+		}
+		assert.LessOrEqual(t, len([]rune(l)), 80, "wrapped to the terminal: %q", l)
+	}
+	assert.Equal(t, "seed 1; replay: clockwise check --strategy lww --seed 1 --ops 400", lines[len(lines)-1])
+	assert.Regexp(t, `^INVALID: \d+ of \d+ acknowledged writes lost, \d+ of them to clock skew$`, lines[len(lines)-2])
+	assert.Contains(t, text, "report.html (open in a browser)")
+	var items, more int
+	for _, l := range lines {
+		if strings.HasPrefix(l, "  - w") {
+			items++
+		}
+		if strings.HasPrefix(l, "  … and ") {
+			more++
+		}
+	}
+	assert.Equal(t, 2*defaultLimit, items, "a few lost writes and external-consistency violations")
+	assert.Equal(t, 2, more)
+	assert.NotContains(t, text, "why:", "the stories are in report.html and report.txt")
+}
+
+// After the operations, the progress display names each stage until the
+// command is done, then clears its line.
+func TestProgressFollowsTheStages(t *testing.T) {
+	t.Setenv("CI", "")
+	tty, screen := terminal(t, 0)
+	tick, stage, done := stagedProgress(tty, 10)
+	require.NotNil(t, tick)
+	for i := 1; i <= 10; i++ {
+		tick(i, 10)
+	}
+	stage("checking the history")
+	time.Sleep(400 * time.Millisecond)
+	stage("writing the reports")
+	time.Sleep(400 * time.Millisecond)
+	done()
+	out := screen()
+	assert.Contains(t, out, "operations")
+	assert.Contains(t, out, "checking the history")
+	assert.Contains(t, out, "writing the reports")
+	assert.Regexp(t, `\r +\r$`, out, "cleared at the end")
+}
+
+// A stage display on a pipe draws nothing.
+func TestStagesAreQuietOffATerminal(t *testing.T) {
+	f, err := os.CreateTemp(t.TempDir(), "log")
+	require.NoError(t, err)
+	defer f.Close()
+	tick, stage, done := stagedProgress(f, 10)
+	assert.Nil(t, tick)
+	stage("checking the history")
+	done()
+	st, err := f.Stat()
+	require.NoError(t, err)
+	assert.Zero(t, st.Size())
+}
+
+// On a terminal the matrix counts its runs on stderr, then prints aligned
+// tables.
+func TestMatrixOnATerminalShowsProgress(t *testing.T) {
+	t.Setenv("CI", "")
+	code, screen := onTerminal(t, 200, "matrix", "--out", t.TempDir(), "--strategy", "lww,vv", "--nemesis", "none,skew", "--seeds", "1", "--ops", "40")
+	require.Equal(t, exitValid, code, screen)
+	assert.Contains(t, screen, "runs")
+	assert.Contains(t, screen, "/4)")
+	assert.Regexp(t, `lost of acked +none +skew`, screen)
+}

@@ -1,0 +1,320 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/clock"
+)
+
+// Verdict is the result's verdict as every report names it.
+func Verdict(r *checker.Result) string {
+	switch r.Verdict {
+	case checker.Valid:
+		return "VALID"
+	case checker.Invalid:
+		return "INVALID"
+	}
+	return "UNKNOWN"
+}
+
+// Headline is the verdict with its reason in one line: VALID, INVALID with
+// every failure ("INVALID: 431 of 451 acknowledged writes lost, 43 of them
+// to clock skew"), or UNKNOWN with every reason the history cannot decide.
+func Headline(r *checker.Result) string {
+	switch r.Verdict {
+	case checker.Valid:
+		return fmt.Sprintf("%s: %s, none lost", Verdict(r), Plural(r.Summary.Acknowledged, "acknowledged write"))
+	case checker.Invalid:
+		return Verdict(r) + ": " + strings.Join(r.Failures, "; ")
+	}
+	return Verdict(r) + ": " + strings.Join(r.Unknown, "; ")
+}
+
+// SkewLosses are the lost writes clock skew caused (checker.Lost.Skew), in
+// the order reports list them.
+func SkewLosses(r *checker.Result) []checker.Lost {
+	var out []checker.Lost
+	for _, l := range byInterest(r.Lost) {
+		if l.Skew {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// findingList is one kind of finding, listed one line each.
+type findingList struct {
+	Title string // "Lost writes", plural, capitalized
+	Note  string // in brackets after the title, e.g. "not data loss"
+	Lines []string
+}
+
+// findingLists are the result's findings, one list per kind that has
+// any, in the order a reader wants them: what lost data first.
+func findingLists(r *checker.Result) []findingList {
+	var out []findingList
+	add := func(title, note string, lines []string) {
+		if len(lines) > 0 {
+			out = append(out, findingList{Title: title, Note: note, Lines: lines})
+		}
+	}
+	var lines []string
+	for _, l := range byInterest(r.Lost) {
+		lines = append(lines, lostBrief(l))
+	}
+	note := ""
+	if n := len(SkewLosses(r)); n > 0 {
+		note = fmt.Sprintf("%d lost to clock skew, listed first", n)
+	}
+	add("Lost writes", note, lines)
+	lines = nil
+	for _, p := range r.Phantoms {
+		lines = append(lines, fmt.Sprintf("%s on %s read at event %d: %s", p.Write, p.Key, p.Read, p.Why))
+	}
+	add("Phantoms", "", lines)
+	lines = nil
+	for _, c := range r.Corrupted {
+		lines = append(lines, fmt.Sprintf("%s on %s read at event %d: %s", c.Write.Write, c.Key, c.Read, c.Why))
+	}
+	add("Corrupted reads", "", lines)
+	lines = nil
+	for _, f := range r.Future {
+		lines = append(lines, fmt.Sprintf("%s on %s read at event %d: %s", f.Write.Write, f.Key, f.Read, f.Why))
+	}
+	add("Reads from the future", "", lines)
+	lines = nil
+	for _, d := range r.Divergent {
+		var parts []string
+		for _, n := range slices.SortedFunc(maps.Keys(d.Nodes), natCompare) {
+			parts = append(parts, fmt.Sprintf("%s [%s]", n, idList(d.Nodes[n])))
+		}
+		lines = append(lines, fmt.Sprintf("%s: %s", d.Key, strings.Join(parts, ", ")))
+	}
+	add("Divergent keys", "", lines)
+	lines = nil
+	for _, x := range r.External {
+		lines = append(lines, fmt.Sprintf("%s on %s, acknowledged after %s, stamped %s against its %s",
+			x.Later.Write, x.Key, x.Earlier.Write, briefStamp(x.Later.TS), briefStamp(x.Earlier.TS)))
+	}
+	add("External-consistency violations", "", lines)
+	lines = nil
+	for _, st := range r.Stale {
+		lines = append(lines, fmt.Sprintf("%s on %s returned next to %s, which follows it (%s)", st.Write.Write, st.Key, st.Newer.Write, Plural(st.Reads, "read")))
+	}
+	add("Stale siblings", "not data loss", lines)
+	return out
+}
+
+// lostBrief is a lost write in one line: what was lost, when, with which
+// stamp, and to what.
+func lostBrief(l checker.Lost) string {
+	w := l.Write
+	s := fmt.Sprintf("%s on %s, %s: %s", w.Write, l.Key, l.Kind, refBrief(w))
+	if l.Winner != nil {
+		s += "; lost to " + l.Winner.Write + " (" + refBrief(l.Winner) + ")"
+	} else {
+		s += "; nothing survived"
+	}
+	if i := l.Inverted; i != nil && (l.Winner == nil || i.Write != l.Winner.Write) {
+		s += fmt.Sprintf("; stamped below %s, which it follows", i.Write)
+	}
+	if l.Skew {
+		s += ": lost to clock skew"
+	}
+	return s
+}
+
+// refBrief is a write in a few words: who, where, when, its stamp and the
+// serving node's clock.
+func refBrief(r *checker.Ref) string {
+	s := fmt.Sprintf("%s via %s", r.Process, r.Node)
+	if r.Ack >= 0 {
+		s += " at " + briefTime(r.End)
+	} else {
+		s += ", invoked at " + briefTime(r.Start) + ", never completed"
+	}
+	if r.Offset != nil && *r.Offset != 0 {
+		s += ", clock " + clock.Signed(time.Duration(*r.Offset).Round(time.Millisecond).Nanoseconds())
+	}
+	if r.TS != 0 {
+		s += ", stamp " + briefStamp(r.TS)
+	}
+	return s
+}
+
+// briefTime is a true time to the millisecond.
+func briefTime(ns int64) string { return time.Duration(ns).Round(time.Millisecond).String() }
+
+// briefStamp is a timestamp as Stamp writes it, a physical one to the
+// millisecond.
+func briefStamp(ts int64) string {
+	if !clock.Physical(ts) {
+		return clock.Stamp(ts)
+	}
+	if clock.Wall(ts) {
+		return time.Unix(0, ts).UTC().Format("15:04:05.000Z")
+	}
+	return briefTime(ts - clock.Epoch)
+}
+
+// Brief is what the compact terminal report says: the run in a line or
+// two, the counts, a few findings of each kind, where the full reports
+// are, and, last, where the eye lands, the verdict and the command that
+// replays the run.
+type Brief struct {
+	Head   []string // the run in a line or two
+	Result *checker.Result
+	Limit  int      // findings listed per kind; 0: all
+	Width  int      // wrap lines to this many columns; 0: no wrapping
+	Files  []string // the full reports, "report.html: path", …
+	Replay string   // the command that replays the run; empty when unknown
+	Seed   string   // the run's seed; empty when unknown
+	Rerun  bool     // a real cluster's run: the command runs it again, not byte for byte
+}
+
+// WriteBrief writes the compact report b describes.
+func WriteBrief(w io.Writer, b Brief) error {
+	out := bufio.NewWriter(w)
+	para := func(indent, hang int, text string) {
+		for _, l := range wrap(text, b.Width, indent, hang) {
+			fmt.Fprintln(out, l)
+		}
+	}
+	// Paths are never broken: a reader copies them.
+	for i, h := range b.Head {
+		fmt.Fprintf(out, "%s%s\n", strings.Repeat(" ", 2*min(i, 1)), h)
+	}
+	if len(b.Head) > 0 {
+		fmt.Fprintln(out)
+	}
+	r := b.Result
+	for _, l := range briefCounts(r) {
+		para(2, 4, l)
+	}
+	for _, f := range findingLists(r) {
+		n := len(f.Lines)
+		title := fmt.Sprintf("%s (%d", f.Title, n)
+		if b.Limit > 0 && n > b.Limit {
+			title = fmt.Sprintf("%s (%d of %d", f.Title, b.Limit, n)
+		}
+		if f.Note != "" {
+			title += "; " + f.Note
+		}
+		fmt.Fprintf(out, "\n%s):\n", title)
+		for i, l := range f.Lines {
+			if b.Limit > 0 && i == b.Limit {
+				fmt.Fprintf(out, "  … and %d more\n", n-b.Limit)
+				break
+			}
+			para(2, 4, "- "+l)
+		}
+	}
+	for _, n := range r.Notes {
+		para(0, 4, "note: "+n)
+	}
+	if len(b.Files) > 0 {
+		fmt.Fprintln(out)
+		para(0, 2, "Each finding with its story, the timeline and plots:")
+		for _, f := range b.Files {
+			fmt.Fprintf(out, "  %s\n", f)
+		}
+	}
+	fmt.Fprintln(out)
+	para(0, 4, Headline(r))
+	if r.Verdict == checker.Invalid {
+		for _, u := range r.Unknown {
+			para(2, 4, "also undecided: "+u)
+		}
+	}
+	how := "replay"
+	if b.Rerun {
+		how = "run again (real timing decides the history: not byte for byte)"
+	}
+	switch {
+	case b.Replay != "" && b.Seed != "":
+		para(0, 4, fmt.Sprintf("seed %s; %s: %s", b.Seed, how, b.Replay))
+	case b.Replay != "":
+		para(0, 4, how+": "+b.Replay)
+	}
+	return out.Flush()
+}
+
+// briefCounts are the compact report's count lines.
+func briefCounts(r *checker.Result) []string {
+	s := r.Summary
+	lines := []string{fmt.Sprintf("%s: %s, %s (%d ok, %d failed, %d unknown outcome); %s",
+		Plural(s.Ops, "operation"), Plural(s.Reads, "read"), Plural(s.Writes, "write"), s.Acknowledged, s.Failed, s.Indeterminate,
+		Plural(s.Faults, "fault"))}
+	lost := fmt.Sprintf("lost: %d of %s", s.Lost, Plural(s.Acknowledged, "acknowledged write"))
+	var kinds []string
+	for _, k := range checker.LostKinds {
+		if n := s.LostByKind[k]; n > 0 {
+			kinds = append(kinds, fmt.Sprintf("%d %s", n, k))
+		}
+	}
+	if len(kinds) > 0 {
+		lost += " (" + strings.Join(kinds, ", ") + ")"
+	}
+	if s.Lost > 0 {
+		lost += fmt.Sprintf("; %d lost to clock skew", s.SkewLost)
+	}
+	lines = append(lines, lost)
+	lines = append(lines, strings.Join([]string{Plural(s.Stale, "stale sibling"), Plural(s.Phantoms, "phantom"),
+		Plural(s.Corrupted, "corrupted read"), Plural(s.FutureReads, "read") + " from the future", Plural(s.Divergent, "divergent key")}, ", "))
+	var other []string
+	if s.Stamped > 0 {
+		other = append(other, Plural(s.External, "external-consistency violation"))
+	}
+	lin := "linearizable: " + s.Linearizable.String()
+	if s.NonLinearizable > 0 {
+		lin += fmt.Sprintf(" (%d of %d keys not)", s.NonLinearizable, s.LinearKeys)
+	} else if s.LinearUnknown > 0 {
+		lin += fmt.Sprintf(" (%d of %d keys undecided)", s.LinearUnknown, s.LinearKeys)
+	}
+	other = append(other, lin)
+	return append(lines, strings.Join(other, "; "))
+}
+
+// Plural writes n and the noun, adding s unless n is 1: "1 read", "2
+// reads".
+func Plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// wrap breaks text into lines of at most width columns (0: no wrapping), the
+// first indented by indent spaces, the rest by hang more. A word longer than
+// a line stays whole.
+func wrap(text string, width, indent, hang int) []string {
+	pad := strings.Repeat(" ", indent)
+	if width <= 0 {
+		return []string{pad + text}
+	}
+	var lines []string
+	line := pad
+	for _, word := range strings.Fields(text) {
+		if strings.TrimSpace(line) != "" && len([]rune(line))+1+len([]rune(word)) > width {
+			lines = append(lines, line)
+			line = strings.Repeat(" ", indent+hang)
+		}
+		if strings.TrimSpace(line) != "" {
+			line += " "
+		}
+		line += word
+	}
+	return append(lines, line)
+}
+
+// idList writes write ids in numeric order: w9 before w17 before w103.
+func idList(ids []string) string {
+	return strings.Join(slices.SortedFunc(slices.Values(ids), natCompare), " ")
+}
