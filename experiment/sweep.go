@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/clockwise-kv/clockwise/checker"
@@ -304,31 +303,7 @@ func RunSweep(p SweepPlan, dir string) (*Sweep, error) {
 	if par <= 0 {
 		par = runtime.GOMAXPROCS(0)
 	}
-	errs := make([]error, len(plans))
-	next := make(chan int)
-	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		done int
-	)
-	for range min(par, max(len(plans), 1)) {
-		wg.Go(func() {
-			for i := range next {
-				errs[i] = plans[i].judge(p.Options)
-				if p.Progress != nil {
-					mu.Lock()
-					done++
-					p.Progress(done, len(plans))
-					mu.Unlock()
-				}
-			}
-		})
-	}
-	for i := range plans {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	errs := parallel(len(plans), par, func(i int) error { return plans[i].judge(p.Options) }, p.Progress)
 	for i, err := range errs {
 		if err != nil {
 			return nil, fmt.Errorf("experiment: sweep: clockwise check %s: %w", strings.Join(quoteAll(plans[i].args), " "), err)
