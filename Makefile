@@ -65,7 +65,7 @@ sweep: build
 # can end a timed run with "context deadline exceeded" and no input
 # (go.dev/issue/75804), which is reported and passed over.
 FUZZTIME ?= 2m
-FUZZ := histories:FuzzDecode histories:FuzzDecodeErrors harness:FuzzParseMix clock:FuzzParseOffsets \
+FUZZ := histories:FuzzDecode histories:FuzzDecodeErrors histories:FuzzScan harness:FuzzParseMix clock:FuzzParseOffsets \
 	nemesis:FuzzParseKinds experiment:FuzzParseSeeds experiment:FuzzCheckerCatchesPlantedLoss
 fuzz:
 	@set -e; for t in $(FUZZ); do pkg=$${t%%:*}; fn=$${t##*:}; dir=$$pkg/testdata/fuzz/$$fn; \

@@ -163,6 +163,10 @@ type raw struct {
 	Meta     *Meta           `json:"meta"`
 	Error    string          `json:"error"`
 	Offset   *int64          `json:"offset"`
+	// value is a string "value" as the scanner read it (hasValue), in
+	// place of Value.
+	value    string
+	hasValue bool
 }
 
 var (
@@ -193,48 +197,71 @@ func Decode(r io.Reader) ([]Event, error) {
 // cut short (File.Cut) instead of failing. On an error it returns the
 // events before the malformed line too.
 func DecodeFile(r io.Reader) (*File, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
 	f := &File{}
-	line := 0
+	cut, err := Scan(r, func(e *Event, line int) error {
+		f.Events = append(f.Events, *e)
+		f.Lines = append(f.Lines, line)
+		return nil
+	})
+	f.Cut = cut
+	return f, err
+}
+
+// Scan reads a history as DecodeFile does, one event at a time, without
+// keeping any: it calls fn with each event and the line (from 1) it came
+// from, and stops at fn's first error, which it returns. fn may keep what
+// the event holds (its strings, slices and metadata are its own) but not
+// the pointer, which the next event reuses. A last line cut short is left
+// out and returned as cut.
+func Scan(r io.Reader, fn func(e *Event, line int) error) (cut *LineError, err error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	sc := newScanner()
+	line, events := 0, 0
 	var last int64
 	var buf []byte
+	var in raw
+	var e Event
 	for {
 		line++
 		b, whole, err := readLine(br, buf[:0])
 		buf = b
 		if err == errLong {
-			return f, &LineError{Line: line, Err: fmt.Errorf("longer than %d MiB: no history event is that long", MaxLine>>20)}
+			return nil, &LineError{Line: line, Err: fmt.Errorf("longer than %d MiB: no history event is that long", MaxLine>>20)}
 		}
 		if err != nil && err != io.EOF {
-			return f, fmt.Errorf("histories: line %d: %w", line, err)
+			return nil, fmt.Errorf("histories: line %d: %w", line, err)
 		}
 		if line == 1 {
 			b = bytes.TrimPrefix(b, []byte(bom))
 		}
 		if t := bytes.TrimSpace(b); len(t) > 0 {
-			var in raw
-			if jerr := json.Unmarshal(t, &in); jerr != nil {
-				le := decodeError(line, jerr)
-				if !whole {
-					f.Cut = le
-					return f, nil
+			if !sc.line(t, &in) {
+				in = raw{}
+				if jerr := json.Unmarshal(t, &in); jerr != nil {
+					le := decodeError(line, jerr)
+					if !whole {
+						return le, nil
+					}
+					return nil, le
 				}
-				return f, le
 			}
-			e, eerr := in.event(len(f.Events), last)
+			var eerr error
+			e, eerr = in.event(events, last)
 			if eerr != nil {
 				var le *LineError
 				if errors.As(eerr, &le) {
 					le.Line = line
 				}
-				return f, eerr
+				return nil, eerr
 			}
 			last = e.Time
-			f.Events = append(f.Events, e)
-			f.Lines = append(f.Lines, line)
+			events++
+			if err := fn(&e, line); err != nil {
+				return nil, err
+			}
 		}
 		if err == io.EOF {
-			return f, nil
+			return nil, nil
 		}
 	}
 }
@@ -290,7 +317,9 @@ func (in *raw) event(index int, last int64) (Event, error) {
 		Key: in.Key, Node: in.Node, Write: in.Write, Context: in.Context, Versions: in.Versions,
 		Meta: in.Meta, Error: in.Error, Offset: in.Offset,
 	}
-	if len(in.Value) > 0 && string(in.Value) != "null" {
+	if in.hasValue {
+		e.Value = in.value
+	} else if len(in.Value) > 0 && string(in.Value) != "null" {
 		switch in.Value[0] {
 		case '"':
 			if err := json.Unmarshal(in.Value, &e.Value); err != nil {
