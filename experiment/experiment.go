@@ -204,22 +204,41 @@ func Judge(path string, opts checker.Options) (*Judged, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := histories.Load(file)
+	// The history is read event by event into the checker's assembly, and
+	// never kept whole: a judgement needs the operations, not the events.
+	// A malformed line anywhere is reported before a malformed sequence of
+	// operations: the assembler keeps its first error and the file is read
+	// to its end.
+	var as checker.Assembler
+	var lines []int32 // lines[i]: the line of event i, to name it in an error
+	cut, err := histories.ScanFile(file, func(e *histories.Event, line int) error {
+		lines = append(lines, int32(line))
+		as.Add(e)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	j := &Judged{Path: file, Events: len(f.Events), Cut: f.Cut}
-	if j.Result, err = checker.Check(f.Events, opts); err != nil {
+	j := &Judged{Path: file, Events: len(lines), Cut: cut}
+	a, err := as.Analysis()
+	if err == nil {
+		j.Result, err = a.Check(opts)
+	}
+	if err != nil {
 		var ee *checker.EventError
 		if errors.As(err, &ee) {
 			// Name the line, as the decoder does.
-			err = &histories.LineError{Line: f.Line(ee.Event), Field: ee.Field, Err: fmt.Errorf("event %d: %w", ee.Event, ee.Err)}
+			line := 0
+			if ee.Event >= 0 && ee.Event < len(lines) {
+				line = int(lines[ee.Event])
+			}
+			err = &histories.LineError{Line: line, Field: ee.Field, Err: fmt.Errorf("event %d: %w", ee.Event, ee.Err)}
 		}
 		return nil, fmt.Errorf("histories: %s: %w", file, err)
 	}
-	if f.Cut != nil {
+	if j.Cut != nil {
 		j.Result.Undecided(fmt.Sprintf("the last line (line %d) is cut short (%v): it was left out, and the history judged as far as its whole lines go, which may be before its end",
-			f.Cut.Line, f.Cut.Err))
+			j.Cut.Line, j.Cut.Err))
 	}
 	dir := filepath.Dir(file)
 	if len(j.Result.NonLinearizable()) > 0 && runs.Has(dir, runs.LinearFile) {

@@ -141,6 +141,20 @@ func Load(path string) (*File, error) {
 	return h, nil
 }
 
+// ScanFile reads a history file as Scan reads a stream. Errors name the
+// file as Load's do.
+func ScanFile(path string, fn func(e *Event, line int) error) (cut *LineError, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("histories: %w", err)
+	}
+	defer f.Close()
+	if cut, err = Scan(f, fn); err != nil {
+		return nil, fmt.Errorf("histories: %s: %w", path, err)
+	}
+	return cut, nil
+}
+
 // MaxLine is the longest line Decode reads; no event comes near it.
 const MaxLine = 64 << 20
 
