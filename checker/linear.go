@@ -82,24 +82,32 @@ var register = porcupine.Model{
 		return state.(string)
 	},
 	DescribeOperationMetadata: func(info any) string {
-		if info == nil {
+		op, ok := info.(*Op)
+		if !ok {
 			return ""
 		}
-		return info.(string)
+		if op.Complete < 0 {
+			return fmt.Sprintf("%s via %s, event %d, never completed", op.Process, op.Node, op.Invoke)
+		}
+		return fmt.Sprintf("%s via %s, events %d–%d, %s", op.Process, op.Node, op.Invoke, op.Complete, op.Type)
 	},
 }
 
 // registerOps turns a history's operations into porcupine operations, by
 // key, keys sorted. Failed writes (not applied) and reads without an answer
 // are left out; a write whose outcome is unknown may take effect at any time
-// after its invoke, so it returns after the history ends.
-func registerOps(ops []*Op) ([]string, map[string][]porcupine.Operation) {
+// after its invoke, so it returns after the history ends. siblings names
+// the keys that can never be a register: a read of them returned two
+// versions or more, and no write id could stand for that answer.
+func registerOps(ops []*Op) (keys []string, byKey map[string][]porcupine.Operation, siblings map[string]bool) {
 	var end int64
 	for _, op := range ops {
 		end = max(end, op.Start, op.End)
 	}
 	clients := map[string]int{}
-	byKey := map[string][]porcupine.Operation{}
+	byKey = map[string][]porcupine.Operation{}
+	siblings = map[string]bool{}
+	spaced := map[string]bool{} // keys with a write id that holds a space, as a read's answer does
 	for _, op := range ops {
 		in := linIn{key: op.Key}
 		var out linOut
@@ -110,6 +118,9 @@ func registerOps(ops []*Op) ([]string, map[string][]porcupine.Operation) {
 			continue
 		case write:
 			in.write, in.value, in.deleted = op.Write, op.Value, op.F == histories.Delete
+			if strings.Contains(op.Write, " ") {
+				spaced[op.Key] = true
+			}
 			if op.Type != histories.OK {
 				ret = end + 1
 			}
@@ -120,6 +131,9 @@ func registerOps(ops []*Op) ([]string, map[string][]porcupine.Operation) {
 			}
 			slices.Sort(ids)
 			out = linOut(strings.Join(ids, " "))
+			if len(ids) > 1 {
+				siblings[op.Key] = true
+			}
 		default:
 			continue
 		}
@@ -128,31 +142,34 @@ func registerOps(ops []*Op) ([]string, map[string][]porcupine.Operation) {
 			id = len(clients)
 			clients[op.Process] = id
 		}
-		meta := fmt.Sprintf("%s via %s, events %d–%d, %s", op.Process, op.Node, op.Invoke, op.Complete, op.Type)
-		if op.Complete < 0 {
-			meta = fmt.Sprintf("%s via %s, event %d, never completed", op.Process, op.Node, op.Invoke)
-		}
 		byKey[op.Key] = append(byKey[op.Key], porcupine.Operation{
-			ClientId: id, Input: in, Call: op.Start, Output: out, Return: ret, Metadata: meta,
+			ClientId: id, Input: in, Call: op.Start, Output: out, Return: ret, Metadata: op,
 		})
 	}
-	keys := make([]string, 0, len(byKey))
+	for k := range spaced {
+		delete(siblings, k)
+	}
+	keys = make([]string, 0, len(byKey))
 	for k := range byKey {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	return keys, byKey
+	return keys, byKey, siblings
 }
 
 // linear checks each key's register history with porcupine, each within
-// timeout.
+// timeout. A key a read returned siblings of is not linearizable, and needs
+// no search to say so: no single value reads as two.
 func (c *check) linear(ops []*Op, timeout time.Duration) {
 	if timeout <= 0 {
 		timeout = DefaultLinearTimeout
 	}
-	keys, byKey := registerOps(ops)
+	keys, byKey, siblings := registerOps(ops)
 	for _, k := range keys {
-		v := verdictOf(porcupine.CheckOperationsTimeout(register, byKey[k], timeout))
+		v := Invalid
+		if !siblings[k] {
+			v = verdictOf(porcupine.CheckOperationsTimeout(register, byKey[k], timeout))
+		}
 		c.res.Linear = append(c.res.Linear, Linear{Key: k, Result: LinearResult(v), Ops: len(byKey[k])})
 	}
 }
@@ -180,6 +197,26 @@ func (r *Result) NonLinearizable() []string {
 	return keys
 }
 
+// MaxVisualKeys bounds the keys porcupine's page draws (Drawable): each is
+// a timeline of its every operation, and a page of many keys of a long
+// history is too large to open.
+const MaxVisualKeys = 3
+
+// Drawable returns the keys of keys that Visualize should draw: at most
+// MaxVisualKeys, leaving out those a read returned siblings of, which are
+// not a register from that read on and which the page would show no
+// better than the read itself.
+func (a *Analysis) Drawable(keys []string) []string {
+	_, _, siblings := registerOps(a.Ops)
+	var out []string
+	for _, k := range keys {
+		if !siblings[k] && len(out) < MaxVisualKeys {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
 // Visualize writes porcupine's HTML visualization of the register
 // histories of keys (every key when keys is empty) to w: each key's
 // operations on a timeline, with the longest partial linearizations and the
@@ -189,7 +226,7 @@ func (a *Analysis) Visualize(keys []string, timeout time.Duration, w io.Writer) 
 	if timeout <= 0 {
 		timeout = DefaultLinearTimeout
 	}
-	all, byKey := registerOps(a.Ops)
+	all, byKey, _ := registerOps(a.Ops)
 	if len(keys) == 0 {
 		keys = all
 	}

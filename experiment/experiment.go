@@ -61,7 +61,8 @@ type Run struct {
 // Check runs cfg in a new run folder under root, named for its strategy,
 // judges the history with opts, and saves what it found: results.json,
 // run.json, report.txt (below the run's description), report.html and,
-// when a key is not linearizable, porcupine's linearizability.html.
+// when a key is not linearizable, porcupine's linearizability.html of at
+// most checker.MaxVisualKeys such keys (see Analysis.Drawable).
 // command is the command line that replays the run.
 func Check(root string, cfg harness.Config, command string, opts checker.Options) (*Run, error) {
 	r := newRun(cfg, command)
@@ -101,7 +102,7 @@ func (r *Run) save(cfg harness.Config, res *harness.Result, opts checker.Options
 		r.Info.Interrupted = true
 		r.Result.Undecided(fmt.Sprintf("the run was interrupted after %d of %d operations, before its final reads", res.Ops, cfg.Ops))
 	}
-	if keys := r.Result.NonLinearizable(); len(keys) > 0 {
+	if keys := a.Drawable(r.Result.NonLinearizable()); len(keys) > 0 {
 		path := filepath.Join(r.Dir, runs.LinearFile)
 		if err := runs.CreateFile(path, func(w io.Writer) error {
 			return a.Visualize(keys, opts.LinearTimeout, w)
