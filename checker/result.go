@@ -179,4 +179,8 @@ type Result struct {
 	// the keys that are not linearizable, when the caller saved one
 	// (Visualize).
 	Visualization string `json:"visualization,omitempty"`
+	// Omitted counts, by list, the findings a copy of the result bounded
+	// for reading left out (the summary counts them all); empty in a
+	// result the checker returns.
+	Omitted map[string]int `json:"omitted,omitempty"`
 }

@@ -60,7 +60,8 @@ type Run struct {
 
 // Check runs cfg in a new run folder under root, named for its strategy,
 // judges the history with opts, and saves what it found: results.json,
-// run.json, report.txt (below the run's description), report.html and,
+// run.json, report.txt (below the run's description; both list at most
+// runs.MaxFindings findings of each kind), report.html and,
 // when a key is not linearizable, porcupine's linearizability.html of at
 // most checker.MaxVisualKeys such keys (see Analysis.Drawable).
 // command is the command line that replays the run.
@@ -119,14 +120,14 @@ func (r *Run) save(cfg harness.Config, res *harness.Result, opts checker.Options
 	r.Info.Converged = res.Converged
 	v := r.Result.Verdict
 	r.Info.Verdict, r.Info.Valid, r.Info.Summary = &v, r.Result.Valid, r.Result.Summary
-	if err := runs.WriteJSON(filepath.Join(r.Dir, runs.ResultsFile), r.Result); err != nil {
+	if err := runs.WriteResult(filepath.Join(r.Dir, runs.ResultsFile), r.Result, runs.MaxFindings); err != nil {
 		return err
 	}
 	if err := runs.WriteJSON(filepath.Join(r.Dir, runs.InfoFile), r.Info); err != nil {
 		return err
 	}
 	if err := runs.CreateFile(filepath.Join(r.Dir, runs.ReportFile), func(w io.Writer) error {
-		return report.WriteRun(w, r.Info, r.Dir, r.Result, 0)
+		return report.WriteRun(w, r.Info, r.Dir, r.Result, runs.MaxFindings)
 	}); err != nil {
 		return err
 	}

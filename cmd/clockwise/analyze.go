@@ -88,7 +88,7 @@ message names the line and the field), 3 unknown: the history cannot decide
 		},
 	}
 	gateFlag(cmd.Flags(), &gate)
-	cmd.Flags().IntVar(&limit, "limit", 0, "list at most this many findings of each kind (0: all)")
+	cmd.Flags().IntVar(&limit, "limit", runs.MaxFindings, "list at most this many findings of each kind (0: all)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the full result as JSON instead of text")
 	cmd.Flags().StringVar(&format, "format", formatClockwise,
 		"history format: clockwise (JSON Lines), porcupine (a Jepsen etcd log, as in porcupine's test data) or edn (a Jepsen register history.edn)")
