@@ -148,6 +148,9 @@ func (a *Analysis) Check(opts Options) (*Result, error) {
 			c.res.Summary.Faults++
 		}
 	}
+	// Linearizability first: porcupine's working memory is freed before
+	// the findings grow.
+	c.linear(a.Ops, opts.LinearTimeout)
 	c.epoch, c.physical = epochOf(a.Ops)
 	c.scan(a.Ops)
 	for _, key := range slices.Sorted(maps.Keys(c.keys)) {
@@ -156,7 +159,6 @@ func (a *Analysis) Check(opts Options) (*Result, error) {
 	}
 	c.undecided(a.Ops)
 	c.stats(a.Ops)
-	c.linear(a.Ops, opts.LinearTimeout)
 	c.verdict(opts)
 	return c.res, nil
 }
@@ -174,6 +176,7 @@ type check struct {
 	nodes    map[string]bool                           // every node an operation named
 	stale    map[[2]*Write]int                         // index into res.Stale
 	seen     map[*Write]bool                           // writes some read returned
+	refs     map[*Write]*Ref                           // each write's Ref, shared by the findings
 }
 
 // scan walks the operations: counts, phantoms, stale siblings, final reads.

@@ -48,7 +48,7 @@ func (c *check) external(key string) (stamped int) {
 			}
 		}
 		if top != nil && !stampAbove(w, top) {
-			found = append(found, External{Key: key, Earlier: ref(top), Later: ref(w), Why: explainExternal(top, w)})
+			found = append(found, External{Key: key, Earlier: c.ref(top), Later: c.ref(w), Why: explainExternal(top, w)})
 		}
 	}
 	slices.SortStableFunc(found, func(a, b External) int { return cmp.Compare(a.Later.Invoke, b.Later.Invoke) })

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -98,12 +99,9 @@ var register = porcupine.Model{
 // are left out; a write whose outcome is unknown may take effect at any time
 // after its invoke, so it returns after the history ends. siblings names
 // the keys that can never be a register: a read of them returned two
-// versions or more, and no write id could stand for that answer.
-func registerOps(ops []*Op) (keys []string, byKey map[string][]porcupine.Operation, siblings map[string]bool) {
-	var end int64
-	for _, op := range ops {
-		end = max(end, op.Start, op.End)
-	}
+// versions or more, and no write id could stand for that answer. end is
+// the history's last moment (historyEnd).
+func registerOps(ops []*Op, end int64) (keys []string, byKey map[string][]porcupine.Operation, siblings map[string]bool) {
 	clients := map[string]int{}
 	byKey = map[string][]porcupine.Operation{}
 	siblings = map[string]bool{}
@@ -157,20 +155,40 @@ func registerOps(ops []*Op) (keys []string, byKey map[string][]porcupine.Operati
 	return keys, byKey, siblings
 }
 
+// historyEnd is the last moment ops name.
+func historyEnd(ops []*Op) int64 {
+	var end int64
+	for _, op := range ops {
+		end = max(end, op.Start, op.End)
+	}
+	return end
+}
+
 // linear checks each key's register history with porcupine, each within
 // timeout. A key a read returned siblings of is not linearizable, and needs
-// no search to say so: no single value reads as two.
+// no search to say so: no single value reads as two. The keys are turned
+// into porcupine's operations one at a time, so only one key's are held.
 func (c *check) linear(ops []*Op, timeout time.Duration) {
 	if timeout <= 0 {
 		timeout = DefaultLinearTimeout
 	}
-	keys, byKey, siblings := registerOps(ops)
-	for _, k := range keys {
+	end := historyEnd(ops)
+	perKey := map[string][]*Op{}
+	for _, op := range ops {
+		perKey[op.Key] = append(perKey[op.Key], op)
+	}
+	for _, k := range slices.Sorted(maps.Keys(perKey)) {
+		_, byKey, siblings := registerOps(perKey[k], end)
+		h := byKey[k]
+		if len(h) == 0 {
+			continue
+		}
 		v := Invalid
 		if !siblings[k] {
-			v = verdictOf(porcupine.CheckOperationsTimeout(register, byKey[k], timeout))
+			v = verdictOf(porcupine.CheckOperationsTimeout(register, h, timeout))
 		}
-		c.res.Linear = append(c.res.Linear, Linear{Key: k, Result: LinearResult(v), Ops: len(byKey[k])})
+		c.res.Linear = append(c.res.Linear, Linear{Key: k, Result: LinearResult(v), Ops: len(h)})
+		delete(perKey, k)
 	}
 }
 
@@ -207,7 +225,7 @@ const MaxVisualKeys = 3
 // not a register from that read on and which the page would show no
 // better than the read itself.
 func (a *Analysis) Drawable(keys []string) []string {
-	_, _, siblings := registerOps(a.Ops)
+	_, _, siblings := registerOps(a.Ops, historyEnd(a.Ops))
 	var out []string
 	for _, k := range keys {
 		if !siblings[k] && len(out) < MaxVisualKeys {
@@ -226,7 +244,7 @@ func (a *Analysis) Visualize(keys []string, timeout time.Duration, w io.Writer) 
 	if timeout <= 0 {
 		timeout = DefaultLinearTimeout
 	}
-	all, byKey, _ := registerOps(a.Ops)
+	all, byKey, _ := registerOps(a.Ops, historyEnd(a.Ops))
 	if len(keys) == 0 {
 		keys = all
 	}

@@ -26,7 +26,7 @@ func (c *check) lostWrites(key string, fset []*Write, inF map[string]bool) {
 		}
 		l := c.lost(w, fset, after)
 		if a := top[w.n]; a != nil && ts(w) != 0 && stampAbove(a, w) {
-			l.Inverted = ref(a)
+			l.Inverted = c.ref(a)
 			l.Why += " " + inverted(w, a)
 		}
 		l.Skew = ts(w) != 0 && (l.Inverted != nil || (l.Winner != nil && ts(c.g.writes[l.Winner.Write]) != 0 &&
@@ -63,7 +63,7 @@ func highestAncestors(writes []*Write) []*Write {
 // lost explains why w is gone: it picks the winner among the final versions
 // (one that precedes w if any, else the highest timestamp) and classifies.
 func (c *check) lost(w *Write, fset []*Write, after [][]bool) Lost {
-	l := Lost{Key: w.Key, Write: ref(w)}
+	l := Lost{Key: w.Key, Write: c.ref(w)}
 	if len(fset) == 0 {
 		l.Kind = Missing
 		l.Why = fmt.Sprintf("%s was acknowledged, but no version of %s survives on any node", w.Write, w.Key)
@@ -99,7 +99,7 @@ func (c *check) lost(w *Write, fset []*Write, after [][]bool) Lost {
 		}
 		win, older = a, o
 	}
-	l.Winner = ref(win)
+	l.Winner = c.ref(win)
 	switch {
 	case win.Deleted:
 		l.Kind = SuppressedByTombstone

@@ -35,6 +35,23 @@ type Ref struct {
 	Offset  *int64            `json:"offset,omitempty"` // the node's clock offset, ns
 }
 
+// ref is w's Ref, one per write in a check: a winner that replaced many
+// writes is described once, and every finding shares its Ref.
+func (c *check) ref(w *Write) *Ref {
+	if w == nil {
+		return nil
+	}
+	if r, ok := c.refs[w]; ok {
+		return r
+	}
+	r := ref(w)
+	if c.refs == nil {
+		c.refs = map[*Write]*Ref{}
+	}
+	c.refs[w] = r
+	return r
+}
+
 func ref(w *Write) *Ref {
 	if w == nil {
 		return nil
