@@ -215,20 +215,24 @@ func (r *Result) NonLinearizable() []string {
 	return keys
 }
 
-// MaxVisualKeys bounds the keys porcupine's page draws (Drawable): each is
-// a timeline of its every operation, and a page of many keys of a long
-// history is too large to open.
-const MaxVisualKeys = 3
+// MaxVisualKeys and MaxVisualOps bound porcupine's page (Drawable): each
+// key it draws is a timeline of its every operation, and a page of many
+// keys, or of a key with very many operations, is too large to open.
+const (
+	MaxVisualKeys = 3
+	MaxVisualOps  = 20_000
+)
 
 // Drawable returns the keys of keys that Visualize should draw: at most
 // MaxVisualKeys, leaving out those a read returned siblings of, which are
 // not a register from that read on and which the page would show no
-// better than the read itself.
+// better than the read itself, and those with more than MaxVisualOps
+// register operations.
 func (a *Analysis) Drawable(keys []string) []string {
-	_, _, siblings := registerOps(a.Ops, historyEnd(a.Ops))
+	_, byKey, siblings := registerOps(a.Ops, historyEnd(a.Ops))
 	var out []string
 	for _, k := range keys {
-		if !siblings[k] && len(out) < MaxVisualKeys {
+		if !siblings[k] && len(byKey[k]) <= MaxVisualOps && len(out) < MaxVisualKeys {
 			out = append(out, k)
 		}
 	}

@@ -178,3 +178,28 @@ func TestSiblingReadIsNotLinearizable(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, a.Drawable(res.NonLinearizable()), "porcupine's page leaves the key out")
 }
+
+// porcupine's page leaves out a key with more operations than it can draw
+// readably.
+func TestDrawableLeavesOutLongKeys(t *testing.T) {
+	var ops []historytest.Op
+	for i := range MaxVisualOps {
+		ops = append(ops, historytest.Op{Process: "c1", F: histories.Write, Key: "x", ID: fmt.Sprintf("w%d", i), Start: int64(10 * i), End: int64(10*i + 5)})
+	}
+	bad := historytest.Op{Process: "c1", F: histories.Read, Key: "x", Read: historytest.Versions("w0"), Start: int64(10 * MaxVisualOps), End: int64(10*MaxVisualOps + 5)}
+	h := registerHistory(append(ops, bad), nil)
+	a, err := Analyze(h)
+	require.NoError(t, err)
+	res, err := a.Check(Options{})
+	require.NoError(t, err)
+	require.Equal(t, []string{"x"}, res.NonLinearizable())
+	assert.Empty(t, a.Drawable(res.NonLinearizable()), "%d operations", MaxVisualOps+1)
+
+	h = registerHistory(append(ops[1:], bad), nil)
+	a, err = Analyze(h)
+	require.NoError(t, err)
+	res, err = a.Check(Options{})
+	require.NoError(t, err)
+	require.Equal(t, []string{"x"}, res.NonLinearizable())
+	assert.Equal(t, []string{"x"}, a.Drawable(res.NonLinearizable()), "%d operations", MaxVisualOps)
+}
