@@ -122,6 +122,10 @@ func registerOps(ops []*Op, end int64) (keys []string, byKey map[string][]porcup
 			if op.Type != histories.OK {
 				ret = end + 1
 			}
+		case op.F == histories.Read && op.Type == histories.OK && len(op.Versions) <= 1:
+			if len(op.Versions) == 1 {
+				out = linOut(op.Versions[0].Write)
+			}
 		case op.F == histories.Read && op.Type == histories.OK:
 			ids := make([]string, len(op.Versions))
 			for i, v := range op.Versions {
