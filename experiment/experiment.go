@@ -92,6 +92,10 @@ func newRun(cfg harness.Config, command string) *Run {
 // save judges the history res recorded in r.Dir with opts and writes the
 // rest of the run folder.
 func (r *Run) save(cfg harness.Config, res *harness.Result, opts checker.Options) error {
+	if opts.Explain > 0 {
+		// results.json and report.txt show this many of each finding.
+		opts.Explain = max(opts.Explain, runs.MaxFindings)
+	}
 	a, err := checker.Analyze(res.History)
 	if err != nil {
 		return fmt.Errorf("experiment: check: %w", err)

@@ -77,6 +77,7 @@ cannot decide (an interrupted run, replicas that did not converge).`,
 					return usageErr("invalid --nemesis: the %s fault needs real processes (--cluster local)", k)
 				}
 			}
+			opts.Explain = explained(limit, runs.MaxFindings)
 			command := replay(cmd, "out", "limit", "shrink")
 			var done func()
 			var res *experiment.Run

@@ -27,14 +27,24 @@ func WriteResult(path string, r *checker.Result, bound int) error {
 }
 
 // Bounded returns r with at most bound findings of each kind (0: all),
-// Omitted counting the ones left out; r itself when nothing is.
+// Omitted counting the ones left out; r itself when nothing is. Of the
+// lost writes it keeps those checker.Interest ranks first, of the other
+// findings the first.
 func Bounded(r *checker.Result, bound int) *checker.Result {
 	if bound <= 0 {
 		return r
 	}
 	b := *r
 	omitted := map[string]int{}
-	cut(&b.Lost, bound, "lost", omitted)
+	if n := len(b.Lost); n > bound {
+		// The lost writes a report lists first (checker.Interest), which
+		// are the ones a bounded check explains, in the checker's order.
+		keep := make([]checker.Lost, 0, bound)
+		for _, i := range checker.MostInteresting(b.Lost, bound) {
+			keep = append(keep, b.Lost[i])
+		}
+		b.Lost, omitted["lost"] = keep, n-bound
+	}
 	cut(&b.Stale, bound, "stale", omitted)
 	cut(&b.Phantoms, bound, "phantoms", omitted)
 	cut(&b.Corrupted, bound, "corrupted", omitted)
