@@ -95,58 +95,33 @@ var register = porcupine.Model{
 }
 
 // registerOps turns a history's operations into porcupine operations, by
-// key, keys sorted. Failed writes (not applied) and reads without an answer
-// are left out; a write whose outcome is unknown may take effect at any time
-// after its invoke, so it returns after the history ends. siblings names
-// the keys that can never be a register: a read of them returned two
-// versions or more, and no write id could stand for that answer. end is
-// the history's last moment (historyEnd).
+// key, keys sorted (registerOp). siblings names the keys that can never be
+// a register: a read of them returned two versions or more, and no write
+// id could stand for that answer. end is the history's last moment
+// (historyEnd).
 func registerOps(ops []*Op, end int64) (keys []string, byKey map[string][]porcupine.Operation, siblings map[string]bool) {
 	clients := map[string]int{}
 	byKey = map[string][]porcupine.Operation{}
 	siblings = map[string]bool{}
 	spaced := map[string]bool{} // keys with a write id that holds a space, as a read's answer does
 	for _, op := range ops {
-		in := linIn{key: op.Key}
-		var out linOut
-		ret := op.End
-		write := op.F == histories.Write || op.F == histories.Delete
-		switch {
-		case write && op.Type == histories.Fail:
+		p, ok := registerOp(op, end)
+		if !ok {
 			continue
-		case write:
-			in.write, in.value, in.deleted = op.Write, op.Value, op.F == histories.Delete
-			if strings.Contains(op.Write, " ") {
-				spaced[op.Key] = true
-			}
-			if op.Type != histories.OK {
-				ret = end + 1
-			}
-		case op.F == histories.Read && op.Type == histories.OK && len(op.Versions) <= 1:
-			if len(op.Versions) == 1 {
-				out = linOut(op.Versions[0].Write)
-			}
-		case op.F == histories.Read && op.Type == histories.OK:
-			ids := make([]string, len(op.Versions))
-			for i, v := range op.Versions {
-				ids[i] = v.Write
-			}
-			slices.Sort(ids)
-			out = linOut(strings.Join(ids, " "))
-			if len(ids) > 1 {
-				siblings[op.Key] = true
-			}
-		default:
-			continue
+		}
+		if isSiblings(p) {
+			siblings[op.Key] = true
+		}
+		if hasSpace(p) {
+			spaced[op.Key] = true
 		}
 		id, ok := clients[op.Process]
 		if !ok {
 			id = len(clients)
 			clients[op.Process] = id
 		}
-		byKey[op.Key] = append(byKey[op.Key], porcupine.Operation{
-			ClientId: id, Input: in, Call: op.Start, Output: out, Return: ret, Metadata: op,
-		})
+		p.ClientId = id
+		byKey[op.Key] = append(byKey[op.Key], p)
 	}
 	for k := range spaced {
 		delete(siblings, k)
@@ -158,6 +133,50 @@ func registerOps(ops []*Op, end int64) (keys []string, byKey map[string][]porcup
 	slices.Sort(keys)
 	return keys, byKey, siblings
 }
+
+// registerOp turns an operation into a porcupine operation on a register,
+// or reports false to leave it out: failed writes (not applied) and reads
+// without an answer. A write whose outcome is unknown may take effect at
+// any time after its invoke, so it returns after the history's end.
+func registerOp(op *Op, end int64) (porcupine.Operation, bool) {
+	in := linIn{key: op.Key}
+	var out linOut
+	ret := op.End
+	write := op.F == histories.Write || op.F == histories.Delete
+	switch {
+	case write && op.Type == histories.Fail:
+		return porcupine.Operation{}, false
+	case write:
+		in.write, in.value, in.deleted = op.Write, op.Value, op.F == histories.Delete
+		if op.Type != histories.OK {
+			ret = end + 1
+		}
+	case op.F == histories.Read && op.Type == histories.OK && len(op.Versions) <= 1:
+		if len(op.Versions) == 1 {
+			out = linOut(op.Versions[0].Write)
+		}
+	case op.F == histories.Read && op.Type == histories.OK:
+		ids := make([]string, len(op.Versions))
+		for i, v := range op.Versions {
+			ids[i] = v.Write
+		}
+		slices.Sort(ids)
+		out = linOut(strings.Join(ids, " "))
+	default:
+		return porcupine.Operation{}, false
+	}
+	return porcupine.Operation{Input: in, Call: op.Start, Output: out, Return: ret, Metadata: op}, true
+}
+
+// isSiblings reports that p is a read that returned two versions or more.
+func isSiblings(p porcupine.Operation) bool {
+	out, _ := p.Output.(linOut)
+	return p.Input.(linIn).write == "" && strings.Contains(string(out), " ")
+}
+
+// hasSpace reports that p writes a version whose id holds a space, as a
+// read of siblings does.
+func hasSpace(p porcupine.Operation) bool { return strings.Contains(p.Input.(linIn).write, " ") }
 
 // historyEnd is the last moment ops name.
 func historyEnd(ops []*Op) int64 {
@@ -182,13 +201,20 @@ func (c *check) linear(ops []*Op, timeout time.Duration) {
 		perKey[op.Key] = append(perKey[op.Key], op)
 	}
 	for _, k := range slices.Sorted(maps.Keys(perKey)) {
-		_, byKey, siblings := registerOps(perKey[k], end)
-		h := byKey[k]
+		h := make([]porcupine.Operation, 0, len(perKey[k]))
+		siblings, spaced := false, false
+		for _, op := range perKey[k] {
+			if p, ok := registerOp(op, end); ok {
+				siblings = siblings || isSiblings(p)
+				spaced = spaced || hasSpace(p)
+				h = append(h, p)
+			}
+		}
 		if len(h) == 0 {
 			continue
 		}
 		v := Invalid
-		if !siblings[k] {
+		if !siblings || spaced {
 			v = verdictOf(porcupine.CheckOperationsTimeout(register, h, timeout))
 		}
 		c.res.Linear = append(c.res.Linear, Linear{Key: k, Result: LinearResult(v), Ops: len(h)})
