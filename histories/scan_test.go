@@ -3,6 +3,7 @@ package histories
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -66,4 +67,23 @@ func TestScanMatchesJSON(t *testing.T) {
 		}
 	}
 	require.GreaterOrEqual(t, plain, 5, "the plain lines take the scanner's path")
+}
+
+// BenchmarkDecode reads a history of 20,000 simulated-looking events.
+func BenchmarkDecode(b *testing.B) {
+	var buf bytes.Buffer
+	w := NewWriter(&buf)
+	off := int64(-5_000_000)
+	for i := range 10_000 {
+		id := "w" + strconv.Itoa(i)
+		require.NoError(b, w.Write(&Event{Index: 2 * i, Time: int64(10 * i), Process: "c1", Type: Invoke, F: Write, Key: "k1", Node: "n1", Write: id, Value: strconv.Itoa(i), Context: []string{"w1"}}))
+		require.NoError(b, w.Write(&Event{Index: 2*i + 1, Time: int64(10*i + 5), Process: "c1", Type: OK, F: Write, Key: "k1", Node: "n1", Write: id, Meta: &Meta{TS: 1_000_000_000 + int64(i), Bytes: 10}, Offset: &off}))
+	}
+	require.NoError(b, w.Flush())
+	b.SetBytes(int64(buf.Len()))
+	for b.Loop() {
+		if _, err := Decode(bytes.NewReader(buf.Bytes())); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
