@@ -13,6 +13,7 @@ import (
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/internal/runs"
 )
 
@@ -146,4 +147,30 @@ func TestClusterURLs(t *testing.T) {
 		_, err := Cluster{Spec: bad}.URLs()
 		assert.Error(t, err, "%q", bad)
 	}
+}
+
+// Judge reads a history as it goes, yet reports errors as if it had read
+// it whole first: a malformed line anywhere before a malformed sequence of
+// operations, and an operation's error at the line of its event.
+func TestJudgeNamesTheLine(t *testing.T) {
+	dir := t.TempDir()
+	write := func(lines ...string) string {
+		path := filepath.Join(dir, "h.jsonl")
+		require.NoError(t, os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644))
+		return path
+	}
+	orphan := `{"index":0,"time":1,"process":"c1","type":"ok","f":"read","key":"x","node":"n1","versions":[]}`
+	good := `{"index":1,"time":2,"process":"c2","type":"invoke","f":"read","key":"x","node":"n1"}`
+	_, err := Judge(write(orphan, good, `{"index":2,"time":"late"}`), checker.Options{})
+	var le *histories.LineError
+	require.ErrorAs(t, err, &le)
+	assert.Equal(t, 3, le.Line, "the malformed line, though the sequence broke first: %v", err)
+	assert.Equal(t, "time", le.Field)
+
+	invoke := `{"index":0,"time":1,"process":"c2","type":"invoke","f":"read","key":"x","node":"n1"}`
+	stray := `{"index":1,"time":2,"process":"c1","type":"ok","f":"read","key":"x","node":"n1","versions":[]}`
+	_, err = Judge(write(invoke, "", stray), checker.Options{})
+	require.ErrorAs(t, err, &le)
+	assert.Equal(t, 3, le.Line, "the blank line counts: %v", err)
+	assert.Contains(t, err.Error(), "event 1")
 }
