@@ -17,7 +17,17 @@ type scanner struct {
 	b      []byte
 	i      int
 	intern map[string]string
+	// index and time hold the line's index and time, which raw points
+	// at until the event is made; offsets and metas are allocated a slab
+	// at a time, an event keeping its own element.
+	index   int
+	time    int64
+	offsets []int64
+	metas   []Meta
 }
+
+// slab is how many offsets or metadata the scanner allocates at once.
+const slab = 1024
 
 // maxInterned bounds the interned strings, so a history with a new key on
 // every line does not keep them all twice.
@@ -86,18 +96,21 @@ func (s *scanner) field(bit uint32, in *raw) bool {
 	case fIndex:
 		var n int64
 		if n, ok = s.int(); ok && int64(int(n)) == n {
-			v := int(n)
-			in.Index = &v
+			s.index = int(n)
+			in.Index = &s.index
 		}
 	case fTime:
-		var n int64
-		if n, ok = s.int(); ok {
-			in.Time = &n
+		if s.time, ok = s.int(); ok {
+			in.Time = &s.time
 		}
 	case fOffset:
 		var n int64
 		if n, ok = s.int(); ok {
-			in.Offset = &n
+			if len(s.offsets) == 0 {
+				s.offsets = make([]int64, slab)
+			}
+			in.Offset = &s.offsets[0]
+			*in.Offset, s.offsets = n, s.offsets[1:]
 		}
 	case fProcess:
 		in.Process, ok = s.interned()
@@ -292,7 +305,11 @@ func (s *scanner) versions() ([]Version, bool) {
 }
 
 func (s *scanner) meta() (*Meta, bool) {
-	m := &Meta{}
+	if len(s.metas) == 0 {
+		s.metas = make([]Meta, slab)
+	}
+	m := &s.metas[0]
+	s.metas = s.metas[1:]
 	ok := s.object(func(name string) bool {
 		var ok bool
 		switch name {
