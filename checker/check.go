@@ -101,6 +101,13 @@ type Options struct {
 	// LinearTimeout limits each key's linearizability check; 0 is
 	// DefaultLinearTimeout. A key undecided in time is reported unknown.
 	LinearTimeout time.Duration
+	// Explain, when positive, writes the Why of only the first Explain lost
+	// writes, ranked by Interest, and of the first Explain violations of
+	// external consistency: the rest are found, counted and listed with
+	// an empty Why. An explanation is most of a finding's size, and a
+	// caller that shows a long history's first findings need not write
+	// the rest. 0 explains every finding.
+	Explain int
 }
 
 // Validate reports the first gate that Options.Gate names and no gate
@@ -148,15 +155,18 @@ func (a *Analysis) Check(opts Options) (*Result, error) {
 			c.res.Summary.Faults++
 		}
 	}
+	// Linearizability first: porcupine's working memory is freed before
+	// the findings grow.
+	c.linear(a.Ops, opts.LinearTimeout)
 	c.epoch, c.physical = epochOf(a.Ops)
 	c.scan(a.Ops)
 	for _, key := range slices.Sorted(maps.Keys(c.keys)) {
 		c.key(key)
 		c.res.Summary.Stamped += c.external(key)
 	}
+	c.explainFindings(opts.Explain)
 	c.undecided(a.Ops)
 	c.stats(a.Ops)
-	c.linear(a.Ops, opts.LinearTimeout)
 	c.verdict(opts)
 	return c.res, nil
 }
@@ -174,6 +184,11 @@ type check struct {
 	nodes    map[string]bool                           // every node an operation named
 	stale    map[[2]*Write]int                         // index into res.Stale
 	seen     map[*Write]bool                           // writes some read returned
+	refs     map[*Write]*Ref                           // each write's Ref, shared by the findings
+	// What each lost write's and external violation's Why is written
+	// from, by index into res.Lost and res.External (explainFindings).
+	whyLost     []lostWhy
+	whyExternal [][2]*Write
 }
 
 // scan walks the operations: counts, phantoms, stale siblings, final reads.
@@ -347,4 +362,60 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// explainFindings writes the Why of the lost writes and external
+// violations Options.Explain asks for.
+func (c *check) explainFindings(n int) {
+	lost := c.res.Lost
+	explain := make([]bool, len(lost))
+	for _, i := range MostInteresting(lost, n) {
+		explain[i] = true
+	}
+	for i := range lost {
+		if explain[i] {
+			lost[i].Why = explainLost(&lost[i], c.whyLost[i])
+		}
+	}
+	for i := range c.res.External {
+		if n > 0 && i >= n {
+			break
+		}
+		c.res.External[i].Why = explainExternal(c.whyExternal[i][0], c.whyExternal[i][1])
+	}
+	c.whyLost, c.whyExternal = nil, nil
+}
+
+// Interest ranks a lost write for a reader, lowest first: lost to clock
+// skew (0), overwritten by an older write (1), suppressed by a tombstone
+// (2), stamped below a write it follows (3), and the rest (4).
+func Interest(l *Lost) int {
+	switch {
+	case l.Skew:
+		return 0
+	case l.Kind == OverwrittenByOlder:
+		return 1
+	case l.Kind == SuppressedByTombstone:
+		return 2
+	case l.Inverted != nil:
+		return 3
+	}
+	return 4
+}
+
+// MostInteresting returns the indexes of the n lost writes that rank first
+// by Interest, ties in list order, in list order; every index when n is 0
+// or at least len(lost).
+func MostInteresting(lost []Lost, n int) []int {
+	idx := make([]int, len(lost))
+	for i := range idx {
+		idx[i] = i
+	}
+	if n <= 0 || n >= len(lost) {
+		return idx
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return Interest(&lost[a]) - Interest(&lost[b]) })
+	idx = idx[:n]
+	slices.Sort(idx)
+	return idx
 }

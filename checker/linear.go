@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -82,78 +83,142 @@ var register = porcupine.Model{
 		return state.(string)
 	},
 	DescribeOperationMetadata: func(info any) string {
-		if info == nil {
+		op, ok := info.(*Op)
+		if !ok {
 			return ""
 		}
-		return info.(string)
+		if op.Complete < 0 {
+			return fmt.Sprintf("%s via %s, event %d, never completed", op.Process, op.Node, op.Invoke)
+		}
+		return fmt.Sprintf("%s via %s, events %d–%d, %s", op.Process, op.Node, op.Invoke, op.Complete, op.Type)
 	},
 }
 
 // registerOps turns a history's operations into porcupine operations, by
-// key, keys sorted. Failed writes (not applied) and reads without an answer
-// are left out; a write whose outcome is unknown may take effect at any time
-// after its invoke, so it returns after the history ends.
-func registerOps(ops []*Op) ([]string, map[string][]porcupine.Operation) {
-	var end int64
-	for _, op := range ops {
-		end = max(end, op.Start, op.End)
-	}
+// key, keys sorted (registerOp). siblings names the keys that can never be
+// a register: a read of them returned two versions or more, and no write
+// id could stand for that answer. end is the history's last moment
+// (historyEnd).
+func registerOps(ops []*Op, end int64) (keys []string, byKey map[string][]porcupine.Operation, siblings map[string]bool) {
 	clients := map[string]int{}
-	byKey := map[string][]porcupine.Operation{}
+	byKey = map[string][]porcupine.Operation{}
+	siblings = map[string]bool{}
+	spaced := map[string]bool{} // keys with a write id that holds a space, as a read's answer does
 	for _, op := range ops {
-		in := linIn{key: op.Key}
-		var out linOut
-		ret := op.End
-		write := op.F == histories.Write || op.F == histories.Delete
-		switch {
-		case write && op.Type == histories.Fail:
+		p, ok := registerOp(op, end)
+		if !ok {
 			continue
-		case write:
-			in.write, in.value, in.deleted = op.Write, op.Value, op.F == histories.Delete
-			if op.Type != histories.OK {
-				ret = end + 1
-			}
-		case op.F == histories.Read && op.Type == histories.OK:
-			ids := make([]string, len(op.Versions))
-			for i, v := range op.Versions {
-				ids[i] = v.Write
-			}
-			slices.Sort(ids)
-			out = linOut(strings.Join(ids, " "))
-		default:
-			continue
+		}
+		if isSiblings(p) {
+			siblings[op.Key] = true
+		}
+		if hasSpace(p) {
+			spaced[op.Key] = true
 		}
 		id, ok := clients[op.Process]
 		if !ok {
 			id = len(clients)
 			clients[op.Process] = id
 		}
-		meta := fmt.Sprintf("%s via %s, events %d–%d, %s", op.Process, op.Node, op.Invoke, op.Complete, op.Type)
-		if op.Complete < 0 {
-			meta = fmt.Sprintf("%s via %s, event %d, never completed", op.Process, op.Node, op.Invoke)
-		}
-		byKey[op.Key] = append(byKey[op.Key], porcupine.Operation{
-			ClientId: id, Input: in, Call: op.Start, Output: out, Return: ret, Metadata: meta,
-		})
+		p.ClientId = id
+		byKey[op.Key] = append(byKey[op.Key], p)
 	}
-	keys := make([]string, 0, len(byKey))
+	for k := range spaced {
+		delete(siblings, k)
+	}
+	keys = make([]string, 0, len(byKey))
 	for k := range byKey {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	return keys, byKey
+	return keys, byKey, siblings
+}
+
+// registerOp turns an operation into a porcupine operation on a register,
+// or reports false to leave it out: failed writes (not applied) and reads
+// without an answer. A write whose outcome is unknown may take effect at
+// any time after its invoke, so it returns after the history's end.
+func registerOp(op *Op, end int64) (porcupine.Operation, bool) {
+	in := linIn{key: op.Key}
+	var out linOut
+	ret := op.End
+	write := op.F == histories.Write || op.F == histories.Delete
+	switch {
+	case write && op.Type == histories.Fail:
+		return porcupine.Operation{}, false
+	case write:
+		in.write, in.value, in.deleted = op.Write, op.Value, op.F == histories.Delete
+		if op.Type != histories.OK {
+			ret = end + 1
+		}
+	case op.F == histories.Read && op.Type == histories.OK && len(op.Versions) <= 1:
+		if len(op.Versions) == 1 {
+			out = linOut(op.Versions[0].Write)
+		}
+	case op.F == histories.Read && op.Type == histories.OK:
+		ids := make([]string, len(op.Versions))
+		for i, v := range op.Versions {
+			ids[i] = v.Write
+		}
+		slices.Sort(ids)
+		out = linOut(strings.Join(ids, " "))
+	default:
+		return porcupine.Operation{}, false
+	}
+	return porcupine.Operation{Input: in, Call: op.Start, Output: out, Return: ret, Metadata: op}, true
+}
+
+// isSiblings reports that p is a read that returned two versions or more.
+func isSiblings(p porcupine.Operation) bool {
+	out, _ := p.Output.(linOut)
+	return p.Input.(linIn).write == "" && strings.Contains(string(out), " ")
+}
+
+// hasSpace reports that p writes a version whose id holds a space, as a
+// read of siblings does.
+func hasSpace(p porcupine.Operation) bool { return strings.Contains(p.Input.(linIn).write, " ") }
+
+// historyEnd is the last moment ops name.
+func historyEnd(ops []*Op) int64 {
+	var end int64
+	for _, op := range ops {
+		end = max(end, op.Start, op.End)
+	}
+	return end
 }
 
 // linear checks each key's register history with porcupine, each within
-// timeout.
+// timeout. A key a read returned siblings of is not linearizable, and needs
+// no search to say so: no single value reads as two. The keys are turned
+// into porcupine's operations one at a time, so only one key's are held.
 func (c *check) linear(ops []*Op, timeout time.Duration) {
 	if timeout <= 0 {
 		timeout = DefaultLinearTimeout
 	}
-	keys, byKey := registerOps(ops)
-	for _, k := range keys {
-		v := verdictOf(porcupine.CheckOperationsTimeout(register, byKey[k], timeout))
-		c.res.Linear = append(c.res.Linear, Linear{Key: k, Result: LinearResult(v), Ops: len(byKey[k])})
+	end := historyEnd(ops)
+	perKey := map[string][]*Op{}
+	for _, op := range ops {
+		perKey[op.Key] = append(perKey[op.Key], op)
+	}
+	for _, k := range slices.Sorted(maps.Keys(perKey)) {
+		h := make([]porcupine.Operation, 0, len(perKey[k]))
+		siblings, spaced := false, false
+		for _, op := range perKey[k] {
+			if p, ok := registerOp(op, end); ok {
+				siblings = siblings || isSiblings(p)
+				spaced = spaced || hasSpace(p)
+				h = append(h, p)
+			}
+		}
+		if len(h) == 0 {
+			continue
+		}
+		v := Invalid
+		if !siblings || spaced {
+			v = verdictOf(porcupine.CheckOperationsTimeout(register, h, timeout))
+		}
+		c.res.Linear = append(c.res.Linear, Linear{Key: k, Result: LinearResult(v), Ops: len(h)})
+		delete(perKey, k)
 	}
 }
 
@@ -180,6 +245,30 @@ func (r *Result) NonLinearizable() []string {
 	return keys
 }
 
+// MaxVisualKeys and MaxVisualOps bound porcupine's page (Drawable): each
+// key it draws is a timeline of its every operation, and a page of many
+// keys, or of a key with very many operations, is too large to open.
+const (
+	MaxVisualKeys = 3
+	MaxVisualOps  = 20_000
+)
+
+// Drawable returns the keys of keys that Visualize should draw: at most
+// MaxVisualKeys, leaving out those a read returned siblings of, which are
+// not a register from that read on and which the page would show no
+// better than the read itself, and those with more than MaxVisualOps
+// register operations.
+func (a *Analysis) Drawable(keys []string) []string {
+	_, byKey, siblings := registerOps(a.Ops, historyEnd(a.Ops))
+	var out []string
+	for _, k := range keys {
+		if !siblings[k] && len(byKey[k]) <= MaxVisualOps && len(out) < MaxVisualKeys {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
 // Visualize writes porcupine's HTML visualization of the register
 // histories of keys (every key when keys is empty) to w: each key's
 // operations on a timeline, with the longest partial linearizations and the
@@ -189,7 +278,7 @@ func (a *Analysis) Visualize(keys []string, timeout time.Duration, w io.Writer) 
 	if timeout <= 0 {
 		timeout = DefaultLinearTimeout
 	}
-	all, byKey := registerOps(a.Ops)
+	all, byKey, _ := registerOps(a.Ops, historyEnd(a.Ops))
 	if len(keys) == 0 {
 		keys = all
 	}

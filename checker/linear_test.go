@@ -108,9 +108,10 @@ func TestLinearizabilityUnknownIsNotAPass(t *testing.T) {
 	for i := range 24 {
 		ops = append(ops, historytest.Op{Process: fmt.Sprintf("c%d", i), F: histories.Write, Key: "x", ID: fmt.Sprintf("w%d", i), Start: 0, End: 100})
 	}
-	// No order of the writes explains this read, and finding that out takes
-	// porcupine far longer than a millisecond.
-	ops = append(ops, historytest.Op{Process: "c0", F: histories.Read, Key: "x", Read: historytest.Versions("w0", "w1"), Start: 200, End: 210})
+	// No order of the writes explains this read of nothing after every
+	// write, and finding that out takes porcupine far longer than a
+	// millisecond. (A read of siblings would be decided without a search.)
+	ops = append(ops, historytest.Op{Process: "c0", F: histories.Read, Key: "x", Read: historytest.Versions(), Start: 200, End: 210})
 	h := registerHistory(ops, nil)
 	res, err := Check(h, Options{LinearTimeout: time.Millisecond})
 	require.NoError(t, err)
@@ -158,4 +159,47 @@ func TestVisualizationIsDeterministic(t *testing.T) {
 		require.NoError(t, a.Visualize([]string{"x"}, time.Second, &again))
 		require.Equal(t, first.String(), again.String())
 	}
+}
+
+// A read that returned siblings is no register's: the key is not
+// linearizable, decided without porcupine's search, which the same history
+// keeps busy past any time limit.
+func TestSiblingReadIsNotLinearizable(t *testing.T) {
+	var ops []historytest.Op
+	for i := range 24 {
+		ops = append(ops, historytest.Op{Process: fmt.Sprintf("c%d", i), F: histories.Write, Key: "x", ID: fmt.Sprintf("w%d", i), Start: 0, End: 100})
+	}
+	ops = append(ops, historytest.Op{Process: "c0", F: histories.Read, Key: "x", Read: historytest.Versions("w0", "w1"), Start: 200, End: 210})
+	h := registerHistory(ops, nil)
+	res, err := Check(h, Options{LinearTimeout: time.Millisecond})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]Verdict{"x": Invalid}, linearOf(t, res))
+	a, err := Analyze(h)
+	require.NoError(t, err)
+	assert.Empty(t, a.Drawable(res.NonLinearizable()), "porcupine's page leaves the key out")
+}
+
+// porcupine's page leaves out a key with more operations than it can draw
+// readably.
+func TestDrawableLeavesOutLongKeys(t *testing.T) {
+	var ops []historytest.Op
+	for i := range MaxVisualOps {
+		ops = append(ops, historytest.Op{Process: "c1", F: histories.Write, Key: "x", ID: fmt.Sprintf("w%d", i), Start: int64(10 * i), End: int64(10*i + 5)})
+	}
+	bad := historytest.Op{Process: "c1", F: histories.Read, Key: "x", Read: historytest.Versions("w0"), Start: int64(10 * MaxVisualOps), End: int64(10*MaxVisualOps + 5)}
+	h := registerHistory(append(ops, bad), nil)
+	a, err := Analyze(h)
+	require.NoError(t, err)
+	res, err := a.Check(Options{})
+	require.NoError(t, err)
+	require.Equal(t, []string{"x"}, res.NonLinearizable())
+	assert.Empty(t, a.Drawable(res.NonLinearizable()), "%d operations", MaxVisualOps+1)
+
+	h = registerHistory(append(ops[1:], bad), nil)
+	a, err = Analyze(h)
+	require.NoError(t, err)
+	res, err = a.Check(Options{})
+	require.NoError(t, err)
+	require.Equal(t, []string{"x"}, res.NonLinearizable())
+	assert.Equal(t, []string{"x"}, a.Drawable(res.NonLinearizable()), "%d operations", MaxVisualOps)
 }

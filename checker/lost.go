@@ -24,18 +24,44 @@ func (c *check) lostWrites(key string, fset []*Write, inF map[string]bool) {
 		if top == nil {
 			top = highestAncestors(writes)
 		}
-		l := c.lost(w, fset, after)
+		l, why := c.lost(w, fset, after)
 		if a := top[w.n]; a != nil && ts(w) != 0 && stampAbove(a, w) {
-			l.Inverted = ref(a)
-			l.Why += " " + inverted(w, a)
+			l.Inverted = c.ref(a)
+			why.inverted = a
 		}
 		l.Skew = ts(w) != 0 && (l.Inverted != nil || (l.Winner != nil && ts(c.g.writes[l.Winner.Write]) != 0 &&
 			c.g.Precedes(c.g.writes[l.Winner.Write], w)))
-		if w.Type == histories.Info {
-			l.Why = fmt.Sprintf("%s's outcome was unknown (%s), but a read returned it, so it happened. ", w.Write, w.Type) + l.Why
-		}
 		c.res.Lost = append(c.res.Lost, l)
+		c.whyLost = append(c.whyLost, why)
 	}
+}
+
+// lostWhy is what a lost write's Why is written from (explainLost), kept
+// until the check knows which lost writes it explains.
+type lostWhy struct {
+	w, win   *Write // win nil: nothing survives (Missing)
+	older    bool
+	del      *Write // the tombstone that deleted win after it won
+	until    int64
+	inverted *Write // the write w follows but was stamped below
+}
+
+// explainLost writes a lost write's Why.
+func explainLost(l *Lost, why lostWhy) string {
+	w := why.w
+	var s string
+	if why.win == nil {
+		s = fmt.Sprintf("%s was acknowledged, but no version of %s survives on any node", w.Write, w.Key)
+	} else {
+		s = explain(l.Kind, w, why.win, why.older, why.del, why.until)
+	}
+	if why.inverted != nil {
+		s += " " + inverted(w, why.inverted)
+	}
+	if w.Type == histories.Info {
+		s = fmt.Sprintf("%s's outcome was unknown (%s), but a read returned it, so it happened. ", w.Write, w.Type) + s
+	}
+	return s
 }
 
 // highestAncestors finds, for each of a key's writes (in invoke order), the
@@ -60,14 +86,14 @@ func highestAncestors(writes []*Write) []*Write {
 	return top
 }
 
-// lost explains why w is gone: it picks the winner among the final versions
+// lost finds why w is gone: it picks the winner among the final versions
 // (one that precedes w if any, else the highest timestamp) and classifies.
-func (c *check) lost(w *Write, fset []*Write, after [][]bool) Lost {
-	l := Lost{Key: w.Key, Write: ref(w)}
+// It returns the finding without its Why, and what to write it from.
+func (c *check) lost(w *Write, fset []*Write, after [][]bool) (Lost, lostWhy) {
+	l := Lost{Key: w.Key, Write: c.ref(w)}
 	if len(fset) == 0 {
 		l.Kind = Missing
-		l.Why = fmt.Sprintf("%s was acknowledged, but no version of %s survives on any node", w.Write, w.Key)
-		return l
+		return l, lostWhy{w: w}
 	}
 	var win *Write
 	older := false
@@ -99,7 +125,7 @@ func (c *check) lost(w *Write, fset []*Write, after [][]bool) Lost {
 		}
 		win, older = a, o
 	}
-	l.Winner = ref(win)
+	l.Winner = c.ref(win)
 	switch {
 	case win.Deleted:
 		l.Kind = SuppressedByTombstone
@@ -109,8 +135,7 @@ func (c *check) lost(w *Write, fset []*Write, after [][]bool) Lost {
 	default:
 		l.Kind = ConcurrentDropped
 	}
-	l.Why = explain(l.Kind, w, win, older, del, l.Until)
-	return l
+	return l, lostWhy{w: w, win: win, older: older, del: del, until: l.Until}
 }
 
 // beforeDelete looks for what w, acknowledged before the delete d began,

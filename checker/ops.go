@@ -67,77 +67,114 @@ func (e *EventError) Unwrap() error { return e.Err }
 // well-formed sequence of operations: a completion without an invoke, a
 // process with two operations open, a reused write id.
 func Analyze(h []histories.Event) (*Analysis, error) {
-	ops, faults, err := pair(h)
-	if err != nil {
-		return nil, err
+	var as Assembler
+	for i := range h {
+		if err := as.Add(&h[i]); err != nil {
+			return nil, err
+		}
 	}
-	g, err := newGraph(ops)
-	if err != nil {
-		return nil, err
-	}
-	return &Analysis{Events: len(h), Ops: ops, Faults: faults, Graph: g}, nil
+	return as.Analysis()
 }
 
-// pair assembles operations from a history: each process runs one operation
-// at a time, so a completion closes its process's outstanding invoke. The
-// nemesis's events are faults, except its reads, writes and deletes (a
-// tombstone fault's), which are operations like a client's.
-func pair(h []histories.Event) (ops []*Op, faults []Fault, err error) {
-	open := map[string]*Op{}
-	read := map[[2]string]map[string]bool{} // process, key → ids its ok reads returned
-	for i := range h {
-		e := &h[i]
-		if e.IsFault() {
-			faults = append(faults, Fault{Index: e.Index, Time: e.Time, F: e.F, Params: e.Params})
-			continue
+// An Assembler assembles a history event by event, as Analyze does at
+// once, so a history read from a stream need not be kept whole: an
+// operation keeps what its events say, never the events. The zero
+// Assembler is ready for a history's first event.
+//
+// Each process runs one operation at a time, so a completion closes its
+// process's outstanding invoke. The nemesis's events are faults, except
+// its reads, writes and deletes (a tombstone fault's), which are
+// operations like a client's.
+type Assembler struct {
+	events int
+	ops    []*Op
+	faults []Fault
+	open   map[string]*Op
+	read   map[[2]string]map[string]bool // process, key → ids its ok reads returned
+	err    error
+}
+
+// Add adds the history's next event. The Assembler keeps e's strings,
+// slices and metadata, not e. After an error it adds nothing more and
+// returns that error.
+func (as *Assembler) Add(e *histories.Event) error {
+	if as.err != nil {
+		return as.err
+	}
+	if as.open == nil {
+		as.open, as.read = map[string]*Op{}, map[[2]string]map[string]bool{}
+	}
+	as.events++
+	as.err = as.add(e)
+	return as.err
+}
+
+func (as *Assembler) add(e *histories.Event) error {
+	open, read := as.open, as.read
+	if e.IsFault() {
+		as.faults = append(as.faults, Fault{Index: e.Index, Time: e.Time, F: e.F, Params: e.Params})
+		return nil
+	}
+	if e.Type == histories.Invoke {
+		if prev := open[e.Process]; prev != nil {
+			return &EventError{Event: e.Index, Err: fmt.Errorf("%s invokes a %s while its %s from event %d is still open (a process runs one operation at a time)", e.Process, e.F, prev.F, prev.Invoke)}
 		}
-		if e.Type == histories.Invoke {
-			if prev := open[e.Process]; prev != nil {
-				return nil, nil, &EventError{Event: e.Index, Err: fmt.Errorf("%s invokes a %s while its %s from event %d is still open (a process runs one operation at a time)", e.Process, e.F, prev.F, prev.Invoke)}
-			}
-			if e.IsWrite() {
-				got := read[[2]string{e.Process, e.Key}]
-				for _, id := range e.Context {
-					if !got[id] {
-						return nil, nil, &EventError{Event: e.Index, Field: "context", Err: fmt.Errorf(
-							"%s's %s %s names %s, which no earlier read of %s by %s returned (a context lists what the client read)",
-							e.Process, e.F, e.Write, id, e.Key, e.Process)}
-					}
+		if e.IsWrite() {
+			got := read[[2]string{e.Process, e.Key}]
+			for _, id := range e.Context {
+				if !got[id] {
+					return &EventError{Event: e.Index, Field: "context", Err: fmt.Errorf(
+						"%s's %s %s names %s, which no earlier read of %s by %s returned (a context lists what the client read)",
+						e.Process, e.F, e.Write, id, e.Key, e.Process)}
 				}
 			}
-			op := &Op{
-				Process: e.Process, F: e.F, Key: e.Key, Node: e.Node, Type: histories.Info,
-				Invoke: e.Index, Complete: -1, Start: e.Time, End: -1,
-				Write: e.Write, Value: e.Value, Context: e.Context,
-			}
-			open[e.Process] = op
-			ops = append(ops, op)
-			continue
 		}
-		op := open[e.Process]
-		switch {
-		case op == nil:
-			return nil, nil, &EventError{Event: e.Index, Err: fmt.Errorf("%s completes a %s it never invoked", e.Process, e.F)}
-		case op.F != e.F || op.Key != e.Key:
-			return nil, nil, &EventError{Event: e.Index, Err: fmt.Errorf("%s completes %s %q, but its open operation (event %d) is %s %q", e.Process, e.F, e.Key, op.Invoke, op.F, op.Key)}
-		case e.Write != "" && e.Write != op.Write:
-			return nil, nil, &EventError{Event: e.Index, Err: fmt.Errorf("%s completes write %s, but it invoked write %s (event %d)", e.Process, e.Write, op.Write, op.Invoke)}
+		op := &Op{
+			Process: e.Process, F: e.F, Key: e.Key, Node: e.Node, Type: histories.Info,
+			Invoke: e.Index, Complete: -1, Start: e.Time, End: -1,
+			Write: e.Write, Value: e.Value, Context: e.Context,
 		}
-		delete(open, e.Process)
-		if e.F == histories.Read && e.Type == histories.OK {
-			k := [2]string{e.Process, e.Key}
-			if read[k] == nil {
-				read[k] = map[string]bool{}
-			}
-			for _, v := range e.Versions {
-				read[k][v.Write] = true
-			}
+		open[e.Process] = op
+		as.ops = append(as.ops, op)
+		return nil
+	}
+	op := open[e.Process]
+	switch {
+	case op == nil:
+		return &EventError{Event: e.Index, Err: fmt.Errorf("%s completes a %s it never invoked", e.Process, e.F)}
+	case op.F != e.F || op.Key != e.Key:
+		return &EventError{Event: e.Index, Err: fmt.Errorf("%s completes %s %q, but its open operation (event %d) is %s %q", e.Process, e.F, e.Key, op.Invoke, op.F, op.Key)}
+	case e.Write != "" && e.Write != op.Write:
+		return &EventError{Event: e.Index, Err: fmt.Errorf("%s completes write %s, but it invoked write %s (event %d)", e.Process, e.Write, op.Write, op.Invoke)}
+	}
+	delete(open, e.Process)
+	if e.F == histories.Read && e.Type == histories.OK {
+		k := [2]string{e.Process, e.Key}
+		if read[k] == nil {
+			read[k] = map[string]bool{}
 		}
-		op.Type, op.Complete, op.End = e.Type, e.Index, e.Time
-		op.Versions, op.Meta, op.Offset, op.Error = e.Versions, e.Meta, e.Offset, e.Error
-		if e.Node != "" {
-			op.Node = e.Node
+		for _, v := range e.Versions {
+			read[k][v.Write] = true
 		}
 	}
-	return ops, faults, nil
+	op.Type, op.Complete, op.End = e.Type, e.Index, e.Time
+	op.Versions, op.Meta, op.Offset, op.Error = e.Versions, e.Meta, e.Offset, e.Error
+	if e.Node != "" {
+		op.Node = e.Node
+	}
+	return nil
+}
+
+// Analysis returns the assembled history: the events added so far, with
+// the operations still open as never completed. It fails when an Add
+// failed, or on a reused write id.
+func (as *Assembler) Analysis() (*Analysis, error) {
+	if as.err != nil {
+		return nil, as.err
+	}
+	g, err := newGraph(as.ops)
+	if err != nil {
+		return nil, err
+	}
+	return &Analysis{Events: as.events, Ops: as.ops, Faults: as.faults, Graph: g}, nil
 }

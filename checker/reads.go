@@ -41,7 +41,7 @@ func (c *check) read(op *Op, final bool) {
 				Why: fmt.Sprintf("no operation in the history wrote %s to %s", v.Write, op.Key)})
 			continue
 		case w.Type == histories.Fail:
-			c.phantom(Phantom{Key: op.Key, Write: v.Write, Read: op.Invoke, Fail: ref(w),
+			c.phantom(Phantom{Key: op.Key, Write: v.Write, Read: op.Invoke, Fail: c.ref(w),
 				Why: fmt.Sprintf("%s's write failed (event %d: %s), so it must never be read", w.Write, w.Complete, w.Error)})
 		}
 		if w.Invoke > op.Complete {
@@ -65,7 +65,7 @@ func (c *check) read(op *Op, final bool) {
 				continue
 			}
 			c.stale[k] = len(c.res.Stale)
-			c.res.Stale = append(c.res.Stale, Stale{Key: op.Key, Write: ref(a), Newer: ref(b), Read: op.Invoke, Reads: 1, Final: final})
+			c.res.Stale = append(c.res.Stale, Stale{Key: op.Key, Write: c.ref(a), Newer: c.ref(b), Read: op.Invoke, Reads: 1, Final: final})
 		}
 	}
 }
@@ -88,7 +88,7 @@ func (c *check) corrupted(op *Op, w *Write, v histories.Version) {
 			return
 		}
 	}
-	c.res.Corrupted = append(c.res.Corrupted, Corrupted{Key: op.Key, Write: ref(w), Read: op.Invoke, Reads: 1,
+	c.res.Corrupted = append(c.res.Corrupted, Corrupted{Key: op.Key, Write: c.ref(w), Read: op.Invoke, Reads: 1,
 		Value: v.Value, Deleted: v.Deleted, Why: explainCorrupted(op, w, v)})
 }
 
@@ -100,7 +100,7 @@ func (c *check) future(op *Op, w *Write) {
 			return
 		}
 	}
-	c.res.Future = append(c.res.Future, FutureRead{Key: op.Key, Write: ref(w), Read: op.Invoke, Ack: op.Complete,
+	c.res.Future = append(c.res.Future, FutureRead{Key: op.Key, Write: c.ref(w), Read: op.Invoke, Ack: op.Complete,
 		Why: fmt.Sprintf("%s's read of %s returned %s at event %d, but %s was only invoked at event %d, later: a read cannot return a write that had not begun",
 			op.Process, op.Key, w.Write, op.Complete, w.Write, w.Invoke)})
 }

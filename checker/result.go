@@ -35,6 +35,23 @@ type Ref struct {
 	Offset  *int64            `json:"offset,omitempty"` // the node's clock offset, ns
 }
 
+// ref is w's Ref, one per write in a check: a winner that replaced many
+// writes is described once, and every finding shares its Ref.
+func (c *check) ref(w *Write) *Ref {
+	if w == nil {
+		return nil
+	}
+	if r, ok := c.refs[w]; ok {
+		return r
+	}
+	r := ref(w)
+	if c.refs == nil {
+		c.refs = map[*Write]*Ref{}
+	}
+	c.refs[w] = r
+	return r
+}
+
 func ref(w *Write) *Ref {
 	if w == nil {
 		return nil
@@ -179,4 +196,8 @@ type Result struct {
 	// the keys that are not linearizable, when the caller saved one
 	// (Visualize).
 	Visualization string `json:"visualization,omitempty"`
+	// Omitted counts, by list, the findings a copy of the result bounded
+	// for reading left out (the summary counts them all); empty in a
+	// result the checker returns.
+	Omitted map[string]int `json:"omitted,omitempty"`
 }

@@ -61,10 +61,12 @@ type Run struct {
 
 // Check runs cfg in a new run folder under root, named for its strategy,
 // judges the history with opts, and saves what it found: results.json,
-// run.json, report.txt (below the run's description), report.html and,
-// when a key is not linearizable, porcupine's linearizability.html; then
-// it points root/latest at the complete folder. command is the command line
-// that replays the run.
+// run.json, report.txt (below the run's description; both list at most
+// runs.MaxFindings findings of each kind), report.html and,
+// when a key is not linearizable, porcupine's linearizability.html of at
+// most checker.MaxVisualKeys such keys (see Analysis.Drawable).
+// Then it points root/latest at the complete folder. command is the
+// command line that replays the run.
 func Check(root string, cfg harness.Config, command string, opts checker.Options) (*Run, error) {
 	return CheckStages(root, cfg, command, opts, nil)
 }
@@ -109,6 +111,10 @@ func (r *Run) save(cfg harness.Config, res *harness.Result, opts checker.Options
 	if stage == nil {
 		stage = func(string) {}
 	}
+	if opts.Explain > 0 {
+		// results.json and report.txt show this many of each finding.
+		opts.Explain = max(opts.Explain, runs.MaxFindings)
+	}
 	stage(StageCheck)
 	a, err := checker.Analyze(res.History)
 	if err != nil {
@@ -122,7 +128,7 @@ func (r *Run) save(cfg harness.Config, res *harness.Result, opts checker.Options
 		r.Result.Undecided(fmt.Sprintf("the run was interrupted after %d of %d operations, before its final reads", res.Ops, cfg.Ops))
 	}
 	stage(StageReports)
-	if keys := r.Result.NonLinearizable(); len(keys) > 0 {
+	if keys := a.Drawable(r.Result.NonLinearizable()); len(keys) > 0 {
 		path := filepath.Join(r.Dir, runs.LinearFile)
 		if err := runs.CreateFile(path, func(w io.Writer) error {
 			return a.Visualize(keys, opts.LinearTimeout, w)
@@ -139,14 +145,14 @@ func (r *Run) save(cfg harness.Config, res *harness.Result, opts checker.Options
 	r.Info.Converged = res.Converged
 	v := r.Result.Verdict
 	r.Info.Verdict, r.Info.Valid, r.Info.Summary = &v, r.Result.Valid, r.Result.Summary
-	if err := runs.WriteJSON(filepath.Join(r.Dir, runs.ResultsFile), r.Result); err != nil {
+	if err := runs.WriteResult(filepath.Join(r.Dir, runs.ResultsFile), r.Result, runs.MaxFindings); err != nil {
 		return err
 	}
 	if err := runs.WriteJSON(filepath.Join(r.Dir, runs.InfoFile), r.Info); err != nil {
 		return err
 	}
 	if err := runs.CreateFile(filepath.Join(r.Dir, runs.ReportFile), func(w io.Writer) error {
-		return report.WriteRun(w, r.Info, r.Dir, r.Result, 0)
+		return report.WriteRun(w, r.Info, r.Dir, r.Result, runs.MaxFindings)
 	}); err != nil {
 		return err
 	}
@@ -233,22 +239,41 @@ func Judge(path string, opts checker.Options) (*Judged, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := histories.Load(file)
+	// The history is read event by event into the checker's assembly, and
+	// never kept whole: a judgement needs the operations, not the events.
+	// A malformed line anywhere is reported before a malformed sequence of
+	// operations: the assembler keeps its first error and the file is read
+	// to its end.
+	var as checker.Assembler
+	var lines []int32 // lines[i]: the line of event i, to name it in an error
+	cut, err := histories.ScanFile(file, func(e *histories.Event, line int) error {
+		lines = append(lines, int32(line))
+		as.Add(e)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	j := &Judged{Path: file, Events: len(f.Events), Cut: f.Cut}
-	if j.Result, err = checker.Check(f.Events, opts); err != nil {
+	j := &Judged{Path: file, Events: len(lines), Cut: cut}
+	a, err := as.Analysis()
+	if err == nil {
+		j.Result, err = a.Check(opts)
+	}
+	if err != nil {
 		var ee *checker.EventError
 		if errors.As(err, &ee) {
 			// Name the line, as the decoder does.
-			err = &histories.LineError{Line: f.Line(ee.Event), Field: ee.Field, Err: fmt.Errorf("event %d: %w", ee.Event, ee.Err)}
+			line := 0
+			if ee.Event >= 0 && ee.Event < len(lines) {
+				line = int(lines[ee.Event])
+			}
+			err = &histories.LineError{Line: line, Field: ee.Field, Err: fmt.Errorf("event %d: %w", ee.Event, ee.Err)}
 		}
 		return nil, fmt.Errorf("histories: %s: %w", file, err)
 	}
-	if f.Cut != nil {
+	if j.Cut != nil {
 		j.Result.Undecided(fmt.Sprintf("the last line (line %d) is cut short (%v): it was left out, and the history judged as far as its whole lines go, which may be before its end",
-			f.Cut.Line, f.Cut.Err))
+			j.Cut.Line, j.Cut.Err))
 	}
 	dir := filepath.Dir(file)
 	if len(j.Result.NonLinearizable()) > 0 && runs.Has(dir, runs.LinearFile) {

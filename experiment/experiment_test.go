@@ -13,6 +13,7 @@ import (
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/internal/runs"
 )
 
@@ -94,11 +95,13 @@ func TestCheckWritesTheRunFolder(t *testing.T) {
 	cfg.Strategy = "vv"
 	r, err := Check(t.TempDir(), cfg, "clockwise check --strategy vv", checker.Options{})
 	require.NoError(t, err)
-	for _, f := range []string{runs.HistoryFile, runs.ResultsFile, runs.ReportFile, runs.InfoFile, runs.HTMLFile, runs.LinearFile} {
+	for _, f := range []string{runs.HistoryFile, runs.ResultsFile, runs.ReportFile, runs.InfoFile, runs.HTMLFile} {
 		assert.FileExists(t, filepath.Join(r.Dir, f))
 	}
 	assert.Equal(t, filepath.Join(r.Dir, runs.HTMLFile), r.HTML)
-	assert.Equal(t, runs.LinearFile, r.Result.Visualization, "one node keeps vv's siblings: no register")
+	assert.NotEmpty(t, r.Result.NonLinearizable(), "one node keeps vv's siblings: no register")
+	assert.NoFileExists(t, filepath.Join(r.Dir, runs.LinearFile), "porcupine's page leaves out keys whose reads returned siblings")
+	assert.Empty(t, r.Result.Visualization)
 	info, err := runs.ReadInfo(r.Dir)
 	require.NoError(t, err)
 	assert.Equal(t, r.Info, info)
@@ -111,8 +114,7 @@ func TestCheckWritesTheRunFolder(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, filepath.Join(r.Dir, runs.HistoryFile), j.Path)
 	assert.Equal(t, "clockwise check --strategy vv", j.Command)
-	assert.Equal(t, filepath.Join(r.Dir, runs.LinearFile), j.Result.Visualization)
-	j.Result.Visualization = r.Result.Visualization
+	assert.Empty(t, j.Result.Visualization, "no page was written")
 	assert.Equal(t, r.Result, j.Result, "judged again, the stored history gives the same result")
 	_, err = Judge(t.TempDir(), checker.Options{})
 	assert.ErrorContains(t, err, "without a history.jsonl")
@@ -145,4 +147,30 @@ func TestClusterURLs(t *testing.T) {
 		_, err := Cluster{Spec: bad}.URLs()
 		assert.Error(t, err, "%q", bad)
 	}
+}
+
+// Judge reads a history as it goes, yet reports errors as if it had read
+// it whole first: a malformed line anywhere before a malformed sequence of
+// operations, and an operation's error at the line of its event.
+func TestJudgeNamesTheLine(t *testing.T) {
+	dir := t.TempDir()
+	write := func(lines ...string) string {
+		path := filepath.Join(dir, "h.jsonl")
+		require.NoError(t, os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644))
+		return path
+	}
+	orphan := `{"index":0,"time":1,"process":"c1","type":"ok","f":"read","key":"x","node":"n1","versions":[]}`
+	good := `{"index":1,"time":2,"process":"c2","type":"invoke","f":"read","key":"x","node":"n1"}`
+	_, err := Judge(write(orphan, good, `{"index":2,"time":"late"}`), checker.Options{})
+	var le *histories.LineError
+	require.ErrorAs(t, err, &le)
+	assert.Equal(t, 3, le.Line, "the malformed line, though the sequence broke first: %v", err)
+	assert.Equal(t, "time", le.Field)
+
+	invoke := `{"index":0,"time":1,"process":"c2","type":"invoke","f":"read","key":"x","node":"n1"}`
+	stray := `{"index":1,"time":2,"process":"c1","type":"ok","f":"read","key":"x","node":"n1","versions":[]}`
+	_, err = Judge(write(invoke, "", stray), checker.Options{})
+	require.ErrorAs(t, err, &le)
+	assert.Equal(t, 3, le.Line, "the blank line counts: %v", err)
+	assert.Contains(t, err.Error(), "event 1")
 }

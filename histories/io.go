@@ -12,18 +12,27 @@ import (
 )
 
 // Writer appends events to a stream, one JSON line each. It buffers whole
-// lines and writes them out in batches of about 4 KiB of complete lines, so
-// the file grows as the run goes and whatever reached it is always a
-// sequence of complete lines.
+// lines and writes them out a page of the file at a time, so the file grows
+// as the run goes and whatever reached it is a sequence of complete lines.
+//
+// A process killed outright (SIGKILL) inside a write(2) that spans pages of
+// a file may leave only the first pages of it on disk: Linux checks for a
+// fatal signal between pages, and a writer throttled by writeback sleeps
+// there. So no write crosses a page boundary (Page bytes from where the
+// Writer began) except one holding a single line that does, written alone
+// the moment it is complete.
 type Writer struct {
-	w     io.Writer
-	buf   []byte
-	limit int
-	err   error
+	w   io.Writer
+	buf []byte
+	off int64 // bytes written to w
+	err error
 }
 
-// NewWriter returns a Writer that writes to w.
-func NewWriter(w io.Writer) *Writer { return &Writer{w: w, limit: 4 << 10} }
+// Page is the file page size the Writer keeps its writes within.
+const Page = 4 << 10
+
+// NewWriter returns a Writer that writes to w, from its start.
+func NewWriter(w io.Writer) *Writer { return &Writer{w: w} }
 
 // Write encodes e as one line. Errors are sticky: after the first, every call
 // returns it.
@@ -31,22 +40,39 @@ func (w *Writer) Write(e *Event) error {
 	if w.err != nil {
 		return w.err
 	}
+	n := len(w.buf)
 	w.buf = e.AppendJSON(w.buf)
 	w.buf = append(w.buf, '\n')
-	if len(w.buf) >= w.limit {
-		return w.Flush()
+	boundary := (w.off/Page + 1) * Page
+	if w.off+int64(len(w.buf)) <= boundary {
+		if w.off+int64(len(w.buf)) == boundary {
+			return w.Flush()
+		}
+		return nil
 	}
-	return nil
+	// The new line crosses the page boundary: the lines before it fill the
+	// page as far as they go, and the line goes out by itself.
+	w.write(w.buf[:n])
+	w.write(w.buf[n:])
+	w.buf = w.buf[:0]
+	return w.err
+}
+
+// write writes b, whole lines, to w.
+func (w *Writer) write(b []byte) {
+	if w.err != nil || len(b) == 0 {
+		return
+	}
+	n, err := w.w.Write(b)
+	w.off += int64(n)
+	if err != nil {
+		w.err = fmt.Errorf("histories: write: %w", err)
+	}
 }
 
 // Flush writes every buffered line.
 func (w *Writer) Flush() error {
-	if w.err != nil || len(w.buf) == 0 {
-		return w.err
-	}
-	if _, err := w.w.Write(w.buf); err != nil {
-		w.err = fmt.Errorf("histories: write: %w", err)
-	}
+	w.write(w.buf)
 	w.buf = w.buf[:0]
 	return w.err
 }
@@ -141,6 +167,20 @@ func Load(path string) (*File, error) {
 	return h, nil
 }
 
+// ScanFile reads a history file as Scan reads a stream. Errors name the
+// file as Load's do.
+func ScanFile(path string, fn func(e *Event, line int) error) (cut *LineError, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("histories: %w", err)
+	}
+	defer f.Close()
+	if cut, err = Scan(f, fn); err != nil {
+		return nil, fmt.Errorf("histories: %s: %w", path, err)
+	}
+	return cut, nil
+}
+
 // MaxLine is the longest line Decode reads; no event comes near it.
 const MaxLine = 64 << 20
 
@@ -163,6 +203,10 @@ type raw struct {
 	Meta     *Meta           `json:"meta"`
 	Error    string          `json:"error"`
 	Offset   *int64          `json:"offset"`
+	// value is a string "value" as the scanner read it (hasValue), in
+	// place of Value.
+	value    string
+	hasValue bool
 }
 
 var (
@@ -193,48 +237,71 @@ func Decode(r io.Reader) ([]Event, error) {
 // cut short (File.Cut) instead of failing. On an error it returns the
 // events before the malformed line too.
 func DecodeFile(r io.Reader) (*File, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
 	f := &File{}
-	line := 0
+	cut, err := Scan(r, func(e *Event, line int) error {
+		f.Events = append(f.Events, *e)
+		f.Lines = append(f.Lines, line)
+		return nil
+	})
+	f.Cut = cut
+	return f, err
+}
+
+// Scan reads a history as DecodeFile does, one event at a time, without
+// keeping any: it calls fn with each event and the line (from 1) it came
+// from, and stops at fn's first error, which it returns. fn may keep what
+// the event holds (its strings, slices and metadata are its own) but not
+// the pointer, which the next event reuses. A last line cut short is left
+// out and returned as cut.
+func Scan(r io.Reader, fn func(e *Event, line int) error) (cut *LineError, err error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	sc := newScanner()
+	line, events := 0, 0
 	var last int64
 	var buf []byte
+	var in raw
+	var e Event
 	for {
 		line++
 		b, whole, err := readLine(br, buf[:0])
 		buf = b
 		if err == errLong {
-			return f, &LineError{Line: line, Err: fmt.Errorf("longer than %d MiB: no history event is that long", MaxLine>>20)}
+			return nil, &LineError{Line: line, Err: fmt.Errorf("longer than %d MiB: no history event is that long", MaxLine>>20)}
 		}
 		if err != nil && err != io.EOF {
-			return f, fmt.Errorf("histories: line %d: %w", line, err)
+			return nil, fmt.Errorf("histories: line %d: %w", line, err)
 		}
 		if line == 1 {
 			b = bytes.TrimPrefix(b, []byte(bom))
 		}
 		if t := bytes.TrimSpace(b); len(t) > 0 {
-			var in raw
-			if jerr := json.Unmarshal(t, &in); jerr != nil {
-				le := decodeError(line, jerr)
-				if !whole {
-					f.Cut = le
-					return f, nil
+			if !sc.line(t, &in) {
+				in = raw{}
+				if jerr := json.Unmarshal(t, &in); jerr != nil {
+					le := decodeError(line, jerr)
+					if !whole {
+						return le, nil
+					}
+					return nil, le
 				}
-				return f, le
 			}
-			e, eerr := in.event(len(f.Events), last)
+			var eerr error
+			e, eerr = in.event(events, last)
 			if eerr != nil {
 				var le *LineError
 				if errors.As(eerr, &le) {
 					le.Line = line
 				}
-				return f, eerr
+				return nil, eerr
 			}
 			last = e.Time
-			f.Events = append(f.Events, e)
-			f.Lines = append(f.Lines, line)
+			events++
+			if err := fn(&e, line); err != nil {
+				return nil, err
+			}
 		}
 		if err == io.EOF {
-			return f, nil
+			return nil, nil
 		}
 	}
 }
@@ -290,7 +357,9 @@ func (in *raw) event(index int, last int64) (Event, error) {
 		Key: in.Key, Node: in.Node, Write: in.Write, Context: in.Context, Versions: in.Versions,
 		Meta: in.Meta, Error: in.Error, Offset: in.Offset,
 	}
-	if len(in.Value) > 0 && string(in.Value) != "null" {
+	if in.hasValue {
+		e.Value = in.value
+	} else if len(in.Value) > 0 && string(in.Value) != "null" {
 		switch in.Value[0] {
 		case '"':
 			if err := json.Unmarshal(in.Value, &e.Value); err != nil {

@@ -212,25 +212,33 @@ func (c *chunks) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// Every write ends a line, and only a write of one line crosses a page
+// boundary of the file.
 func TestWriterWritesWholeLines(t *testing.T) {
 	var c chunks
 	w := NewWriter(&c)
-	w.limit = 300 // force many flushes
-	for i := range 200 {
-		e := Event{Index: i, Time: int64(i), Process: "c1", Type: Invoke, F: Read, Key: "k" + strings.Repeat("k", i%17)}
+	for i := range 2000 {
+		e := Event{Index: i, Time: int64(i), Process: "c1", Type: Invoke, F: Read, Key: "k" + strings.Repeat("k", i%97)}
 		require.NoError(t, w.Write(&e))
 	}
 	require.NoError(t, w.Flush())
-	require.Greater(t, len(c.calls), 10)
+	require.Greater(t, len(c.calls), 20)
 	var all []byte
+	crossing := 0
 	for _, p := range c.calls {
 		assert.Equal(t, byte('\n'), p[len(p)-1], "every write ends a line")
+		start, end := len(all), len(all)+len(p)
+		if start/Page != (end-1)/Page {
+			crossing++
+			assert.Equal(t, 1, bytes.Count(p, []byte("\n")), "a write across a page boundary holds one line")
+		}
 		all = append(all, p...)
 		// What reached the "disk" so far is always a readable history.
 		h, err := Decode(bytes.NewReader(all))
 		require.NoError(t, err)
 		assert.Equal(t, bytes.Count(all, []byte("\n")), len(h))
 	}
+	assert.Positive(t, crossing)
 }
 
 func TestReadFileNamesTheFile(t *testing.T) {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/clock"
-	"github.com/clockwise-kv/clockwise/internal/runs"
 )
 
 // byInterest orders lost writes for a reader: the losses to clock skew
@@ -113,7 +112,7 @@ func WriteText(w io.Writer, r *checker.Result, limit int) error {
 	writeRegister(b, r)
 	more := func(n int) {
 		if limit > 0 && n > limit {
-			fmt.Fprintf(b, "  … and %d more in %s and %s\n", n-limit, runs.ReportFile, runs.ResultsFile)
+			fmt.Fprintf(b, "  … and %d more (clockwise analyze --full --limit 0 explains every one)\n", n-limit)
 		}
 	}
 	if len(r.Lost) > 0 {

@@ -52,7 +52,7 @@ func TestTextReportListsTheSkewSignatureFirst(t *testing.T) {
 	assert.Contains(t, out, "\nLost writes:\n- w2 on x", "the skew signature is listed first")
 	assert.Contains(t, out, "above:  write w1")
 	assert.Contains(t, out, "lost 3: 1 to clock skew, 2 otherwise")
-	assert.Contains(t, out, "  … and 2 more in report.txt and results.json\n")
+	assert.Contains(t, out, "  … and 2 more (clockwise analyze --full --limit 0 explains every one)\n")
 }
 
 func TestTextReportNamesTheTombstone(t *testing.T) {

@@ -67,6 +67,9 @@ message names the line and the field), 3 unknown: the history cannot decide
 				}
 				return analyzeImported(out, args[0], f, linear, asJSON)
 			}
+			if !asJSON {
+				opts.Explain = explained(limit, 0)
+			}
 			j, err := experiment.Judge(args[0], opts)
 			if err != nil {
 				return inputErr(err)

@@ -84,6 +84,7 @@ cannot decide (an interrupted run, replicas that did not converge).`,
 					return usageErr("invalid --nemesis: the %s fault needs real processes (--cluster local)", k)
 				}
 			}
+			opts.Explain = explained(limit, runs.MaxFindings)
 			if shrink && cluster != "" {
 				return usageErr("invalid --shrink: shrinking replays runs on the simulator; a real cluster's run cannot be replayed")
 			}
@@ -134,7 +135,7 @@ cannot decide (an interrupted run, replicas that did not converge).`,
 	f.register(cmd.Flags())
 	cmd.Flags().StringVar(&out, "out", "runs", "folder that holds the run folders")
 	gateFlag(cmd.Flags(), &gate)
-	cmd.Flags().IntVar(&limit, "limit", defaultLimit, "list at most this many findings of each kind on the terminal (0: all); report.txt has all")
+	cmd.Flags().IntVar(&limit, "limit", defaultLimit, fmt.Sprintf("list at most this many findings of each kind on the terminal (0: all); report.txt and results.json list up to %d", runs.MaxFindings))
 	linearFlag(cmd.Flags(), &linear)
 	cmd.Flags().StringVar(&cluster, "cluster", "", `run against real processes: "local" starts --nodes clockwise node processes on loopback; or the comma-separated URLs of running nodes (default: the simulator)`)
 	cmd.Flags().BoolVar(&shrink, "shrink", false, "when the run fails, shrink it too (see 'clockwise shrink')")

@@ -217,6 +217,16 @@ func checkOptions(gate []string, linear time.Duration) (checker.Options, error) 
 	return opts, nil
 }
 
+// explained is how many findings of each kind a command that lists limit
+// of them on the terminal (0: all), and shown at least shown in its files,
+// asks the checker to explain (checker.Options.Explain; 0: all).
+func explained(limit, shown int) int {
+	if limit == 0 {
+		return 0
+	}
+	return max(limit, shown)
+}
+
 // replay is the command line that reproduces this invocation: the command,
 // --strategy and --seed always, and every other flag the user set.
 func replay(cmd *cobra.Command, skip ...string) string {

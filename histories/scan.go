@@ -1,0 +1,396 @@
+package histories
+
+import (
+	"strconv"
+	"unicode/utf8"
+)
+
+// scanner parses one history line the way encoding/json would decode it
+// into raw, but only for the plain form a history takes: an object of the
+// known fields, each at most once, with strings free of escapes and valid
+// UTF-8 and integers without fraction or exponent. Given anything else it
+// gives up, and the line is decoded by encoding/json, whose result and
+// errors are the reference (FuzzScan holds the scanner to them). The
+// strings that repeat from line to line (process, type, f, key, node, the
+// nodes of the metadata) are interned.
+type scanner struct {
+	b      []byte
+	i      int
+	intern map[string]string
+	// index and time hold the line's index and time, which raw points
+	// at until the event is made; offsets and metas are allocated a slab
+	// at a time, an event keeping its own element.
+	index   int
+	time    int64
+	offsets []int64
+	metas   []Meta
+}
+
+// slab is how many offsets or metadata the scanner allocates at once.
+const slab = 1024
+
+// maxInterned bounds the interned strings, so a history with a new key on
+// every line does not keep them all twice.
+const maxInterned = 4096
+
+func newScanner() *scanner { return &scanner{intern: map[string]string{}} }
+
+// line fills in from b; false means the line is not in the plain form and
+// in holds nothing of use.
+func (s *scanner) line(b []byte, in *raw) bool {
+	*in = raw{}
+	s.b, s.i = b, 0
+	if !s.eat('{') {
+		return false
+	}
+	var seen uint32
+	if s.eat('}') {
+		return s.end()
+	}
+	for {
+		name, ok := s.str()
+		if !ok || !s.eat(':') {
+			return false
+		}
+		bit, ok := rawFields[string(name)]
+		if !ok || seen&bit != 0 {
+			return false // unknown or repeated: encoding/json decides
+		}
+		seen |= bit
+		if !s.field(bit, in) {
+			return false
+		}
+		if s.eat(',') {
+			continue
+		}
+		return s.eat('}') && s.end()
+	}
+}
+
+const (
+	fIndex uint32 = 1 << iota
+	fTime
+	fProcess
+	fType
+	fF
+	fKey
+	fNode
+	fWrite
+	fValue
+	fContext
+	fVersions
+	fMeta
+	fError
+	fOffset
+)
+
+var rawFields = map[string]uint32{
+	"index": fIndex, "time": fTime, "process": fProcess, "type": fType, "f": fF, "key": fKey,
+	"node": fNode, "write": fWrite, "value": fValue, "context": fContext, "versions": fVersions,
+	"meta": fMeta, "error": fError, "offset": fOffset,
+}
+
+func (s *scanner) field(bit uint32, in *raw) bool {
+	var ok bool
+	switch bit {
+	case fIndex:
+		var n int64
+		if n, ok = s.int(); ok && int64(int(n)) == n {
+			s.index = int(n)
+			in.Index = &s.index
+		}
+	case fTime:
+		if s.time, ok = s.int(); ok {
+			in.Time = &s.time
+		}
+	case fOffset:
+		var n int64
+		if n, ok = s.int(); ok {
+			if len(s.offsets) == 0 {
+				s.offsets = make([]int64, slab)
+			}
+			in.Offset = &s.offsets[0]
+			*in.Offset, s.offsets = n, s.offsets[1:]
+		}
+	case fProcess:
+		in.Process, ok = s.interned()
+	case fType:
+		in.Type, ok = s.interned()
+	case fF:
+		in.F, ok = s.interned()
+	case fKey:
+		in.Key, ok = s.interned()
+	case fNode:
+		in.Node, ok = s.interned()
+	case fWrite:
+		in.Write, ok = s.string()
+	case fError:
+		in.Error, ok = s.string()
+	case fValue:
+		s.ws()
+		if s.i < len(s.b) && s.b[s.i] == '"' {
+			in.value, ok = s.string()
+			in.hasValue = ok
+		}
+	case fContext:
+		in.Context, ok = s.strings()
+	case fVersions:
+		in.Versions, ok = s.versions()
+	case fMeta:
+		in.Meta, ok = s.meta()
+	}
+	return ok
+}
+
+func (s *scanner) ws() {
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+// eat skips white space and then c, if c is next.
+func (s *scanner) eat(c byte) bool {
+	s.ws()
+	if s.i < len(s.b) && s.b[s.i] == c {
+		s.i++
+		return true
+	}
+	return false
+}
+
+// end reports that nothing but white space is left.
+func (s *scanner) end() bool {
+	s.ws()
+	return s.i == len(s.b)
+}
+
+// str returns the bytes of a plain string, which alias the line.
+func (s *scanner) str() ([]byte, bool) {
+	if !s.eat('"') {
+		return nil, false
+	}
+	start, ascii := s.i, true
+	for ; s.i < len(s.b); s.i++ {
+		c := s.b[s.i]
+		switch {
+		case c == '"':
+			b := s.b[start:s.i]
+			s.i++
+			if !ascii && !utf8.Valid(b) {
+				return nil, false // encoding/json replaces invalid bytes
+			}
+			return b, true
+		case c == '\\' || c < 0x20:
+			return nil, false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	return nil, false
+}
+
+func (s *scanner) string() (string, bool) {
+	b, ok := s.str()
+	return string(b), ok
+}
+
+func (s *scanner) interned() (string, bool) {
+	b, ok := s.str()
+	if !ok {
+		return "", false
+	}
+	return s.internBytes(b), true
+}
+
+// internBytes returns b as a string, the same string for the same bytes.
+func (s *scanner) internBytes(b []byte) string {
+	if v, ok := s.intern[string(b)]; ok {
+		return v
+	}
+	v := string(b)
+	if len(s.intern) < maxInterned {
+		s.intern[v] = v
+	}
+	return v
+}
+
+// int reads an integer as JSON writes one: no fraction, no exponent.
+func (s *scanner) int() (int64, bool) {
+	s.ws()
+	start := s.i
+	if s.i < len(s.b) && s.b[s.i] == '-' {
+		s.i++
+	}
+	digits := s.i
+	for s.i < len(s.b) && s.b[s.i] >= '0' && s.b[s.i] <= '9' {
+		s.i++
+	}
+	if s.i == digits || (s.b[digits] == '0' && s.i > digits+1) {
+		return 0, false
+	}
+	if s.i < len(s.b) && (s.b[s.i] == '.' || s.b[s.i] == 'e' || s.b[s.i] == 'E') {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(string(s.b[start:s.i]), 10, 64)
+	return n, err == nil
+}
+
+func (s *scanner) uint() (uint64, bool) {
+	s.ws()
+	if s.i < len(s.b) && s.b[s.i] == '-' {
+		return 0, false
+	}
+	n, ok := s.int()
+	return uint64(n), ok && n >= 0
+}
+
+// strings reads an array of plain strings; [] is an empty, non-nil slice,
+// as encoding/json decodes it.
+func (s *scanner) strings() ([]string, bool) {
+	if !s.eat('[') {
+		return nil, false
+	}
+	out := []string{}
+	if s.eat(']') {
+		return out, true
+	}
+	for {
+		v, ok := s.string()
+		if !ok {
+			return nil, false
+		}
+		out = append(out, v)
+		if s.eat(',') {
+			continue
+		}
+		return out, s.eat(']')
+	}
+}
+
+func (s *scanner) versions() ([]Version, bool) {
+	if !s.eat('[') {
+		return nil, false
+	}
+	out := []Version{}
+	if s.eat(']') {
+		return out, true
+	}
+	for {
+		var v Version
+		if !s.object(func(name string) bool {
+			var ok bool
+			switch name {
+			case "write":
+				v.Write, ok = s.string()
+			case "value":
+				v.Value, ok = s.string()
+			case "deleted":
+				v.Deleted, ok = s.bool()
+			}
+			return ok
+		}) {
+			return nil, false
+		}
+		out = append(out, v)
+		if s.eat(',') {
+			continue
+		}
+		return out, s.eat(']')
+	}
+}
+
+func (s *scanner) meta() (*Meta, bool) {
+	if len(s.metas) == 0 {
+		s.metas = make([]Meta, slab)
+	}
+	m := &s.metas[0]
+	s.metas = s.metas[1:]
+	ok := s.object(func(name string) bool {
+		var ok bool
+		switch name {
+		case "ts":
+			m.TS, ok = s.int()
+		case "wait":
+			m.Wait, ok = s.int()
+		case "bytes":
+			var n int64
+			n, ok = s.int()
+			m.Bytes = int(n)
+			ok = ok && int64(m.Bytes) == n
+		case "vv":
+			m.VV = map[string]uint64{}
+			ok = s.object(func(node string) bool {
+				var ok bool
+				m.VV[node], ok = s.uint()
+				return ok
+			})
+		case "dot":
+			d := &Dot{}
+			m.Dot = d
+			ok = s.object(func(name string) bool {
+				var ok bool
+				switch name {
+				case "node":
+					d.Node, ok = s.interned()
+				case "counter":
+					d.Counter, ok = s.uint()
+				}
+				return ok
+			})
+		}
+		return ok
+	})
+	return m, ok
+}
+
+// object reads an object, calling field for each member's value (the
+// scanner at its start); field returns false for a name it does not know.
+// A name given twice gives up (encoding/json would merge or replace).
+func (s *scanner) object(field func(name string) bool) bool {
+	if !s.eat('{') {
+		return false
+	}
+	if s.eat('}') {
+		return true
+	}
+	var names []string
+	for {
+		b, ok := s.str()
+		if !ok || !s.eat(':') {
+			return false
+		}
+		name := s.internBytes(b)
+		for _, n := range names {
+			if n == name {
+				return false
+			}
+		}
+		names = append(names, name)
+		if !field(name) {
+			return false
+		}
+		if s.eat(',') {
+			continue
+		}
+		return s.eat('}')
+	}
+}
+
+func (s *scanner) bool() (bool, bool) {
+	s.ws()
+	rest := s.b[s.i:]
+	switch {
+	case len(rest) >= 4 && string(rest[:4]) == "true":
+		s.i += 4
+		return true, true
+	case len(rest) >= 5 && string(rest[:5]) == "false":
+		s.i += 5
+		return false, true
+	}
+	return false, false
+}

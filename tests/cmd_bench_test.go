@@ -1,0 +1,89 @@
+package tests
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+
+	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/internal/runs"
+)
+
+// runBinary runs clockwise with args b.N times, each a process of its own,
+// and reports its peak resident memory (the largest over the runs, from
+// the kernel's accounting of the child) and client operations per second
+// when ops is set. Exit 1 (invalid) is a verdict, not an error.
+func runBinary(b *testing.B, ops int, args ...string) {
+	b.Helper()
+	var peak int64
+	for b.Loop() {
+		cmd := exec.Command(binary, args...)
+		out, err := cmd.CombinedOutput()
+		var ee *exec.ExitError
+		if err != nil && !(errors.As(err, &ee) && ee.ExitCode() == 1) {
+			b.Fatalf("clockwise %v: %v\n%s", args, err, out)
+		}
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			peak = max(peak, ru.Maxrss) // KiB on Linux
+		}
+	}
+	b.ReportMetric(float64(peak)/1024, "peak-RSS-MB")
+	if ops > 0 {
+		b.ReportMetric(float64(ops)*float64(b.N)/b.Elapsed().Seconds(), "ops/s")
+	}
+}
+
+// BenchmarkCheck100k measures `clockwise check --ops 100000` end to end,
+// as a user runs it: the simulated run, the history on disk, the verdict
+// and the whole run folder (results.json, report.txt, report.html and
+// porcupine's page), for every strategy under the default faults.
+func BenchmarkCheck100k(b *testing.B) {
+	for _, s := range []string{"lww", "lamport", "truetime", "vv", "vv-pruned", "dvv"} {
+		b.Run(s, func(b *testing.B) {
+			runBinary(b, 100_000, "check", "--strategy", s, "--ops", "100000", "--out", b.TempDir())
+		})
+	}
+}
+
+// BenchmarkCheck1M measures a 1,000,000-operation lww check end to end:
+// its peak memory is the figure to watch.
+func BenchmarkCheck1M(b *testing.B) {
+	runBinary(b, 1_000_000, "check", "--strategy", "lww", "--ops", "1000000", "--out", b.TempDir())
+}
+
+// lwwHistory returns the path of a stored lww history of ops client
+// operations under the default faults, simulated (and streamed to disk)
+// once per benchmark binary, next to the binary TestMain built and removes.
+func lwwHistory(b *testing.B, ops int) string {
+	path := filepath.Join(filepath.Dir(binary), fmt.Sprintf("lww-%d.jsonl", ops))
+	if _, err := os.Stat(path); err == nil {
+		return path
+	}
+	cfg := harness.DefaultConfig()
+	cfg.Strategy, cfg.Ops, cfg.Stream = "lww", ops, true
+	if err := runs.Record(path, func(w *histories.Writer) error {
+		_, err := harness.Run(cfg, nil, w)
+		return err
+	}); err != nil {
+		b.Fatal(err)
+	}
+	return path
+}
+
+// BenchmarkAnalyze measures `clockwise analyze` of a stored lww history of
+// 10,000, 100,000 and 1,000,000 operations (the strategy with the most to
+// explain: nearly every write lost), with its peak memory.
+func BenchmarkAnalyze(b *testing.B) {
+	for _, ops := range []int{10_000, 100_000, 1_000_000} {
+		b.Run(fmt.Sprintf("ops=%d", ops), func(b *testing.B) {
+			path := lwwHistory(b, ops)
+			b.ResetTimer()
+			runBinary(b, 0, "analyze", path)
+		})
+	}
+}
