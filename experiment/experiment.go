@@ -156,7 +156,7 @@ func (r *Run) save(cfg harness.Config, res *harness.Result, opts checker.Options
 	}); err != nil {
 		return err
 	}
-	if r.HTML, err = report.WriteHTML(r.Dir, res.History, r.Result, report.RunInfo(r.Dir, r.Info)); err != nil {
+	if r.HTML, err = report.WriteAnalyzedHTML(r.Dir, res.History, a, r.Result, report.RunInfo(r.Dir, r.Info)); err != nil {
 		return err
 	}
 	return runs.Point(r.Dir)

@@ -144,13 +144,17 @@ type detail struct {
 	Lost  string      `json:"lost,omitempty"` // anchor of the lost write's story
 }
 
-func build(h []histories.Event, res *checker.Result, info Info) (*page, error) {
+// build makes the page of history h, judged as res; a is h's analysis, or
+// nil to analyze h here.
+func build(h []histories.Event, a *checker.Analysis, res *checker.Result, info Info) (*page, error) {
 	if res == nil {
 		return nil, fmt.Errorf("report: no result to render")
 	}
-	a, err := checker.Analyze(h)
-	if err != nil {
-		return nil, fmt.Errorf("report: %w", err)
+	if a == nil {
+		var err error
+		if a, err = checker.Analyze(h); err != nil {
+			return nil, fmt.Errorf("report: %w", err)
+		}
 	}
 	ops, faults, g := a.Ops, a.Faults, a.Graph
 	var end int64

@@ -127,10 +127,11 @@ func latencyPlot(ops []*checker.Op, nv *nemesisView, end int64, lost map[string]
 		{string(histories.Info), "unknown outcome", infoColour, draw.TriangleGlyph{}, 2.5},
 		{"lost", "acknowledged, then lost", lostColour, draw.RingGlyph{}, 3},
 	} {
-		pts := series[s.name]
-		if len(pts) == 0 {
+		all := series[s.name]
+		if len(all) == 0 {
 			continue
 		}
+		pts := Downsample(all, plotColumns())
 		sc, err := plotter.NewScatter(pts)
 		if err != nil {
 			return nil, fmt.Errorf("report: latency plot: %w", err)
@@ -138,7 +139,7 @@ func latencyPlot(ops []*checker.Op, nv *nemesisView, end int64, lost map[string]
 		sc.GlyphStyle = draw.GlyphStyle{Color: s.c, Radius: s.r, Shape: s.glyph}
 		p.Add(sc)
 		f.points += len(pts)
-		f.add(fmt.Sprintf("%s (%d)", s.label, len(pts)), sc)
+		f.add(fmt.Sprintf("%s (%d)", s.label, len(all)), sc)
 	}
 	return f, nil
 }
@@ -298,7 +299,6 @@ func clockPlot(ops []*checker.Op, nv *nemesisView, nodes []string, end int64) (*
 		v := secs(*op.Offset)
 		lo, hi = math.Min(lo, v), math.Max(hi, v)
 		observed[op.Node] = append(observed[op.Node], plotter.XY{X: secs(t), Y: v})
-		f.points++
 	}
 	for i, n := range nodes {
 		c := nodeColours[i%len(nodeColours)]
@@ -331,14 +331,16 @@ func clockPlot(ops []*checker.Op, nv *nemesisView, nodes []string, end int64) (*
 		}
 		l.LineStyle = draw.LineStyle{Color: c, Width: vg.Points(1.5)}
 		p.Add(l)
-		if pts := observed[n]; len(pts) > 0 {
+		if all := observed[n]; len(all) > 0 {
+			pts := Downsample(all, plotColumns())
 			sc, err := plotter.NewScatter(pts)
 			if err != nil {
 				return nil, fmt.Errorf("report: clock plot: %w", err)
 			}
 			sc.GlyphStyle = draw.GlyphStyle{Color: c, Radius: 1.4, Shape: draw.CircleGlyph{}}
 			p.Add(sc)
-			f.add(fmt.Sprintf("%s (%d operations)", n, len(pts)), l, sc)
+			f.points += len(pts)
+			f.add(fmt.Sprintf("%s (%d operations)", n, len(all)), l, sc)
 		} else {
 			f.add(n, l)
 		}
@@ -488,8 +490,15 @@ func (f *figure) png(w io.Writer) error {
 	return f.draw(pngCanvas(), w)
 }
 
+// plotColumns is how many pixel columns wide a plot's PNG is: what
+// Downsample thins a series of points to.
+func plotColumns() int { return int(plotW.Dots(pngDPI)) }
+
+// pngDPI is the resolution of the plots' PNGs.
+const pngDPI = 120
+
 func pngCanvas() vg.CanvasWriterTo {
-	return fastPNG{vgimg.NewWith(vgimg.UseWH(plotW, plotH), vgimg.UseDPI(120), vgimg.UseBackgroundColor(color.White))}
+	return fastPNG{vgimg.NewWith(vgimg.UseWH(plotW, plotH), vgimg.UseDPI(pngDPI), vgimg.UseBackgroundColor(color.White))}
 }
 
 // fastPNG writes its canvas as a PNG compressed for speed: a plot is mostly

@@ -118,7 +118,13 @@ func SkippedFaults(faults []checker.Fault) []string {
 // plots as a PNG beside it (PlotFiles), and returns the page's path. The
 // page links the folder's files (Links), the PNGs included.
 func WriteHTML(dir string, h []histories.Event, res *checker.Result, info Info) (string, error) {
-	p, err := build(h, res, info)
+	return WriteAnalyzedHTML(dir, h, nil, res, info)
+}
+
+// WriteAnalyzedHTML is WriteHTML for a history already analyzed as a
+// (checker.Analyze; nil: analyze it here), which the page reuses.
+func WriteAnalyzedHTML(dir string, h []histories.Event, a *checker.Analysis, res *checker.Result, info Info) (string, error) {
+	p, err := build(h, a, res, info)
 	if err != nil {
 		return "", err
 	}
