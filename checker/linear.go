@@ -6,6 +6,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -94,6 +95,20 @@ var register = porcupine.Model{
 	},
 }
 
+// clientNumber is the row porcupine's page draws process in: N for client
+// cN, so that the page's rows read as the rest of the report names clients,
+// and 0 for the final reads; any other process after them all, by the
+// order it first appears (seen processes before it).
+func clientNumber(process string, seen int) int {
+	if process == histories.Final {
+		return 0
+	}
+	if n, err := strconv.Atoi(strings.TrimPrefix(process, "c")); err == nil && n > 0 && strings.HasPrefix(process, "c") {
+		return n
+	}
+	return 1_000_000 + seen
+}
+
 // registerOps turns a history's operations into porcupine operations, by
 // key, keys sorted (registerOp). siblings names the keys that can never be
 // a register: a read of them returned two versions or more, and no write
@@ -117,7 +132,7 @@ func registerOps(ops []*Op, end int64) (keys []string, byKey map[string][]porcup
 		}
 		id, ok := clients[op.Process]
 		if !ok {
-			id = len(clients)
+			id = clientNumber(op.Process, len(clients))
 			clients[op.Process] = id
 		}
 		p.ClientId = id

@@ -203,3 +203,14 @@ func TestDrawableLeavesOutLongKeys(t *testing.T) {
 	require.Equal(t, []string{"x"}, res.NonLinearizable())
 	assert.Equal(t, []string{"x"}, a.Drawable(res.NonLinearizable()), "%d operations", MaxVisualOps)
 }
+
+// Porcupine's page draws client cN in row N and the final reads in row 0,
+// so its rows read as the rest of the report names clients.
+func TestClientNumber(t *testing.T) {
+	assert.Equal(t, 3, clientNumber("c3", 0))
+	assert.Equal(t, 12, clientNumber("c12", 5))
+	assert.Equal(t, 0, clientNumber(histories.Final, 2))
+	assert.Equal(t, 1_000_002, clientNumber("reader", 2))
+	assert.Equal(t, 1_000_000, clientNumber("c0", 0))
+	assert.Equal(t, 1_000_001, clientNumber("cx", 1))
+}

@@ -139,8 +139,8 @@ func Links(dir string) []Link {
 // LinearNote says how to read porcupine's page of the keys that are not
 // linearizable.
 const LinearNote = "porcupine's view of the keys not linearizable: a section per key, a row per client " +
-	"(hover a bar for its client, cN, and its events); it draws the longest orders that explain the history " +
-	"and marks where each gets stuck"
+	"(row N is client cN, row 0 the final reads; hover a bar for its events); it draws the longest orders " +
+	"that explain the history and marks where each gets stuck"
 
 // Write renders the report of history h, judged as res, to w.
 func Write(w io.Writer, h []histories.Event, res *checker.Result, info Info) error {
