@@ -46,6 +46,7 @@ const (
 	MaxStories     = 100  // lost writes told in full
 	MaxSkewStories = 10   // of those, the ones lost to clock skew told above the timeline
 	MaxLostRows    = 2000 // further lost writes, one line each
+	MaxStaleRows   = 2000 // stale siblings listed, one row each
 	MaxBars        = 5000 // operations drawn on the timeline, in invoke order
 	MaxWriteRows   = 500  // rows in each key's table of writes
 )
@@ -211,7 +212,7 @@ func build(h []histories.Event, a *checker.Analysis, res *checker.Result, info I
 			p.LostMore++
 		}
 	}
-	for _, s := range res.Stale {
+	for _, s := range res.Stale[:min(len(res.Stale), MaxStaleRows)] {
 		p.Stale = append(p.Stale, staleView{s})
 	}
 	for _, k := range res.Keys {
