@@ -12,8 +12,10 @@
 // check command that replays it. The package runs the harness, judges with
 // the checker, writes run folders through package runs and presents through
 // package report; it starts goroutines only to run a matrix's trials or a
-// sweep's seeds side by side, each on its own seeded simulator. A check of
-// a real cluster starts its local nodes and stops them before it returns.
+// sweep's seeds side by side, each on its own seeded simulator, and to
+// build a check's report.html while the run folder's other files are
+// written. A check of a real cluster starts its local nodes and stops them
+// before it returns.
 package experiment
 
 import (
@@ -145,21 +147,43 @@ func (r *Run) save(cfg harness.Config, res *harness.Result, opts checker.Options
 	r.Info.Converged = res.Converged
 	v := r.Result.Verdict
 	r.Info.Verdict, r.Info.Valid, r.Info.Summary = &v, r.Result.Valid, r.Result.Summary
+	// report.html's page, its plots above all, is built while the other
+	// files are written: both only read the result. It is written last, so
+	// that it links every file of the folder.
+	var page *report.HTML
+	var pageErr error
+	built := make(chan struct{})
+	info := report.RunInfo(r.Dir, r.Info)
+	go func() {
+		defer close(built)
+		page, pageErr = report.BuildHTML(res.History, a, r.Result, info)
+	}()
+	err = r.writeFiles()
+	<-built
+	if err != nil {
+		return err
+	}
+	if pageErr != nil {
+		return pageErr
+	}
+	if r.HTML, err = page.Write(r.Dir); err != nil {
+		return err
+	}
+	return runs.Point(r.Dir)
+}
+
+// writeFiles writes results.json, run.json and report.txt into the run
+// folder.
+func (r *Run) writeFiles() error {
 	if err := runs.WriteResult(filepath.Join(r.Dir, runs.ResultsFile), r.Result, runs.MaxFindings); err != nil {
 		return err
 	}
 	if err := runs.WriteJSON(filepath.Join(r.Dir, runs.InfoFile), r.Info); err != nil {
 		return err
 	}
-	if err := runs.CreateFile(filepath.Join(r.Dir, runs.ReportFile), func(w io.Writer) error {
+	return runs.CreateFile(filepath.Join(r.Dir, runs.ReportFile), func(w io.Writer) error {
 		return report.WriteRun(w, r.Info, r.Dir, r.Result, runs.MaxFindings)
-	}); err != nil {
-		return err
-	}
-	if r.HTML, err = report.WriteAnalyzedHTML(r.Dir, res.History, a, r.Result, report.RunInfo(r.Dir, r.Info)); err != nil {
-		return err
-	}
-	return runs.Point(r.Dir)
+	})
 }
 
 // folderInfo is the run.json of a matrix's or a measurement's own folder,

@@ -2,11 +2,13 @@ package report
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/clockwise-kv/clockwise/checker"
@@ -232,20 +234,29 @@ func build(h []histories.Event, a *checker.Analysis, res *checker.Result, info I
 			p.Missing++
 		}
 	}
-	for _, plot := range []func() (*figure, error){
+	plots := []func() (*figure, error){
 		func() (*figure, error) { return quantilePlot(ops, &nv, end) },
 		func() (*figure, error) { return ratePlot(ops, &nv, end) },
 		func() (*figure, error) { return clockPlot(ops, &nv, p.Nodes, end) },
 		func() (*figure, error) { return latencyPlot(ops, &nv, end, lostBy) },
-	} {
-		f, err := plot()
-		if err != nil {
-			return nil, err
-		}
-		if err := f.render(); err != nil {
-			return nil, err
-		}
-		p.Plots = append(p.Plots, f)
+	}
+	// Each plot only reads the history's analysis: they are drawn side by
+	// side, and kept in this order.
+	p.Plots = make([]*figure, len(plots))
+	errs := make([]error, len(plots))
+	var wg sync.WaitGroup
+	for i, plot := range plots {
+		wg.Go(func() {
+			f, err := plot()
+			if err == nil {
+				err = f.render()
+			}
+			p.Plots[i], errs[i] = f, err
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return p, nil
 }

@@ -472,12 +472,11 @@ func (f *figure) render() error {
 	if f.points <= MaxSVGPoints {
 		err = f.draw(vgsvg.New(plotW, plotH), &b)
 		f.URL = template.URL("data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(b.Bytes()))
-	} else {
-		err = f.draw(pngCanvas(), &b)
-		f.pngData = b.Bytes()
-		f.URL = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(b.Bytes()))
 		return err
 	}
+	err = f.draw(pngCanvas(), &b)
+	f.pngData = b.Bytes()
+	f.URL = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(b.Bytes()))
 	return err
 }
 

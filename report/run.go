@@ -1,11 +1,13 @@
 package report
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/clockwise-kv/clockwise/checker"
@@ -124,15 +126,47 @@ func WriteHTML(dir string, h []histories.Event, res *checker.Result, info Info) 
 // WriteAnalyzedHTML is WriteHTML for a history already analyzed as a
 // (checker.Analyze; nil: analyze it here), which the page reuses.
 func WriteAnalyzedHTML(dir string, h []histories.Event, a *checker.Analysis, res *checker.Result, info Info) (string, error) {
-	p, err := build(h, a, res, info)
+	page, err := BuildHTML(h, a, res, info)
 	if err != nil {
 		return "", err
 	}
-	for _, f := range p.Plots {
-		path := filepath.Join(dir, f.File)
-		if err := runs.CreateFile(path, f.png); err != nil {
-			return "", fmt.Errorf("report: %s: %w", path, err)
-		}
+	return page.Write(dir)
+}
+
+// HTML is a report page built (BuildHTML) and not yet written: building it,
+// its plots above all, is most of the work, and reads only the history,
+// its analysis and the result, so it can run while other files of the run
+// folder are written.
+type HTML struct{ p *page }
+
+// BuildHTML builds the page of history h, analyzed as a (nil: analyze it
+// here) and judged as res.
+func BuildHTML(h []histories.Event, a *checker.Analysis, res *checker.Result, info Info) (*HTML, error) {
+	p, err := build(h, a, res, info)
+	if err != nil {
+		return nil, err
+	}
+	return &HTML{p}, nil
+}
+
+// Write writes report.html into the run folder dir, and each plot as a PNG
+// beside it, and returns the page's path. The page links the files the
+// folder holds now (Links), the PNGs included.
+func (x *HTML) Write(dir string) (string, error) {
+	p := x.p
+	errs := make([]error, len(p.Plots))
+	var wg sync.WaitGroup
+	for i, f := range p.Plots { // each PNG drawn and written side by side
+		wg.Go(func() {
+			path := filepath.Join(dir, f.File)
+			if err := runs.CreateFile(path, f.png); err != nil {
+				errs[i] = fmt.Errorf("report: %s: %w", path, err)
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return "", err
 	}
 	p.Info.Links = Links(dir)
 	path := filepath.Join(dir, runs.HTMLFile)
