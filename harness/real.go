@@ -364,8 +364,8 @@ func (r *realRun) skip(f string, params map[string]string, why string) {
 }
 
 // Skipped is the f of a nemesis event that records a fault the target
-// could not take.
-const Skipped = "skipped"
+// could not take (histories.Skipped).
+const Skipped = histories.Skipped
 
 // undoAll puts the cluster back together: restarts killed nodes, heals a
 // partition, puts skewed clocks back on true time.

@@ -47,6 +47,11 @@ const (
 // reads; its value says how long it waited ({"waited": "1m0s"}).
 const Unconverged Func = "unconverged"
 
+// Skipped is the f of the nemesis event a real cluster's run records for a
+// fault the cluster could not take (its value names the fault and why), so
+// that no fault is silently dropped.
+const Skipped Func = "skipped"
+
 // Processes that are not clients.
 const (
 	Nemesis = "nemesis"

@@ -77,10 +77,6 @@ func WriteRun(w io.Writer, ri runs.Info, dir string, res *checker.Result, limit 
 	return WriteText(w, res, limit)
 }
 
-// skipped is the f of a nemesis event recording a fault the cluster could
-// not take (harness.Skipped).
-const skipped = "skipped"
-
 // writeSkipped lists the faults a real cluster could not take, so a run
 // that was meant to kill or partition and did not says so.
 func writeSkipped(w io.Writer, faults []checker.Fault) {
@@ -96,7 +92,7 @@ func SkippedFaults(faults []checker.Fault) []string {
 	var order []string
 	n := 0
 	for _, f := range faults {
-		if f.F != skipped {
+		if f.F != histories.Skipped {
 			continue
 		}
 		n++
@@ -120,13 +116,7 @@ func SkippedFaults(faults []checker.Fault) []string {
 // plots as a PNG beside it (PlotFiles), and returns the page's path. The
 // page links the folder's files (Links), the PNGs included.
 func WriteHTML(dir string, h []histories.Event, res *checker.Result, info Info) (string, error) {
-	return WriteAnalyzedHTML(dir, h, nil, res, info)
-}
-
-// WriteAnalyzedHTML is WriteHTML for a history already analyzed as a
-// (checker.Analyze; nil: analyze it here), which the page reuses.
-func WriteAnalyzedHTML(dir string, h []histories.Event, a *checker.Analysis, res *checker.Result, info Info) (string, error) {
-	page, err := BuildHTML(h, a, res, info)
+	page, err := BuildHTML(h, nil, res, info)
 	if err != nil {
 		return "", err
 	}

@@ -3,7 +3,6 @@ package tests
 import (
 	"bufio"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -50,11 +49,8 @@ func nodePIDs(t *testing.T, dir string) []int {
 
 // realChecking is a check of a local cluster running in the background.
 type realChecking struct {
-	cmd  *exec.Cmd
-	done chan error // the process's end
-	out  *lockedBuffer
-	dir  string // its run folder
-	pids []int  // its nodes' process ids once all three started
+	*checking
+	pids []int // its nodes' process ids once all three started
 }
 
 // startRealCheck starts a long check of a local cluster under out and
@@ -62,48 +58,10 @@ type realChecking struct {
 // the check ends first.
 func startRealCheck(t *testing.T, out string, args ...string) *realChecking {
 	t.Helper()
-	c := &realChecking{done: make(chan error, 1), out: &lockedBuffer{}}
-	c.cmd = exec.Command(binary, realCheck(out, append([]string{"--cluster", "local", "--ops", "10000000"}, args...)...)...)
-	c.cmd.Stdout, c.cmd.Stderr = c.out, c.out
-	require.NoError(t, c.cmd.Start())
-	go func() { c.done <- c.cmd.Wait() }()
-	t.Cleanup(func() { _ = c.cmd.Process.Kill() })
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		select {
-		case err := <-c.done:
-			require.FailNow(t, "the check ended before its nodes started", "%v\n%s", err, c.out.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-		// latest moves only once a run folder is complete: find the
-		// folder being written by its nodes' logs.
-		if dirs, _ := filepath.Glob(filepath.Join(out, "*", "nodes")); len(dirs) == 1 {
-			c.dir = filepath.Dir(dirs[0])
-			if c.pids = nodePIDs(t, c.dir); len(c.pids) == 3 {
-				return c
-			}
-		}
-		if time.Now().After(deadline) {
-			require.FailNow(t, "the check did not start three nodes within 20s", "%s", c.out.String())
-		}
-	}
-}
-
-// wait returns the check's exit code once it ends, within 30 s.
-func (c *realChecking) wait(t *testing.T) int {
-	t.Helper()
-	select {
-	case err := <-c.done:
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			return ee.ExitCode()
-		}
-		require.NoError(t, err)
-		return 0
-	case <-time.After(30 * time.Second):
-		require.FailNow(t, "the check did not stop within 30s", "%s", c.out.String())
-		return -1
-	}
+	c := &realChecking{}
+	c.checking = startCheck(t, out, realCheck(out, append([]string{"--cluster", "local", "--ops", "10000000"}, args...)...), 20*time.Second,
+		func(dir string) bool { c.pids = nodePIDs(t, dir); return len(c.pids) == 3 })
+	return c
 }
 
 // The same command a newcomer runs: lww on real processes with n1 five
@@ -152,7 +110,7 @@ func TestCheckLocalClusterInterrupted(t *testing.T) {
 	c := startRealCheck(t, t.TempDir(), "--strategy", "vv", "--nemesis", "skew,partition,kill")
 	time.Sleep(700 * time.Millisecond) // the workload and the faults are under way
 	require.NoError(t, c.cmd.Process.Signal(os.Interrupt))
-	assert.Equal(t, 3, c.wait(t), "%s", c.out.String())
+	assert.Equal(t, 3, c.wait(t, 30*time.Second), "%s", c.out.String())
 	assert.Contains(t, c.out.String(), "INTERRUPTED before its final reads")
 	for _, pid := range c.pids {
 		requireGone(t, pid)

@@ -18,7 +18,7 @@ func TestKilledCheckLeavesNoNode(t *testing.T) {
 	c := startRealCheck(t, t.TempDir(), "--strategy", "vv")
 	time.Sleep(300 * time.Millisecond)
 	require.NoError(t, c.cmd.Process.Kill())
-	c.wait(t)
+	c.wait(t, 30*time.Second)
 	for _, pid := range c.pids {
 		requireGone(t, pid)
 	}
