@@ -134,7 +134,7 @@ func Shrink(cfg harness.Config, finding string, opts checker.Options) (*Shrunk, 
 	if cfg, err = s.shrinkConfig(cfg); err != nil {
 		return nil, err
 	}
-	res, sched, err := harness.RunRecorded(cfg, nil)
+	_, sched, err := harness.RunRecorded(cfg, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -118,9 +118,8 @@ func requireEveryLineRead(t *testing.T, path string, h *History) {
 // answer (a read that failed, a write or cas with no completion) may have
 // taken effect.
 type etcdIn struct {
-	op       F
-	arg, to  int
-	argIsNil bool
+	op      F
+	arg, to int
 }
 
 type etcdOut struct {

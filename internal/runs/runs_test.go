@@ -49,16 +49,6 @@ func TestNewNamesFoldersAndPointPointsLatest(t *testing.T) {
 	assert.ErrorContains(t, err, "runs: ")
 }
 
-// failing fails its n-th write.
-type failing struct{ n int }
-
-func (f *failing) Write(p []byte) (int, error) {
-	if f.n--; f.n == 0 {
-		return 0, errors.New("disk full")
-	}
-	return len(p), nil
-}
-
 func TestCreateFileReportsTheFirstError(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "out.txt")
