@@ -2,7 +2,6 @@ package experiment
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -51,17 +50,15 @@ func (c Cluster) URLs() ([]string, error) {
 	return urls, nil
 }
 
-// ErrInterrupted reports a real check that ctx stopped before its final
-// reads were all taken; the run folder holds what was recorded, judged.
-var ErrInterrupted = errors.New("experiment: the run was interrupted")
-
 // CheckReal runs cfg against a real cluster, in a new run folder under
 // root, as Check does in the simulator: the same history, results,
 // reports and run.json. A local cluster is started first (its nodes' logs
 // go to the run folder's nodes folder) and stopped when the check ends,
 // also when ctx ends or the check fails; a remote cluster takes cfg.Nodes
-// from its URLs. If ctx ends during the run, the faults are undone, what
-// was recorded is judged and saved, and the error is ErrInterrupted.
+// from its URLs. If ctx ends during the run, the faults are undone and
+// what was recorded is judged and saved, as an interrupted simulated run
+// is (run.json's interrupted; the verdict unknown unless what was recorded
+// proves a failure).
 func CheckReal(ctx context.Context, root string, cfg harness.Config, cl Cluster, command string, opts checker.Options) (*Run, error) {
 	urls, err := cl.URLs()
 	if err != nil {
@@ -105,16 +102,11 @@ func CheckReal(ctx context.Context, root string, cfg harness.Config, cl Cluster,
 	if err != nil {
 		return nil, fmt.Errorf("experiment: run: %w", err)
 	}
-	interrupted := runErr != nil && ctx.Err() != nil
-	if runErr != nil && !interrupted {
+	if runErr != nil && !res.Interrupted {
 		return nil, fmt.Errorf("experiment: run: %w", runErr)
 	}
-	res.Interrupted = interrupted
 	if err := r.save(cfg, res, opts, nil); err != nil {
 		return nil, err
-	}
-	if interrupted {
-		return r, ErrInterrupted
 	}
 	return r, nil
 }

@@ -397,7 +397,7 @@ func (r *realRun) undoAll(ctx context.Context) {
 }
 
 // interrupted undoes the faults with a fresh deadline and returns what was
-// recorded with ctx's error.
+// recorded (Result.Interrupted) with ctx's error.
 func (r *realRun) interrupted(ctx context.Context) (*Result, error) {
 	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), undoTimeout)
 	defer cancel()
@@ -406,6 +406,7 @@ func (r *realRun) interrupted(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return res, err
 	}
+	res.Interrupted = true
 	return res, fmt.Errorf("harness: run interrupted: %w", ctx.Err())
 }
 
