@@ -37,18 +37,6 @@ func Headline(r *checker.Result) string {
 	return Verdict(r) + ": " + strings.Join(r.Unknown, "; ")
 }
 
-// SkewLosses are the lost writes clock skew caused (checker.Lost.Skew), in
-// the order reports list them.
-func SkewLosses(r *checker.Result) []checker.Lost {
-	var out []checker.Lost
-	for _, l := range byInterest(r.Lost) {
-		if l.Skew {
-			out = append(out, l)
-		}
-	}
-	return out
-}
-
 // findingList is one kind of finding, listed one line each.
 type findingList struct {
 	Title string // "Lost writes", plural, capitalized
@@ -70,7 +58,7 @@ func findingLists(r *checker.Result) []findingList {
 		lines = append(lines, lostBrief(l))
 	}
 	note := ""
-	if n := len(SkewLosses(r)); n > 0 {
+	if n := r.Summary.SkewLost; n > 0 {
 		note = fmt.Sprintf("%d lost to clock skew, listed first", n)
 	}
 	add("Lost writes", note, lines)

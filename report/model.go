@@ -26,7 +26,7 @@ type page struct {
 	Kinds    []kindCount
 	Faults   []faultRow
 	Skew     []lostView // the first MaxSkewStories lost to clock skew, with their stories
-	SkewN    int        // lost writes lost to clock skew (SkewLosses)
+	SkewN    int        // lost writes lost to clock skew (Summary.SkewLost)
 	SkewMore int        // of those, the ones not told in Skew
 	Lost     []lostView // the next lost writes, up to MaxStories with Skew, with their stories
 	LostRows []lostRow  // the next MaxLostRows, one line each
@@ -188,7 +188,7 @@ func build(h []histories.Event, a *checker.Analysis, res *checker.Result, info I
 	lostBy := map[string]*checker.Lost{}
 	opened := map[checker.LostKind]bool{}
 	ordered := byInterest(res.Lost)
-	p.SkewN = len(SkewLosses(res))
+	p.SkewN = res.Summary.SkewLost
 	for i := range ordered {
 		l := &ordered[i]
 		lostBy[l.Write.Write] = l
