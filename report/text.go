@@ -13,25 +13,12 @@ import (
 	"github.com/clockwise-kv/clockwise/clock"
 )
 
-// byInterest orders lost writes for a reader: the losses to clock skew
-// first, then overwritten-by-older, tombstones, and losses stamped below a
-// write they follow, history order within each.
+// byInterest orders lost writes for a reader by checker.Interest: the
+// losses to clock skew first, then overwritten-by-older, tombstones, and
+// losses stamped below a write they follow, history order within each.
 func byInterest(lost []checker.Lost) []checker.Lost {
-	rank := func(l checker.Lost) int {
-		switch {
-		case l.Skew:
-			return 0
-		case l.Kind == checker.OverwrittenByOlder:
-			return 1
-		case l.Kind == checker.SuppressedByTombstone:
-			return 2
-		case l.Inverted != nil:
-			return 3
-		}
-		return 4
-	}
 	out := slices.Clone(lost)
-	slices.SortStableFunc(out, func(a, b checker.Lost) int { return rank(a) - rank(b) })
+	slices.SortStableFunc(out, func(a, b checker.Lost) int { return checker.Interest(&a) - checker.Interest(&b) })
 	return out
 }
 
