@@ -202,14 +202,22 @@ func Delta(a, b int64, round time.Duration) string {
 // the start; a real machine's reading (Wall) as its UTC time of day, e.g.
 // "23:16:50.174231Z"; a logical counter as "#447". The raw value stays in
 // the JSON files.
-func Stamp(ts int64) string {
+func Stamp(ts int64) string { return StampTo(ts, time.Microsecond) }
+
+// StampTo is Stamp with a physical reading rounded to round: a microsecond
+// or a millisecond.
+func StampTo(ts int64, round time.Duration) string {
 	switch {
 	case !Physical(ts):
 		return "#" + strconv.FormatInt(ts, 10)
 	case Wall(ts):
-		return time.Unix(0, ts).UTC().Format("15:04:05.000000Z")
+		layout := "15:04:05.000000Z"
+		if round >= time.Millisecond {
+			layout = "15:04:05.000Z"
+		}
+		return time.Unix(0, ts).UTC().Format(layout)
 	}
-	return time.Duration(ts - Epoch).Round(time.Microsecond).String()
+	return time.Duration(ts - Epoch).Round(round).String()
 }
 
 // WallBound is the least reading Wall takes for a real machine's clock:

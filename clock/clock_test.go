@@ -162,3 +162,11 @@ func TestStampWall(t *testing.T) {
 	assert.False(t, Wall(Epoch+int64(365*24*time.Hour)))
 	assert.True(t, Wall(time.Date(1974, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano()))
 }
+
+// StampTo rounds a physical reading, simulated or real, to what it is asked.
+func TestStampTo(t *testing.T) {
+	wall := time.Date(2026, 11, 29, 23, 16, 50, 174231000, time.UTC).UnixNano()
+	assert.Equal(t, "23:16:50.174Z", StampTo(wall, time.Millisecond))
+	assert.Equal(t, "1.557s", StampTo(Epoch+1_557_072_176, time.Millisecond))
+	assert.Equal(t, "#447", StampTo(447, time.Millisecond))
+}

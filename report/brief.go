@@ -142,15 +142,7 @@ func briefTime(ns int64) string { return time.Duration(ns).Round(time.Millisecon
 
 // briefStamp is a timestamp as Stamp writes it, a physical one to the
 // millisecond.
-func briefStamp(ts int64) string {
-	if !clock.Physical(ts) {
-		return clock.Stamp(ts)
-	}
-	if clock.Wall(ts) {
-		return time.Unix(0, ts).UTC().Format("15:04:05.000Z")
-	}
-	return briefTime(ts - clock.Epoch)
-}
+func briefStamp(ts int64) string { return clock.StampTo(ts, time.Millisecond) }
 
 // Brief is what the compact terminal report says: the run in a line or
 // two, the counts, a few findings of each kind, where the full reports
