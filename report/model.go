@@ -243,22 +243,28 @@ func build(h []histories.Event, a *checker.Analysis, res *checker.Result, info I
 	// Each plot only reads the history's analysis: they are drawn side by
 	// side, and kept in this order.
 	p.Plots = make([]*figure, len(plots))
-	errs := make([]error, len(plots))
-	var wg sync.WaitGroup
-	for i, plot := range plots {
-		wg.Go(func() {
-			f, err := plot()
-			if err == nil {
-				err = f.render()
-			}
-			p.Plots[i], errs[i] = f, err
-		})
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	err := sideBySide(len(plots), func(i int) (err error) {
+		if p.Plots[i], err = plots[i](); err != nil {
+			return err
+		}
+		return p.Plots[i].render()
+	})
+	if err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// sideBySide runs do(0)…do(n-1) each on a goroutine of its own and returns
+// their errors joined.
+func sideBySide(n int, do func(i int) error) error {
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { errs[i] = do(i) })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // openStories is how many lost-write stories the page shows expanded, on

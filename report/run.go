@@ -1,13 +1,11 @@
 package report
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/clockwise-kv/clockwise/checker"
@@ -144,18 +142,14 @@ func BuildHTML(h []histories.Event, a *checker.Analysis, res *checker.Result, in
 // folder holds now (Links), the PNGs included.
 func (x *HTML) Write(dir string) (string, error) {
 	p := x.p
-	errs := make([]error, len(p.Plots))
-	var wg sync.WaitGroup
-	for i, f := range p.Plots { // each PNG drawn and written side by side
-		wg.Go(func() {
-			path := filepath.Join(dir, f.File)
-			if err := runs.CreateFile(path, f.png); err != nil {
-				errs[i] = fmt.Errorf("report: %s: %w", path, err)
-			}
-		})
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	err := sideBySide(len(p.Plots), func(i int) error { // each PNG drawn and written side by side
+		path := filepath.Join(dir, p.Plots[i].File)
+		if err := runs.CreateFile(path, p.Plots[i].png); err != nil {
+			return fmt.Errorf("report: %s: %w", path, err)
+		}
+		return nil
+	})
+	if err != nil {
 		return "", err
 	}
 	p.Info.Links = Links(dir)
