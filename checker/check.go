@@ -155,9 +155,10 @@ func (a *Analysis) Check(opts Options) (*Result, error) {
 			c.res.Summary.Faults++
 		}
 	}
-	// Linearizability first: porcupine's working memory is freed before
-	// the findings grow.
-	c.linear(a.Ops, opts.LinearTimeout)
+	// Linearizability, the longest part, is checked beside the rest: it
+	// only reads the operations.
+	linearDone := make(chan []Linear, 1)
+	go func() { linearDone <- linear(a.Ops, opts.LinearTimeout) }()
 	c.epoch, c.physical = epochOf(a.Ops)
 	c.scan(a.Ops)
 	for _, key := range slices.Sorted(maps.Keys(c.keys)) {
@@ -167,6 +168,7 @@ func (a *Analysis) Check(opts Options) (*Result, error) {
 	c.explainFindings(opts.Explain)
 	c.undecided(a.Ops)
 	c.stats(a.Ops)
+	c.res.Linear = <-linearDone
 	c.verdict(opts)
 	return c.res, nil
 }

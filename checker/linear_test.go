@@ -6,8 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/anishathalye/porcupine"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
 
 	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/internal/historytest"
@@ -108,10 +110,14 @@ func TestLinearizabilityUnknownIsNotAPass(t *testing.T) {
 	for i := range 24 {
 		ops = append(ops, historytest.Op{Process: fmt.Sprintf("c%d", i), F: histories.Write, Key: "x", ID: fmt.Sprintf("w%d", i), Start: 0, End: 100})
 	}
-	// No order of the writes explains this read of nothing after every
-	// write, and finding that out takes porcupine far longer than a
-	// millisecond. (A read of siblings would be decided without a search.)
-	ops = append(ops, historytest.Op{Process: "c0", F: histories.Read, Key: "x", Read: historytest.Versions(), Start: 200, End: 210})
+	// No order of the writes explains these two reads, one after the
+	// other after every write, of two different writes, and finding that
+	// out takes porcupine far longer than a millisecond. (A read of
+	// siblings, or of nothing after a write, would be decided without a
+	// search.)
+	ops = append(ops,
+		historytest.Op{Process: "c0", F: histories.Read, Key: "x", Read: historytest.Versions("w1"), Start: 200, End: 210},
+		historytest.Op{Process: "c0", F: histories.Read, Key: "x", Read: historytest.Versions("w2"), Start: 220, End: 230})
 	h := registerHistory(ops, nil)
 	res, err := Check(h, Options{LinearTimeout: time.Millisecond})
 	require.NoError(t, err)
@@ -213,4 +219,65 @@ func TestClientNumber(t *testing.T) {
 	assert.Equal(t, 1_000_002, clientNumber("reader", 2))
 	assert.Equal(t, 1_000_000, clientNumber("c0", 0))
 	assert.Equal(t, 1_000_001, clientNumber("cx", 1))
+}
+
+// TestImpossibleReadAgreesWithPorcupine holds the shortcut to porcupine's
+// exact search on random register histories of a few writes and reads:
+// every history it calls impossible, porcupine finds not linearizable.
+// It also counts that the shortcut fires on some, so the property is not
+// met by never firing.
+func TestImpossibleReadAgreesWithPorcupine(t *testing.T) {
+	fired := 0
+	rapid.Check(t, func(t *rapid.T) {
+		n := rapid.IntRange(1, 8).Draw(t, "ops")
+		var h []porcupine.Operation
+		var ids []string
+		for i := range n {
+			call := rapid.Int64Range(0, 20).Draw(t, "call")
+			ret := call + rapid.Int64Range(0, 10).Draw(t, "length")
+			if rapid.Bool().Draw(t, "write") {
+				id := fmt.Sprintf("w%d", i)
+				ids = append(ids, id)
+				h = append(h, porcupine.Operation{ClientId: i, Input: linIn{key: "x", write: id}, Call: call, Return: ret})
+				continue
+			}
+			got := rapid.SampledFrom(append([]string{"", "w99"}, ids...)).Draw(t, "got")
+			h = append(h, porcupine.Operation{ClientId: i, Input: linIn{key: "x"}, Output: linOut(got), Call: call, Return: ret})
+		}
+		if impossibleRead(h) {
+			fired++
+			require.Equal(t, porcupine.Illegal, porcupine.CheckOperationsTimeout(keyRegister, h, 0),
+				"the shortcut says impossible; porcupine must find no linearization: %+v", h)
+		}
+	})
+	assert.Positive(t, fired, "the shortcut never fired")
+}
+
+func TestImpossibleReadCases(t *testing.T) {
+	w := func(id string, call, ret int64) porcupine.Operation {
+		return porcupine.Operation{Input: linIn{key: "x", write: id}, Call: call, Return: ret}
+	}
+	r := func(got string, call, ret int64) porcupine.Operation {
+		return porcupine.Operation{Input: linIn{key: "x"}, Output: linOut(got), Call: call, Return: ret}
+	}
+	for _, c := range []struct {
+		name string
+		h    []porcupine.Operation
+		want bool
+	}{
+		{"linearizable", []porcupine.Operation{w("w1", 0, 10), r("w1", 5, 20), w("w2", 15, 30), r("w1", 25, 40), r("w2", 50, 60)}, false},
+		{"overlapping writes either way", []porcupine.Operation{w("w1", 0, 10), w("w2", 10, 20), r("w1", 21, 30)}, false},
+		{"stale", []porcupine.Operation{w("w1", 0, 10), w("w2", 11, 20), r("w1", 21, 30)}, true},
+		{"nothing after a write", []porcupine.Operation{w("w1", 0, 10), r("", 11, 20)}, true},
+		{"nothing during a write", []porcupine.Operation{w("w1", 0, 10), r("", 10, 20)}, false},
+		{"never written", []porcupine.Operation{w("w1", 0, 10), r("w9", 11, 20)}, true},
+		{"from the future", []porcupine.Operation{r("w1", 0, 10), w("w1", 11, 20)}, true},
+	} {
+		assert.Equal(t, c.want, impossibleRead(c.h), c.name)
+		if c.want {
+			assert.Equal(t, porcupine.Illegal, porcupine.CheckOperationsTimeout(keyRegister, c.h, 0), c.name)
+		} else {
+			assert.Equal(t, porcupine.Ok, porcupine.CheckOperationsTimeout(keyRegister, c.h, 0), c.name)
+		}
+	}
 }
