@@ -253,7 +253,82 @@ func DecodeFile(r io.Reader) (*File, error) {
 // the event holds (its strings, slices and metadata are its own) but not
 // the pointer, which the next event reuses. A last line cut short is left
 // out and returned as cut.
+//
+// The lines are read and parsed by a goroutine of Scan's own, a batch of
+// events ahead of fn, so that reading a long history and what fn does with
+// it take two cores.
 func Scan(r io.Reader, fn func(e *Event, line int) error) (cut *LineError, err error) {
+	full := make(chan *batch, batches)
+	free := make(chan *batch, batches+2)
+	stop := make(chan struct{})
+	var scanErr error
+	go func() {
+		defer close(full)
+		b := &batch{}
+		send := func() bool {
+			select {
+			case full <- b:
+			case <-stop:
+				return false
+			}
+			select {
+			case b = <-free:
+				b.events, b.lines = b.events[:0], b.lines[:0]
+			default:
+				b = &batch{}
+			}
+			return true
+		}
+		cut, scanErr = scan(r, func(e *Event, line int) error {
+			b.events = append(b.events, *e)
+			b.lines = append(b.lines, line)
+			if len(b.events) == batchSize && !send() {
+				return errStopped
+			}
+			return nil
+		})
+		if len(b.events) > 0 {
+			send()
+		}
+	}()
+	var fnErr error
+	for b := range full {
+		for i := 0; fnErr == nil && i < len(b.events); i++ {
+			if fnErr = fn(&b.events[i], b.lines[i]); fnErr != nil {
+				close(stop)
+			}
+		}
+		select {
+		case free <- b:
+		default:
+		}
+	}
+	if fnErr != nil {
+		return nil, fnErr
+	}
+	return cut, scanErr
+}
+
+// batch is events Scan's reader parsed, with their lines, on their way to
+// fn.
+type batch struct {
+	events []Event
+	lines  []int
+}
+
+// batchSize is how many events a batch holds, and batches how many are
+// read ahead of fn at most.
+const (
+	batchSize = 2048
+	batches   = 4
+)
+
+// errStopped stops the reader when fn has failed.
+var errStopped = errors.New("stopped")
+
+// scan is Scan on one goroutine: it reads and parses each line in turn
+// and calls fn with it.
+func scan(r io.Reader, fn func(e *Event, line int) error) (cut *LineError, err error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	sc := newScanner()
 	line, events := 0, 0

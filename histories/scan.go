@@ -17,6 +17,7 @@ type scanner struct {
 	b      []byte
 	i      int
 	intern map[string]string
+	recent [256]string // the interned strings last seen, by recentSlot
 	// index and time hold the line's index and time, which raw points
 	// at until the event is made; offsets and metas are allocated a slab
 	// at a time, an event keeping its own element.
@@ -52,8 +53,8 @@ func (s *scanner) line(b []byte, in *raw) bool {
 		if !ok || !s.eat(':') {
 			return false
 		}
-		bit, ok := rawFields[string(name)]
-		if !ok || seen&bit != 0 {
+		bit := rawField(name)
+		if bit == 0 || seen&bit != 0 {
 			return false // unknown or repeated: encoding/json decides
 		}
 		seen |= bit
@@ -84,10 +85,39 @@ const (
 	fOffset
 )
 
-var rawFields = map[string]uint32{
-	"index": fIndex, "time": fTime, "process": fProcess, "type": fType, "f": fF, "key": fKey,
-	"node": fNode, "write": fWrite, "value": fValue, "context": fContext, "versions": fVersions,
-	"meta": fMeta, "error": fError, "offset": fOffset,
+// rawField is the bit of the field named name, 0 for an unknown name.
+func rawField(name []byte) uint32 {
+	switch string(name) {
+	case "index":
+		return fIndex
+	case "time":
+		return fTime
+	case "process":
+		return fProcess
+	case "type":
+		return fType
+	case "f":
+		return fF
+	case "key":
+		return fKey
+	case "node":
+		return fNode
+	case "write":
+		return fWrite
+	case "value":
+		return fValue
+	case "context":
+		return fContext
+	case "versions":
+		return fVersions
+	case "meta":
+		return fMeta
+	case "error":
+		return fError
+	case "offset":
+		return fOffset
+	}
+	return 0
 }
 
 func (s *scanner) field(bit uint32, in *raw) bool {
@@ -208,15 +238,30 @@ func (s *scanner) interned() (string, bool) {
 }
 
 // internBytes returns b as a string, the same string for the same bytes.
+// A small cache, indexed by the length and the ends of b, answers the
+// strings that repeat on every line before the map is asked.
 func (s *scanner) internBytes(b []byte) string {
-	if v, ok := s.intern[string(b)]; ok {
-		return v
+	slot := &s.recent[recentSlot(b)]
+	if *slot == string(b) && len(b) > 0 {
+		return *slot
 	}
-	v := string(b)
-	if len(s.intern) < maxInterned {
-		s.intern[v] = v
+	v, ok := s.intern[string(b)]
+	if !ok {
+		v = string(b)
+		if len(s.intern) < maxInterned {
+			s.intern[v] = v
+		}
 	}
+	*slot = v
 	return v
+}
+
+// recentSlot is b's place in scanner.recent.
+func recentSlot(b []byte) int {
+	if len(b) == 0 {
+		return 0
+	}
+	return (len(b)*31 + int(b[0])*7 + int(b[len(b)-1])) % len(scanner{}.recent)
 }
 
 // int reads an integer as JSON writes one: no fraction, no exponent.
@@ -235,6 +280,16 @@ func (s *scanner) int() (int64, bool) {
 	}
 	if s.i < len(s.b) && (s.b[s.i] == '.' || s.b[s.i] == 'e' || s.b[s.i] == 'E') {
 		return 0, false
+	}
+	if s.i-digits < 19 { // fits: no int64 has fewer than 19 digits and overflows
+		var n int64
+		for _, c := range s.b[digits:s.i] {
+			n = n*10 + int64(c-'0')
+		}
+		if digits > start {
+			n = -n
+		}
+		return n, true
 	}
 	n, err := strconv.ParseInt(string(s.b[start:s.i]), 10, 64)
 	return n, err == nil

@@ -41,62 +41,61 @@ func Headline(r *checker.Result) string {
 type findingList struct {
 	Title string // "Lost writes", plural, capitalized
 	Note  string // in brackets after the title, e.g. "not data loss"
+	N     int    // findings of the kind
 	Lines []string
 }
 
 // findingLists are the result's findings, one list per kind that has
-// any, in the order a reader wants them: what lost data first.
-func findingLists(r *checker.Result) []findingList {
+// any, in the order a reader wants them: what lost data first. Each list
+// words its first limit findings (all when limit is 0) and counts the
+// rest.
+func findingLists(r *checker.Result, limit int) []findingList {
 	var out []findingList
-	add := func(title, note string, lines []string) {
-		if len(lines) > 0 {
-			out = append(out, findingList{Title: title, Note: note, Lines: lines})
+	add := func(title, note string, n int, line func(i int) string) {
+		if n == 0 {
+			return
 		}
-	}
-	var lines []string
-	for _, l := range byInterest(r.Lost) {
-		lines = append(lines, lostBrief(l))
+		f := findingList{Title: title, Note: note, N: n}
+		for i := 0; i < n && (limit <= 0 || i < limit); i++ {
+			f.Lines = append(f.Lines, line(i))
+		}
+		out = append(out, f)
 	}
 	note := ""
 	if n := r.Summary.SkewLost; n > 0 {
 		note = fmt.Sprintf("%d lost to clock skew, listed first", n)
 	}
-	add("Lost writes", note, lines)
-	lines = nil
-	for _, p := range r.Phantoms {
-		lines = append(lines, fmt.Sprintf("%s on %s read at event %d: %s", p.Write, p.Key, p.Read, p.Why))
-	}
-	add("Phantoms", "", lines)
-	lines = nil
-	for _, c := range r.Corrupted {
-		lines = append(lines, fmt.Sprintf("%s on %s read at event %d: %s", c.Write.Write, c.Key, c.Read, c.Why))
-	}
-	add("Corrupted reads", "", lines)
-	lines = nil
-	for _, f := range r.Future {
-		lines = append(lines, fmt.Sprintf("%s on %s read at event %d: %s", f.Write.Write, f.Key, f.Read, f.Why))
-	}
-	add("Reads from the future", "", lines)
-	lines = nil
-	for _, d := range r.Divergent {
+	lost := byInterest(r.Lost, limit)
+	add("Lost writes", note, len(r.Lost), func(i int) string { return lostBrief(lost[i]) })
+	add("Phantoms", "", len(r.Phantoms), func(i int) string {
+		p := r.Phantoms[i]
+		return fmt.Sprintf("%s on %s read at event %d: %s", p.Write, p.Key, p.Read, p.Why)
+	})
+	add("Corrupted reads", "", len(r.Corrupted), func(i int) string {
+		c := r.Corrupted[i]
+		return fmt.Sprintf("%s on %s read at event %d: %s", c.Write.Write, c.Key, c.Read, c.Why)
+	})
+	add("Reads from the future", "", len(r.Future), func(i int) string {
+		f := r.Future[i]
+		return fmt.Sprintf("%s on %s read at event %d: %s", f.Write.Write, f.Key, f.Read, f.Why)
+	})
+	add("Divergent keys", "", len(r.Divergent), func(i int) string {
+		d := r.Divergent[i]
 		var parts []string
 		for _, n := range slices.SortedFunc(maps.Keys(d.Nodes), natCompare) {
 			parts = append(parts, fmt.Sprintf("%s [%s]", n, idList(d.Nodes[n])))
 		}
-		lines = append(lines, fmt.Sprintf("%s: %s", d.Key, strings.Join(parts, ", ")))
-	}
-	add("Divergent keys", "", lines)
-	lines = nil
-	for _, x := range r.External {
-		lines = append(lines, fmt.Sprintf("%s on %s, acknowledged after %s, stamped %s against its %s",
-			x.Later.Write, x.Key, x.Earlier.Write, briefStamp(x.Later.TS), briefStamp(x.Earlier.TS)))
-	}
-	add("External-consistency violations", "", lines)
-	lines = nil
-	for _, st := range r.Stale {
-		lines = append(lines, fmt.Sprintf("%s on %s returned next to %s, which follows it (%s)", st.Write.Write, st.Key, st.Newer.Write, Plural(st.Reads, "read")))
-	}
-	add("Stale siblings", "not data loss", lines)
+		return fmt.Sprintf("%s: %s", d.Key, strings.Join(parts, ", "))
+	})
+	add("External-consistency violations", "", len(r.External), func(i int) string {
+		x := r.External[i]
+		return fmt.Sprintf("%s on %s, acknowledged after %s, stamped %s against its %s",
+			x.Later.Write, x.Key, x.Earlier.Write, briefStamp(x.Later.TS), briefStamp(x.Earlier.TS))
+	})
+	add("Stale siblings", "not data loss", len(r.Stale), func(i int) string {
+		st := r.Stale[i]
+		return fmt.Sprintf("%s on %s returned next to %s, which follows it (%s)", st.Write.Write, st.Key, st.Newer.Write, Plural(st.Reads, "read"))
+	})
 	return out
 }
 
@@ -178,22 +177,21 @@ func WriteBrief(w io.Writer, b Brief) error {
 	for _, l := range briefCounts(r) {
 		para(2, 4, l)
 	}
-	for _, f := range findingLists(r) {
-		n := len(f.Lines)
+	for _, f := range findingLists(r, b.Limit) {
+		n := f.N
 		title := fmt.Sprintf("%s (%d", f.Title, n)
-		if b.Limit > 0 && n > b.Limit {
-			title = fmt.Sprintf("%s (%d of %d", f.Title, b.Limit, n)
+		if n > len(f.Lines) {
+			title = fmt.Sprintf("%s (%d of %d", f.Title, len(f.Lines), n)
 		}
 		if f.Note != "" {
 			title += "; " + f.Note
 		}
 		fmt.Fprintf(out, "\n%s):\n", title)
-		for i, l := range f.Lines {
-			if b.Limit > 0 && i == b.Limit {
-				fmt.Fprintf(out, "  … and %d more\n", n-b.Limit)
-				break
-			}
+		for _, l := range f.Lines {
 			para(2, 4, "- "+l)
+		}
+		if n > len(f.Lines) {
+			fmt.Fprintf(out, "  … and %d more\n", n-len(f.Lines))
 		}
 	}
 	for _, n := range r.Notes {

@@ -187,7 +187,7 @@ func build(h []histories.Event, a *checker.Analysis, res *checker.Result, info I
 	finals := finalReads(ops)
 	lostBy := map[string]*checker.Lost{}
 	opened := map[checker.LostKind]bool{}
-	ordered := byInterest(res.Lost)
+	ordered := byInterest(res.Lost, 0)
 	p.SkewN = res.Summary.SkewLost
 	for i := range ordered {
 		l := &ordered[i]

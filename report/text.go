@@ -14,11 +14,28 @@ import (
 )
 
 // byInterest orders lost writes for a reader by checker.Interest: the
-// losses to clock skew first, then overwritten-by-older, tombstones, and
-// losses stamped below a write they follow, history order within each.
-func byInterest(lost []checker.Lost) []checker.Lost {
-	out := slices.Clone(lost)
-	slices.SortStableFunc(out, func(a, b checker.Lost) int { return checker.Interest(&a) - checker.Interest(&b) })
+// most telling first, ties in list order; it returns the first n of them
+// (all when n is 0), so a list that shows a few of many neither copies nor
+// sorts the rest.
+func byInterest(lost []checker.Lost, n int) []checker.Lost {
+	if n <= 0 || n > len(lost) {
+		n = len(lost)
+	}
+	last := 0
+	for i := range lost {
+		last = max(last, checker.Interest(&lost[i]))
+	}
+	out := make([]checker.Lost, 0, n)
+	for rank := 0; rank <= last && len(out) < n; rank++ {
+		for i := range lost {
+			if checker.Interest(&lost[i]) == rank {
+				out = append(out, lost[i])
+				if len(out) == n {
+					break
+				}
+			}
+		}
+	}
 	return out
 }
 
@@ -104,10 +121,7 @@ func WriteText(w io.Writer, r *checker.Result, limit int) error {
 	}
 	if len(r.Lost) > 0 {
 		fmt.Fprintf(b, "\nLost writes:\n")
-		for i, l := range byInterest(r.Lost) {
-			if limit > 0 && i == limit {
-				break
-			}
+		for _, l := range byInterest(r.Lost, limit) {
 			skew := ""
 			if l.Skew {
 				skew = ", lost to clock skew"
