@@ -88,11 +88,16 @@ func CheckStages(root string, cfg harness.Config, command string, opts checker.O
 	if r.Dir, err = runs.New(root, cfg.Strategy, r.Info.Started); err != nil {
 		return nil, err
 	}
+	// The history is assembled for the checker as the run makes it, and
+	// is on disk: the run need not keep it too.
+	as := &checker.Assembler{}
+	cfg.Observe = func(e *histories.Event) { as.Add(e) }
+	cfg.Stream = true
 	res, err := RunInto(filepath.Join(r.Dir, runs.HistoryFile), cfg, nil)
 	if err != nil {
 		return nil, fmt.Errorf("experiment: run: %w", err)
 	}
-	if err := r.save(cfg, res, opts, stage); err != nil {
+	if err := r.save(cfg, res, as, opts, stage); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -108,8 +113,9 @@ func newRun(cfg harness.Config, command string) *Run {
 
 // save judges the history res recorded in r.Dir with opts, writes the rest
 // of the run folder, calling stage (when not nil) as each stage begins, and
-// points the runs folder's latest link at the complete folder.
-func (r *Run) save(cfg harness.Config, res *harness.Result, opts checker.Options, stage func(string)) error {
+// points the runs folder's latest link at the complete folder. as, when not
+// nil, has assembled res.History already.
+func (r *Run) save(cfg harness.Config, res *harness.Result, as *checker.Assembler, opts checker.Options, stage func(string)) error {
 	if stage == nil {
 		stage = func(string) {}
 	}
@@ -118,11 +124,19 @@ func (r *Run) save(cfg harness.Config, res *harness.Result, opts checker.Options
 		opts.Explain = max(opts.Explain, runs.MaxFindings)
 	}
 	stage(StageCheck)
-	a, err := checker.Analyze(res.History)
+	var a *checker.Analysis
+	var err error
+	if as != nil {
+		a, err = as.Analysis()
+	} else {
+		a, err = checker.Analyze(res.History)
+	}
 	if err != nil {
 		return fmt.Errorf("experiment: check: %w", err)
 	}
+	draft := report.Begin(a) // its plots are drawn during the check
 	if r.Result, err = a.Check(opts); err != nil {
+		draft.Finish(nil, report.Info{}) // ends its goroutines
 		return fmt.Errorf("experiment: check: %w", err)
 	}
 	if res.Interrupted {
@@ -156,7 +170,7 @@ func (r *Run) save(cfg harness.Config, res *harness.Result, opts checker.Options
 	info := report.RunInfo(r.Dir, r.Info)
 	go func() {
 		defer close(built)
-		page, pageErr = report.BuildHTML(res.History, a, r.Result, info)
+		page, pageErr = draft.Finish(r.Result, info)
 	}()
 	err = r.writeFiles()
 	<-built

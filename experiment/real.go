@@ -105,7 +105,7 @@ func CheckReal(ctx context.Context, root string, cfg harness.Config, cl Cluster,
 	if runErr != nil && !res.Interrupted {
 		return nil, fmt.Errorf("experiment: run: %w", runErr)
 	}
-	if err := r.save(cfg, res, opts, nil); err != nil {
+	if err := r.save(cfg, res, nil, opts, nil); err != nil {
 		return nil, err
 	}
 	return r, nil

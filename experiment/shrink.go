@@ -401,7 +401,7 @@ func SaveShrunk(root string, s *Shrunk, command string, opts checker.Options) (*
 	}); err != nil {
 		return nil, fmt.Errorf("experiment: replay: %w", err)
 	}
-	if err := r.save(cfg, res, opts, nil); err != nil {
+	if err := r.save(cfg, res, nil, opts, nil); err != nil {
 		return nil, err
 	}
 	return r, nil

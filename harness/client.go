@@ -2,9 +2,11 @@ package harness
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/clockwise-kv/clockwise/histories"
@@ -272,17 +274,29 @@ func (r *recorder) meta(m store.Meta) *histories.Meta {
 }
 
 // recorder numbers events, keeps them unless the run streams only, and
-// streams them to a sink.
+// streams them to a sink and to Config.Observe. Encoding and observing
+// take a goroutine of their own: the simulation hands them each batch of
+// events and goes on.
 type recorder struct {
-	sim  *sim
-	n    int  // events recorded
-	keep bool // keep the history in h
-	h    []histories.Event
-	sink *histories.Writer
-	err  error
+	sim     *sim
+	n       int  // events recorded
+	keep    bool // keep the history in h
+	h       []histories.Event
+	sink    *histories.Writer
+	observe func(e *histories.Event)
+	err     error
 	// What events point to, allocated many at a time.
 	offsets arena[int64]
 	metas   arena[histories.Meta]
+	// The writing goroutine, started with the first batch: batches of
+	// events go out on out and come back on free; done gives the
+	// sink's error when out is closed. failed is set when the sink fails,
+	// so that the run stops early.
+	batch  []histories.Event
+	out    chan []histories.Event
+	free   chan []histories.Event
+	done   chan error
+	failed atomic.Bool
 }
 
 // arena hands out pointers to values carved from chunks, one allocation
@@ -300,13 +314,16 @@ func (a *arena[T]) new(v T) *T {
 	return p
 }
 
+// recordBatch is how many events the recorder hands its writer at once.
+const recordBatch = 1024
+
 // newRecorder returns a recorder for a run of cfg writing to sink. Unless
 // cfg.Stream is set it keeps the history, sized up front for the run's
 // client operations, its final reads and room for the nemesis's events
 // (about 1% of a run's under the default schedule), so that it is not copied
 // over and over as it grows.
 func newRecorder(sink *histories.Writer, cfg *Config) *recorder {
-	r := &recorder{sink: sink, keep: !cfg.Stream}
+	r := &recorder{sink: sink, observe: cfg.Observe, keep: !cfg.Stream}
 	if r.keep {
 		r.h = make([]histories.Event, 0, 2*cfg.Ops+cfg.Ops/8+2*cfg.Keys*cfg.Nodes+64)
 	}
@@ -318,18 +335,72 @@ func (r *recorder) add(e histories.Event) histories.Event {
 	e.Index = r.n
 	e.Time = r.sim.now
 	r.n++
-	p := &e
 	if r.keep {
 		r.h = append(r.h, e)
-		p = &r.h[len(r.h)-1]
 	}
-	if r.sink != nil && r.err == nil {
-		r.err = r.sink.Write(p)
+	if (r.sink != nil || r.observe != nil) && r.err == nil {
+		r.batch = append(r.batch, e)
+		if len(r.batch) == recordBatch {
+			r.send()
+		}
 	}
 	return e
 }
 
+// send hands the batch to the writing goroutine, starting it first.
+func (r *recorder) send() {
+	if r.out == nil {
+		r.out, r.free, r.done = make(chan []histories.Event, 4), make(chan []histories.Event, 6), make(chan error, 1)
+		go r.write()
+	}
+	if r.failed.Load() {
+		r.err = errors.New("harness: the history's sink failed") // the writer's own error comes at flush
+	}
+	r.out <- r.batch
+	select {
+	case r.batch = <-r.free:
+		r.batch = r.batch[:0]
+	default:
+		r.batch = make([]histories.Event, 0, recordBatch)
+	}
+}
+
+// write writes and observes each batch in turn until out is closed, then
+// gives the sink's first error on done.
+func (r *recorder) write() {
+	var err error
+	for b := range r.out {
+		for i := range b {
+			if r.sink != nil && err == nil {
+				if err = r.sink.Write(&b[i]); err != nil {
+					r.failed.Store(true)
+				}
+			}
+			if r.observe != nil {
+				r.observe(&b[i])
+			}
+		}
+		select {
+		case r.free <- b:
+		default:
+		}
+	}
+	r.done <- err
+}
+
+// flush writes what is left, waits for the writer, and flushes the sink.
+// The recorder records nothing after it.
 func (r *recorder) flush() error {
+	if len(r.batch) > 0 {
+		r.send()
+	}
+	if r.out != nil {
+		close(r.out)
+		if err := <-r.done; err != nil {
+			r.err = err // the sink's own error, in place of send's
+		}
+		r.out = nil
+	}
 	if r.err == nil && r.sink != nil {
 		r.err = r.sink.Flush()
 	}

@@ -136,6 +136,12 @@ type Config struct {
 	// user's Ctrl-C): no fault is healed and no final read taken, the
 	// history so far is flushed, and Result.Interrupted says so.
 	Interrupt <-chan struct{}
+	// Observe, if set, is called with each event of a simulated run, in
+	// order, as the history is written: on a goroutine of the run's own,
+	// while the simulation goes on, so that a caller can take the history
+	// in (checker.Assembler) as it is made. It may keep what the event
+	// holds but not the pointer. Every call has returned when Run does.
+	Observe func(e *histories.Event)
 }
 
 // DefaultConfig is 3 nodes, 5 clients, 3 keys and 1000 operations under clock

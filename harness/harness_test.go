@@ -129,6 +129,46 @@ func TestStreamKeepsNoHistory(t *testing.T) {
 	assert.Equal(t, kept.Duration, streamed.Duration)
 }
 
+// Observe sees every event, in order, as the sink gets it, and a run
+// assembled as it goes judges as one assembled after.
+func TestObserveSeesTheHistory(t *testing.T) {
+	cfg := config("lww", 9, 3000) // several of the recorder's batches
+	cfg.Nemesis.Kinds = nemesis.Kinds
+	var seen []histories.Event
+	var as checker.Assembler
+	cfg.Observe = func(e *histories.Event) {
+		seen = append(seen, *e)
+		require.NoError(t, as.Add(e))
+	}
+	res, b := run(t, cfg)
+	require.Equal(t, res.History, seen)
+	var again bytes.Buffer
+	w := histories.NewWriter(&again)
+	for i := range seen {
+		require.NoError(t, w.Write(&seen[i]))
+	}
+	require.NoError(t, w.Flush())
+	require.Equal(t, string(b), again.String(), "the sink got what Observe saw")
+	a, err := as.Analysis()
+	require.NoError(t, err)
+	got, err := a.Check(checker.Options{})
+	require.NoError(t, err)
+	want, err := checker.Check(res.History, checker.Options{})
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+}
+
+// A sink that fails stops the run with its error.
+func TestFailingSinkFailsTheRun(t *testing.T) {
+	_, err := harness.Run(config("vv", 1, 5000), nil, histories.NewWriter(diskFull{}))
+	require.ErrorContains(t, err, "disk full")
+}
+
+// diskFull fails every write.
+type diskFull struct{}
+
+func (diskFull) Write([]byte) (int, error) { return 0, fmt.Errorf("disk full") }
+
 func TestFinalReadsCoverEveryKeyOnEveryNode(t *testing.T) {
 	cfg := config("vv", 3, 200)
 	cfg.Nodes, cfg.Keys = 5, 4

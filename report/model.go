@@ -150,24 +150,68 @@ type detail struct {
 // build makes the page of history h, judged as res; a is h's analysis, or
 // nil to analyze h here.
 func build(h []histories.Event, a *checker.Analysis, res *checker.Result, info Info) (*page, error) {
-	if res == nil {
-		return nil, fmt.Errorf("report: no result to render")
-	}
 	if a == nil {
 		var err error
 		if a, err = checker.Analyze(h); err != nil {
 			return nil, fmt.Errorf("report: %w", err)
 		}
 	}
-	ops, faults, g := a.Ops, a.Faults, a.Graph
-	var end int64
-	for _, e := range h {
-		end = max(end, e.Time)
+	return begin(a).finish(res, info)
+}
+
+// draft is a page begun from the history's analysis alone: the plots
+// that need no verdict are drawn, each on a goroutine of its own, from the
+// moment it begins, while the history is being judged.
+type draft struct {
+	a     *checker.Analysis
+	end   int64
+	nv    nemesisView // read only, by the plots and by finish alike
+	nodes []string
+	plots []*figure // quantiles, rate, clocks
+	errs  []error
+	wg    sync.WaitGroup
+}
+
+func begin(a *checker.Analysis) *draft {
+	d := &draft{a: a}
+	// The history's last moment, as its events have it: every event is
+	// an operation's invoke or completion, or a fault.
+	for _, op := range a.Ops {
+		d.end = max(d.end, op.Start, op.End)
 	}
-	p := &page{Info: info, Res: res, Events: len(h), Duration: end}
+	for _, f := range a.Faults {
+		d.end = max(d.end, f.Time)
+	}
+	d.nv = readFaults(a.Faults, d.end)
+	d.nodes = nodesOf(a.Ops, d.nv)
+	plots := []func() (*figure, error){
+		func() (*figure, error) { return quantilePlot(a.Ops, &d.nv, d.end) },
+		func() (*figure, error) { return ratePlot(a.Ops, &d.nv, d.end) },
+		func() (*figure, error) { return clockPlot(a.Ops, &d.nv, d.nodes, d.end) },
+	}
+	d.plots, d.errs = make([]*figure, len(plots)), make([]error, len(plots))
+	for i, plot := range plots {
+		d.wg.Go(func() {
+			if d.plots[i], d.errs[i] = plot(); d.errs[i] == nil {
+				d.errs[i] = d.plots[i].render()
+			}
+		})
+	}
+	return d
+}
+
+// finish makes the page of the draft's history, judged as res.
+func (d *draft) finish(res *checker.Result, info Info) (*page, error) {
+	defer d.wg.Wait() // no plot outlives the page, even on an error
+	if res == nil {
+		return nil, fmt.Errorf("report: no result to render")
+	}
+	a, end := d.a, d.end
+	ops, faults, g := a.Ops, a.Faults, a.Graph
+	p := &page{Info: info, Res: res, Events: a.Events, Duration: end}
 	p.Verdict, p.Headline, _ = strings.Cut(Headline(res), ": ")
-	nv := readFaults(faults, end)
-	p.Nodes = nodesOf(ops, nv)
+	nv := &d.nv
+	p.Nodes = d.nodes
 	for _, f := range faults {
 		p.Faults = append(p.Faults, faultRow{Index: f.Index, Time: f.Time, F: f.F, Value: paramsText(f.Params)})
 	}
@@ -196,12 +240,12 @@ func build(h []histories.Event, a *checker.Analysis, res *checker.Result, info I
 		opened[l.Kind] = true
 		switch {
 		case l.Skew && len(p.Skew) < MaxSkewStories:
-			p.Skew = append(p.Skew, lostStory(l, len(p.Skew) == 0, g, &nv, p.Nodes, finals[l.Key]))
+			p.Skew = append(p.Skew, lostStory(l, len(p.Skew) == 0, g, nv, p.Nodes, finals[l.Key]))
 		case l.Skew && i < MaxStories:
 			p.SkewMore++
-			p.Lost = append(p.Lost, lostStory(l, false, g, &nv, p.Nodes, finals[l.Key]))
+			p.Lost = append(p.Lost, lostStory(l, false, g, nv, p.Nodes, finals[l.Key]))
 		case i < MaxStories:
-			p.Lost = append(p.Lost, lostStory(l, open, g, &nv, p.Nodes, finals[l.Key]))
+			p.Lost = append(p.Lost, lostStory(l, open, g, nv, p.Nodes, finals[l.Key]))
 		case i < MaxStories+MaxLostRows:
 			if l.Skew {
 				p.SkewMore++
@@ -228,30 +272,23 @@ func build(h []histories.Event, a *checker.Analysis, res *checker.Result, info I
 			tlEnd = max(tlEnd, op.Start, op.End)
 		}
 	}
-	p.Timeline, p.Details = buildTimeline(shown, &nv, tlEnd, lostBy)
+	p.Timeline, p.Details = buildTimeline(shown, nv, tlEnd, lostBy)
 	for _, op := range ops {
 		if op.Complete < 0 {
 			p.Missing++
 		}
 	}
-	plots := []func() (*figure, error){
-		func() (*figure, error) { return quantilePlot(ops, &nv, end) },
-		func() (*figure, error) { return ratePlot(ops, &nv, end) },
-		func() (*figure, error) { return clockPlot(ops, &nv, p.Nodes, end) },
-		func() (*figure, error) { return latencyPlot(ops, &nv, end, lostBy) },
+	// The latency plot marks the lost writes: it is the one plot drawn
+	// once the verdict is in.
+	latency, err := latencyPlot(ops, nv, end, lostBy)
+	if err == nil {
+		err = latency.render()
 	}
-	// Each plot only reads the history's analysis: they are drawn side by
-	// side, and kept in this order.
-	p.Plots = make([]*figure, len(plots))
-	err := sideBySide(len(plots), func(i int) (err error) {
-		if p.Plots[i], err = plots[i](); err != nil {
-			return err
-		}
-		return p.Plots[i].render()
-	})
-	if err != nil {
+	d.wg.Wait()
+	if err := errors.Join(append(d.errs, err)...); err != nil {
 		return nil, err
 	}
+	p.Plots = append(slices.Clone(d.plots), latency)
 	return p, nil
 }
 

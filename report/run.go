@@ -137,6 +137,26 @@ func BuildHTML(h []histories.Event, a *checker.Analysis, res *checker.Result, in
 	return &HTML{p}, nil
 }
 
+// A Draft is a page begun (Begin) before its history is judged: the plots
+// that need no verdict are drawn while the checker works, on goroutines of
+// their own.
+type Draft struct{ d *draft }
+
+// Begin begins the page of the history analyzed as a: the page needs the
+// analysis, not the events. Finish it, even when the check fails: its
+// goroutines end there.
+func Begin(a *checker.Analysis) *Draft { return &Draft{begin(a)} }
+
+// Finish builds the page of the draft's history judged as res, as
+// BuildHTML does.
+func (d *Draft) Finish(res *checker.Result, info Info) (*HTML, error) {
+	p, err := d.d.finish(res, info)
+	if err != nil {
+		return nil, err
+	}
+	return &HTML{p}, nil
+}
+
 // Write writes report.html into the run folder dir, and each plot as a PNG
 // beside it, and returns the page's path. The page links the files the
 // folder holds now (Links), the PNGs included.
