@@ -87,12 +87,21 @@ func verdictErr(v checker.Verdict) error {
 // memoryLimit is the soft memory limit clockwise runs under unless
 // GOMEMLIMIT sets one: near it the garbage collector works harder, so a
 // million-operation check or analyze stays near it instead of doubling its
-// live data, at some cost in time. It never fails a run.
-const memoryLimit = 900 << 20
+// live data, at some cost in time. It never fails a run. Below it, the
+// collector lets the heap grow to three times the live data (gcPercent,
+// unless GOGC sets another): a check allocates much that dies young, and
+// collecting less often saves time while the limit bounds the peak.
+const (
+	memoryLimit = 900 << 20
+	gcPercent   = 200
+)
 
 func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(memoryLimit)
+	}
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
 	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
