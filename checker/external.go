@@ -59,6 +59,7 @@ func (c *check) external(key string) (stamped int) {
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(found[a].Later.Invoke, found[b].Later.Invoke) })
+	c.res.External, c.whyExternal = slices.Grow(c.res.External, len(found)), slices.Grow(c.whyExternal, len(found))
 	for _, i := range order {
 		c.res.External = append(c.res.External, found[i])
 		c.whyExternal = append(c.whyExternal, whys[i])

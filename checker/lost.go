@@ -2,6 +2,7 @@ package checker
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/clockwise-kv/clockwise/histories"
 )
@@ -16,9 +17,19 @@ func (c *check) lostWrites(key string, fset []*Write, inF map[string]bool) {
 	for _, f := range fset {
 		after = append(after, reach(len(writes), []*Write{f}, kidsOf))
 	}
+	isLost := func(w *Write) bool {
+		return (w.Type == histories.OK || (w.Type == histories.Info && c.seen[w])) && !inF[w.Write] && !covered[w.n]
+	}
+	n := 0
+	for _, w := range writes {
+		if isLost(w) {
+			n++
+		}
+	}
+	c.res.Lost, c.whyLost = slices.Grow(c.res.Lost, n), slices.Grow(c.whyLost, n) // a history of many losses copies none
 	var top []*Write // top[n]: the ancestor of writes[n] with the highest timestamp
 	for _, w := range writes {
-		if !(w.Type == histories.OK || (w.Type == histories.Info && c.seen[w])) || inF[w.Write] || covered[w.n] {
+		if !isLost(w) {
 			continue
 		}
 		if top == nil {
