@@ -1,14 +1,15 @@
 package histories
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"slices"
+	"sync"
 )
 
 // Writer appends events to a stream, one JSON line each. It buffers whole
@@ -254,168 +255,297 @@ func DecodeFile(r io.Reader) (*File, error) {
 // the pointer, which the next event reuses. A last line cut short is left
 // out and returned as cut.
 //
-// The lines are read and parsed by a goroutine of Scan's own, a batch of
-// events ahead of fn, so that reading a long history and what fn does with
-// it take two cores.
+// Scan reads the input a chunk of whole lines at a time on a goroutine of
+// its own and parses the chunks on as many goroutines as GOMAXPROCS (at
+// most maxParsers), each with a scanner of its own; fn gets the events in
+// order, on the caller's goroutine, while later chunks are parsed. What
+// depends on the events before a line (its index, its time) is checked
+// there, in the order a line's checks always run.
 func Scan(r io.Reader, fn func(e *Event, line int) error) (cut *LineError, err error) {
-	full := make(chan *batch, batches)
-	free := make(chan *batch, batches+2)
+	parsers := min(max(runtime.GOMAXPROCS(0), 1), maxParsers)
+	read := make(chan *chunk, parsers)
+	parsed := make(chan *chunk, 2*parsers)
+	free := make(chan *chunk, 4*parsers)
 	stop := make(chan struct{})
-	var scanErr error
-	go func() {
-		defer close(full)
-		b := &batch{}
-		send := func() bool {
-			select {
-			case full <- b:
-			case <-stop:
-				return false
+	go readChunks(r, read, free, stop)
+	var wg sync.WaitGroup
+	for range parsers {
+		wg.Go(func() {
+			sc := newScanner()
+			for c := range read {
+				c.parse(sc)
+				select {
+				case parsed <- c:
+				case <-stop:
+				}
 			}
-			select {
-			case b = <-free:
-				b.events, b.lines = b.events[:0], b.lines[:0]
-			default:
-				b = &batch{}
-			}
-			return true
-		}
-		cut, scanErr = scan(r, func(e *Event, line int) error {
-			b.events = append(b.events, *e)
-			b.lines = append(b.lines, line)
-			if len(b.events) == batchSize && !send() {
-				return errStopped
-			}
-			return nil
 		})
-		if len(b.events) > 0 {
-			send()
-		}
+	}
+	go func() {
+		wg.Wait()
+		close(parsed)
 	}()
-	var fnErr error
-	for b := range full {
-		for i := 0; fnErr == nil && i < len(b.events); i++ {
-			if fnErr = fn(&b.events[i], b.lines[i]); fnErr != nil {
+	// The chunks come back in any order and are taken in turn.
+	pending := map[int]*chunk{}
+	next, events := 0, 0
+	var last int64
+	done := false
+	for c := range parsed {
+		if done {
+			continue // draining, so that every goroutine ends
+		}
+		pending[c.seq] = c
+		for !done {
+			c, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			cut, err = c.deliver(&events, &last, fn)
+			if err == nil && cut == nil && c.err != nil {
+				err = c.err
+			}
+			if err != nil || cut != nil || c.eof {
+				done = true
 				close(stop)
+				break
+			}
+			select {
+			case free <- c:
+			default:
 			}
 		}
+	}
+	if !done {
+		// The reader stopped without an end: it cannot, but say so.
+		return nil, errors.New("histories: the history ended before its last chunk")
+	}
+	return cut, err
+}
+
+// maxParsers bounds the goroutines that parse a history's chunks.
+const maxParsers = 4
+
+// chunkSize is about how many bytes of whole lines a chunk holds.
+const chunkSize = 1 << 20
+
+// A chunk is whole lines of a history on their way from the reader through
+// a parser to fn.
+type chunk struct {
+	seq  int
+	data []byte // whole lines, each ending in a newline but the input's last
+	line int    // the line its first line is
+	eof  bool   // the input ends with it
+	err  error  // reading stopped after its lines, with this error
+	out  []parsedLine
+}
+
+// parsedLine is a line as a parser leaves it: an event, or why it is not
+// one. The checks that need the events before it are left to deliver.
+type parsedLine struct {
+	e      Event
+	line   int
+	index  bool // the line has an index (e.Index), a time (e.Time)
+	time   bool
+	decode *LineError // not an object of the format; cut: the input's last line, without its newline
+	cut    bool
+	err    error // a check of the event's own fields failed
+}
+
+// readChunks reads r into chunks of whole lines and sends them out in
+// order, until the input ends, reading fails or stop is closed.
+func readChunks(r io.Reader, out chan<- *chunk, free <-chan *chunk, stop <-chan struct{}) {
+	defer close(out)
+	line := 1
+	var carry []byte // the start of a line the last chunk did not hold
+	for seq := 0; ; seq++ {
+		var c *chunk
 		select {
-		case free <- b:
+		case c = <-free:
+			c.data, c.out, c.err, c.eof = c.data[:0], c.out[:0], nil, false
 		default:
+			c = &chunk{data: make([]byte, 0, chunkSize+64<<10)}
+		}
+		c.seq, c.line = seq, line
+		c.data = append(c.data, carry...)
+		var rerr error
+		start, scanned := 0, 0 // the last line starts at start; c.data[:scanned] is searched
+		for {
+			if i := bytes.IndexByte(c.data[scanned:], '\n'); i >= 0 {
+				if scanned+i-start > MaxLine { // the line that newline ends
+					rerr = errLong
+					break
+				}
+				start = scanned + bytes.LastIndexByte(c.data[scanned:], '\n') + 1
+			}
+			scanned = len(c.data)
+			if rerr != nil || (len(c.data) >= chunkSize && start > 0) {
+				break
+			}
+			if len(c.data)-start > MaxLine {
+				rerr = errLong
+				break
+			}
+			if len(c.data) == cap(c.data) {
+				c.data = slices.Grow(c.data, len(c.data))
+			}
+			n, err := r.Read(c.data[len(c.data):cap(c.data)])
+			c.data, rerr = c.data[:len(c.data)+n], err
+		}
+		if rerr == io.EOF && len(c.data)-start > MaxLine+1 {
+			rerr = errLong // the last line, without a newline, may be one byte longer
+		}
+		last := line + bytes.Count(c.data[:start], []byte{'\n'}) // the line that starts at start
+		switch rerr {
+		case nil: // whole lines; the rest begins the next chunk
+			carry = append(carry[:0], c.data[start:]...)
+			c.data = c.data[:start]
+		case io.EOF: // the last line, from start, has no newline
+			c.eof = true
+		case errLong:
+			c.data = c.data[:start]
+			c.err = &LineError{Line: last, Err: fmt.Errorf("longer than %d MiB: no history event is that long", MaxLine>>20)}
+		default:
+			c.data = c.data[:start]
+			c.err = fmt.Errorf("histories: line %d: %w", last, rerr)
+		}
+		line = last
+		select {
+		case out <- c:
+		case <-stop:
+			return
+		}
+		if rerr != nil {
+			return
 		}
 	}
-	if fnErr != nil {
-		return nil, fnErr
-	}
-	return cut, scanErr
 }
 
-// batch is events Scan's reader parsed, with their lines, on their way to
-// fn.
-type batch struct {
-	events []Event
-	lines  []int
-}
-
-// batchSize is how many events a batch holds, and batches how many are
-// read ahead of fn at most.
-const (
-	batchSize = 2048
-	batches   = 4
-)
-
-// errStopped stops the reader when fn has failed.
-var errStopped = errors.New("stopped")
-
-// scan is Scan on one goroutine: it reads and parses each line in turn
-// and calls fn with it.
-func scan(r io.Reader, fn func(e *Event, line int) error) (cut *LineError, err error) {
-	br := bufio.NewReaderSize(r, 64<<10)
-	sc := newScanner()
-	line, events := 0, 0
-	var last int64
-	var buf []byte
+// parse parses the chunk's lines into c.out.
+func (c *chunk) parse(sc *scanner) {
+	rest, line := c.data, c.line
 	var in raw
-	var e Event
-	for {
-		line++
-		b, whole, err := readLine(br, buf[:0])
-		buf = b
-		if err == errLong {
-			return nil, &LineError{Line: line, Err: fmt.Errorf("longer than %d MiB: no history event is that long", MaxLine>>20)}
-		}
-		if err != nil && err != io.EOF {
-			return nil, fmt.Errorf("histories: line %d: %w", line, err)
+	for len(rest) > 0 {
+		b, whole := rest, false
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			b, rest, whole = rest[:i], rest[i+1:], true
+		} else {
+			rest = nil
 		}
 		if line == 1 {
 			b = bytes.TrimPrefix(b, []byte(bom))
 		}
 		if t := bytes.TrimSpace(b); len(t) > 0 {
-			if !sc.line(t, &in) {
-				in = raw{}
-				if jerr := json.Unmarshal(t, &in); jerr != nil {
-					le := decodeError(line, jerr)
-					if !whole {
-						return le, nil
-					}
-					return nil, le
-				}
-			}
-			var eerr error
-			e, eerr = in.event(events, last)
-			if eerr != nil {
-				var le *LineError
-				if errors.As(eerr, &le) {
-					le.Line = line
-				}
-				return nil, eerr
-			}
-			last = e.Time
-			events++
-			if err := fn(&e, line); err != nil {
-				return nil, err
-			}
+			c.out = append(c.out, parseLine(sc, &in, t, line, whole))
 		}
-		if err == io.EOF {
-			return nil, nil
+		line++
+	}
+}
+
+// parseLine parses one line, not blank, of the history.
+func parseLine(sc *scanner, in *raw, t []byte, line int, whole bool) parsedLine {
+	p := parsedLine{line: line}
+	if !sc.line(t, in) {
+		*in = raw{}
+		if jerr := json.Unmarshal(t, in); jerr != nil {
+			p.decode, p.cut = decodeError(line, jerr), !whole
+			return p
 		}
 	}
+	p.index, p.time = in.Index != nil, in.Time != nil
+	var err error
+	p.e, err = in.fields()
+	if p.index { // fields gives no event on an error: deliver needs these
+		p.e.Index = *in.Index
+	}
+	if p.time {
+		p.e.Time = *in.Time
+	}
+	if err != nil {
+		var le *LineError
+		if errors.As(err, &le) {
+			le.Line = line
+		}
+		p.err = err
+	}
+	return p
+}
+
+// deliver checks each of the chunk's events against those before it and
+// gives it to fn. The first error ends it: a line that is not an event
+// (or, the input's last line cut short, cut), or fn's.
+func (c *chunk) deliver(events *int, last *int64, fn func(e *Event, line int) error) (cut *LineError, err error) {
+	for i := range c.out {
+		p := &c.out[i]
+		if p.decode != nil {
+			if p.cut {
+				return p.decode, nil
+			}
+			return nil, p.decode
+		}
+		var index *int
+		var time *int64
+		if p.index {
+			index = &p.e.Index
+		}
+		if p.time {
+			time = &p.e.Time
+		}
+		if err := sequence(index, time, *events, *last); err != nil {
+			err.Line = p.line
+			return nil, err
+		}
+		if p.err != nil {
+			return nil, p.err
+		}
+		*last = p.e.Time
+		*events++
+		if err := fn(&p.e, p.line); err != nil {
+			return nil, err
+		}
+	}
+	return nil, nil
 }
 
 var errLong = errors.New("line too long")
 
-// readLine reads one line into buf, without its newline; whole reports
-// that the newline was there. At the end of the input it returns io.EOF
-// with whatever the last line held.
-func readLine(br *bufio.Reader, buf []byte) (b []byte, whole bool, err error) {
-	for {
-		chunk, err := br.ReadSlice('\n')
-		if len(buf)+len(chunk) > MaxLine+1 {
-			return buf, false, errLong
-		}
-		buf = append(buf, chunk...)
-		switch err {
-		case nil:
-			return buf[:len(buf)-1], true, nil
-		case bufio.ErrBufferFull:
-			continue
-		}
-		return buf, false, err
+// event is the line's event, the index-th of the history, after an event
+// at time last.
+func (in *raw) event(index int, last int64) (Event, error) {
+	if err := sequence(in.Index, in.Time, index, last); err != nil {
+		return Event{}, err
 	}
+	return in.fields()
 }
 
-func (in *raw) event(index int, last int64) (Event, error) {
+// sequence checks what a line's place in the history decides: its index
+// and time, as a line gives them (nil when missing), for the index-th
+// event after one at time last. Its LineError names no line.
+func sequence(i *int, t *int64, index int, last int64) *LineError {
+	bad := func(field, format string, args ...any) *LineError {
+		return &LineError{Field: field, Err: fmt.Errorf(format, args...)}
+	}
+	switch {
+	case i == nil:
+		return bad("index", "missing")
+	case *i != index:
+		return bad("index", "is %d, expected %d (events are numbered from 0, in order)", *i, index)
+	case t == nil:
+		return bad("time", "missing")
+	case *t < last:
+		return bad("time", "%d is before the previous event's %d (time never goes backwards)", *t, last)
+	}
+	return nil
+}
+
+// fields makes the event of a line whose index and time sequence has
+// checked, or not yet: it checks the rest.
+func (in *raw) fields() (Event, error) {
 	bad := func(field, format string, args ...any) (Event, error) {
 		return Event{}, &LineError{Field: field, Err: fmt.Errorf(format, args...)}
 	}
 	switch {
-	case in.Index == nil:
-		return bad("index", "missing")
-	case *in.Index != index:
-		return bad("index", "is %d, expected %d (events are numbered from 0, in order)", *in.Index, index)
-	case in.Time == nil:
-		return bad("time", "missing")
-	case *in.Time < last:
-		return bad("time", "%d is before the previous event's %d (time never goes backwards)", *in.Time, last)
 	case in.Process == "":
 		return bad("process", "missing")
 	case !slices.Contains(types, Type(in.Type)):
@@ -427,23 +557,35 @@ func (in *raw) event(index int, last int64) (Event, error) {
 	case slices.Contains(ops, Func(in.F)) && in.Key == "":
 		return bad("key", "missing on a %s", in.F)
 	}
+	// e is returned by value: nothing takes its address, so that it is
+	// not made on the heap for every line.
 	e := Event{
-		Index: *in.Index, Time: *in.Time, Process: in.Process, Type: Type(in.Type), F: Func(in.F),
+		Process: in.Process, Type: Type(in.Type), F: Func(in.F),
 		Key: in.Key, Node: in.Node, Write: in.Write, Context: in.Context, Versions: in.Versions,
 		Meta: in.Meta, Error: in.Error, Offset: in.Offset,
+	}
+	if in.Index != nil {
+		e.Index = *in.Index
+	}
+	if in.Time != nil {
+		e.Time = *in.Time
 	}
 	if in.hasValue {
 		e.Value = in.value
 	} else if len(in.Value) > 0 && string(in.Value) != "null" {
 		switch in.Value[0] {
 		case '"':
-			if err := json.Unmarshal(in.Value, &e.Value); err != nil {
+			var v string
+			if err := json.Unmarshal(in.Value, &v); err != nil {
 				return bad("value", "%v", err)
 			}
+			e.Value = v
 		case '{':
-			if err := json.Unmarshal(in.Value, &e.Params); err != nil {
+			var params map[string]string
+			if err := json.Unmarshal(in.Value, &params); err != nil {
 				return bad("value", "expected an object of strings: %v", err)
 			}
+			e.Params = params
 		default:
 			return bad("value", "expected a string, or an object for nemesis events, got %s", in.Value)
 		}
