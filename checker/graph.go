@@ -28,7 +28,15 @@ type Graph struct {
 }
 
 func newGraph(ops []*Op) (*Graph, error) {
-	g := &Graph{writes: map[string]*Write{}, byKey: map[string][]*Write{}, memo: map[[2]*Write]bool{}}
+	n := 0
+	for _, op := range ops {
+		if op.F == histories.Write || op.F == histories.Delete {
+			n++
+		}
+	}
+	// The writes are made at once, and the map sized for them.
+	all := make([]Write, 0, n)
+	g := &Graph{writes: make(map[string]*Write, n), byKey: map[string][]*Write{}, memo: map[[2]*Write]bool{}}
 	for _, op := range ops {
 		if op.F != histories.Write && op.F != histories.Delete {
 			continue
@@ -36,7 +44,8 @@ func newGraph(ops []*Op) (*Graph, error) {
 		if prev := g.writes[op.Write]; prev != nil {
 			return nil, &EventError{Event: op.Invoke, Err: fmt.Errorf("write id %s was already used by event %d (write ids must be unique)", op.Write, prev.Invoke)}
 		}
-		w := &Write{Op: op, Deleted: op.F == histories.Delete, n: len(g.byKey[op.Key])}
+		all = append(all, Write{Op: op, Deleted: op.F == histories.Delete, n: len(g.byKey[op.Key])})
+		w := &all[len(all)-1]
 		g.writes[op.Write] = w
 		g.byKey[op.Key] = append(g.byKey[op.Key], w)
 	}

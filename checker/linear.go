@@ -267,8 +267,14 @@ func linear(ops []*Op, timeout time.Duration) []Linear {
 // says nothing, and porcupine decides. The comparisons are strict, so
 // operations that touch in time count as concurrent, as porcupine has them.
 func impossibleRead(h []porcupine.Operation) bool {
-	writes := map[string]*porcupine.Operation{}
-	var byReturn, reads []*porcupine.Operation
+	n := 0
+	for i := range h {
+		if h[i].Input.(linIn).write != "" {
+			n++
+		}
+	}
+	writes := make(map[string]*porcupine.Operation, n)
+	byReturn, reads := make([]*porcupine.Operation, 0, n), make([]*porcupine.Operation, 0, len(h)-n)
 	for i := range h {
 		p := &h[i]
 		if w := p.Input.(linIn).write; w != "" {
