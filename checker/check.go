@@ -85,8 +85,11 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/clockwise-kv/clockwise/clock"
@@ -161,10 +164,7 @@ func (a *Analysis) Check(opts Options) (*Result, error) {
 	go func() { linearDone <- linear(a.Ops, opts.LinearTimeout) }()
 	c.epoch, c.physical = epochOf(a.Ops)
 	c.scan(a.Ops)
-	for _, key := range slices.Sorted(maps.Keys(c.keys)) {
-		c.key(key)
-		c.res.Summary.Stamped += c.external(key)
-	}
+	c.keysAside(slices.Sorted(maps.Keys(c.keys)))
 	c.explainFindings(opts.Explain)
 	c.undecided(a.Ops)
 	c.stats(a.Ops)
@@ -187,10 +187,54 @@ type check struct {
 	stale    map[[2]*Write]int                         // index into res.Stale
 	seen     map[*Write]bool                           // writes some read returned
 	refs     map[*Write]*Ref                           // each write's Ref, shared by the findings
+	shared   map[*Write]*Ref                           // a part's: the Refs of the check it is part of
 	// What each lost write's and external violation's Why is written
 	// from, by index into res.Lost and res.External (explainFindings).
 	whyLost     []lostWhy
 	whyExternal [][2]*Write
+}
+
+// keysAside judges each key (key, external) on as many goroutines as
+// GOMAXPROCS, each key in a part of the check of its own, and then joins
+// the parts' findings in the order of keys: the result is the one a single
+// goroutine gets. A key's findings name only its own writes, so a part
+// shares with the others only what the check knew before (read only) and
+// the graph, whose memory of precedence is kept per key.
+func (c *check) keysAside(keys []string) {
+	parts := make([]*check, len(keys))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(keys)) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < len(keys); i = int(next.Add(1)) - 1 {
+				p := c.part()
+				p.key(keys[i])
+				p.res.Summary.Stamped += p.external(keys[i])
+				parts[i] = p
+			}
+		})
+	}
+	wg.Wait()
+	r := c.res
+	for _, p := range parts {
+		r.Keys = append(r.Keys, p.res.Keys...)
+		r.Divergent = append(r.Divergent, p.res.Divergent...)
+		r.Lost = append(r.Lost, p.res.Lost...)
+		r.External = append(r.External, p.res.External...)
+		r.Summary.Stamped += p.res.Summary.Stamped
+		c.whyLost = append(c.whyLost, p.whyLost...)
+		c.whyExternal = append(c.whyExternal, p.whyExternal...)
+	}
+}
+
+// part is a check of keys of its own: it reads what c found so far, and
+// writes its own findings and Refs (falling back on c's, read only).
+func (c *check) part() *check {
+	p := *c
+	p.res = &Result{}
+	p.shared, p.refs = c.refs, nil
+	p.whyLost, p.whyExternal = nil, nil
+	return &p
 }
 
 // scan walks the operations: counts, phantoms, stale siblings, final reads.

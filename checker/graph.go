@@ -24,7 +24,7 @@ type Write struct {
 type Graph struct {
 	writes map[string]*Write
 	byKey  map[string][]*Write
-	memo   map[[2]*Write]bool
+	memo   map[string]map[[2]*Write]bool // by key: each key's its own, so keys are judged side by side
 }
 
 func newGraph(ops []*Op) (*Graph, error) {
@@ -36,7 +36,7 @@ func newGraph(ops []*Op) (*Graph, error) {
 	}
 	// The writes are made at once, and the map sized for them.
 	all := make([]Write, 0, n)
-	g := &Graph{writes: make(map[string]*Write, n), byKey: map[string][]*Write{}, memo: map[[2]*Write]bool{}}
+	g := &Graph{writes: make(map[string]*Write, n), byKey: map[string][]*Write{}, memo: map[string]map[[2]*Write]bool{}}
 	for _, op := range ops {
 		if op.F != histories.Write && op.F != histories.Delete {
 			continue
@@ -49,7 +49,8 @@ func newGraph(ops []*Op) (*Graph, error) {
 		g.writes[op.Write] = w
 		g.byKey[op.Key] = append(g.byKey[op.Key], w)
 	}
-	for _, ws := range g.byKey {
+	for key, ws := range g.byKey {
+		g.memo[key] = map[[2]*Write]bool{}
 		for _, w := range ws {
 			for _, id := range w.Context {
 				if p := g.writes[id]; p != nil && p.Key == w.Key && p != w && !slices.Contains(w.parents, p) {
@@ -77,7 +78,8 @@ func (g *Graph) Precedes(a, b *Write) bool {
 		return false
 	}
 	k := [2]*Write{a, b}
-	if v, ok := g.memo[k]; ok {
+	memo := g.memo[a.Key]
+	if v, ok := memo[k]; ok {
 		return v
 	}
 	// Search b's ancestors for a. A write's ancestors were all invoked
@@ -100,7 +102,9 @@ func (g *Graph) Precedes(a, b *Write) bool {
 			}
 		}
 	}
-	g.memo[k] = found
+	if memo != nil {
+		memo[k] = found
+	}
 	return found
 }
 

@@ -27,7 +27,7 @@ func (c *check) lostWrites(key string, fset []*Write, inF map[string]bool) {
 		}
 	}
 	c.res.Lost, c.whyLost = slices.Grow(c.res.Lost, n), slices.Grow(c.whyLost, n) // a history of many losses copies none
-	var top []*Write // top[n]: the ancestor of writes[n] with the highest timestamp
+	var top []*Write                                                              // top[n]: the ancestor of writes[n] with the highest timestamp
 	for _, w := range writes {
 		if !isLost(w) {
 			continue

@@ -41,6 +41,9 @@ func (c *check) ref(w *Write) *Ref {
 	if w == nil {
 		return nil
 	}
+	if r, ok := c.shared[w]; ok {
+		return r
+	}
 	if r, ok := c.refs[w]; ok {
 		return r
 	}
