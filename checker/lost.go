@@ -26,8 +26,9 @@ func (c *check) lostWrites(key string, fset []*Write, inF map[string]bool) {
 			n++
 		}
 	}
-	c.res.Lost, c.whyLost = slices.Grow(c.res.Lost, n), slices.Grow(c.whyLost, n) // a history of many losses copies none
-	var top []*Write                                                              // top[n]: the ancestor of writes[n] with the highest timestamp
+	// Room for them all: a history of many losses copies none.
+	c.res.Lost, c.whyLost = slices.Grow(c.res.Lost, n), slices.Grow(c.whyLost, n)
+	var top []*Write // top[n]: the ancestor of writes[n] with the highest timestamp
 	for _, w := range writes {
 		if !isLost(w) {
 			continue
