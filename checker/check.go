@@ -42,7 +42,10 @@
 //     (External);
 //   - linearizability: porcupine checks each key's history against a
 //     single-value register within a time limit; a key it cannot decide in
-//     time is unknown, never a pass (Linear, Visualize).
+//     time is unknown, never a pass (Linear, Visualize). A key a read
+//     returned siblings of, or a value no linearization allows (a stale
+//     read, nothing after a write, a write never made or not yet made),
+//     is decided without porcupine's search.
 //
 // The summary also gives the commit wait the coordinators reported
 // (meta.wait), the write latency in true time, the causal metadata size per

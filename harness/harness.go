@@ -10,7 +10,9 @@
 // write in its commit wait is also woken at the true time its own clock
 // reads the wait's end (store.Node.Deadline), so the wait is exact. All randomness comes from streams seeded by
 // Config.Seed, so one seed and one Config give the same history, byte for
-// byte.
+// byte. The history is encoded to the sink, and handed to Config.Observe, by a
+// goroutine of the run's own, a batch of events behind the simulation: what
+// the events are and their order depend on the simulation alone.
 //
 // A tombstone fault is an operation: the nemesis reads the key through the
 // fault's node and deletes it with what it read, the node's clock reading the
