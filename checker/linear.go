@@ -234,74 +234,122 @@ func linear(ops []*Op, timeout time.Duration) []Linear {
 	}
 	out := []Linear{}
 	for _, k := range slices.Sorted(maps.Keys(perKey)) {
-		h := make([]porcupine.Operation, 0, len(perKey[k]))
+		key := perKey[k]
+		delete(perKey, k)
+		// First the answers without porcupine's operations, which box
+		// every input and output: most keys of a history with findings
+		// are decided here.
+		reg := make([]regOp, 0, len(key))
 		siblings, spaced := false, false
-		for _, op := range perKey[k] {
+		for _, op := range key {
+			r, ok := registerOf(op, end)
+			if !ok {
+				continue
+			}
+			siblings = siblings || r.siblings
+			spaced = spaced || strings.Contains(r.write, " ")
+			reg = append(reg, r)
+		}
+		if len(reg) == 0 {
+			continue
+		}
+		if (siblings && !spaced) || (!siblings && impossibleRead(reg)) {
+			out = append(out, Linear{Key: k, Result: LinearResult(Invalid), Ops: len(reg)})
+			continue
+		}
+		reg = nil
+		h := make([]porcupine.Operation, 0, len(key))
+		for _, op := range key {
 			if p, ok := registerOp(op, end); ok {
-				siblings = siblings || isSiblings(p)
-				spaced = spaced || hasSpace(p)
 				h = append(h, p)
 			}
 		}
-		delete(perKey, k)
-		if len(h) == 0 {
-			continue
-		}
-		v := Invalid
-		if (!siblings || spaced) && !impossibleRead(h) {
-			v = verdictOf(porcupine.CheckOperationsTimeout(keyRegister, h, timeout))
-		}
+		v := verdictOf(porcupine.CheckOperationsTimeout(keyRegister, h, timeout))
 		out = append(out, Linear{Key: k, Result: LinearResult(v), Ops: len(h)})
 	}
 	return out
 }
 
+// regOp is a register operation as impossibleRead needs it: a write of the
+// version write, or a read that answered got ("" for nothing; siblings: two
+// versions or more, got left empty), from call to ret.
+type regOp struct {
+	write, got string
+	siblings   bool
+	call, ret  int64
+}
+
+// registerOf is op as a regOp, or false where registerOp leaves op out.
+func registerOf(op *Op, end int64) (regOp, bool) {
+	r := regOp{call: op.Start, ret: op.End}
+	switch {
+	case op.F == histories.Write || op.F == histories.Delete:
+		if op.Type == histories.Fail {
+			return r, false
+		}
+		r.write = op.Write
+		if op.Type != histories.OK {
+			r.ret = end + 1
+		}
+	case op.F == histories.Read && op.Type == histories.OK:
+		switch len(op.Versions) {
+		case 0:
+		case 1:
+			r.got = op.Versions[0].Write
+		default:
+			r.siblings = true
+		}
+	default:
+		return r, false
+	}
+	return r, true
+}
+
 // impossibleRead reports that a read of one key's register operations h
-// returned a value no linearization allows, found without porcupine's
-// search, in O(n log n): a version no write in h wrote, a version written
-// after the read returned, nothing although a write returned before the
-// read began, or a version w although another write began after w
-// returned and returned before the read began (a stale read: that write
-// replaced w first). Every such read makes porcupine's answer illegal too,
-// so true is that answer, reached at once on a history full of them; false
-// says nothing, and porcupine decides. The comparisons are strict, so
-// operations that touch in time count as concurrent, as porcupine has them.
-func impossibleRead(h []porcupine.Operation) bool {
+// (none of them a read of siblings) returned a value no linearization
+// allows, found without porcupine's search, in O(n log n): a version no
+// write in h wrote, a version written after the read returned, nothing
+// although a write returned before the read began, or a version w although
+// another write began after w returned and returned before the read began
+// (a stale read: that write replaced w first). Every such read makes
+// porcupine's answer illegal too, so true is that answer, reached at once on
+// a history full of them; false says nothing, and porcupine decides. The
+// comparisons are strict, so operations that touch in time count as
+// concurrent, as porcupine has them.
+func impossibleRead(h []regOp) bool {
 	n := 0
 	for i := range h {
-		if h[i].Input.(linIn).write != "" {
+		if h[i].write != "" {
 			n++
 		}
 	}
-	writes := make(map[string]*porcupine.Operation, n)
-	byReturn, reads := make([]*porcupine.Operation, 0, n), make([]*porcupine.Operation, 0, len(h)-n)
+	writes := make(map[string]*regOp, n)
+	byReturn, reads := make([]*regOp, 0, n), make([]*regOp, 0, len(h)-n)
 	for i := range h {
-		p := &h[i]
-		if w := p.Input.(linIn).write; w != "" {
-			writes[w] = p
+		if p := &h[i]; p.write != "" {
+			writes[p.write] = p
 			byReturn = append(byReturn, p)
 		} else {
 			reads = append(reads, p)
 		}
 	}
-	slices.SortFunc(byReturn, func(a, b *porcupine.Operation) int { return cmp.Compare(a.Return, b.Return) })
-	slices.SortFunc(reads, func(a, b *porcupine.Operation) int { return cmp.Compare(a.Call, b.Call) })
-	// latest is the latest Call of the writes that returned before the
+	slices.SortFunc(byReturn, func(a, b *regOp) int { return cmp.Compare(a.ret, b.ret) })
+	slices.SortFunc(reads, func(a, b *regOp) int { return cmp.Compare(a.call, b.call) })
+	// latest is the latest call of the writes that returned before the
 	// read at hand began (any: some did).
 	next, latest, any := 0, int64(0), false
 	for _, r := range reads {
-		for ; next < len(byReturn) && byReturn[next].Return < r.Call; next++ {
-			latest, any = max(latest, byReturn[next].Call), true
+		for ; next < len(byReturn) && byReturn[next].ret < r.call; next++ {
+			latest, any = max(latest, byReturn[next].call), true
 		}
-		got := string(r.Output.(linOut))
-		if got == "" {
+		if r.got == "" {
 			if any {
 				return true
 			}
 			continue
 		}
-		w, ok := writes[got]
-		if !ok || w.Call > r.Return || (any && latest > w.Return) {
+		w, ok := writes[r.got]
+		if !ok || w.call > r.ret || (any && latest > w.ret) {
 			return true
 		}
 	}
