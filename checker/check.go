@@ -219,6 +219,12 @@ func (c *check) keysAside(keys []string) {
 	}
 	wg.Wait()
 	r := c.res
+	var lost, external int
+	for _, p := range parts {
+		lost, external = lost+len(p.res.Lost), external+len(p.res.External)
+	}
+	r.Lost, r.External = slices.Grow(r.Lost, lost), slices.Grow(r.External, external)
+	c.whyLost, c.whyExternal = slices.Grow(c.whyLost, lost), slices.Grow(c.whyExternal, external)
 	for _, p := range parts {
 		r.Keys = append(r.Keys, p.res.Keys...)
 		r.Divergent = append(r.Divergent, p.res.Divergent...)

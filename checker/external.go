@@ -39,8 +39,8 @@ func (c *check) external(key string) (stamped int) {
 	byStart := slices.Clone(ws)
 	slices.SortStableFunc(byStart, func(a, b *Write) int { return cmp.Compare(a.Start, b.Start) })
 	var top *Write // the highest-stamped write acknowledged so far
-	var found []External
-	var whys [][2]*Write
+	// At most one finding for each write.
+	found, whys := make([]External, 0, len(ws)), make([][2]*Write, 0, len(ws))
 	i := 0
 	for _, w := range byStart {
 		for ; i < len(byEnd) && byEnd[i].End < w.Start; i++ {

@@ -425,6 +425,7 @@ func readChunks(r io.Reader, out chan<- *chunk, free <-chan *chunk, stop <-chan 
 // parse parses the chunk's lines into c.out.
 func (c *chunk) parse(sc *scanner) {
 	rest, line := c.data, c.line
+	c.out = slices.Grow(c.out[:0], bytes.Count(c.data, []byte{'\n'})+1)
 	var in raw
 	for len(rest) > 0 {
 		b, whole := rest, false
