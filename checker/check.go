@@ -147,7 +147,7 @@ func (a *Analysis) Check(opts Options) (*Result, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	c := &check{g: a.Graph, seen: map[*Write]bool{}, res: &Result{
+	c := &check{g: a.Graph, seen: map[*Write]bool{}, refs: make([]*Ref, len(a.Graph.writes)), res: &Result{
 		Lost: []Lost{}, Stale: []Stale{}, Phantoms: []Phantom{}, Corrupted: []Corrupted{}, Future: []FutureRead{},
 		Divergent: []Divergence{}, Keys: []Key{},
 		Faults: a.Faults, Failures: []string{}, External: []External{}, Linear: []Linear{},
@@ -189,8 +189,7 @@ type check struct {
 	nodes    map[string]bool                           // every node an operation named
 	stale    map[[2]*Write]int                         // index into res.Stale
 	seen     map[*Write]bool                           // writes some read returned
-	refs     map[*Write]*Ref                           // each write's Ref, shared by the findings
-	shared   map[*Write]*Ref                           // a part's: the Refs of the check it is part of
+	refs     []*Ref                                    // each write's Ref by Write.i, shared by the findings (and by a check's parts, whose writes are their own)
 	// What each lost write's and external violation's Why is written
 	// from, by index into res.Lost and res.External (explainFindings).
 	whyLost     []lostWhy
@@ -237,11 +236,10 @@ func (c *check) keysAside(keys []string) {
 }
 
 // part is a check of keys of its own: it reads what c found so far, and
-// writes its own findings and Refs (falling back on c's, read only).
+// writes its own findings, and the Refs of its own keys' writes.
 func (c *check) part() *check {
 	p := *c
 	p.res = &Result{}
-	p.shared, p.refs = c.refs, nil
 	p.whyLost, p.whyExternal = nil, nil
 	return &p
 }
@@ -337,14 +335,14 @@ func (c *check) key(key string) {
 		}
 	}
 	k.Judged = len(c.final[key]) > 0 && len(k.Missing) == 0
-	fset, inF := c.finalSet(&k)
+	fset := c.finalSet(&k)
 	if !k.Judged {
 		c.res.Keys = append(c.res.Keys, k)
 		return
 	}
 	k.Preserved = slices.Equal(k.Final, k.Maximal)
 	c.res.Keys = append(c.res.Keys, k)
-	c.lostWrites(key, fset, inF)
+	c.lostWrites(key, fset)
 }
 
 // undecided says why the history cannot decide: keys or nodes without a

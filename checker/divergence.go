@@ -31,10 +31,10 @@ func (c *check) preservation(key string) Key {
 
 // finalSet fills in k.Final, F, the union of the key's final reads, and
 // reports the key divergent when its nodes' final reads differ. It returns
-// the members of F that the history wrote, and every member of F by id.
-func (c *check) finalSet(k *Key) (fset []*Write, inF map[string]bool) {
+// the members of F that the history wrote.
+func (c *check) finalSet(k *Key) (fset []*Write) {
 	nodes := c.final[k.Key]
-	inF = map[string]bool{}
+	inF := map[string]bool{}
 	var first []string
 	diverged := false
 	div := Divergence{Key: k.Key, Nodes: map[string][]string{}}
@@ -62,7 +62,7 @@ func (c *check) finalSet(k *Key) (fset []*Write, inF map[string]bool) {
 	if diverged {
 		c.res.Divergent = append(c.res.Divergent, div)
 	}
-	return fset, inF
+	return fset
 }
 
 func versionID(v histories.Version) string {

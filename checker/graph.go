@@ -15,6 +15,7 @@ type Write struct {
 	parents []*Write // the writes of the same key its context named
 	kids    []*Write
 	n       int // position among its key's writes, in invoke order
+	i       int // position among all the graph's writes
 }
 
 // Graph is the happens-before relation between a history's writes, derived
@@ -44,7 +45,7 @@ func newGraph(ops []*Op) (*Graph, error) {
 		if prev := g.writes[op.Write]; prev != nil {
 			return nil, &EventError{Event: op.Invoke, Err: fmt.Errorf("write id %s was already used by event %d (write ids must be unique)", op.Write, prev.Invoke)}
 		}
-		all = append(all, Write{Op: op, Deleted: op.F == histories.Delete, n: len(g.byKey[op.Key])})
+		all = append(all, Write{Op: op, Deleted: op.F == histories.Delete, n: len(g.byKey[op.Key]), i: len(all)})
 		w := &all[len(all)-1]
 		g.writes[op.Write] = w
 		g.byKey[op.Key] = append(g.byKey[op.Key], w)

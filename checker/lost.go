@@ -9,16 +9,21 @@ import (
 
 // lostWrites finds a key's lost writes: acknowledged (or indeterminate and
 // returned by a read: it happened), not in F, and followed by no member of
-// F. fset and inF are F (see finalSet).
-func (c *check) lostWrites(key string, fset []*Write, inF map[string]bool) {
+// F. fset is the members of F the history wrote (see finalSet).
+func (c *check) lostWrites(key string, fset []*Write) {
 	writes := c.g.byKey[key]
 	covered := reach(len(writes), fset, parentsOf)
 	var after [][]bool // after[i][n]: writes that follow fset[i]
 	for _, f := range fset {
 		after = append(after, reach(len(writes), []*Write{f}, kidsOf))
 	}
+	// A write of the key is in F when it is in fset: final asks by position.
+	final := make([]bool, len(writes))
+	for _, f := range fset {
+		final[f.n] = true
+	}
 	isLost := func(w *Write) bool {
-		return (w.Type == histories.OK || (w.Type == histories.Info && c.seen[w])) && !inF[w.Write] && !covered[w.n]
+		return (w.Type == histories.OK || (w.Type == histories.Info && c.seen[w])) && !final[w.n] && !covered[w.n]
 	}
 	n := 0
 	for _, w := range writes {

@@ -41,17 +41,11 @@ func (c *check) ref(w *Write) *Ref {
 	if w == nil {
 		return nil
 	}
-	if r, ok := c.shared[w]; ok {
-		return r
-	}
-	if r, ok := c.refs[w]; ok {
+	if r := c.refs[w.i]; r != nil {
 		return r
 	}
 	r := ref(w)
-	if c.refs == nil {
-		c.refs = map[*Write]*Ref{}
-	}
-	c.refs[w] = r
+	c.refs[w.i] = r
 	return r
 }
 
