@@ -92,7 +92,11 @@ type Assembler struct {
 	open   map[string]*Op
 	read   map[[2]string]map[string]bool // process, key → ids its ok reads returned
 	err    error
+	slab   []Op // where the next operations are made
 }
+
+// opSlab is how many operations an Assembler allocates at once.
+const opSlab = 256
 
 // Add adds the history's next event. The Assembler keeps e's strings,
 // slices and metadata, not e. After an error it adds nothing more and
@@ -129,7 +133,12 @@ func (as *Assembler) add(e *histories.Event) error {
 				}
 			}
 		}
-		op := &Op{
+		if len(as.slab) == 0 {
+			as.slab = make([]Op, opSlab) // one allocation for many operations
+		}
+		op := &as.slab[0]
+		as.slab = as.slab[1:]
+		*op = Op{
 			Process: e.Process, F: e.F, Key: e.Key, Node: e.Node, Type: histories.Info,
 			Invoke: e.Index, Complete: -1, Start: e.Time, End: -1,
 			Write: e.Write, Value: e.Value, Context: e.Context,
