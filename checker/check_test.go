@@ -341,3 +341,26 @@ func TestGatesAreATable(t *testing.T) {
 	require.NoError(t, Options{Gate: Gates}.Validate())
 	require.ErrorContains(t, Options{Gate: []string{"stale", "bogus"}}.Validate(), `checker: unknown gate "bogus" (known: stale, preservation, linearizable, external, skew)`)
 }
+
+// A context may name a write invoked after its own (its client read it
+// from the future): the graph links it all the same, as if it had been
+// built from the whole history at once.
+func TestContextNamingALaterWriteIsLinked(t *testing.T) {
+	b := new(historytest.Builder).
+		Read("c1", "x", "n1", "w2"). // from the future
+		Write("c1", "x", "n1", "w1", []string{"w2"}, histories.OK, 0).
+		Write("c2", "x", "n1", "w0", nil, histories.OK, 0).
+		Write("c2", "x", "n1", "w2", nil, histories.OK, 0).
+		Final("x", "w1")
+	a, err := Analyze(b.History())
+	require.NoError(t, err)
+	w1, w2 := a.Graph.Write("w1"), a.Graph.Write("w2")
+	assert.Equal(t, []*Write{w2}, w1.Parents())
+	assert.True(t, a.Graph.Precedes(w2, w1))
+	assert.False(t, a.Graph.Precedes(a.Graph.Write("w0"), w1))
+	r, err := a.Check(Options{})
+	require.NoError(t, err)
+	require.Len(t, r.Lost, 1, "w2 is followed by w1, which survived; w0 is not")
+	assert.Equal(t, "w0", r.Lost[0].Write.Write)
+	assert.Len(t, r.Future, 1)
+}
