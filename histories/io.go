@@ -365,7 +365,7 @@ func readChunks(r io.Reader, out chan<- *chunk, free <-chan *chunk, stop <-chan 
 		case c = <-free:
 			c.data, c.out, c.err, c.eof = c.data[:0], c.out[:0], nil, false
 		default:
-			c = &chunk{data: make([]byte, 0, chunkSize+64<<10)}
+			c = &chunk{data: make([]byte, 0, 64<<10)} // grown to chunkSize as the input asks
 		}
 		c.seq, c.line = seq, line
 		c.data = append(c.data, carry...)
