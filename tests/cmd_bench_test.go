@@ -32,7 +32,7 @@ func runBinary(b *testing.B, ops int, args ...string) {
 			peak = max(peak, ru.Maxrss) // KiB on Linux
 		}
 	}
-	b.ReportMetric(float64(peak)/1024, "peak-RSS-MB")
+	b.ReportMetric(float64(peak)/1024, "peak-RSS-MiB") // benchstat reads MiB as 2^20 bytes
 	if ops > 0 {
 		b.ReportMetric(float64(ops)*float64(b.N)/b.Elapsed().Seconds(), "ops/s")
 	}
