@@ -469,8 +469,15 @@ func keyStory(k checker.Key, g *checker.Graph, final []nodeFinal, lost map[strin
 	ws := g.Writes(k.Key)
 	v.Count = len(ws)
 	for _, w := range ws {
+		fate, class := fateOf(w, inF, lost, k.Judged).page()
+		if class == "lost" {
+			v.Lost++
+		}
+		if len(v.Writes) == MaxWriteRows {
+			continue // counted, not shown
+		}
 		row := writeRow{ID: w.Write, Process: w.Process, Node: w.Node, Type: w.Type, Deleted: w.Deleted, Value: w.Value,
-			Offset: clock.Offset(w.Offset), Anchor: anchor(w.Invoke)}
+			Offset: clock.Offset(w.Offset), Anchor: anchor(w.Invoke), Fate: fate, FateClass: class}
 		if w.Meta != nil && w.Meta.TS != 0 {
 			row.TS = stampText(w.Meta.TS)
 		} else if w.Meta != nil && w.Meta.VV != nil {
@@ -481,13 +488,7 @@ func keyStory(k checker.Key, g *checker.Graph, final []nodeFinal, lost map[strin
 			ctx = append(ctx, p.Write)
 		}
 		row.Context = strings.Join(ctx, " ")
-		row.Fate, row.FateClass = fateOf(w, inF, lost, k.Judged).page()
-		if row.FateClass == "lost" {
-			v.Lost++
-		}
-		if len(v.Writes) < MaxWriteRows {
-			v.Writes = append(v.Writes, row)
-		}
+		v.Writes = append(v.Writes, row)
 	}
 	v.Graph = layoutGraph(ws, inF, lost, k.Judged)
 	return v
