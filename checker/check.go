@@ -72,13 +72,14 @@
 // not (EventError), since a context no read supports invents causality.
 //
 // Analyze assembles a history once: its operations, faults and causal Graph.
-// An Analysis is never changed by what reads it, so Check, the report and
-// the demo share one. Each finding has its own file: reads.go (phantoms and
+// What reads an Analysis does not change what it holds (its graph only
+// remembers the answers of Precedes, per key), so Check, the report and the
+// demo share one. Each finding has its own file: reads.go (phantoms and
 // stale siblings), divergence.go (the final set, divergence, sibling
 // preservation), lost.go (lost writes), external.go, linear.go, stats.go,
 // and verdict.go, which applies the gates. The checker computes and returns
-// data; each finding's Why is its one piece of prose (explain.go), because
-// results.json carries it. Package report presents results.
+// data; each finding's Why is its one piece of prose (written where the
+// finding is found, and in explain.go), because results.json carries it. Package report presents results.
 //
 // The checker imports nothing of the store: it judges any history in the
 // format of package histories.
@@ -142,12 +143,12 @@ func Check(h []histories.Event, opts Options) (*Result, error) {
 }
 
 // Check judges the analysed history; it fails only when opts names an
-// unknown gate. It changes nothing in a.
+// unknown gate. It changes nothing a holds (see Analysis).
 func (a *Analysis) Check(opts Options) (*Result, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	c := &check{g: a.Graph, seen: map[*Write]bool{}, refs: make([]*Ref, len(a.Graph.writes)), res: &Result{
+	c := &check{g: a.Graph, seen: make([]bool, len(a.Graph.writes)), refs: make([]*Ref, len(a.Graph.writes)), res: &Result{
 		Lost: []Lost{}, Stale: []Stale{}, Phantoms: []Phantom{}, Corrupted: []Corrupted{}, Future: []FutureRead{},
 		Divergent: []Divergence{}, Keys: []Key{},
 		Faults: a.Faults, Failures: []string{}, External: []External{}, Linear: []Linear{},
@@ -188,7 +189,7 @@ type check struct {
 	tried    map[string]map[string]string              // key → node → why a final read did not succeed
 	nodes    map[string]bool                           // every node an operation named
 	stale    map[[2]*Write]int                         // index into res.Stale
-	seen     map[*Write]bool                           // writes some read returned
+	seen     []bool                                    // by Write.i: writes some read returned
 	refs     []*Ref                                    // each write's Ref by Write.i, shared by the findings (and by a check's parts, whose writes are their own)
 	// What each lost write's and external violation's Why is written
 	// from, by index into res.Lost and res.External (explainFindings).
@@ -295,7 +296,7 @@ func (c *check) scan(ops []*Op) {
 		}
 	}
 	for _, w := range c.g.writes {
-		if w.Type == histories.Info && c.seen[w] {
+		if w.Type == histories.Info && c.seen[w.i] {
 			s.SeenIndeterminate++
 		}
 	}
@@ -390,7 +391,7 @@ func (c *check) undecided(ops []*Op) {
 		r.Unknown = append(r.Unknown, why+": the final reads may not show the state they settle on")
 		var open []string
 		for _, op := range ops {
-			if op.Type != histories.Info || (op.F != histories.Write && op.F != histories.Delete) {
+			if op.Type != histories.Info || !op.isWrite() {
 				continue
 			}
 			how := "never completed"

@@ -15,7 +15,7 @@ func (c *check) preservation(key string) Key {
 	k := Key{Key: key, Final: []string{}, Maximal: []string{}, Judged: len(c.final[key]) > 0}
 	var counted []*Write
 	for _, w := range writes {
-		if w.Type == histories.OK || (w.Type == histories.Info && c.seen[w]) {
+		if c.happened(w) {
 			counted = append(counted, w)
 		}
 	}
@@ -27,6 +27,12 @@ func (c *check) preservation(key string) Key {
 	}
 	slices.Sort(k.Maximal)
 	return k
+}
+
+// happened reports that w took effect: it was acknowledged, or its
+// outcome was unknown and a read returned it.
+func (c *check) happened(w *Write) bool {
+	return w.Type == histories.OK || (w.Type == histories.Info && c.seen[w.i])
 }
 
 // finalSet fills in k.Final, F, the union of the key's final reads, and

@@ -31,7 +31,7 @@ type Graph struct {
 func newGraph(ops []*Op) (*Graph, error) {
 	n := 0
 	for _, op := range ops {
-		if op.F == histories.Write || op.F == histories.Delete {
+		if op.isWrite() {
 			n++
 		}
 	}
@@ -39,7 +39,7 @@ func newGraph(ops []*Op) (*Graph, error) {
 	all := make([]Write, 0, n)
 	g := &Graph{writes: make(map[string]*Write, n), byKey: map[string][]*Write{}, memo: map[string]map[[2]*Write]bool{}}
 	for _, op := range ops {
-		if op.F != histories.Write && op.F != histories.Delete {
+		if !op.isWrite() {
 			continue
 		}
 		if prev := g.writes[op.Write]; prev != nil {
@@ -103,9 +103,7 @@ func (g *Graph) Precedes(a, b *Write) bool {
 			}
 		}
 	}
-	if memo != nil {
-		memo[k] = found
-	}
+	memo[k] = found
 	return found
 }
 

@@ -110,25 +110,15 @@ func clientNumber(process string, seen int) int {
 }
 
 // registerOps turns a history's operations into porcupine operations, by
-// key, keys sorted (registerOp). siblings names the keys that can never be
-// a register: a read of them returned two versions or more, and no write
-// id could stand for that answer. end is the history's last moment
+// key, keys sorted (registerOp). end is the history's last moment
 // (historyEnd).
-func registerOps(ops []*Op, end int64) (keys []string, byKey map[string][]porcupine.Operation, siblings map[string]bool) {
+func registerOps(ops []*Op, end int64) (keys []string, byKey map[string][]porcupine.Operation) {
 	clients := map[string]int{}
 	byKey = map[string][]porcupine.Operation{}
-	siblings = map[string]bool{}
-	spaced := map[string]bool{} // keys with a write id that holds a space, as a read's answer does
 	for _, op := range ops {
 		p, ok := registerOp(op, end)
 		if !ok {
 			continue
-		}
-		if isSiblings(p) {
-			siblings[op.Key] = true
-		}
-		if hasSpace(p) {
-			spaced[op.Key] = true
 		}
 		id, ok := clients[op.Process]
 		if !ok {
@@ -138,60 +128,33 @@ func registerOps(ops []*Op, end int64) (keys []string, byKey map[string][]porcup
 		p.ClientId = id
 		byKey[op.Key] = append(byKey[op.Key], p)
 	}
-	for k := range spaced {
-		delete(siblings, k)
-	}
-	keys = make([]string, 0, len(byKey))
-	for k := range byKey {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys, byKey, siblings
+	keys = slices.Sorted(maps.Keys(byKey))
+	return keys, byKey
 }
 
-// registerOp turns an operation into a porcupine operation on a register,
-// or reports false to leave it out: failed writes (not applied) and reads
-// without an answer. A write whose outcome is unknown may take effect at
-// any time after its invoke, so it returns after the history's end.
+// registerOp is op as a porcupine operation on a register (registerOf),
+// or false to leave it out. A read of siblings answers their ids, sorted
+// and space-separated.
 func registerOp(op *Op, end int64) (porcupine.Operation, bool) {
-	in := linIn{key: op.Key}
-	var out linOut
-	ret := op.End
-	write := op.F == histories.Write || op.F == histories.Delete
-	switch {
-	case write && op.Type == histories.Fail:
+	r, ok := registerOf(op, end)
+	if !ok {
 		return porcupine.Operation{}, false
-	case write:
-		in.write, in.value, in.deleted = op.Write, op.Value, op.F == histories.Delete
-		if op.Type != histories.OK {
-			ret = end + 1
-		}
-	case op.F == histories.Read && op.Type == histories.OK && len(op.Versions) <= 1:
-		if len(op.Versions) == 1 {
-			out = linOut(op.Versions[0].Write)
-		}
-	case op.F == histories.Read && op.Type == histories.OK:
+	}
+	in := linIn{key: op.Key, write: r.write}
+	if r.write != "" {
+		in.value, in.deleted = op.Value, op.F == histories.Delete
+	}
+	out := linOut(r.got)
+	if r.siblings {
 		ids := make([]string, len(op.Versions))
 		for i, v := range op.Versions {
 			ids[i] = v.Write
 		}
 		slices.Sort(ids)
 		out = linOut(strings.Join(ids, " "))
-	default:
-		return porcupine.Operation{}, false
 	}
-	return porcupine.Operation{Input: in, Call: op.Start, Output: out, Return: ret, Metadata: op}, true
+	return porcupine.Operation{Input: in, Call: r.call, Output: out, Return: r.ret, Metadata: op}, true
 }
-
-// isSiblings reports that p is a read that returned two versions or more.
-func isSiblings(p porcupine.Operation) bool {
-	out, _ := p.Output.(linOut)
-	return p.Input.(linIn).write == "" && strings.Contains(string(out), " ")
-}
-
-// hasSpace reports that p writes a version whose id holds a space, as a
-// read of siblings does.
-func hasSpace(p porcupine.Operation) bool { return strings.Contains(p.Input.(linIn).write, " ") }
 
 // historyEnd is the last moment ops name.
 func historyEnd(ops []*Op) int64 {
@@ -240,20 +203,17 @@ func linear(ops []*Op, timeout time.Duration) []Linear {
 		// every input and output: most keys of a history with findings
 		// are decided here.
 		reg := make([]regOp, 0, len(key))
-		siblings, spaced := false, false
+		var shape regShape
 		for _, op := range key {
-			r, ok := registerOf(op, end)
-			if !ok {
-				continue
+			if r, ok := registerOf(op, end); ok {
+				shape.add(r)
+				reg = append(reg, r)
 			}
-			siblings = siblings || r.siblings
-			spaced = spaced || strings.Contains(r.write, " ")
-			reg = append(reg, r)
 		}
 		if len(reg) == 0 {
 			continue
 		}
-		if (siblings && !spaced) || (!siblings && impossibleRead(reg)) {
+		if !shape.register() || (!shape.siblings && impossibleRead(reg)) {
 			out = append(out, Linear{Key: k, Result: LinearResult(Invalid), Ops: len(reg)})
 			continue
 		}
@@ -283,7 +243,7 @@ type regOp struct {
 func registerOf(op *Op, end int64) (regOp, bool) {
 	r := regOp{call: op.Start, ret: op.End}
 	switch {
-	case op.F == histories.Write || op.F == histories.Delete:
+	case op.isWrite():
 		if op.Type == histories.Fail {
 			return r, false
 		}
@@ -304,6 +264,22 @@ func registerOf(op *Op, end int64) (regOp, bool) {
 	}
 	return r, true
 }
+
+// regShape is what a key's register operations say of it as a whole.
+type regShape struct {
+	siblings bool // a read returned two versions or more
+	spaced   bool // a write id holds a space, as a read of siblings answers
+}
+
+func (s *regShape) add(r regOp) {
+	s.siblings = s.siblings || r.siblings
+	s.spaced = s.spaced || strings.Contains(r.write, " ")
+}
+
+// register reports that the key may be a register: a read of siblings
+// rules it out, since no single value reads as two, unless a write id
+// could stand for that answer.
+func (s regShape) register() bool { return !s.siblings || s.spaced }
 
 // impossibleRead reports that a read of one key's register operations h
 // (none of them a read of siblings) returned a value no linearization
@@ -393,10 +369,20 @@ const (
 // better than the read itself, and those with more than MaxVisualOps
 // register operations.
 func (a *Analysis) Drawable(keys []string) []string {
-	_, byKey, siblings := registerOps(a.Ops, historyEnd(a.Ops))
+	end := historyEnd(a.Ops)
+	n, shape := map[string]int{}, map[string]*regShape{}
+	for _, op := range a.Ops {
+		if r, ok := registerOf(op, end); ok {
+			if shape[op.Key] == nil {
+				shape[op.Key] = &regShape{}
+			}
+			n[op.Key]++
+			shape[op.Key].add(r)
+		}
+	}
 	var out []string
 	for _, k := range keys {
-		if !siblings[k] && len(byKey[k]) <= MaxVisualOps && len(out) < MaxVisualKeys {
+		if s := shape[k]; s != nil && s.register() && n[k] <= MaxVisualOps && len(out) < MaxVisualKeys {
 			out = append(out, k)
 		}
 	}
@@ -412,7 +398,7 @@ func (a *Analysis) Visualize(keys []string, timeout time.Duration, w io.Writer) 
 	if timeout <= 0 {
 		timeout = DefaultLinearTimeout
 	}
-	all, byKey, _ := registerOps(a.Ops, historyEnd(a.Ops))
+	all, byKey := registerOps(a.Ops, historyEnd(a.Ops))
 	if len(keys) == 0 {
 		keys = all
 	}

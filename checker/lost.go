@@ -23,7 +23,7 @@ func (c *check) lostWrites(key string, fset []*Write) {
 		final[f.n] = true
 	}
 	isLost := func(w *Write) bool {
-		return (w.Type == histories.OK || (w.Type == histories.Info && c.seen[w])) && !final[w.n] && !covered[w.n]
+		return c.happened(w) && !final[w.n] && !covered[w.n]
 	}
 	n := 0
 	for _, w := range writes {
@@ -211,7 +211,7 @@ type epoch struct{ Min, Max int64 }
 // no stamps at all), ok is false.
 func epochOf(ops []*Op) (e epoch, ok bool) {
 	for _, op := range ops {
-		if (op.F != histories.Write && op.F != histories.Delete) || op.Type != histories.OK ||
+		if !op.isWrite() || op.Type != histories.OK ||
 			op.Meta == nil || op.Meta.TS == 0 || op.Offset == nil {
 			continue
 		}

@@ -26,6 +26,9 @@ type Op struct {
 	Error    string
 }
 
+// isWrite reports whether op creates a version: a write or a delete.
+func (op *Op) isWrite() bool { return op.F == histories.Write || op.F == histories.Delete }
+
 // Fault is a nemesis event.
 type Fault struct {
 	Index  int               `json:"index"`
@@ -36,8 +39,10 @@ type Fault struct {
 
 // Analysis is a history assembled for judging and for drawing: its
 // operations, each invoke paired with its completion, its nemesis faults and
-// the causal graph of its writes. Nothing that reads an Analysis changes it,
-// so one serves a check and every view of the same history.
+// the causal graph of its writes. Nothing that reads an Analysis changes
+// what it holds, so one serves a check and every view of the same history;
+// the graph remembers what Precedes found, each key's apart, so one key is
+// asked about from one goroutine at a time.
 type Analysis struct {
 	Events int     // events in the history
 	Ops    []*Op   // in invoke order

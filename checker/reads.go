@@ -50,7 +50,7 @@ func (c *check) read(op *Op, final bool) {
 		if v.Deleted != w.Deleted || (!w.Deleted && v.Value != w.Value) {
 			c.corrupted(op, w, v)
 		}
-		c.seen[w] = true
+		c.seen[w.i] = true
 		seen = append(seen, w)
 	}
 	for _, a := range seen {

@@ -33,7 +33,7 @@ func (a *Analysis) WriteTimes() (waits, latencies []int64) { return writeTimes(a
 
 func writeTimes(ops []*Op) (waits, latencies []int64) {
 	for _, op := range ops {
-		if op.Type != histories.OK || (op.F != histories.Write && op.F != histories.Delete) {
+		if op.Type != histories.OK || !op.isWrite() {
 			continue
 		}
 		var w int64
@@ -83,7 +83,7 @@ func (c *check) stats(ops []*Op) {
 	for _, op := range ops {
 		switch {
 		case op.Type != histories.OK:
-		case op.F == histories.Write || op.F == histories.Delete:
+		case op.isWrite():
 			if op.Meta != nil && op.Meta.Bytes > 0 {
 				s.MetaBytes.Add(op.Meta.Bytes)
 			}
