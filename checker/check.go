@@ -92,12 +92,11 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/clockwise-kv/clockwise/clock"
 	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/internal/parallel"
 )
 
 // Options tune a check.
@@ -205,19 +204,13 @@ type check struct {
 // the graph, whose memory of precedence is kept per key.
 func (c *check) keysAside(keys []string) {
 	parts := make([]*check, len(keys))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(keys)) {
-		wg.Go(func() {
-			for i := int(next.Add(1)) - 1; i < len(keys); i = int(next.Add(1)) - 1 {
-				p := c.part()
-				p.key(keys[i])
-				p.res.Summary.Stamped += p.external(keys[i])
-				parts[i] = p
-			}
-		})
-	}
-	wg.Wait()
+	parallel.Do(len(keys), runtime.GOMAXPROCS(0), func(i int) error {
+		p := c.part()
+		p.key(keys[i])
+		p.res.Summary.Stamped += p.external(keys[i])
+		parts[i] = p
+		return nil
+	}, nil)
 	r := c.res
 	var lost, external int
 	for _, p := range parts {

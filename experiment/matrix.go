@@ -5,11 +5,11 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/internal/parallel"
 	"github.com/clockwise-kv/clockwise/nemesis"
 )
 
@@ -188,7 +188,7 @@ func RunMatrix(p MatrixPlan) (*Matrix, error) {
 	m.Nodes, m.Clients, m.Keys, m.Ops = first.Nodes, first.Clients, first.Keys, first.Ops
 	m.Epsilon, m.MaxSkew = first.Options.Epsilon.String(), first.Nemesis.MaxSkew.String()
 
-	errs := parallel(len(trials), runtime.GOMAXPROCS(0), func(i int) error { return trials[i].run(p.LinearTimeout) }, p.Progress)
+	errs := parallel.Do(len(trials), runtime.GOMAXPROCS(0), func(i int) error { return trials[i].run(p.LinearTimeout) }, p.Progress)
 	for i, err := range errs {
 		if err != nil {
 			return nil, fmt.Errorf("experiment: matrix: %s: %w", trials[i].Command, err)
@@ -281,36 +281,4 @@ func ShellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// parallel runs work(0)…work(n-1) on par goroutines (at least one) and
-// returns each one's error, in order; progress, when not nil, hears how
-// many have finished after each.
-func parallel(n, par int, work func(i int) error, progress func(done, total int)) []error {
-	errs := make([]error, n)
-	next := make(chan int)
-	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		done int
-	)
-	for range max(min(par, n), 1) {
-		wg.Go(func() {
-			for i := range next {
-				errs[i] = work(i)
-				if progress != nil {
-					mu.Lock()
-					done++
-					progress(done, n)
-					mu.Unlock()
-				}
-			}
-		})
-	}
-	for i := range n {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	return errs
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/internal/parallel"
 	"github.com/clockwise-kv/clockwise/internal/runs"
 )
 
@@ -303,7 +304,7 @@ func RunSweep(p SweepPlan, dir string) (*Sweep, error) {
 	if par <= 0 {
 		par = runtime.GOMAXPROCS(0)
 	}
-	errs := parallel(len(plans), par, func(i int) error { return plans[i].judge(p.Options) }, p.Progress)
+	errs := parallel.Do(len(plans), par, func(i int) error { return plans[i].judge(p.Options) }, p.Progress)
 	for i, err := range errs {
 		if err != nil {
 			return nil, fmt.Errorf("experiment: sweep: clockwise check %s: %w", strings.Join(quoteAll(plans[i].args), " "), err)

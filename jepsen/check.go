@@ -7,10 +7,11 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/anishathalye/porcupine"
+
+	"github.com/clockwise-kv/clockwise/internal/parallel"
 )
 
 // DefaultTimeout is the time limit of each key's check when
@@ -149,27 +150,21 @@ func Check(h *History, opts Options) (*Result, error) {
 // judge checks every key that has operations, as many at once as there are
 // CPUs.
 func judge(keys []KeyResult, byKey map[string][]porcupine.Operation, timeout time.Duration) {
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	var wg sync.WaitGroup
-	for i := range keys {
+	parallel.Do(len(keys), runtime.GOMAXPROCS(0), func(i int) error {
 		kr := &keys[i]
 		if kr.Ops == 0 {
-			continue
+			return nil
 		}
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			switch porcupine.CheckOperationsTimeout(casRegister, byKey[kr.Key], timeout) {
-			case porcupine.Ok:
-				kr.Verdict = Valid
-			case porcupine.Illegal:
-				kr.Verdict = Invalid
-			default:
-				kr.Why = fmt.Sprintf("not decided within %s", timeout)
-			}
-		})
-	}
-	wg.Wait()
+		switch porcupine.CheckOperationsTimeout(casRegister, byKey[kr.Key], timeout) {
+		case porcupine.Ok:
+			kr.Verdict = Valid
+		case porcupine.Illegal:
+			kr.Verdict = Invalid
+		default:
+			kr.Why = fmt.Sprintf("not decided within %s", timeout)
+		}
+		return nil
+	}, nil)
 }
 
 // verdict sums up the keys' verdicts. A key with nothing to judge (every
