@@ -228,9 +228,6 @@ func Decode(r io.Reader) ([]Event, error) {
 	if err == nil && f.Cut != nil {
 		err = f.Cut
 	}
-	if f == nil {
-		return nil, err
-	}
 	return f.Events, err
 }
 
@@ -336,6 +333,7 @@ type chunk struct {
 	seq  int
 	data []byte // whole lines, each ending in a newline but the input's last
 	line int    // the line its first line is
+	n    int    // the newlines in data
 	eof  bool   // the input ends with it
 	err  error  // reading stopped after its lines, with this error
 	out  []parsedLine
@@ -396,7 +394,8 @@ func readChunks(r io.Reader, out chan<- *chunk, free <-chan *chunk, stop <-chan 
 		if rerr == io.EOF && len(c.data)-start > MaxLine+1 {
 			rerr = errLong // the last line, without a newline, may be one byte longer
 		}
-		last := line + bytes.Count(c.data[:start], []byte{'\n'}) // the line that starts at start
+		c.n = bytes.Count(c.data[:start], []byte{'\n'})
+		last := line + c.n // the line that starts at start
 		switch rerr {
 		case nil: // whole lines; the rest begins the next chunk
 			carry = append(carry[:0], c.data[start:]...)
@@ -425,7 +424,7 @@ func readChunks(r io.Reader, out chan<- *chunk, free <-chan *chunk, stop <-chan 
 // parse parses the chunk's lines into c.out.
 func (c *chunk) parse(sc *scanner) {
 	rest, line := c.data, c.line
-	c.out = slices.Grow(c.out[:0], bytes.Count(c.data, []byte{'\n'})+1)
+	c.out = slices.Grow(c.out[:0], c.n+1)
 	var in raw
 	for len(rest) > 0 {
 		b, whole := rest, false
@@ -456,14 +455,14 @@ func parseLine(sc *scanner, in *raw, t []byte, line int, whole bool) parsedLine 
 	}
 	p.index, p.time = in.Index != nil, in.Time != nil
 	var err error
-	p.e, err = in.fields()
-	if p.index { // fields gives no event on an error: deliver needs these
-		p.e.Index = *in.Index
-	}
-	if p.time {
-		p.e.Time = *in.Time
-	}
-	if err != nil {
+	if p.e, err = in.fields(); err != nil {
+		// fields gives no event on an error; deliver still checks these.
+		if p.index {
+			p.e.Index = *in.Index
+		}
+		if p.time {
+			p.e.Time = *in.Time
+		}
 		var le *LineError
 		if errors.As(err, &le) {
 			le.Line = line
@@ -510,15 +509,6 @@ func (c *chunk) deliver(events *int, last *int64, fn func(e *Event, line int) er
 }
 
 var errLong = errors.New("line too long")
-
-// event is the line's event, the index-th of the history, after an event
-// at time last.
-func (in *raw) event(index int, last int64) (Event, error) {
-	if err := sequence(in.Index, in.Time, index, last); err != nil {
-		return Event{}, err
-	}
-	return in.fields()
-}
 
 // sequence checks what a line's place in the history decides: its index
 // and time, as a line gives them (nil when missing), for the index-th

@@ -87,3 +87,12 @@ func BenchmarkDecode(b *testing.B) {
 		}
 	}
 }
+
+// event is the line's event, the index-th of the history, after an event
+// at time last.
+func (in *raw) event(index int, last int64) (Event, error) {
+	if err := sequence(in.Index, in.Time, index, last); err != nil {
+		return Event{}, err
+	}
+	return in.fields()
+}
