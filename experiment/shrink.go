@@ -64,7 +64,8 @@ type shrinker struct {
 	runs    int
 }
 
-// fails reports whether res fails with the finding, and its findings.
+// judge counts res's run and reports whether it fails with the finding, and
+// its findings.
 func (s *shrinker) judge(res *harness.Result) (bool, map[string]int, error) {
 	s.runs++
 	r, err := checker.Check(res.History, s.opts)
@@ -111,10 +112,12 @@ func Shrink(cfg harness.Config, finding string, opts checker.Options) (*Shrunk, 
 	if err != nil {
 		return nil, err
 	}
-	_, found, err := s.judge(res)
+	s.runs++
+	r, err := checker.Check(res.History, s.opts)
 	if err != nil {
 		return nil, err
 	}
+	found := findings(r.Summary)
 	if s.finding == "" {
 		for _, k := range FindingKinds {
 			if found[k] > 0 {
@@ -126,7 +129,7 @@ func Shrink(cfg harness.Config, finding string, opts checker.Options) (*Shrunk, 
 			return nil, fmt.Errorf("experiment: shrink: the run has no finding to keep (it is valid)")
 		}
 	}
-	if ok, _, _ := s.judge(res); !ok {
+	if r.Valid || found[s.finding] == 0 {
 		return nil, fmt.Errorf("experiment: shrink: the run is not invalid with %s (its findings: %v)", s.finding, found)
 	}
 	before := sizeOf(cfg, res)
@@ -157,8 +160,7 @@ func Shrink(cfg harness.Config, finding string, opts checker.Options) (*Shrunk, 
 	if err != nil {
 		return nil, err
 	}
-	r, err := a.Check(opts)
-	if err != nil {
+	if r, err = a.Check(opts); err != nil {
 		return nil, err
 	}
 	out := &Shrunk{
