@@ -83,7 +83,14 @@ const (
 // the run begins (StageCheck, StageReports), so that a progress display
 // can follow the whole check and not only the run (cfg.Progress).
 func CheckStages(root string, cfg harness.Config, command string, opts checker.Options, stage func(string)) (*Run, error) {
+	return check(root, cfg, command, nil, opts, stage)
+}
+
+// check is CheckStages for a run whose run.json records vary, the shape a
+// sweep drew for its seed (nil: none).
+func check(root string, cfg harness.Config, command string, vary map[string]string, opts checker.Options, stage func(string)) (*Run, error) {
 	r := newRun(cfg, command)
+	r.Info.Vary = vary
 	var err error
 	if r.Dir, err = runs.New(root, cfg.Strategy, r.Info.Started); err != nil {
 		return nil, err

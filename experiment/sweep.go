@@ -321,15 +321,9 @@ func RunSweep(p SweepPlan, dir string) (*Sweep, error) {
 			continue
 		}
 		kept++
-		r, err := Check(dir, sr.cfg, sr.out.Command, p.Options)
+		r, err := check(dir, sr.cfg, sr.out.Command, sr.vary, p.Options, nil)
 		if err != nil {
 			return nil, fmt.Errorf("experiment: sweep: seed %d: %w", sr.cfg.Seed, err)
-		}
-		if sr.vary != nil {
-			r.Info.Vary = sr.vary
-			if err := runs.WriteJSON(filepath.Join(r.Dir, runs.InfoFile), r.Info); err != nil {
-				return nil, err
-			}
 		}
 		s.Failing[len(s.Failing)-1].Dir = r.Dir
 	}
