@@ -46,15 +46,32 @@ type Shrunk struct {
 }
 
 // FindingKinds are the findings a shrink can keep, in the order it picks
-// the first one a run has.
-var FindingKinds = append(lostKindNames(), "phantom", "corrupted", "future-read", "divergent", "stale", "unpreserved", "external", "non-linearizable")
-
-func lostKindNames() []string {
+// the first one a run has: the kinds of lost write, then otherFindings.
+var FindingKinds = func() []string {
 	var out []string
 	for _, k := range checker.LostKinds {
 		out = append(out, string(k))
 	}
+	for _, f := range otherFindings {
+		out = append(out, f.name)
+	}
 	return out
+}()
+
+// otherFindings are the findings other than lost writes, each with its
+// count in a summary.
+var otherFindings = []struct {
+	name  string
+	count func(s *checker.Summary) int
+}{
+	{"phantom", func(s *checker.Summary) int { return s.Phantoms }},
+	{"corrupted", func(s *checker.Summary) int { return s.Corrupted }},
+	{"future-read", func(s *checker.Summary) int { return s.FutureReads }},
+	{"divergent", func(s *checker.Summary) int { return s.Divergent }},
+	{"stale", func(s *checker.Summary) int { return s.Stale }},
+	{"unpreserved", func(s *checker.Summary) int { return s.Unpreserved }},
+	{"external", func(s *checker.Summary) int { return s.External }},
+	{"non-linearizable", func(s *checker.Summary) int { return s.NonLinearizable }},
 }
 
 // shrinker searches, every run counted.
@@ -200,15 +217,18 @@ func (s *shrinker) shrinkConfig(cfg harness.Config) (harness.Config, error) {
 	for changed := true; changed; {
 		changed = false
 		for _, d := range dims {
+			try := func(v int) (bool, error) {
+				c := cfg
+				d.set(&c, v)
+				return s.tryConfig(c)
+			}
 			cur := d.get(&cfg)
 			// The smallest value that still fails, trying small ones
 			// first: 1, 2, 4, … below the current one, then a bisection
 			// between the last that passed and the first that failed.
 			lo := d.min - 1
 			for v := d.min; v < cur; v = max(v*2, v+1) {
-				c := cfg
-				d.set(&c, v)
-				ok, err := s.tryConfig(c)
+				ok, err := try(v)
 				if err != nil {
 					return cfg, err
 				}
@@ -220,9 +240,7 @@ func (s *shrinker) shrinkConfig(cfg harness.Config) (harness.Config, error) {
 			}
 			for lo+1 < cur {
 				mid := lo + (cur-lo)/2
-				c := cfg
-				d.set(&c, mid)
-				ok, err := s.tryConfig(c)
+				ok, err := try(mid)
 				if err != nil {
 					return cfg, err
 				}
@@ -262,12 +280,7 @@ func (s *shrinker) shrinkConfig(cfg harness.Config) (harness.Config, error) {
 
 // tryConfig reports whether c is a valid configuration whose run fails.
 func (s *shrinker) tryConfig(c harness.Config) (bool, error) {
-	for n := range c.Nemesis.Skew { // fixed offsets must name a node
-		if harness.ValidNode(n, c.Nodes) != nil {
-			return false, nil
-		}
-	}
-	if c.W > c.ReplicaCount() || c.Validate() != nil {
+	if c.Validate() != nil {
 		return false, nil
 	}
 	return s.config(c)

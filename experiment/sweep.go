@@ -365,11 +365,8 @@ func findings(s checker.Summary) map[string]int {
 	for k, n := range s.LostByKind {
 		out[string(k)] = n
 	}
-	for k, n := range map[string]int{
-		"phantom": s.Phantoms, "corrupted": s.Corrupted, "future-read": s.FutureReads, "divergent": s.Divergent, "stale": s.Stale, "unpreserved": s.Unpreserved,
-		"external": s.External, "non-linearizable": s.NonLinearizable,
-	} {
-		out[k] = n
+	for _, f := range otherFindings {
+		out[f.name] = f.count(&s)
 	}
 	maps.DeleteFunc(out, func(_ string, n int) bool { return n == 0 })
 	return out
