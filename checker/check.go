@@ -450,19 +450,37 @@ func Interest(l *Lost) int {
 	return 4
 }
 
+// ByInterest returns the indexes of the first n lost writes (all when n is
+// 0) in the order of Interest, ties in list order: the order reports list
+// them in. It ranks without sorting, so the first few of many cost one
+// pass a rank.
+func ByInterest(lost []Lost, n int) []int {
+	if n <= 0 || n > len(lost) {
+		n = len(lost)
+	}
+	last := 0
+	for i := range lost {
+		last = max(last, Interest(&lost[i]))
+	}
+	out := make([]int, 0, n)
+	for rank := 0; rank <= last && len(out) < n; rank++ {
+		for i := range lost {
+			if Interest(&lost[i]) == rank {
+				out = append(out, i)
+				if len(out) == n {
+					break
+				}
+			}
+		}
+	}
+	return out
+}
+
 // MostInteresting returns the indexes of the n lost writes that rank first
 // by Interest, ties in list order, in list order; every index when n is 0
 // or at least len(lost).
 func MostInteresting(lost []Lost, n int) []int {
-	idx := make([]int, len(lost))
-	for i := range idx {
-		idx[i] = i
-	}
-	if n <= 0 || n >= len(lost) {
-		return idx
-	}
-	slices.SortStableFunc(idx, func(a, b int) int { return Interest(&lost[a]) - Interest(&lost[b]) })
-	idx = idx[:n]
+	idx := ByInterest(lost, n)
 	slices.Sort(idx)
 	return idx
 }

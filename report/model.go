@@ -147,14 +147,11 @@ type detail struct {
 	Lost  string      `json:"lost,omitempty"` // anchor of the lost write's story
 }
 
-// build makes the page of history h, judged as res; a is h's analysis, or
-// nil to analyze h here.
-func build(h []histories.Event, a *checker.Analysis, res *checker.Result, info Info) (*page, error) {
-	if a == nil {
-		var err error
-		if a, err = checker.Analyze(h); err != nil {
-			return nil, fmt.Errorf("report: %w", err)
-		}
+// build makes the page of history h, judged as res.
+func build(h []histories.Event, res *checker.Result, info Info) (*page, error) {
+	a, err := checker.Analyze(h)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
 	}
 	return begin(a).finish(res, info)
 }

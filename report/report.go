@@ -144,7 +144,7 @@ const LinearNote = "porcupine's view of the keys not linearizable: a section per
 
 // Write renders the report of history h, judged as res, to w.
 func Write(w io.Writer, h []histories.Event, res *checker.Result, info Info) error {
-	p, err := build(h, nil, res, info)
+	p, err := build(h, res, info)
 	if err != nil {
 		return err
 	}

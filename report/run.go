@@ -18,7 +18,7 @@ import (
 func RunInfo(dir string, ri runs.Info) Info {
 	return Info{
 		Name: filepath.Base(dir), Strategy: ri.Strategy, Nemesis: ri.Nemesis, Seed: strconv.FormatUint(ri.Seed, 10),
-		Command: ri.Command, Started: ri.Started, Setup: setup(ri), Links: Links(dir),
+		Command: ri.Command, Started: ri.Started, Setup: setup(ri),
 	}
 }
 
@@ -114,28 +114,18 @@ func SkippedFaults(faults []checker.Fault) []string {
 // plots as a PNG beside it (PlotFiles), and returns the page's path. The
 // page links the folder's files (Links), the PNGs included.
 func WriteHTML(dir string, h []histories.Event, res *checker.Result, info Info) (string, error) {
-	page, err := BuildHTML(h, nil, res, info)
+	p, err := build(h, res, info)
 	if err != nil {
 		return "", err
 	}
-	return page.Write(dir)
+	return (&HTML{p}).Write(dir)
 }
 
-// HTML is a report page built (BuildHTML) and not yet written: building it,
+// HTML is a report page built (Draft.Finish) and not yet written: building it,
 // its plots above all, is most of the work, and reads only the history,
 // its analysis and the result, so it can run while other files of the run
 // folder are written.
 type HTML struct{ p *page }
-
-// BuildHTML builds the page of history h, analyzed as a (nil: analyze it
-// here) and judged as res.
-func BuildHTML(h []histories.Event, a *checker.Analysis, res *checker.Result, info Info) (*HTML, error) {
-	p, err := build(h, a, res, info)
-	if err != nil {
-		return nil, err
-	}
-	return &HTML{p}, nil
-}
 
 // A Draft is a page begun (Begin) before its history is judged: the plots
 // that need no verdict are drawn while the checker works, on goroutines of
@@ -147,8 +137,7 @@ type Draft struct{ d *draft }
 // goroutines end there.
 func Begin(a *checker.Analysis) *Draft { return &Draft{begin(a)} }
 
-// Finish builds the page of the draft's history judged as res, as
-// BuildHTML does.
+// Finish builds the page of the draft's history judged as res.
 func (d *Draft) Finish(res *checker.Result, info Info) (*HTML, error) {
 	p, err := d.d.finish(res, info)
 	if err != nil {
@@ -194,7 +183,7 @@ func Rewrite(path string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	info := Info{Name: filepath.Base(dir), Links: Links(dir)}
+	info := Info{Name: filepath.Base(dir)}
 	if runs.Has(dir, runs.InfoFile) {
 		ri, err := runs.ReadInfo(dir)
 		if err != nil {

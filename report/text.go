@@ -13,28 +13,13 @@ import (
 	"github.com/clockwise-kv/clockwise/clock"
 )
 
-// byInterest orders lost writes for a reader by checker.Interest: the
-// most telling first, ties in list order; it returns the first n of them
-// (all when n is 0), so a list that shows a few of many neither copies nor
-// sorts the rest.
+// byInterest is the first n lost writes (all when n is 0) in the order a
+// reader wants them (checker.ByInterest).
 func byInterest(lost []checker.Lost, n int) []checker.Lost {
-	if n <= 0 || n > len(lost) {
-		n = len(lost)
-	}
-	last := 0
-	for i := range lost {
-		last = max(last, checker.Interest(&lost[i]))
-	}
-	out := make([]checker.Lost, 0, n)
-	for rank := 0; rank <= last && len(out) < n; rank++ {
-		for i := range lost {
-			if checker.Interest(&lost[i]) == rank {
-				out = append(out, lost[i])
-				if len(out) == n {
-					break
-				}
-			}
-		}
+	idx := checker.ByInterest(lost, n)
+	out := make([]checker.Lost, len(idx))
+	for i, j := range idx {
+		out[i] = lost[j]
 	}
 	return out
 }
