@@ -65,6 +65,18 @@ func (w *words) string(v Verdict) string {
 	return string(b)
 }
 
+// Jepsen returns the verdict as Jepsen's :valid? writes it: true, false or
+// :unknown.
+func (v Verdict) Jepsen() string {
+	switch v {
+	case Valid:
+		return "true"
+	case Invalid:
+		return "false"
+	}
+	return ":unknown"
+}
+
 func (v Verdict) String() string                    { return verdictWords.string(v) }
 func (v Verdict) MarshalText() ([]byte, error)      { return verdictWords.text(v) }
 func (v *Verdict) UnmarshalText(b []byte) error     { return parseInto(&verdictWords, b, v) }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/anishathalye/porcupine"
 
+	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/internal/parallel"
 )
 
@@ -31,28 +32,16 @@ type Options struct {
 	Visualize io.Writer
 }
 
-// Verdict is the judgement of a history or of one key, as Jepsen's
-// :valid? gives it.
-type Verdict string
+// Verdict is the judgement of a history or of one key: clockwise's own, as
+// Jepsen's :valid? gives it (Verdict.Jepsen).
+type Verdict = checker.Verdict
 
 // The verdicts. Unknown is never a pass.
 const (
-	Valid   Verdict = "valid"   // linearizable (:valid? true)
-	Invalid Verdict = "invalid" // not linearizable (:valid? false)
-	Unknown Verdict = "unknown" // undecided: out of time, or nothing to judge (:valid? :unknown)
+	Valid   = checker.Valid   // linearizable (:valid? true)
+	Invalid = checker.Invalid // not linearizable (:valid? false)
+	Unknown = checker.Unknown // undecided: out of time, or nothing to judge (:valid? :unknown)
 )
-
-// Jepsen returns the verdict as Jepsen's :valid? writes it: true, false or
-// :unknown.
-func (v Verdict) Jepsen() string {
-	switch v {
-	case Valid:
-		return "true"
-	case Invalid:
-		return "false"
-	}
-	return ":unknown"
-}
 
 // KeyResult is the verdict for one key.
 type KeyResult struct {

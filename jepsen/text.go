@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // WriteText writes r for people: the verdict with Jepsen's :valid?, what
@@ -41,12 +42,4 @@ func WriteText(w io.Writer, r *Result) error {
 }
 
 // upper is the verdict as clockwise prints it: VALID, INVALID, UNKNOWN.
-func upper(v Verdict) string {
-	switch v {
-	case Valid:
-		return "VALID"
-	case Invalid:
-		return "INVALID"
-	}
-	return "UNKNOWN"
-}
+func upper(v Verdict) string { return strings.ToUpper(v.String()) }
