@@ -46,8 +46,7 @@ func (c *check) lostWrites(key string, fset []*Write) {
 			l.Inverted = c.ref(a)
 			why.inverted = a
 		}
-		l.Skew = ts(w) != 0 && (l.Inverted != nil || (l.Winner != nil && ts(c.g.writes[l.Winner.Write]) != 0 &&
-			c.g.Precedes(c.g.writes[l.Winner.Write], w)))
+		l.Skew = ts(w) != 0 && (l.Inverted != nil || (why.win != nil && ts(why.win) != 0 && c.g.Precedes(why.win, w)))
 		c.res.Lost = append(c.res.Lost, l)
 		c.whyLost = append(c.whyLost, why)
 	}
@@ -59,7 +58,6 @@ type lostWhy struct {
 	w, win   *Write // win nil: nothing survives (Missing)
 	older    bool
 	del      *Write // the tombstone that deleted win after it won
-	until    int64
 	inverted *Write // the write w follows but was stamped below
 }
 
@@ -70,7 +68,7 @@ func explainLost(l *Lost, why lostWhy) string {
 	if why.win == nil {
 		s = fmt.Sprintf("%s was acknowledged, but no version of %s survives on any node", w.Write, w.Key)
 	} else {
-		s = explain(l.Kind, w, why.win, why.older, why.del, why.until)
+		s = explain(l.Kind, w, why.win, why.older, why.del, l.Until)
 	}
 	if why.inverted != nil {
 		s += " " + inverted(w, why.inverted)
@@ -152,7 +150,7 @@ func (c *check) lost(w *Write, fset []*Write, after [][]bool) (Lost, lostWhy) {
 	default:
 		l.Kind = ConcurrentDropped
 	}
-	return l, lostWhy{w: w, win: win, older: older, del: del, until: l.Until}
+	return l, lostWhy{w: w, win: win, older: older, del: del}
 }
 
 // beforeDelete looks for what w, acknowledged before the delete d began,
