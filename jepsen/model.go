@@ -71,10 +71,16 @@ var casRegister = porcupine.Model{
 	},
 	DescribeState: func(state any) string { return string(state.(Value)) },
 	DescribeOperationMetadata: func(info any) string {
-		if info == nil {
+		op, ok := info.(*Op)
+		switch {
+		case !ok:
 			return ""
+		case op.Type != Info:
+			return fmt.Sprintf("process %s, lines %d–%d", op.Process, op.Line, op.EndLine)
+		case op.EndLine > 0:
+			return fmt.Sprintf("process %s, lines %d–%d, outcome unknown (info)", op.Process, op.Line, op.EndLine)
 		}
-		return info.(string)
+		return fmt.Sprintf("process %s, line %d, outcome unknown", op.Process, op.Line)
 	},
 }
 
@@ -113,22 +119,18 @@ func operations(h *History) (keys []string, byKey map[string][]porcupine.Operati
 	clients := map[string]int{}
 	byKey = map[string][]porcupine.Operation{}
 	infos = map[string]int{}
-	for _, op := range h.Ops {
+	for i := range h.Ops {
+		op := &h.Ops[i]
 		if op.Type == Fail || (op.F == Read && op.Type != OK) {
 			continue
 		}
 		in := regIn{key: op.Key, f: op.F, value: op.Value, from: op.From, to: op.To}
 		out := regOut{}
 		ret := int64(op.Return)
-		meta := fmt.Sprintf("process %s, lines %d–%d", op.Process, op.Line, op.EndLine)
 		switch {
 		case op.Type == Info:
 			out.unknown = true
 			ret = int64(end) + 1
-			meta = fmt.Sprintf("process %s, line %d, outcome unknown", op.Process, op.Line)
-			if op.EndLine > 0 {
-				meta = fmt.Sprintf("process %s, lines %d–%d, outcome unknown (info)", op.Process, op.Line, op.EndLine)
-			}
 			infos[op.Key]++
 		case op.F == Read:
 			out.value = op.Value
@@ -139,7 +141,7 @@ func operations(h *History) (keys []string, byKey map[string][]porcupine.Operati
 			clients[op.Process] = id
 		}
 		byKey[op.Key] = append(byKey[op.Key], porcupine.Operation{
-			ClientId: id, Input: in, Call: int64(op.Call), Output: out, Return: ret, Metadata: meta,
+			ClientId: id, Input: in, Call: int64(op.Call), Output: out, Return: ret, Metadata: op, // described when drawn
 		})
 	}
 	for k := range byKey {
