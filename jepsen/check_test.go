@@ -215,6 +215,7 @@ func TestVisualization(t *testing.T) {
 	assert.Contains(t, html.String(), "<html")
 	assert.Contains(t, html.String(), "write(7)")
 	assert.Contains(t, html.String(), "read() → nil")
+	assert.Regexp(t, `process \d+, lines \d+–\d+`, html.String(), "each operation is described by its process and lines")
 
 	h, err = ReadFile("testdata/register-linearizable.edn", EDN)
 	require.NoError(t, err)
