@@ -26,7 +26,6 @@ type page struct {
 	Kinds    []kindCount
 	Faults   []faultRow
 	Skew     []lostView // the first MaxSkewStories lost to clock skew, with their stories
-	SkewN    int        // lost writes lost to clock skew (Summary.SkewLost)
 	SkewMore int        // of those, the ones not told in Skew
 	Lost     []lostView // the next lost writes, up to MaxStories with Skew, with their stories
 	LostRows []lostRow  // the next MaxLostRows, one line each
@@ -229,7 +228,6 @@ func (d *draft) finish(res *checker.Result, info Info) (*page, error) {
 	lostBy := map[string]*checker.Lost{}
 	opened := map[checker.LostKind]bool{}
 	ordered := byInterest(res.Lost, 0)
-	p.SkewN = res.Summary.SkewLost
 	for i := range ordered {
 		l := &ordered[i]
 		lostBy[l.Write.Write] = l
