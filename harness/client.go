@@ -37,6 +37,19 @@ type Op struct {
 	WriteNode string
 }
 
+// read is the read a read-then-write op starts with.
+func (op Op) read() Op { return Op{F: histories.Read, Key: op.Key, Node: op.Node} }
+
+// thenWrite is the write a read-then-write op sends once its read
+// completed: with the read's context, through WriteNode if it names one.
+func (op Op) thenWrite() Op {
+	op.ReadFirst, op.AfterRead = false, true
+	if op.WriteNode != "" {
+		op.Node, op.WriteNode = op.WriteNode, ""
+	}
+	return op
+}
+
 // lastRead is what a client's last successful read of a key returned.
 type lastRead struct {
 	versions []histories.Version
@@ -117,25 +130,20 @@ func (c *client) start() {
 	}
 	op := c.op
 	if op.ReadFirst && r.budget < 2 {
-		op = Op{F: histories.Read, Key: op.Key, Node: op.Node} // no room for the write
+		op = op.read() // no room for the write
 	}
 	if !op.ReadFirst {
 		c.do(op, c.next)
 		return
 	}
 	r.budget-- // reserve the write's slot, so the budget is exact
-	c.do(Op{F: histories.Read, Key: op.Key, Node: op.Node}, c.afterRead)
+	c.do(op.read(), c.afterRead)
 }
 
 // write invokes the chosen write once its read completed.
 func (c *client) write() {
 	c.r.budget++
-	op := c.op
-	op.ReadFirst, op.AfterRead = false, true
-	if op.WriteNode != "" {
-		op.Node, op.WriteNode = op.WriteNode, ""
-	}
-	c.do(op, c.next)
+	c.do(c.op.thenWrite(), c.next)
 }
 
 // do invokes op and calls done when it completes.
@@ -407,7 +415,8 @@ func (r *recorder) flush() error {
 	return r.err
 }
 
-// Generator chooses each client's next operation.
+// Generator chooses each client's next operation; Op{} (no F) stops the
+// client.
 type Generator interface {
 	Next(client string, rng *rand.Rand) Op
 }

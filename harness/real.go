@@ -502,6 +502,10 @@ func (c *realClient) loop(ctx context.Context, gen Generator) {
 			return
 		}
 		op := gen.Next(c.id, c.rng)
+		if op.F == "" { // the generator has nothing more for this client
+			r.mu.Unlock()
+			return
+		}
 		think := time.Duration(0)
 		if r.cfg.Think > 0 {
 			think = time.Duration(c.rng.Int64N(int64(r.cfg.Think) + 1))
@@ -516,7 +520,7 @@ func (c *realClient) loop(ctx context.Context, gen Generator) {
 			return
 		}
 		if op.ReadFirst && r.budget < 2 {
-			op = Op{F: histories.Read, Key: op.Key, Node: op.Node} // no room for the write
+			op = op.read() // no room for the write
 		}
 		cost := 1
 		if op.ReadFirst {
@@ -528,9 +532,8 @@ func (c *realClient) loop(ctx context.Context, gen Generator) {
 			c.do(ctx, op)
 			continue
 		}
-		c.do(ctx, Op{F: histories.Read, Key: op.Key, Node: op.Node})
-		op.ReadFirst, op.AfterRead = false, true
-		c.do(ctx, op)
+		c.do(ctx, op.read())
+		c.do(ctx, op.thenWrite())
 	}
 }
 
