@@ -299,7 +299,7 @@ func newRun(cfg Config, sink *histories.Writer) (*run, error) {
 	for i := 1; i <= cfg.Clients; i++ {
 		r.addClient(fmt.Sprintf("c%d", i), rand.New(rand.NewPCG(cfg.Seed, uint64(streamClients+i))))
 	}
-	r.nem = &client{r: r, id: histories.Nemesis, reads: map[string]lastRead{}}
+	r.nem = &client{r: r, id: histories.Nemesis, reads: map[string]lastRead[store.Context]{}}
 	cl.clients[r.nem.id] = r.nem
 	nopts := cfg.Nemesis
 	if len(nopts.Keys) == 0 {
@@ -313,7 +313,7 @@ func newRun(cfg Config, sink *histories.Writer) (*run, error) {
 }
 
 func (r *run) addClient(id string, rng *rand.Rand) *client {
-	c := &client{r: r, id: id, rng: rng, reads: map[string]lastRead{}}
+	c := &client{r: r, id: id, rng: rng, reads: map[string]lastRead[store.Context]{}}
 	r.cl.clients[id] = c
 	r.clients = append(r.clients, c)
 	return c

@@ -1,14 +1,12 @@
 package harness
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"maps"
 	"math/rand/v2"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -478,17 +476,11 @@ type realClient struct {
 	r     *realRun
 	id    string
 	rng   *rand.Rand
-	reads map[string]realRead
-}
-
-// realRead is what a client's last successful read of a key returned.
-type realRead struct {
-	ids []string
-	ctx string
+	reads map[string]lastRead[string]
 }
 
 func (r *realRun) client(id string, rng *rand.Rand) *realClient {
-	return &realClient{r: r, id: id, rng: rng, reads: map[string]realRead{}}
+	return &realClient{r: r, id: id, rng: rng, reads: map[string]lastRead[string]{}}
 }
 
 // loop runs operations from gen until the run's budget is spent or ctx
@@ -541,28 +533,17 @@ func (c *realClient) loop(ctx context.Context, gen Generator) {
 func (c *realClient) do(ctx context.Context, op Op) histories.Type {
 	r := c.r
 	inv := histories.Event{Process: c.id, Type: histories.Invoke, F: op.F, Key: op.Key, Node: op.Node}
-	var last realRead
+	var last lastRead[string]
 	r.mu.Lock()
 	r.keys[op.Key] = true
 	if c.workload() {
 		r.invoked++
 	}
 	if inv.IsWrite() {
-		inv.Write = op.Write
-		n := ""
-		if inv.Write == "" {
-			r.writes++
-			inv.Write = writeID(op.F, r.writes)
-			n = strconv.Itoa(r.writes)
-		}
-		if op.F == histories.Write {
-			inv.Value = cmp.Or(op.Value, n, inv.Write)
-		}
-		inv.Context = []string{}
 		if op.AfterRead {
 			last = c.reads[op.Key]
-			inv.Context = last.ids
 		}
+		stampWrite(&inv, op, &r.writes, last)
 	}
 	var offset *int64
 	if r.known[op.Node] {
@@ -584,11 +565,7 @@ func (c *realClient) do(ctx context.Context, op Op) histories.Type {
 			if e.Versions == nil {
 				e.Versions = []histories.Version{}
 			}
-			ids := make([]string, len(rd.Versions))
-			for i, v := range rd.Versions {
-				ids[i] = v.Write
-			}
-			c.reads[op.Key] = realRead{ids: ids, ctx: rd.Context}
+			c.reads[op.Key] = lastRead[string]{versions: e.Versions, ctx: rd.Context}
 		}
 	case histories.Write:
 		var w protocol.Written
