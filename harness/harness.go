@@ -217,16 +217,8 @@ func (c *Config) Validate() error {
 // ReplicaCount is how many nodes hold each key: Replicas, or the strategy's
 // default, at most Nodes.
 func (c *Config) ReplicaCount() int {
-	n := c.Replicas
-	if n == 0 {
-		n = c.Nodes
-		if s, err := store.New(c.Strategy, "n1", c.Options); err == nil {
-			if p, ok := s.(store.Placed); ok {
-				n = p.DefaultReplicas()
-			}
-		}
-	}
-	return min(n, c.Nodes)
+	s, _ := store.New(c.Strategy, "n1", c.Options) // nil if unknown: no default
+	return store.ReplicaCount(s, c.Replicas, c.Nodes)
 }
 
 // ValidNode reports whether name is one of the nodes n1…nN of a cluster of
