@@ -117,8 +117,7 @@ type realRun struct {
 	h       []histories.Event
 	sink    *histories.Writer
 	err     error                  // the sink's
-	clocks  map[string]clock.Clock // as the nemesis set them; Since in run time
-	known   map[string]bool        // nodes whose clock is known: it was set, or reset at the start
+	clocks  map[string]clock.Clock // each known clock: reset at the start or set by the nemesis; Since in run time
 	down    map[string]bool        // nodes killed and not restarted
 	cut     bool                   // a partition is in force
 	keys    map[string]bool
@@ -135,7 +134,7 @@ func newRealRun(ctx context.Context, cfg Config, t Target, sink *histories.Write
 	}
 	r := &realRun{
 		cfg: cfg, t: t, nodes: t.Nodes(), sink: sink, budget: cfg.Ops,
-		clocks: map[string]clock.Clock{}, known: map[string]bool{}, down: map[string]bool{}, keys: map[string]bool{},
+		clocks: map[string]clock.Clock{}, down: map[string]bool{}, keys: map[string]bool{},
 	}
 	// Start from true time and no partition: a remote cluster may keep what
 	// an earlier run left. This is setup, not a fault: nothing is recorded.
@@ -143,7 +142,7 @@ func newRealRun(ctx context.Context, cfg Config, t Target, sink *histories.Write
 	defer cancel()
 	for _, n := range r.nodes {
 		if err := t.SetClock(sctx, n, clock.Clock{}); err == nil {
-			r.known[n] = true
+			r.clocks[n] = clock.Clock{}
 		} else if !errors.Is(err, ErrUnsupported) {
 			return nil, fmt.Errorf("harness: resetting %s's clock: %w", n, err)
 		}
@@ -278,7 +277,7 @@ func (r *realRun) fault(ctx context.Context, f nemesis.Fault) {
 			applied[n] = f.Params[n]
 			r.mu.Lock()
 			clk.Since = r.now()
-			r.clocks[n], r.known[n] = clk, true
+			r.clocks[n] = clk
 			r.mu.Unlock()
 		}
 		if len(applied) > 0 {
@@ -546,8 +545,8 @@ func (c *realClient) do(ctx context.Context, op Op) histories.Type {
 		stampWrite(&inv, op, &r.writes, last)
 	}
 	var offset *int64
-	if r.known[op.Node] {
-		off := r.clocks[op.Node].OffsetAt(r.now())
+	if clk, ok := r.clocks[op.Node]; ok {
+		off := clk.OffsetAt(r.now())
 		offset = &off
 	}
 	r.mu.Unlock()
