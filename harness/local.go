@@ -333,15 +333,7 @@ func (l *Local) SetClock(ctx context.Context, n string, c clock.Clock) error {
 // Partition implements Target: the proxies of every link between nodes on
 // different sides cut their connections.
 func (l *Local) Partition(_ context.Context, groups [][]string) error {
-	side := map[string]int{}
-	for i, n := range l.names {
-		side[n] = -1 - i // a node in no group is alone
-	}
-	for i, g := range groups {
-		for _, n := range g {
-			side[n] = i
-		}
-	}
+	side := sides(l.names, groups)
 	for link, p := range l.links {
 		p.setCut(side[link[0]] != side[link[1]])
 	}
