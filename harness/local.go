@@ -255,7 +255,7 @@ func (l *Local) start(ctx context.Context, n string, hc *http.Client) error {
 	if clk, ok := l.clocks[n]; ok && !clk.True() {
 		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
-		if err := c.SetClock(sctx, protocol.Clock{OffsetNS: clk.Offset, Drift: clk.Drift, StrobeNS: clk.Strobe, PeriodNS: clk.Period}); err != nil {
+		if err := c.SetClock(sctx, protocol.ClockOf(clk)); err != nil {
 			return fmt.Errorf("harness: %s restarted, but its clock could not be set: %w", n, err)
 		}
 	}

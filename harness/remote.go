@@ -146,7 +146,7 @@ func (r *Remote) SetClock(ctx context.Context, node string, c clock.Clock) error
 	if c.Strobe != 0 && !r.has(node, protocol.FeatureStrobe) {
 		return r.unsupported(node, protocol.FeatureStrobe)
 	}
-	return r.clients[node].SetClock(ctx, protocol.Clock{OffsetNS: c.Offset, Drift: c.Drift, StrobeNS: c.Strobe, PeriodNS: c.Period})
+	return r.clients[node].SetClock(ctx, protocol.ClockOf(c))
 }
 
 // Partition implements Target through PUT /admin/blocked: each node blocks
