@@ -225,11 +225,17 @@ func (c *Config) ReplicaCount() int {
 // nodes: the one reader of node names, for configurations, flags and
 // scripts.
 func ValidNode(name string, nodes int) error {
-	i, err := strconv.Atoi(strings.TrimPrefix(name, "n"))
-	if err != nil || i < 1 || i > nodes || name != "n"+strconv.Itoa(i) {
+	if !numbered(name, "n", nodes) {
 		return fmt.Errorf("harness: %q is not one of the nodes n1…n%d", name, nodes)
 	}
 	return nil
+}
+
+// numbered reports whether name is prefix followed by one of 1…n, written
+// plainly.
+func numbered(name, prefix string, n int) bool {
+	i, err := strconv.Atoi(strings.TrimPrefix(name, prefix))
+	return err == nil && i >= 1 && i <= n && name == prefix+strconv.Itoa(i)
 }
 
 // Result is what a run produced.

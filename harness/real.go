@@ -77,15 +77,8 @@ func RunRealScript(ctx context.Context, cfg Config, t Target, steps []Step, sink
 		id := fmt.Sprintf("c%d", i)
 		clients[id] = r.client(id, nil)
 	}
-	for i, st := range steps {
-		for _, call := range st.Calls {
-			if clients[call.Process] == nil {
-				return nil, fmt.Errorf("harness: script step %d: no client %q (clients are c1…c%d)", i+1, call.Process, r.cfg.Clients)
-			}
-			if !slices.Contains(r.nodes, call.Node) {
-				return nil, fmt.Errorf("harness: script step %d: no node %q (nodes are n1…n%d)", i+1, call.Node, len(r.nodes))
-			}
-		}
+	if err := checkSteps(steps, r.cfg.Clients, r.cfg.Nodes); err != nil {
+		return nil, err
 	}
 	return r.run(ctx, func(ctx context.Context) {
 		for _, st := range steps {

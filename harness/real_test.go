@@ -158,3 +158,30 @@ func TestRealGeneratorRunsDry(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 3*cfg.Clients, res.Ops)
 }
+
+// Both script runners refuse a step that names a client or node the run
+// does not have, before any call.
+func TestScriptsRefuseUnknownClientsAndNodes(t *testing.T) {
+	cfg := realConfig("vv", 0)
+	cfg.Nodes = 3
+	target, err := harness.DialRemote(context.Background(), nodetest.Start(t, cfg.Strategy, 3, nil))
+	require.NoError(t, err)
+	for _, c := range []struct {
+		call harness.Call
+		want string
+	}{
+		{harness.Call{Process: "c9", Op: harness.Op{F: histories.Read, Key: "k1", Node: "n1"}}, `no client "c9"`},
+		{harness.Call{Process: "c01", Op: harness.Op{F: histories.Read, Key: "k1", Node: "n1"}}, `no client "c01"`},
+		{harness.Call{Process: "c1", Op: harness.Op{F: histories.Read, Key: "k1", Node: "n4"}}, `no node "n4"`},
+		{harness.Call{Process: "c1", Op: harness.Op{F: histories.Read, Key: "k1", Node: "n01"}}, `no node "n01"`},
+	} {
+		steps := []harness.Step{{Calls: []harness.Call{{Process: "c1", Op: harness.Op{F: histories.Read, Key: "k1", Node: "n1"}}}}, {Calls: []harness.Call{c.call}}}
+		_, err := harness.RunScript(cfg, steps, nil)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "script step 2: "+c.want)
+		res, err := harness.RunRealScript(context.Background(), cfg, target, steps, nil)
+		require.Error(t, err)
+		assert.Nil(t, res)
+		assert.Contains(t, err.Error(), "script step 2: "+c.want)
+	}
+}
