@@ -200,7 +200,7 @@ func (c *Config) Validate() error {
 		c.Mix.total() == 0:
 		return errors.New("harness: mix needs a positive weight")
 	}
-	if _, err := store.New(c.Strategy, "n1", c.Options); err != nil {
+	if err := store.Valid(c.Strategy); err != nil {
 		return err
 	}
 	if n := c.ReplicaCount(); c.W > n {

@@ -120,7 +120,7 @@ func StartLocal(ctx context.Context, cfg Config, opts LocalOptions) (*Local, err
 	}
 	l.hc = newHTTPClient(cfg.Clients + 4)
 	for _, n := range names {
-		if err := l.start(ctx, n, l.hc); err != nil {
+		if err := l.start(ctx, n); err != nil {
 			return fail(err)
 		}
 	}
@@ -204,7 +204,7 @@ func (l *Local) args(n string) []string {
 }
 
 // start runs node's process and waits until it answers GET /admin/info.
-func (l *Local) start(ctx context.Context, n string, hc *http.Client) error {
+func (l *Local) start(ctx context.Context, n string) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed {
@@ -242,7 +242,7 @@ func (l *Local) start(ctx context.Context, n string, hc *http.Client) error {
 		close(p.exited)
 	}()
 	l.procs[n] = p
-	c, err := protocol.NewClient(l.addrs[n], hc)
+	c, err := protocol.NewClient(l.addrs[n], l.hc)
 	if err != nil {
 		return err
 	}
@@ -314,7 +314,7 @@ func (l *Local) Kill(ctx context.Context, n string) error {
 
 // Restart implements Target: the node starts again on its port, empty.
 func (l *Local) Restart(ctx context.Context, n string) error {
-	return l.start(ctx, n, l.hc)
+	return l.start(ctx, n)
 }
 
 // SetClock implements Target through the admin API. A node that is down
