@@ -20,8 +20,9 @@ import (
 // streamKills is the seed stream of the kill schedule.
 const streamKills = 3
 
-// undoTimeout bounds the faults undone after an interrupted run, so a
-// remote cluster is not left partitioned or skewed.
+// undoTimeout bounds each fault the run applies, the reset of clocks and
+// partitions before the run, and the undoing of faults after an interrupted
+// run, so a remote cluster is not left partitioned or skewed.
 const undoTimeout = 10 * time.Second
 
 // RunReal runs a random workload against a real cluster: Config.Clients

@@ -260,7 +260,7 @@ func (r *Remote) Converged(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
-// keys lists every key any node reports holding, for the final reads;
+// keysOf lists every key any node of t reports holding, for the final reads;
 // nodes without GET /admin/state contribute none.
 func keysOf(ctx context.Context, t Target) []string {
 	seen := map[string]bool{}
