@@ -37,14 +37,29 @@ type Op struct {
 	WriteNode string
 }
 
-// lastRead is what a client's last successful read of a key returned.
-type lastRead struct {
+// read is the read a read-then-write op starts with.
+func (op Op) read() Op { return Op{F: histories.Read, Key: op.Key, Node: op.Node} }
+
+// thenWrite is the write a read-then-write op sends once its read
+// completed: with the read's context, through WriteNode if it names one.
+func (op Op) thenWrite() Op {
+	op.ReadFirst, op.AfterRead = false, true
+	if op.WriteNode != "" {
+		op.Node, op.WriteNode = op.WriteNode, ""
+	}
+	return op
+}
+
+// lastRead is what a client's last successful read of a key returned: the
+// versions, and the context a write after it passes back (C: a
+// store.Context in the simulator, the protocol's string on a real cluster).
+type lastRead[C any] struct {
 	versions []histories.Version
-	ctx      store.Context
+	ctx      C
 }
 
 // ids returns the write ids of the versions read, nil if there was no read.
-func (l lastRead) ids() []string {
+func (l lastRead[C]) ids() []string {
 	if l.versions == nil {
 		return nil
 	}
@@ -53,6 +68,27 @@ func (l lastRead) ids() []string {
 		ids[i] = v.Write
 	}
 	return ids
+}
+
+// stampWrite gives inv, the invocation of op, a write or delete, its id
+// (op.Write, or the run's next: *writes counts them), its value (op.Value,
+// or the id's number, or the id) and its context: the ids of last's
+// versions if op.AfterRead, else none.
+func stampWrite[C any](inv *histories.Event, op Op, writes *int, last lastRead[C]) {
+	inv.Write = op.Write
+	n := ""
+	if inv.Write == "" {
+		*writes++
+		inv.Write = writeID(op.F, *writes)
+		n = strconv.Itoa(*writes) // the id's number: w7 writes "7"
+	}
+	if op.F == histories.Write {
+		inv.Value = cmp.Or(op.Value, n, inv.Write)
+	}
+	inv.Context = []string{}
+	if op.AfterRead {
+		inv.Context = last.ids()
+	}
 }
 
 // call is a client's outstanding request.
@@ -72,7 +108,7 @@ type client struct {
 	busy  bool // cur is outstanding
 	cur   call
 	last  histories.Type // how the last completed call ended
-	reads map[string]lastRead
+	reads map[string]lastRead[store.Context]
 
 	// A workload client's loop: the generator, the operation it chose and
 	// the steps of the loop, made once so that scheduling them allocates
@@ -117,25 +153,20 @@ func (c *client) start() {
 	}
 	op := c.op
 	if op.ReadFirst && r.budget < 2 {
-		op = Op{F: histories.Read, Key: op.Key, Node: op.Node} // no room for the write
+		op = op.read() // no room for the write
 	}
 	if !op.ReadFirst {
 		c.do(op, c.next)
 		return
 	}
 	r.budget-- // reserve the write's slot, so the budget is exact
-	c.do(Op{F: histories.Read, Key: op.Key, Node: op.Node}, c.afterRead)
+	c.do(op.read(), c.afterRead)
 }
 
 // write invokes the chosen write once its read completed.
 func (c *client) write() {
 	c.r.budget++
-	op := c.op
-	op.ReadFirst, op.AfterRead = false, true
-	if op.WriteNode != "" {
-		op.Node, op.WriteNode = op.WriteNode, ""
-	}
-	c.do(op, c.next)
+	c.do(c.op.thenWrite(), c.next)
 }
 
 // do invokes op and calls done when it completes.
@@ -147,21 +178,12 @@ func (c *client) do(op Op, done func()) {
 	case histories.Read:
 		msg.Kind = store.Get
 	case histories.Write, histories.Delete:
-		inv.Write = op.Write
-		n := ""
-		if inv.Write == "" {
-			inv.Write = r.nextWrite(op.F)
-			n = strconv.Itoa(r.writes) // the id's number: w7 writes "7"
-		}
-		if op.F == histories.Write {
-			inv.Value = cmp.Or(op.Value, n, inv.Write)
-		}
-		inv.Context = []string{}
+		var last lastRead[store.Context]
 		if op.AfterRead {
-			last := c.reads[op.Key]
-			inv.Context = last.ids()
+			last = c.reads[op.Key]
 			msg.Context = last.ctx
 		}
+		stampWrite(&inv, op, &r.writes, last)
 		msg.Kind = store.Put
 		msg.Version = store.Version{Write: inv.Write, Value: inv.Value, Deleted: op.F == histories.Delete}
 	default:
@@ -212,7 +234,7 @@ func (c *client) receive(m store.Message) {
 		for i, v := range m.Versions {
 			e.Versions[i] = histories.Version{Write: v.Write, Value: v.Value, Deleted: v.Deleted}
 		}
-		c.reads[m.Key] = lastRead{versions: e.Versions, ctx: m.Context}
+		c.reads[m.Key] = lastRead[store.Context]{versions: e.Versions, ctx: m.Context}
 	default:
 		e.Meta = c.r.rec.meta(m.Meta)
 	}
@@ -407,7 +429,8 @@ func (r *recorder) flush() error {
 	return r.err
 }
 
-// Generator chooses each client's next operation.
+// Generator chooses each client's next operation; Op{} (no F) stops the
+// client.
 type Generator interface {
 	Next(client string, rng *rand.Rand) Op
 }

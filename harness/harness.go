@@ -200,7 +200,7 @@ func (c *Config) Validate() error {
 		c.Mix.total() == 0:
 		return errors.New("harness: mix needs a positive weight")
 	}
-	if _, err := store.New(c.Strategy, "n1", c.Options); err != nil {
+	if err := store.Valid(c.Strategy); err != nil {
 		return err
 	}
 	if n := c.ReplicaCount(); c.W > n {
@@ -217,27 +217,25 @@ func (c *Config) Validate() error {
 // ReplicaCount is how many nodes hold each key: Replicas, or the strategy's
 // default, at most Nodes.
 func (c *Config) ReplicaCount() int {
-	n := c.Replicas
-	if n == 0 {
-		n = c.Nodes
-		if s, err := store.New(c.Strategy, "n1", c.Options); err == nil {
-			if p, ok := s.(store.Placed); ok {
-				n = p.DefaultReplicas()
-			}
-		}
-	}
-	return min(n, c.Nodes)
+	s, _ := store.New(c.Strategy, "n1", c.Options) // nil if unknown: no default
+	return store.ReplicaCount(s, c.Replicas, c.Nodes)
 }
 
 // ValidNode reports whether name is one of the nodes n1…nN of a cluster of
 // nodes: the one reader of node names, for configurations, flags and
 // scripts.
 func ValidNode(name string, nodes int) error {
-	i, err := strconv.Atoi(strings.TrimPrefix(name, "n"))
-	if err != nil || i < 1 || i > nodes || name != "n"+strconv.Itoa(i) {
+	if !numbered(name, "n", nodes) {
 		return fmt.Errorf("harness: %q is not one of the nodes n1…n%d", name, nodes)
 	}
 	return nil
+}
+
+// numbered reports whether name is prefix followed by one of 1…n, written
+// plainly.
+func numbered(name, prefix string, n int) bool {
+	i, err := strconv.Atoi(strings.TrimPrefix(name, prefix))
+	return err == nil && i >= 1 && i <= n && name == prefix+strconv.Itoa(i)
 }
 
 // Result is what a run produced.
@@ -299,7 +297,7 @@ func newRun(cfg Config, sink *histories.Writer) (*run, error) {
 	for i := 1; i <= cfg.Clients; i++ {
 		r.addClient(fmt.Sprintf("c%d", i), rand.New(rand.NewPCG(cfg.Seed, uint64(streamClients+i))))
 	}
-	r.nem = &client{r: r, id: histories.Nemesis, reads: map[string]lastRead{}}
+	r.nem = &client{r: r, id: histories.Nemesis, reads: map[string]lastRead[store.Context]{}}
 	cl.clients[r.nem.id] = r.nem
 	nopts := cfg.Nemesis
 	if len(nopts.Keys) == 0 {
@@ -313,7 +311,7 @@ func newRun(cfg Config, sink *histories.Writer) (*run, error) {
 }
 
 func (r *run) addClient(id string, rng *rand.Rand) *client {
-	c := &client{r: r, id: id, rng: rng, reads: map[string]lastRead{}}
+	c := &client{r: r, id: id, rng: rng, reads: map[string]lastRead[store.Context]{}}
 	r.cl.clients[id] = c
 	r.clients = append(r.clients, c)
 	return c

@@ -120,7 +120,7 @@ func StartLocal(ctx context.Context, cfg Config, opts LocalOptions) (*Local, err
 	}
 	l.hc = newHTTPClient(cfg.Clients + 4)
 	for _, n := range names {
-		if err := l.start(ctx, n, l.hc); err != nil {
+		if err := l.start(ctx, n); err != nil {
 			return fail(err)
 		}
 	}
@@ -204,7 +204,7 @@ func (l *Local) args(n string) []string {
 }
 
 // start runs node's process and waits until it answers GET /admin/info.
-func (l *Local) start(ctx context.Context, n string, hc *http.Client) error {
+func (l *Local) start(ctx context.Context, n string) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed {
@@ -242,7 +242,7 @@ func (l *Local) start(ctx context.Context, n string, hc *http.Client) error {
 		close(p.exited)
 	}()
 	l.procs[n] = p
-	c, err := protocol.NewClient(l.addrs[n], hc)
+	c, err := protocol.NewClient(l.addrs[n], l.hc)
 	if err != nil {
 		return err
 	}
@@ -255,7 +255,7 @@ func (l *Local) start(ctx context.Context, n string, hc *http.Client) error {
 	if clk, ok := l.clocks[n]; ok && !clk.True() {
 		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
-		if err := c.SetClock(sctx, protocol.Clock{OffsetNS: clk.Offset, Drift: clk.Drift, StrobeNS: clk.Strobe, PeriodNS: clk.Period}); err != nil {
+		if err := c.SetClock(sctx, protocol.ClockOf(clk)); err != nil {
 			return fmt.Errorf("harness: %s restarted, but its clock could not be set: %w", n, err)
 		}
 	}
@@ -314,7 +314,7 @@ func (l *Local) Kill(ctx context.Context, n string) error {
 
 // Restart implements Target: the node starts again on its port, empty.
 func (l *Local) Restart(ctx context.Context, n string) error {
-	return l.start(ctx, n, l.hc)
+	return l.start(ctx, n)
 }
 
 // SetClock implements Target through the admin API. A node that is down
@@ -333,15 +333,7 @@ func (l *Local) SetClock(ctx context.Context, n string, c clock.Clock) error {
 // Partition implements Target: the proxies of every link between nodes on
 // different sides cut their connections.
 func (l *Local) Partition(_ context.Context, groups [][]string) error {
-	side := map[string]int{}
-	for i, n := range l.names {
-		side[n] = -1 - i // a node in no group is alone
-	}
-	for i, g := range groups {
-		for _, n := range g {
-			side[n] = i
-		}
-	}
+	side := sides(l.names, groups)
 	for link, p := range l.links {
 		p.setCut(side[link[0]] != side[link[1]])
 	}

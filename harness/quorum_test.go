@@ -1,7 +1,6 @@
 package harness
 
 import (
-	"slices"
 	"testing"
 	"time"
 
@@ -11,7 +10,6 @@ import (
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/nemesis"
-	"github.com/clockwise-kv/clockwise/store"
 )
 
 // crash replaces node with a fresh, empty replica, as a process that dies
@@ -19,13 +17,10 @@ import (
 // event. Messages already on the wire still arrive.
 func crash(t *testing.T, r *run, node string) {
 	t.Helper()
-	strat, err := store.New(r.cfg.Strategy, node, r.cfg.Options)
-	require.NoError(t, err)
-	peers := slices.DeleteFunc(slices.Clone(r.cl.names), func(p string) bool { return p == node })
-	n, err := store.NewNode(store.Config{ID: node, Peers: peers, Strategy: strat, SyncEvery: r.cfg.SyncEvery, Ring: r.cl.ring, W: r.cfg.W})
+	n, err := r.cl.newNode(node, node)
 	require.NoError(t, err)
 	r.cl.replace(r.cl.index[node], n)
-	r.rec.add(histories.Event{Process: histories.Nemesis, Type: histories.Info, F: "kill", Params: map[string]string{"node": node}})
+	r.rec.add(histories.Event{Process: histories.Nemesis, Type: histories.Info, F: nemesis.Kill, Params: map[string]string{"node": node}})
 }
 
 // writeThenCrash writes k1 through n1, optionally cut off from its peers,

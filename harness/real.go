@@ -1,14 +1,12 @@
 package harness
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"maps"
 	"math/rand/v2"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -22,8 +20,9 @@ import (
 // streamKills is the seed stream of the kill schedule.
 const streamKills = 3
 
-// undoTimeout bounds the faults undone after an interrupted run, so a
-// remote cluster is not left partitioned or skewed.
+// undoTimeout bounds each fault the run applies, the reset of clocks and
+// partitions before the run, and the undoing of faults after an interrupted
+// run, so a remote cluster is not left partitioned or skewed.
 const undoTimeout = 10 * time.Second
 
 // RunReal runs a random workload against a real cluster: Config.Clients
@@ -79,15 +78,8 @@ func RunRealScript(ctx context.Context, cfg Config, t Target, steps []Step, sink
 		id := fmt.Sprintf("c%d", i)
 		clients[id] = r.client(id, nil)
 	}
-	for i, st := range steps {
-		for _, call := range st.Calls {
-			if clients[call.Process] == nil {
-				return nil, fmt.Errorf("harness: script step %d: no client %q (clients are c1…c%d)", i+1, call.Process, r.cfg.Clients)
-			}
-			if !slices.Contains(r.nodes, call.Node) {
-				return nil, fmt.Errorf("harness: script step %d: no node %q (nodes are n1…n%d)", i+1, call.Node, len(r.nodes))
-			}
-		}
+	if err := checkSteps(steps, r.cfg.Clients, r.cfg.Nodes); err != nil {
+		return nil, err
 	}
 	return r.run(ctx, func(ctx context.Context) {
 		for _, st := range steps {
@@ -119,8 +111,7 @@ type realRun struct {
 	h       []histories.Event
 	sink    *histories.Writer
 	err     error                  // the sink's
-	clocks  map[string]clock.Clock // as the nemesis set them; Since in run time
-	known   map[string]bool        // nodes whose clock is known: it was set, or reset at the start
+	clocks  map[string]clock.Clock // each known clock: reset at the start or set by the nemesis; Since in run time
 	down    map[string]bool        // nodes killed and not restarted
 	cut     bool                   // a partition is in force
 	keys    map[string]bool
@@ -137,7 +128,7 @@ func newRealRun(ctx context.Context, cfg Config, t Target, sink *histories.Write
 	}
 	r := &realRun{
 		cfg: cfg, t: t, nodes: t.Nodes(), sink: sink, budget: cfg.Ops,
-		clocks: map[string]clock.Clock{}, known: map[string]bool{}, down: map[string]bool{}, keys: map[string]bool{},
+		clocks: map[string]clock.Clock{}, down: map[string]bool{}, keys: map[string]bool{},
 	}
 	// Start from true time and no partition: a remote cluster may keep what
 	// an earlier run left. This is setup, not a fault: nothing is recorded.
@@ -145,7 +136,7 @@ func newRealRun(ctx context.Context, cfg Config, t Target, sink *histories.Write
 	defer cancel()
 	for _, n := range r.nodes {
 		if err := t.SetClock(sctx, n, clock.Clock{}); err == nil {
-			r.known[n] = true
+			r.clocks[n] = clock.Clock{}
 		} else if !errors.Is(err, ErrUnsupported) {
 			return nil, fmt.Errorf("harness: resetting %s's clock: %w", n, err)
 		}
@@ -196,16 +187,12 @@ func (r *realRun) run(ctx context.Context, workload func(context.Context), withN
 	return r.finish(ctx)
 }
 
-// schedule is a fault schedule: the Nemesis, or Kills. Their Stop is not
-// used: a schedule reports as active the fault it has returned but the run
-// may not have applied yet, so the run undoes what it knows it did
-// (undoAll).
-type schedule interface {
-	Next() (nemesis.Step, bool)
-}
-
 // startNemesis runs the fault schedules until stop ends; a fault under way
-// then completes (under ctx).
+// then completes (under ctx). Kills have a schedule of their own, on their
+// own seed stream, so enabling them moves no other fault. The schedules'
+// Stop is not used: a schedule reports as active the fault it has returned
+// but the run may not have applied yet, so the run undoes what it knows it
+// did (undoAll).
 func (r *realRun) startNemesis(ctx, stop context.Context, wg *sync.WaitGroup) {
 	opts := r.cfg.Nemesis
 	kill := slices.Contains(opts.Kinds, nemesis.Kill)
@@ -215,9 +202,10 @@ func (r *realRun) startNemesis(ctx, stop context.Context, wg *sync.WaitGroup) {
 			opts.Keys = append(opts.Keys, fmt.Sprintf("k%d", i))
 		}
 	}
-	scheds := []schedule{nemesis.New(opts, r.nodes, rand.New(rand.NewPCG(r.cfg.Seed, streamNemesis)))}
+	scheds := []*nemesis.Nemesis{nemesis.New(opts, r.nodes, rand.New(rand.NewPCG(r.cfg.Seed, streamNemesis)))}
 	if kill {
-		scheds = append(scheds, nemesis.NewKills(opts.Interval, r.nodes, rand.New(rand.NewPCG(r.cfg.Seed, streamKills))))
+		kills := nemesis.Options{Kinds: []string{nemesis.Kill}, Interval: opts.Interval}
+		scheds = append(scheds, nemesis.New(kills, r.nodes, rand.New(rand.NewPCG(r.cfg.Seed, streamKills))))
 	}
 	next := make([]*nemesis.Step, len(scheds))
 	for i, s := range scheds {
@@ -280,7 +268,7 @@ func (r *realRun) fault(ctx context.Context, f nemesis.Fault) {
 			applied[n] = f.Params[n]
 			r.mu.Lock()
 			clk.Since = r.now()
-			r.clocks[n], r.known[n] = clk, true
+			r.clocks[n] = clk
 			r.mu.Unlock()
 		}
 		if len(applied) > 0 {
@@ -478,17 +466,11 @@ type realClient struct {
 	r     *realRun
 	id    string
 	rng   *rand.Rand
-	reads map[string]realRead
-}
-
-// realRead is what a client's last successful read of a key returned.
-type realRead struct {
-	ids []string
-	ctx string
+	reads map[string]lastRead[string]
 }
 
 func (r *realRun) client(id string, rng *rand.Rand) *realClient {
-	return &realClient{r: r, id: id, rng: rng, reads: map[string]realRead{}}
+	return &realClient{r: r, id: id, rng: rng, reads: map[string]lastRead[string]{}}
 }
 
 // loop runs operations from gen until the run's budget is spent or ctx
@@ -502,6 +484,10 @@ func (c *realClient) loop(ctx context.Context, gen Generator) {
 			return
 		}
 		op := gen.Next(c.id, c.rng)
+		if op.F == "" { // the generator has nothing more for this client
+			r.mu.Unlock()
+			return
+		}
 		think := time.Duration(0)
 		if r.cfg.Think > 0 {
 			think = time.Duration(c.rng.Int64N(int64(r.cfg.Think) + 1))
@@ -516,7 +502,7 @@ func (c *realClient) loop(ctx context.Context, gen Generator) {
 			return
 		}
 		if op.ReadFirst && r.budget < 2 {
-			op = Op{F: histories.Read, Key: op.Key, Node: op.Node} // no room for the write
+			op = op.read() // no room for the write
 		}
 		cost := 1
 		if op.ReadFirst {
@@ -528,9 +514,8 @@ func (c *realClient) loop(ctx context.Context, gen Generator) {
 			c.do(ctx, op)
 			continue
 		}
-		c.do(ctx, Op{F: histories.Read, Key: op.Key, Node: op.Node})
-		op.ReadFirst, op.AfterRead = false, true
-		c.do(ctx, op)
+		c.do(ctx, op.read())
+		c.do(ctx, op.thenWrite())
 	}
 }
 
@@ -538,32 +523,21 @@ func (c *realClient) loop(ctx context.Context, gen Generator) {
 func (c *realClient) do(ctx context.Context, op Op) histories.Type {
 	r := c.r
 	inv := histories.Event{Process: c.id, Type: histories.Invoke, F: op.F, Key: op.Key, Node: op.Node}
-	var last realRead
+	var last lastRead[string]
 	r.mu.Lock()
 	r.keys[op.Key] = true
 	if c.workload() {
 		r.invoked++
 	}
 	if inv.IsWrite() {
-		inv.Write = op.Write
-		n := ""
-		if inv.Write == "" {
-			r.writes++
-			inv.Write = writeID(op.F, r.writes)
-			n = strconv.Itoa(r.writes)
-		}
-		if op.F == histories.Write {
-			inv.Value = cmp.Or(op.Value, n, inv.Write)
-		}
-		inv.Context = []string{}
 		if op.AfterRead {
 			last = c.reads[op.Key]
-			inv.Context = last.ids
 		}
+		stampWrite(&inv, op, &r.writes, last)
 	}
 	var offset *int64
-	if r.known[op.Node] {
-		off := r.clocks[op.Node].OffsetAt(r.now())
+	if clk, ok := r.clocks[op.Node]; ok {
+		off := clk.OffsetAt(r.now())
 		offset = &off
 	}
 	r.mu.Unlock()
@@ -581,11 +555,7 @@ func (c *realClient) do(ctx context.Context, op Op) histories.Type {
 			if e.Versions == nil {
 				e.Versions = []histories.Version{}
 			}
-			ids := make([]string, len(rd.Versions))
-			for i, v := range rd.Versions {
-				ids[i] = v.Write
-			}
-			c.reads[op.Key] = realRead{ids: ids, ctx: rd.Context}
+			c.reads[op.Key] = lastRead[string]{versions: e.Versions, ctx: rd.Context}
 		}
 	case histories.Write:
 		var w protocol.Written

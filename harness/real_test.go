@@ -3,11 +3,13 @@ package harness_test
 import (
 	"bytes"
 	"context"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -116,4 +118,70 @@ func TestRealRemoteWithoutAdminSkipsFaults(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, v.Valid, "%v", v.Failures)
 	assert.Equal(t, 3, len(v.Keys))
+}
+
+// A real run's rw-other reads through one node and writes what it read
+// through another, as the simulator's does.
+func TestRealReadElsewhereWritesThroughAnotherNode(t *testing.T) {
+	cfg := realConfig("vv", 120)
+	cfg.Mix = harness.Mix{ReadElsewhere: 1}
+	res, v, _ := runRemote(t, cfg)
+	assert.True(t, v.Valid, "%v", v.Failures)
+	assert.Greater(t, writesElsewhere(t, res.History), 40)
+}
+
+// few gives each client n reads of k1 through n1, then nothing more.
+type few struct {
+	mu   sync.Mutex
+	n    int
+	gave map[string]int
+}
+
+func (g *few) Next(client string, _ *rand.Rand) harness.Op {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.gave[client] == g.n {
+		return harness.Op{}
+	}
+	g.gave[client]++
+	return harness.Op{F: histories.Read, Key: "k1", Node: "n1"}
+}
+
+// A real run's client stops when the generator has nothing more for it,
+// budget left or not.
+func TestRealGeneratorRunsDry(t *testing.T) {
+	cfg := realConfig("vv", 1000)
+	urls := nodetest.Start(t, cfg.Strategy, 3, nil)
+	target, err := harness.DialRemote(context.Background(), urls)
+	require.NoError(t, err)
+	res, err := harness.RunReal(context.Background(), cfg, target, &few{n: 3, gave: map[string]int{}}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 3*cfg.Clients, res.Ops)
+}
+
+// Both script runners refuse a step that names a client or node the run
+// does not have, before any call.
+func TestScriptsRefuseUnknownClientsAndNodes(t *testing.T) {
+	cfg := realConfig("vv", 0)
+	cfg.Nodes = 3
+	target, err := harness.DialRemote(context.Background(), nodetest.Start(t, cfg.Strategy, 3, nil))
+	require.NoError(t, err)
+	for _, c := range []struct {
+		call harness.Call
+		want string
+	}{
+		{harness.Call{Process: "c9", Op: harness.Op{F: histories.Read, Key: "k1", Node: "n1"}}, `no client "c9"`},
+		{harness.Call{Process: "c01", Op: harness.Op{F: histories.Read, Key: "k1", Node: "n1"}}, `no client "c01"`},
+		{harness.Call{Process: "c1", Op: harness.Op{F: histories.Read, Key: "k1", Node: "n4"}}, `no node "n4"`},
+		{harness.Call{Process: "c1", Op: harness.Op{F: histories.Read, Key: "k1", Node: "n01"}}, `no node "n01"`},
+	} {
+		steps := []harness.Step{{Calls: []harness.Call{{Process: "c1", Op: harness.Op{F: histories.Read, Key: "k1", Node: "n1"}}}}, {Calls: []harness.Call{c.call}}}
+		_, err := harness.RunScript(cfg, steps, nil)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "script step 2: "+c.want)
+		res, err := harness.RunRealScript(context.Background(), cfg, target, steps, nil)
+		require.Error(t, err)
+		assert.Nil(t, res)
+		assert.Contains(t, err.Error(), "script step 2: "+c.want)
+	}
 }

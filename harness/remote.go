@@ -146,7 +146,7 @@ func (r *Remote) SetClock(ctx context.Context, node string, c clock.Clock) error
 	if c.Strobe != 0 && !r.has(node, protocol.FeatureStrobe) {
 		return r.unsupported(node, protocol.FeatureStrobe)
 	}
-	return r.clients[node].SetClock(ctx, protocol.Clock{OffsetNS: c.Offset, Drift: c.Drift, StrobeNS: c.Strobe, PeriodNS: c.Period})
+	return r.clients[node].SetClock(ctx, protocol.ClockOf(c))
 }
 
 // Partition implements Target through PUT /admin/blocked: each node blocks
@@ -156,15 +156,7 @@ func (r *Remote) Partition(ctx context.Context, groups [][]string) error {
 	if err := r.canBlock(); err != nil {
 		return err
 	}
-	side := map[string]int{}
-	for _, n := range r.names {
-		side[n] = -1 - len(side) // a node in no group is alone
-	}
-	for i, g := range groups {
-		for _, n := range g {
-			side[n] = i
-		}
-	}
+	side := sides(r.names, groups)
 	block := map[string][]string{}
 	for _, a := range r.names {
 		block[a] = []string{}
@@ -175,6 +167,21 @@ func (r *Remote) Partition(ctx context.Context, groups [][]string) error {
 		}
 	}
 	return r.block(ctx, block)
+}
+
+// sides tells which side of a partition into groups each of nodes is on:
+// its group's index, or for a node in no group a side of its own.
+func sides(nodes []string, groups [][]string) map[string]int {
+	side := make(map[string]int, len(nodes))
+	for i, n := range nodes {
+		side[n] = -1 - i // a node in no group is alone
+	}
+	for i, g := range groups {
+		for _, n := range g {
+			side[n] = i
+		}
+	}
+	return side
 }
 
 // Heal implements Target: every node unblocks every peer.
@@ -253,7 +260,7 @@ func (r *Remote) Converged(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
-// keys lists every key any node reports holding, for the final reads;
+// keysOf lists every key any node of t reports holding, for the final reads;
 // nodes without GET /admin/state contribute none.
 func keysOf(ctx context.Context, t Target) []string {
 	seen := map[string]bool{}

@@ -23,6 +23,26 @@ type Step struct {
 	Calls []Call
 }
 
+// checkSteps reports the first step whose calls name a client other than
+// c1…c<clients>, or whose calls or tombstone name a node other than
+// n1…n<nodes>.
+func checkSteps(steps []Step, clients, nodes int) error {
+	for i, st := range steps {
+		if f := st.Fault; f != nil && f.F == nemesis.Tombstone && ValidNode(f.Node, nodes) != nil {
+			return fmt.Errorf("harness: script step %d: tombstone through no node %q (nodes are n1…n%d)", i+1, f.Node, nodes)
+		}
+		for _, call := range st.Calls {
+			if !numbered(call.Process, "c", clients) {
+				return fmt.Errorf("harness: script step %d: no client %q (clients are c1…c%d)", i+1, call.Process, clients)
+			}
+			if ValidNode(call.Node, nodes) != nil {
+				return fmt.Errorf("harness: script step %d: no node %q (nodes are n1…n%d)", i+1, call.Node, nodes)
+			}
+		}
+	}
+	return nil
+}
+
 // RunScript plays steps in order instead of a random workload; the
 // configured nemesis is not used. It ends like Run: faults healed,
 // convergence, final reads.
@@ -36,18 +56,8 @@ func RunScript(cfg Config, steps []Step, sink *histories.Writer) (*Result, error
 	for _, c := range r.clients {
 		clients[c.id] = c
 	}
-	for i, st := range steps {
-		if f := st.Fault; f != nil && f.F == nemesis.Tombstone && ValidNode(f.Node, cfg.Nodes) != nil {
-			return nil, fmt.Errorf("harness: script step %d: tombstone through no node %q (nodes are n1…n%d)", i+1, f.Node, cfg.Nodes)
-		}
-		for _, call := range st.Calls {
-			if clients[call.Process] == nil {
-				return nil, fmt.Errorf("harness: script step %d: no client %q (clients are c1…c%d)", i+1, call.Process, cfg.Clients)
-			}
-			if ValidNode(call.Node, cfg.Nodes) != nil {
-				return nil, fmt.Errorf("harness: script step %d: no node %q (nodes are n1…n%d)", i+1, call.Node, cfg.Nodes)
-			}
-		}
+	if err := checkSteps(steps, cfg.Clients, cfg.Nodes); err != nil {
+		return nil, err
 	}
 	done := false
 	var play func(i int)

@@ -158,11 +158,7 @@ func (s *Server) state() protocol.State {
 
 // clockState is the clock last set and its reading. Loop only.
 func (s *Server) clockState() protocol.ClockState {
-	c := s.clock
-	return protocol.ClockState{
-		Clock: protocol.Clock{OffsetNS: c.Offset, Drift: c.Drift, StrobeNS: c.Strobe, PeriodNS: c.Period},
-		NowNS: s.now(),
-	}
+	return protocol.ClockState{Clock: protocol.ClockOf(s.clock), NowNS: s.now()}
 }
 
 func (s *Server) isBlocked(peer string) bool {

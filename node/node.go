@@ -130,7 +130,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("node: %w", err)
 	}
-	replicas := replicaCount(cfg, len(names))
+	replicas := store.ReplicaCount(strat, cfg.Replicas, len(names))
 	var ring *store.Ring
 	if replicas < len(names) {
 		if ring, err = store.NewRing(names, replicas); err != nil {
@@ -185,20 +185,6 @@ func actor(cfg Config) string {
 		return cfg.ID
 	}
 	return fmt.Sprintf("%s#%d", cfg.ID, cfg.Incarnation)
-}
-
-// replicaCount is how many of n nodes hold each key.
-func replicaCount(cfg Config, n int) int {
-	r := cfg.Replicas
-	if r == 0 {
-		r = n
-		if s, err := store.New(cfg.Strategy, cfg.ID, cfg.Options); err == nil {
-			if p, ok := s.(store.Placed); ok {
-				r = p.DefaultReplicas()
-			}
-		}
-	}
-	return min(r, n)
 }
 
 // keepsSiblings reports whether the strategy keeps two blind writes of a

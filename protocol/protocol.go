@@ -34,6 +34,7 @@ package protocol
 import (
 	"slices"
 
+	"github.com/clockwise-kv/clockwise/clock"
 	"github.com/clockwise-kv/clockwise/histories"
 )
 
@@ -115,6 +116,12 @@ type Clock struct {
 	Drift    float64 `json:"drift,omitempty"`
 	StrobeNS int64   `json:"strobe_ns,omitempty"`
 	PeriodNS int64   `json:"period_ns,omitempty"`
+}
+
+// ClockOf is the Clock that sets c; c.Since is not sent: the node
+// counts from when it takes the clock.
+func ClockOf(c clock.Clock) Clock {
+	return Clock{OffsetNS: c.Offset, Drift: c.Drift, StrobeNS: c.Strobe, PeriodNS: c.Period}
 }
 
 // ClockState answers GET /admin/clock: the clock last set and what it

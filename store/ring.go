@@ -15,6 +15,18 @@ type Placed interface {
 	DefaultReplicas() int
 }
 
+// ReplicaCount is how many of nodes hold each key: replicas, or when that
+// is 0 s's DefaultReplicas if s is Placed, else every node; at most nodes.
+func ReplicaCount(s Strategy, replicas, nodes int) int {
+	if replicas == 0 {
+		replicas = nodes
+		if p, ok := s.(Placed); ok {
+			replicas = p.DefaultReplicas()
+		}
+	}
+	return min(replicas, nodes)
+}
+
 // pointsPerNode is how many places on the ring each node takes: enough that
 // keys spread evenly over a few dozen nodes.
 const pointsPerNode = 64
