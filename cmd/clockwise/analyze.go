@@ -72,7 +72,7 @@ message names the line and the field), 3 unknown: the history cannot decide
 			}
 			j, err := experiment.Judge(args[0], opts)
 			if err != nil {
-				return inputErr(err)
+				return err
 			}
 			if asJSON {
 				if err := runs.EncodeJSON(out, j.Result); err != nil {
@@ -123,7 +123,7 @@ message names the line and the field), 3 unknown: the history cannot decide
 func analyzeImported(out io.Writer, path string, f jepsen.Format, linear time.Duration, asJSON bool) error {
 	h, err := jepsen.ReadFile(path, f)
 	if err != nil {
-		return inputErr(err)
+		return err
 	}
 	res, err := jepsen.Check(h, jepsen.Options{Timeout: linear})
 	if err != nil {

@@ -63,7 +63,10 @@ func usageErr(format string, args ...any) error {
 	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...), usage: true}
 }
 
-// inputErr is bad input: a file that cannot be read or judged.
+// inputErr is bad input that exits 2 without the usage line even when err
+// wraps a usage error: a recorded command line's bad flag is the input's
+// fault, not this command line's. (An unmarked error a command returns
+// exits so already: failsWithoutUsage.)
 func inputErr(err error) error { return &exitError{code: exitUsage, err: err} }
 
 // errInvalid reports that the checker found anomalies, and errUnknown that
@@ -146,17 +149,19 @@ history, and proves from that history which acknowledged writes were lost.`,
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%v", err) })
 	root.AddCommand(newCheck(), newAnalyze(), newDemo(), newMatrix(), newMetadata(), newReport(), newServe(), newNode(), newNodeCheck(), newSweep(), newShrink())
-	for _, c := range root.Commands() {
-		failsWithoutUsage(c)
-	}
+	failsWithoutUsage(root)
 	return root
 }
 
-// failsWithoutUsage makes an error a command's RunE returns unmarked (a
-// file that cannot be written, a run that failed) exit 2 without the
-// usage line: the command line was fine. Errors that are bad usage say so
-// (usageErr); cobra's own errors, before RunE, keep the usage line.
+// failsWithoutUsage makes an error that the RunE of c or of any command
+// under it returns unmarked (a file that cannot be read or written, a run
+// that failed) exit 2 without the usage line: the command line was fine.
+// Errors that are bad usage say so (usageErr); cobra's own errors, before
+// RunE, keep the usage line.
 func failsWithoutUsage(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		failsWithoutUsage(sub)
+	}
 	if c.RunE == nil {
 		return
 	}

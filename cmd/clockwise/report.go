@@ -36,7 +36,7 @@ Exit status: 0 printed, 2 bad usage or a missing or malformed run folder.`,
 			if html {
 				path, err := report.Rewrite(args[0])
 				if err != nil {
-					return inputErr(err)
+					return err
 				}
 				fmt.Fprintln(cmd.OutOrStdout(), path)
 				return nil
@@ -46,7 +46,7 @@ Exit status: 0 printed, 2 bad usage or a missing or malformed run folder.`,
 			}
 			b, err := runs.ReadFile(args[0], runs.ReportFile)
 			if err != nil {
-				return inputErr(err)
+				return err
 			}
 			_, err = cmd.OutOrStdout().Write(b)
 			return err
@@ -68,19 +68,19 @@ var kindTables = map[string]string{runs.KindMatrix: experiment.MatrixMarkdown, r
 func briefFolder(cmd *cobra.Command, dir string, limit int) error {
 	ri, err := runs.ReadInfo(dir)
 	if err != nil {
-		return inputErr(err)
+		return err
 	}
 	if table, ok := kindTables[ri.Kind]; ok {
 		b, err := runs.ReadFile(dir, table)
 		if err != nil {
-			return inputErr(err)
+			return err
 		}
 		_, err = cmd.OutOrStdout().Write(b)
 		return err
 	}
 	var res checker.Result
 	if err := runs.ReadJSON(dir, runs.ResultsFile, &res); err != nil {
-		return inputErr(err)
+		return err
 	}
 	return briefRun(cmd, dir, ri, &res, limit)
 }

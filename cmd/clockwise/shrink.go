@@ -48,7 +48,7 @@ folder without a check command, or a run that does not fail.`,
 			}
 			info, err := runs.ReadInfo(args[0])
 			if err != nil {
-				return inputErr(err)
+				return err
 			}
 			cfg, opts, err := parseCheckCommand(info.Command)
 			if err != nil {
@@ -68,7 +68,7 @@ func shrinkRun(w io.Writer, cfg harness.Config, opts checker.Options, finding, o
 	start := time.Now()
 	s, err := experiment.Shrink(cfg, finding, opts)
 	if err != nil {
-		return inputErr(err)
+		return err
 	}
 	r, err := experiment.SaveShrunk(out, s, command, opts)
 	if err != nil {

@@ -134,13 +134,13 @@ without a summary.`,
 			for _, d := range args {
 				s, err := experiment.ReadSweep(d)
 				if err != nil {
-					return inputErr(err)
+					return err
 				}
 				parts = append(parts, s)
 			}
 			s, err := experiment.MergeSweeps(parts)
 			if err != nil {
-				return inputErr(err)
+				return err
 			}
 			if dir != "" {
 				s.Dir = dir
