@@ -44,6 +44,9 @@ type testFlags struct {
 	replicas    int
 	w           int
 	resolution  time.Duration
+	// cluster is check's --cluster ("" runs on the simulator); nil for a
+	// command that runs only on the simulator.
+	cluster *string
 }
 
 // registerExcept registers the flags on fs, all but the ones named skip.
@@ -109,6 +112,17 @@ func (f *testFlags) config() (harness.Config, error) {
 	kinds, err := nemesis.ParseKinds(f.nemesis)
 	if err != nil {
 		return bad("nemesis", "%v", err)
+	}
+	if f.cluster == nil || *f.cluster == "" {
+		for _, k := range kinds {
+			if !slices.Contains(nemesis.RealKinds, k) {
+				continue
+			}
+			if f.cluster == nil {
+				return bad("nemesis", "the %s fault needs real processes, which only 'clockwise check --cluster' runs", k)
+			}
+			return bad("nemesis", "the %s fault needs real processes (--cluster local)", k)
+		}
 	}
 	skew, err := clock.ParseOffsets(f.skew)
 	if err != nil {
