@@ -83,8 +83,12 @@ Exit status: 0 every seed valid, 1 some seed invalid or unknown, 2 bad usage.`,
 				}
 				dir = filepath.Join(out, name)
 			}
+			total := 0 // the shard's seeds
+			if sh, ok := p.Shard.Slice(p.Seeds); ok {
+				total = int(min(sh.Len(), 1<<30))
+			}
 			var done func()
-			p.Progress, done = progress(cmd.ErrOrStderr(), int(min(p.Seeds.Len(), 1<<30)))
+			p.Progress, done = counter(cmd.ErrOrStderr(), total, "seeds")
 			s, err := experiment.RunSweep(p, dir)
 			done()
 			if err != nil {
