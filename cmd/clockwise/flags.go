@@ -261,6 +261,33 @@ func replay(cmd *cobra.Command, skip ...string) string {
 	return strings.Join(parts, " ")
 }
 
+// ownFlag is the annotation of a flag of sweep or matrix that is the
+// command's own: not a flag of check that each of its runs is given.
+const ownFlag = "own"
+
+// markOwn annotates the flags named on fs as the command's own.
+func markOwn(fs *pflag.FlagSet, names ...string) {
+	for _, name := range names {
+		_ = fs.SetAnnotation(name, ownFlag, []string{"true"})
+	}
+}
+
+// passedOn returns what the flags set on cmd (sweep, matrix) say: the flags
+// of check among them, as the arguments every run is given, and the command
+// line that repeats cmd, which names every flag set but those of local.
+func passedOn(cmd *cobra.Command, local ...string) (flags []string, command string) {
+	command = "clockwise " + cmd.Name()
+	cmd.Flags().Visit(func(f *pflag.Flag) {
+		if _, own := f.Annotations[ownFlag]; !own {
+			flags = append(flags, "--"+f.Name, flagValue(f))
+		}
+		if !slices.Contains(local, f.Name) {
+			command += " --" + f.Name + " " + experiment.ShellQuote(flagValue(f))
+		}
+	})
+	return flags, command
+}
+
 func flagValue(f *pflag.Flag) string {
 	if sv, ok := f.Value.(pflag.SliceValue); ok {
 		return strings.Join(sv.GetSlice(), ",")
