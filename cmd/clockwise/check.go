@@ -133,8 +133,8 @@ cannot decide (an interrupted run, replicas that did not converge).`,
 	return cmd
 }
 
-// simOnly are the flags of the simulated network and tombstone clock: a
-// real cluster has a real network.
+// simOnly are the flags of the simulated network: a real cluster has a
+// real network.
 var simOnly = []string{"latency", "latency-mean", "drop"}
 
 // realCluster checks the flags of a check against a real cluster and

@@ -1,15 +1,17 @@
 // Command clockwise runs fault-injection tests against a replicated
 // key-value store and judges their histories.
 //
-//	clockwise check   --strategy lww        run a randomized test, write a run folder, judge it
-//	clockwise analyze runs/latest           re-judge a stored history
-//	clockwise demo                          the scripted stories: clock skew, a far-future tombstone
-//	clockwise matrix                        every strategy under every nemesis, in one table
-//	clockwise metadata                      causal metadata per key from 3 to 50 nodes
-//	clockwise report  runs/latest           print a stored run's text report
-//	clockwise serve   runs                  browse the run folders on 127.0.0.1
-//	clockwise sweep   --seeds 1-1000        one run per seed; keeps the failing ones
-//	clockwise shrink  runs/latest           the smallest run that still fails the same way
+//	clockwise check      --strategy lww        run a randomized test, write a run folder, judge it
+//	clockwise analyze    runs/latest           re-judge a stored history
+//	clockwise demo                             the scripted stories: clock skew, a far-future tombstone
+//	clockwise matrix                           every strategy under every nemesis, in one table
+//	clockwise metadata                         causal metadata per key from 3 to 50 nodes
+//	clockwise report     runs/latest           print a stored run's summary (--full: its report.txt)
+//	clockwise serve      runs                  browse the run folders on 127.0.0.1
+//	clockwise node       --id n1 --peers ...   serve one replica over the node protocol
+//	clockwise node-check http://host:port      check that running nodes speak the node protocol
+//	clockwise sweep      --seeds 1-1000        one run per seed; keeps the failing ones
+//	clockwise shrink     runs/latest           the smallest run that still fails the same way
 //
 // Exit codes: 0 the history is valid, 1 the checker found anomalies, 2 bad
 // usage or bad input (the message says which flag, file, line or field) or

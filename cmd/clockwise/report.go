@@ -19,7 +19,7 @@ func newReport() *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "report RUN",
-		Short: "Print the text report of a stored run folder (or rewrite its report.html)",
+		Short: "Print the summary or the text report of a stored run folder (or rewrite its report.html)",
 		Long: `report prints the summary of a run folder written by clockwise check, as check
 printed it (a few findings of each kind, --limit), from its run.json and
 results.json; with --full, its whole text report (report.txt). It runs and
@@ -52,7 +52,7 @@ Exit status: 0 printed, 2 bad usage or a missing or malformed run folder.`,
 			return err
 		},
 	}
-	cmd.Flags().BoolVar(&html, "html", false, "write RUN's report.html from its history instead of printing report.txt")
+	cmd.Flags().BoolVar(&html, "html", false, "write RUN's report.html from its history instead of printing the summary")
 	cmd.Flags().BoolVar(&full, "full", false, "print the whole text report, report.txt")
 	cmd.Flags().IntVar(&limit, "limit", defaultLimit, "list at most this many findings of each kind (0: all)")
 	return cmd
