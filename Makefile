@@ -61,22 +61,28 @@ sweep: build
 	$(BIN) sweep --strategy $(if $(filter command line,$(origin STRATEGY)),$(STRATEGY),vv) --seeds $(SEEDS) --vary --nemesis tombstone,skew,partition,strobe $(ARGS)
 
 # Every fuzz test, FUZZTIME each (Go fuzzes one target at a time): the
-# history decoder, the flag parsers, and the checker on simulated histories
-# with a lost write planted. CI runs make fuzz FUZZTIME=8s. A target fails
-# only when it writes a failing input to testdata/fuzz: Go's coordinator
-# can end a timed run with "context deadline exceeded" and no input
-# (go.dev/issue/75804), which is reported and passed over.
+# history decoder and its scanner, the Jepsen history readers (EDN and log),
+# the flag parsers, and the checker on simulated histories with a lost write
+# planted. CI runs make fuzz FUZZTIME=8s. A target that fails fails the
+# recipe, with one exception: Go's coordinator can end a timed run with
+# "context deadline exceeded" and no failing input (go.dev/issue/75804),
+# which is reported and passed over.
 FUZZTIME ?= 2m
 FUZZ := histories:FuzzDecode histories:FuzzDecodeErrors histories:FuzzScan harness:FuzzParseMix clock:FuzzParseOffsets \
-	nemesis:FuzzParseKinds experiment:FuzzParseSeeds experiment:FuzzCheckerCatchesPlantedLoss
+	nemesis:FuzzParseKinds experiment:FuzzParseSeeds experiment:FuzzCheckerCatchesPlantedLoss \
+	jepsen:FuzzDecodeEDN jepsen:FuzzDecodeLog jepsen:FuzzEDN
 fuzz:
-	@set -e; for t in $(FUZZ); do pkg=$${t%%:*}; fn=$${t##*:}; dir=$$pkg/testdata/fuzz/$$fn; \
+	@set -e; tmp=$$(mktemp -d); \
+	for t in $(FUZZ); do pkg=$${t%%:*}; fn=$${t##*:}; dir=$$pkg/testdata/fuzz/$$fn; \
 		echo "fuzz $$pkg $$fn for $(FUZZTIME)"; \
 		before=$$(ls $$dir 2>/dev/null | wc -l); \
-		if ! $(GO) test ./$$pkg -run '^$$fn$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME); then \
-			if [ "$$(ls $$dir 2>/dev/null | wc -l)" -gt "$$before" ]; then echo "fuzz: $$fn found a failing input: $$dir"; exit 1; fi; \
-			echo "fuzz: $$fn ended on Go's fuzztime deadline race (go.dev/issue/75804), no failing input"; \
-		fi; done
+		echo 0 >"$$tmp/rc"; \
+		{ $(GO) test ./$$pkg -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) 2>&1 || echo $$? >"$$tmp/rc"; } | tee "$$tmp/log"; \
+		[ "$$(cat "$$tmp/rc")" -eq 0 ] && continue; \
+		if [ "$$(ls $$dir 2>/dev/null | wc -l)" -gt "$$before" ]; then echo "fuzz: $$fn found a failing input: $$dir"; rm -rf "$$tmp"; exit 1; fi; \
+		if ! grep -q "context deadline exceeded" "$$tmp/log"; then echo "fuzz: $$fn failed"; rm -rf "$$tmp"; exit 1; fi; \
+		echo "fuzz: $$fn ended on Go's fuzztime deadline race (go.dev/issue/75804), no failing input"; \
+	done; rm -rf "$$tmp"
 
 # Print a stored run's summary (ARGS=--full: its whole text report): make report RUN=runs/lww-...
 report: build

@@ -9,9 +9,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clockwise-kv/clockwise/internal/runs"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/internal/runs"
 )
 
 // startLongCheck starts a long clockwise check writing under dir and waits
@@ -73,14 +75,10 @@ func TestInterruptedCheckIsUnknown(t *testing.T) {
 		assert.Contains(t, out.String(), "the run was interrupted after")
 		requireWholeLines(t, history)
 
-		var info struct {
-			Interrupted bool   `json:"interrupted"`
-			Verdict     string `json:"verdict"`
-		}
-		b, err := os.ReadFile(filepath.Join(filepath.Dir(history), "run.json"))
+		info, err := runs.ReadInfo(filepath.Dir(history))
 		require.NoError(t, err)
-		require.NoError(t, json.Unmarshal(b, &info))
 		assert.True(t, info.Interrupted, "%v", sig)
-		assert.Equal(t, "unknown", info.Verdict)
+		require.NotNil(t, info.Verdict)
+		assert.Equal(t, checker.Unknown, *info.Verdict)
 	}
 }

@@ -72,7 +72,11 @@ message names the line and the field), 3 unknown: the history cannot decide
 			}
 			j, err := experiment.Judge(args[0], opts)
 			if err != nil {
-				return inputErr(err)
+				return err
+			}
+			var cut string
+			if j.Cut != nil {
+				cut = fmt.Sprintf("the last line (line %d) is cut short: judged the %d whole events before it", j.Cut.Line, j.Events)
 			}
 			if asJSON {
 				if err := runs.EncodeJSON(out, j.Result); err != nil {
@@ -80,8 +84,8 @@ message names the line and the field), 3 unknown: the history cannot decide
 				}
 			} else if full {
 				fmt.Fprintf(out, "clockwise analyze: %s (%d events)\n", j.Path, j.Events)
-				if j.Cut != nil {
-					fmt.Fprintf(out, "  the last line (line %d) is cut short: judged the %d whole events before it\n", j.Cut.Line, j.Events)
+				if cut != "" {
+					fmt.Fprintf(out, "  %s\n", cut)
 				}
 				if j.Command != "" {
 					fmt.Fprintf(out, "  recorded by: %s\n", j.Command)
@@ -92,8 +96,8 @@ message names the line and the field), 3 unknown: the history cannot decide
 				}
 			} else {
 				head := []string{fmt.Sprintf("clockwise analyze: %s (%d events)", j.Path, j.Events)}
-				if j.Cut != nil {
-					head = append(head, fmt.Sprintf("the last line (line %d) is cut short: judged the %d whole events before it", j.Cut.Line, j.Events))
+				if cut != "" {
+					head = append(head, cut)
 				}
 				var files []string
 				if dir := filepath.Dir(j.Path); runs.Has(dir, runs.InfoFile) {
@@ -123,7 +127,7 @@ message names the line and the field), 3 unknown: the history cannot decide
 func analyzeImported(out io.Writer, path string, f jepsen.Format, linear time.Duration, asJSON bool) error {
 	h, err := jepsen.ReadFile(path, f)
 	if err != nil {
-		return inputErr(err)
+		return err
 	}
 	res, err := jepsen.Check(h, jepsen.Options{Timeout: linear})
 	if err != nil {

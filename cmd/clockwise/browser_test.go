@@ -91,11 +91,11 @@ func eval[T any](t *testing.T, ctx context.Context, js string) T {
 func TestBrowserRendersIndexAndReport(t *testing.T) {
 	runsDir := t.TempDir()
 	shots := t.TempDir()
-	code, _, errs := clockwise("check", "--strategy", "lww", "--ops", "150", "--seed", "2", "--skew", "n1=+3s", "--interval", "60ms", "--out", runsDir)
+	code, _, errs := cli("check", "--strategy", "lww", "--ops", "150", "--seed", "2", "--skew", "n1=+3s", "--interval", "60ms", "--out", runsDir)
 	require.Equal(t, exitInvalid, code, errs)
 	lww, err := filepath.EvalSymlinks(filepath.Join(runsDir, runs.Latest))
 	require.NoError(t, err)
-	code, _, errs = clockwise("check", "--strategy", "vv", "--ops", "150", "--seed", "2", "--out", runsDir)
+	code, _, errs = cli("check", "--strategy", "vv", "--ops", "150", "--seed", "2", "--out", runsDir)
 	require.Equal(t, exitValid, code, errs)
 	require.NoError(t, os.MkdirAll(filepath.Join(runsDir, "broken"), 0o755))
 	var ri runs.Info
@@ -240,7 +240,7 @@ const (
 
 func TestBrowserLargeReport(t *testing.T) {
 	runsDir := t.TempDir()
-	code, _, errs := clockwise("check", "--strategy", "lww", "--ops", itoa(largeOps), "--out", runsDir)
+	code, _, errs := cli("check", "--strategy", "lww", "--ops", itoa(largeOps), "--out", runsDir)
 	require.Equal(t, exitInvalid, code, errs)
 	page := filepath.Join(runsDir, runs.Latest, runs.HTMLFile)
 	st, err := os.Stat(page)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"slices"
 	"strconv"
 	"syscall"
 	"time"
@@ -15,7 +14,6 @@ import (
 	"github.com/clockwise-kv/clockwise/experiment"
 	"github.com/clockwise-kv/clockwise/harness"
 	"github.com/clockwise-kv/clockwise/internal/runs"
-	"github.com/clockwise-kv/clockwise/nemesis"
 	"github.com/clockwise-kv/clockwise/report"
 )
 
@@ -80,13 +78,7 @@ cannot decide (an interrupted run, replicas that did not converge).`,
 			}
 			opts.Explain = explained(limit, runs.MaxFindings)
 			var cl experiment.Cluster
-			if cluster == "" {
-				for _, k := range cfg.Nemesis.Kinds {
-					if slices.Contains(nemesis.RealKinds, k) {
-						return usageErr("invalid --nemesis: the %s fault needs real processes (--cluster local)", k)
-					}
-				}
-			} else {
+			if cluster != "" {
 				if shrink {
 					return usageErr("invalid --shrink: shrinking replays runs on the simulator; a real cluster's run cannot be replayed")
 				}
@@ -130,6 +122,7 @@ cannot decide (an interrupted run, replicas that did not converge).`,
 		},
 	}
 	f.register(cmd.Flags())
+	f.cluster = &cluster
 	cmd.Flags().StringVar(&out, "out", "runs", "folder that holds the run folders")
 	gateFlag(cmd.Flags(), &gate)
 	cmd.Flags().IntVar(&limit, "limit", defaultLimit, fmt.Sprintf("list at most this many findings of each kind on the terminal (0: all); report.txt and results.json list up to %d", runs.MaxFindings))
@@ -140,8 +133,8 @@ cannot decide (an interrupted run, replicas that did not converge).`,
 	return cmd
 }
 
-// simOnly are the flags of the simulated network and tombstone clock: a
-// real cluster has a real network.
+// simOnly are the flags of the simulated network: a real cluster has a
+// real network.
 var simOnly = []string{"latency", "latency-mean", "drop"}
 
 // realCluster checks the flags of a check against a real cluster and

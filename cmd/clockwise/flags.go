@@ -44,6 +44,9 @@ type testFlags struct {
 	replicas    int
 	w           int
 	resolution  time.Duration
+	// cluster is check's --cluster ("" runs on the simulator); nil for a
+	// command that runs only on the simulator.
+	cluster *string
 }
 
 // registerExcept registers the flags on fs, all but the ones named skip.
@@ -109,6 +112,17 @@ func (f *testFlags) config() (harness.Config, error) {
 	kinds, err := nemesis.ParseKinds(f.nemesis)
 	if err != nil {
 		return bad("nemesis", "%v", err)
+	}
+	if f.cluster == nil || *f.cluster == "" {
+		for _, k := range kinds {
+			if !slices.Contains(nemesis.RealKinds, k) {
+				continue
+			}
+			if f.cluster == nil {
+				return bad("nemesis", "the %s fault needs real processes, which only 'clockwise check --cluster' runs", k)
+			}
+			return bad("nemesis", "the %s fault needs real processes (--cluster local)", k)
+		}
 	}
 	skew, err := clock.ParseOffsets(f.skew)
 	if err != nil {
@@ -245,6 +259,33 @@ func replay(cmd *cobra.Command, skip ...string) string {
 	})
 	parts = append(parts, cmd.Flags().Args()...)
 	return strings.Join(parts, " ")
+}
+
+// ownFlag is the annotation of a flag of sweep or matrix that is the
+// command's own: not a flag of check that each of its runs is given.
+const ownFlag = "own"
+
+// markOwn annotates the flags named on fs as the command's own.
+func markOwn(fs *pflag.FlagSet, names ...string) {
+	for _, name := range names {
+		_ = fs.SetAnnotation(name, ownFlag, []string{"true"})
+	}
+}
+
+// passedOn returns what the flags set on cmd (sweep, matrix) say: the flags
+// of check among them, as the arguments every run is given, and the command
+// line that repeats cmd, which names every flag set but those of local.
+func passedOn(cmd *cobra.Command, local ...string) (flags []string, command string) {
+	command = "clockwise " + cmd.Name()
+	cmd.Flags().Visit(func(f *pflag.Flag) {
+		if _, own := f.Annotations[ownFlag]; !own {
+			flags = append(flags, "--"+f.Name, flagValue(f))
+		}
+		if !slices.Contains(local, f.Name) {
+			command += " --" + f.Name + " " + experiment.ShellQuote(flagValue(f))
+		}
+	})
+	return flags, command
 }
 
 func flagValue(f *pflag.Flag) string {

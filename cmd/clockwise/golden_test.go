@@ -15,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/clockwise-kv/clockwise/internal/runs"
 )
 
 // The golden test pins what clockwise writes for a set of seeded runs: the
@@ -100,7 +102,7 @@ func TestGolden(t *testing.T) {
 	code, stdout, _ = cli("matrix", "--seeds", "2", "--ops", "200", "--out", out)
 	record("matrix stdout", []byte(fmt.Sprintf("exit %d\n%s", code, stdout)), out)
 	for _, f := range []string{"matrix.md", "matrix.json", "run.json"} {
-		b, err := os.ReadFile(filepath.Join(matrixFolder(t, out), f))
+		b, err := os.ReadFile(filepath.Join(kindFolder(t, out, runs.KindMatrix), f))
 		require.NoError(t, err)
 		record("matrix "+f, b, out)
 	}

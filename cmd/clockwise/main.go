@@ -1,15 +1,17 @@
 // Command clockwise runs fault-injection tests against a replicated
 // key-value store and judges their histories.
 //
-//	clockwise check   --strategy lww        run a randomized test, write a run folder, judge it
-//	clockwise analyze runs/latest           re-judge a stored history
-//	clockwise demo                          the scripted stories: clock skew, a far-future tombstone
-//	clockwise matrix                        every strategy under every nemesis, in one table
-//	clockwise metadata                      causal metadata per key from 3 to 50 nodes
-//	clockwise report  runs/latest           print a stored run's text report
-//	clockwise serve   runs                  browse the run folders on 127.0.0.1
-//	clockwise sweep   --seeds 1-1000        one run per seed; keeps the failing ones
-//	clockwise shrink  runs/latest           the smallest run that still fails the same way
+//	clockwise check      --strategy lww        run a randomized test, write a run folder, judge it
+//	clockwise analyze    runs/latest           re-judge a stored history
+//	clockwise demo                             the scripted stories: clock skew, a far-future tombstone
+//	clockwise matrix                           every strategy under every nemesis, in one table
+//	clockwise metadata                         causal metadata per key from 3 to 50 nodes
+//	clockwise report     runs/latest           print a stored run's summary (--full: its report.txt)
+//	clockwise serve      runs                  browse the run folders on 127.0.0.1
+//	clockwise node       --id n1 --peers ...   serve one replica over the node protocol
+//	clockwise node-check http://host:port      check that running nodes speak the node protocol
+//	clockwise sweep      --seeds 1-1000        one run per seed; keeps the failing ones
+//	clockwise shrink     runs/latest           the smallest run that still fails the same way
 //
 // Exit codes: 0 the history is valid, 1 the checker found anomalies, 2 bad
 // usage or bad input (the message says which flag, file, line or field) or
@@ -63,7 +65,10 @@ func usageErr(format string, args ...any) error {
 	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...), usage: true}
 }
 
-// inputErr is bad input: a file that cannot be read or judged.
+// inputErr is bad input that exits 2 without the usage line even when err
+// wraps a usage error: a recorded command line's bad flag is the input's
+// fault, not this command line's. (An unmarked error a command returns
+// exits so already: failsWithoutUsage.)
 func inputErr(err error) error { return &exitError{code: exitUsage, err: err} }
 
 // errInvalid reports that the checker found anomalies, and errUnknown that
@@ -146,17 +151,19 @@ history, and proves from that history which acknowledged writes were lost.`,
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%v", err) })
 	root.AddCommand(newCheck(), newAnalyze(), newDemo(), newMatrix(), newMetadata(), newReport(), newServe(), newNode(), newNodeCheck(), newSweep(), newShrink())
-	for _, c := range root.Commands() {
-		failsWithoutUsage(c)
-	}
+	failsWithoutUsage(root)
 	return root
 }
 
-// failsWithoutUsage makes an error a command's RunE returns unmarked (a
-// file that cannot be written, a run that failed) exit 2 without the
-// usage line: the command line was fine. Errors that are bad usage say so
-// (usageErr); cobra's own errors, before RunE, keep the usage line.
+// failsWithoutUsage makes an error that the RunE of c or of any command
+// under it returns unmarked (a file that cannot be read or written, a run
+// that failed) exit 2 without the usage line: the command line was fine.
+// Errors that are bad usage say so (usageErr); cobra's own errors, before
+// RunE, keep the usage line.
 func failsWithoutUsage(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		failsWithoutUsage(sub)
+	}
 	if c.RunE == nil {
 		return
 	}

@@ -37,7 +37,9 @@ func TestBadFlagsExit2WithUsage(t *testing.T) {
 		{[]string{"check", "--mix", "read=1,write=2"}, "--mix"},
 		{[]string{"check", "--gate", "everything"}, "--gate"},
 		{[]string{"check", "--bogus"}, "--bogus"},
-		{[]string{"check", "--nemesis", "skew,kill"}, "--nemesis: the kill fault needs real processes"},
+		{[]string{"check", "--nemesis", "skew,kill"}, "--nemesis: the kill fault needs real processes (--cluster local)"},
+		{[]string{"sweep", "--nemesis", "kill", "--out", os.DevNull}, "--nemesis: the kill fault needs real processes, which only 'clockwise check --cluster' runs"},
+		{[]string{"metadata", "--nemesis", "skew,kill", "--out", os.DevNull}, "--nemesis: the kill fault needs real processes"},
 		{[]string{"check", "--cluster", "local", "--drop", "0.1"}, "--drop"},
 		{[]string{"check", "--cluster", "n1:7001"}, "--cluster"},
 		{[]string{"check", "--w", "0"}, "--w"},
@@ -191,6 +193,25 @@ func TestIOErrorsAreNotUsageErrors(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	assert.Empty(t, stdout)
 	assert.Contains(t, stderr, "clockwise: runs: mkdir "+file)
+	assert.NotContains(t, stderr, "usage:")
+
+	// So in a subcommand: sweep merge into a folder that cannot be made.
+	sweep := filepath.Join(t.TempDir(), "sweep")
+	code, _, stderr = cli("sweep", "--strategy", "vv", "--seeds", "1", "--ops", "20", "--dir", sweep)
+	require.Equal(t, exitValid, code, stderr)
+	code, _, stderr = cli("sweep", "merge", sweep, "--dir", filepath.Join(file, "merged"))
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "clockwise: runs: mkdir "+file)
+	assert.NotContains(t, stderr, "usage:")
+
+	// A run whose recorded command has a bad flag is bad input, not bad
+	// usage of shrink.
+	run := filepath.Join(t.TempDir(), "run")
+	require.NoError(t, os.MkdirAll(run, 0o755))
+	require.NoError(t, runs.WriteJSON(filepath.Join(run, runs.InfoFile), runs.Info{Strategy: "lww", Command: "clockwise check --nodes 0"}))
+	code, _, stderr = cli("shrink", run)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "run.json's command: invalid --nodes")
 	assert.NotContains(t, stderr, "usage:")
 }
 

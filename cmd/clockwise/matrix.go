@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/clockwise-kv/clockwise/experiment"
 	"github.com/clockwise-kv/clockwise/store"
@@ -56,21 +55,14 @@ exit status 0 unless the flags are bad (2).`,
 			if _, err := checkOptions(nil, linear); err != nil {
 				return err
 			}
-			p := experiment.MatrixPlan{Strategies: strategies, Columns: cols, LinearTimeout: linear, Command: "clockwise matrix"}
+			p := experiment.MatrixPlan{Strategies: strategies, Columns: cols, LinearTimeout: linear}
 			if p.Config, err = f.config(); err != nil {
 				return err
 			}
 			for i := range seeds {
 				p.Seeds = append(p.Seeds, uint64(seed)+uint64(i))
 			}
-			cmd.Flags().Visit(func(fl *pflag.Flag) {
-				if fl.Annotations["matrix"] == nil { // a flag of check, passed on to every run
-					p.Flags = append(p.Flags, "--"+fl.Name, flagValue(fl))
-				}
-				if fl.Name != "out" {
-					p.Command += " --" + fl.Name + " " + experiment.ShellQuote(flagValue(fl))
-				}
-			})
+			p.Flags, p.Command = passedOn(cmd, "out")
 			var done func()
 			p.Progress, done = counter(cmd.ErrOrStderr(), len(strategies)*len(cols)*seeds, "runs")
 			m, err := experiment.RunMatrix(p)
@@ -92,8 +84,6 @@ exit status 0 unless the flags are bad (2).`,
 	fs.IntVar(&seeds, "seeds", 10, "runs per cell, one per seed")
 	fs.StringVar(&out, "out", "runs", "folder that holds the run folders; the matrix writes matrix-<time>/ in it")
 	linearFlag(fs, &linear)
-	for _, name := range []string{"strategy", "nemesis", "seed", "seeds", "out"} {
-		_ = fs.SetAnnotation(name, "matrix", []string{"own"})
-	}
+	markOwn(fs, "strategy", "nemesis", "seed", "seeds", "out")
 	return cmd
 }

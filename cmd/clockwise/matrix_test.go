@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -20,25 +19,26 @@ import (
 	"github.com/clockwise-kv/clockwise/store"
 )
 
-// matrixCLI runs the command line and returns its exit code and output.
-func matrixCLI(args ...string) (int, string, string) {
-	var out, errOut bytes.Buffer
-	code := run(args, &out, &errOut)
-	return code, out.String(), errOut.String()
+// kindFiles are the files a folder of each kind holds besides run.json.
+var kindFiles = map[string][]string{
+	runs.KindMatrix:   {experiment.MatrixMarkdown, experiment.MatrixJSON},
+	runs.KindMetadata: {experiment.MetadataTable, experiment.MetadataKeys, experiment.MetadataJSON, experiment.MetadataPlot},
 }
 
-// matrixFolder is the one matrix folder in the runs folder out, checked to
-// be a complete one: its files and a run.json of its kind.
-func matrixFolder(t *testing.T, out string) string {
+// kindFolder is the one folder of kind (runs.KindMatrix, runs.KindMetadata)
+// in the runs folder out, checked to be a complete one: its files and a
+// run.json of its kind that names its command.
+func kindFolder(t *testing.T, out, kind string) string {
 	t.Helper()
-	dirs, err := filepath.Glob(filepath.Join(out, "matrix-*"))
+	dirs, err := filepath.Glob(filepath.Join(out, kind+"-*"))
 	require.NoError(t, err)
 	require.Len(t, dirs, 1)
 	info, err := runs.ReadInfo(dirs[0])
 	require.NoError(t, err)
-	assert.Equal(t, runs.KindMatrix, info.Kind)
+	assert.Equal(t, kind, info.Kind)
 	assert.NotEmpty(t, info.Command)
-	for _, f := range []string{experiment.MatrixMarkdown, experiment.MatrixJSON} {
+	require.Contains(t, kindFiles, kind)
+	for _, f := range kindFiles[kind] {
 		assert.FileExists(t, filepath.Join(dirs[0], f))
 	}
 	return dirs[0]
@@ -46,7 +46,7 @@ func matrixFolder(t *testing.T, out string) string {
 
 func readMatrix(t *testing.T, dir string) *experiment.Matrix {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(matrixFolder(t, dir), experiment.MatrixJSON))
+	b, err := os.ReadFile(filepath.Join(kindFolder(t, dir, runs.KindMatrix), experiment.MatrixJSON))
 	require.NoError(t, err)
 	var m experiment.Matrix
 	require.NoError(t, json.Unmarshal(b, &m))
@@ -58,10 +58,10 @@ func readMatrix(t *testing.T, dir string) *experiment.Matrix {
 // runs is tested in package experiment.)
 func TestMatrixMatchesIndividualRuns(t *testing.T) {
 	dir := t.TempDir()
-	code, stdout, stderr := matrixCLI("matrix", "--out", dir, "--strategy", "lww,truetime,vv",
+	code, stdout, stderr := cli("matrix", "--out", dir, "--strategy", "lww,truetime,vv",
 		"--nemesis", "none,skew,small-skew", "--seeds", "2", "--seed", "5", "--ops", "120", "--keys", "2", "--interval", "50ms")
 	require.Equal(t, 0, code, stderr)
-	md, err := os.ReadFile(filepath.Join(matrixFolder(t, dir), experiment.MatrixMarkdown))
+	md, err := os.ReadFile(filepath.Join(kindFolder(t, dir, runs.KindMatrix), experiment.MatrixMarkdown))
 	require.NoError(t, err)
 	rows := map[string]bool{} // the terminal's aligned rows, cells joined by " | "
 	for _, l := range strings.Split(stdout, "\n") {
@@ -87,7 +87,7 @@ func TestMatrixMatchesIndividualRuns(t *testing.T) {
 				assert.Equal(t, []string{"--max-skew", m.Epsilon}, r.Args[len(r.Args)-2:])
 			}
 			out := t.TempDir()
-			code, _, stderr := matrixCLI(append([]string{"check", "--out", out}, r.Args...)...)
+			code, _, stderr := cli(append([]string{"check", "--out", out}, r.Args...)...)
 			require.Contains(t, []int{0, 1}, code, stderr)
 			assert.Equal(t, r.Valid, code == 0, r.Command)
 
@@ -118,9 +118,9 @@ func TestMatrixIsDeterministic(t *testing.T) {
 	var outs [2][]byte
 	for i := range outs {
 		dir := t.TempDir()
-		code, _, stderr := matrixCLI("matrix", "--out", dir, "--strategy", "lamport,truetime", "--nemesis", "skew,strobe", "--seeds", "2", "--ops", "80")
+		code, _, stderr := cli("matrix", "--out", dir, "--strategy", "lamport,truetime", "--nemesis", "skew,strobe", "--seeds", "2", "--ops", "80")
 		require.Equal(t, 0, code, stderr)
-		b, err := os.ReadFile(filepath.Join(matrixFolder(t, dir), experiment.MatrixJSON))
+		b, err := os.ReadFile(filepath.Join(kindFolder(t, dir, runs.KindMatrix), experiment.MatrixJSON))
 		require.NoError(t, err)
 		outs[i] = b
 	}
@@ -131,7 +131,7 @@ func TestMatrixIsDeterministic(t *testing.T) {
 // nemesis column.
 func TestMatrixCoversEveryStrategyAndNemesis(t *testing.T) {
 	dir := t.TempDir()
-	code, stdout, stderr := matrixCLI("matrix", "--out", dir, "--seeds", "1", "--ops", "20", "--keys", "1")
+	code, stdout, stderr := cli("matrix", "--out", dir, "--seeds", "1", "--ops", "20", "--keys", "1")
 	require.Equal(t, 0, code, stderr)
 	m := readMatrix(t, dir)
 	assert.Equal(t, store.Names(), m.Strategies)
@@ -145,7 +145,7 @@ func TestMatrixCoversEveryStrategyAndNemesis(t *testing.T) {
 		assert.Regexp(t, "\n"+regexp.QuoteMeta(s)+"  +\\d+ of \\d+ \\(skew \\d+\\)  ", stdout)
 	}
 	assert.Regexp(t, `\nlost of acked +none +skew +partition +skew\+partition +strobe +tombstone +small-skew\n`, stdout)
-	md, err := os.ReadFile(filepath.Join(matrixFolder(t, dir), experiment.MatrixMarkdown))
+	md, err := os.ReadFile(filepath.Join(kindFolder(t, dir, runs.KindMatrix), experiment.MatrixMarkdown))
 	require.NoError(t, err)
 	assert.Contains(t, string(md), "| strategy | none | skew | partition | skew+partition | strobe | tombstone | small-skew |", "matrix.md stays Markdown")
 }
@@ -162,7 +162,7 @@ func TestMatrixBadFlags(t *testing.T) {
 		{[]string{"--ops", "-3"}, "--ops"},
 		{[]string{"--max-skew", "soon"}, "max-skew"},
 	} {
-		code, _, stderr := matrixCLI(append([]string{"matrix", "--out", t.TempDir()}, tc.args...)...)
+		code, _, stderr := cli(append([]string{"matrix", "--out", t.TempDir()}, tc.args...)...)
 		assert.Equal(t, exitUsage, code, "%v", tc.args)
 		assert.Contains(t, stderr, tc.flag, "%v", tc.args)
 		assert.Contains(t, stderr, "usage: clockwise matrix", "%v", tc.args)
@@ -175,7 +175,7 @@ func TestCheckSavesLinearizabilityVisualization(t *testing.T) {
 	out := t.TempDir()
 	// Under partitions lww's replicas answer with different values: reads
 	// that no single register explains.
-	code, stdout, stderr := matrixCLI("check", "--out", out, "--strategy", "lww", "--nemesis", "partition", "--ops", "200")
+	code, stdout, stderr := cli("check", "--out", out, "--strategy", "lww", "--nemesis", "partition", "--ops", "200")
 	require.Equal(t, exitInvalid, code, stderr)
 	assert.Contains(t, stdout, "linearizable: no (2 of 3 keys not)")
 	assert.Contains(t, stdout, "/"+runs.LinearFile+" (porcupine's view of the keys not linearizable)")
@@ -192,28 +192,28 @@ func TestCheckSavesLinearizabilityVisualization(t *testing.T) {
 	assert.Equal(t, runs.LinearFile, res.Visualization)
 	assert.NotEmpty(t, res.NonLinearizable())
 
-	code, stdout, _ = matrixCLI("analyze", filepath.Join(out, runs.Latest))
+	code, stdout, _ = cli("analyze", filepath.Join(out, runs.Latest))
 	assert.Equal(t, exitInvalid, code)
 	assert.Contains(t, stdout, filepath.Join(out, runs.Latest, runs.LinearFile)+" (porcupine's view")
-	code, stdout, _ = matrixCLI("analyze", "--full", filepath.Join(out, runs.Latest))
+	code, stdout, _ = cli("analyze", "--full", filepath.Join(out, runs.Latest))
 	assert.Equal(t, exitInvalid, code)
 	assert.Contains(t, stdout, "porcupine's visualization: "+filepath.Join(out, runs.Latest, runs.LinearFile))
 
 	// One node keeps vv's concurrent writes as siblings: nothing lost, but
 	// a read of siblings is no register. The page leaves such keys out, so
 	// there is none.
-	code, stdout, _ = matrixCLI("check", "--out", out, "--strategy", "vv", "--nodes", "1", "--nemesis", "none", "--ops", "100")
+	code, stdout, _ = cli("check", "--out", out, "--strategy", "vv", "--nodes", "1", "--nemesis", "none", "--ops", "100")
 	assert.Equal(t, 0, code)
 	assert.Contains(t, stdout, "linearizable: no (3 of 3 keys not)")
 	assert.NotContains(t, stdout, "porcupine's view")
 	assert.NoFileExists(t, filepath.Join(out, runs.Latest, runs.LinearFile))
 
-	code, stdout, _ = matrixCLI("check", "--out", out, "--strategy", "vv", "--nodes", "1", "--nemesis", "none", "--ops", "100", "--gate", "linearizable")
+	code, stdout, _ = cli("check", "--out", out, "--strategy", "vv", "--nodes", "1", "--nemesis", "none", "--ops", "100", "--gate", "linearizable")
 	assert.Equal(t, exitInvalid, code)
 	assert.Contains(t, stdout, "keys not linearizable (gated by --gate linearizable)")
 
 	// A single-node register is linearizable: no visualization.
-	code, stdout, _ = matrixCLI("check", "--out", out, "--strategy", "lww", "--nodes", "1", "--nemesis", "none", "--ops", "100")
+	code, stdout, _ = cli("check", "--out", out, "--strategy", "lww", "--nodes", "1", "--nemesis", "none", "--ops", "100")
 	assert.Equal(t, exitInvalid, code, "lww still drops concurrent writes")
 	assert.Contains(t, stdout, "linearizable: yes")
 	entries, err := os.ReadDir(filepath.Join(out, runs.Latest))
@@ -222,7 +222,7 @@ func TestCheckSavesLinearizabilityVisualization(t *testing.T) {
 }
 
 func TestDemoLamportShowsTotalOrderAndTheDroppedWrite(t *testing.T) {
-	code, stdout, stderr := matrixCLI("demo", "--strategy", "lamport")
+	code, stdout, stderr := cli("demo", "--strategy", "lamport")
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, stdout, "total order of the timestamps")
 	assert.Contains(t, stdout, "x: w1 (ts 1, n1) < w2 (ts 2, n2)\n")

@@ -24,10 +24,7 @@ func TestMetadataCommand(t *testing.T) {
 		"--ops", "240", "--keys", "2", "--out", out}, &stdout, &stderr)
 	require.Equal(t, exitValid, code, "stderr: %s", stderr.String())
 
-	dirs, err := filepath.Glob(filepath.Join(out, "metadata-*"))
-	require.NoError(t, err)
-	require.Len(t, dirs, 1)
-	dir := dirs[0]
+	dir := kindFolder(t, out, runs.KindMetadata)
 
 	var rep experiment.Metadata
 	b, err := os.ReadFile(filepath.Join(dir, experiment.MetadataJSON))

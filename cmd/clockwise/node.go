@@ -62,7 +62,7 @@ Exit status: 0 stopped, 2 bad usage or an address it cannot listen on.`,
 			}
 			ln, err := net.Listen("tcp", listen)
 			if err != nil {
-				return inputErr(fmt.Errorf("node: %w", err))
+				return fmt.Errorf("node: %w", err)
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()

@@ -9,19 +9,13 @@ import (
 	"github.com/schollz/progressbar/v3"
 )
 
-// progress returns a harness progress callback that draws a bar of the
-// operations on w, and a function that clears it. It draws only when w is a
-// terminal and the CI environment variable is unset; otherwise both do
-// nothing, so logs and pipes stay clean.
-func progress(w io.Writer, total int) (func(done, total int), func()) {
-	tick, _, done := stagedProgress(w, total)
-	return tick, done
-}
-
-// stagedProgress is progress that goes on past the operations: stage(name)
-// replaces the bar with a spinner that names what the command is doing
-// (checking the history, writing the reports) and counts the seconds, until
-// the next stage or done. On a pipe, a file or in CI all three do nothing.
+// stagedProgress returns a harness progress callback that draws a bar of
+// the operations on w, then goes on past them: stage(name) replaces the bar
+// with a spinner that names what the command is doing (checking the
+// history, writing the reports) and counts the seconds, until the next
+// stage or done, which clears it. It draws only when w is a terminal and
+// the CI environment variable is unset; otherwise all three do nothing, so
+// logs and pipes stay clean.
 func stagedProgress(w io.Writer, total int) (tick func(done, total int), stage func(string), done func()) {
 	f, ok := w.(*os.File)
 	if !ok || !isTerminal(f) || os.Getenv("CI") != "" || total <= 0 {
@@ -82,8 +76,8 @@ func stagedProgress(w io.Writer, total int) (tick func(done, total int), stage f
 	return func(n, _ int) { _ = bar.Set(n) }, stage, done
 }
 
-// counter draws a bar counting total things (runs, …) on w, as progress
-// does: only on a terminal and with CI unset.
+// counter draws a bar counting total things (runs, seeds, …) on w, as
+// stagedProgress draws the operations: only on a terminal and with CI unset.
 func counter(w io.Writer, total int, what string) (func(done, total int), func()) {
 	f, ok := w.(*os.File)
 	if !ok || !isTerminal(f) || os.Getenv("CI") != "" || total <= 0 {

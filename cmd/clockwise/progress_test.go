@@ -36,12 +36,12 @@ func terminal(t *testing.T, cols uint16) (*os.File, func() string) {
 	}
 }
 
-// drive gives a pseudo-terminal to progress, counts to total and returns
-// what the terminal received.
+// drive gives a pseudo-terminal to a counter of seeds, counts to total and
+// returns what the terminal received.
 func drive(t *testing.T, total int) (string, bool) {
 	t.Helper()
 	tty, screen := terminal(t, 0)
-	tick, done := progress(tty, total)
+	tick, done := counter(tty, total, "seeds")
 	drawn := tick != nil
 	if drawn {
 		for i := 1; i <= total; i++ {
@@ -56,7 +56,7 @@ func TestProgressDrawsOnATerminal(t *testing.T) {
 	t.Setenv("CI", "")
 	out, drawn := drive(t, 500)
 	require.True(t, drawn)
-	assert.Contains(t, out, "operations")
+	assert.Contains(t, out, "seeds")
 	assert.Contains(t, out, "/500)")
 	// Finished, the bar clears its line so the report starts clean.
 	assert.Regexp(t, `\r +\r$`, out)
@@ -74,10 +74,10 @@ func TestProgressIsQuietWhenNotATerminal(t *testing.T) {
 	f, err := os.Create(filepath.Join(t.TempDir(), "log"))
 	require.NoError(t, err)
 	defer f.Close()
-	tick, done := progress(f, 100)
+	tick, done := counter(f, 100, "seeds")
 	assert.Nil(t, tick)
 	done()
-	tick, done = progress(&bytes.Buffer{}, 100)
+	tick, done = counter(&bytes.Buffer{}, 100, "seeds")
 	assert.Nil(t, tick)
 	done()
 	st, err := f.Stat()

@@ -19,7 +19,7 @@ func newReport() *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "report RUN",
-		Short: "Print the text report of a stored run folder (or rewrite its report.html)",
+		Short: "Print the summary or the text report of a stored run folder (or rewrite its report.html)",
 		Long: `report prints the summary of a run folder written by clockwise check, as check
 printed it (a few findings of each kind, --limit), from its run.json and
 results.json; with --full, its whole text report (report.txt). It runs and
@@ -36,7 +36,7 @@ Exit status: 0 printed, 2 bad usage or a missing or malformed run folder.`,
 			if html {
 				path, err := report.Rewrite(args[0])
 				if err != nil {
-					return inputErr(err)
+					return err
 				}
 				fmt.Fprintln(cmd.OutOrStdout(), path)
 				return nil
@@ -46,13 +46,13 @@ Exit status: 0 printed, 2 bad usage or a missing or malformed run folder.`,
 			}
 			b, err := runs.ReadFile(args[0], runs.ReportFile)
 			if err != nil {
-				return inputErr(err)
+				return err
 			}
 			_, err = cmd.OutOrStdout().Write(b)
 			return err
 		},
 	}
-	cmd.Flags().BoolVar(&html, "html", false, "write RUN's report.html from its history instead of printing report.txt")
+	cmd.Flags().BoolVar(&html, "html", false, "write RUN's report.html from its history instead of printing the summary")
 	cmd.Flags().BoolVar(&full, "full", false, "print the whole text report, report.txt")
 	cmd.Flags().IntVar(&limit, "limit", defaultLimit, "list at most this many findings of each kind (0: all)")
 	return cmd
@@ -68,19 +68,19 @@ var kindTables = map[string]string{runs.KindMatrix: experiment.MatrixMarkdown, r
 func briefFolder(cmd *cobra.Command, dir string, limit int) error {
 	ri, err := runs.ReadInfo(dir)
 	if err != nil {
-		return inputErr(err)
+		return err
 	}
 	if table, ok := kindTables[ri.Kind]; ok {
 		b, err := runs.ReadFile(dir, table)
 		if err != nil {
-			return inputErr(err)
+			return err
 		}
 		_, err = cmd.OutOrStdout().Write(b)
 		return err
 	}
 	var res checker.Result
 	if err := runs.ReadJSON(dir, runs.ResultsFile, &res); err != nil {
-		return inputErr(err)
+		return err
 	}
 	return briefRun(cmd, dir, ri, &res, limit)
 }

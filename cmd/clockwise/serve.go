@@ -45,7 +45,7 @@ Exit status: 0 stopped, 2 bad usage or a RUNS that is not a folder.`,
 			}
 			h, err := report.NewHandler(dir)
 			if err != nil {
-				return inputErr(err)
+				return err
 			}
 			defer h.Close()
 			if host == "" {

@@ -22,13 +22,6 @@ import (
 	"github.com/clockwise-kv/clockwise/report"
 )
 
-// clockwise runs the command line and returns its exit code and output.
-func clockwise(args ...string) (int, string, string) {
-	var out, errb bytes.Buffer
-	code := run(args, &out, &errb)
-	return code, out.String(), errb.String()
-}
-
 // servedRuns makes a runs folder with a run, lww-old, that holds a run.json
 // and a report.txt, and an empty folder.
 func servedRuns(t *testing.T) string {
@@ -109,22 +102,22 @@ func TestServeCommandBindsLoopback(t *testing.T) {
 }
 
 func TestServeRejectsBadFlagsAndFolders(t *testing.T) {
-	code, _, errs := clockwise("serve", "--port", "70000", t.TempDir())
+	code, _, errs := cli("serve", "--port", "70000", t.TempDir())
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errs, "--port")
 	assert.Contains(t, errs, "usage:")
 
-	code, _, errs = clockwise("serve", "--host", "", t.TempDir())
+	code, _, errs = cli("serve", "--host", "", t.TempDir())
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errs, "--host")
 
-	code, _, errs = clockwise("serve", filepath.Join(t.TempDir(), "missing"))
+	code, _, errs = cli("serve", filepath.Join(t.TempDir(), "missing"))
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errs, "runs folder")
 
 	f := filepath.Join(t.TempDir(), "file")
 	require.NoError(t, os.WriteFile(f, nil, 0o644))
-	code, _, errs = clockwise("serve", f)
+	code, _, errs = cli("serve", f)
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errs, "is not a folder")
 }
@@ -136,32 +129,27 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // and latest still names the newest check.
 func TestMatrixAndMetadataFoldersAreListed(t *testing.T) {
 	out := t.TempDir()
-	code, _, errs := clockwise("check", "--strategy", "vv", "--ops", "30", "--out", out)
+	code, _, errs := cli("check", "--strategy", "vv", "--ops", "30", "--out", out)
 	require.Equal(t, exitValid, code, errs)
 	latest, err := os.Readlink(filepath.Join(out, runs.Latest))
 	require.NoError(t, err)
-	code, _, errs = clockwise("matrix", "--strategy", "lww", "--nemesis", "none", "--seeds", "1", "--ops", "30", "--out", out)
+	code, _, errs = cli("matrix", "--strategy", "lww", "--nemesis", "none", "--seeds", "1", "--ops", "30", "--out", out)
 	require.Equal(t, exitValid, code, errs)
-	code, _, errs = clockwise("metadata", "--strategy", "vv", "--nodes", "3", "--ops", "30", "--out", out)
+	code, _, errs = cli("metadata", "--strategy", "vv", "--nodes", "3", "--ops", "30", "--out", out)
 	require.Equal(t, exitValid, code, errs)
 	again, err := os.Readlink(filepath.Join(out, runs.Latest))
 	require.NoError(t, err)
 	assert.Equal(t, latest, again, "latest names the newest check")
 
-	meta, err := filepath.Glob(filepath.Join(out, "metadata-*"))
-	require.NoError(t, err)
-	require.Len(t, meta, 1)
-	info, err := runs.ReadInfo(meta[0])
-	require.NoError(t, err)
-	assert.Equal(t, runs.KindMetadata, info.Kind)
+	meta := kindFolder(t, out, runs.KindMetadata)
 	// Each of its runs is a run folder report and analyze read.
-	code, stdout, errs := clockwise("report", filepath.Join(meta[0], "vv-n3"))
+	code, stdout, errs := cli("report", filepath.Join(meta, "vv-n3"))
 	require.Equal(t, exitValid, code, errs)
 	assert.Contains(t, stdout, "VALID: ")
-	code, stdout, _ = clockwise("report", meta[0])
+	code, stdout, _ = cli("report", meta)
 	assert.Equal(t, exitValid, code)
 	assert.Contains(t, stdout, "clockwise metadata:")
-	code, stdout, _ = clockwise("report", matrixFolder(t, out))
+	code, stdout, _ = cli("report", kindFolder(t, out, runs.KindMatrix))
 	assert.Equal(t, exitValid, code)
 	assert.Contains(t, stdout, "# clockwise strategy matrix")
 

@@ -48,7 +48,7 @@ folder without a check command, or a run that does not fail.`,
 			}
 			info, err := runs.ReadInfo(args[0])
 			if err != nil {
-				return inputErr(err)
+				return err
 			}
 			cfg, opts, err := parseCheckCommand(info.Command)
 			if err != nil {
@@ -68,7 +68,7 @@ func shrinkRun(w io.Writer, cfg harness.Config, opts checker.Options, finding, o
 	start := time.Now()
 	s, err := experiment.Shrink(cfg, finding, opts)
 	if err != nil {
-		return inputErr(err)
+		return err
 	}
 	r, err := experiment.SaveShrunk(out, s, command, opts)
 	if err != nil {
@@ -106,18 +106,14 @@ func parseCheckCommand(command string) (harness.Config, checker.Options, error) 
 		f      testFlags
 		gate   []string
 		linear time.Duration
-		ignore string
-		limit  int
-		shrink bool
 	)
+	// The flags of check that run.json records (replay leaves out --out,
+	// --limit, --shrink and --json, which change no run).
 	fs := pflag.NewFlagSet("check", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	f.register(fs)
 	gateFlag(fs, &gate)
 	linearFlag(fs, &linear)
-	fs.StringVar(&ignore, "out", "", "")
-	fs.IntVar(&limit, "limit", 0, "")
-	fs.BoolVar(&shrink, "shrink", false, "")
 	if err := fs.Parse(args[2:]); err != nil {
 		return harness.Config{}, checker.Options{}, err
 	}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/clockwise-kv/clockwise/experiment"
 	"github.com/clockwise-kv/clockwise/internal/runs"
@@ -67,15 +66,7 @@ Exit status: 0 every seed valid, 1 some seed invalid or unknown, 2 bad usage.`,
 			if parallel < 0 {
 				return usageErr("invalid --parallel: %d: must be at least 0", parallel)
 			}
-			p.Command = "clockwise sweep"
-			cmd.Flags().Visit(func(fl *pflag.Flag) {
-				if fl.Annotations["sweep"] == nil && fl.Name != "strategy" { // a flag of check, passed on to every run
-					p.Flags = append(p.Flags, "--"+fl.Name, flagValue(fl))
-				}
-				if fl.Name != "out" && fl.Name != "dir" && fl.Name != "parallel" {
-					p.Command += " --" + fl.Name + " " + experiment.ShellQuote(flagValue(fl))
-				}
-			})
+			p.Flags, p.Command = passedOn(cmd, "out", "dir", "parallel")
 			if dir == "" {
 				name := fmt.Sprintf("sweep-%s-%s", cfg.Strategy, time.Now().UTC().Format(runs.FolderTime))
 				if p.Shard.N > 1 {
@@ -83,8 +74,12 @@ Exit status: 0 every seed valid, 1 some seed invalid or unknown, 2 bad usage.`,
 				}
 				dir = filepath.Join(out, name)
 			}
+			total := 0 // the shard's seeds
+			if sh, ok := p.Shard.Slice(p.Seeds); ok {
+				total = int(min(sh.Len(), 1<<30))
+			}
 			var done func()
-			p.Progress, done = progress(cmd.ErrOrStderr(), int(min(p.Seeds.Len(), 1<<30)))
+			p.Progress, done = counter(cmd.ErrOrStderr(), total, "seeds")
 			s, err := experiment.RunSweep(p, dir)
 			done()
 			if err != nil {
@@ -106,9 +101,8 @@ Exit status: 0 every seed valid, 1 some seed invalid or unknown, 2 bad usage.`,
 	fs.BoolVar(&asJSON, "json", false, "print the summary as JSON (sweep.json) instead of the table")
 	gateFlag(fs, &gate)
 	linearFlag(fs, &linear)
-	for _, name := range []string{"seeds", "shard", "parallel", "out", "dir", "keep", "limit", "vary", "json"} {
-		_ = fs.SetAnnotation(name, "sweep", []string{"own"})
-	}
+	// Each seed's run is given its --strategy with its --seed.
+	markOwn(fs, "strategy", "seeds", "shard", "parallel", "out", "dir", "keep", "limit", "vary", "json")
 	cmd.AddCommand(newSweepMerge())
 	return cmd
 }
@@ -134,13 +128,13 @@ without a summary.`,
 			for _, d := range args {
 				s, err := experiment.ReadSweep(d)
 				if err != nil {
-					return inputErr(err)
+					return err
 				}
 				parts = append(parts, s)
 			}
 			s, err := experiment.MergeSweeps(parts)
 			if err != nil {
-				return inputErr(err)
+				return err
 			}
 			if dir != "" {
 				s.Dir = dir

@@ -26,11 +26,10 @@ func TestSweepReplaysEachFailingSeed(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(stdout), &s))
 	require.NotEmpty(t, s.Failing)
 	for _, f := range s.Failing[:2] {
-		args := strings.Fields(strings.TrimPrefix(f.Command, "clockwise "))
-		for i, a := range args {
-			args[i] = strings.Trim(a, "'")
-		}
-		code, _, stderr := cli(append(args, "--out", out)...)
+		args, err := splitShell(f.Command)
+		require.NoError(t, err)
+		require.Equal(t, "clockwise", args[0], f.Command)
+		code, _, stderr := cli(append(args[1:], "--out", out)...)
 		require.Equal(t, exitInvalid, code, stderr)
 		info, err := runs.ReadInfo(filepath.Join(out, runs.Latest))
 		require.NoError(t, err)

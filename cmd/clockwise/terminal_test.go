@@ -105,3 +105,14 @@ func TestMatrixOnATerminalShowsProgress(t *testing.T) {
 	assert.Contains(t, screen, "/4)")
 	assert.Regexp(t, `lost of acked +none +skew`, screen)
 }
+
+// On a terminal a sweep counts its shard's seeds on stderr.
+func TestSweepOnATerminalCountsTheShardsSeeds(t *testing.T) {
+	t.Setenv("CI", "")
+	code, screen := onTerminal(t, 200, "sweep", "--strategy", "vv", "--seeds", "1-6", "--shard", "1/3", "--ops", "40", "--out", t.TempDir())
+	require.Equal(t, exitValid, code, screen)
+	assert.Contains(t, screen, "seeds")
+	assert.Contains(t, screen, "/2)")
+	assert.NotContains(t, screen, "/6)")
+	assert.NotContains(t, screen, "operations")
+}
