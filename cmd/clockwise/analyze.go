@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/experiment"
 	"github.com/clockwise-kv/clockwise/internal/runs"
 	"github.com/clockwise-kv/clockwise/jepsen"
@@ -143,16 +142,5 @@ func analyzeImported(out io.Writer, path string, f jepsen.Format, linear time.Du
 			return err
 		}
 	}
-	return verdictErr(importedVerdict(res.Verdict))
-}
-
-// importedVerdict is a jepsen verdict as the checker's.
-func importedVerdict(v jepsen.Verdict) checker.Verdict {
-	switch v {
-	case jepsen.Valid:
-		return checker.Valid
-	case jepsen.Invalid:
-		return checker.Invalid
-	}
-	return checker.Unknown
+	return verdictErr(res.Verdict)
 }
