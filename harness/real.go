@@ -187,12 +187,16 @@ func (r *realRun) run(ctx context.Context, workload func(context.Context), withN
 	return r.finish(ctx)
 }
 
+// schedule is a fault schedule: the Nemesis, or Kills. Their Stop is not
+// used: a schedule reports as active the fault it has returned but the run
+// may not have applied yet, so the run undoes what it knows it did
+// (undoAll).
+type schedule interface {
+	Next() (nemesis.Step, bool)
+}
+
 // startNemesis runs the fault schedules until stop ends; a fault under way
-// then completes (under ctx). Kills have a schedule of their own, on their
-// own seed stream, so enabling them moves no other fault. The schedules'
-// Stop is not used: a schedule reports as active the fault it has returned
-// but the run may not have applied yet, so the run undoes what it knows it
-// did (undoAll).
+// then completes (under ctx).
 func (r *realRun) startNemesis(ctx, stop context.Context, wg *sync.WaitGroup) {
 	opts := r.cfg.Nemesis
 	kill := slices.Contains(opts.Kinds, nemesis.Kill)
@@ -202,10 +206,9 @@ func (r *realRun) startNemesis(ctx, stop context.Context, wg *sync.WaitGroup) {
 			opts.Keys = append(opts.Keys, fmt.Sprintf("k%d", i))
 		}
 	}
-	scheds := []*nemesis.Nemesis{nemesis.New(opts, r.nodes, rand.New(rand.NewPCG(r.cfg.Seed, streamNemesis)))}
+	scheds := []schedule{nemesis.New(opts, r.nodes, rand.New(rand.NewPCG(r.cfg.Seed, streamNemesis)))}
 	if kill {
-		kills := nemesis.Options{Kinds: []string{nemesis.Kill}, Interval: opts.Interval}
-		scheds = append(scheds, nemesis.New(kills, r.nodes, rand.New(rand.NewPCG(r.cfg.Seed, streamKills))))
+		scheds = append(scheds, nemesis.NewKills(opts.Interval, r.nodes, rand.New(rand.NewPCG(r.cfg.Seed, streamKills))))
 	}
 	next := make([]*nemesis.Step, len(scheds))
 	for i, s := range scheds {

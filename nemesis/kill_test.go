@@ -9,14 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// kills is a nemesis of kill faults alone.
-func kills(interval time.Duration, nodes []string, rng *rand.Rand) *Nemesis {
-	return New(Options{Kinds: []string{Kill}, Interval: interval}, nodes, rng)
-}
-
 func TestKillsAlternateAndStopRestarts(t *testing.T) {
 	nodes := []string{"n3", "n1", "n2"}
-	k := kills(100*time.Millisecond, nodes, rand.New(rand.NewPCG(1, 3)))
+	k := NewKills(100*time.Millisecond, nodes, rand.New(rand.NewPCG(1, 3)))
 	var last int64
 	var down string
 	for i := range 20 {
@@ -37,8 +32,8 @@ func TestKillsAlternateAndStopRestarts(t *testing.T) {
 	assert.Equal(t, []Fault{RestartFault(st.Fault.Node)}, k.Stop())
 	assert.Empty(t, k.Stop())
 
-	a := kills(time.Second, nodes, rand.New(rand.NewPCG(7, 3)))
-	b := kills(time.Second, nodes, rand.New(rand.NewPCG(7, 3)))
+	a := NewKills(time.Second, nodes, rand.New(rand.NewPCG(7, 3)))
+	b := NewKills(time.Second, nodes, rand.New(rand.NewPCG(7, 3)))
 	for range 10 {
 		x, _ := a.Next()
 		y, _ := b.Next()

@@ -18,8 +18,8 @@
 // interface, which the harness implements, and describes every fault as a
 // Fault whose F and Params the harness writes to the history as a nemesis
 // event, so a reader sees when each fault started and stopped. Clock faults
-// hand the cluster a new clock.Clock for a node. Kill (with its Restart)
-// is a process fault: only a cluster of real processes takes it.
+// hand the cluster a new clock.Clock for a node. Kills schedules kill and
+// restart, process faults that only a cluster of real processes takes.
 package nemesis
 
 import (
@@ -92,7 +92,7 @@ func Apply(c Cluster, f Fault) {
 
 // Options configure a Nemesis.
 type Options struct {
-	Kinds    []string         // enabled fault kinds (Kinds, RealKinds); empty: none
+	Kinds    []string         // enabled fault kinds (Kinds); empty: none
 	Interval time.Duration    // mean time a fault lasts, and mean time between faults
 	Skew     map[string]int64 // fixed offsets for skew faults; empty: a random node and offset
 	MaxSkew  time.Duration    // bound of random skew offsets (±)
@@ -143,8 +143,7 @@ type Step struct {
 	Fault Fault
 }
 
-// cycle is one independent start/stop loop: clocks, network, tombstones,
-// crashes or kills.
+// cycle is one independent start/stop loop: clocks, network or tombstones.
 // A tombstone is instantaneous, so the tombstone cycle is never active.
 type cycle struct {
 	kinds  []string
@@ -153,11 +152,10 @@ type cycle struct {
 	undo   Fault
 }
 
-// Nemesis schedules faults. Clock faults, partitions, tombstones, crashes
-// and kills run on independent cycles, so they overlap; each cycle
-// alternates a fault and a quiet spell, each lasting between half and one
-// and a half Intervals (a tombstone takes no time: tombstones come one
-// spell apart). A crash or kill cycle has one node down at a time.
+// Nemesis schedules faults. Clock faults, partitions and tombstones run on
+// independent cycles, so they overlap; each cycle alternates a fault and a
+// quiet spell, each lasting between half and one and a half Intervals (a
+// tombstone takes no time: tombstones come one spell apart).
 type Nemesis struct {
 	opts   Options
 	nodes  []string
@@ -168,15 +166,13 @@ type Nemesis struct {
 // New returns a nemesis for a cluster of nodes, drawing from rng.
 func New(opts Options, nodes []string, rng *rand.Rand) *Nemesis {
 	nm := &Nemesis{opts: opts, nodes: slices.Sorted(slices.Values(nodes)), rng: rng}
-	var clocks, network, tombstones, crashes, kills []string
+	var clocks, network, tombstones, crashes []string
 	for _, k := range opts.Kinds {
 		switch {
 		case k == Partition:
 			network = append(network, k)
 		case k == Crash:
 			crashes = append(crashes, k)
-		case k == Kill:
-			kills = append(kills, k)
 		case k == Tombstone:
 			if len(opts.Keys) > 0 {
 				tombstones = append(tombstones, k)
@@ -185,7 +181,7 @@ func New(opts Options, nodes []string, rng *rand.Rand) *Nemesis {
 			clocks = append(clocks, k)
 		}
 	}
-	for _, ks := range [][]string{clocks, network, tombstones, crashes, kills} {
+	for _, ks := range [][]string{clocks, network, tombstones, crashes} {
 		if len(ks) > 0 {
 			nm.cycles = append(nm.cycles, &cycle{kinds: ks, next: nm.spell()})
 		}
@@ -266,9 +262,6 @@ func (nm *Nemesis) fault(kind string) (Fault, Fault) {
 	case Crash:
 		n := nm.pick()
 		return CrashFault(n), RestartFault(n)
-	case Kill:
-		n := nm.pick()
-		return KillFault(n), RestartFault(n)
 	}
 	panic("nemesis: unknown fault kind " + kind)
 }
