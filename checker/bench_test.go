@@ -5,6 +5,7 @@ import (
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/harness/sim"
 )
 
 // BenchmarkCheck judges a 100,000-operation history. lww loses most writes
@@ -15,7 +16,7 @@ func BenchmarkCheck(b *testing.B) {
 		b.Run(strategy+"/ops=100000", func(b *testing.B) {
 			cfg := harness.DefaultConfig()
 			cfg.Strategy, cfg.Ops = strategy, 100_000
-			res, err := harness.Run(cfg, nil, nil)
+			res, err := sim.Run(cfg, nil, nil)
 			if err != nil {
 				b.Fatal(err)
 			}

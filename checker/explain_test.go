@@ -8,6 +8,7 @@ import (
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/harness/sim"
 )
 
 // Options.Explain explains the lost writes a report lists first and the
@@ -16,7 +17,7 @@ import (
 func TestExplainBoundsOnlyTheWhy(t *testing.T) {
 	cfg := harness.DefaultConfig()
 	cfg.Strategy, cfg.Ops = "lww", 3000
-	res, err := harness.Run(cfg, nil, nil)
+	res, err := sim.Run(cfg, nil, nil)
 	require.NoError(t, err)
 	all, err := checker.Check(res.History, checker.Options{})
 	require.NoError(t, err)

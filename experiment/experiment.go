@@ -28,6 +28,7 @@ import (
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/harness/sim"
 	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/internal/runs"
 	"github.com/clockwise-kv/clockwise/internal/version"
@@ -39,7 +40,7 @@ import (
 func RunInto(path string, cfg harness.Config, gen harness.Generator) (*harness.Result, error) {
 	var res *harness.Result
 	err := runs.Record(path, func(w *histories.Writer) (err error) {
-		res, err = harness.Run(cfg, gen, w)
+		res, err = sim.Run(cfg, gen, w)
 		return err
 	})
 	return res, err
@@ -238,7 +239,7 @@ func Demo(w io.Writer, scenarios []harness.Scenario, strategies []string) error 
 	for _, sc := range scenarios {
 		var stories []report.Story
 		for _, s := range strategies {
-			res, err := harness.RunScript(sc.Config(s), sc.Steps, nil)
+			res, err := sim.RunScript(sc.Config(s), sc.Steps, nil)
 			if err != nil {
 				return err
 			}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/harness/sim"
 	"github.com/clockwise-kv/clockwise/internal/parallel"
 	"github.com/clockwise-kv/clockwise/nemesis"
 )
@@ -220,7 +221,7 @@ func newTrial(p MatrixPlan, strategy string, col Column, seed uint64) (Trial, er
 
 // run runs and judges the trial.
 func (t *Trial) run(linear time.Duration) error {
-	res, err := harness.Run(t.cfg, nil, nil)
+	res, err := sim.Run(t.cfg, nil, nil)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/harness/live"
 	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/internal/runs"
 )
@@ -30,7 +31,7 @@ type Cluster struct {
 	Binary string
 	// Local tunes a local cluster's nodes; its Binary and Logs are set
 	// from Binary and the run folder.
-	Local harness.LocalOptions
+	Local live.LocalOptions
 }
 
 // URLs returns the node URLs of a remote cluster's Spec, or an error that
@@ -75,25 +76,25 @@ func CheckReal(ctx context.Context, root string, cfg harness.Config, cl Cluster,
 	if r.Dir, err = runs.New(root, cfg.Strategy, r.Info.Started); err != nil {
 		return nil, err
 	}
-	var t harness.Target
+	var t live.Target
 	if urls == nil {
 		lo := cl.Local
 		lo.Binary, lo.Logs = cl.Binary, filepath.Join(r.Dir, NodesFolder)
-		l, err := harness.StartLocal(ctx, cfg, lo)
+		l, err := live.StartLocal(ctx, cfg, lo)
 		if err != nil {
 			return nil, fmt.Errorf("experiment: starting the local cluster: %w", err)
 		}
 		defer l.Close()
 		t = l
 	} else {
-		if t, err = harness.DialRemote(ctx, urls); err != nil {
+		if t, err = live.DialRemote(ctx, urls); err != nil {
 			return nil, fmt.Errorf("experiment: %w", err)
 		}
 	}
 	var res *harness.Result
 	var runErr error
 	err = runs.Record(filepath.Join(r.Dir, runs.HistoryFile), func(w *histories.Writer) error {
-		res, runErr = harness.RunReal(ctx, cfg, t, nil, w)
+		res, runErr = live.Run(ctx, cfg, t, nil, w)
 		if res == nil {
 			return runErr
 		}

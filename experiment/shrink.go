@@ -9,6 +9,7 @@ import (
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/harness/sim"
 	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/internal/runs"
 	"github.com/clockwise-kv/clockwise/nemesis"
@@ -35,7 +36,7 @@ func (s Size) String() string {
 type Shrunk struct {
 	Finding  string            `json:"finding"` // the finding kind it keeps
 	Config   harness.Config    `json:"-"`
-	Schedule *harness.Schedule `json:"-"`
+	Schedule *sim.Schedule     `json:"-"`
 	Before   Size              `json:"before"`
 	After    Size              `json:"after"`
 	Runs     int               `json:"runs"` // runs the search made
@@ -95,7 +96,7 @@ func (s *shrinker) judge(res *harness.Result) (bool, map[string]int, error) {
 
 // config runs cfg with the random generator and reports whether it fails.
 func (s *shrinker) config(cfg harness.Config) (bool, error) {
-	res, err := harness.Run(cfg, nil, nil)
+	res, err := sim.Run(cfg, nil, nil)
 	if err != nil {
 		return false, err
 	}
@@ -104,9 +105,9 @@ func (s *shrinker) config(cfg harness.Config) (bool, error) {
 }
 
 // replay replays sched under cfg and reports whether it fails.
-func (s *shrinker) replay(cfg harness.Config, sched *harness.Schedule) (bool, error) {
+func (s *shrinker) replay(cfg harness.Config, sched *sim.Schedule) (bool, error) {
 	cfg.Ops = sched.Cost()
-	res, err := harness.Replay(cfg, sched, nil)
+	res, err := sim.Replay(cfg, sched, nil)
 	if err != nil {
 		return false, err
 	}
@@ -125,7 +126,7 @@ func (s *shrinker) replay(cfg harness.Config, sched *harness.Schedule) (bool, er
 func Shrink(cfg harness.Config, finding string, opts checker.Options) (*Shrunk, error) {
 	cfg.Progress, cfg.Stream = nil, false
 	s := &shrinker{finding: finding, opts: opts}
-	res, err := harness.Run(cfg, nil, nil)
+	res, err := sim.Run(cfg, nil, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +155,7 @@ func Shrink(cfg harness.Config, finding string, opts checker.Options) (*Shrunk, 
 	if cfg, err = s.shrinkConfig(cfg); err != nil {
 		return nil, err
 	}
-	_, sched, err := harness.RunRecorded(cfg, nil)
+	_, sched, err := sim.RunRecorded(cfg, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +171,7 @@ func Shrink(cfg harness.Config, finding string, opts checker.Options) (*Shrunk, 
 		return nil, err
 	}
 	cfg.Ops = sched.Cost()
-	if res, err = harness.Replay(cfg, sched, nil); err != nil {
+	if res, err = sim.Replay(cfg, sched, nil); err != nil {
 		return nil, err
 	}
 	a, err := checker.Analyze(res.History)
@@ -288,7 +289,7 @@ func (s *shrinker) tryConfig(c harness.Config) (bool, error) {
 
 // shrinkSchedule drops operations, then faults, from sched by delta
 // debugging while the replay still fails.
-func (s *shrinker) shrinkSchedule(cfg harness.Config, sched *harness.Schedule) (*harness.Schedule, error) {
+func (s *shrinker) shrinkSchedule(cfg harness.Config, sched *sim.Schedule) (*sim.Schedule, error) {
 	type slot struct {
 		client string
 		i      int
@@ -299,8 +300,8 @@ func (s *shrinker) shrinkSchedule(cfg harness.Config, sched *harness.Schedule) (
 			slots = append(slots, slot{c, i})
 		}
 	}
-	withOps := func(keep []int) *harness.Schedule {
-		out := &harness.Schedule{Ops: map[string][]harness.Op{}, Faults: sched.Faults, Stop: sched.Stop}
+	withOps := func(keep []int) *sim.Schedule {
+		out := &sim.Schedule{Ops: map[string][]harness.Op{}, Faults: sched.Faults, Stop: sched.Stop}
 		for _, k := range keep {
 			sl := slots[k]
 			out.Ops[sl.client] = append(out.Ops[sl.client], sched.Ops[sl.client][sl.i])
@@ -319,8 +320,8 @@ func (s *shrinker) shrinkSchedule(cfg harness.Config, sched *harness.Schedule) (
 		return nil, err
 	}
 	sched = withOps(keep)
-	withFaults := func(keep []int) *harness.Schedule {
-		out := &harness.Schedule{Ops: sched.Ops, Faults: []nemesis.Step{}, Stop: sched.Stop}
+	withFaults := func(keep []int) *sim.Schedule {
+		out := &sim.Schedule{Ops: sched.Ops, Faults: []nemesis.Step{}, Stop: sched.Stop}
 		for _, k := range keep {
 			out.Faults = append(out.Faults, sched.Faults[k])
 		}
@@ -342,9 +343,9 @@ func (s *shrinker) shrinkSchedule(cfg harness.Config, sched *harness.Schedule) (
 // hasten brings every fault forward by the largest factor (a power of 2,
 // up to 64) under which the replay still fails; when one does, it drops
 // operations and faults again.
-func (s *shrinker) hasten(cfg harness.Config, sched *harness.Schedule) (*harness.Schedule, error) {
+func (s *shrinker) hasten(cfg harness.Config, sched *sim.Schedule) (*sim.Schedule, error) {
 	for div := int64(64); div >= 2; div /= 2 {
-		out := &harness.Schedule{Ops: sched.Ops, Faults: slices.Clone(sched.Faults), Stop: sched.Stop}
+		out := &sim.Schedule{Ops: sched.Ops, Faults: slices.Clone(sched.Faults), Stop: sched.Stop}
 		for i := range out.Faults {
 			out.Faults[i].At /= div
 		}
@@ -411,7 +412,7 @@ func SaveShrunk(root string, s *Shrunk, command string, opts checker.Options) (*
 	}
 	var res *harness.Result
 	if err := runs.Record(filepath.Join(r.Dir, runs.HistoryFile), func(w *histories.Writer) (err error) {
-		res, err = harness.Replay(cfg, s.Schedule, w)
+		res, err = sim.Replay(cfg, s.Schedule, w)
 		return err
 	}); err != nil {
 		return nil, fmt.Errorf("experiment: replay: %w", err)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/harness/sim"
 	"github.com/clockwise-kv/clockwise/internal/parallel"
 	"github.com/clockwise-kv/clockwise/internal/runs"
 )
@@ -336,7 +337,7 @@ func RunSweep(p SweepPlan, dir string) (*Sweep, error) {
 
 // judge runs the seed in memory and judges it.
 func (sr *seedRun) judge(opts checker.Options) error {
-	res, err := harness.Run(sr.cfg, nil, nil)
+	res, err := sim.Run(sr.cfg, nil, nil)
 	if err != nil {
 		return err
 	}

@@ -250,10 +250,10 @@ func (nm *Nemesis) fault(kind string) (Fault, Fault) {
 		for n, off := range offs {
 			clocks[n] = clock.Clock{Offset: off}
 		}
-		return clockFault(Skew, clocks), reset(clocks)
+		return clockFault(Skew, clocks), ResetFault(clocks)
 	case Strobe:
 		clocks := map[string]clock.Clock{nm.pick(): {Strobe: int64(nm.opts.Strobe), Period: int64(nm.opts.Period)}}
-		return clockFault(Strobe, clocks), reset(clocks)
+		return clockFault(Strobe, clocks), ResetFault(clocks)
 	case Partition:
 		return PartitionFault(nm.split()...), HealFault()
 	case Tombstone:
@@ -310,7 +310,8 @@ func clockFault(f string, clocks map[string]clock.Clock) Fault {
 	return Fault{F: f, Clocks: clocks, Params: p}
 }
 
-func reset(clocks map[string]clock.Clock) Fault {
+// ResetFault puts the clock of every node clocks names back on true time.
+func ResetFault(clocks map[string]clock.Clock) Fault {
 	zero := map[string]clock.Clock{}
 	for n := range clocks {
 		zero[n] = clock.Clock{}

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/harness/live"
 )
 
 // BenchmarkRealCluster measures client operations per second against three
@@ -23,13 +23,13 @@ func BenchmarkRealCluster(b *testing.B) {
 				cfg := config(strategy, b.N)
 				cfg.Clients, cfg.Think = clients, 0
 				cfg.Timeout = 5 * time.Second
-				l, err := harness.StartLocal(context.Background(), cfg, harness.LocalOptions{Binary: binary})
+				l, err := live.StartLocal(context.Background(), cfg, live.LocalOptions{Binary: binary})
 				if err != nil {
 					b.Fatal(err)
 				}
 				defer l.Close()
 				b.ResetTimer()
-				res, err := harness.RunReal(context.Background(), cfg, l, nil, nil)
+				res, err := live.Run(context.Background(), cfg, l, nil, nil)
 				if err != nil {
 					b.Fatal(err)
 				}

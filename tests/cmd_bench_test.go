@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/harness/sim"
 	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/internal/runs"
 )
@@ -67,7 +68,7 @@ func lwwHistory(b *testing.B, ops int) string {
 	cfg := harness.DefaultConfig()
 	cfg.Strategy, cfg.Ops, cfg.Stream = "lww", ops, true
 	if err := runs.Record(path, func(w *histories.Writer) error {
-		_, err := harness.Run(cfg, nil, w)
+		_, err := sim.Run(cfg, nil, w)
 		return err
 	}); err != nil {
 		b.Fatal(err)

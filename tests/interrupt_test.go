@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/harness/live"
 	"github.com/clockwise-kv/clockwise/nemesis"
 )
 
@@ -28,7 +28,7 @@ func TestKilledCheckLeavesNoNode(t *testing.T) {
 // the faults undone, and Close stops every node.
 func TestInterruptedRunStopsEveryNode(t *testing.T) {
 	cfg := config("vv", 10_000_000, nemesis.Partition, nemesis.Skew, nemesis.Kill)
-	l, err := harness.StartLocal(context.Background(), cfg, harness.LocalOptions{Binary: binary})
+	l, err := live.StartLocal(context.Background(), cfg, live.LocalOptions{Binary: binary})
 	require.NoError(t, err)
 	seen := map[int]bool{}
 	for _, p := range l.PIDs() {
@@ -44,7 +44,7 @@ func TestInterruptedRunStopsEveryNode(t *testing.T) {
 		}
 		cancel()
 	}()
-	res, err := harness.RunReal(ctx, cfg, l, nil, nil)
+	res, err := live.Run(ctx, cfg, l, nil, nil)
 	require.ErrorIs(t, err, context.Canceled)
 	require.NotNil(t, res)
 	assert.NotEmpty(t, res.History)

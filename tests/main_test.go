@@ -16,6 +16,7 @@ import (
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/harness/live"
 	"github.com/clockwise-kv/clockwise/histories"
 )
 
@@ -56,10 +57,10 @@ func config(strategy string, ops int, kinds ...string) harness.Config {
 // local starts cfg's cluster of node processes, logs in the test's
 // temporary folder; it is closed when the test ends, and every process it
 // ever ran must be gone by then.
-func local(t *testing.T, cfg harness.Config) *harness.Local {
+func local(t *testing.T, cfg harness.Config) *live.Local {
 	t.Helper()
 	logs := t.TempDir()
-	l, err := harness.StartLocal(context.Background(), cfg, harness.LocalOptions{Binary: binary, Logs: logs})
+	l, err := live.StartLocal(context.Background(), cfg, live.LocalOptions{Binary: binary, Logs: logs})
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		pids := l.PIDs()

@@ -5,10 +5,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clockwise-kv/clockwise/harness/live"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/clockwise-kv/clockwise/harness"
 	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/nemesis"
 )
@@ -19,7 +20,7 @@ func TestLocalLWWLosesWritesUnderSkew(t *testing.T) {
 	cfg := config("lww", 1000, nemesis.Skew)
 	cfg.Nemesis.Skew = map[string]int64{"n1": int64(-5 * time.Second)}
 	l := local(t, cfg)
-	res, err := harness.RunReal(context.Background(), cfg, l, nil, nil)
+	res, err := live.Run(context.Background(), cfg, l, nil, nil)
 	require.NoError(t, err)
 	assert.True(t, res.Converged)
 	v := judge(t, res.History)
@@ -34,7 +35,7 @@ func TestLocalLWWLosesWritesUnderSkew(t *testing.T) {
 func TestLocalVVKeepsEveryWrite(t *testing.T) {
 	cfg := config("vv", 1500, nemesis.Skew, nemesis.Strobe, nemesis.Partition)
 	l := local(t, cfg)
-	res, err := harness.RunReal(context.Background(), cfg, l, nil, nil)
+	res, err := live.Run(context.Background(), cfg, l, nil, nil)
 	require.NoError(t, err)
 	assert.True(t, res.Converged)
 	v := judge(t, res.History)
@@ -46,7 +47,7 @@ func TestLocalVVKeepsEveryWrite(t *testing.T) {
 	}
 	assert.Positive(t, kinds[nemesis.Partition], "%v", kinds)
 	assert.Positive(t, kinds[nemesis.Skew]+kinds[nemesis.Strobe], "%v", kinds)
-	assert.Zero(t, kinds[harness.Skipped], "a local cluster takes every fault: %v", kinds)
+	assert.Zero(t, kinds[live.Skipped], "a local cluster takes every fault: %v", kinds)
 	assert.Contains(t, l.Describe(), "TCP proxies on every peer link")
 	t.Logf("vv: %d acknowledged, %d indeterminate, %d failed; faults %v; %v", v.Summary.Acknowledged, v.Summary.Indeterminate, v.Summary.Failed, kinds, res.Duration)
 }

@@ -1,4 +1,4 @@
-package harness
+package sim
 
 import "github.com/clockwise-kv/clockwise/store"
 
@@ -28,7 +28,7 @@ type sim struct {
 	tickSeq uint64 // and sequence number
 	onTick  func()
 
-	stop   <-chan struct{} // closed: stop running events (Config.Interrupt)
+	stop   <-chan struct{} // closed: stop running events (harness.Config.Interrupt)
 	halted bool            // stop was seen closed
 }
 
@@ -59,7 +59,7 @@ type inFlight struct {
 	from, to int     // node numbers: the sender (toNode) and the receiver (toNode, request)
 	client   *client // toClient: the receiver; request: the sender
 	id       uint64  // request: the client's call
-	ahead    int64   // request: Op.Ahead
+	ahead    int64   // request: harness.Op.Ahead
 }
 
 // timer is a client's timeout for one of its calls.

@@ -1,95 +1,14 @@
-package harness
+package sim
 
 import (
-	"cmp"
 	"errors"
-	"fmt"
 	"math/rand/v2"
-	"strconv"
 	"sync/atomic"
-	"time"
 
+	"github.com/clockwise-kv/clockwise/harness"
 	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/store"
 )
-
-// Op is one client operation: a read, write or delete of Key through Node.
-type Op struct {
-	F     histories.Func // histories.Read, Write or Delete
-	Key   string
-	Node  string
-	Value string // write: the value; empty: the number of a write id the run gives (w7 writes "7"), or the id the caller gave
-	// ReadFirst makes the client read Key from Node first and then write
-	// with what it read (a read-then-write). Generators set it; scripts
-	// spell the read out and use AfterRead.
-	ReadFirst bool
-	// AfterRead passes the context of the client's last successful read of
-	// Key; otherwise the write is blind.
-	AfterRead bool
-	// Ahead makes the serving node's clock read this much further ahead
-	// while it handles the request (the tombstone nemesis's delete).
-	Ahead time.Duration
-	// Write is the id of the version a write or delete creates; empty: the
-	// run's next id (w<n> for a write, d<n> for a delete).
-	Write string
-	// WriteNode, with ReadFirst, sends the write through this node rather
-	// than Node, which serves the read.
-	WriteNode string
-}
-
-// read is the read a read-then-write op starts with.
-func (op Op) read() Op { return Op{F: histories.Read, Key: op.Key, Node: op.Node} }
-
-// thenWrite is the write a read-then-write op sends once its read
-// completed: with the read's context, through WriteNode if it names one.
-func (op Op) thenWrite() Op {
-	op.ReadFirst, op.AfterRead = false, true
-	if op.WriteNode != "" {
-		op.Node, op.WriteNode = op.WriteNode, ""
-	}
-	return op
-}
-
-// lastRead is what a client's last successful read of a key returned: the
-// versions, and the context a write after it passes back (C: a
-// store.Context in the simulator, the protocol's string on a real cluster).
-type lastRead[C any] struct {
-	versions []histories.Version
-	ctx      C
-}
-
-// ids returns the write ids of the versions read, nil if there was no read.
-func (l lastRead[C]) ids() []string {
-	if l.versions == nil {
-		return nil
-	}
-	ids := make([]string, len(l.versions))
-	for i, v := range l.versions {
-		ids[i] = v.Write
-	}
-	return ids
-}
-
-// stampWrite gives inv, the invocation of op, a write or delete, its id
-// (op.Write, or the run's next: *writes counts them), its value (op.Value,
-// or the id's number, or the id) and its context: the ids of last's
-// versions if op.AfterRead, else none.
-func stampWrite[C any](inv *histories.Event, op Op, writes *int, last lastRead[C]) {
-	inv.Write = op.Write
-	n := ""
-	if inv.Write == "" {
-		*writes++
-		inv.Write = writeID(op.F, *writes)
-		n = strconv.Itoa(*writes) // the id's number: w7 writes "7"
-	}
-	if op.F == histories.Write {
-		inv.Value = cmp.Or(op.Value, n, inv.Write)
-	}
-	inv.Context = []string{}
-	if op.AfterRead {
-		inv.Context = last.ids()
-	}
-}
 
 // call is a client's outstanding request.
 type call struct {
@@ -108,18 +27,18 @@ type client struct {
 	busy  bool // cur is outstanding
 	cur   call
 	last  histories.Type // how the last completed call ended
-	reads map[string]lastRead[store.Context]
+	reads map[string]harness.LastRead[store.Context]
 
 	// A workload client's loop: the generator, the operation it chose and
 	// the steps of the loop, made once so that scheduling them allocates
 	// nothing.
-	gen                    Generator
-	op                     Op
+	gen                    harness.Generator
+	op                     harness.Op
 	next, begin, afterRead func()
 }
 
 // loop runs random operations from gen until the run's budget is spent.
-func (c *client) loop(gen Generator) {
+func (c *client) loop(gen harness.Generator) {
 	c.gen = gen
 	c.next, c.begin, c.afterRead = c.think, c.start, c.write
 	c.think()
@@ -153,24 +72,24 @@ func (c *client) start() {
 	}
 	op := c.op
 	if op.ReadFirst && r.budget < 2 {
-		op = op.read() // no room for the write
+		op = op.Read() // no room for the write
 	}
 	if !op.ReadFirst {
 		c.do(op, c.next)
 		return
 	}
 	r.budget-- // reserve the write's slot, so the budget is exact
-	c.do(op.read(), c.afterRead)
+	c.do(op.Read(), c.afterRead)
 }
 
 // write invokes the chosen write once its read completed.
 func (c *client) write() {
 	c.r.budget++
-	c.do(c.op.thenWrite(), c.next)
+	c.do(c.op.ThenWrite(), c.next)
 }
 
 // do invokes op and calls done when it completes.
-func (c *client) do(op Op, done func()) {
+func (c *client) do(op harness.Op, done func()) {
 	r := c.r
 	inv := histories.Event{Process: c.id, Type: histories.Invoke, F: op.F, Key: op.Key, Node: op.Node}
 	msg := store.Message{From: c.id, To: op.Node, Key: op.Key}
@@ -178,12 +97,12 @@ func (c *client) do(op Op, done func()) {
 	case histories.Read:
 		msg.Kind = store.Get
 	case histories.Write, histories.Delete:
-		var last lastRead[store.Context]
+		var last harness.LastRead[store.Context]
 		if op.AfterRead {
 			last = c.reads[op.Key]
-			msg.Context = last.ctx
+			msg.Context = last.Context
 		}
-		stampWrite(&inv, op, &r.writes, last)
+		harness.StampWrite(&inv, op, &r.writes, last)
 		msg.Kind = store.Put
 		msg.Version = store.Version{Write: inv.Write, Value: inv.Value, Deleted: op.F == histories.Delete}
 	default:
@@ -234,7 +153,7 @@ func (c *client) receive(m store.Message) {
 		for i, v := range m.Versions {
 			e.Versions[i] = histories.Version{Write: v.Write, Value: v.Value, Deleted: v.Deleted}
 		}
-		c.reads[m.Key] = lastRead[store.Context]{versions: e.Versions, ctx: m.Context}
+		c.reads[m.Key] = harness.LastRead[store.Context]{Versions: e.Versions, Context: m.Context}
 	default:
 		e.Meta = c.r.rec.meta(m.Meta)
 	}
@@ -262,26 +181,12 @@ func (c *client) complete(e histories.Event) {
 // delete.
 func (r *run) nextWrite(f histories.Func) string {
 	r.writes++
-	return writeID(f, r.writes)
-}
-
-// writeID is the id of a run's n-th write: w<n> for a write, d<n> for a
-// delete. A generated write's value is n itself (w7 writes "7").
-func writeID(f histories.Func, n int) string {
-	var b [24]byte
-	id := append(b[:0], 'w')
-	if f == histories.Delete {
-		id[0] = 'd'
-	}
-	return string(strconv.AppendInt(id, int64(n), 10))
+	return harness.WriteID(f, r.writes)
 }
 
 // workload reports whether c runs the workload's operations, which count
-// against Config.Ops, rather than the final reads or the nemesis's.
-func (c *client) workload() bool { return workload(c.id) }
-
-// workload reports whether process id runs the workload's operations.
-func workload(id string) bool { return id != histories.Final && id != histories.Nemesis }
+// against harness.Config.Ops, rather than the final reads or the nemesis's.
+func (c *client) workload() bool { return harness.Workload(c.id) }
 
 // meta returns the history's copy of a write's metadata.
 func (r *recorder) meta(m store.Meta) *histories.Meta {
@@ -296,7 +201,7 @@ func (r *recorder) meta(m store.Meta) *histories.Meta {
 }
 
 // recorder numbers events, keeps them unless the run streams only, and
-// streams them to a sink and to Config.Observe. Encoding and observing
+// streams them to a sink and to harness.Config.Observe. Encoding and observing
 // take a goroutine of their own: the simulation hands them each batch of
 // events and goes on.
 type recorder struct {
@@ -344,7 +249,7 @@ const recordBatch = 1024
 // client operations, its final reads and room for the nemesis's events
 // (about 1% of a run's under the default schedule), so that it is not copied
 // over and over as it grows.
-func newRecorder(sink *histories.Writer, cfg *Config) *recorder {
+func newRecorder(sink *histories.Writer, cfg *harness.Config) *recorder {
 	r := &recorder{sink: sink, observe: cfg.Observe, keep: !cfg.Stream}
 	if r.keep {
 		r.h = make([]histories.Event, 0, 2*cfg.Ops+cfg.Ops/8+2*cfg.Keys*cfg.Nodes+64)
@@ -427,58 +332,4 @@ func (r *recorder) flush() error {
 		r.err = r.sink.Flush()
 	}
 	return r.err
-}
-
-// Generator chooses each client's next operation; Op{} (no F) stops the
-// client.
-type Generator interface {
-	Next(client string, rng *rand.Rand) Op
-}
-
-// random is the default generator: keys and nodes uniformly at random,
-// operations by the configured mix.
-type random struct {
-	keys  []string
-	nodes []string
-	mix   Mix
-}
-
-// NewGenerator returns the random generator for cfg: keys k1…kN, nodes
-// n1…nN, operations weighted by cfg.Mix.
-func NewGenerator(cfg Config) Generator { return newRandom(cfg) }
-
-func newRandom(cfg Config) *random {
-	g := &random{mix: cfg.Mix}
-	for i := 1; i <= cfg.Keys; i++ {
-		g.keys = append(g.keys, fmt.Sprintf("k%d", i))
-	}
-	for i := 1; i <= cfg.Nodes; i++ {
-		g.nodes = append(g.nodes, fmt.Sprintf("n%d", i))
-	}
-	return g
-}
-
-func (g *random) Next(_ string, rng *rand.Rand) Op {
-	op := Op{Key: g.keys[rng.IntN(len(g.keys))], Node: g.nodes[rng.IntN(len(g.nodes))]}
-	m := g.mix
-	switch x := rng.IntN(m.total()); {
-	case x < m.Read:
-		op.F = histories.Read
-	case x < m.Read+m.ReadWrite:
-		op.F, op.ReadFirst = histories.Write, true
-	case x < m.Read+m.ReadWrite+m.Blind:
-		op.F = histories.Write
-	case x < m.Read+m.ReadWrite+m.Blind+m.Delete:
-		op.F, op.ReadFirst = histories.Delete, true
-	default:
-		op.F, op.ReadFirst = histories.Write, true
-		if len(g.nodes) > 1 { // any node but the reader
-			i := rng.IntN(len(g.nodes) - 1)
-			if g.nodes[i] == op.Node {
-				i = len(g.nodes) - 1
-			}
-			op.WriteNode = g.nodes[i]
-		}
-	}
-	return op
 }

@@ -1,4 +1,4 @@
-package harness_test
+package sim_test
 
 import (
 	"bytes"
@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/harness/sim"
 	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/nemesis"
 )
@@ -24,7 +24,7 @@ func TestReplayOfARecordedScheduleIsTheRun(t *testing.T) {
 		cfg.Mix.ReadElsewhere = 1
 		_, want := run(t, cfg)
 		var rec bytes.Buffer
-		_, s, err := harness.RunRecorded(cfg, histories.NewWriter(&rec))
+		_, s, err := sim.RunRecorded(cfg, histories.NewWriter(&rec))
 		require.NoError(t, err)
 		assert.Equal(t, want, rec.Bytes(), "recording changes nothing")
 		assert.GreaterOrEqual(t, s.Cost(), 300)
@@ -32,19 +32,19 @@ func TestReplayOfARecordedScheduleIsTheRun(t *testing.T) {
 
 		b, err := json.Marshal(s)
 		require.NoError(t, err)
-		var back harness.Schedule
+		var back sim.Schedule
 		require.NoError(t, json.Unmarshal(b, &back))
 		var got bytes.Buffer
-		_, err = harness.Replay(cfg, &back, histories.NewWriter(&got))
+		_, err = sim.Replay(cfg, &back, histories.NewWriter(&got))
 		require.NoError(t, err)
 		assert.Equal(t, want, got.Bytes(), "%s: the replay is the run", strategy)
 
 		back.Ops["c1"] = back.Ops["c1"][:3]
 		back.Faults = back.Faults[1:]
 		var a, c bytes.Buffer
-		resA, err := harness.Replay(cfg, &back, histories.NewWriter(&a))
+		resA, err := sim.Replay(cfg, &back, histories.NewWriter(&a))
 		require.NoError(t, err)
-		_, err = harness.Replay(cfg, &back, histories.NewWriter(&c))
+		_, err = sim.Replay(cfg, &back, histories.NewWriter(&c))
 		require.NoError(t, err)
 		assert.Equal(t, a.Bytes(), c.Bytes())
 		assert.Less(t, resA.Ops, 300)

@@ -1,4 +1,4 @@
-package harness
+package live
 
 import (
 	"context"
@@ -12,76 +12,74 @@ import (
 	"time"
 
 	"github.com/clockwise-kv/clockwise/clock"
+	"github.com/clockwise-kv/clockwise/harness"
 	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/nemesis"
 	"github.com/clockwise-kv/clockwise/protocol"
 )
-
-// streamKills is the seed stream of the kill schedule.
-const streamKills = 3
 
 // undoTimeout bounds each fault the run applies, the reset of clocks and
 // partitions before the run, and the undoing of faults after an interrupted
 // run, so a remote cluster is not left partitioned or skewed.
 const undoTimeout = 10 * time.Second
 
-// RunReal runs a random workload against a real cluster: Config.Clients
+// Run runs a random workload against a real cluster: harness.Config.Clients
 // goroutines, each one Jepsen process, send the operations gen picks
-// (NewGenerator(cfg) if nil) over HTTP, while the nemesis injects
-// Config.Nemesis's faults through the target on the seeded schedule; kill
+// (harness.NewGenerator(cfg) if nil) over HTTP, while the nemesis injects
+// harness.Config.Nemesis's faults through the target on the seeded schedule; kill
 // faults ("kill" in Nemesis.Kinds) run on their own cycle. Then it undoes
-// every fault, waits for convergence (Config.Converge at most) and takes
+// every fault, waits for convergence (harness.Config.Converge at most) and takes
 // the final reads, one per key per node (three tries each). Every event goes to sink, if not
 // nil, as it happens; times are true time from this process's monotonic
 // clock, in ns since the run began.
 //
-// cfg.Nodes is taken from the target. Latency, Drop, Tick and SyncEvery do
+// cfg.Nodes is taken from the target. harness.Latency, Drop, Tick and SyncEvery do
 // not apply: the network and the nodes are real. The seed fixes the
 // generator's choices and the fault schedule, but not the history: real
-// timing decides what happens. A request that times out (Config.Timeout),
+// timing decides what happens. A request that times out (harness.Config.Timeout),
 // or whose connection breaks, is recorded info; a 4xx answer, or a node
 // that refused the connection, fail. A fault the target cannot take is
 // recorded as a nemesis event with f "skipped" naming the fault and why;
 // tombstone faults are always skipped; a crash fault (the simulator's) is
-// a kill. Result.Duration is the wall time the run took; Result.Events is 0. If ctx ends, the run stops, undoes its
+// a kill. harness.Result.Duration is the wall time the run took; harness.Result.Events is 0. If ctx ends, the run stops, undoes its
 // faults as far as it can, and returns ctx's error with what it recorded.
-func RunReal(ctx context.Context, cfg Config, t Target, gen Generator, sink *histories.Writer) (*Result, error) {
-	r, err := newRealRun(ctx, cfg, t, sink)
+func Run(ctx context.Context, cfg harness.Config, t Target, gen harness.Generator, sink *histories.Writer) (*harness.Result, error) {
+	r, err := newRun(ctx, cfg, t, sink)
 	if err != nil {
 		return nil, err
 	}
 	if gen == nil {
-		gen = NewGenerator(r.cfg)
+		gen = harness.NewGenerator(r.cfg)
 	}
-	return r.run(ctx, func(ctx context.Context) {
+	return r.drive(ctx, func(ctx context.Context) {
 		var wg sync.WaitGroup
 		for i := 1; i <= r.cfg.Clients; i++ {
-			c := r.client(fmt.Sprintf("c%d", i), rand.New(rand.NewPCG(r.cfg.Seed, uint64(streamClients+i))))
+			c := r.client(fmt.Sprintf("c%d", i), rand.New(rand.NewPCG(r.cfg.Seed, uint64(harness.StreamClients+i))))
 			wg.Go(func() { c.loop(ctx, gen) })
 		}
 		wg.Wait()
 	}, true)
 }
 
-// RunRealScript plays steps against a real cluster, as RunScript does in
+// RunScript plays steps against a real cluster, as RunScript does in
 // the simulator: each step pauses, applies its fault (kill and restart
 // included) and runs its calls together. The configured nemesis is not
-// used. It ends as RunReal does.
-func RunRealScript(ctx context.Context, cfg Config, t Target, steps []Step, sink *histories.Writer) (*Result, error) {
+// used. It ends as Run does.
+func RunScript(ctx context.Context, cfg harness.Config, t Target, steps []harness.Step, sink *histories.Writer) (*harness.Result, error) {
 	cfg.Nemesis.Kinds = nil
-	r, err := newRealRun(ctx, cfg, t, sink)
+	r, err := newRun(ctx, cfg, t, sink)
 	if err != nil {
 		return nil, err
 	}
-	clients := map[string]*realClient{}
+	clients := map[string]*client{}
 	for i := 1; i <= r.cfg.Clients; i++ {
 		id := fmt.Sprintf("c%d", i)
 		clients[id] = r.client(id, nil)
 	}
-	if err := checkSteps(steps, r.cfg.Clients, r.cfg.Nodes); err != nil {
+	if err := harness.CheckSteps(steps, r.cfg.Clients, r.cfg.Nodes); err != nil {
 		return nil, err
 	}
-	return r.run(ctx, func(ctx context.Context) {
+	return r.drive(ctx, func(ctx context.Context) {
 		for _, st := range steps {
 			if !sleep(ctx, st.Pause) {
 				return
@@ -98,14 +96,14 @@ func RunRealScript(ctx context.Context, cfg Config, t Target, steps []Step, sink
 	}, false)
 }
 
-// realRun is one test against a real cluster in progress.
-type realRun struct {
-	cfg   Config
+// run is one test against a real cluster in progress.
+type run struct {
+	cfg   harness.Config
 	t     Target
 	nodes []string
 	start time.Time
 
-	progress sync.Mutex // serialises Config.Progress
+	progress sync.Mutex // serialises harness.Config.Progress
 
 	mu      sync.Mutex // guards everything below
 	h       []histories.Event
@@ -121,12 +119,12 @@ type realRun struct {
 	done    int
 }
 
-func newRealRun(ctx context.Context, cfg Config, t Target, sink *histories.Writer) (*realRun, error) {
+func newRun(ctx context.Context, cfg harness.Config, t Target, sink *histories.Writer) (*run, error) {
 	cfg.Nodes = len(t.Nodes())
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	r := &realRun{
+	r := &run{
 		cfg: cfg, t: t, nodes: t.Nodes(), sink: sink, budget: cfg.Ops,
 		clocks: map[string]clock.Clock{}, down: map[string]bool{}, keys: map[string]bool{},
 	}
@@ -149,18 +147,18 @@ func newRealRun(ctx context.Context, cfg Config, t Target, sink *histories.Write
 }
 
 // now is the true time of the run: ns since it began, monotonic.
-func (r *realRun) now() int64 { return int64(time.Since(r.start)) }
+func (r *run) now() int64 { return int64(time.Since(r.start)) }
 
 // add stamps e with the next index and the current time, records it and
 // streams it. The time is read under the lock, so times never go back.
-func (r *realRun) add(e histories.Event) histories.Event {
+func (r *run) add(e histories.Event) histories.Event {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.record(e)
 }
 
 // record is add with r.mu held.
-func (r *realRun) record(e histories.Event) histories.Event {
+func (r *run) record(e histories.Event) histories.Event {
 	e.Index = len(r.h)
 	e.Time = r.now()
 	r.h = append(r.h, e)
@@ -170,9 +168,9 @@ func (r *realRun) record(e histories.Event) histories.Event {
 	return e
 }
 
-// run runs the workload and the nemesis (when withNemesis is set) until the
+// drive runs the workload and the nemesis (when withNemesis is set) until the
 // workload ends, then finishes the run.
-func (r *realRun) run(ctx context.Context, workload func(context.Context), withNemesis bool) (*Result, error) {
+func (r *run) drive(ctx context.Context, workload func(context.Context), withNemesis bool) (*harness.Result, error) {
 	stop, stopNemesis := context.WithCancel(ctx)
 	var nm sync.WaitGroup
 	if withNemesis {
@@ -197,7 +195,7 @@ type schedule interface {
 
 // startNemesis runs the fault schedules until stop ends; a fault under way
 // then completes (under ctx).
-func (r *realRun) startNemesis(ctx, stop context.Context, wg *sync.WaitGroup) {
+func (r *run) startNemesis(ctx, stop context.Context, wg *sync.WaitGroup) {
 	opts := r.cfg.Nemesis
 	kill := slices.Contains(opts.Kinds, nemesis.Kill)
 	opts.Kinds = slices.DeleteFunc(slices.Clone(opts.Kinds), func(k string) bool { return k == nemesis.Kill })
@@ -206,9 +204,9 @@ func (r *realRun) startNemesis(ctx, stop context.Context, wg *sync.WaitGroup) {
 			opts.Keys = append(opts.Keys, fmt.Sprintf("k%d", i))
 		}
 	}
-	scheds := []schedule{nemesis.New(opts, r.nodes, rand.New(rand.NewPCG(r.cfg.Seed, streamNemesis)))}
+	scheds := []schedule{nemesis.New(opts, r.nodes, rand.New(rand.NewPCG(r.cfg.Seed, harness.StreamNemesis)))}
 	if kill {
-		scheds = append(scheds, nemesis.NewKills(opts.Interval, r.nodes, rand.New(rand.NewPCG(r.cfg.Seed, streamKills))))
+		scheds = append(scheds, nemesis.NewKills(opts.Interval, r.nodes, rand.New(rand.NewPCG(r.cfg.Seed, harness.StreamKills))))
 	}
 	next := make([]*nemesis.Step, len(scheds))
 	for i, s := range scheds {
@@ -255,7 +253,7 @@ func sleep(ctx context.Context, d time.Duration) bool {
 // fault applies f to the target and records it: as the simulator does when
 // the target took it, as a "skipped" event naming the fault and why when it
 // could not.
-func (r *realRun) fault(ctx context.Context, f nemesis.Fault) {
+func (r *run) fault(ctx context.Context, f nemesis.Fault) {
 	fctx, cancel := context.WithTimeout(ctx, undoTimeout)
 	defer cancel()
 	switch f.F {
@@ -332,7 +330,7 @@ func (r *realRun) fault(ctx context.Context, f nemesis.Fault) {
 	r.skip(f.F, f.Params, "unknown fault")
 }
 
-func (r *realRun) network(f nemesis.Fault, err error, cut bool) {
+func (r *run) network(f nemesis.Fault, err error, cut bool) {
 	if err != nil {
 		r.skip(f.F, f.Params, err.Error())
 		return
@@ -345,7 +343,7 @@ func (r *realRun) network(f nemesis.Fault, err error, cut bool) {
 
 // skip records a fault the target did not take: f "skipped", the fault's
 // name and parameters and why in value, and why in error.
-func (r *realRun) skip(f string, params map[string]string, why string) {
+func (r *run) skip(f string, params map[string]string, why string) {
 	p := maps.Clone(params)
 	if p == nil {
 		p = map[string]string{}
@@ -360,7 +358,7 @@ const Skipped = histories.Skipped
 
 // undoAll puts the cluster back together: restarts killed nodes, heals a
 // partition, puts skewed clocks back on true time.
-func (r *realRun) undoAll(ctx context.Context) {
+func (r *run) undoAll(ctx context.Context) {
 	r.mu.Lock()
 	cut := r.cut
 	var down []string
@@ -383,13 +381,13 @@ func (r *realRun) undoAll(ctx context.Context) {
 		r.fault(ctx, nemesis.HealFault())
 	}
 	if len(skewed) > 0 {
-		r.fault(ctx, nemesis.Fault{F: nemesis.Reset, Clocks: skewed, Params: clockParams(skewed)})
+		r.fault(ctx, nemesis.ResetFault(skewed))
 	}
 }
 
 // interrupted undoes the faults with a fresh deadline and returns what was
-// recorded (Result.Interrupted) with ctx's error.
-func (r *realRun) interrupted(ctx context.Context) (*Result, error) {
+// recorded (harness.Result.Interrupted) with ctx's error.
+func (r *run) interrupted(ctx context.Context) (*harness.Result, error) {
 	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), undoTimeout)
 	defer cancel()
 	r.undoAll(uctx)
@@ -402,12 +400,12 @@ func (r *realRun) interrupted(ctx context.Context) (*Result, error) {
 }
 
 // settle is how long the final reads wait on a target that cannot report
-// convergence (no GET /admin/state), Config.Converge at most.
+// convergence (no GET /admin/state), harness.Config.Converge at most.
 const settle = 3 * time.Second
 
 // finish undoes every fault, waits for convergence and takes the final
 // reads.
-func (r *realRun) finish(ctx context.Context) (*Result, error) {
+func (r *run) finish(ctx context.Context) (*harness.Result, error) {
 	r.undoAll(ctx)
 	converged, known := false, true
 	deadline := time.Now().Add(r.cfg.Converge)
@@ -444,7 +442,7 @@ func (r *realRun) finish(ctx context.Context) (*Result, error) {
 	final := r.client(histories.Final, nil)
 	for _, k := range slices.Sorted(maps.Keys(keys)) {
 		for _, n := range r.nodes {
-			for try := 1; final.do(ctx, Op{F: histories.Read, Key: k, Node: n}) != histories.OK && try < finalTries && ctx.Err() == nil; try++ {
+			for try := 1; final.do(ctx, harness.Op{F: histories.Read, Key: k, Node: n}) != histories.OK && try < harness.FinalTries && ctx.Err() == nil; try++ {
 			}
 		}
 	}
@@ -454,31 +452,31 @@ func (r *realRun) finish(ctx context.Context) (*Result, error) {
 	return r.result(converged)
 }
 
-func (r *realRun) result(converged bool) (*Result, error) {
+func (r *run) result(converged bool) (*harness.Result, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.err == nil && r.sink != nil {
 		r.err = r.sink.Flush()
 	}
-	res := &Result{History: r.h, Converged: converged, Duration: time.Duration(r.now()), Ops: r.invoked}
+	res := &harness.Result{History: r.h, Converged: converged, Duration: time.Duration(r.now()), Ops: r.invoked}
 	return res, r.err
 }
 
-// realClient is one Jepsen process over HTTP: one operation at a time.
-type realClient struct {
-	r     *realRun
+// client is one Jepsen process over HTTP: one operation at a time.
+type client struct {
+	r     *run
 	id    string
 	rng   *rand.Rand
-	reads map[string]lastRead[string]
+	reads map[string]harness.LastRead[string]
 }
 
-func (r *realRun) client(id string, rng *rand.Rand) *realClient {
-	return &realClient{r: r, id: id, rng: rng, reads: map[string]lastRead[string]{}}
+func (r *run) client(id string, rng *rand.Rand) *client {
+	return &client{r: r, id: id, rng: rng, reads: map[string]harness.LastRead[string]{}}
 }
 
 // loop runs operations from gen until the run's budget is spent or ctx
 // ends.
-func (c *realClient) loop(ctx context.Context, gen Generator) {
+func (c *client) loop(ctx context.Context, gen harness.Generator) {
 	r := c.r
 	for ctx.Err() == nil {
 		r.mu.Lock()
@@ -505,7 +503,7 @@ func (c *realClient) loop(ctx context.Context, gen Generator) {
 			return
 		}
 		if op.ReadFirst && r.budget < 2 {
-			op = op.read() // no room for the write
+			op = op.Read() // no room for the write
 		}
 		cost := 1
 		if op.ReadFirst {
@@ -517,16 +515,16 @@ func (c *realClient) loop(ctx context.Context, gen Generator) {
 			c.do(ctx, op)
 			continue
 		}
-		c.do(ctx, op.read())
-		c.do(ctx, op.thenWrite())
+		c.do(ctx, op.Read())
+		c.do(ctx, op.ThenWrite())
 	}
 }
 
 // do invokes op, waits for its outcome and records both; it returns the outcome.
-func (c *realClient) do(ctx context.Context, op Op) histories.Type {
+func (c *client) do(ctx context.Context, op harness.Op) histories.Type {
 	r := c.r
 	inv := histories.Event{Process: c.id, Type: histories.Invoke, F: op.F, Key: op.Key, Node: op.Node}
-	var last lastRead[string]
+	var last harness.LastRead[string]
 	r.mu.Lock()
 	r.keys[op.Key] = true
 	if c.workload() {
@@ -536,7 +534,7 @@ func (c *realClient) do(ctx context.Context, op Op) histories.Type {
 		if op.AfterRead {
 			last = c.reads[op.Key]
 		}
-		stampWrite(&inv, op, &r.writes, last)
+		harness.StampWrite(&inv, op, &r.writes, last)
 	}
 	var offset *int64
 	if clk, ok := r.clocks[op.Node]; ok {
@@ -558,16 +556,16 @@ func (c *realClient) do(ctx context.Context, op Op) histories.Type {
 			if e.Versions == nil {
 				e.Versions = []histories.Version{}
 			}
-			c.reads[op.Key] = lastRead[string]{versions: e.Versions, ctx: rd.Context}
+			c.reads[op.Key] = harness.LastRead[string]{Versions: e.Versions, Context: rd.Context}
 		}
 	case histories.Write:
 		var w protocol.Written
-		if w, err = cl.Put(rctx, op.Key, protocol.Put{Write: inv.Write, Value: inv.Value, Context: last.ctx}); err == nil {
+		if w, err = cl.Put(rctx, op.Key, protocol.Put{Write: inv.Write, Value: inv.Value, Context: last.Context}); err == nil {
 			e.Meta = w.Meta
 		}
 	case histories.Delete:
 		var w protocol.Written
-		if w, err = cl.Delete(rctx, op.Key, protocol.Delete{Write: inv.Write, Context: last.ctx}); err == nil {
+		if w, err = cl.Delete(rctx, op.Key, protocol.Delete{Write: inv.Write, Context: last.Context}); err == nil {
 			e.Meta = w.Meta
 		}
 	}
@@ -611,4 +609,4 @@ func errorText(err error) string {
 
 // workload reports whether c runs the workload's operations rather than the
 // final reads.
-func (c *realClient) workload() bool { return workload(c.id) }
+func (c *client) workload() bool { return harness.Workload(c.id) }

@@ -1,4 +1,4 @@
-package harness_test
+package sim_test
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/harness/sim"
 	"github.com/clockwise-kv/clockwise/histories"
 )
 
@@ -17,7 +18,7 @@ import (
 func benchRun(b *testing.B, cfg harness.Config) {
 	ops := 0
 	for b.Loop() {
-		res, err := harness.Run(cfg, nil, nil)
+		res, err := sim.Run(cfg, nil, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -60,7 +61,7 @@ func BenchmarkCommitWait(b *testing.B) {
 			cfg.Nemesis.Kinds = nil
 			var sum, n, most int64
 			for b.Loop() {
-				res, err := harness.Run(cfg, nil, nil)
+				res, err := sim.Run(cfg, nil, nil)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -106,7 +107,7 @@ func benchMemory(b *testing.B, cfg harness.Config) {
 	}
 	for b.Loop() {
 		runtime.GC()
-		res, err := harness.Run(cfg, nil, histories.NewWriter(io.Discard))
+		res, err := sim.Run(cfg, nil, histories.NewWriter(io.Discard))
 		if err != nil {
 			b.Fatal(err)
 		}

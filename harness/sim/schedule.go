@@ -1,8 +1,9 @@
-package harness
+package sim
 
 import (
 	"math/rand/v2"
 
+	"github.com/clockwise-kv/clockwise/harness"
 	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/nemesis"
 )
@@ -14,8 +15,8 @@ import (
 // operations and faults from a failing run's schedule (shrinking) keeps
 // every other choice the run made.
 type Schedule struct {
-	Ops    map[string][]Op `json:"ops"`    // client → its operations, the last few perhaps never started
-	Faults []nemesis.Step  `json:"faults"` // the faults applied, in time order
+	Ops    map[string][]harness.Op `json:"ops"`    // client → its operations, the last few perhaps never started
+	Faults []nemesis.Step          `json:"faults"` // the faults applied, in time order
 	// Stop are the faults the nemesis gave to undo what it had under way
 	// when the workload ended.
 	Stop []nemesis.Fault `json:"stop"`
@@ -45,11 +46,11 @@ type faultSchedule interface {
 
 // recording is the random generator writing down what it generates.
 type recording struct {
-	g   *random
-	ops map[string][]Op
+	g   harness.Generator
+	ops map[string][]harness.Op
 }
 
-func (r *recording) Next(client string, rng *rand.Rand) Op {
+func (r *recording) Next(client string, rng *rand.Rand) harness.Op {
 	op := r.g.Next(client, rng)
 	r.ops[client] = append(r.ops[client], op)
 	return op
@@ -60,16 +61,16 @@ func (r *recording) Next(client string, rng *rand.Rand) Op {
 // stream as it did: its think times are the recorded run's until an
 // operation is missing.
 type replaying struct {
-	g    *random
-	ops  map[string][]Op
+	g    harness.Generator
+	ops  map[string][]harness.Op
 	next map[string]int
 }
 
-func (r *replaying) Next(client string, rng *rand.Rand) Op {
+func (r *replaying) Next(client string, rng *rand.Rand) harness.Op {
 	r.g.Next(client, rng)
 	i := r.next[client]
 	if i >= len(r.ops[client]) {
-		return Op{} // no more: the client stops
+		return harness.Op{} // no more: the client stops
 	}
 	r.next[client]++
 	return r.ops[client][i]
@@ -94,14 +95,14 @@ func (f *fixed) Stop() []nemesis.Fault { return f.stop }
 
 // RunRecorded is Run with the random generator, and returns the schedule
 // it generated too.
-func RunRecorded(cfg Config, sink *histories.Writer) (*Result, *Schedule, error) {
+func RunRecorded(cfg harness.Config, sink *histories.Writer) (*harness.Result, *Schedule, error) {
 	r, err := newRun(cfg, sink)
 	if err != nil {
 		return nil, nil, err
 	}
-	s := &Schedule{Ops: map[string][]Op{}, Faults: []nemesis.Step{}}
+	s := &Schedule{Ops: map[string][]harness.Op{}, Faults: []nemesis.Step{}}
 	r.record = s
-	res, err := r.play(&recording{g: newRandom(cfg), ops: s.Ops})
+	res, err := r.play(&recording{g: harness.NewGenerator(cfg), ops: s.Ops})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -112,11 +113,11 @@ func RunRecorded(cfg Config, sink *histories.Writer) (*Result, *Schedule, error)
 // and the configured nemesis: each client runs its operations in order,
 // at most cfg.Ops of them, and stops when they run out; each fault comes at
 // its recorded time. It ends like Run.
-func Replay(cfg Config, s *Schedule, sink *histories.Writer) (*Result, error) {
+func Replay(cfg harness.Config, s *Schedule, sink *histories.Writer) (*harness.Result, error) {
 	r, err := newRun(cfg, sink)
 	if err != nil {
 		return nil, err
 	}
 	r.nm = &fixed{steps: s.Faults, stop: s.Stop}
-	return r.play(&replaying{g: newRandom(cfg), ops: s.Ops, next: map[string]int{}})
+	return r.play(&replaying{g: harness.NewGenerator(cfg), ops: s.Ops, next: map[string]int{}})
 }

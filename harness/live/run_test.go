@@ -1,4 +1,4 @@
-package harness_test
+package live_test
 
 import (
 	"bytes"
@@ -18,6 +18,7 @@ import (
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/harness/live"
 	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/nemesis"
 	"github.com/clockwise-kv/clockwise/node/nodetest"
@@ -38,10 +39,10 @@ func realConfig(strategy string, ops int, kinds ...string) harness.Config {
 func runRemote(t *testing.T, cfg harness.Config) (*harness.Result, *checker.Result, []byte) {
 	t.Helper()
 	urls := nodetest.Start(t, cfg.Strategy, 3, nil)
-	target, err := harness.DialRemote(context.Background(), urls)
+	target, err := live.DialRemote(context.Background(), urls)
 	require.NoError(t, err)
 	var buf bytes.Buffer
-	res, err := harness.RunReal(context.Background(), cfg, target, nil, histories.NewWriter(&buf))
+	res, err := live.Run(context.Background(), cfg, target, nil, histories.NewWriter(&buf))
 	require.NoError(t, err)
 	h, err := histories.Decode(bytes.NewReader(buf.Bytes()))
 	require.NoError(t, err, "the streamed history reads back")
@@ -91,21 +92,21 @@ func TestRealRemoteWithoutAdminSkipsFaults(t *testing.T) {
 		t.Cleanup(srv.Close)
 		urls = append(urls, srv.URL)
 	}
-	target, err := harness.DialRemote(context.Background(), urls)
+	target, err := live.DialRemote(context.Background(), urls)
 	require.NoError(t, err)
 	assert.Nil(t, target.Info("n1"))
 	assert.Contains(t, target.Describe(), "n1 "+urls[0]+" (no admin API)")
 	cfg := realConfig("vv", 1500, nemesis.Skew, nemesis.Partition, nemesis.Kill)
 	cfg.Converge = time.Second
-	res, err := harness.RunReal(context.Background(), cfg, target, nil, nil)
+	res, err := live.Run(context.Background(), cfg, target, nil, nil)
 	require.NoError(t, err)
 	assert.False(t, res.Converged, "no GET /admin/state: convergence unknown")
 	skipped := map[string]int{}
 	for _, e := range res.History {
-		if e.Process == histories.Nemesis && e.F != harness.Skipped && e.IsFault() {
+		if e.Process == histories.Nemesis && e.F != live.Skipped && e.IsFault() {
 			t.Errorf("fault %s recorded as applied: %+v", e.F, e)
 		}
-		if e.F == harness.Skipped {
+		if e.F == live.Skipped {
 			skipped[e.Params["fault"]]++
 			assert.Contains(t, e.Error, "skipped: ")
 			assert.NotEmpty(t, e.Params["why"])
@@ -152,36 +153,41 @@ func (g *few) Next(client string, _ *rand.Rand) harness.Op {
 func TestRealGeneratorRunsDry(t *testing.T) {
 	cfg := realConfig("vv", 1000)
 	urls := nodetest.Start(t, cfg.Strategy, 3, nil)
-	target, err := harness.DialRemote(context.Background(), urls)
+	target, err := live.DialRemote(context.Background(), urls)
 	require.NoError(t, err)
-	res, err := harness.RunReal(context.Background(), cfg, target, &few{n: 3, gave: map[string]int{}}, nil)
+	res, err := live.Run(context.Background(), cfg, target, &few{n: 3, gave: map[string]int{}}, nil)
 	require.NoError(t, err)
 	assert.Equal(t, 3*cfg.Clients, res.Ops)
 }
 
-// Both script runners refuse a step that names a client or node the run
-// does not have, before any call.
-func TestScriptsRefuseUnknownClientsAndNodes(t *testing.T) {
-	cfg := realConfig("vv", 0)
-	cfg.Nodes = 3
-	target, err := harness.DialRemote(context.Background(), nodetest.Start(t, cfg.Strategy, 3, nil))
-	require.NoError(t, err)
-	for _, c := range []struct {
-		call harness.Call
-		want string
-	}{
-		{harness.Call{Process: "c9", Op: harness.Op{F: histories.Read, Key: "k1", Node: "n1"}}, `no client "c9"`},
-		{harness.Call{Process: "c01", Op: harness.Op{F: histories.Read, Key: "k1", Node: "n1"}}, `no client "c01"`},
-		{harness.Call{Process: "c1", Op: harness.Op{F: histories.Read, Key: "k1", Node: "n4"}}, `no node "n4"`},
-		{harness.Call{Process: "c1", Op: harness.Op{F: histories.Read, Key: "k1", Node: "n01"}}, `no node "n01"`},
-	} {
-		steps := []harness.Step{{Calls: []harness.Call{{Process: "c1", Op: harness.Op{F: histories.Read, Key: "k1", Node: "n1"}}}}, {Calls: []harness.Call{c.call}}}
-		_, err := harness.RunScript(cfg, steps, nil)
-		require.Error(t, err)
-		assert.Contains(t, err.Error(), "script step 2: "+c.want)
-		res, err := harness.RunRealScript(context.Background(), cfg, target, steps, nil)
-		require.Error(t, err)
-		assert.Nil(t, res)
-		assert.Contains(t, err.Error(), "script step 2: "+c.want)
+// writesElsewhere requires every client write of h to go through another
+// node than the client's last read, and counts them.
+func writesElsewhere(t *testing.T, h []histories.Event) int {
+	t.Helper()
+	lastRead := map[string]string{}
+	writes := 0
+	for _, e := range h {
+		if e.Type != histories.Invoke || !harness.Workload(e.Process) {
+			continue
+		}
+		if e.F == histories.Read {
+			lastRead[e.Process] = e.Node
+			continue
+		}
+		writes++
+		assert.NotEqual(t, lastRead[e.Process], e.Node, "event %d", e.Index)
 	}
+	return writes
+}
+
+// A real script that names a node the cluster does not have is refused
+// before any call.
+func TestScriptRefusesUnknownNodes(t *testing.T) {
+	cfg := realConfig("vv", 0)
+	target, err := live.DialRemote(context.Background(), nodetest.Start(t, cfg.Strategy, 3, nil))
+	require.NoError(t, err)
+	steps := []harness.Step{{Calls: []harness.Call{{Process: "c1", Op: harness.Op{F: histories.Read, Key: "k1", Node: "n4"}}}}}
+	res, err := live.RunScript(context.Background(), cfg, target, steps, nil)
+	require.ErrorContains(t, err, `script step 1: no node "n4"`)
+	assert.Nil(t, res)
 }

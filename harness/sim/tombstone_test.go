@@ -1,4 +1,4 @@
-package harness_test
+package sim_test
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/harness/sim"
 	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/nemesis"
 )
@@ -27,7 +28,7 @@ func tombConfig(strategy string, seed uint64, kinds ...string) harness.Config {
 
 func tombRun(t *testing.T, cfg harness.Config) (*harness.Result, *checker.Result, *checker.Graph) {
 	t.Helper()
-	res, err := harness.Run(cfg, nil, nil)
+	res, err := sim.Run(cfg, nil, nil)
 	require.NoError(t, err)
 	a, err := checker.Analyze(res.History)
 	require.NoError(t, err)
@@ -149,7 +150,7 @@ func TestTombstoneScenario(t *testing.T) {
 	sc := harness.TombstoneScenario()
 	for _, name := range strategies() {
 		t.Run(name, func(t *testing.T) {
-			res, err := harness.RunScript(sc.Config(name), sc.Steps, nil)
+			res, err := sim.RunScript(sc.Config(name), sc.Steps, nil)
 			require.NoError(t, err)
 			result, err := checker.Check(res.History, checker.Options{})
 			require.NoError(t, err)
@@ -245,7 +246,7 @@ func TestTombstoneDeterministic(t *testing.T) {
 	for i := range runs {
 		var err error
 		w := histories.NewWriter(&runs[i])
-		res, err = harness.Run(tombConfig("lww", 9, nemesis.Partition, nemesis.Skew), nil, w)
+		res, err = sim.Run(tombConfig("lww", 9, nemesis.Partition, nemesis.Skew), nil, w)
 		require.NoError(t, err)
 	}
 	assert.Equal(t, runs[0].String(), runs[1].String())
@@ -266,17 +267,9 @@ func TestTombstoneDeterministic(t *testing.T) {
 func TestScriptTombstoneThroughUnknownNode(t *testing.T) {
 	tomb := nemesis.TombstoneFault("n9", "x", time.Hour)
 	sc := harness.TombstoneScenario()
-	_, err := harness.RunScript(sc.Config("lww"), []harness.Step{{Fault: &tomb}}, nil)
+	_, err := sim.RunScript(sc.Config("lww"), []harness.Step{{Fault: &tomb}}, nil)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `"n9"`)
-}
-
-func TestValidateTombstoneOffset(t *testing.T) {
-	cfg := harness.DefaultConfig()
-	cfg.Nemesis.TombstoneOffset = -time.Second
-	err := cfg.Validate()
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "tombstone offset")
 }
 
 // Tombstones due faster than the nemesis can run them wait their turn: the
@@ -298,4 +291,12 @@ func TestTombstonesOneAtATime(t *testing.T) {
 	}
 	assert.Greater(t, faults, 10)
 	assert.Equal(t, faults, deletes)
+}
+
+// A simulated script that names a client the run does not have is refused.
+func TestScriptRefusesUnknownClients(t *testing.T) {
+	sc := harness.SkewScenario()
+	steps := []harness.Step{{Calls: []harness.Call{{Process: "c3", Op: harness.Op{F: histories.Read, Key: "x", Node: "n1"}}}}}
+	_, err := sim.RunScript(sc.Config("lww"), steps, nil)
+	require.ErrorContains(t, err, `script step 1: no client "c3"`)
 }

@@ -1,4 +1,4 @@
-package harness
+package live
 
 import (
 	"context"
@@ -19,12 +19,13 @@ import (
 	"time"
 
 	"github.com/clockwise-kv/clockwise/clock"
+	"github.com/clockwise-kv/clockwise/harness"
 	"github.com/clockwise-kv/clockwise/node"
 	"github.com/clockwise-kv/clockwise/protocol"
 	"github.com/clockwise-kv/clockwise/store"
 )
 
-// LocalOptions tune a local cluster beyond what Config says.
+// LocalOptions tune a local cluster beyond what harness.Config says.
 type LocalOptions struct {
 	// Binary is the clockwise executable whose `node` command runs each
 	// replica, e.g. os.Executable().
@@ -50,7 +51,7 @@ type LocalOptions struct {
 // Linux the children are also killed if this process dies first.
 type Local struct {
 	*Remote
-	cfg   Config
+	cfg   harness.Config
 	opts  LocalOptions
 	addrs map[string]string    // node → its listen address
 	links map[[2]string]*proxy // (from, to) → the proxy of that link
@@ -72,7 +73,7 @@ type process struct {
 // StartLocal starts cfg.Nodes nodes of cfg.Strategy (with cfg.Options,
 // cfg.W and cfg.Replicas) and waits until each answers. On an error every
 // process it started is stopped again.
-func StartLocal(ctx context.Context, cfg Config, opts LocalOptions) (*Local, error) {
+func StartLocal(ctx context.Context, cfg harness.Config, opts LocalOptions) (*Local, error) {
 	if opts.Binary == "" {
 		return nil, errors.New("harness: a local cluster needs the clockwise binary")
 	}

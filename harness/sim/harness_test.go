@@ -1,4 +1,4 @@
-package harness_test
+package sim_test
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/harness/sim"
 	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/nemesis"
 	"github.com/clockwise-kv/clockwise/store"
@@ -75,7 +76,7 @@ func (d dropSibling) Merge(local, remote store.Object) store.Object {
 func run(t testing.TB, cfg harness.Config) (*harness.Result, []byte) {
 	t.Helper()
 	var buf bytes.Buffer
-	res, err := harness.Run(cfg, nil, histories.NewWriter(&buf))
+	res, err := sim.Run(cfg, nil, histories.NewWriter(&buf))
 	require.NoError(t, err)
 	return res, buf.Bytes()
 }
@@ -160,7 +161,7 @@ func TestObserveSeesTheHistory(t *testing.T) {
 
 // A sink that fails stops the run with its error.
 func TestFailingSinkFailsTheRun(t *testing.T) {
-	_, err := harness.Run(config("vv", 1, 5000), nil, histories.NewWriter(diskFull{}))
+	_, err := sim.Run(config("vv", 1, 5000), nil, histories.NewWriter(diskFull{}))
 	require.ErrorContains(t, err, "disk full")
 }
 
@@ -288,7 +289,7 @@ func TestSkewScenario(t *testing.T) {
 		"vv":  {},
 	}
 	for strategy, lost := range want {
-		res, err := harness.RunScript(sc.Config(strategy), sc.Steps, nil)
+		res, err := sim.RunScript(sc.Config(strategy), sc.Steps, nil)
 		require.NoError(t, err)
 		r := check(t, res.History)
 		got := map[string]checker.LostKind{}
@@ -299,56 +300,11 @@ func TestSkewScenario(t *testing.T) {
 	}
 	// Scripts are deterministic too.
 	var a, b bytes.Buffer
-	_, err := harness.RunScript(sc.Config("lww"), sc.Steps, histories.NewWriter(&a))
+	_, err := sim.RunScript(sc.Config("lww"), sc.Steps, histories.NewWriter(&a))
 	require.NoError(t, err)
-	_, err = harness.RunScript(sc.Config("lww"), sc.Steps, histories.NewWriter(&b))
+	_, err = sim.RunScript(sc.Config("lww"), sc.Steps, histories.NewWriter(&b))
 	require.NoError(t, err)
 	assert.Equal(t, a.String(), b.String())
-}
-
-func TestConfigValidation(t *testing.T) {
-	for name, mut := range map[string]func(*harness.Config){
-		"nodes":    func(c *harness.Config) { c.Nodes = 0 },
-		"clients":  func(c *harness.Config) { c.Clients = 0 },
-		"keys":     func(c *harness.Config) { c.Keys = 0 },
-		"drop":     func(c *harness.Config) { c.Drop = 1 },
-		"mix":      func(c *harness.Config) { c.Mix = harness.Mix{} },
-		"strategy": func(c *harness.Config) { c.Strategy = "nope" },
-		"skew":     func(c *harness.Config) { c.Nemesis.Skew = map[string]int64{"n9": 1} },
-	} {
-		cfg := harness.DefaultConfig()
-		mut(&cfg)
-		_, err := harness.Run(cfg, nil, nil)
-		assert.Error(t, err, name)
-		assert.Contains(t, fmt.Sprint(err), name, "the error names the setting")
-	}
-}
-
-func TestValidNode(t *testing.T) {
-	for _, n := range []string{"n1", "n2", "n3"} {
-		assert.NoError(t, harness.ValidNode(n, 3), n)
-	}
-	for _, n := range []string{"n0", "n4", "n01", "n+1", "n", "1", "x1", "N1", ""} {
-		assert.ErrorContains(t, harness.ValidNode(n, 3), "n1…n3", n)
-	}
-	cfg := harness.DefaultConfig()
-	cfg.Nemesis.Skew = map[string]int64{"n4": 1}
-	assert.ErrorContains(t, cfg.Validate(), "harness: skew names n4, but the nodes are n1…n3")
-}
-
-func TestParseMixReadsString(t *testing.T) {
-	for _, m := range []harness.Mix{harness.DefaultConfig().Mix, {Read: 1}, {ReadWrite: 2, Delete: 7}} {
-		got, err := harness.ParseMix(m.String())
-		require.NoError(t, err, m.String())
-		assert.Equal(t, m, got)
-	}
-	got, err := harness.ParseMix("rw=1, blind=2")
-	require.NoError(t, err)
-	assert.Equal(t, harness.Mix{ReadWrite: 1, Blind: 2}, got, "a weight left out is 0")
-	for _, bad := range []string{"read=1,write=2", "read=-1", "read", "read=0,rw=0", ""} {
-		_, err := harness.ParseMix(bad)
-		assert.Error(t, err, bad)
-	}
 }
 
 // The simulator has no process to kill: a kill fault is an error, not a
@@ -356,6 +312,6 @@ func TestParseMixReadsString(t *testing.T) {
 func TestSimulatorRefusesKill(t *testing.T) {
 	cfg := harness.DefaultConfig()
 	cfg.Nemesis.Kinds = []string{nemesis.Skew, nemesis.Kill}
-	_, err := harness.Run(cfg, nil, nil)
+	_, err := sim.Run(cfg, nil, nil)
 	require.ErrorContains(t, err, "kill fault needs a real cluster")
 }

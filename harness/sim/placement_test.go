@@ -1,4 +1,4 @@
-package harness_test
+package sim_test
 
 import (
 	"bytes"
@@ -11,13 +11,14 @@ import (
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/harness/sim"
 	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/store"
 )
 
 func play(t *testing.T, sc harness.Scenario, strategy string) *checker.Result {
 	t.Helper()
-	res, err := harness.RunScript(sc.Config(strategy), sc.Steps, nil)
+	res, err := sim.RunScript(sc.Config(strategy), sc.Steps, nil)
 	require.NoError(t, err)
 	require.True(t, res.Converged)
 	result, err := checker.Check(res.History, checker.Options{})
@@ -62,24 +63,6 @@ func TestSiblingsScenario(t *testing.T) {
 	assert.True(t, result.Keys[0].Preserved)
 }
 
-func TestReplicaCount(t *testing.T) {
-	for _, c := range []struct {
-		strategy        string
-		nodes, replicas int
-		want            int
-	}{
-		{"lww", 10, 0, 10}, {"vv", 10, 0, 10}, {"vv-pruned", 10, 0, 10},
-		{"dvv", 10, 0, 3}, {"dvv", 2, 0, 2}, {"dvv", 10, 5, 5}, {"vv", 10, 3, 3}, {"vv", 3, 7, 3},
-	} {
-		cfg := harness.DefaultConfig()
-		cfg.Strategy, cfg.Nodes, cfg.Replicas = c.strategy, c.nodes, c.replicas
-		assert.Equal(t, c.want, cfg.ReplicaCount(), "%s on %d nodes, replicas %d", c.strategy, c.nodes, c.replicas)
-	}
-	cfg := harness.DefaultConfig()
-	cfg.Replicas = -1
-	assert.ErrorContains(t, cfg.Validate(), "replicas")
-}
-
 func TestTurnsSendEachKeysWritesToTheNodesInTurn(t *testing.T) {
 	cfg := harness.DefaultConfig()
 	cfg.Nodes, cfg.Keys = 4, 2
@@ -107,7 +90,7 @@ func TestTurnsSendEachKeysWritesToTheNodesInTurn(t *testing.T) {
 func TestDVVPlacementRun(t *testing.T) {
 	cfg := harness.DefaultConfig()
 	cfg.Strategy, cfg.Nodes, cfg.Ops = "dvv", 10, 400
-	res, err := harness.Run(cfg, harness.NewTurns(cfg), nil)
+	res, err := sim.Run(cfg, harness.NewTurns(cfg), nil)
 	require.NoError(t, err)
 	assert.True(t, res.Converged)
 	result, err := checker.Check(res.History, checker.Options{})
@@ -150,7 +133,7 @@ func TestPlacementRunIsDeterministic(t *testing.T) {
 	cfg.Strategy, cfg.Nodes, cfg.Ops = "dvv", 7, 200
 	var out [2]bytes.Buffer
 	for i := range out {
-		res, err := harness.Run(cfg, nil, nil)
+		res, err := sim.Run(cfg, nil, nil)
 		require.NoError(t, err)
 		require.NoError(t, histories.Encode(&out[i], res.History))
 	}
@@ -167,7 +150,7 @@ func TestVectorsGrowWithCoordinators(t *testing.T) {
 		cfg := harness.DefaultConfig()
 		cfg.Strategy, cfg.Nodes, cfg.Ops, cfg.Keys = c.strategy, 8, 200, 2
 		cfg.Options.Prune = 4
-		res, err := harness.Run(cfg, harness.NewTurns(cfg), nil)
+		res, err := sim.Run(cfg, harness.NewTurns(cfg), nil)
 		require.NoError(t, err)
 		a, err := checker.Analyze(res.History)
 		require.NoError(t, err)

@@ -1,4 +1,4 @@
-package harness
+package sim
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/clockwise-kv/clockwise/clock"
+	"github.com/clockwise-kv/clockwise/harness"
 	"github.com/clockwise-kv/clockwise/store"
 )
 
@@ -22,14 +23,14 @@ type cluster struct {
 	rounds  int  // the tick of the next anti-entropy round of any node
 	cut     bool // a partition is in place
 	rng     *rand.Rand
-	latency Latency
+	latency harness.Latency
 	drop    float64
 	clients map[string]*client
 	errors  []error         // malformed messages nodes reported
 	out     []store.Message // reused by flush
 	// ring places each key on its replicas; nil: every node holds every key.
 	ring *store.Ring
-	cfg  *Config
+	cfg  *harness.Config
 	res  int64 // clock resolution, ns; 0: exact
 }
 
@@ -46,10 +47,10 @@ type member struct {
 	lives  int   // restarts so far
 }
 
-func newCluster(s *sim, cfg *Config) (*cluster, error) {
+func newCluster(s *sim, cfg *harness.Config) (*cluster, error) {
 	c := &cluster{
 		sim: s, index: map[string]int{}, rounds: math.MaxInt,
-		rng:     rand.New(rand.NewPCG(cfg.Seed, streamNetwork)),
+		rng:     rand.New(rand.NewPCG(cfg.Seed, harness.StreamNetwork)),
 		latency: cfg.Latency, drop: cfg.Drop, clients: map[string]*client{}, cfg: cfg,
 		res: int64(cfg.ClockResolution),
 	}

@@ -1,4 +1,4 @@
-package harness_test
+package sim_test
 
 import (
 	"testing"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/harness/sim"
 	"github.com/clockwise-kv/clockwise/nemesis"
 )
 
@@ -17,7 +18,7 @@ const epsilon = 7 * time.Millisecond
 
 // verdict runs cfg and judges its history.
 func verdict(t require.TestingT, cfg harness.Config) *checker.Result {
-	res, err := harness.Run(cfg, nil, nil)
+	res, err := sim.Run(cfg, nil, nil)
 	require.NoError(t, err)
 	require.True(t, res.Converged)
 	result, err := checker.Check(res.History, checker.Options{})

@@ -1,4 +1,4 @@
-package harness
+package sim
 
 import (
 	"testing"
@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/harness"
 	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/nemesis"
 )
@@ -28,7 +29,7 @@ func crash(t *testing.T, r *run, node string) {
 // the history.
 func writeThenCrash(t *testing.T, w int, isolated bool) (histories.Event, *checker.Result) {
 	t.Helper()
-	cfg := DefaultConfig()
+	cfg := harness.DefaultConfig()
 	cfg.Strategy, cfg.W, cfg.Ops, cfg.Drop = "vv", w, 0, 0
 	cfg.Nemesis.Kinds = nil
 	r, err := newRun(cfg, nil)
@@ -37,7 +38,7 @@ func writeThenCrash(t *testing.T, w int, isolated bool) (histories.Event, *check
 		r.fault(nemesis.PartitionFault([]string{"n1"}, []string{"n2", "n3"}))
 	}
 	done := false
-	r.clients[0].do(Op{F: histories.Write, Key: "k1", Node: "n1"}, func() {
+	r.clients[0].do(harness.Op{F: histories.Write, Key: "k1", Node: "n1"}, func() {
 		crash(t, r, "n1")
 		done = true
 	})
@@ -84,12 +85,4 @@ func TestQuorumWriteSurvivesItsCoordinator(t *testing.T) {
 	assert.True(t, v.Valid, "%v", v.Failures)
 	require.Len(t, v.Keys, 1)
 	assert.Equal(t, []string{ack.Write}, v.Keys[0].Final)
-}
-
-func TestConfigRejectsAQuorumAboveTheReplicas(t *testing.T) {
-	cfg := DefaultConfig()
-	cfg.W = 4
-	assert.ErrorContains(t, cfg.Validate(), "w is 4, but each key has only 3 replicas")
-	cfg.W = -1
-	assert.ErrorContains(t, cfg.Validate(), "w must not be negative")
 }
