@@ -16,7 +16,7 @@ func BenchmarkCheck(b *testing.B) {
 		b.Run(strategy+"/ops=100000", func(b *testing.B) {
 			cfg := harness.DefaultConfig()
 			cfg.Strategy, cfg.Ops = strategy, 100_000
-			res, err := sim.Run(cfg, nil, nil)
+			res, err := sim.Run(cfg, nil, sim.Options{})
 			if err != nil {
 				b.Fatal(err)
 			}

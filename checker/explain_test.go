@@ -17,7 +17,7 @@ import (
 func TestExplainBoundsOnlyTheWhy(t *testing.T) {
 	cfg := harness.DefaultConfig()
 	cfg.Strategy, cfg.Ops = "lww", 3000
-	res, err := sim.Run(cfg, nil, nil)
+	res, err := sim.Run(cfg, nil, sim.Options{})
 	require.NoError(t, err)
 	all, err := checker.Check(res.History, checker.Options{})
 	require.NoError(t, err)

@@ -35,12 +35,13 @@ import (
 	"github.com/clockwise-kv/clockwise/report"
 )
 
-// RunInto runs cfg with gen (nil: the random generator), streaming its
-// history to path.
-func RunInto(path string, cfg harness.Config, gen harness.Generator) (*harness.Result, error) {
+// RunInto runs cfg with gen (nil: the random generator) on the simulator,
+// streaming its history to path; o's Sink is that file's.
+func RunInto(path string, cfg harness.Config, gen harness.Generator, o sim.Options) (*harness.Result, error) {
 	var res *harness.Result
 	err := runs.Record(path, func(w *histories.Writer) (err error) {
-		res, err = sim.Run(cfg, gen, w)
+		o.Sink = w
+		res, err = sim.Run(cfg, gen, o)
 		return err
 	})
 	return res, err
@@ -71,7 +72,7 @@ type Run struct {
 // Then it points root/latest at the complete folder. command is the
 // command line that replays the run.
 func Check(root string, cfg harness.Config, command string, opts checker.Options) (*Run, error) {
-	return CheckStages(root, cfg, command, opts, nil)
+	return CheckStages(root, cfg, command, opts, Hooks{})
 }
 
 // The stages of a check after the run itself, as CheckStages names them.
@@ -80,16 +81,28 @@ const (
 	StageReports = "writing the reports"
 )
 
-// CheckStages is Check, calling stage, when not nil, as each stage after
-// the run begins (StageCheck, StageReports), so that a progress display
-// can follow the whole check and not only the run (cfg.Progress).
-func CheckStages(root string, cfg harness.Config, command string, opts checker.Options, stage func(string)) (*Run, error) {
-	return check(root, cfg, command, nil, opts, stage)
+// Hooks follow a check as it goes and stop it; each may be nil.
+type Hooks struct {
+	// Progress is called as the run's client operations complete.
+	Progress func(done, total int)
+	// Stage is called as each stage after the run begins (StageCheck,
+	// StageReports), so that a progress display can follow the whole check
+	// and not only the run.
+	Stage func(string)
+	// Interrupt, when closed, stops a simulated run at its next event (a
+	// user's Ctrl-C; sim.Options.Interrupt). A real run ends with
+	// CheckReal's context instead.
+	Interrupt <-chan struct{}
+}
+
+// CheckStages is Check, followed and stopped by h.
+func CheckStages(root string, cfg harness.Config, command string, opts checker.Options, h Hooks) (*Run, error) {
+	return check(root, cfg, command, nil, opts, h)
 }
 
 // check is CheckStages for a run whose run.json records vary, the shape a
 // sweep drew for its seed (nil: none).
-func check(root string, cfg harness.Config, command string, vary map[string]string, opts checker.Options, stage func(string)) (*Run, error) {
+func check(root string, cfg harness.Config, command string, vary map[string]string, opts checker.Options, h Hooks) (*Run, error) {
 	r := newRun(cfg, command)
 	r.Info.Vary = vary
 	var err error
@@ -99,13 +112,12 @@ func check(root string, cfg harness.Config, command string, vary map[string]stri
 	// The history is assembled for the checker as the run makes it, and
 	// is on disk: the run need not keep it too.
 	as := &checker.Assembler{}
-	cfg.Observe = func(e *histories.Event) { as.Add(e) }
-	cfg.Stream = true
-	res, err := RunInto(filepath.Join(r.Dir, runs.HistoryFile), cfg, nil)
+	o := sim.Options{Stream: true, Progress: h.Progress, Interrupt: h.Interrupt, Observe: func(e *histories.Event) { as.Add(e) }}
+	res, err := RunInto(filepath.Join(r.Dir, runs.HistoryFile), cfg, nil, o)
 	if err != nil {
 		return nil, fmt.Errorf("experiment: run: %w", err)
 	}
-	if err := r.save(cfg, res, as, opts, stage); err != nil {
+	if err := r.save(cfg, res, as, opts, h.Stage); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -239,7 +251,7 @@ func Demo(w io.Writer, scenarios []harness.Scenario, strategies []string) error 
 	for _, sc := range scenarios {
 		var stories []report.Story
 		for _, s := range strategies {
-			res, err := sim.RunScript(sc.Config(s), sc.Steps, nil)
+			res, err := sim.RunScript(sc.Config(s), sc.Steps, sim.Options{})
 			if err != nil {
 				return err
 			}

@@ -56,7 +56,7 @@ func FuzzCheckerCatchesPlantedLoss(f *testing.F) {
 		cfg.Ops = int(ops % 500)
 		cfg.Mix = harness.Mix{Read: int(mix % 3), ReadWrite: 1 + int(mix%4), Blind: int(mix/4) % 3, Delete: int(mix/16) % 2, ReadElsewhere: int(mix/32) % 3}
 		cfg.Nemesis.Kinds = nemesis.Kinds[:int(pick)%(len(nemesis.Kinds)+1)]
-		res, err := sim.Run(cfg, nil, nil)
+		res, err := sim.Run(cfg, nil, sim.Options{})
 		require.NoError(t, err)
 		h := res.History
 		_, err = checker.Check(h, checker.Options{})

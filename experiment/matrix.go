@@ -221,7 +221,7 @@ func newTrial(p MatrixPlan, strategy string, col Column, seed uint64) (Trial, er
 
 // run runs and judges the trial.
 func (t *Trial) run(linear time.Duration) error {
-	res, err := sim.Run(t.cfg, nil, nil)
+	res, err := sim.Run(t.cfg, nil, sim.Options{})
 	if err != nil {
 		return err
 	}

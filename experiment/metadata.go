@@ -20,6 +20,7 @@ import (
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/harness/sim"
 	"github.com/clockwise-kv/clockwise/internal/runs"
 	"github.com/clockwise-kv/clockwise/report"
 )
@@ -127,7 +128,7 @@ func measure(cfg harness.Config, dir string, info runs.Info) (MetadataRow, error
 	if err := os.MkdirAll(runDir, 0o755); err != nil {
 		return row, err
 	}
-	res, err := RunInto(filepath.Join(runDir, runs.HistoryFile), cfg, harness.NewTurns(cfg))
+	res, err := RunInto(filepath.Join(runDir, runs.HistoryFile), cfg, harness.NewTurns(cfg), sim.Options{})
 	if err != nil {
 		return row, fmt.Errorf("experiment: run %s: %w", row.Run, err)
 	}

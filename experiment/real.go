@@ -59,8 +59,9 @@ func (c Cluster) URLs() ([]string, error) {
 // from its URLs. If ctx ends during the run, the faults are undone and
 // what was recorded is judged and saved, as an interrupted simulated run
 // is (run.json's interrupted; the verdict unknown unless what was recorded
-// proves a failure).
-func CheckReal(ctx context.Context, root string, cfg harness.Config, cl Cluster, command string, opts checker.Options) (*Run, error) {
+// proves a failure). h's Progress and Stage follow it; its Interrupt is
+// not used: ctx stops a real run.
+func CheckReal(ctx context.Context, root string, cfg harness.Config, cl Cluster, command string, opts checker.Options, h Hooks) (*Run, error) {
 	urls, err := cl.URLs()
 	if err != nil {
 		return nil, err
@@ -94,7 +95,7 @@ func CheckReal(ctx context.Context, root string, cfg harness.Config, cl Cluster,
 	var res *harness.Result
 	var runErr error
 	err = runs.Record(filepath.Join(r.Dir, runs.HistoryFile), func(w *histories.Writer) error {
-		res, runErr = live.Run(ctx, cfg, t, nil, w)
+		res, runErr = live.Run(ctx, cfg, t, nil, live.Options{Sink: w, Progress: h.Progress})
 		if res == nil {
 			return runErr
 		}
@@ -106,7 +107,7 @@ func CheckReal(ctx context.Context, root string, cfg harness.Config, cl Cluster,
 	if runErr != nil && !res.Interrupted {
 		return nil, fmt.Errorf("experiment: run: %w", runErr)
 	}
-	if err := r.save(cfg, res, nil, opts, nil); err != nil {
+	if err := r.save(cfg, res, nil, opts, h.Stage); err != nil {
 		return nil, err
 	}
 	return r, nil

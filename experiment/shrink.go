@@ -96,7 +96,7 @@ func (s *shrinker) judge(res *harness.Result) (bool, map[string]int, error) {
 
 // config runs cfg with the random generator and reports whether it fails.
 func (s *shrinker) config(cfg harness.Config) (bool, error) {
-	res, err := sim.Run(cfg, nil, nil)
+	res, err := sim.Run(cfg, nil, sim.Options{})
 	if err != nil {
 		return false, err
 	}
@@ -107,7 +107,7 @@ func (s *shrinker) config(cfg harness.Config) (bool, error) {
 // replay replays sched under cfg and reports whether it fails.
 func (s *shrinker) replay(cfg harness.Config, sched *sim.Schedule) (bool, error) {
 	cfg.Ops = sched.Cost()
-	res, err := sim.Replay(cfg, sched, nil)
+	res, err := sim.Replay(cfg, sched, sim.Options{})
 	if err != nil {
 		return false, err
 	}
@@ -124,9 +124,8 @@ func (s *shrinker) replay(cfg harness.Config, sched *sim.Schedule) (bool, error)
 // each candidate a replay. Every step is deterministic, so the same
 // failing run always shrinks to the same run.
 func Shrink(cfg harness.Config, finding string, opts checker.Options) (*Shrunk, error) {
-	cfg.Progress, cfg.Stream = nil, false
 	s := &shrinker{finding: finding, opts: opts}
-	res, err := sim.Run(cfg, nil, nil)
+	res, err := sim.Run(cfg, nil, sim.Options{})
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +154,7 @@ func Shrink(cfg harness.Config, finding string, opts checker.Options) (*Shrunk, 
 	if cfg, err = s.shrinkConfig(cfg); err != nil {
 		return nil, err
 	}
-	_, sched, err := sim.RunRecorded(cfg, nil)
+	_, sched, err := sim.RunRecorded(cfg, sim.Options{})
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +170,7 @@ func Shrink(cfg harness.Config, finding string, opts checker.Options) (*Shrunk, 
 		return nil, err
 	}
 	cfg.Ops = sched.Cost()
-	if res, err = sim.Replay(cfg, sched, nil); err != nil {
+	if res, err = sim.Replay(cfg, sched, sim.Options{}); err != nil {
 		return nil, err
 	}
 	a, err := checker.Analyze(res.History)
@@ -412,7 +411,7 @@ func SaveShrunk(root string, s *Shrunk, command string, opts checker.Options) (*
 	}
 	var res *harness.Result
 	if err := runs.Record(filepath.Join(r.Dir, runs.HistoryFile), func(w *histories.Writer) (err error) {
-		res, err = sim.Replay(cfg, s.Schedule, w)
+		res, err = sim.Replay(cfg, s.Schedule, sim.Options{Sink: w})
 		return err
 	}); err != nil {
 		return nil, fmt.Errorf("experiment: replay: %w", err)

@@ -239,7 +239,7 @@ type seedRun struct {
 // plan builds seed's run.
 func (p *SweepPlan) plan(seed uint64) seedRun {
 	cfg := p.Config
-	cfg.Seed, cfg.Progress, cfg.Stream = seed, nil, false
+	cfg.Seed = seed
 	args := []string{"--strategy", cfg.Strategy, "--seed", strconv.FormatUint(seed, 10)}
 	var vary map[string]string
 	if p.Vary {
@@ -322,7 +322,7 @@ func RunSweep(p SweepPlan, dir string) (*Sweep, error) {
 			continue
 		}
 		kept++
-		r, err := check(dir, sr.cfg, sr.out.Command, sr.vary, p.Options, nil)
+		r, err := check(dir, sr.cfg, sr.out.Command, sr.vary, p.Options, Hooks{})
 		if err != nil {
 			return nil, fmt.Errorf("experiment: sweep: seed %d: %w", sr.cfg.Seed, err)
 		}
@@ -337,7 +337,7 @@ func RunSweep(p SweepPlan, dir string) (*Sweep, error) {
 
 // judge runs the seed in memory and judges it.
 func (sr *seedRun) judge(opts checker.Options) error {
-	res, err := sim.Run(sr.cfg, nil, nil)
+	res, err := sim.Run(sr.cfg, nil, sim.Options{})
 	if err != nil {
 		return err
 	}

@@ -79,22 +79,6 @@ type Config struct {
 	// steps of it (floored), as a store that stamps in milliseconds does,
 	// so timestamps of different writes tie. 0: exact nanoseconds.
 	ClockResolution time.Duration
-	// Progress, if set, is called as client operations complete.
-	Progress func(done, total int)
-	// Stream, if set, only writes the history to the sink and leaves
-	// Result.History nil, so a run holds no more than the cluster's state
-	// however long it runs.
-	Stream bool
-	// Interrupt, when closed, stops a simulated run at its next event (a
-	// user's Ctrl-C): no fault is healed and no final read taken, the
-	// history so far is flushed, and Result.Interrupted says so.
-	Interrupt <-chan struct{}
-	// Observe, if set, is called with each event of a simulated run, in
-	// order, as the history is written: on a goroutine of the run's own,
-	// while the simulation goes on, so that a caller can take the history
-	// in (checker.Assembler) as it is made. It may keep what the event
-	// holds but not the pointer. Every call has returned when Run does.
-	Observe func(e *histories.Event)
 }
 
 // DefaultConfig is 3 nodes, 5 clients, 3 keys and 1000 operations under clock
@@ -191,13 +175,15 @@ func numbered(name, prefix string, n int) bool {
 
 // Result is what a run produced.
 type Result struct {
-	// History is every event, in order; nil with Config.Stream.
+	// History is every event, in order; nil when the runner was told to
+	// stream the history only (sim.Options.Stream).
 	History   []histories.Event
 	Converged bool          // the replicas agreed before the final reads
 	Duration  time.Duration // virtual time the run took
 	Events    int           // simulator events processed
 	Ops       int           // client operations invoked, final reads excluded
-	// Interrupted: Config.Interrupt stopped the run before it finished;
+	// Interrupted: the caller stopped the run before it finished (a closed
+	// sim.Options.Interrupt, an ended context of live.Run);
 	// the history ends where it stopped.
 	Interrupted bool
 }

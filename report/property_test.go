@@ -45,7 +45,7 @@ func TestReportShowsEveryFindingAndFaultProperty(t *testing.T) {
 		cfg.Nemesis.Kinds = rapid.SliceOfDistinct(rapid.SampledFrom([]string{"skew", "strobe", "partition"}),
 			func(s string) string { return s }).Draw(rt, "faults")
 		cfg.Nemesis.Interval = time.Duration(rapid.IntRange(5, 80).Draw(rt, "interval ms")) * time.Millisecond
-		run, err := sim.Run(cfg, nil, nil)
+		run, err := sim.Run(cfg, nil, sim.Options{})
 		require.NoError(rt, err)
 		res, doc, _ := renderHistory(rt, run.History)
 
@@ -100,7 +100,7 @@ func TestReportShowsEveryFindingAndFaultProperty(t *testing.T) {
 func TestReportCapsLongRuns(t *testing.T) {
 	cfg := harness.DefaultConfig()
 	cfg.Ops = MaxBars + 500
-	run, err := sim.Run(cfg, nil, nil)
+	run, err := sim.Run(cfg, nil, sim.Options{})
 	require.NoError(t, err)
 	res, doc, size := renderHistory(t, run.History)
 	require.Greater(t, len(res.Lost), MaxStories)
@@ -142,7 +142,7 @@ func TestClockOffsetsFollowTheFaults(t *testing.T) {
 // BenchmarkWrite renders the report of the default run (1000 operations
 // under lww, skew and partitions).
 func BenchmarkWrite(b *testing.B) {
-	run, err := sim.Run(harness.DefaultConfig(), nil, nil)
+	run, err := sim.Run(harness.DefaultConfig(), nil, sim.Options{})
 	require.NoError(b, err)
 	res, err := checker.Check(run.History, checker.Options{})
 	require.NoError(b, err)

@@ -29,7 +29,7 @@ func BenchmarkRealCluster(b *testing.B) {
 				}
 				defer l.Close()
 				b.ResetTimer()
-				res, err := live.Run(context.Background(), cfg, l, nil, nil)
+				res, err := live.Run(context.Background(), cfg, l, nil, live.Options{})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -66,9 +66,9 @@ func lwwHistory(b *testing.B, ops int) string {
 		return path
 	}
 	cfg := harness.DefaultConfig()
-	cfg.Strategy, cfg.Ops, cfg.Stream = "lww", ops, true
+	cfg.Strategy, cfg.Ops = "lww", ops
 	if err := runs.Record(path, func(w *histories.Writer) error {
-		_, err := sim.Run(cfg, nil, w)
+		_, err := sim.Run(cfg, nil, sim.Options{Sink: w, Stream: true})
 		return err
 	}); err != nil {
 		b.Fatal(err)

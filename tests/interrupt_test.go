@@ -44,7 +44,7 @@ func TestInterruptedRunStopsEveryNode(t *testing.T) {
 		}
 		cancel()
 	}()
-	res, err := live.Run(ctx, cfg, l, nil, nil)
+	res, err := live.Run(ctx, cfg, l, nil, live.Options{})
 	require.ErrorIs(t, err, context.Canceled)
 	require.NotNil(t, res)
 	assert.NotEmpty(t, res.History)

@@ -23,7 +23,7 @@ func TestLocalKilledNodeRestartsAndConverges(t *testing.T) {
 	cfg.Nemesis.Interval = 150 * time.Millisecond
 	l := local(t, cfg)
 	before := l.PIDs()
-	res, err := live.Run(context.Background(), cfg, l, nil, nil)
+	res, err := live.Run(context.Background(), cfg, l, nil, live.Options{})
 	require.NoError(t, err)
 	assert.True(t, res.Converged, "the restarted nodes caught up")
 	v := judge(t, res.History)
@@ -56,7 +56,7 @@ func killCoordinator(t *testing.T, w int, isolated bool) (histories.Event, *chec
 	} else {
 		steps = []harness.Step{write, {Fault: &kill}, {Pause: 100 * time.Millisecond, Fault: &restart}}
 	}
-	res, err := live.RunScript(context.Background(), cfg, l, steps, nil)
+	res, err := live.RunScript(context.Background(), cfg, l, steps, live.Options{})
 	require.NoError(t, err)
 	require.True(t, res.Converged)
 	i := slices.IndexFunc(res.History, func(e histories.Event) bool { return e.Process == "c1" && e.Type != histories.Invoke })
@@ -99,7 +99,7 @@ func TestLocalQuorumUnderKillSchedule(t *testing.T) {
 		cfg.W = w
 		cfg.Nemesis.Interval = 200 * time.Millisecond
 		l := local(t, cfg)
-		res, err := live.Run(context.Background(), cfg, l, nil, nil)
+		res, err := live.Run(context.Background(), cfg, l, nil, live.Options{})
 		require.NoError(t, err)
 		assert.True(t, res.Converged)
 		v := judge(t, res.History)

@@ -20,7 +20,7 @@ func TestLocalLWWLosesWritesUnderSkew(t *testing.T) {
 	cfg := config("lww", 1000, nemesis.Skew)
 	cfg.Nemesis.Skew = map[string]int64{"n1": int64(-5 * time.Second)}
 	l := local(t, cfg)
-	res, err := live.Run(context.Background(), cfg, l, nil, nil)
+	res, err := live.Run(context.Background(), cfg, l, nil, live.Options{})
 	require.NoError(t, err)
 	assert.True(t, res.Converged)
 	v := judge(t, res.History)
@@ -35,7 +35,7 @@ func TestLocalLWWLosesWritesUnderSkew(t *testing.T) {
 func TestLocalVVKeepsEveryWrite(t *testing.T) {
 	cfg := config("vv", 1500, nemesis.Skew, nemesis.Strobe, nemesis.Partition)
 	l := local(t, cfg)
-	res, err := live.Run(context.Background(), cfg, l, nil, nil)
+	res, err := live.Run(context.Background(), cfg, l, nil, live.Options{})
 	require.NoError(t, err)
 	assert.True(t, res.Converged)
 	v := judge(t, res.History)

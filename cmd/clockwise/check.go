@@ -88,15 +88,15 @@ cannot decide (an interrupted run, replicas that did not converge).`,
 			}
 			command := replay(cmd, "out", "limit", "shrink", "json")
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-			var stage func(string)
+			var h experiment.Hooks
 			var done func()
-			cfg.Progress, stage, done = stagedProgress(cmd.ErrOrStderr(), cfg.Ops)
+			h.Progress, h.Stage, done = stagedProgress(cmd.ErrOrStderr(), cfg.Ops)
 			var res *experiment.Run
 			if cluster == "" {
-				cfg.Interrupt = ctx.Done()
-				res, err = experiment.CheckStages(out, cfg, command, opts, stage)
+				h.Interrupt = ctx.Done()
+				res, err = experiment.CheckStages(out, cfg, command, opts, h)
 			} else {
-				res, err = experiment.CheckReal(ctx, out, cfg, cl, command, opts)
+				res, err = experiment.CheckReal(ctx, out, cfg, cl, command, opts, h)
 			}
 			stop()
 			done()
@@ -115,7 +115,6 @@ cannot decide (an interrupted run, replicas that did not converge).`,
 			}
 			if shrink && res.Result.Verdict == checker.Invalid {
 				fmt.Fprintln(stdout)
-				cfg.Interrupt = nil // the check's signal handling has ended: Ctrl-C stops the shrink outright
 				return shrinkRun(stdout, cfg, opts, "", out, "clockwise shrink "+experiment.ShellQuote(res.Dir))
 			}
 			return verdictErr(res.Result.Verdict)

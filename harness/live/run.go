@@ -29,7 +29,7 @@ const undoTimeout = 10 * time.Second
 // harness.Config.Nemesis's faults through the target on the seeded schedule; kill
 // faults ("kill" in Nemesis.Kinds) run on their own cycle. Then it undoes
 // every fault, waits for convergence (harness.Config.Converge at most) and takes
-// the final reads, one per key per node (three tries each). Every event goes to sink, if not
+// the final reads, one per key per node (three tries each). Every event goes to o.Sink, if not
 // nil, as it happens; times are true time from this process's monotonic
 // clock, in ns since the run began.
 //
@@ -43,8 +43,8 @@ const undoTimeout = 10 * time.Second
 // tombstone faults are always skipped; a crash fault (the simulator's) is
 // a kill. harness.Result.Duration is the wall time the run took; harness.Result.Events is 0. If ctx ends, the run stops, undoes its
 // faults as far as it can, and returns ctx's error with what it recorded.
-func Run(ctx context.Context, cfg harness.Config, t Target, gen harness.Generator, sink *histories.Writer) (*harness.Result, error) {
-	r, err := newRun(ctx, cfg, t, sink)
+func Run(ctx context.Context, cfg harness.Config, t Target, gen harness.Generator, o Options) (*harness.Result, error) {
+	r, err := newRun(ctx, cfg, t, o)
 	if err != nil {
 		return nil, err
 	}
@@ -65,9 +65,9 @@ func Run(ctx context.Context, cfg harness.Config, t Target, gen harness.Generato
 // the simulator: each step pauses, applies its fault (kill and restart
 // included) and runs its calls together. The configured nemesis is not
 // used. It ends as Run does.
-func RunScript(ctx context.Context, cfg harness.Config, t Target, steps []harness.Step, sink *histories.Writer) (*harness.Result, error) {
+func RunScript(ctx context.Context, cfg harness.Config, t Target, steps []harness.Step, o Options) (*harness.Result, error) {
 	cfg.Nemesis.Kinds = nil
-	r, err := newRun(ctx, cfg, t, sink)
+	r, err := newRun(ctx, cfg, t, o)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +103,8 @@ type run struct {
 	nodes []string
 	start time.Time
 
-	progress sync.Mutex // serialises harness.Config.Progress
+	progress   func(done, total int) // Options.Progress
+	progressMu sync.Mutex            // serialises progress
 
 	mu      sync.Mutex // guards everything below
 	h       []histories.Event
@@ -119,13 +120,23 @@ type run struct {
 	done    int
 }
 
-func newRun(ctx context.Context, cfg harness.Config, t Target, sink *histories.Writer) (*run, error) {
+// Options are how a caller follows a real run; none of them changes what
+// the run does.
+type Options struct {
+	// Sink, if set, gets every event as it happens.
+	Sink *histories.Writer
+	// Progress, if set, is called as client operations complete, one call
+	// at a time.
+	Progress func(done, total int)
+}
+
+func newRun(ctx context.Context, cfg harness.Config, t Target, o Options) (*run, error) {
 	cfg.Nodes = len(t.Nodes())
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	r := &run{
-		cfg: cfg, t: t, nodes: t.Nodes(), sink: sink, budget: cfg.Ops,
+		cfg: cfg, t: t, nodes: t.Nodes(), sink: o.Sink, progress: o.Progress, budget: cfg.Ops,
 		clocks: map[string]clock.Clock{}, down: map[string]bool{}, keys: map[string]bool{},
 	}
 	// Start from true time and no partition: a remote cluster may keep what
@@ -588,10 +599,10 @@ func (c *client) do(ctx context.Context, op harness.Op) histories.Type {
 		r.done++
 		done := r.done
 		r.mu.Unlock()
-		if p := r.cfg.Progress; p != nil {
-			r.progress.Lock()
+		if p := r.progress; p != nil {
+			r.progressMu.Lock()
 			p(done, r.cfg.Ops)
-			r.progress.Unlock()
+			r.progressMu.Unlock()
 		}
 	}
 	return e.Type

@@ -42,7 +42,7 @@ func runRemote(t *testing.T, cfg harness.Config) (*harness.Result, *checker.Resu
 	target, err := live.DialRemote(context.Background(), urls)
 	require.NoError(t, err)
 	var buf bytes.Buffer
-	res, err := live.Run(context.Background(), cfg, target, nil, histories.NewWriter(&buf))
+	res, err := live.Run(context.Background(), cfg, target, nil, live.Options{Sink: histories.NewWriter(&buf)})
 	require.NoError(t, err)
 	h, err := histories.Decode(bytes.NewReader(buf.Bytes()))
 	require.NoError(t, err, "the streamed history reads back")
@@ -98,7 +98,7 @@ func TestRealRemoteWithoutAdminSkipsFaults(t *testing.T) {
 	assert.Contains(t, target.Describe(), "n1 "+urls[0]+" (no admin API)")
 	cfg := realConfig("vv", 1500, nemesis.Skew, nemesis.Partition, nemesis.Kill)
 	cfg.Converge = time.Second
-	res, err := live.Run(context.Background(), cfg, target, nil, nil)
+	res, err := live.Run(context.Background(), cfg, target, nil, live.Options{})
 	require.NoError(t, err)
 	assert.False(t, res.Converged, "no GET /admin/state: convergence unknown")
 	skipped := map[string]int{}
@@ -155,7 +155,7 @@ func TestRealGeneratorRunsDry(t *testing.T) {
 	urls := nodetest.Start(t, cfg.Strategy, 3, nil)
 	target, err := live.DialRemote(context.Background(), urls)
 	require.NoError(t, err)
-	res, err := live.Run(context.Background(), cfg, target, &few{n: 3, gave: map[string]int{}}, nil)
+	res, err := live.Run(context.Background(), cfg, target, &few{n: 3, gave: map[string]int{}}, live.Options{})
 	require.NoError(t, err)
 	assert.Equal(t, 3*cfg.Clients, res.Ops)
 }
@@ -187,7 +187,7 @@ func TestScriptRefusesUnknownNodes(t *testing.T) {
 	target, err := live.DialRemote(context.Background(), nodetest.Start(t, cfg.Strategy, 3, nil))
 	require.NoError(t, err)
 	steps := []harness.Step{{Calls: []harness.Call{{Process: "c1", Op: harness.Op{F: histories.Read, Key: "k1", Node: "n4"}}}}}
-	res, err := live.RunScript(context.Background(), cfg, target, steps, nil)
+	res, err := live.RunScript(context.Background(), cfg, target, steps, live.Options{})
 	require.ErrorContains(t, err, `script step 1: no node "n4"`)
 	assert.Nil(t, res)
 }

@@ -18,7 +18,7 @@ import (
 func benchRun(b *testing.B, cfg harness.Config) {
 	ops := 0
 	for b.Loop() {
-		res, err := sim.Run(cfg, nil, nil)
+		res, err := sim.Run(cfg, nil, sim.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -61,7 +61,7 @@ func BenchmarkCommitWait(b *testing.B) {
 			cfg.Nemesis.Kinds = nil
 			var sum, n, most int64
 			for b.Loop() {
-				res, err := sim.Run(cfg, nil, nil)
+				res, err := sim.Run(cfg, nil, sim.Options{})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -86,20 +86,16 @@ func BenchmarkCommitWait(b *testing.B) {
 // streamed to a discarding sink and reports the peak of the heap's live and
 // not yet swept objects during the run, sampled every 10,000 operations.
 // history=kept also keeps the history in the Result, as Run does by
-// default; history=streamed sets Config.Stream.
+// default; history=streamed sets Options.Stream.
 func BenchmarkRunMemory(b *testing.B) {
-	b.Run("history=kept", func(b *testing.B) { benchMemory(b, config("lww", 1, 1_000_000)) })
-	b.Run("history=streamed", func(b *testing.B) {
-		cfg := config("lww", 1, 1_000_000)
-		cfg.Stream = true
-		benchMemory(b, cfg)
-	})
+	b.Run("history=kept", func(b *testing.B) { benchMemory(b, config("lww", 1, 1_000_000), false) })
+	b.Run("history=streamed", func(b *testing.B) { benchMemory(b, config("lww", 1, 1_000_000), true) })
 }
 
-func benchMemory(b *testing.B, cfg harness.Config) {
+func benchMemory(b *testing.B, cfg harness.Config, stream bool) {
 	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 	var peak uint64
-	cfg.Progress = func(done, _ int) {
+	progress := func(done, _ int) {
 		if done%10_000 == 0 {
 			metrics.Read(sample)
 			peak = max(peak, sample[0].Value.Uint64())
@@ -107,7 +103,7 @@ func benchMemory(b *testing.B, cfg harness.Config) {
 	}
 	for b.Loop() {
 		runtime.GC()
-		res, err := sim.Run(cfg, nil, histories.NewWriter(io.Discard))
+		res, err := sim.Run(cfg, nil, sim.Options{Sink: histories.NewWriter(io.Discard), Stream: stream, Progress: progress})
 		if err != nil {
 			b.Fatal(err)
 		}

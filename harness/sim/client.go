@@ -170,7 +170,7 @@ func (c *client) complete(e histories.Event) {
 	c.r.rec.add(e)
 	if c.workload() {
 		c.r.completed++
-		if p := c.r.cfg.Progress; p != nil {
+		if p := c.r.progress; p != nil {
 			p(c.r.completed, c.r.cfg.Ops)
 		}
 	}
@@ -201,7 +201,7 @@ func (r *recorder) meta(m store.Meta) *histories.Meta {
 }
 
 // recorder numbers events, keeps them unless the run streams only, and
-// streams them to a sink and to harness.Config.Observe. Encoding and observing
+// streams them to a sink and to Options.Observe. Encoding and observing
 // take a goroutine of their own: the simulation hands them each batch of
 // events and goes on.
 type recorder struct {
@@ -244,13 +244,13 @@ func (a *arena[T]) new(v T) *T {
 // recordBatch is how many events the recorder hands its writer at once.
 const recordBatch = 1024
 
-// newRecorder returns a recorder for a run of cfg writing to sink. Unless
-// cfg.Stream is set it keeps the history, sized up front for the run's
+// newRecorder returns a recorder for a run of cfg writing to o.Sink. Unless
+// o.Stream is set it keeps the history, sized up front for the run's
 // client operations, its final reads and room for the nemesis's events
 // (about 1% of a run's under the default schedule), so that it is not copied
 // over and over as it grows.
-func newRecorder(sink *histories.Writer, cfg *harness.Config) *recorder {
-	r := &recorder{sink: sink, observe: cfg.Observe, keep: !cfg.Stream}
+func newRecorder(cfg *harness.Config, o Options) *recorder {
+	r := &recorder{sink: o.Sink, observe: o.Observe, keep: !o.Stream}
 	if r.keep {
 		r.h = make([]histories.Event, 0, 2*cfg.Ops+cfg.Ops/8+2*cfg.Keys*cfg.Nodes+64)
 	}

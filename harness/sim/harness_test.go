@@ -75,8 +75,15 @@ func (d dropSibling) Merge(local, remote store.Object) store.Object {
 
 func run(t testing.TB, cfg harness.Config) (*harness.Result, []byte) {
 	t.Helper()
+	return runWith(t, cfg, sim.Options{})
+}
+
+// runWith runs cfg with o, its history streamed to a buffer.
+func runWith(t testing.TB, cfg harness.Config, o sim.Options) (*harness.Result, []byte) {
+	t.Helper()
 	var buf bytes.Buffer
-	res, err := sim.Run(cfg, nil, histories.NewWriter(&buf))
+	o.Sink = histories.NewWriter(&buf)
+	res, err := sim.Run(cfg, nil, o)
 	require.NoError(t, err)
 	return res, buf.Bytes()
 }
@@ -122,8 +129,7 @@ func TestStreamKeepsNoHistory(t *testing.T) {
 	cfg := config("lww", 7, 300)
 	cfg.Nemesis.Kinds = nemesis.Kinds
 	kept, want := run(t, cfg)
-	cfg.Stream = true
-	streamed, got := run(t, cfg)
+	streamed, got := runWith(t, cfg, sim.Options{Stream: true})
 	assert.Nil(t, streamed.History)
 	assert.Equal(t, want, got, "the same bytes reach the sink")
 	assert.Equal(t, kept.Ops, streamed.Ops)
@@ -137,11 +143,11 @@ func TestObserveSeesTheHistory(t *testing.T) {
 	cfg.Nemesis.Kinds = nemesis.Kinds
 	var seen []histories.Event
 	var as checker.Assembler
-	cfg.Observe = func(e *histories.Event) {
+	observe := func(e *histories.Event) {
 		seen = append(seen, *e)
 		require.NoError(t, as.Add(e))
 	}
-	res, b := run(t, cfg)
+	res, b := runWith(t, cfg, sim.Options{Observe: observe})
 	require.Equal(t, res.History, seen)
 	var again bytes.Buffer
 	w := histories.NewWriter(&again)
@@ -161,7 +167,7 @@ func TestObserveSeesTheHistory(t *testing.T) {
 
 // A sink that fails stops the run with its error.
 func TestFailingSinkFailsTheRun(t *testing.T) {
-	_, err := sim.Run(config("vv", 1, 5000), nil, histories.NewWriter(diskFull{}))
+	_, err := sim.Run(config("vv", 1, 5000), nil, sim.Options{Sink: histories.NewWriter(diskFull{})})
 	require.ErrorContains(t, err, "disk full")
 }
 
@@ -289,7 +295,7 @@ func TestSkewScenario(t *testing.T) {
 		"vv":  {},
 	}
 	for strategy, lost := range want {
-		res, err := sim.RunScript(sc.Config(strategy), sc.Steps, nil)
+		res, err := sim.RunScript(sc.Config(strategy), sc.Steps, sim.Options{})
 		require.NoError(t, err)
 		r := check(t, res.History)
 		got := map[string]checker.LostKind{}
@@ -300,9 +306,9 @@ func TestSkewScenario(t *testing.T) {
 	}
 	// Scripts are deterministic too.
 	var a, b bytes.Buffer
-	_, err := sim.RunScript(sc.Config("lww"), sc.Steps, histories.NewWriter(&a))
+	_, err := sim.RunScript(sc.Config("lww"), sc.Steps, sim.Options{Sink: histories.NewWriter(&a)})
 	require.NoError(t, err)
-	_, err = sim.RunScript(sc.Config("lww"), sc.Steps, histories.NewWriter(&b))
+	_, err = sim.RunScript(sc.Config("lww"), sc.Steps, sim.Options{Sink: histories.NewWriter(&b)})
 	require.NoError(t, err)
 	assert.Equal(t, a.String(), b.String())
 }
@@ -312,6 +318,6 @@ func TestSkewScenario(t *testing.T) {
 func TestSimulatorRefusesKill(t *testing.T) {
 	cfg := harness.DefaultConfig()
 	cfg.Nemesis.Kinds = []string{nemesis.Skew, nemesis.Kill}
-	_, err := sim.Run(cfg, nil, nil)
+	_, err := sim.Run(cfg, nil, sim.Options{})
 	require.ErrorContains(t, err, "kill fault needs a real cluster")
 }

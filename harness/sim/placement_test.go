@@ -18,7 +18,7 @@ import (
 
 func play(t *testing.T, sc harness.Scenario, strategy string) *checker.Result {
 	t.Helper()
-	res, err := sim.RunScript(sc.Config(strategy), sc.Steps, nil)
+	res, err := sim.RunScript(sc.Config(strategy), sc.Steps, sim.Options{})
 	require.NoError(t, err)
 	require.True(t, res.Converged)
 	result, err := checker.Check(res.History, checker.Options{})
@@ -90,7 +90,7 @@ func TestTurnsSendEachKeysWritesToTheNodesInTurn(t *testing.T) {
 func TestDVVPlacementRun(t *testing.T) {
 	cfg := harness.DefaultConfig()
 	cfg.Strategy, cfg.Nodes, cfg.Ops = "dvv", 10, 400
-	res, err := sim.Run(cfg, harness.NewTurns(cfg), nil)
+	res, err := sim.Run(cfg, harness.NewTurns(cfg), sim.Options{})
 	require.NoError(t, err)
 	assert.True(t, res.Converged)
 	result, err := checker.Check(res.History, checker.Options{})
@@ -133,7 +133,7 @@ func TestPlacementRunIsDeterministic(t *testing.T) {
 	cfg.Strategy, cfg.Nodes, cfg.Ops = "dvv", 7, 200
 	var out [2]bytes.Buffer
 	for i := range out {
-		res, err := sim.Run(cfg, nil, nil)
+		res, err := sim.Run(cfg, nil, sim.Options{})
 		require.NoError(t, err)
 		require.NoError(t, histories.Encode(&out[i], res.History))
 	}
@@ -150,7 +150,7 @@ func TestVectorsGrowWithCoordinators(t *testing.T) {
 		cfg := harness.DefaultConfig()
 		cfg.Strategy, cfg.Nodes, cfg.Ops, cfg.Keys = c.strategy, 8, 200, 2
 		cfg.Options.Prune = 4
-		res, err := sim.Run(cfg, harness.NewTurns(cfg), nil)
+		res, err := sim.Run(cfg, harness.NewTurns(cfg), sim.Options{})
 		require.NoError(t, err)
 		a, err := checker.Analyze(res.History)
 		require.NoError(t, err)

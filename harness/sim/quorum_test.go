@@ -32,7 +32,7 @@ func writeThenCrash(t *testing.T, w int, isolated bool) (histories.Event, *check
 	cfg := harness.DefaultConfig()
 	cfg.Strategy, cfg.W, cfg.Ops, cfg.Drop = "vv", w, 0, 0
 	cfg.Nemesis.Kinds = nil
-	r, err := newRun(cfg, nil)
+	r, err := newRun(cfg, Options{})
 	require.NoError(t, err)
 	if isolated {
 		r.fault(nemesis.PartitionFault([]string{"n1"}, []string{"n2", "n3"}))

@@ -17,6 +17,7 @@ import (
 // run is one test in progress.
 type run struct {
 	cfg       harness.Config
+	progress  func(done, total int) // Options.Progress
 	sim       *sim
 	cl        *cluster
 	rec       *recorder
@@ -41,7 +42,31 @@ type tombstone struct {
 	done func()
 }
 
-func newRun(cfg harness.Config, sink *histories.Writer) (*run, error) {
+// Options are how a caller follows and steers a simulated run: where the
+// history goes and who hears of it as it is made. None of them changes what
+// happens in the run: that is the Config's alone.
+type Options struct {
+	// Sink, if set, gets every event as it happens.
+	Sink *histories.Writer
+	// Stream, if set, only writes the history to the sink and leaves
+	// Result.History nil, so a run holds no more than the cluster's state
+	// however long it runs.
+	Stream bool
+	// Progress, if set, is called as client operations complete.
+	Progress func(done, total int)
+	// Interrupt, when closed, stops the run at its next event (a user's
+	// Ctrl-C): no fault is healed and no final read taken, the history so
+	// far is flushed, and Result.Interrupted says so.
+	Interrupt <-chan struct{}
+	// Observe, if set, is called with each event, in order, as the history
+	// is written: on a goroutine of the run's own, while the simulation
+	// goes on, so that a caller can take the history in
+	// (checker.Assembler) as it is made. It may keep what the event holds
+	// but not the pointer. Every call has returned when the run does.
+	Observe func(e *histories.Event)
+}
+
+func newRun(cfg harness.Config, o Options) (*run, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -50,7 +75,7 @@ func newRun(cfg harness.Config, sink *histories.Writer) (*run, error) {
 			return nil, fmt.Errorf("harness: the %s fault needs a real cluster: the simulator has no process to %s", k, k)
 		}
 	}
-	r := &run{cfg: cfg, sim: &sim{stop: cfg.Interrupt}, rec: newRecorder(sink, &cfg), budget: cfg.Ops, keys: map[string]bool{}}
+	r := &run{cfg: cfg, progress: o.Progress, sim: &sim{stop: o.Interrupt}, rec: newRecorder(&cfg, o), budget: cfg.Ops, keys: map[string]bool{}}
 	r.rec.sim = r.sim
 	cl, err := newCluster(r.sim, &r.cfg)
 	if err != nil {
@@ -82,9 +107,9 @@ func (r *run) addClient(id string, rng *rand.Rand) *client {
 
 // Run runs a random workload: each client loops, asking gen for an
 // operation, until harness.Config.Ops operations have been invoked. Every event is
-// also written to sink, if not nil, as it happens.
-func Run(cfg harness.Config, gen harness.Generator, sink *histories.Writer) (*harness.Result, error) {
-	r, err := newRun(cfg, sink)
+// also written to o.Sink, if not nil, as it happens.
+func Run(cfg harness.Config, gen harness.Generator, o Options) (*harness.Result, error) {
+	r, err := newRun(cfg, o)
 	if err != nil {
 		return nil, err
 	}
@@ -261,7 +286,7 @@ func (r *run) finish() (*harness.Result, error) {
 	}, nil
 }
 
-// interrupted ends a run that harness.Config.Interrupt stopped: it flushes the
+// interrupted ends a run that Options.Interrupt stopped: it flushes the
 // history as far as it got.
 func (r *run) interrupted() (*harness.Result, error) {
 	if err := r.rec.flush(); err != nil {

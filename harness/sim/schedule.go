@@ -4,7 +4,6 @@ import (
 	"math/rand/v2"
 
 	"github.com/clockwise-kv/clockwise/harness"
-	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/nemesis"
 )
 
@@ -95,8 +94,8 @@ func (f *fixed) Stop() []nemesis.Fault { return f.stop }
 
 // RunRecorded is Run with the random generator, and returns the schedule
 // it generated too.
-func RunRecorded(cfg harness.Config, sink *histories.Writer) (*harness.Result, *Schedule, error) {
-	r, err := newRun(cfg, sink)
+func RunRecorded(cfg harness.Config, o Options) (*harness.Result, *Schedule, error) {
+	r, err := newRun(cfg, o)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -113,8 +112,8 @@ func RunRecorded(cfg harness.Config, sink *histories.Writer) (*harness.Result, *
 // and the configured nemesis: each client runs its operations in order,
 // at most cfg.Ops of them, and stops when they run out; each fault comes at
 // its recorded time. It ends like Run.
-func Replay(cfg harness.Config, s *Schedule, sink *histories.Writer) (*harness.Result, error) {
-	r, err := newRun(cfg, sink)
+func Replay(cfg harness.Config, s *Schedule, o Options) (*harness.Result, error) {
+	r, err := newRun(cfg, o)
 	if err != nil {
 		return nil, err
 	}

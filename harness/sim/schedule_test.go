@@ -24,7 +24,7 @@ func TestReplayOfARecordedScheduleIsTheRun(t *testing.T) {
 		cfg.Mix.ReadElsewhere = 1
 		_, want := run(t, cfg)
 		var rec bytes.Buffer
-		_, s, err := sim.RunRecorded(cfg, histories.NewWriter(&rec))
+		_, s, err := sim.RunRecorded(cfg, sim.Options{Sink: histories.NewWriter(&rec)})
 		require.NoError(t, err)
 		assert.Equal(t, want, rec.Bytes(), "recording changes nothing")
 		assert.GreaterOrEqual(t, s.Cost(), 300)
@@ -35,16 +35,16 @@ func TestReplayOfARecordedScheduleIsTheRun(t *testing.T) {
 		var back sim.Schedule
 		require.NoError(t, json.Unmarshal(b, &back))
 		var got bytes.Buffer
-		_, err = sim.Replay(cfg, &back, histories.NewWriter(&got))
+		_, err = sim.Replay(cfg, &back, sim.Options{Sink: histories.NewWriter(&got)})
 		require.NoError(t, err)
 		assert.Equal(t, want, got.Bytes(), "%s: the replay is the run", strategy)
 
 		back.Ops["c1"] = back.Ops["c1"][:3]
 		back.Faults = back.Faults[1:]
 		var a, c bytes.Buffer
-		resA, err := sim.Replay(cfg, &back, histories.NewWriter(&a))
+		resA, err := sim.Replay(cfg, &back, sim.Options{Sink: histories.NewWriter(&a)})
 		require.NoError(t, err)
-		_, err = sim.Replay(cfg, &back, histories.NewWriter(&c))
+		_, err = sim.Replay(cfg, &back, sim.Options{Sink: histories.NewWriter(&c)})
 		require.NoError(t, err)
 		assert.Equal(t, a.Bytes(), c.Bytes())
 		assert.Less(t, resA.Ops, 300)

@@ -2,16 +2,15 @@ package sim
 
 import (
 	"github.com/clockwise-kv/clockwise/harness"
-	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/nemesis"
 )
 
 // RunScript plays steps in order instead of a random workload; the
 // configured nemesis is not used. It ends like Run: faults healed,
 // convergence, final reads.
-func RunScript(cfg harness.Config, steps []harness.Step, sink *histories.Writer) (*harness.Result, error) {
+func RunScript(cfg harness.Config, steps []harness.Step, o Options) (*harness.Result, error) {
 	cfg.Nemesis.Kinds = nil
-	r, err := newRun(cfg, sink)
+	r, err := newRun(cfg, o)
 	if err != nil {
 		return nil, err
 	}

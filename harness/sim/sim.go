@@ -28,7 +28,7 @@ type sim struct {
 	tickSeq uint64 // and sequence number
 	onTick  func()
 
-	stop   <-chan struct{} // closed: stop running events (harness.Config.Interrupt)
+	stop   <-chan struct{} // closed: stop running events (Options.Interrupt)
 	halted bool            // stop was seen closed
 }
 

@@ -28,7 +28,7 @@ func tombConfig(strategy string, seed uint64, kinds ...string) harness.Config {
 
 func tombRun(t *testing.T, cfg harness.Config) (*harness.Result, *checker.Result, *checker.Graph) {
 	t.Helper()
-	res, err := sim.Run(cfg, nil, nil)
+	res, err := sim.Run(cfg, nil, sim.Options{})
 	require.NoError(t, err)
 	a, err := checker.Analyze(res.History)
 	require.NoError(t, err)
@@ -150,7 +150,7 @@ func TestTombstoneScenario(t *testing.T) {
 	sc := harness.TombstoneScenario()
 	for _, name := range strategies() {
 		t.Run(name, func(t *testing.T) {
-			res, err := sim.RunScript(sc.Config(name), sc.Steps, nil)
+			res, err := sim.RunScript(sc.Config(name), sc.Steps, sim.Options{})
 			require.NoError(t, err)
 			result, err := checker.Check(res.History, checker.Options{})
 			require.NoError(t, err)
@@ -246,7 +246,7 @@ func TestTombstoneDeterministic(t *testing.T) {
 	for i := range runs {
 		var err error
 		w := histories.NewWriter(&runs[i])
-		res, err = sim.Run(tombConfig("lww", 9, nemesis.Partition, nemesis.Skew), nil, w)
+		res, err = sim.Run(tombConfig("lww", 9, nemesis.Partition, nemesis.Skew), nil, sim.Options{Sink: w})
 		require.NoError(t, err)
 	}
 	assert.Equal(t, runs[0].String(), runs[1].String())
@@ -267,7 +267,7 @@ func TestTombstoneDeterministic(t *testing.T) {
 func TestScriptTombstoneThroughUnknownNode(t *testing.T) {
 	tomb := nemesis.TombstoneFault("n9", "x", time.Hour)
 	sc := harness.TombstoneScenario()
-	_, err := sim.RunScript(sc.Config("lww"), []harness.Step{{Fault: &tomb}}, nil)
+	_, err := sim.RunScript(sc.Config("lww"), []harness.Step{{Fault: &tomb}}, sim.Options{})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `"n9"`)
 }
@@ -297,6 +297,6 @@ func TestTombstonesOneAtATime(t *testing.T) {
 func TestScriptRefusesUnknownClients(t *testing.T) {
 	sc := harness.SkewScenario()
 	steps := []harness.Step{{Calls: []harness.Call{{Process: "c3", Op: harness.Op{F: histories.Read, Key: "x", Node: "n1"}}}}}
-	_, err := sim.RunScript(sc.Config("lww"), steps, nil)
+	_, err := sim.RunScript(sc.Config("lww"), steps, sim.Options{})
 	require.ErrorContains(t, err, `script step 1: no client "c3"`)
 }

@@ -18,7 +18,7 @@ const epsilon = 7 * time.Millisecond
 
 // verdict runs cfg and judges its history.
 func verdict(t require.TestingT, cfg harness.Config) *checker.Result {
-	res, err := sim.Run(cfg, nil, nil)
+	res, err := sim.Run(cfg, nil, sim.Options{})
 	require.NoError(t, err)
 	require.True(t, res.Converged)
 	result, err := checker.Check(res.History, checker.Options{})
