@@ -25,7 +25,7 @@ func RestartFault(node string) Fault {
 // Kills schedules kill faults: a random node is killed and restarted one
 // spell later, then the cluster runs whole for a spell, and so on; each
 // spell lasts between half and one and a half intervals, as the Nemesis's
-// do. One node is down at a time. A Kills has the Nemesis's Next and Stop.
+// do. One node is down at a time.
 type Kills struct {
 	nm   *Nemesis
 	next int64

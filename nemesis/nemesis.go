@@ -143,6 +143,23 @@ type Step struct {
 	Fault Fault
 }
 
+// Schedule is where a run takes its faults from, one after another: the
+// Nemesis, Kills, or a list a run recorded. Both runners, the simulator and
+// the real one, drive faults through it.
+type Schedule interface {
+	// Next returns the next fault and the true time it is due, or false
+	// when the schedule has no more.
+	Next() (Step, bool)
+	// Stop ends the schedule and returns the faults that undo what it has
+	// under way.
+	Stop() []Fault
+}
+
+var (
+	_ Schedule = (*Nemesis)(nil)
+	_ Schedule = (*Kills)(nil)
+)
+
 // cycle is one independent start/stop loop: clocks, network or tombstones.
 // A tombstone is instantaneous, so the tombstone cycle is never active.
 type cycle struct {

@@ -196,16 +196,11 @@ func (r *run) drive(ctx context.Context, workload func(context.Context), withNem
 	return r.finish(ctx)
 }
 
-// schedule is a fault schedule: the Nemesis, or Kills. Their Stop is not
-// used: a schedule reports as active the fault it has returned but the run
-// may not have applied yet, so the run undoes what it knows it did
-// (undoAll).
-type schedule interface {
-	Next() (nemesis.Step, bool)
-}
 
 // startNemesis runs the fault schedules until stop ends; a fault under way
-// then completes (under ctx).
+// then completes (under ctx). Their Stop is not used: a schedule reports as active
+// the fault it has returned but the run may not have applied yet, so the
+// run undoes what it knows it did (undoAll).
 func (r *run) startNemesis(ctx, stop context.Context, wg *sync.WaitGroup) {
 	opts := r.cfg.Nemesis
 	kill := slices.Contains(opts.Kinds, nemesis.Kill)
@@ -215,7 +210,7 @@ func (r *run) startNemesis(ctx, stop context.Context, wg *sync.WaitGroup) {
 			opts.Keys = append(opts.Keys, fmt.Sprintf("k%d", i))
 		}
 	}
-	scheds := []schedule{nemesis.New(opts, r.nodes, rand.New(rand.NewPCG(r.cfg.Seed, harness.StreamNemesis)))}
+	scheds := []nemesis.Schedule{nemesis.New(opts, r.nodes, rand.New(rand.NewPCG(r.cfg.Seed, harness.StreamNemesis)))}
 	if kill {
 		scheds = append(scheds, nemesis.NewKills(opts.Interval, r.nodes, rand.New(rand.NewPCG(r.cfg.Seed, harness.StreamKills))))
 	}

@@ -21,7 +21,7 @@ type run struct {
 	sim       *sim
 	cl        *cluster
 	rec       *recorder
-	nm        faultSchedule
+	nm        nemesis.Schedule
 	record    *Schedule // if set, RunRecorded writes the faults applied here
 	clients   []*client
 	writes    int

@@ -36,13 +36,6 @@ func (s *Schedule) Cost() int {
 	return n
 }
 
-// faultSchedule is where a simulated run takes its faults from: the
-// Nemesis, or a recorded list.
-type faultSchedule interface {
-	Next() (nemesis.Step, bool)
-	Stop() []nemesis.Fault
-}
-
 // recording is the random generator writing down what it generates.
 type recording struct {
 	g   harness.Generator
@@ -91,6 +84,8 @@ func (f *fixed) Next() (nemesis.Step, bool) {
 }
 
 func (f *fixed) Stop() []nemesis.Fault { return f.stop }
+
+var _ nemesis.Schedule = (*fixed)(nil)
 
 // RunRecorded is Run with the random generator, and returns the schedule
 // it generated too.
