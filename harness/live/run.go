@@ -196,7 +196,6 @@ func (r *run) drive(ctx context.Context, workload func(context.Context), withNem
 	return r.finish(ctx)
 }
 
-
 // startNemesis runs the fault schedules until stop ends; a fault under way
 // then completes (under ctx). Their Stop is not used: a schedule reports as active
 // the fault it has returned but the run may not have applied yet, so the
