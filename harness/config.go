@@ -86,7 +86,7 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{
 		Strategy:  "lww",
-		Options:   store.Options{Epsilon: 7 * time.Millisecond},
+		Options:   store.Options{Epsilon: store.DefaultEpsilon},
 		Nodes:     3,
 		Clients:   5,
 		Keys:      3,

@@ -43,9 +43,11 @@ const (
 	DefaultTimeout = 5 * time.Second
 )
 
-// Config configures a node server.
+// Config configures a node server. It is also clockwise node's command
+// line: Flags parses it, Args writes it (flags.go).
 type Config struct {
 	ID       string            // this node
+	Listen   string            // where clockwise node serves (Run takes a listener)
 	Peers    map[string]string // every other node: id → address (host:port or http://host:port)
 	Strategy string            // store strategy name
 	Options  store.Options

@@ -1,5 +1,11 @@
 package store
 
+import "time"
+
+// DefaultEpsilon is truetime's clock uncertainty bound ε unless told
+// otherwise.
+const DefaultEpsilon = 7 * time.Millisecond
+
 func init() {
 	Register("truetime", func(node string, opts Options) Strategy {
 		return &TrueTime{node: node, eps: int64(opts.Epsilon)}

@@ -22,7 +22,6 @@ import (
 	"github.com/clockwise-kv/clockwise/harness"
 	"github.com/clockwise-kv/clockwise/node"
 	"github.com/clockwise-kv/clockwise/protocol"
-	"github.com/clockwise-kv/clockwise/store"
 )
 
 // LocalOptions tune a local cluster beyond what harness.Config says.
@@ -176,32 +175,33 @@ func ephemeralLow() int {
 	return n
 }
 
-// args is node's command line. A restarted node comes back with the next
-// incarnation (node.Config.Incarnation): its store is gone, so it must not
-// reuse its counters.
+// args is node's command line: its node.Config, written by Config.Args. A
+// restarted node comes back with the next incarnation
+// (node.Config.Incarnation): its store is gone, so it must not reuse its
+// counters.
 func (l *Local) args(n string) []string {
-	peers := map[string]string{}
+	c := node.DefaultConfig()
+	c.ID, c.Listen, c.Peers = n, l.addrs[n], map[string]string{}
 	for link, p := range l.links {
 		if link[0] == n {
-			peers[link[1]] = p.addr()
+			c.Peers[link[1]] = p.addr()
 		}
 	}
-	prune := l.cfg.Options.Prune
-	if prune == 0 {
-		prune = store.DefaultPrune
+	c.Incarnation = l.starts[n]
+	c.Strategy, c.W, c.Replicas = l.cfg.Strategy, max(l.cfg.W, 1), l.cfg.Replicas
+	c.Options.Epsilon = l.cfg.Options.Epsilon
+	if l.cfg.Options.Prune > 0 {
+		c.Options.Prune = l.cfg.Options.Prune
 	}
-	args := []string{"node", "--id", n, "--listen", l.addrs[n], "--peers", node.FormatPeers(peers), "--incarnation", strconv.Itoa(l.starts[n]),
-		"--strategy", l.cfg.Strategy, "--w", strconv.Itoa(max(l.cfg.W, 1)), "--replicas", strconv.Itoa(l.cfg.Replicas),
-		"--epsilon", l.cfg.Options.Epsilon.String(), "--prune", strconv.Itoa(prune)}
 	for _, d := range []struct {
-		flag string
-		v    time.Duration
-	}{{"--tick", l.opts.Tick}, {"--sync", l.opts.Sync}, {"--timeout", l.opts.Timeout}} {
+		to *time.Duration
+		v  time.Duration
+	}{{&c.Tick, l.opts.Tick}, {&c.Sync, l.opts.Sync}, {&c.Timeout, l.opts.Timeout}} {
 		if d.v > 0 {
-			args = append(args, d.flag, d.v.String())
+			*d.to = d.v
 		}
 	}
-	return args
+	return append([]string{"node"}, c.Args()...)
 }
 
 // start runs node's process and waits until it answers GET /admin/info.
