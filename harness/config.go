@@ -151,10 +151,7 @@ func (c *Config) Validate() error {
 
 // ReplicaCount is how many nodes hold each key: Replicas, or the strategy's
 // default, at most Nodes.
-func (c *Config) ReplicaCount() int {
-	s, _ := store.New(c.Strategy, "n1", c.Options) // nil if unknown: no default
-	return store.ReplicaCount(s, c.Replicas, c.Nodes)
-}
+func (c *Config) ReplicaCount() int { return store.ReplicaCount(c.Strategy, c.Replicas, c.Nodes) }
 
 // ValidNode reports whether name is one of the nodes n1…nN of a cluster of
 // nodes: the one reader of node names, for configurations, flags and

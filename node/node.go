@@ -132,7 +132,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("node: %w", err)
 	}
-	replicas := store.ReplicaCount(strat, cfg.Replicas, len(names))
+	replicas := store.ReplicaCount(cfg.Strategy, cfg.Replicas, len(names))
 	var ring *store.Ring
 	if replicas < len(names) {
 		if ring, err = store.NewRing(names, replicas); err != nil {

@@ -15,13 +15,14 @@ type Placed interface {
 	DefaultReplicas() int
 }
 
-// ReplicaCount is how many of nodes hold each key: replicas, or when that
-// is 0 s's DefaultReplicas if s is Placed, else every node; at most nodes.
-func ReplicaCount(s Strategy, replicas, nodes int) int {
+// ReplicaCount is how many of nodes hold each key under the named
+// strategy: replicas, or when that is 0 the strategy's DefaultReplicas if it
+// is Placed, else every node (an unknown name too); at most nodes.
+func ReplicaCount(strategy string, replicas, nodes int) int {
 	if replicas == 0 {
 		replicas = nodes
-		if p, ok := s.(Placed); ok {
-			replicas = p.DefaultReplicas()
+		if d, ok := defaultReplicas[strategy]; ok {
+			replicas = d
 		}
 	}
 	return min(replicas, nodes)

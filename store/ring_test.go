@@ -64,14 +64,10 @@ func TestRingAddingANodeMovesFewKeys(t *testing.T) {
 }
 
 func TestReplicaCount(t *testing.T) {
-	dvv, err := New("dvv", "n1", Options{})
-	require.NoError(t, err)
-	vv, err := New("vv", "n1", Options{})
-	require.NoError(t, err)
-	assert.Equal(t, 3, ReplicaCount(dvv, 0, 5), "dvv's default")
-	assert.Equal(t, 2, ReplicaCount(dvv, 0, 2), "at most every node")
-	assert.Equal(t, 5, ReplicaCount(vv, 0, 5), "no default: every node")
-	assert.Equal(t, 5, ReplicaCount(nil, 0, 5), "no strategy: every node")
-	assert.Equal(t, 4, ReplicaCount(dvv, 4, 5), "as told")
-	assert.Equal(t, 5, ReplicaCount(vv, 7, 5), "at most every node")
+	assert.Equal(t, 3, ReplicaCount("dvv", 0, 5), "dvv's default")
+	assert.Equal(t, 2, ReplicaCount("dvv", 0, 2), "at most every node")
+	assert.Equal(t, 5, ReplicaCount("vv", 0, 5), "no default: every node")
+	assert.Equal(t, 5, ReplicaCount("nope", 0, 5), "no strategy: every node")
+	assert.Equal(t, 4, ReplicaCount("dvv", 4, 5), "as told")
+	assert.Equal(t, 5, ReplicaCount("vv", 7, 5), "at most every node")
 }

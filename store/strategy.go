@@ -73,7 +73,12 @@ type Options struct {
 // Factory builds a strategy instance for one node.
 type Factory func(node string, opts Options) Strategy
 
-var registry = map[string]Factory{}
+var (
+	registry = map[string]Factory{}
+	// defaultReplicas holds the DefaultReplicas of each registered strategy that is
+	// Placed, asked once as it registers.
+	defaultReplicas = map[string]int{}
+)
 
 // Register makes a strategy available by name. It panics on a duplicate
 // name: registration happens at init time.
@@ -82,6 +87,9 @@ func Register(name string, f Factory) {
 		panic("store: strategy registered twice: " + name)
 	}
 	registry[name] = f
+	if p, ok := f("", Options{}).(Placed); ok {
+		defaultReplicas[name] = p.DefaultReplicas()
+	}
 }
 
 // Valid reports whether name is a registered strategy.
