@@ -1,0 +1,26 @@
+// Package live runs a clockwise test against a real cluster: node
+// processes over the node protocol (docs/PROTOCOL.md), in real time. It is
+// where real processes, sockets and kernel-level faults belong; it never
+// imports the simulator (harness/sim).
+//
+// Run drives the same workload as the simulator (a harness.Generator, with
+// harness.Config's clients, keys, budget and mix) and RunScript the same
+// scripts, against a Target: Config.Clients goroutines, each one Jepsen
+// process, send operations over HTTP (protocol.Client) while faults from
+// nemesis.Schedules (the Nemesis, and Kills for kill faults, each on its
+// harness.Stream) go through the Target. Then the run undoes every fault,
+// waits for convergence (GET /admin/state) and takes the final reads. The
+// history is stamped with this process's monotonic clock and goes to
+// Options.Sink as it happens. The seed fixes the generator's choices and the
+// fault schedule, not the history: real timing decides what happens. A fault
+// the target cannot take is recorded as a nemesis event with f "skipped"
+// (Skipped) naming the fault and why; a run whose context ends undoes its
+// faults and returns what it recorded (Result.Interrupted).
+//
+// A Target is Local, `clockwise node` processes StartLocal starts on
+// loopback, children of this process, each peer link through a TCP proxy of
+// its own so that a partition cuts real sockets; or Remote, nodes someone
+// else runs (DialRemote), faulted through their admin API. Local starts each
+// node from a node.Config written with Config.Args, so a node's flags have
+// one source.
+package live
