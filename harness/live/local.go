@@ -96,12 +96,17 @@ func StartLocal(ctx context.Context, cfg harness.Config, opts LocalOptions) (*Lo
 		return nil, err
 	}
 	var names, urls []string
+	taken := map[string]bool{}
 	for i := 1; i <= cfg.Nodes; i++ {
 		n := fmt.Sprintf("n%d", i)
 		addr, err := freePort()
+		for err == nil && taken[addr] { // free, but another node's already
+			addr, err = freePort()
+		}
 		if err != nil {
 			return fail(fmt.Errorf("harness: %w", err))
 		}
+		taken[addr] = true
 		names = append(names, n)
 		l.addrs[n] = addr
 		urls = append(urls, "http://"+addr)
