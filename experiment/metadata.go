@@ -198,9 +198,9 @@ func (r MetadataRow) line() string {
 		sibMean += k.SiblingsMean / float64(len(r.Keys))
 	}
 	bytesMean, bytesMax := r.bytes()
-	verdict := "valid"
+	verdict := checker.Valid.String()
 	if !r.Valid {
-		verdict = "INVALID"
+		verdict = strings.ToUpper(checker.Invalid.String()) // what to look at
 	}
 	if !r.Converged {
 		verdict += " (not converged)"

@@ -13,28 +13,18 @@ import (
 	"github.com/clockwise-kv/clockwise/clock"
 )
 
-// Verdict is the result's verdict as every report names it.
-func Verdict(r *checker.Result) string {
-	switch r.Verdict {
-	case checker.Valid:
-		return "VALID"
-	case checker.Invalid:
-		return "INVALID"
-	}
-	return "UNKNOWN"
-}
-
 // Headline is the verdict with its reason in one line: VALID, INVALID with
 // every failure ("INVALID: 431 of 451 acknowledged writes lost, 43 of them
 // to clock skew"), or UNKNOWN with every reason the history cannot decide.
 func Headline(r *checker.Result) string {
+	v := strings.ToUpper(r.Verdict.String()) // in capitals, where the eye lands
 	switch r.Verdict {
 	case checker.Valid:
-		return fmt.Sprintf("%s: %s, none lost", Verdict(r), Plural(r.Summary.Acknowledged, "acknowledged write"))
+		return fmt.Sprintf("%s: %s, none lost", v, Plural(r.Summary.Acknowledged, "acknowledged write"))
 	case checker.Invalid:
-		return Verdict(r) + ": " + strings.Join(r.Failures, "; ")
+		return v + ": " + strings.Join(r.Failures, "; ")
 	}
-	return Verdict(r) + ": " + strings.Join(r.Unknown, "; ")
+	return v + ": " + strings.Join(r.Unknown, "; ")
 }
 
 // findingList is one kind of finding, listed one line each.

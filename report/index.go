@@ -21,8 +21,7 @@ type Entry struct {
 	Seed     string
 	Setup    string
 	Command  string
-	Valid    bool
-	Unknown  bool // the history could not decide
+	Verdict  checker.Verdict
 	Summary  checker.Summary
 	Files    []string // the files and folders it holds, sorted
 	Report   bool     // it holds report.html (runs.HTMLFile)
@@ -30,20 +29,17 @@ type Entry struct {
 	Err      string   // why it could not be read; the other fields may be empty
 }
 
-// verdict is "valid", "invalid", "unknown" or "malformed", or for a matrix
-// or metadata folder, which judges no single run, its kind.
+// verdict is the run's verdict (checker.Verdict.String) or "malformed",
+// or for a matrix or metadata folder, which judges no single run, its
+// kind.
 func (e Entry) verdict() string {
 	switch {
 	case e.Err != "":
 		return "malformed"
 	case e.Kind != "":
 		return e.Kind
-	case e.Valid:
-		return "valid"
-	case e.Unknown:
-		return "unknown"
 	}
-	return "invalid"
+	return e.Verdict.String()
 }
 
 type indexPage struct {

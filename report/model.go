@@ -41,6 +41,10 @@ type page struct {
 	Headline string    // what the verdict rests on
 }
 
+// Invalid reports whether the verdict is invalid: the page then also lists
+// what the history could not decide.
+func (p *page) Invalid() bool { return p.Res.Verdict == checker.Invalid }
+
 // Limits that keep the page of a long run small enough for a browser. What
 // they cut is said on the page; results.json and report.txt have it all.
 const (

@@ -24,9 +24,15 @@ func RunInfo(dir string, ri runs.Info) Info {
 
 // NewEntry is the index's entry of the run folder name, from its run.json.
 func NewEntry(name string, ri runs.Info) Entry {
+	v := checker.Invalid // a run.json may say only whether the run was valid
+	switch {
+	case ri.Valid:
+		v = checker.Valid
+	case ri.Verdict != nil && *ri.Verdict == checker.Unknown:
+		v = checker.Unknown
+	}
 	return Entry{Name: name, Kind: ri.Kind, Started: ri.Started, Strategy: ri.Strategy, Nemesis: ri.Nemesis,
-		Seed: strconv.FormatUint(ri.Seed, 10), Setup: setup(ri), Command: ri.Command, Valid: ri.Valid, Summary: ri.Summary,
-		Unknown: ri.Verdict != nil && *ri.Verdict == checker.Unknown}
+		Seed: strconv.FormatUint(ri.Seed, 10), Setup: setup(ri), Command: ri.Command, Verdict: v, Summary: ri.Summary}
 }
 
 // setup is a run's shape in words.

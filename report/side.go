@@ -50,8 +50,8 @@ func newColumn(s Story) *column {
 		col.ids = append(col.ids, w.Write)
 		col.what[w.Write] = writeText(w)
 	}
-	col.verdict = "VALID"
-	if !result.Valid {
+	col.verdict = strings.ToUpper(result.Verdict.String())
+	if result.Verdict != checker.Valid {
 		col.verdict = Headline(result)
 	}
 	return col
