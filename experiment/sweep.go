@@ -169,19 +169,19 @@ type Tally struct {
 	Divergent    int                      `json:"divergent"`
 }
 
-// add adds o to t.
-func (t *Tally) add(o Tally) {
-	if t.LostByKind == nil {
-		t.LostByKind = map[checker.LostKind]int{}
-	}
-	t.Acknowledged += o.Acknowledged
-	t.Lost += o.Lost
-	for k, n := range o.LostByKind {
-		t.LostByKind[k] += n
-	}
-	t.Inverted += o.Inverted
-	t.Phantoms += o.Phantoms
-	t.Divergent += o.Divergent
+// add adds a seed's summary, or another shard's tally, to t
+// (checker.Summary.Add).
+func (t *Tally) add(o checker.Summary) {
+	s := t.summary()
+	s.Add(o)
+	*t = Tally{Acknowledged: s.Acknowledged, Lost: s.Lost, LostByKind: s.LostByKind, Inverted: s.Inverted,
+		Phantoms: s.Phantoms, Divergent: s.Divergent}
+}
+
+// summary is t as the part of a checker.Summary it keeps.
+func (t Tally) summary() checker.Summary {
+	return checker.Summary{Acknowledged: t.Acknowledged, Lost: t.Lost, LostByKind: t.LostByKind, Inverted: t.Inverted,
+		Phantoms: t.Phantoms, Divergent: t.Divergent}
 }
 
 // Failed reports whether any seed of the sweep was not valid.
@@ -364,8 +364,7 @@ func (s *Sweep) addSeed(sr *seedRun) {
 	default:
 		s.Unknown++
 	}
-	sum := sr.sum
-	s.Tally.add(Tally{sum.Acknowledged, sum.Lost, sum.LostByKind, sum.Inverted, sum.Phantoms, sum.Divergent})
+	s.Tally.add(sr.sum)
 	if sr.out.Verdict != checker.Valid {
 		s.Failing = append(s.Failing, sr.out)
 	}
@@ -399,7 +398,7 @@ func MergeSweeps(parts []*Sweep) (*Sweep, error) {
 		out.Valid += p.Valid
 		out.Invalid += p.Invalid
 		out.Unknown += p.Unknown
-		out.Tally.add(p.Tally)
+		out.Tally.add(p.Tally.summary())
 		out.Failing = append(out.Failing, p.Failing...)
 		out.Wall = max(out.Wall, p.Wall)
 	}
