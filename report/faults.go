@@ -10,6 +10,7 @@ import (
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/clock"
 	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/report/plot"
 )
 
 // setClock is a node's clock as a nemesis event set it.
@@ -112,6 +113,20 @@ func readFaults(faults []checker.Fault, end int64) nemesisView {
 	}
 	slices.SortStableFunc(v.Intervals, func(a, b interval) int { return cmp.Compare(a.Start, b.Start) })
 	return v
+}
+
+// plotted is what the nemesis did as the plots draw it.
+func (v *nemesisView) plotted() plot.Faults {
+	f := plot.Faults{Clocks: map[string][]clock.Clock{}}
+	for _, iv := range v.Intervals {
+		f.Intervals = append(f.Intervals, plot.Fault{Clock: iv.Kind == "clock", Label: iv.Label, Start: iv.Start, End: iv.End})
+	}
+	for n, cs := range v.clocks {
+		for _, c := range cs {
+			f.Clocks[n] = append(f.Clocks[n], c.Clock)
+		}
+	}
+	return f
 }
 
 // clockAt returns node's clock at true time t (true time if none was set).

@@ -14,6 +14,7 @@ import (
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/clock"
 	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/report/plot"
 )
 
 // page is everything the report template shows.
@@ -34,7 +35,7 @@ type page struct {
 	Keys     []keyView
 	Timeline *timeline
 	Details  []detail  // per timeline bar, for the script
-	Plots    []*figure // latency quantiles, throughput, clocks, every latency
+	Plots    []*plot.Figure // latency quantiles, throughput, clocks, every latency
 	Missing  int       // operations that never completed
 	Ops      int       // operations in the history
 	Verdict  string    // VALID, INVALID or UNKNOWN
@@ -165,9 +166,10 @@ func build(h []histories.Event, res *checker.Result, info Info) (*page, error) {
 type draft struct {
 	a     *checker.Analysis
 	end   int64
-	nv    nemesisView // read only, by the plots and by finish alike
+	nv    nemesisView // read only, by finish
+	pf    plot.Faults // the same, as the plots draw it; read only
 	nodes []string
-	plots []*figure // quantiles, rate, clocks
+	plots []*plot.Figure // quantiles, rate, clocks
 	errs  []error
 	wg    sync.WaitGroup
 }
@@ -183,17 +185,18 @@ func begin(a *checker.Analysis) *draft {
 		d.end = max(d.end, f.Time)
 	}
 	d.nv = readFaults(a.Faults, d.end)
+	d.pf = d.nv.plotted()
 	d.nodes = nodesOf(a.Ops, d.nv)
-	plots := []func() (*figure, error){
-		func() (*figure, error) { return quantilePlot(a.Ops, &d.nv, d.end) },
-		func() (*figure, error) { return ratePlot(a.Ops, &d.nv, d.end) },
-		func() (*figure, error) { return clockPlot(a.Ops, &d.nv, d.nodes, d.end) },
+	plots := []func() (*plot.Figure, error){
+		func() (*plot.Figure, error) { return plot.Quantiles(a.Ops, &d.pf, d.end) },
+		func() (*plot.Figure, error) { return plot.Rate(a.Ops, &d.pf, d.end) },
+		func() (*plot.Figure, error) { return plot.Clocks(a.Ops, &d.pf, d.nodes, d.end) },
 	}
-	d.plots, d.errs = make([]*figure, len(plots)), make([]error, len(plots))
+	d.plots, d.errs = make([]*plot.Figure, len(plots)), make([]error, len(plots))
 	for i, plot := range plots {
 		d.wg.Go(func() {
 			if d.plots[i], d.errs[i] = plot(); d.errs[i] == nil {
-				d.errs[i] = d.plots[i].render()
+				d.errs[i] = d.plots[i].Render()
 			}
 		})
 	}
@@ -279,9 +282,9 @@ func (d *draft) finish(res *checker.Result, info Info) (*page, error) {
 	}
 	// The latency plot marks the lost writes: it is the one plot drawn
 	// once the verdict is in.
-	latency, err := latencyPlot(ops, nv, end, lostBy)
+	latency, err := plot.Latency(ops, &d.pf, end, lostBy)
 	if err == nil {
-		err = latency.render()
+		err = latency.Render()
 	}
 	d.wg.Wait()
 	if err := errors.Join(append(d.errs, err)...); err != nil {

@@ -159,7 +159,7 @@ func (x *HTML) Write(dir string) (string, error) {
 	p := x.p
 	err := sideBySide(len(p.Plots), func(i int) error { // each PNG drawn and written side by side
 		path := filepath.Join(dir, p.Plots[i].File)
-		if err := runs.CreateFile(path, p.Plots[i].png); err != nil {
+		if err := runs.CreateFile(path, p.Plots[i].PNG); err != nil {
 			return fmt.Errorf("report: %s: %w", path, err)
 		}
 		return nil

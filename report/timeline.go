@@ -10,6 +10,7 @@ import (
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/clock"
 	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/report/plot"
 )
 
 // timeline is the geometry of the timeline's SVG: one lane per process,
@@ -195,7 +196,7 @@ func buildTimeline(ops []*checker.Op, nv *nemesisView, end int64, lost map[strin
 		t.Bars = append(t.Bars, b)
 		details = append(details, d)
 	}
-	step := niceStep(float64(end) * tickGap / width)
+	step := plot.Step(float64(end) * tickGap / width)
 	for ns := int64(0); ns <= end; ns += step {
 		t.Ticks = append(t.Ticks, tick{X: x(ns), Label: time.Duration(ns).String()})
 	}
@@ -203,20 +204,6 @@ func buildTimeline(ops []*checker.Op, nv *nemesisView, end int64, lost map[strin
 }
 
 func round1(f float64) float64 { return math.Round(f*10) / 10 }
-
-// niceStep rounds ns up to 1, 2 or 5 times a power of ten.
-func niceStep(ns float64) int64 {
-	if ns < 1 {
-		return 1
-	}
-	p := math.Pow(10, math.Floor(math.Log10(ns)))
-	for _, m := range []float64{1, 2, 5, 10} {
-		if m*p >= ns {
-			return int64(m * p)
-		}
-	}
-	return int64(10 * p)
-}
 
 // opClass is an operation's colour classes: its outcome, then what it did.
 func opClass(op *checker.Op) string {

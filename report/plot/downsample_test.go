@@ -1,4 +1,4 @@
-package report
+package plot
 
 import (
 	"math/rand/v2"
