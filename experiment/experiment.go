@@ -32,6 +32,7 @@ import (
 	"github.com/clockwise-kv/clockwise/internal/runs"
 	"github.com/clockwise-kv/clockwise/internal/version"
 	"github.com/clockwise-kv/clockwise/report"
+	"github.com/clockwise-kv/clockwise/report/page"
 )
 
 // RunInto runs cfg with gen (nil: the random generator), streaming its
@@ -141,9 +142,9 @@ func (r *Run) save(cfg harness.Config, res *harness.Result, as *checker.Assemble
 	if err != nil {
 		return fmt.Errorf("experiment: check: %w", err)
 	}
-	draft := report.Begin(a) // its plots are drawn during the check
+	draft := page.Begin(a) // its plots are drawn during the check
 	if r.Result, err = a.Check(opts); err != nil {
-		draft.Finish(nil, report.Info{}) // ends its goroutines
+		draft.Finish(nil, page.Info{}) // ends its goroutines
 		return fmt.Errorf("experiment: check: %w", err)
 	}
 	if res.Interrupted {
@@ -171,13 +172,13 @@ func (r *Run) save(cfg harness.Config, res *harness.Result, as *checker.Assemble
 	// report.html's page, its plots above all, is built while the other
 	// files are written: both only read the result. It is written last, so
 	// that it links every file of the folder.
-	var page *report.HTML
+	var html *page.HTML
 	var pageErr error
 	built := make(chan struct{})
-	info := report.RunInfo(r.Dir, r.Info)
+	info := page.RunInfo(r.Dir, r.Info)
 	go func() {
 		defer close(built)
-		page, pageErr = draft.Finish(r.Result, info)
+		html, pageErr = draft.Finish(r.Result, info)
 	}()
 	err = r.writeFiles()
 	<-built
@@ -187,7 +188,7 @@ func (r *Run) save(cfg harness.Config, res *harness.Result, as *checker.Assemble
 	if pageErr != nil {
 		return pageErr
 	}
-	if r.HTML, err = page.Write(r.Dir); err != nil {
+	if r.HTML, err = html.Write(r.Dir); err != nil {
 		return err
 	}
 	return runs.Point(r.Dir)

@@ -72,7 +72,7 @@ func findingLists(r *checker.Result, limit int) []findingList {
 	add("Divergent keys", "", len(r.Divergent), func(i int) string {
 		d := r.Divergent[i]
 		var parts []string
-		for _, n := range slices.SortedFunc(maps.Keys(d.Nodes), natCompare) {
+		for _, n := range slices.SortedFunc(maps.Keys(d.Nodes), CompareNames) {
 			parts = append(parts, fmt.Sprintf("%s [%s]", n, idList(d.Nodes[n])))
 		}
 		return fmt.Sprintf("%s: %s", d.Key, strings.Join(parts, ", "))
@@ -284,5 +284,5 @@ func wrap(text string, width, indent, hang int) []string {
 
 // idList writes write ids in numeric order: w9 before w17 before w103.
 func idList(ids []string) string {
-	return strings.Join(slices.SortedFunc(slices.Values(ids), natCompare), " ")
+	return strings.Join(slices.SortedFunc(slices.Values(ids), CompareNames), " ")
 }

@@ -1,12 +1,10 @@
-package report
+package page
 
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -237,12 +235,12 @@ func TestReportOrdersLostWritesByInterestAndCountsInversions(t *testing.T) {
 	var got []string
 	doc.Find("details.lost").Each(func(_ int, s *goquery.Selection) { got = append(got, s.AttrOr("data-write", "")) })
 	var want []string
-	for _, l := range byInterest(res.Lost, 0) {
-		want = append(want, l.Write.Write)
+	for _, i := range checker.ByInterest(res.Lost, 0) {
+		want = append(want, res.Lost[i].Write.Write)
 	}
 	require.NotEmpty(t, got)
 	assert.Equal(t, want[:len(got)], got, "stories in the order of interest")
-	first := byInterest(res.Lost, 0)[0]
+	first := res.Lost[checker.ByInterest(res.Lost, 0)[0]]
 	assert.True(t, first.Kind == checker.OverwrittenByOlder || first.Inverted != nil, "the first story shows the skew")
 	assert.Contains(t, text(doc.Find("ul.kinds")), "stamped below a write it follows "+strconv.Itoa(res.Summary.Inverted))
 }
@@ -252,23 +250,4 @@ func atoi(t *testing.T, s string) int {
 	n, err := strconv.Atoi(s)
 	require.NoError(t, err)
 	return n
-}
-
-// byInterest's first n are the first n of a stable sort by
-// checker.Interest, for every n.
-func TestByInterestTakesTheFirstOfAStableSort(t *testing.T) {
-	var lost []checker.Lost
-	for i, l := range []checker.Lost{
-		{Kind: checker.ConcurrentDropped}, {Kind: checker.OverwrittenByOlder}, {Kind: checker.ConcurrentDropped, Skew: true},
-		{Kind: checker.SuppressedByTombstone}, {Kind: checker.ConcurrentDropped, Inverted: &checker.Ref{}}, {Kind: checker.OverwrittenByOlder, Skew: true},
-	} {
-		l.Write = &checker.Ref{Write: fmt.Sprintf("w%d", i)}
-		lost = append(lost, l)
-	}
-	sorted := slices.Clone(lost)
-	slices.SortStableFunc(sorted, func(a, b checker.Lost) int { return checker.Interest(&a) - checker.Interest(&b) })
-	assert.Equal(t, sorted, byInterest(lost, 0))
-	for n := 1; n <= len(lost)+1; n++ {
-		assert.Equal(t, sorted[:min(n, len(lost))], byInterest(lost, n), "n=%d", n)
-	}
 }

@@ -1,4 +1,4 @@
-package report
+package page
 
 import (
 	"cmp"
@@ -10,6 +10,7 @@ import (
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/clock"
 	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/report"
 	"github.com/clockwise-kv/clockwise/report/plot"
 )
 
@@ -108,7 +109,7 @@ func readFaults(faults []checker.Fault, end int64) nemesisView {
 				}
 			}
 		default:
-			v.Instants = append(v.Instants, instant{F: f.F, Label: strings.TrimSpace(string(f.F) + " " + paramsText(f.Params)), Time: f.Time, Event: f.Index})
+			v.Instants = append(v.Instants, instant{F: f.F, Label: strings.TrimSpace(string(f.F) + " " + report.Params(f.Params)), Time: f.Time, Event: f.Index})
 		}
 	}
 	slices.SortStableFunc(v.Intervals, func(a, b interval) int { return cmp.Compare(a.Start, b.Start) })
@@ -159,13 +160,5 @@ func groupsLabel(p map[string]string) string {
 	if g, ok := p["groups"]; ok {
 		return g
 	}
-	return paramsText(p)
-}
-
-func paramsText(p map[string]string) string {
-	parts := make([]string, 0, len(p))
-	for _, k := range slices.Sorted(maps.Keys(p)) {
-		parts = append(parts, k+" "+p[k])
-	}
-	return strings.Join(parts, ", ")
+	return report.Params(p)
 }

@@ -1,7 +1,6 @@
-package report
+package page
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -14,6 +13,7 @@ import (
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/clock"
 	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/report"
 	"github.com/clockwise-kv/clockwise/report/plot"
 )
 
@@ -34,12 +34,12 @@ type page struct {
 	Stale    []staleView
 	Keys     []keyView
 	Timeline *timeline
-	Details  []detail  // per timeline bar, for the script
+	Details  []detail       // per timeline bar, for the script
 	Plots    []*plot.Figure // latency quantiles, throughput, clocks, every latency
-	Missing  int       // operations that never completed
-	Ops      int       // operations in the history
-	Verdict  string    // VALID, INVALID or UNKNOWN
-	Headline string    // what the verdict rests on
+	Missing  int            // operations that never completed
+	Ops      int            // operations in the history
+	Verdict  string         // VALID, INVALID or UNKNOWN
+	Headline string         // what the verdict rests on
 }
 
 // Invalid reports whether the verdict is invalid: the page then also lists
@@ -155,7 +155,7 @@ type detail struct {
 func build(h []histories.Event, res *checker.Result, info Info) (*page, error) {
 	a, err := checker.Analyze(h)
 	if err != nil {
-		return nil, fmt.Errorf("report: %w", err)
+		return nil, fmt.Errorf("page: %w", err)
 	}
 	return begin(a).finish(res, info)
 }
@@ -207,16 +207,16 @@ func begin(a *checker.Analysis) *draft {
 func (d *draft) finish(res *checker.Result, info Info) (*page, error) {
 	defer d.wg.Wait() // no plot outlives the page, even on an error
 	if res == nil {
-		return nil, fmt.Errorf("report: no result to render")
+		return nil, fmt.Errorf("page: no result to render")
 	}
 	a, end := d.a, d.end
 	ops, faults, g := a.Ops, a.Faults, a.Graph
 	p := &page{Info: info, Res: res, Events: a.Events, Duration: end}
-	p.Verdict, p.Headline, _ = strings.Cut(Headline(res), ": ")
+	p.Verdict, p.Headline, _ = strings.Cut(report.Headline(res), ": ")
 	nv := &d.nv
 	p.Nodes = d.nodes
 	for _, f := range faults {
-		p.Faults = append(p.Faults, faultRow{Index: f.Index, Time: f.Time, F: f.F, Value: paramsText(f.Params)})
+		p.Faults = append(p.Faults, faultRow{Index: f.Index, Time: f.Time, F: f.F, Value: report.Params(f.Params)})
 	}
 	if n := res.Summary.SkewLost; n > 0 {
 		p.Kinds = append(p.Kinds, kindCount{Kind: "lost to clock skew", N: n,
@@ -234,9 +234,8 @@ func (d *draft) finish(res *checker.Result, info Info) (*page, error) {
 	finals := finalReads(ops)
 	lostBy := map[string]*checker.Lost{}
 	opened := map[checker.LostKind]bool{}
-	ordered := byInterest(res.Lost, 0)
-	for i := range ordered {
-		l := &ordered[i]
+	for i, j := range checker.ByInterest(res.Lost, 0) { // the order a reader wants them
+		l := &res.Lost[j]
 		lostBy[l.Write.Write] = l
 		open := i < openStories || !opened[l.Kind] // and the first of each kind
 		opened[l.Kind] = true
@@ -357,7 +356,7 @@ func sideOf(r *checker.Ref, nv *nemesisView, nodes []string) side {
 	if r.TS != 0 {
 		s.TS = stampText(r.TS)
 	} else if r.VV != nil {
-		s.TS = vvText(r.VV)
+		s.TS = report.VV(r.VV)
 	}
 	at := r.End
 	if at < 0 {
@@ -408,14 +407,6 @@ func stampText(ts int64) string {
 	return fmt.Sprintf("%s (%d)", clock.Stamp(ts), ts)
 }
 
-func vvText(vv map[string]uint64) string {
-	parts := make([]string, 0, len(vv))
-	for _, n := range slices.SortedFunc(maps.Keys(vv), natCompare) {
-		parts = append(parts, fmt.Sprintf("%s:%d", n, vv[n]))
-	}
-	return "{" + strings.Join(parts, " ") + "}"
-}
-
 // finalReads gathers each key's final reads per node, nodes in order.
 func finalReads(ops []*checker.Op) map[string][]nodeFinal {
 	out := map[string][]nodeFinal{}
@@ -427,11 +418,11 @@ func finalReads(ops []*checker.Op) map[string][]nodeFinal {
 		for _, v := range op.Versions {
 			nf.Versions = append(nf.Versions, versionView{Write: v.Write, Value: v.Value, Deleted: v.Deleted})
 		}
-		slices.SortFunc(nf.Versions, func(a, b versionView) int { return natCompare(a.Write, b.Write) })
+		slices.SortFunc(nf.Versions, func(a, b versionView) int { return report.CompareNames(a.Write, b.Write) })
 		out[op.Key] = append(out[op.Key], nf)
 	}
 	for k, nfs := range out {
-		slices.SortStableFunc(nfs, func(a, b nodeFinal) int { return natCompare(a.Node, b.Node) })
+		slices.SortStableFunc(nfs, func(a, b nodeFinal) int { return report.CompareNames(a.Node, b.Node) })
 		for i := 1; i < len(nfs); i++ {
 			nfs[i].Differs = !slices.Equal(nfs[i].Versions, nfs[0].Versions)
 		}
@@ -452,7 +443,7 @@ type idsView struct {
 const MaxIDs = 40
 
 func idsOf(ids []string) idsView {
-	sorted := slices.SortedFunc(slices.Values(ids), natCompare)
+	sorted := slices.SortedFunc(slices.Values(ids), report.CompareNames)
 	v := idsView{N: len(ids)}
 	if len(sorted) > MaxIDs {
 		v.Text = strings.Join(sorted[:MaxIDs], " ") + fmt.Sprintf(" … and %d more in results.json", len(sorted)-MaxIDs)
@@ -471,7 +462,7 @@ func keyStory(k checker.Key, g *checker.Graph, final []nodeFinal, lost map[strin
 	ws := g.Writes(k.Key)
 	v.Count = len(ws)
 	for _, w := range ws {
-		fate, class := fateOf(w, inF, lost, k.Judged).page()
+		fate, class := fateOf(w, inF, lost, k.Judged).words()
 		if class == "lost" {
 			v.Lost++
 		}
@@ -483,7 +474,7 @@ func keyStory(k checker.Key, g *checker.Graph, final []nodeFinal, lost map[strin
 		if w.Meta != nil && w.Meta.TS != 0 {
 			row.TS = stampText(w.Meta.TS)
 		} else if w.Meta != nil && w.Meta.VV != nil {
-			row.TS = vvText(w.Meta.VV)
+			row.TS = report.VV(w.Meta.VV)
 		}
 		var ctx []string
 		for _, p := range w.Parents() {
@@ -506,30 +497,5 @@ func nodesOf(ops []*checker.Op, nv nemesisView) []string {
 	for n := range nv.clocks {
 		seen[n] = true
 	}
-	return slices.SortedFunc(maps.Keys(seen), natCompare)
-}
-
-// natCompare orders names with numeric suffixes naturally: c2 before c10.
-func natCompare(a, b string) int {
-	pa, na := splitNum(a)
-	pb, nb := splitNum(b)
-	if c := cmp.Compare(pa, pb); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(na, nb); c != 0 {
-		return c
-	}
-	return cmp.Compare(a, b)
-}
-
-func splitNum(s string) (string, int) {
-	i := len(s)
-	for i > 0 && s[i-1] >= '0' && s[i-1] <= '9' {
-		i--
-	}
-	n, err := strconv.Atoi(s[i:])
-	if err != nil || i == len(s) {
-		return s, -1
-	}
-	return s[:i], n
+	return slices.SortedFunc(maps.Keys(seen), report.CompareNames)
 }

@@ -1,4 +1,4 @@
-package report
+package page
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/clock"
 	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/report"
 	"github.com/clockwise-kv/clockwise/report/plot"
 )
 
@@ -146,7 +147,7 @@ func buildTimeline(ops []*checker.Op, nv *nemesisView, end int64, lost map[strin
 			}
 			return -1
 		}
-		return natCompare(a, b)
+		return report.CompareNames(a, b)
 	})
 	for _, p := range procs {
 		addRow("lane "+p, p, laneH, true)
@@ -247,7 +248,7 @@ func describe(op *checker.Op, l *checker.Lost) detail {
 			add("timestamp", stampText(m.TS))
 		}
 		if m.VV != nil {
-			add("version vector", vvText(m.VV))
+			add("version vector", report.VV(m.VV))
 		}
 		if m.Dot != nil {
 			add("dot", fmt.Sprintf("%s:%d", m.Dot.Node, m.Dot.Counter))
@@ -270,19 +271,5 @@ func versionsText(vs []histories.Version) string {
 	if len(vs) == 0 {
 		return "nothing (not found)"
 	}
-	return versionList(vs, " (deleted)")
-}
-
-// versionList lists versions, a live one as "w1=a", a tombstone as its id
-// followed by deleted.
-func versionList(vs []histories.Version, deleted string) string {
-	parts := make([]string, len(vs))
-	for i, v := range vs {
-		if v.Deleted {
-			parts[i] = v.Write + deleted
-		} else {
-			parts[i] = v.Write + "=" + v.Value
-		}
-	}
-	return strings.Join(parts, " ")
+	return report.Versions(vs, " (deleted)")
 }

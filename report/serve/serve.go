@@ -1,4 +1,4 @@
-package report
+package serve
 
 import (
 	"context"
@@ -67,13 +67,13 @@ func NewHandler(dir string) (*Handler, error) {
 	st, err := os.Stat(dir)
 	switch {
 	case err != nil:
-		return nil, fmt.Errorf("report: runs folder: %w", err)
+		return nil, fmt.Errorf("serve: runs folder: %w", err)
 	case !st.IsDir():
-		return nil, fmt.Errorf("report: runs folder %s is not a folder", dir)
+		return nil, fmt.Errorf("serve: runs folder %s is not a folder", dir)
 	}
 	root, err := os.OpenRoot(dir)
 	if err != nil {
-		return nil, fmt.Errorf("report: runs folder: %w", err)
+		return nil, fmt.Errorf("serve: runs folder: %w", err)
 	}
 	return &Handler{dir: dir, root: root}, nil
 }
@@ -90,16 +90,16 @@ func (h *Handler) Serve(ctx context.Context, ln net.Listener, logw io.Writer) er
 	go func() { done <- srv.Serve(ln) }()
 	select {
 	case err := <-done:
-		return fmt.Errorf("report: serve: %w", err)
+		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("report: serve: %w", err)
+		return fmt.Errorf("serve: %w", err)
 	}
 	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("report: serve: %w", err)
+		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
 }

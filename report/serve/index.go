@@ -1,15 +1,28 @@
-package report
+package serve
 
 import (
 	"bytes"
 	"cmp"
+	"embed"
 	"fmt"
+	"html/template"
 	"io"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/internal/runs"
+	"github.com/clockwise-kv/clockwise/report"
+	"github.com/clockwise-kv/clockwise/report/page"
 )
+
+// The index and a folder's page share report.html's style sheet.
+//
+//go:embed assets
+var assets embed.FS
+
+var templates = template.Must(template.New("").Funcs(template.FuncMap{"css": page.Style}).ParseFS(assets, "assets/*.html"))
 
 // Entry is one run folder in an index of runs.
 type Entry struct {
@@ -27,6 +40,19 @@ type Entry struct {
 	Report   bool     // it holds report.html (runs.HTMLFile)
 	Latest   bool     // runs/latest points at it
 	Err      string   // why it could not be read; the other fields may be empty
+}
+
+// NewEntry is the index's entry of the run folder name, from its run.json.
+func NewEntry(name string, ri runs.Info) Entry {
+	v := checker.Invalid // a run.json may say only whether the run was valid
+	switch {
+	case ri.Valid:
+		v = checker.Valid
+	case ri.Verdict != nil && *ri.Verdict == checker.Unknown:
+		v = checker.Unknown
+	}
+	return Entry{Name: name, Kind: ri.Kind, Started: ri.Started, Strategy: ri.Strategy, Nemesis: ri.Nemesis,
+		Seed: strconv.FormatUint(ri.Seed, 10), Setup: report.Setup(ri), Command: ri.Command, Verdict: v, Summary: ri.Summary}
 }
 
 // verdict is the run's verdict (checker.Verdict.String) or "malformed",
@@ -81,7 +107,7 @@ func WriteFolder(w io.Writer, e Entry) error {
 func render(w io.Writer, name string, data any) error {
 	var b bytes.Buffer
 	if err := templates.ExecuteTemplate(&b, name, data); err != nil {
-		return fmt.Errorf("report: %s: %w", name, err)
+		return fmt.Errorf("serve: %s: %w", name, err)
 	}
 	_, err := w.Write(b.Bytes())
 	return err
