@@ -62,27 +62,22 @@ type Run struct {
 	HTML   string // the path of its report.html
 }
 
-// Check runs cfg in a new run folder under root, named for its strategy,
-// judges the history with opts, and saves what it found: results.json,
-// run.json, report.txt (below the run's description; both list at most
-// runs.MaxFindings findings of each kind), report.html and,
-// when a key is not linearizable, porcupine's linearizability.html of at
-// most checker.MaxVisualKeys such keys (see Analysis.Drawable).
-// Then it points root/latest at the complete folder. command is the
-// command line that replays the run.
-func Check(root string, cfg harness.Config, command string, opts checker.Options) (*Run, error) {
-	return CheckStages(root, cfg, command, opts, nil)
-}
-
 // The stages of a check after the run itself, as CheckStages names them.
 const (
 	StageCheck   = "checking the history"
 	StageReports = "writing the reports"
 )
 
-// CheckStages is Check, calling stage, when not nil, as each stage after
-// the run begins (StageCheck, StageReports), so that a progress display
-// can follow the whole check and not only the run (cfg.Progress).
+// CheckStages runs cfg in a new run folder under root, named for its
+// strategy, judges the history with opts, and saves what it found:
+// results.json, run.json, report.txt (below the run's description; both
+// list at most runs.MaxFindings findings of each kind), report.html and,
+// when a key is not linearizable, porcupine's linearizability.html of at
+// most checker.MaxVisualKeys such keys (see Analysis.Drawable). Then it
+// points root/latest at the complete folder. command is the command line
+// that replays the run. It calls stage, when not nil, as each stage after
+// the run begins (StageCheck, StageReports), so that a progress display can
+// follow the whole check and not only the run (cfg.Progress).
 func CheckStages(root string, cfg harness.Config, command string, opts checker.Options, stage func(string)) (*Run, error) {
 	return check(root, cfg, command, nil, opts, stage)
 }

@@ -13,8 +13,9 @@
 // (wheel, buttons) and pans (drag), the plots of package plot, per key the
 // final siblings on each node and the causal graph of its writes, fitted
 // to its box; then the full lists (every lost write, stale siblings, the
-// nemesis's events), folded in <details>. Long lists are trimmed (see
-// maxStories and the limits beside it, said on the page); results.json has
+// nemesis's events), folded in <details>. Long lists are trimmed (100
+// stories, 2,000 further lost writes in a line each, 5,000 operations on
+// the timeline, …), and the page says what it cut; results.json has
 // everything.
 //
 // The page is built in two steps so that its work overlaps the check's: a

@@ -23,7 +23,7 @@ var assets embed.FS
 var templates = template.Must(template.New("").Funcs(template.FuncMap{
 	"seconds":    clock.Seconds,
 	"join":       strings.Join,
-	"linearNote": func() string { return LinearNote },
+	"linearNote": func() string { return linearNote },
 	"css":        Style,
 	"js":         func() template.JS { return template.JS(asset("assets/report.js")) },
 }).ParseFS(assets, "assets/*.html"))
@@ -60,7 +60,7 @@ type Link struct {
 }
 
 // Files a run folder may hold that a report links when present: the raw
-// files, then other HTML views (see ViewGlobs).
+// files, then other HTML views (see viewGlobs).
 var rawFiles = []struct{ name, note string }{
 	{runs.HistoryFile, "the history, one event per line"},
 	{runs.ResultsFile, "the checker's full result"},
@@ -72,14 +72,14 @@ var rawFiles = []struct{ name, note string }{
 	{"latency-raw.png", "plot: the latency of every operation"},
 }
 
-// ViewGlobs are the patterns, relative to a run folder, of other HTML views
+// viewGlobs are the patterns, relative to a run folder, of other HTML views
 // of a run that a report links (for instance porcupine's visualization of a
 // key that is not linearizable). report.html itself is never linked.
-var ViewGlobs = []string{"*.html", "*/*.html"}
+var viewGlobs = []string{"*.html", "*/*.html"}
 
-// Links lists what a report in dir should link: the raw files that exist
-// and every other HTML view matching ViewGlobs, sorted.
-func Links(dir string) []Link {
+// links lists what a report in dir should link: the raw files that exist
+// and every other HTML view matching viewGlobs, sorted.
+func links(dir string) []Link {
 	var out []Link
 	for _, f := range rawFiles {
 		if ok, _ := filepath.Glob(filepath.Join(dir, f.name)); len(ok) > 0 {
@@ -87,7 +87,7 @@ func Links(dir string) []Link {
 		}
 	}
 	var views []string
-	for _, g := range ViewGlobs {
+	for _, g := range viewGlobs {
 		m, _ := filepath.Glob(filepath.Join(dir, g))
 		views = append(views, m...)
 	}
@@ -100,21 +100,21 @@ func Links(dir string) []Link {
 		rel = filepath.ToSlash(rel)
 		note := "another view of this run"
 		if rel == runs.LinearFile {
-			note = LinearNote
+			note = linearNote
 		}
 		out = append(out, Link{Name: rel, Href: rel, Note: note})
 	}
 	return out
 }
 
-// LinearNote says how to read porcupine's page of the keys that are not
+// linearNote says how to read porcupine's page of the keys that are not
 // linearizable.
-const LinearNote = "porcupine's view of the keys not linearizable: a section per key, a row per client " +
+const linearNote = "porcupine's view of the keys not linearizable: a section per key, a row per client " +
 	"(row N is client cN, row 0 the final reads; hover a bar for its events); it draws the longest orders " +
 	"that explain the history and marks where each gets stuck"
 
-// Write renders the report of history h, judged as res, to w.
-func Write(w io.Writer, h []histories.Event, res *checker.Result, info Info) error {
+// render renders the report of history h, judged as res, to w.
+func render(w io.Writer, h []histories.Event, res *checker.Result, info Info) error {
 	p, err := build(h, res, info)
 	if err != nil {
 		return err

@@ -11,12 +11,12 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// WriteHTML saves each plot of the page as a PNG in the run folder, and
+// writeFolder saves each plot of the page as a PNG in the run folder, and
 // the page links them.
 func TestWriteHTMLSavesEachPlotAsAPNG(t *testing.T) {
 	h, res, _, _ := known(t)
 	dir := t.TempDir()
-	path, err := WriteHTML(dir, h, res, Info{Name: "lww-test"})
+	path, err := writeFolder(dir, h, res, Info{Name: "lww-test"})
 	require.NoError(t, err)
 	b, err := os.ReadFile(path)
 	require.NoError(t, err)
@@ -38,7 +38,7 @@ func TestReportLinksPorcupinesPage(t *testing.T) {
 	h, res, _, _ := known(t)
 	res.Visualization = "linearizability.html"
 	var b bytes.Buffer
-	require.NoError(t, Write(&b, h, res, Info{}))
+	require.NoError(t, render(&b, h, res, Info{}))
 	doc, err := goquery.NewDocumentFromReader(&b)
 	require.NoError(t, err)
 	assert.Equal(t, "linearizability.html", doc.Find("#linear-link a").AttrOr("href", ""))

@@ -32,7 +32,7 @@ func known(t *testing.T) ([]histories.Event, *checker.Result, *goquery.Document,
 	res, err := checker.Check(h, checker.Options{})
 	require.NoError(t, err)
 	var b bytes.Buffer
-	require.NoError(t, Write(&b, h, res, Info{Name: "lww-test", Strategy: "lww", Nemesis: "skew,partition", Seed: "7",
+	require.NoError(t, render(&b, h, res, Info{Name: "lww-test", Strategy: "lww", Nemesis: "skew,partition", Seed: "7",
 		Command: replayCmd, Started: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}))
 	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(b.Bytes()))
 	require.NoError(t, err)
@@ -191,10 +191,10 @@ func TestReportIsDeterministic(t *testing.T) {
 
 func TestReportRejectsMalformedHistory(t *testing.T) {
 	h := []histories.Event{{Index: 0, Process: "c1", Type: histories.OK, F: histories.Read, Key: "x"}}
-	err := Write(&bytes.Buffer{}, h, &checker.Result{}, Info{})
+	err := render(&bytes.Buffer{}, h, &checker.Result{}, Info{})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "never invoked")
-	require.Error(t, Write(&bytes.Buffer{}, nil, nil, Info{}))
+	require.Error(t, render(&bytes.Buffer{}, nil, nil, Info{}))
 }
 
 func TestLinksFindsRawFilesAndOtherViews(t *testing.T) {
@@ -204,7 +204,7 @@ func TestLinksFindsRawFilesAndOtherViews(t *testing.T) {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, f), []byte("x"), 0o644))
 	}
 	var names []string
-	for _, l := range Links(dir) {
+	for _, l := range links(dir) {
 		names = append(names, l.Href)
 	}
 	assert.Equal(t, []string{"history.jsonl", "run.json", "linearizability/k2.html", "porcupine-k1.html"}, names)
@@ -229,7 +229,7 @@ func TestReportOrdersLostWritesByInterestAndCountsInversions(t *testing.T) {
 	h, res := inversionHistory(t)
 	require.NotZero(t, res.Summary.Inverted, "the run must have a loss stamped below a write it follows")
 	var b bytes.Buffer
-	require.NoError(t, Write(&b, h, res, Info{Name: "lww-x", Strategy: "lww", Seed: "1", Command: "clockwise check"}))
+	require.NoError(t, render(&b, h, res, Info{Name: "lww-x", Strategy: "lww", Seed: "1", Command: "clockwise check"}))
 	doc, err := goquery.NewDocumentFromReader(&b)
 	require.NoError(t, err)
 	var got []string

@@ -192,7 +192,7 @@ func buildTimeline(ops []*checker.Op, nv *nemesisView, end int64, lost map[strin
 		d := describe(op, lost[op.Write])
 		if l := lost[op.Write]; l != nil && op.F != histories.Read {
 			b.Lost = true
-			d.Lost = LostAnchor(op.Write)
+			d.Lost = lostAnchor(op.Write)
 		}
 		t.Bars = append(t.Bars, b)
 		details = append(details, d)

@@ -26,10 +26,10 @@ type page struct {
 	Nodes    []string
 	Kinds    []kindCount
 	Faults   []faultRow
-	Skew     []lostView // the first MaxSkewStories lost to clock skew, with their stories
+	Skew     []lostView // the first maxSkewStories lost to clock skew, with their stories
 	SkewMore int        // of those, the ones not told in Skew
-	Lost     []lostView // the next lost writes, up to MaxStories with Skew, with their stories
-	LostRows []lostRow  // the next MaxLostRows, one line each
+	Lost     []lostView // the next lost writes, up to maxStories with Skew, with their stories
+	LostRows []lostRow  // the next maxLostRows, one line each
 	LostMore int        // lost writes beyond those, left to results.json
 	Stale    []staleView
 	Keys     []keyView
@@ -49,12 +49,12 @@ func (p *page) Invalid() bool { return p.Res.Verdict == checker.Invalid }
 // Limits that keep the page of a long run small enough for a browser. What
 // they cut is said on the page; results.json and report.txt have it all.
 const (
-	MaxStories     = 100  // lost writes told in full
-	MaxSkewStories = 10   // of those, the ones lost to clock skew told above the timeline
-	MaxLostRows    = 2000 // further lost writes, one line each
-	MaxStaleRows   = 2000 // stale siblings listed, one row each
-	MaxBars        = 5000 // operations drawn on the timeline, in invoke order
-	MaxWriteRows   = 500  // rows in each key's table of writes
+	maxStories     = 100  // lost writes told in full
+	maxSkewStories = 10   // of those, the ones lost to clock skew told above the timeline
+	maxLostRows    = 2000 // further lost writes, one line each
+	maxStaleRows   = 2000 // stale siblings listed, one row each
+	maxBars        = 5000 // operations drawn on the timeline, in invoke order
+	maxWriteRows   = 500  // rows in each key's table of writes
 )
 
 // lostRow is a lost write in one line.
@@ -240,14 +240,14 @@ func (d *draft) finish(res *checker.Result, info Info) (*page, error) {
 		open := i < openStories || !opened[l.Kind] // and the first of each kind
 		opened[l.Kind] = true
 		switch {
-		case l.Skew && len(p.Skew) < MaxSkewStories:
+		case l.Skew && len(p.Skew) < maxSkewStories:
 			p.Skew = append(p.Skew, lostStory(l, len(p.Skew) == 0, g, nv, p.Nodes, finals[l.Key]))
-		case l.Skew && i < MaxStories:
+		case l.Skew && i < maxStories:
 			p.SkewMore++
 			p.Lost = append(p.Lost, lostStory(l, false, g, nv, p.Nodes, finals[l.Key]))
-		case i < MaxStories:
+		case i < maxStories:
 			p.Lost = append(p.Lost, lostStory(l, open, g, nv, p.Nodes, finals[l.Key]))
-		case i < MaxStories+MaxLostRows:
+		case i < maxStories+maxLostRows:
 			if l.Skew {
 				p.SkewMore++
 			}
@@ -259,7 +259,7 @@ func (d *draft) finish(res *checker.Result, info Info) (*page, error) {
 			p.LostMore++
 		}
 	}
-	for _, s := range res.Stale[:min(len(res.Stale), MaxStaleRows)] {
+	for _, s := range res.Stale[:min(len(res.Stale), maxStaleRows)] {
 		p.Stale = append(p.Stale, staleView{s})
 	}
 	for _, k := range res.Keys {
@@ -267,8 +267,8 @@ func (d *draft) finish(res *checker.Result, info Info) (*page, error) {
 	}
 	p.Ops = len(ops)
 	shown, tlEnd := ops, end
-	if len(ops) > MaxBars {
-		shown, tlEnd = ops[:MaxBars], 0
+	if len(ops) > maxBars {
+		shown, tlEnd = ops[:maxBars], 0
 		for _, op := range shown {
 			tlEnd = max(tlEnd, op.Start, op.End)
 		}
@@ -311,8 +311,8 @@ const openStories = 5
 
 func anchor(invoke int) string { return "op-" + strconv.Itoa(invoke) }
 
-// LostAnchor is the id of a lost write's story in the report.
-func LostAnchor(write string) string { return "lost-" + write }
+// lostAnchor is the id of a lost write's story in the report.
+func lostAnchor(write string) string { return "lost-" + write }
 
 func lostStory(l *checker.Lost, open bool, g *checker.Graph, nv *nemesisView, nodes []string, final []nodeFinal) lostView {
 	v := lostView{Lost: *l, Open: open, Note: kindNotes[l.Kind], Write: sideOf(l.Write, nv, nodes), Final: final}
@@ -432,21 +432,21 @@ func finalReads(ops []*checker.Op) map[string][]nodeFinal {
 }
 
 // idsView is a list of write ids on the page: in numeric order, the first
-// MaxIDs of them, saying how many more there are.
+// maxIDs of them, saying how many more there are.
 type idsView struct {
 	N    int
 	Text string
 }
 
-// MaxIDs is how many ids of a key's F or maximal writes the page lists;
+// maxIDs is how many ids of a key's F or maximal writes the page lists;
 // results.json has them all.
-const MaxIDs = 40
+const maxIDs = 40
 
 func idsOf(ids []string) idsView {
 	sorted := slices.SortedFunc(slices.Values(ids), report.CompareNames)
 	v := idsView{N: len(ids)}
-	if len(sorted) > MaxIDs {
-		v.Text = strings.Join(sorted[:MaxIDs], " ") + fmt.Sprintf(" … and %d more in results.json", len(sorted)-MaxIDs)
+	if len(sorted) > maxIDs {
+		v.Text = strings.Join(sorted[:maxIDs], " ") + fmt.Sprintf(" … and %d more in results.json", len(sorted)-maxIDs)
 	} else {
 		v.Text = strings.Join(sorted, " ")
 	}
@@ -466,7 +466,7 @@ func keyStory(k checker.Key, g *checker.Graph, final []nodeFinal, lost map[strin
 		if class == "lost" {
 			v.Lost++
 		}
-		if len(v.Writes) == MaxWriteRows {
+		if len(v.Writes) == maxWriteRows {
 			continue // counted, not shown
 		}
 		row := writeRow{ID: w.Write, Process: w.Process, Node: w.Node, Type: w.Type, Deleted: w.Deleted, Value: w.Value,

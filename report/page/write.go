@@ -21,10 +21,11 @@ func RunInfo(dir string, ri runs.Info) Info {
 	}
 }
 
-// WriteHTML writes report.html into the run folder dir, and each of its
-// plots as a PNG beside it (PlotFiles), and returns the page's path. The
-// page links the folder's files (Links), the PNGs included.
-func WriteHTML(dir string, h []histories.Event, res *checker.Result, info Info) (string, error) {
+// writeFolder writes report.html of history h, judged as res, into the run
+// folder dir, and each of its plots as a PNG beside it, and returns the
+// page's path. The page links the folder's files (links), the PNGs
+// included.
+func writeFolder(dir string, h []histories.Event, res *checker.Result, info Info) (string, error) {
 	p, err := build(h, res, info)
 	if err != nil {
 		return "", err
@@ -59,7 +60,7 @@ func (d *Draft) Finish(res *checker.Result, info Info) (*HTML, error) {
 
 // Write writes report.html into the run folder dir, and each plot as a PNG
 // beside it, and returns the page's path. The page links the files the
-// folder holds now (Links), the PNGs included.
+// folder holds now (links), the PNGs included.
 func (x *HTML) Write(dir string) (string, error) {
 	p := x.p
 	err := sideBySide(len(p.Plots), func(i int) error { // each PNG drawn and written side by side
@@ -72,7 +73,7 @@ func (x *HTML) Write(dir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	p.Info.Links = Links(dir)
+	p.Info.Links = links(dir)
 	path := filepath.Join(dir, runs.HTMLFile)
 	if err := runs.CreateFile(path, func(w io.Writer) error { return execute(w, p) }); err != nil {
 		return "", fmt.Errorf("page: %s: %w", path, err)
@@ -110,5 +111,5 @@ func Rewrite(path string) (string, error) {
 	} else if res, err = checker.Check(h, checker.Options{}); err != nil {
 		return "", fmt.Errorf("page: %s: %w", hpath, err)
 	}
-	return WriteHTML(dir, h, res, info)
+	return writeFolder(dir, h, res, info)
 }

@@ -66,7 +66,7 @@ type Faults struct {
 }
 
 // Figure is one plot of a run's page: drawn into the page (SVG, or PNG
-// past MaxSVGPoints, Render) and saved as a PNG into the run folder (PNG).
+// past maxSVGPoints, Render) and saved as a PNG into the run folder (PNG).
 type Figure struct {
 	ID      string // the img element's id
 	File    string // the PNG's name in the run folder
@@ -150,7 +150,7 @@ func Latency(ops []*checker.Op, nv *Faults, end int64, lost map[string]*checker.
 		if len(all) == 0 {
 			continue
 		}
-		pts := Downsample(all, plotColumns())
+		pts := downsample(all, plotColumns())
 		sc, err := plotter.NewScatter(pts)
 		if err != nil {
 			return nil, fmt.Errorf("plot: latency: %w", err)
@@ -310,7 +310,7 @@ func Rate(ops []*checker.Op, nv *Faults, end int64) (*Figure, error) {
 // Clocks draws each node's clock offset over time: the offset the
 // nemesis set (a line; strobing clocks also a dashed line at the top of the
 // strobe) and the offsets recorded with operations (points). When an offset
-// reaches past SymlogAbove the offset axis is symmetric-logarithmic, so a
+// reaches past symlogAbove the offset axis is symmetric-logarithmic, so a
 // clock an hour off and one a few milliseconds off both read.
 func Clocks(ops []*checker.Op, nv *Faults, nodes []string, end int64) (*Figure, error) {
 	f := newFigure("plot-clocks", "clocks.png", "Clock offset of each node from true time", "true time (s)", "offset (s)")
@@ -366,7 +366,7 @@ func Clocks(ops []*checker.Op, nv *Faults, nodes []string, end int64) (*Figure, 
 		l.LineStyle = draw.LineStyle{Color: c, Width: vg.Points(1.5)}
 		p.Add(l)
 		if all := observed[n]; len(all) > 0 {
-			pts := Downsample(all, plotColumns())
+			pts := downsample(all, plotColumns())
 			sc, err := plotter.NewScatter(pts)
 			if err != nil {
 				return nil, fmt.Errorf("plot: clocks: %w", err)
@@ -379,10 +379,10 @@ func Clocks(ops []*checker.Op, nv *Faults, nodes []string, end int64) (*Figure, 
 			f.add(n, l)
 		}
 	}
-	if math.Max(-lo, hi) > SymlogAbove.Seconds() {
+	if math.Max(-lo, hi) > symlogAbove.Seconds() {
 		p.Y.Scale, p.Y.Tick.Marker = symlog{}, symlogTicks{}
 		p.Y.Label.Text = "offset (symlog)"
-		f.Caption += " The offset axis is symmetric-logarithmic (linear within 10ms of zero): some offset is past " + SymlogAbove.String() + "."
+		f.Caption += " The offset axis is symmetric-logarithmic (linear within 10ms of zero): some offset is past " + symlogAbove.String() + "."
 		p.Y.Min, p.Y.Max = symlogPad(lo, -1), symlogPad(hi, 1)
 		return f, nil
 	}
@@ -391,9 +391,9 @@ func Clocks(ops []*checker.Op, nv *Faults, nodes []string, end int64) (*Figure, 
 	return f, nil
 }
 
-// SymlogAbove is the largest clock offset the clock plot draws on a linear
+// symlogAbove is the largest clock offset the clock plot draws on a linear
 // axis.
-const SymlogAbove = 30 * time.Second
+const symlogAbove = 30 * time.Second
 
 // symlogLinear is where the symmetric log scale turns linear: within 10ms
 // of zero.
@@ -492,18 +492,18 @@ func (f *Figure) shadeFaults(nv *Faults) error {
 	return nil
 }
 
-// MaxSVGPoints is the most points a plot draws as SVG; a plot with more is
+// maxSVGPoints is the most points a plot draws as SVG; a plot with more is
 // a PNG, which stays small whatever the run's length.
-const MaxSVGPoints = 4000
+const maxSVGPoints = 4000
 
 // Render draws the figure for the page, as a data URL (URL): SVG, or PNG
-// past MaxSVGPoints.
+// past maxSVGPoints.
 func (f *Figure) Render() error {
 	var (
 		b   bytes.Buffer
 		err error
 	)
-	if f.points <= MaxSVGPoints {
+	if f.points <= maxSVGPoints {
 		err = f.draw(vgsvg.New(plotW, plotH), &b)
 		f.URL = template.URL("data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(b.Bytes()))
 		return err
@@ -524,7 +524,7 @@ func (f *Figure) PNG(w io.Writer) error {
 }
 
 // plotColumns is how many pixel columns wide a plot's PNG is: what
-// Downsample thins a series of points to.
+// downsample thins a series of points to.
 func plotColumns() int { return int(plotW.Dots(pngDPI)) }
 
 // pngDPI is the resolution of the plots' PNGs.

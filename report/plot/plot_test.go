@@ -81,7 +81,7 @@ func TestLatencyMarksLostWritesAndSavesAPNG(t *testing.T) {
 	assert.Subset(t, labels(c), []string{"n1 (100 operations)", "n2"}, "n1's offsets are points, n2 recorded none")
 }
 
-// Offsets past SymlogAbove put the clock plot on a symmetric log axis, so
+// Offsets past symlogAbove put the clock plot on a symmetric log axis, so
 // a clock an hour ahead and one 5ms behind both read; small ones stay
 // linear.
 func TestClockPlotIsSymlogForLargeOffsets(t *testing.T) {

@@ -42,8 +42,8 @@ type Entry struct {
 	Err      string   // why it could not be read; the other fields may be empty
 }
 
-// NewEntry is the index's entry of the run folder name, from its run.json.
-func NewEntry(name string, ri runs.Info) Entry {
+// newEntry is the index's entry of the run folder name, from its run.json.
+func newEntry(name string, ri runs.Info) Entry {
 	v := checker.Invalid // a run.json may say only whether the run was valid
 	switch {
 	case ri.Valid:
@@ -79,9 +79,9 @@ type entryView struct {
 	Verdict string
 }
 
-// SortEntries orders runs newest first; runs that could not be read, having
+// sortEntries orders runs newest first; runs that could not be read, having
 // no start time, come last, by name.
-func SortEntries(es []Entry) {
+func sortEntries(es []Entry) {
 	slices.SortStableFunc(es, func(a, b Entry) int {
 		if c := b.Started.Compare(a.Started); c != 0 {
 			return c
@@ -90,8 +90,8 @@ func SortEntries(es []Entry) {
 	})
 }
 
-// WriteIndex renders the list of runs in dir, in the order given.
-func WriteIndex(w io.Writer, dir string, es []Entry) error {
+// writeIndex renders the list of runs in dir, in the order given.
+func writeIndex(w io.Writer, dir string, es []Entry) error {
 	p := indexPage{Title: "clockwise runs", Dir: dir}
 	for _, e := range es {
 		p.Entries = append(p.Entries, entryView{Entry: e, Verdict: e.verdict()})
@@ -99,8 +99,8 @@ func WriteIndex(w io.Writer, dir string, es []Entry) error {
 	return render(w, "index.html", p)
 }
 
-// WriteFolder renders the page of one run folder: what it is and its files.
-func WriteFolder(w io.Writer, e Entry) error {
+// writeFolder renders the page of one run folder: what it is and its files.
+func writeFolder(w io.Writer, e Entry) error {
 	return render(w, "folder.html", entryView{Entry: e, Verdict: e.verdict()})
 }
 
