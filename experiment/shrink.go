@@ -5,6 +5,7 @@ import (
 	"maps"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/harness"
@@ -419,4 +420,12 @@ func SaveShrunk(root string, s *Shrunk, command string, opts checker.Options) (*
 		return nil, err
 	}
 	return r, nil
+}
+
+// Describe is a shrunk run in a line: what it keeps and how much smaller
+// it is.
+func (s *Shrunk) Describe() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "shrunk %s (%s) in %d runs: %s → %s", s.Config.Strategy, s.Finding, s.Runs, s.Before, s.After)
+	return b.String()
 }

@@ -25,9 +25,9 @@ func requireShrinks(t *testing.T, cfg harness.Config, finding string) *Shrunk {
 	assert.False(t, s.Result.Valid)
 	assert.Positive(t, s.Findings[finding], "the shrunk run still fails with %s", finding)
 	assert.Equal(t, cfg.Strategy, s.Config.Strategy)
-	assert.LessOrEqual(t, 10*s.After.Ops, s.Before.Ops, "%s → %s", s.Before, s.After)
-	assert.LessOrEqual(t, 10*s.After.Events, s.Before.Events, "%s → %s", s.Before, s.After)
-	t.Logf("shrunk %s (%s) in %d runs: %s → %s", s.Config.Strategy, s.Finding, s.Runs, s.Before, s.After)
+	assert.LessOrEqual(t, 10*s.After.Ops, s.Before.Ops, "%s", s.Describe())
+	assert.LessOrEqual(t, 10*s.After.Events, s.Before.Events, "%s", s.Describe())
+	t.Log(s.Describe())
 
 	again, err := Shrink(cfg, finding, checker.Options{})
 	require.NoError(t, err)
