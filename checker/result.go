@@ -166,6 +166,47 @@ type Summary struct {
 	SiblingReads    int     `json:"sibling_reads"`    // client reads that returned more than one version
 }
 
+// Add adds the counts of o, a summary of another history, to s: a matrix
+// cell's trials and a sweep's seeds are summed with it. The lost writes by
+// kind add up kind by kind, the metadata sizes merge (Bytes.Merge), and
+// Linearizable is the verdict of the summed keys (LinearVerdict). The
+// latency percentiles do not add: CommitWait and WriteLatency are left as
+// they are; pool the samples instead (Analysis.WriteTimes, Percentiles).
+func (s *Summary) Add(o Summary) {
+	s.Events += o.Events
+	s.Ops += o.Ops
+	s.Reads += o.Reads
+	s.Writes += o.Writes
+	s.Acknowledged += o.Acknowledged
+	s.Failed += o.Failed
+	s.Indeterminate += o.Indeterminate
+	s.SeenIndeterminate += o.SeenIndeterminate
+	s.Lost += o.Lost
+	if len(o.LostByKind) > 0 && s.LostByKind == nil {
+		s.LostByKind = map[LostKind]int{}
+	}
+	for k, n := range o.LostByKind {
+		s.LostByKind[k] += n
+	}
+	s.SkewLost += o.SkewLost
+	s.Inverted += o.Inverted
+	s.Stale += o.Stale
+	s.Phantoms += o.Phantoms
+	s.Corrupted += o.Corrupted
+	s.FutureReads += o.FutureReads
+	s.Divergent += o.Divergent
+	s.Unpreserved += o.Unpreserved
+	s.Faults += o.Faults
+	s.Stamped += o.Stamped
+	s.External += o.External
+	s.LinearKeys += o.LinearKeys
+	s.NonLinearizable += o.NonLinearizable
+	s.LinearUnknown += o.LinearUnknown
+	s.Linearizable = Answer(LinearVerdict(s.NonLinearizable, s.LinearUnknown))
+	s.MetaBytes.Merge(o.MetaBytes)
+	s.SiblingReads += o.SiblingReads
+}
+
 // Result is a check's verdict with every finding.
 type Result struct {
 	// Verdict is valid, invalid, or unknown when the history cannot

@@ -33,6 +33,7 @@ import (
 	"github.com/clockwise-kv/clockwise/internal/runs"
 	"github.com/clockwise-kv/clockwise/internal/version"
 	"github.com/clockwise-kv/clockwise/report"
+	"github.com/clockwise-kv/clockwise/report/page"
 )
 
 // RunInto runs cfg with gen (nil: the random generator) on the simulator,
@@ -63,18 +64,6 @@ type Run struct {
 	HTML   string // the path of its report.html
 }
 
-// Check runs cfg in a new run folder under root, named for its strategy,
-// judges the history with opts, and saves what it found: results.json,
-// run.json, report.txt (below the run's description; both list at most
-// runs.MaxFindings findings of each kind), report.html and,
-// when a key is not linearizable, porcupine's linearizability.html of at
-// most checker.MaxVisualKeys such keys (see Analysis.Drawable).
-// Then it points root/latest at the complete folder. command is the
-// command line that replays the run.
-func Check(root string, cfg harness.Config, command string, opts checker.Options) (*Run, error) {
-	return CheckStages(root, cfg, command, opts, Hooks{})
-}
-
 // The stages of a check after the run itself, as CheckStages names them.
 const (
 	StageCheck   = "checking the history"
@@ -95,7 +84,14 @@ type Hooks struct {
 	Interrupt <-chan struct{}
 }
 
-// CheckStages is Check, followed and stopped by h.
+// CheckStages runs cfg in a new run folder under root, named for its
+// strategy, judges the history with opts, and saves what it found:
+// results.json, run.json, report.txt (below the run's description; both
+// list at most runs.MaxFindings findings of each kind), report.html and,
+// when a key is not linearizable, porcupine's linearizability.html of at
+// most checker.MaxVisualKeys such keys (see Analysis.Drawable). Then it
+// points root/latest at the complete folder. command is the command line
+// that replays the run. h follows the check as it goes and can stop it.
 func CheckStages(root string, cfg harness.Config, command string, opts checker.Options, h Hooks) (*Run, error) {
 	return check(root, cfg, command, nil, opts, h)
 }
@@ -154,9 +150,9 @@ func (r *Run) save(cfg harness.Config, res *harness.Result, as *checker.Assemble
 	if err != nil {
 		return fmt.Errorf("experiment: check: %w", err)
 	}
-	draft := report.Begin(a) // its plots are drawn during the check
+	draft := page.Begin(a) // its plots are drawn during the check
 	if r.Result, err = a.Check(opts); err != nil {
-		draft.Finish(nil, report.Info{}) // ends its goroutines
+		draft.Finish(nil, page.Info{}) // ends its goroutines
 		return fmt.Errorf("experiment: check: %w", err)
 	}
 	if res.Interrupted {
@@ -184,13 +180,13 @@ func (r *Run) save(cfg harness.Config, res *harness.Result, as *checker.Assemble
 	// report.html's page, its plots above all, is built while the other
 	// files are written: both only read the result. It is written last, so
 	// that it links every file of the folder.
-	var page *report.HTML
+	var html *page.HTML
 	var pageErr error
 	built := make(chan struct{})
-	info := report.RunInfo(r.Dir, r.Info)
+	info := page.RunInfo(r.Dir, r.Info)
 	go func() {
 		defer close(built)
-		page, pageErr = draft.Finish(r.Result, info)
+		html, pageErr = draft.Finish(r.Result, info)
 	}()
 	err = r.writeFiles()
 	<-built
@@ -200,7 +196,7 @@ func (r *Run) save(cfg harness.Config, res *harness.Result, as *checker.Assemble
 	if pageErr != nil {
 		return pageErr
 	}
-	if r.HTML, err = page.Write(r.Dir); err != nil {
+	if r.HTML, err = html.Write(r.Dir); err != nil {
 		return err
 	}
 	return runs.Point(r.Dir)

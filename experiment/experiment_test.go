@@ -93,7 +93,7 @@ func TestCheckWritesTheRunFolder(t *testing.T) {
 	cfg := harness.DefaultConfig()
 	cfg.Ops, cfg.Nodes, cfg.Nemesis.Kinds = 60, 1, nil
 	cfg.Strategy = "vv"
-	r, err := Check(t.TempDir(), cfg, "clockwise check --strategy vv", checker.Options{})
+	r, err := CheckStages(t.TempDir(), cfg, "clockwise check --strategy vv", checker.Options{}, Hooks{})
 	require.NoError(t, err)
 	for _, f := range []string{runs.HistoryFile, runs.ResultsFile, runs.ReportFile, runs.InfoFile, runs.HTMLFile} {
 		assert.FileExists(t, filepath.Join(r.Dir, f))

@@ -238,31 +238,21 @@ func (t *Trial) run(linear time.Duration) error {
 	return nil
 }
 
-// sum adds up the cell's trials.
+// sum adds up the cell's trials (checker.Summary.Add) and pools their
+// commit waits and write latencies.
 func (c *Cell) sum() {
-	c.LostByKind = map[checker.LostKind]int{}
+	s := checker.Summary{LostByKind: map[checker.LostKind]int{}}
 	var waits, lat []int64
 	for _, r := range c.Runs {
-		s := r.Summary
-		c.Acknowledged += s.Acknowledged
-		c.Lost += s.Lost
-		c.SkewLost += s.SkewLost
-		for k, n := range s.LostByKind {
-			c.LostByKind[k] += n
-		}
-		c.Stale += s.Stale
-		c.Stamped += s.Stamped
-		c.External += s.External
-		c.Keys += s.LinearKeys
-		c.NonLinearizable += s.NonLinearizable
-		c.LinearUnknown += s.LinearUnknown
-		c.MetaBytes.Merge(s.MetaBytes)
-		c.SiblingReads += s.SiblingReads
+		s.Add(r.Summary)
 		waits = append(waits, r.waits...)
 		lat = append(lat, r.latencies...)
 	}
+	c.Acknowledged, c.Lost, c.SkewLost, c.LostByKind = s.Acknowledged, s.Lost, s.SkewLost, s.LostByKind
+	c.Stale, c.Stamped, c.External = s.Stale, s.Stamped, s.External
+	c.Linearizable, c.Keys, c.NonLinearizable, c.LinearUnknown = s.Linearizable, s.LinearKeys, s.NonLinearizable, s.LinearUnknown
+	c.MetaBytes, c.SiblingReads = s.MetaBytes, s.SiblingReads
 	c.CommitWait, c.WriteLatency = checker.Percentiles(waits), checker.Percentiles(lat)
-	c.Linearizable = checker.Answer(checker.LinearVerdict(c.NonLinearizable, c.LinearUnknown))
 }
 
 // quoteAll quotes each argument for a shell.

@@ -13,16 +13,12 @@ import (
 	"strings"
 	"time"
 
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
-	"gonum.org/v1/plot/vg"
-
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/harness"
 	"github.com/clockwise-kv/clockwise/harness/sim"
 	"github.com/clockwise-kv/clockwise/internal/runs"
 	"github.com/clockwise-kv/clockwise/report"
+	"github.com/clockwise-kv/clockwise/report/plot"
 )
 
 // Files of a metadata measurement's folder.
@@ -107,7 +103,12 @@ func Measure(w io.Writer, root string, cfgs []harness.Config, command string) er
 	if err := writeKeysCSV(filepath.Join(dir, MetadataKeys), rep.Rows); err != nil {
 		return err
 	}
-	if err := plotBytes(filepath.Join(dir, MetadataPlot), rep.Rows); err != nil {
+	sizes := make([]plot.Size, len(rep.Rows))
+	for i, r := range rep.Rows {
+		sizes[i] = plot.Size{Strategy: r.Strategy, Nodes: r.Nodes}
+		sizes[i].Mean, sizes[i].Max = r.bytes()
+	}
+	if err := plot.Metadata(filepath.Join(dir, MetadataPlot), sizes); err != nil {
 		return err
 	}
 	info.Strategy, info.Nemesis, info.Seed = strings.Join(strategies, ","), nem, c.Seed
@@ -199,9 +200,9 @@ func (r MetadataRow) line() string {
 		sibMean += k.SiblingsMean / float64(len(r.Keys))
 	}
 	bytesMean, bytesMax := r.bytes()
-	verdict := "valid"
+	verdict := checker.Valid.String()
 	if !r.Valid {
-		verdict = "INVALID"
+		verdict = strings.ToUpper(checker.Invalid.String()) // what to look at
 	}
 	if !r.Converged {
 		verdict += " (not converged)"
@@ -231,59 +232,4 @@ func writeKeysCSV(path string, rows []MetadataRow) error {
 		return err
 	}
 	return os.WriteFile(path, b.Bytes(), 0o644)
-}
-
-// plotBytes draws bytes per key against cluster size: per strategy, the
-// mean over keys of each key's mean (solid, with points) and the max
-// (dashed).
-func plotBytes(path string, rows []MetadataRow) error {
-	p := plot.New()
-	p.Title.Text = "Causal metadata per key, by cluster size"
-	p.X.Label.Text = "nodes"
-	p.Y.Label.Text = "bytes per key after a write"
-	p.Y.Min = 0
-	p.Legend.Top, p.Legend.Left = true, true
-	p.Add(plotter.NewGrid())
-	var order []string
-	var ticks plot.ConstantTicks
-	for _, r := range rows {
-		if !slices.Contains(order, r.Strategy) {
-			order = append(order, r.Strategy)
-		}
-		if !slices.ContainsFunc(ticks, func(t plot.Tick) bool { return t.Value == float64(r.Nodes) }) {
-			ticks = append(ticks, plot.Tick{Value: float64(r.Nodes), Label: strconv.Itoa(r.Nodes)})
-		}
-	}
-	p.X.Tick.Marker = ticks
-	for i, s := range order {
-		var mean, top plotter.XYs
-		for _, r := range rows {
-			if r.Strategy != s {
-				continue
-			}
-			m, x := r.bytes()
-			mean = append(mean, plotter.XY{X: float64(r.Nodes), Y: m})
-			top = append(top, plotter.XY{X: float64(r.Nodes), Y: float64(x)})
-		}
-		slices.SortFunc(mean, func(a, b plotter.XY) int { return int(a.X - b.X) })
-		slices.SortFunc(top, func(a, b plotter.XY) int { return int(a.X - b.X) })
-		line, points, err := plotter.NewLinePoints(mean)
-		if err != nil {
-			return fmt.Errorf("experiment: plot: %w", err)
-		}
-		line.Color, points.Color, points.Shape = plotutil.Color(i), plotutil.Color(i), plotutil.Shape(i)
-		line.Width = vg.Points(1.5)
-		dashed, err := plotter.NewLine(top)
-		if err != nil {
-			return fmt.Errorf("experiment: plot: %w", err)
-		}
-		dashed.Color, dashed.Dashes = plotutil.Color(i), []vg.Length{vg.Points(4), vg.Points(3)}
-		p.Add(line, points, dashed)
-		p.Legend.Add(s+" mean", line, points)
-		p.Legend.Add(s+" max", dashed)
-	}
-	if err := p.Save(7*vg.Inch, 4.5*vg.Inch, path); err != nil {
-		return fmt.Errorf("experiment: plot: %w", err)
-	}
-	return nil
 }

@@ -52,7 +52,7 @@ func (c Cluster) URLs() ([]string, error) {
 }
 
 // CheckReal runs cfg against a real cluster, in a new run folder under
-// root, as Check does in the simulator: the same history, results,
+// root, as CheckStages does in the simulator: the same history, results,
 // reports and run.json. A local cluster is started first (its nodes' logs
 // go to the run folder's nodes folder) and stopped when the check ends,
 // also when ctx ends or the check fails; a remote cluster takes cfg.Nodes

@@ -26,13 +26,6 @@ const SweepFile = "sweep.json"
 // harness's streams are small numbers, so this one shifts none of them.
 const streamVary = 0x7661727900000000
 
-// Verdicts of a sweep's seeds, as they are written in its summary.
-const (
-	SeedValid   = "valid"
-	SeedInvalid = "invalid"
-	SeedUnknown = "unknown"
-)
-
 // Seeds is a range of seeds, From to To inclusive.
 type Seeds struct {
 	From uint64 `json:"from"`
@@ -134,7 +127,7 @@ type SweepPlan struct {
 // SweepSeed is one seed's outcome.
 type SweepSeed struct {
 	Seed       uint64                   `json:"seed"`
-	Verdict    string                   `json:"verdict"`
+	Verdict    checker.Verdict          `json:"verdict"`
 	Lost       int                      `json:"lost"`
 	LostByKind map[checker.LostKind]int `json:"lost_by_kind,omitempty"`
 	Failures   []string                 `json:"failures,omitempty"`
@@ -177,19 +170,19 @@ type Tally struct {
 	Divergent    int                      `json:"divergent"`
 }
 
-// add adds o to t.
-func (t *Tally) add(o Tally) {
-	if t.LostByKind == nil {
-		t.LostByKind = map[checker.LostKind]int{}
-	}
-	t.Acknowledged += o.Acknowledged
-	t.Lost += o.Lost
-	for k, n := range o.LostByKind {
-		t.LostByKind[k] += n
-	}
-	t.Inverted += o.Inverted
-	t.Phantoms += o.Phantoms
-	t.Divergent += o.Divergent
+// add adds a seed's summary, or another shard's tally, to t
+// (checker.Summary.Add).
+func (t *Tally) add(o checker.Summary) {
+	s := t.summary()
+	s.Add(o)
+	*t = Tally{Acknowledged: s.Acknowledged, Lost: s.Lost, LostByKind: s.LostByKind, Inverted: s.Inverted,
+		Phantoms: s.Phantoms, Divergent: s.Divergent}
+}
+
+// summary is t as the part of a checker.Summary it keeps.
+func (t Tally) summary() checker.Summary {
+	return checker.Summary{Acknowledged: t.Acknowledged, Lost: t.Lost, LostByKind: t.LostByKind, Inverted: t.Inverted,
+		Phantoms: t.Phantoms, Divergent: t.Divergent}
 }
 
 // Failed reports whether any seed of the sweep was not valid.
@@ -261,18 +254,6 @@ func (p *SweepPlan) plan(seed uint64) seedRun {
 	return seedRun{cfg: cfg, args: args, vary: vary}
 }
 
-// verdict is a seed's verdict, the checker's: unknown when the history
-// cannot decide (replicas that never converged, final reads missing).
-func verdict(r *checker.Result) string {
-	switch r.Verdict {
-	case checker.Valid:
-		return SeedValid
-	case checker.Invalid:
-		return SeedInvalid
-	}
-	return SeedUnknown
-}
-
 // RunSweep runs the plan's slice of seeds, Parallel at a time, judges each,
 // and writes into dir (which it creates) the run folders of the first Keep
 // failing seeds and the summary, sweep.json. Each seed is run in memory and
@@ -318,7 +299,7 @@ func RunSweep(p SweepPlan, dir string) (*Sweep, error) {
 	for i := range plans {
 		sr := &plans[i]
 		s.addSeed(sr)
-		if sr.out.Verdict == SeedValid || (p.Keep >= 0 && kept >= p.Keep) {
+		if sr.out.Verdict == checker.Valid || (p.Keep >= 0 && kept >= p.Keep) {
 			continue
 		}
 		kept++
@@ -347,13 +328,13 @@ func (sr *seedRun) judge(opts checker.Options) error {
 	}
 	sr.sum = r.Summary
 	sr.out = SweepSeed{
-		Seed: sr.cfg.Seed, Verdict: verdict(r), Lost: r.Summary.Lost, Failures: r.Failures,
+		Seed: sr.cfg.Seed, Verdict: r.Verdict, Lost: r.Summary.Lost, Failures: r.Failures,
 		Command: "clockwise check " + strings.Join(quoteAll(sr.args), " "), Vary: sr.vary,
 	}
 	if len(r.Summary.LostByKind) > 0 {
 		sr.out.LostByKind = maps.Clone(r.Summary.LostByKind)
 	}
-	if sr.out.Verdict != SeedValid {
+	if sr.out.Verdict != checker.Valid {
 		sr.out.Findings = findings(r.Summary)
 	}
 	return nil
@@ -377,16 +358,15 @@ func findings(s checker.Summary) map[string]int {
 func (s *Sweep) addSeed(sr *seedRun) {
 	s.Run++
 	switch sr.out.Verdict {
-	case SeedValid:
+	case checker.Valid:
 		s.Valid++
-	case SeedInvalid:
+	case checker.Invalid:
 		s.Invalid++
 	default:
 		s.Unknown++
 	}
-	sum := sr.sum
-	s.Tally.add(Tally{sum.Acknowledged, sum.Lost, sum.LostByKind, sum.Inverted, sum.Phantoms, sum.Divergent})
-	if sr.out.Verdict != SeedValid {
+	s.Tally.add(sr.sum)
+	if sr.out.Verdict != checker.Valid {
 		s.Failing = append(s.Failing, sr.out)
 	}
 }
@@ -419,7 +399,7 @@ func MergeSweeps(parts []*Sweep) (*Sweep, error) {
 		out.Valid += p.Valid
 		out.Invalid += p.Invalid
 		out.Unknown += p.Unknown
-		out.Tally.add(p.Tally)
+		out.Tally.add(p.Tally.summary())
 		out.Failing = append(out.Failing, p.Failing...)
 		out.Wall = max(out.Wall, p.Wall)
 	}
@@ -483,7 +463,7 @@ func WriteSweep(w io.Writer, s *Sweep, limit int) {
 			fmt.Fprintf(w, "… and %d more failing seeds in %s\n", len(s.Failing)-limit, filepath.Join(s.Dir, SweepFile))
 			break
 		}
-		what := f.Verdict
+		what := f.Verdict.String()
 		if f.Lost > 0 {
 			var kinds []string
 			for _, k := range checker.LostKinds {

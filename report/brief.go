@@ -13,28 +13,18 @@ import (
 	"github.com/clockwise-kv/clockwise/clock"
 )
 
-// Verdict is the result's verdict as every report names it.
-func Verdict(r *checker.Result) string {
-	switch r.Verdict {
-	case checker.Valid:
-		return "VALID"
-	case checker.Invalid:
-		return "INVALID"
-	}
-	return "UNKNOWN"
-}
-
 // Headline is the verdict with its reason in one line: VALID, INVALID with
 // every failure ("INVALID: 431 of 451 acknowledged writes lost, 43 of them
 // to clock skew"), or UNKNOWN with every reason the history cannot decide.
 func Headline(r *checker.Result) string {
+	v := strings.ToUpper(r.Verdict.String()) // in capitals, where the eye lands
 	switch r.Verdict {
 	case checker.Valid:
-		return fmt.Sprintf("%s: %s, none lost", Verdict(r), Plural(r.Summary.Acknowledged, "acknowledged write"))
+		return fmt.Sprintf("%s: %s, none lost", v, Plural(r.Summary.Acknowledged, "acknowledged write"))
 	case checker.Invalid:
-		return Verdict(r) + ": " + strings.Join(r.Failures, "; ")
+		return v + ": " + strings.Join(r.Failures, "; ")
 	}
-	return Verdict(r) + ": " + strings.Join(r.Unknown, "; ")
+	return v + ": " + strings.Join(r.Unknown, "; ")
 }
 
 // findingList is one kind of finding, listed one line each.
@@ -82,7 +72,7 @@ func findingLists(r *checker.Result, limit int) []findingList {
 	add("Divergent keys", "", len(r.Divergent), func(i int) string {
 		d := r.Divergent[i]
 		var parts []string
-		for _, n := range slices.SortedFunc(maps.Keys(d.Nodes), natCompare) {
+		for _, n := range slices.SortedFunc(maps.Keys(d.Nodes), CompareNames) {
 			parts = append(parts, fmt.Sprintf("%s [%s]", n, idList(d.Nodes[n])))
 		}
 		return fmt.Sprintf("%s: %s", d.Key, strings.Join(parts, ", "))
@@ -294,5 +284,5 @@ func wrap(text string, width, indent, hang int) []string {
 
 // idList writes write ids in numeric order: w9 before w17 before w103.
 func idList(ids []string) string {
-	return strings.Join(slices.SortedFunc(slices.Values(ids), natCompare), " ")
+	return strings.Join(slices.SortedFunc(slices.Values(ids), CompareNames), " ")
 }

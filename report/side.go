@@ -42,7 +42,7 @@ func newColumn(s Story) *column {
 		}
 		for _, w := range g.Writes(k.Key) {
 			writes = append(writes, w)
-			col.fates[w.Write] = fateOf(w, inF, lost, k.Judged).cell(g, fset)
+			col.fates[w.Write] = fateCell(w, lost[w.Write], inF[w.Write], g, fset)
 		}
 	}
 	slices.SortFunc(writes, func(a, b *checker.Write) int { return a.Invoke - b.Invoke })
@@ -50,11 +50,41 @@ func newColumn(s Story) *column {
 		col.ids = append(col.ids, w.Write)
 		col.what[w.Write] = writeText(w)
 	}
-	col.verdict = "VALID"
-	if !result.Valid {
+	col.verdict = strings.ToUpper(result.Verdict.String())
+	if result.Verdict != checker.Valid {
 		col.verdict = Headline(result)
 	}
 	return col
+}
+
+// fateCell says what became of write w, against its key's final set F
+// (fset), as the side-by-side table does: it was lost, it survives (it is in
+// F), it failed or its outcome is unknown, or the members of F that follow
+// it replaced it: "overwritten by w5", "deleted by d3".
+func fateCell(w *checker.Write, lost *checker.Lost, survives bool, g *checker.Graph, fset []*checker.Write) string {
+	switch {
+	case lost != nil:
+		return "LOST (" + string(lost.Kind) + ")"
+	case survives:
+		return "survives"
+	case w.Type != histories.OK:
+		return string(w.Type) + ", not kept"
+	}
+	var by []string
+	deleted := true
+	for _, x := range fset {
+		if g.Precedes(w, x) {
+			by = append(by, x.Write)
+			deleted = deleted && x.Deleted
+		}
+	}
+	switch {
+	case len(by) == 0:
+		return "gone"
+	case deleted:
+		return "deleted by " + strings.Join(by, " ")
+	}
+	return "overwritten by " + strings.Join(by, " ")
 }
 
 // writeText describes a write without its context, which may differ between

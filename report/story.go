@@ -49,7 +49,7 @@ func WriteStory(w io.Writer, s Story) error {
 	for _, e := range s.History {
 		switch {
 		case e.IsFault():
-			fmt.Fprintf(w, "  %9s  %-7s %s %s\n", clock.Seconds(e.Time), "nemesis", e.F, paramsText(e.Params))
+			fmt.Fprintf(w, "  %9s  %-7s %s %s\n", clock.Seconds(e.Time), "nemesis", e.F, Params(e.Params))
 		case e.Process == histories.Final:
 		case e.Type == histories.Invoke:
 			open[e.Process] = e
@@ -157,9 +157,9 @@ func outcome(e histories.Event) string {
 			s += fmt.Sprintf(" (%s's clock %s)", e.Node, clock.Signed(*e.Offset))
 		}
 	case e.Meta != nil && e.Meta.Dot != nil:
-		s += fmt.Sprintf(" dot %s:%d vv %v", e.Meta.Dot.Node, e.Meta.Dot.Counter, vvText(e.Meta.VV))
+		s += fmt.Sprintf(" dot %s:%d vv %v", e.Meta.Dot.Node, e.Meta.Dot.Counter, VV(e.Meta.VV))
 	case e.Meta != nil && e.Meta.VV != nil:
-		s += fmt.Sprintf(" vv %v", vvText(e.Meta.VV))
+		s += fmt.Sprintf(" vv %v", VV(e.Meta.VV))
 	}
 	if e.Error != "" {
 		s += " (" + e.Error + ")"
@@ -171,7 +171,7 @@ func outcome(e histories.Event) string {
 // d2=(deleted)]", "not found" when it returned nothing, "not found [...]"
 // when it returned only tombstones.
 func readText(vs []histories.Version) string {
-	s := "[" + versionList(vs, "=(deleted)") + "]"
+	s := "[" + Versions(vs, "=(deleted)") + "]"
 	switch {
 	case len(vs) == 0:
 		return "not found"

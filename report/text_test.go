@@ -1,6 +1,8 @@
 package report
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -64,4 +66,23 @@ func TestTextReportNamesTheTombstone(t *testing.T) {
 		Final("x", "d2"), 0)
 	assert.Contains(t, out, "lost 1: 0 to clock skew, 1 otherwise (by kind: suppressed-by-tombstone 1)")
 	assert.Contains(t, out, "winner: delete d2 by nemesis via n1")
+}
+
+// byInterest's first n are the first n of a stable sort by
+// checker.Interest, for every n.
+func TestByInterestTakesTheFirstOfAStableSort(t *testing.T) {
+	var lost []checker.Lost
+	for i, l := range []checker.Lost{
+		{Kind: checker.ConcurrentDropped}, {Kind: checker.OverwrittenByOlder}, {Kind: checker.ConcurrentDropped, Skew: true},
+		{Kind: checker.SuppressedByTombstone}, {Kind: checker.ConcurrentDropped, Inverted: &checker.Ref{}}, {Kind: checker.OverwrittenByOlder, Skew: true},
+	} {
+		l.Write = &checker.Ref{Write: fmt.Sprintf("w%d", i)}
+		lost = append(lost, l)
+	}
+	sorted := slices.Clone(lost)
+	slices.SortStableFunc(sorted, func(a, b checker.Lost) int { return checker.Interest(&a) - checker.Interest(&b) })
+	assert.Equal(t, sorted, byInterest(lost, 0))
+	for n := 1; n <= len(lost)+1; n++ {
+		assert.Equal(t, sorted[:min(n, len(lost))], byInterest(lost, n), "n=%d", n)
+	}
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/clockwise-kv/clockwise/internal/runs"
-	"github.com/clockwise-kv/clockwise/report"
+	"github.com/clockwise-kv/clockwise/report/serve"
 )
 
 // chromium finds the browser. The Makefile's test target and .ci/run
@@ -104,7 +104,7 @@ func TestBrowserRendersIndexAndReport(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b, &ri))
 	require.Positive(t, ri.Summary.Lost)
 
-	h, err := report.NewHandler(runsDir)
+	h, err := serve.NewHandler(runsDir)
 	require.NoError(t, err)
 	defer h.Close()
 	srv := httptest.NewServer(h) // on 127.0.0.1

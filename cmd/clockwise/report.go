@@ -8,7 +8,7 @@ import (
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/experiment"
 	"github.com/clockwise-kv/clockwise/internal/runs"
-	"github.com/clockwise-kv/clockwise/report"
+	"github.com/clockwise-kv/clockwise/report/page"
 )
 
 func newReport() *cobra.Command {
@@ -34,7 +34,7 @@ Exit status: 0 printed, 2 bad usage or a missing or malformed run folder.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if html {
-				path, err := report.Rewrite(args[0])
+				path, err := page.Rewrite(args[0])
 				if err != nil {
 					return err
 				}

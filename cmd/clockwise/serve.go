@@ -8,9 +8,8 @@ import (
 	"strconv"
 	"syscall"
 
+	"github.com/clockwise-kv/clockwise/report/serve"
 	"github.com/spf13/cobra"
-
-	"github.com/clockwise-kv/clockwise/report"
 )
 
 func newServe() *cobra.Command {
@@ -43,7 +42,7 @@ Exit status: 0 stopped, 2 bad usage or a RUNS that is not a folder.`,
 			if len(args) == 1 {
 				dir = args[0]
 			}
-			h, err := report.NewHandler(dir)
+			h, err := serve.NewHandler(dir)
 			if err != nil {
 				return err
 			}

@@ -19,7 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/clockwise-kv/clockwise/internal/runs"
-	"github.com/clockwise-kv/clockwise/report"
+	"github.com/clockwise-kv/clockwise/report/serve"
 )
 
 // servedRuns makes a runs folder with a run, lww-old, that holds a run.json
@@ -153,7 +153,7 @@ func TestMatrixAndMetadataFoldersAreListed(t *testing.T) {
 	assert.Equal(t, exitValid, code)
 	assert.Contains(t, stdout, "# clockwise strategy matrix")
 
-	h, err := report.NewHandler(out)
+	h, err := serve.NewHandler(out)
 	require.NoError(t, err)
 	defer h.Close()
 	r := httptest.NewRequest(http.MethodGet, "/", nil)

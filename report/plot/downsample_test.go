@@ -1,4 +1,4 @@
-package report
+package plot
 
 import (
 	"math/rand/v2"
@@ -18,7 +18,7 @@ func TestDownsampleKeepsEachColumnsExtremes(t *testing.T) {
 		pts[i] = plotter.XY{X: float64(i), Y: r.Float64()}
 	}
 	pts[123].Y, pts[98_765].Y = 50, -7 // outliers
-	out := Downsample(pts, 400)
+	out := downsample(pts, 400)
 	require.LessOrEqual(t, len(out), 800)
 	assert.Contains(t, out, pts[123])
 	assert.Contains(t, out, pts[98_765])
@@ -49,8 +49,8 @@ func TestDownsampleKeepsEachColumnsExtremes(t *testing.T) {
 
 func TestDownsampleLeavesFewPointsAlone(t *testing.T) {
 	pts := plotter.XYs{{X: 3, Y: 1}, {X: 1, Y: 2}, {X: 2, Y: 0}}
-	assert.Equal(t, pts, Downsample(pts, 2))
-	assert.Equal(t, pts, Downsample(pts, 0))
+	assert.Equal(t, pts, downsample(pts, 2))
+	assert.Equal(t, pts, downsample(pts, 0))
 	same := plotter.XYs{{X: 1, Y: 1}, {X: 1, Y: 5}, {X: 1, Y: 3}, {X: 1, Y: 2}, {X: 1, Y: 0}}
-	assert.Equal(t, plotter.XYs{{X: 1, Y: 5}, {X: 1, Y: 0}}, Downsample(same, 2), "one x: one column")
+	assert.Equal(t, plotter.XYs{{X: 1, Y: 5}, {X: 1, Y: 0}}, downsample(same, 2), "one x: one column")
 }

@@ -1,4 +1,13 @@
-package report
+// Package serve serves a runs folder over HTTP, for people: Handler lists
+// the run folders, newest first, by verdict, shows each folder's run and
+// files, and serves each file as it is, so a run's report.html opens from
+// its folder. It answers GET and HEAD only; every file is opened through an
+// os.Root, so no path, symlink or not, reaches outside the folder; and it
+// answers only requests whose Host header names an IP address, localhost or
+// a name allowed (AllowHost), a guard against DNS rebinding. A folder it
+// cannot read, or whose run.json is malformed, is listed as such, never an
+// error of the whole index.
+package serve
 
 import (
 	"context"
@@ -20,8 +29,8 @@ import (
 )
 
 // Handler serves a runs folder over HTTP, for people: GET / lists the run
-// folders, newest first, by verdict (WriteIndex); a folder shows its run
-// and its files (WriteFolder); a file is served as it is, so a run's
+// folders, newest first, by verdict (writeIndex); a folder shows its run
+// and its files (writeFolder); a file is served as it is, so a run's
 // report.html opens from its folder. It answers GET and HEAD only, and
 // every file is opened through an os.Root, so no path, symlink or not,
 // reaches outside the folder.
@@ -67,13 +76,13 @@ func NewHandler(dir string) (*Handler, error) {
 	st, err := os.Stat(dir)
 	switch {
 	case err != nil:
-		return nil, fmt.Errorf("report: runs folder: %w", err)
+		return nil, fmt.Errorf("serve: runs folder: %w", err)
 	case !st.IsDir():
-		return nil, fmt.Errorf("report: runs folder %s is not a folder", dir)
+		return nil, fmt.Errorf("serve: runs folder %s is not a folder", dir)
 	}
 	root, err := os.OpenRoot(dir)
 	if err != nil {
-		return nil, fmt.Errorf("report: runs folder: %w", err)
+		return nil, fmt.Errorf("serve: runs folder: %w", err)
 	}
 	return &Handler{dir: dir, root: root}, nil
 }
@@ -90,16 +99,16 @@ func (h *Handler) Serve(ctx context.Context, ln net.Listener, logw io.Writer) er
 	go func() { done <- srv.Serve(ln) }()
 	select {
 	case err := <-done:
-		return fmt.Errorf("report: serve: %w", err)
+		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("report: serve: %w", err)
+		return fmt.Errorf("serve: %w", err)
 	}
 	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("report: serve: %w", err)
+		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
 }
@@ -173,8 +182,8 @@ func (h *Handler) index(w http.ResponseWriter, _ *http.Request) {
 		e.Latest = path.Clean(latest) == d.Name()
 		es = append(es, e)
 	}
-	SortEntries(es)
-	h.page(w, func(b io.Writer) error { return WriteIndex(b, h.dir, es) })
+	sortEntries(es)
+	h.page(w, func(b io.Writer) error { return writeIndex(b, h.dir, es) })
 }
 
 // folder shows one folder: its run, if it is one, and its files.
@@ -183,7 +192,7 @@ func (h *Handler) folder(w http.ResponseWriter, name string) {
 	if strings.Contains(name, "/") {
 		e.Err = "" // a folder inside a run: just its files
 	}
-	h.page(w, func(b io.Writer) error { return WriteFolder(b, e) })
+	h.page(w, func(b io.Writer) error { return writeFolder(b, e) })
 }
 
 func (h *Handler) page(w http.ResponseWriter, write func(io.Writer) error) {
@@ -223,7 +232,7 @@ func (h *Handler) entry(name string) Entry {
 		e.Err = fmt.Sprintf("malformed %s: %v", runs.InfoFile, err)
 		return e
 	}
-	run := NewEntry(name, ri)
+	run := newEntry(name, ri)
 	run.Files, run.Report = e.Files, e.Report
 	return run
 }

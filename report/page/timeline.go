@@ -1,4 +1,4 @@
-package report
+package page
 
 import (
 	"fmt"
@@ -10,6 +10,8 @@ import (
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/clock"
 	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/report"
+	"github.com/clockwise-kv/clockwise/report/plot"
 )
 
 // timeline is the geometry of the timeline's SVG: one lane per process,
@@ -145,7 +147,7 @@ func buildTimeline(ops []*checker.Op, nv *nemesisView, end int64, lost map[strin
 			}
 			return -1
 		}
-		return natCompare(a, b)
+		return report.CompareNames(a, b)
 	})
 	for _, p := range procs {
 		addRow("lane "+p, p, laneH, true)
@@ -190,12 +192,12 @@ func buildTimeline(ops []*checker.Op, nv *nemesisView, end int64, lost map[strin
 		d := describe(op, lost[op.Write])
 		if l := lost[op.Write]; l != nil && op.F != histories.Read {
 			b.Lost = true
-			d.Lost = LostAnchor(op.Write)
+			d.Lost = lostAnchor(op.Write)
 		}
 		t.Bars = append(t.Bars, b)
 		details = append(details, d)
 	}
-	step := niceStep(float64(end) * tickGap / width)
+	step := plot.Step(float64(end) * tickGap / width)
 	for ns := int64(0); ns <= end; ns += step {
 		t.Ticks = append(t.Ticks, tick{X: x(ns), Label: time.Duration(ns).String()})
 	}
@@ -203,20 +205,6 @@ func buildTimeline(ops []*checker.Op, nv *nemesisView, end int64, lost map[strin
 }
 
 func round1(f float64) float64 { return math.Round(f*10) / 10 }
-
-// niceStep rounds ns up to 1, 2 or 5 times a power of ten.
-func niceStep(ns float64) int64 {
-	if ns < 1 {
-		return 1
-	}
-	p := math.Pow(10, math.Floor(math.Log10(ns)))
-	for _, m := range []float64{1, 2, 5, 10} {
-		if m*p >= ns {
-			return int64(m * p)
-		}
-	}
-	return int64(10 * p)
-}
 
 // opClass is an operation's colour classes: its outcome, then what it did.
 func opClass(op *checker.Op) string {
@@ -260,7 +248,7 @@ func describe(op *checker.Op, l *checker.Lost) detail {
 			add("timestamp", stampText(m.TS))
 		}
 		if m.VV != nil {
-			add("version vector", vvText(m.VV))
+			add("version vector", report.VV(m.VV))
 		}
 		if m.Dot != nil {
 			add("dot", fmt.Sprintf("%s:%d", m.Dot.Node, m.Dot.Counter))
@@ -283,19 +271,5 @@ func versionsText(vs []histories.Version) string {
 	if len(vs) == 0 {
 		return "nothing (not found)"
 	}
-	return versionList(vs, " (deleted)")
-}
-
-// versionList lists versions, a live one as "w1=a", a tombstone as its id
-// followed by deleted.
-func versionList(vs []histories.Version, deleted string) string {
-	parts := make([]string, len(vs))
-	for i, v := range vs {
-		if v.Deleted {
-			parts[i] = v.Write + deleted
-		} else {
-			parts[i] = v.Write + "=" + v.Value
-		}
-	}
-	return strings.Join(parts, " ")
+	return report.Versions(vs, " (deleted)")
 }

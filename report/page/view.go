@@ -1,7 +1,6 @@
-package report
+package page
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -14,6 +13,8 @@ import (
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/clock"
 	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/report"
+	"github.com/clockwise-kv/clockwise/report/plot"
 )
 
 // page is everything the report template shows.
@@ -25,31 +26,35 @@ type page struct {
 	Nodes    []string
 	Kinds    []kindCount
 	Faults   []faultRow
-	Skew     []lostView // the first MaxSkewStories lost to clock skew, with their stories
+	Skew     []lostView // the first maxSkewStories lost to clock skew, with their stories
 	SkewMore int        // of those, the ones not told in Skew
-	Lost     []lostView // the next lost writes, up to MaxStories with Skew, with their stories
-	LostRows []lostRow  // the next MaxLostRows, one line each
+	Lost     []lostView // the next lost writes, up to maxStories with Skew, with their stories
+	LostRows []lostRow  // the next maxLostRows, one line each
 	LostMore int        // lost writes beyond those, left to results.json
 	Stale    []staleView
 	Keys     []keyView
 	Timeline *timeline
-	Details  []detail  // per timeline bar, for the script
-	Plots    []*figure // latency quantiles, throughput, clocks, every latency
-	Missing  int       // operations that never completed
-	Ops      int       // operations in the history
-	Verdict  string    // VALID, INVALID or UNKNOWN
-	Headline string    // what the verdict rests on
+	Details  []detail       // per timeline bar, for the script
+	Plots    []*plot.Figure // latency quantiles, throughput, clocks, every latency
+	Missing  int            // operations that never completed
+	Ops      int            // operations in the history
+	Verdict  string         // VALID, INVALID or UNKNOWN
+	Headline string         // what the verdict rests on
 }
+
+// Invalid reports whether the verdict is invalid: the page then also lists
+// what the history could not decide.
+func (p *page) Invalid() bool { return p.Res.Verdict == checker.Invalid }
 
 // Limits that keep the page of a long run small enough for a browser. What
 // they cut is said on the page; results.json and report.txt have it all.
 const (
-	MaxStories     = 100  // lost writes told in full
-	MaxSkewStories = 10   // of those, the ones lost to clock skew told above the timeline
-	MaxLostRows    = 2000 // further lost writes, one line each
-	MaxStaleRows   = 2000 // stale siblings listed, one row each
-	MaxBars        = 5000 // operations drawn on the timeline, in invoke order
-	MaxWriteRows   = 500  // rows in each key's table of writes
+	maxStories     = 100  // lost writes told in full
+	maxSkewStories = 10   // of those, the ones lost to clock skew told above the timeline
+	maxLostRows    = 2000 // further lost writes, one line each
+	maxStaleRows   = 2000 // stale siblings listed, one row each
+	maxBars        = 5000 // operations drawn on the timeline, in invoke order
+	maxWriteRows   = 500  // rows in each key's table of writes
 )
 
 // lostRow is a lost write in one line.
@@ -150,7 +155,7 @@ type detail struct {
 func build(h []histories.Event, res *checker.Result, info Info) (*page, error) {
 	a, err := checker.Analyze(h)
 	if err != nil {
-		return nil, fmt.Errorf("report: %w", err)
+		return nil, fmt.Errorf("page: %w", err)
 	}
 	return begin(a).finish(res, info)
 }
@@ -161,9 +166,10 @@ func build(h []histories.Event, res *checker.Result, info Info) (*page, error) {
 type draft struct {
 	a     *checker.Analysis
 	end   int64
-	nv    nemesisView // read only, by the plots and by finish alike
+	nv    nemesisView // read only, by finish
+	pf    plot.Faults // the same, as the plots draw it; read only
 	nodes []string
-	plots []*figure // quantiles, rate, clocks
+	plots []*plot.Figure // quantiles, rate, clocks
 	errs  []error
 	wg    sync.WaitGroup
 }
@@ -179,17 +185,18 @@ func begin(a *checker.Analysis) *draft {
 		d.end = max(d.end, f.Time)
 	}
 	d.nv = readFaults(a.Faults, d.end)
+	d.pf = d.nv.plotted()
 	d.nodes = nodesOf(a.Ops, d.nv)
-	plots := []func() (*figure, error){
-		func() (*figure, error) { return quantilePlot(a.Ops, &d.nv, d.end) },
-		func() (*figure, error) { return ratePlot(a.Ops, &d.nv, d.end) },
-		func() (*figure, error) { return clockPlot(a.Ops, &d.nv, d.nodes, d.end) },
+	plots := []func() (*plot.Figure, error){
+		func() (*plot.Figure, error) { return plot.Quantiles(a.Ops, &d.pf, d.end) },
+		func() (*plot.Figure, error) { return plot.Rate(a.Ops, &d.pf, d.end) },
+		func() (*plot.Figure, error) { return plot.Clocks(a.Ops, &d.pf, d.nodes, d.end) },
 	}
-	d.plots, d.errs = make([]*figure, len(plots)), make([]error, len(plots))
+	d.plots, d.errs = make([]*plot.Figure, len(plots)), make([]error, len(plots))
 	for i, plot := range plots {
 		d.wg.Go(func() {
 			if d.plots[i], d.errs[i] = plot(); d.errs[i] == nil {
-				d.errs[i] = d.plots[i].render()
+				d.errs[i] = d.plots[i].Render()
 			}
 		})
 	}
@@ -200,16 +207,16 @@ func begin(a *checker.Analysis) *draft {
 func (d *draft) finish(res *checker.Result, info Info) (*page, error) {
 	defer d.wg.Wait() // no plot outlives the page, even on an error
 	if res == nil {
-		return nil, fmt.Errorf("report: no result to render")
+		return nil, fmt.Errorf("page: no result to render")
 	}
 	a, end := d.a, d.end
 	ops, faults, g := a.Ops, a.Faults, a.Graph
 	p := &page{Info: info, Res: res, Events: a.Events, Duration: end}
-	p.Verdict, p.Headline, _ = strings.Cut(Headline(res), ": ")
+	p.Verdict, p.Headline, _ = strings.Cut(report.Headline(res), ": ")
 	nv := &d.nv
 	p.Nodes = d.nodes
 	for _, f := range faults {
-		p.Faults = append(p.Faults, faultRow{Index: f.Index, Time: f.Time, F: f.F, Value: paramsText(f.Params)})
+		p.Faults = append(p.Faults, faultRow{Index: f.Index, Time: f.Time, F: f.F, Value: report.Params(f.Params)})
 	}
 	if n := res.Summary.SkewLost; n > 0 {
 		p.Kinds = append(p.Kinds, kindCount{Kind: "lost to clock skew", N: n,
@@ -227,21 +234,20 @@ func (d *draft) finish(res *checker.Result, info Info) (*page, error) {
 	finals := finalReads(ops)
 	lostBy := map[string]*checker.Lost{}
 	opened := map[checker.LostKind]bool{}
-	ordered := byInterest(res.Lost, 0)
-	for i := range ordered {
-		l := &ordered[i]
+	for i, j := range checker.ByInterest(res.Lost, 0) { // the order a reader wants them
+		l := &res.Lost[j]
 		lostBy[l.Write.Write] = l
 		open := i < openStories || !opened[l.Kind] // and the first of each kind
 		opened[l.Kind] = true
 		switch {
-		case l.Skew && len(p.Skew) < MaxSkewStories:
+		case l.Skew && len(p.Skew) < maxSkewStories:
 			p.Skew = append(p.Skew, lostStory(l, len(p.Skew) == 0, g, nv, p.Nodes, finals[l.Key]))
-		case l.Skew && i < MaxStories:
+		case l.Skew && i < maxStories:
 			p.SkewMore++
 			p.Lost = append(p.Lost, lostStory(l, false, g, nv, p.Nodes, finals[l.Key]))
-		case i < MaxStories:
+		case i < maxStories:
 			p.Lost = append(p.Lost, lostStory(l, open, g, nv, p.Nodes, finals[l.Key]))
-		case i < MaxStories+MaxLostRows:
+		case i < maxStories+maxLostRows:
 			if l.Skew {
 				p.SkewMore++
 			}
@@ -253,7 +259,7 @@ func (d *draft) finish(res *checker.Result, info Info) (*page, error) {
 			p.LostMore++
 		}
 	}
-	for _, s := range res.Stale[:min(len(res.Stale), MaxStaleRows)] {
+	for _, s := range res.Stale[:min(len(res.Stale), maxStaleRows)] {
 		p.Stale = append(p.Stale, staleView{s})
 	}
 	for _, k := range res.Keys {
@@ -261,8 +267,8 @@ func (d *draft) finish(res *checker.Result, info Info) (*page, error) {
 	}
 	p.Ops = len(ops)
 	shown, tlEnd := ops, end
-	if len(ops) > MaxBars {
-		shown, tlEnd = ops[:MaxBars], 0
+	if len(ops) > maxBars {
+		shown, tlEnd = ops[:maxBars], 0
 		for _, op := range shown {
 			tlEnd = max(tlEnd, op.Start, op.End)
 		}
@@ -275,9 +281,9 @@ func (d *draft) finish(res *checker.Result, info Info) (*page, error) {
 	}
 	// The latency plot marks the lost writes: it is the one plot drawn
 	// once the verdict is in.
-	latency, err := latencyPlot(ops, nv, end, lostBy)
+	latency, err := plot.Latency(ops, &d.pf, end, lostBy)
 	if err == nil {
-		err = latency.render()
+		err = latency.Render()
 	}
 	d.wg.Wait()
 	if err := errors.Join(append(d.errs, err)...); err != nil {
@@ -305,8 +311,8 @@ const openStories = 5
 
 func anchor(invoke int) string { return "op-" + strconv.Itoa(invoke) }
 
-// LostAnchor is the id of a lost write's story in the report.
-func LostAnchor(write string) string { return "lost-" + write }
+// lostAnchor is the id of a lost write's story in the report.
+func lostAnchor(write string) string { return "lost-" + write }
 
 func lostStory(l *checker.Lost, open bool, g *checker.Graph, nv *nemesisView, nodes []string, final []nodeFinal) lostView {
 	v := lostView{Lost: *l, Open: open, Note: kindNotes[l.Kind], Write: sideOf(l.Write, nv, nodes), Final: final}
@@ -350,7 +356,7 @@ func sideOf(r *checker.Ref, nv *nemesisView, nodes []string) side {
 	if r.TS != 0 {
 		s.TS = stampText(r.TS)
 	} else if r.VV != nil {
-		s.TS = vvText(r.VV)
+		s.TS = report.VV(r.VV)
 	}
 	at := r.End
 	if at < 0 {
@@ -401,14 +407,6 @@ func stampText(ts int64) string {
 	return fmt.Sprintf("%s (%d)", clock.Stamp(ts), ts)
 }
 
-func vvText(vv map[string]uint64) string {
-	parts := make([]string, 0, len(vv))
-	for _, n := range slices.SortedFunc(maps.Keys(vv), natCompare) {
-		parts = append(parts, fmt.Sprintf("%s:%d", n, vv[n]))
-	}
-	return "{" + strings.Join(parts, " ") + "}"
-}
-
 // finalReads gathers each key's final reads per node, nodes in order.
 func finalReads(ops []*checker.Op) map[string][]nodeFinal {
 	out := map[string][]nodeFinal{}
@@ -420,11 +418,11 @@ func finalReads(ops []*checker.Op) map[string][]nodeFinal {
 		for _, v := range op.Versions {
 			nf.Versions = append(nf.Versions, versionView{Write: v.Write, Value: v.Value, Deleted: v.Deleted})
 		}
-		slices.SortFunc(nf.Versions, func(a, b versionView) int { return natCompare(a.Write, b.Write) })
+		slices.SortFunc(nf.Versions, func(a, b versionView) int { return report.CompareNames(a.Write, b.Write) })
 		out[op.Key] = append(out[op.Key], nf)
 	}
 	for k, nfs := range out {
-		slices.SortStableFunc(nfs, func(a, b nodeFinal) int { return natCompare(a.Node, b.Node) })
+		slices.SortStableFunc(nfs, func(a, b nodeFinal) int { return report.CompareNames(a.Node, b.Node) })
 		for i := 1; i < len(nfs); i++ {
 			nfs[i].Differs = !slices.Equal(nfs[i].Versions, nfs[0].Versions)
 		}
@@ -434,21 +432,21 @@ func finalReads(ops []*checker.Op) map[string][]nodeFinal {
 }
 
 // idsView is a list of write ids on the page: in numeric order, the first
-// MaxIDs of them, saying how many more there are.
+// maxIDs of them, saying how many more there are.
 type idsView struct {
 	N    int
 	Text string
 }
 
-// MaxIDs is how many ids of a key's F or maximal writes the page lists;
+// maxIDs is how many ids of a key's F or maximal writes the page lists;
 // results.json has them all.
-const MaxIDs = 40
+const maxIDs = 40
 
 func idsOf(ids []string) idsView {
-	sorted := slices.SortedFunc(slices.Values(ids), natCompare)
+	sorted := slices.SortedFunc(slices.Values(ids), report.CompareNames)
 	v := idsView{N: len(ids)}
-	if len(sorted) > MaxIDs {
-		v.Text = strings.Join(sorted[:MaxIDs], " ") + fmt.Sprintf(" … and %d more in results.json", len(sorted)-MaxIDs)
+	if len(sorted) > maxIDs {
+		v.Text = strings.Join(sorted[:maxIDs], " ") + fmt.Sprintf(" … and %d more in results.json", len(sorted)-maxIDs)
 	} else {
 		v.Text = strings.Join(sorted, " ")
 	}
@@ -464,11 +462,11 @@ func keyStory(k checker.Key, g *checker.Graph, final []nodeFinal, lost map[strin
 	ws := g.Writes(k.Key)
 	v.Count = len(ws)
 	for _, w := range ws {
-		fate, class := fateOf(w, inF, lost, k.Judged).page()
+		fate, class := fateOf(w, inF, lost, k.Judged).words()
 		if class == "lost" {
 			v.Lost++
 		}
-		if len(v.Writes) == MaxWriteRows {
+		if len(v.Writes) == maxWriteRows {
 			continue // counted, not shown
 		}
 		row := writeRow{ID: w.Write, Process: w.Process, Node: w.Node, Type: w.Type, Deleted: w.Deleted, Value: w.Value,
@@ -476,7 +474,7 @@ func keyStory(k checker.Key, g *checker.Graph, final []nodeFinal, lost map[strin
 		if w.Meta != nil && w.Meta.TS != 0 {
 			row.TS = stampText(w.Meta.TS)
 		} else if w.Meta != nil && w.Meta.VV != nil {
-			row.TS = vvText(w.Meta.VV)
+			row.TS = report.VV(w.Meta.VV)
 		}
 		var ctx []string
 		for _, p := range w.Parents() {
@@ -499,30 +497,5 @@ func nodesOf(ops []*checker.Op, nv nemesisView) []string {
 	for n := range nv.clocks {
 		seen[n] = true
 	}
-	return slices.SortedFunc(maps.Keys(seen), natCompare)
-}
-
-// natCompare orders names with numeric suffixes naturally: c2 before c10.
-func natCompare(a, b string) int {
-	pa, na := splitNum(a)
-	pb, nb := splitNum(b)
-	if c := cmp.Compare(pa, pb); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(na, nb); c != 0 {
-		return c
-	}
-	return cmp.Compare(a, b)
-}
-
-func splitNum(s string) (string, int) {
-	i := len(s)
-	for i > 0 && s[i-1] >= '0' && s[i-1] <= '9' {
-		i--
-	}
-	n, err := strconv.Atoi(s[i:])
-	if err != nil || i == len(s) {
-		return s, -1
-	}
-	return s[:i], n
+	return slices.SortedFunc(maps.Keys(seen), report.CompareNames)
 }

@@ -1,4 +1,4 @@
-package report
+package page
 
 import (
 	"fmt"
@@ -97,7 +97,7 @@ func layoutGraph(ws []*checker.Write, inF map[string]bool, lost map[string]*chec
 	}
 	for _, w := range ws {
 		x, y := pos(w)
-		f, class := fateOf(w, inF, lost, judged).page()
+		f, class := fateOf(w, inF, lost, judged).words()
 		title := fmt.Sprintf("%s by %s via %s, %s", w.Write, w.Process, w.Node, w.Type)
 		if w.Deleted {
 			title = "delete " + title

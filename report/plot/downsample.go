@@ -1,15 +1,15 @@
-package report
+package plot
 
 import "gonum.org/v1/plot/plotter"
 
-// Downsample thins points for a plot columns wide: the x range is cut into
+// downsample thins points for a plot columns wide: the x range is cut into
 // columns equal slices (a pixel column each) and each slice keeps only its
 // lowest and its highest point, in x order, so the drawn outline and every
 // outlier survive while the points drawn stay under 2×columns. Points need
 // not be sorted; the result is in x order (input order among equal x).
 // With columns < 1, or no more points than 2×columns, it
 // returns pts unchanged.
-func Downsample(pts plotter.XYs, columns int) plotter.XYs {
+func downsample(pts plotter.XYs, columns int) plotter.XYs {
 	if columns < 1 || len(pts) <= 2*columns {
 		return pts
 	}

@@ -1,12 +1,10 @@
-package report
+package page
 
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -34,7 +32,7 @@ func known(t *testing.T) ([]histories.Event, *checker.Result, *goquery.Document,
 	res, err := checker.Check(h, checker.Options{})
 	require.NoError(t, err)
 	var b bytes.Buffer
-	require.NoError(t, Write(&b, h, res, Info{Name: "lww-test", Strategy: "lww", Nemesis: "skew,partition", Seed: "7",
+	require.NoError(t, render(&b, h, res, Info{Name: "lww-test", Strategy: "lww", Nemesis: "skew,partition", Seed: "7",
 		Command: replayCmd, Started: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}))
 	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(b.Bytes()))
 	require.NoError(t, err)
@@ -193,10 +191,10 @@ func TestReportIsDeterministic(t *testing.T) {
 
 func TestReportRejectsMalformedHistory(t *testing.T) {
 	h := []histories.Event{{Index: 0, Process: "c1", Type: histories.OK, F: histories.Read, Key: "x"}}
-	err := Write(&bytes.Buffer{}, h, &checker.Result{}, Info{})
+	err := render(&bytes.Buffer{}, h, &checker.Result{}, Info{})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "never invoked")
-	require.Error(t, Write(&bytes.Buffer{}, nil, nil, Info{}))
+	require.Error(t, render(&bytes.Buffer{}, nil, nil, Info{}))
 }
 
 func TestLinksFindsRawFilesAndOtherViews(t *testing.T) {
@@ -206,7 +204,7 @@ func TestLinksFindsRawFilesAndOtherViews(t *testing.T) {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, f), []byte("x"), 0o644))
 	}
 	var names []string
-	for _, l := range Links(dir) {
+	for _, l := range links(dir) {
 		names = append(names, l.Href)
 	}
 	assert.Equal(t, []string{"history.jsonl", "run.json", "linearizability/k2.html", "porcupine-k1.html"}, names)
@@ -231,18 +229,18 @@ func TestReportOrdersLostWritesByInterestAndCountsInversions(t *testing.T) {
 	h, res := inversionHistory(t)
 	require.NotZero(t, res.Summary.Inverted, "the run must have a loss stamped below a write it follows")
 	var b bytes.Buffer
-	require.NoError(t, Write(&b, h, res, Info{Name: "lww-x", Strategy: "lww", Seed: "1", Command: "clockwise check"}))
+	require.NoError(t, render(&b, h, res, Info{Name: "lww-x", Strategy: "lww", Seed: "1", Command: "clockwise check"}))
 	doc, err := goquery.NewDocumentFromReader(&b)
 	require.NoError(t, err)
 	var got []string
 	doc.Find("details.lost").Each(func(_ int, s *goquery.Selection) { got = append(got, s.AttrOr("data-write", "")) })
 	var want []string
-	for _, l := range byInterest(res.Lost, 0) {
-		want = append(want, l.Write.Write)
+	for _, i := range checker.ByInterest(res.Lost, 0) {
+		want = append(want, res.Lost[i].Write.Write)
 	}
 	require.NotEmpty(t, got)
 	assert.Equal(t, want[:len(got)], got, "stories in the order of interest")
-	first := byInterest(res.Lost, 0)[0]
+	first := res.Lost[checker.ByInterest(res.Lost, 0)[0]]
 	assert.True(t, first.Kind == checker.OverwrittenByOlder || first.Inverted != nil, "the first story shows the skew")
 	assert.Contains(t, text(doc.Find("ul.kinds")), "stamped below a write it follows "+strconv.Itoa(res.Summary.Inverted))
 }
@@ -252,23 +250,4 @@ func atoi(t *testing.T, s string) int {
 	n, err := strconv.Atoi(s)
 	require.NoError(t, err)
 	return n
-}
-
-// byInterest's first n are the first n of a stable sort by
-// checker.Interest, for every n.
-func TestByInterestTakesTheFirstOfAStableSort(t *testing.T) {
-	var lost []checker.Lost
-	for i, l := range []checker.Lost{
-		{Kind: checker.ConcurrentDropped}, {Kind: checker.OverwrittenByOlder}, {Kind: checker.ConcurrentDropped, Skew: true},
-		{Kind: checker.SuppressedByTombstone}, {Kind: checker.ConcurrentDropped, Inverted: &checker.Ref{}}, {Kind: checker.OverwrittenByOlder, Skew: true},
-	} {
-		l.Write = &checker.Ref{Write: fmt.Sprintf("w%d", i)}
-		lost = append(lost, l)
-	}
-	sorted := slices.Clone(lost)
-	slices.SortStableFunc(sorted, func(a, b checker.Lost) int { return checker.Interest(&a) - checker.Interest(&b) })
-	assert.Equal(t, sorted, byInterest(lost, 0))
-	for n := 1; n <= len(lost)+1; n++ {
-		assert.Equal(t, sorted[:min(n, len(lost))], byInterest(lost, n), "n=%d", n)
-	}
 }

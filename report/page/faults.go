@@ -1,4 +1,4 @@
-package report
+package page
 
 import (
 	"cmp"
@@ -10,6 +10,8 @@ import (
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/clock"
 	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/report"
+	"github.com/clockwise-kv/clockwise/report/plot"
 )
 
 // setClock is a node's clock as a nemesis event set it.
@@ -107,11 +109,25 @@ func readFaults(faults []checker.Fault, end int64) nemesisView {
 				}
 			}
 		default:
-			v.Instants = append(v.Instants, instant{F: f.F, Label: strings.TrimSpace(string(f.F) + " " + paramsText(f.Params)), Time: f.Time, Event: f.Index})
+			v.Instants = append(v.Instants, instant{F: f.F, Label: strings.TrimSpace(string(f.F) + " " + report.Params(f.Params)), Time: f.Time, Event: f.Index})
 		}
 	}
 	slices.SortStableFunc(v.Intervals, func(a, b interval) int { return cmp.Compare(a.Start, b.Start) })
 	return v
+}
+
+// plotted is what the nemesis did as the plots draw it.
+func (v *nemesisView) plotted() plot.Faults {
+	f := plot.Faults{Clocks: map[string][]clock.Clock{}}
+	for _, iv := range v.Intervals {
+		f.Intervals = append(f.Intervals, plot.Fault{Clock: iv.Kind == "clock", Label: iv.Label, Start: iv.Start, End: iv.End})
+	}
+	for n, cs := range v.clocks {
+		for _, c := range cs {
+			f.Clocks[n] = append(f.Clocks[n], c.Clock)
+		}
+	}
+	return f
 }
 
 // clockAt returns node's clock at true time t (true time if none was set).
@@ -144,13 +160,5 @@ func groupsLabel(p map[string]string) string {
 	if g, ok := p["groups"]; ok {
 		return g
 	}
-	return paramsText(p)
-}
-
-func paramsText(p map[string]string) string {
-	parts := make([]string, 0, len(p))
-	for _, k := range slices.Sorted(maps.Keys(p)) {
-		parts = append(parts, k+" "+p[k])
-	}
-	return strings.Join(parts, ", ")
+	return report.Params(p)
 }

@@ -1,37 +1,4 @@
-// Package report presents what the checker found, for people: the text
-// report of a result (WriteText, under a run's header, WriteHeader), a
-// self-contained HTML page per run (Write, WriteHTML, Rewrite), the demo's
-// stories and side-by-side table (WriteStory, WriteSideBySide), and the
-// runs folder served over HTTP: an index of run folders by verdict and each
-// run's files (Handler, WriteIndex, WriteFolder). The checker computes;
-// report only presents.
-//
-// The page needs nothing but the history and the checker's result. It reads
-// top to bottom in the order a reader wants: the verdict with the command
-// that replays the run, the summary, the writes lost to clock skew with
-// their stories (the write and its ack, the winner, both timestamps, every
-// node's clock offset at that moment, the causal relation, the kind), a
-// timeline of every operation with the nemesis intervals shaded and
-// labelled, which the page's own small script zooms (wheel, buttons) and
-// pans (drag), plots of latency and of each node's clock offset over time
-// (drawn with gonum.org/v1/plot), per key the final siblings on each node and
-// the causal graph of its writes, fitted to its box; then the full lists
-// (every lost write, stale siblings, the nemesis's events), folded in
-// <details>. Long lists are trimmed (see MaxStories and the limits beside
-// it); results.json has everything.
-//
-// The page is one file: styles, script and plots are inlined, so it opens
-// from file:// with no network. The package depends on checker, histories,
-// clock (to read and write clocks and times) and runs (the files of a run
-// folder), never on the store or the harness, so it renders any history in
-// the clockwise format. Output is a function of its inputs: the same
-// history, result and Info give the same bytes.
-//
-// Clock offsets come from two places: nemesis events whose parameters are
-// clocks ({"n1": "+5s"}, {"n1": "+0s strobe +200ms/10ms"}) set a node's
-// clock until the next event that names the node, and each operation's
-// "offset" field is the serving node's offset as the harness measured it.
-package report
+package page
 
 import (
 	"bytes"
@@ -56,10 +23,14 @@ var assets embed.FS
 var templates = template.Must(template.New("").Funcs(template.FuncMap{
 	"seconds":    clock.Seconds,
 	"join":       strings.Join,
-	"linearNote": func() string { return LinearNote },
-	"css":        func() template.CSS { return template.CSS(asset("assets/style.css")) },
+	"linearNote": func() string { return linearNote },
+	"css":        Style,
 	"js":         func() template.JS { return template.JS(asset("assets/report.js")) },
 }).ParseFS(assets, "assets/*.html"))
+
+// Style is the page's style sheet, which other pages about runs share
+// (package serve's index).
+func Style() template.CSS { return template.CSS(asset("assets/style.css")) }
 
 func asset(name string) string {
 	b, err := assets.ReadFile(name)
@@ -89,7 +60,7 @@ type Link struct {
 }
 
 // Files a run folder may hold that a report links when present: the raw
-// files, then other HTML views (see ViewGlobs).
+// files, then other HTML views (see viewGlobs).
 var rawFiles = []struct{ name, note string }{
 	{runs.HistoryFile, "the history, one event per line"},
 	{runs.ResultsFile, "the checker's full result"},
@@ -101,14 +72,14 @@ var rawFiles = []struct{ name, note string }{
 	{"latency-raw.png", "plot: the latency of every operation"},
 }
 
-// ViewGlobs are the patterns, relative to a run folder, of other HTML views
+// viewGlobs are the patterns, relative to a run folder, of other HTML views
 // of a run that a report links (for instance porcupine's visualization of a
 // key that is not linearizable). report.html itself is never linked.
-var ViewGlobs = []string{"*.html", "*/*.html"}
+var viewGlobs = []string{"*.html", "*/*.html"}
 
-// Links lists what a report in dir should link: the raw files that exist
-// and every other HTML view matching ViewGlobs, sorted.
-func Links(dir string) []Link {
+// links lists what a report in dir should link: the raw files that exist
+// and every other HTML view matching viewGlobs, sorted.
+func links(dir string) []Link {
 	var out []Link
 	for _, f := range rawFiles {
 		if ok, _ := filepath.Glob(filepath.Join(dir, f.name)); len(ok) > 0 {
@@ -116,7 +87,7 @@ func Links(dir string) []Link {
 		}
 	}
 	var views []string
-	for _, g := range ViewGlobs {
+	for _, g := range viewGlobs {
 		m, _ := filepath.Glob(filepath.Join(dir, g))
 		views = append(views, m...)
 	}
@@ -129,21 +100,21 @@ func Links(dir string) []Link {
 		rel = filepath.ToSlash(rel)
 		note := "another view of this run"
 		if rel == runs.LinearFile {
-			note = LinearNote
+			note = linearNote
 		}
 		out = append(out, Link{Name: rel, Href: rel, Note: note})
 	}
 	return out
 }
 
-// LinearNote says how to read porcupine's page of the keys that are not
+// linearNote says how to read porcupine's page of the keys that are not
 // linearizable.
-const LinearNote = "porcupine's view of the keys not linearizable: a section per key, a row per client " +
+const linearNote = "porcupine's view of the keys not linearizable: a section per key, a row per client " +
 	"(row N is client cN, row 0 the final reads; hover a bar for its events); it draws the longest orders " +
 	"that explain the history and marks where each gets stuck"
 
-// Write renders the report of history h, judged as res, to w.
-func Write(w io.Writer, h []histories.Event, res *checker.Result, info Info) error {
+// render renders the report of history h, judged as res, to w.
+func render(w io.Writer, h []histories.Event, res *checker.Result, info Info) error {
 	p, err := build(h, res, info)
 	if err != nil {
 		return err
@@ -155,7 +126,7 @@ func Write(w io.Writer, h []histories.Event, res *checker.Result, info Info) err
 func execute(w io.Writer, p *page) error {
 	var b bytes.Buffer
 	if err := templates.ExecuteTemplate(&b, "report.html", p); err != nil {
-		return fmt.Errorf("report: %w", err)
+		return fmt.Errorf("page: %w", err)
 	}
 	_, err := w.Write(b.Bytes())
 	return err

@@ -1,4 +1,4 @@
-package report
+package plot
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 	"slices"
 	"time"
 
-	"gonum.org/v1/plot"
+	gonum "gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	plottext "gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
@@ -21,6 +21,7 @@ import (
 	"gonum.org/v1/plot/vg/vgsvg"
 
 	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/clock"
 	"github.com/clockwise-kv/clockwise/histories"
 )
 
@@ -47,17 +48,34 @@ const (
 
 func secs(ns int64) float64 { return float64(ns) / 1e9 }
 
-// figure is one plot of the page: drawn into the page (SVG, or PNG past
-// MaxSVGPoints) and saved as a PNG into the run folder.
-type figure struct {
+// Fault is a stretch of true time during which a fault was in force:
+// every plot of a run shades it.
+type Fault struct {
+	Clock      bool   // a clock fault; else a partition
+	Label      string // e.g. "skew n1 +5s", "partition n1 | n2 n3"
+	Start, End int64
+}
+
+// Faults is what the nemesis did, as the plots draw it.
+type Faults struct {
+	Intervals []Fault
+	// Clocks are each node's clocks as the nemesis set them, in time
+	// order, each from its Since; before the first, a node's clock is
+	// true time.
+	Clocks map[string][]clock.Clock
+}
+
+// Figure is one plot of a run's page: drawn into the page (SVG, or PNG
+// past maxSVGPoints, Render) and saved as a PNG into the run folder (PNG).
+type Figure struct {
 	ID      string // the img element's id
 	File    string // the PNG's name in the run folder
 	Alt     string
 	Caption string
-	URL     template.URL // the page's image, once rendered
+	URL     template.URL // the page's image, once rendered (Render)
 	pngData []byte       // the PNG, when the page's image is one
 
-	p      *plot.Plot
+	p      *gonum.Plot
 	legend []legendEntry
 	points int
 }
@@ -65,28 +83,29 @@ type figure struct {
 // legendEntry is one entry of a figure's legend, drawn below the plot.
 type legendEntry struct {
 	label  string
-	thumbs []plot.Thumbnailer
+	thumbs []gonum.Thumbnailer
 }
 
-func (f *figure) add(label string, thumbs ...plot.Thumbnailer) {
+func (f *Figure) add(label string, thumbs ...gonum.Thumbnailer) {
 	f.legend = append(f.legend, legendEntry{label: label, thumbs: thumbs})
 }
 
 // newFigure is a figure with a title and axis labels, all text in the
 // page's sans-serif.
-func newFigure(id, file, title, x, y string) *figure {
-	p := plot.New()
+func newFigure(id, file, title, x, y string) *Figure {
+	p := gonum.New()
 	p.Title.Text, p.X.Label.Text, p.Y.Label.Text = title, x, y
 	for _, st := range []*plottext.Style{&p.Title.TextStyle, &p.X.Label.TextStyle, &p.Y.Label.TextStyle,
 		&p.X.Tick.Label, &p.Y.Tick.Label} {
 		st.Font.Variant = "Sans"
 	}
-	return &figure{ID: id, File: file, p: p}
+	return &Figure{ID: id, File: file, p: p}
 }
 
-// latencyPlot draws each completed operation's latency against the time it
-// was invoked, with the fault intervals shaded.
-func latencyPlot(ops []*checker.Op, nv *nemesisView, end int64, lost map[string]*checker.Lost) (*figure, error) {
+// Latency draws each completed operation's latency against the time it
+// was invoked, the writes lost (by write id) ringed, with the fault
+// intervals shaded.
+func Latency(ops []*checker.Op, nv *Faults, end int64, lost map[string]*checker.Lost) (*Figure, error) {
 	f := newFigure("plot-latency", "latency-raw.png", "Latency of each operation, by the time it was invoked", "true time (s)", "latency (ms)")
 	f.Alt, f.Caption = "latency of each operation over time, fault intervals shaded", "Latency of every operation; clock faults and partitions shaded."
 	p := f.p
@@ -131,10 +150,10 @@ func latencyPlot(ops []*checker.Op, nv *nemesisView, end int64, lost map[string]
 		if len(all) == 0 {
 			continue
 		}
-		pts := Downsample(all, plotColumns())
+		pts := downsample(all, plotColumns())
 		sc, err := plotter.NewScatter(pts)
 		if err != nil {
-			return nil, fmt.Errorf("report: latency plot: %w", err)
+			return nil, fmt.Errorf("plot: latency: %w", err)
 		}
 		sc.GlyphStyle = draw.GlyphStyle{Color: s.c, Radius: s.r, Shape: s.glyph}
 		p.Add(sc)
@@ -146,12 +165,27 @@ func latencyPlot(ops []*checker.Op, nv *nemesisView, end int64, lost map[string]
 
 // windows cuts [0, end] into about 40 windows of a round length and returns
 // that length.
-func windows(end int64) int64 { return niceStep(float64(max(end, 1)) / 40) }
+func windows(end int64) int64 { return Step(float64(max(end, 1)) / 40) }
 
-// quantilePlot draws, per window of time, the 50th, 95th and 99th
+// Step rounds ns up to 1, 2 or 5 times a power of ten: the length of a
+// plot's windows, the interval of a time axis's ticks.
+func Step(ns float64) int64 {
+	if ns < 1 {
+		return 1
+	}
+	p := math.Pow(10, math.Floor(math.Log10(ns)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if m*p >= ns {
+			return int64(m * p)
+		}
+	}
+	return int64(10 * p)
+}
+
+// Quantiles draws, per window of time, the 50th, 95th and 99th
 // percentiles of the latency of the operations invoked in it, as Jepsen's
 // latency-quantiles plot does.
-func quantilePlot(ops []*checker.Op, nv *nemesisView, end int64) (*figure, error) {
+func Quantiles(ops []*checker.Op, nv *Faults, end int64) (*Figure, error) {
 	f := newFigure("plot-quantiles", "latency-quantiles.png", "Latency quantiles over time", "true time (s)", "latency (ms)")
 	f.Alt = "the 50th, 95th and 99th percentiles of latency over time, fault intervals shaded"
 	w := windows(end)
@@ -193,7 +227,7 @@ func quantilePlot(ops []*checker.Op, nv *nemesisView, end int64) (*figure, error
 		}
 		l, pts, err := plotter.NewLinePoints(lines[j])
 		if err != nil {
-			return nil, fmt.Errorf("report: quantile plot: %w", err)
+			return nil, fmt.Errorf("plot: quantiles: %w", err)
 		}
 		l.LineStyle = draw.LineStyle{Color: q.c, Width: vg.Points(1.5)}
 		pts.GlyphStyle = draw.GlyphStyle{Color: q.c, Radius: 1.5, Shape: draw.CircleGlyph{}}
@@ -204,9 +238,9 @@ func quantilePlot(ops []*checker.Op, nv *nemesisView, end int64) (*figure, error
 	return f, nil
 }
 
-// ratePlot draws, per window of time, how many operations completed per
+// Rate draws, per window of time, how many operations completed per
 // second, by outcome, as Jepsen's rate plot does.
-func ratePlot(ops []*checker.Op, nv *nemesisView, end int64) (*figure, error) {
+func Rate(ops []*checker.Op, nv *Faults, end int64) (*Figure, error) {
 	f := newFigure("plot-rate", "rate.png", "Throughput over time, by outcome", "true time (s)", "operations completed per second")
 	f.Alt = "operations completed per second over time, by outcome, fault intervals shaded"
 	w := windows(end)
@@ -256,7 +290,7 @@ func ratePlot(ops []*checker.Op, nv *nemesisView, end int64) (*figure, error) {
 		}
 		l, err := plotter.NewLine(xy)
 		if err != nil {
-			return nil, fmt.Errorf("report: rate plot: %w", err)
+			return nil, fmt.Errorf("plot: rate: %w", err)
 		}
 		l.LineStyle = draw.LineStyle{Color: o.c, Width: vg.Points(1.5)}
 		label := o.label
@@ -273,12 +307,12 @@ func ratePlot(ops []*checker.Op, nv *nemesisView, end int64) (*figure, error) {
 	return f, nil
 }
 
-// clockPlot draws each node's clock offset over time: the offset the
+// Clocks draws each node's clock offset over time: the offset the
 // nemesis set (a line; strobing clocks also a dashed line at the top of the
 // strobe) and the offsets recorded with operations (points). When an offset
-// reaches past SymlogAbove the offset axis is symmetric-logarithmic, so a
+// reaches past symlogAbove the offset axis is symmetric-logarithmic, so a
 // clock an hour off and one a few milliseconds off both read.
-func clockPlot(ops []*checker.Op, nv *nemesisView, nodes []string, end int64) (*figure, error) {
+func Clocks(ops []*checker.Op, nv *Faults, nodes []string, end int64) (*Figure, error) {
 	f := newFigure("plot-clocks", "clocks.png", "Clock offset of each node from true time", "true time (s)", "offset (s)")
 	f.Alt = "each node's clock offset over time"
 	f.Caption = "Each node's clock offset: the line is what the nemesis set, the points what operations recorded."
@@ -303,7 +337,7 @@ func clockPlot(ops []*checker.Op, nv *nemesisView, nodes []string, end int64) (*
 	for i, n := range nodes {
 		c := nodeColours[i%len(nodeColours)]
 		var line plotter.XYs
-		segs := append([]setClock{{Text: "+0s"}}, nv.clocks[n]...)
+		segs := append([]clock.Clock{{}}, nv.Clocks[n]...)
 		for j, s := range segs {
 			stop := end
 			if j+1 < len(segs) {
@@ -318,7 +352,7 @@ func clockPlot(ops []*checker.Op, nv *nemesisView, nodes []string, end int64) (*
 				top := plotter.XYs{{X: secs(from), Y: base(from) + secs(s.Strobe)}, {X: secs(stop), Y: base(stop) + secs(s.Strobe)}}
 				l, err := plotter.NewLine(top)
 				if err != nil {
-					return nil, fmt.Errorf("report: clock plot: %w", err)
+					return nil, fmt.Errorf("plot: clocks: %w", err)
 				}
 				l.LineStyle = draw.LineStyle{Color: c, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(3), vg.Points(2)}}
 				p.Add(l)
@@ -327,15 +361,15 @@ func clockPlot(ops []*checker.Op, nv *nemesisView, nodes []string, end int64) (*
 		}
 		l, err := plotter.NewLine(line)
 		if err != nil {
-			return nil, fmt.Errorf("report: clock plot: %w", err)
+			return nil, fmt.Errorf("plot: clocks: %w", err)
 		}
 		l.LineStyle = draw.LineStyle{Color: c, Width: vg.Points(1.5)}
 		p.Add(l)
 		if all := observed[n]; len(all) > 0 {
-			pts := Downsample(all, plotColumns())
+			pts := downsample(all, plotColumns())
 			sc, err := plotter.NewScatter(pts)
 			if err != nil {
-				return nil, fmt.Errorf("report: clock plot: %w", err)
+				return nil, fmt.Errorf("plot: clocks: %w", err)
 			}
 			sc.GlyphStyle = draw.GlyphStyle{Color: c, Radius: 1.4, Shape: draw.CircleGlyph{}}
 			p.Add(sc)
@@ -345,10 +379,10 @@ func clockPlot(ops []*checker.Op, nv *nemesisView, nodes []string, end int64) (*
 			f.add(n, l)
 		}
 	}
-	if math.Max(-lo, hi) > SymlogAbove.Seconds() {
+	if math.Max(-lo, hi) > symlogAbove.Seconds() {
 		p.Y.Scale, p.Y.Tick.Marker = symlog{}, symlogTicks{}
 		p.Y.Label.Text = "offset (symlog)"
-		f.Caption += " The offset axis is symmetric-logarithmic (linear within 10ms of zero): some offset is past " + SymlogAbove.String() + "."
+		f.Caption += " The offset axis is symmetric-logarithmic (linear within 10ms of zero): some offset is past " + symlogAbove.String() + "."
 		p.Y.Min, p.Y.Max = symlogPad(lo, -1), symlogPad(hi, 1)
 		return f, nil
 	}
@@ -357,9 +391,9 @@ func clockPlot(ops []*checker.Op, nv *nemesisView, nodes []string, end int64) (*
 	return f, nil
 }
 
-// SymlogAbove is the largest clock offset the clock plot draws on a linear
+// symlogAbove is the largest clock offset the clock plot draws on a linear
 // axis.
-const SymlogAbove = 30 * time.Second
+const symlogAbove = 30 * time.Second
 
 // symlogLinear is where the symmetric log scale turns linear: within 10ms
 // of zero.
@@ -390,8 +424,8 @@ func symlogPad(v float64, dir float64) float64 {
 // the axis.
 type symlogTicks struct{}
 
-func (symlogTicks) Ticks(min, max float64) []plot.Tick {
-	ticks := []plot.Tick{{Value: 0, Label: "0"}}
+func (symlogTicks) Ticks(min, max float64) []gonum.Tick {
+	ticks := []gonum.Tick{{Value: 0, Label: "0"}}
 	for _, d := range []struct {
 		d     time.Duration
 		label string
@@ -404,7 +438,7 @@ func (symlogTicks) Ticks(min, max float64) []plot.Tick {
 				if sign < 0 {
 					label = "-" + label
 				}
-				ticks = append(ticks, plot.Tick{Value: v, Label: label})
+				ticks = append(ticks, gonum.Tick{Value: v, Label: label})
 			}
 		}
 	}
@@ -413,7 +447,7 @@ func (symlogTicks) Ticks(min, max float64) []plot.Tick {
 
 // shadeFaults shades every fault interval across the plot's height and
 // labels the ones wide enough to hold their label.
-func (f *figure) shadeFaults(nv *nemesisView) error {
+func (f *Figure) shadeFaults(nv *Faults) error {
 	p := f.p
 	y0, y1 := p.Y.Min, p.Y.Max
 	legend := map[string]bool{}
@@ -422,12 +456,12 @@ func (f *figure) shadeFaults(nv *nemesisView) error {
 		x0, x1 := secs(iv.Start), secs(iv.End)
 		poly, err := plotter.NewPolygon(plotter.XYs{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}})
 		if err != nil {
-			return fmt.Errorf("report: shading: %w", err)
+			return fmt.Errorf("plot: shading: %w", err)
 		}
 		poly.LineStyle.Width = 0
 		poly.Color = partitionShade
 		name := "partition"
-		if iv.Kind == "clock" {
+		if iv.Clock {
 			poly.Color, name = clockShade, "clock fault"
 		}
 		p.Add(poly)
@@ -446,7 +480,7 @@ func (f *figure) shadeFaults(nv *nemesisView) error {
 	}
 	l, err := plotter.NewLabels(labels)
 	if err != nil {
-		return fmt.Errorf("report: shading: %w", err)
+		return fmt.Errorf("plot: shading: %w", err)
 	}
 	for i := range l.TextStyle {
 		l.TextStyle[i].Font.Variant = "Sans"
@@ -458,18 +492,18 @@ func (f *figure) shadeFaults(nv *nemesisView) error {
 	return nil
 }
 
-// MaxSVGPoints is the most points a plot draws as SVG; a plot with more is
+// maxSVGPoints is the most points a plot draws as SVG; a plot with more is
 // a PNG, which stays small whatever the run's length.
-const MaxSVGPoints = 4000
+const maxSVGPoints = 4000
 
-// render draws the figure for the page, as a data URL: SVG, or PNG past
-// MaxSVGPoints.
-func (f *figure) render() error {
+// Render draws the figure for the page, as a data URL (URL): SVG, or PNG
+// past maxSVGPoints.
+func (f *Figure) Render() error {
 	var (
 		b   bytes.Buffer
 		err error
 	)
-	if f.points <= MaxSVGPoints {
+	if f.points <= maxSVGPoints {
 		err = f.draw(vgsvg.New(plotW, plotH), &b)
 		f.URL = template.URL("data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(b.Bytes()))
 		return err
@@ -480,8 +514,8 @@ func (f *figure) render() error {
 	return err
 }
 
-// png draws the figure as a PNG.
-func (f *figure) png(w io.Writer) error {
+// PNG writes the figure as a PNG.
+func (f *Figure) PNG(w io.Writer) error {
 	if f.pngData != nil {
 		_, err := w.Write(f.pngData)
 		return err
@@ -490,7 +524,7 @@ func (f *figure) png(w io.Writer) error {
 }
 
 // plotColumns is how many pixel columns wide a plot's PNG is: what
-// Downsample thins a series of points to.
+// downsample thins a series of points to.
 func plotColumns() int { return int(plotW.Dots(pngDPI)) }
 
 // pngDPI is the resolution of the plots' PNGs.
@@ -524,9 +558,9 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 
 // draw draws the plot on c with its legend in rows below it, so that the
 // legend hides no data and takes no width, and writes c to w.
-func (f *figure) draw(c vg.CanvasWriterTo, w io.Writer) error {
+func (f *Figure) draw(c vg.CanvasWriterTo, w io.Writer) error {
 	dc := draw.New(c)
-	sty := plot.NewLegend().TextStyle
+	sty := gonum.NewLegend().TextStyle
 	sty.Font.Variant = "Sans"
 	const (
 		thumbW = 18
@@ -570,7 +604,7 @@ func (f *figure) draw(c vg.CanvasWriterTo, w io.Writer) error {
 	}
 	f.p.Draw(draw.Crop(dc, 0, 0, band, 0))
 	if _, err := c.WriteTo(w); err != nil {
-		return fmt.Errorf("report: plot: %w", err)
+		return fmt.Errorf("plot: draw: %w", err)
 	}
 	return nil
 }

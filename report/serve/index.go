@@ -1,15 +1,28 @@
-package report
+package serve
 
 import (
 	"bytes"
 	"cmp"
+	"embed"
 	"fmt"
+	"html/template"
 	"io"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/internal/runs"
+	"github.com/clockwise-kv/clockwise/report"
+	"github.com/clockwise-kv/clockwise/report/page"
 )
+
+// The index and a folder's page share report.html's style sheet.
+//
+//go:embed assets
+var assets embed.FS
+
+var templates = template.Must(template.New("").Funcs(template.FuncMap{"css": page.Style}).ParseFS(assets, "assets/*.html"))
 
 // Entry is one run folder in an index of runs.
 type Entry struct {
@@ -21,8 +34,7 @@ type Entry struct {
 	Seed     string
 	Setup    string
 	Command  string
-	Valid    bool
-	Unknown  bool // the history could not decide
+	Verdict  checker.Verdict
 	Summary  checker.Summary
 	Files    []string // the files and folders it holds, sorted
 	Report   bool     // it holds report.html (runs.HTMLFile)
@@ -30,20 +42,30 @@ type Entry struct {
 	Err      string   // why it could not be read; the other fields may be empty
 }
 
-// verdict is "valid", "invalid", "unknown" or "malformed", or for a matrix
-// or metadata folder, which judges no single run, its kind.
+// newEntry is the index's entry of the run folder name, from its run.json.
+func newEntry(name string, ri runs.Info) Entry {
+	v := checker.Invalid // a run.json may say only whether the run was valid
+	switch {
+	case ri.Valid:
+		v = checker.Valid
+	case ri.Verdict != nil && *ri.Verdict == checker.Unknown:
+		v = checker.Unknown
+	}
+	return Entry{Name: name, Kind: ri.Kind, Started: ri.Started, Strategy: ri.Strategy, Nemesis: ri.Nemesis,
+		Seed: strconv.FormatUint(ri.Seed, 10), Setup: report.Setup(ri), Command: ri.Command, Verdict: v, Summary: ri.Summary}
+}
+
+// verdict is the run's verdict (checker.Verdict.String) or "malformed",
+// or for a matrix or metadata folder, which judges no single run, its
+// kind.
 func (e Entry) verdict() string {
 	switch {
 	case e.Err != "":
 		return "malformed"
 	case e.Kind != "":
 		return e.Kind
-	case e.Valid:
-		return "valid"
-	case e.Unknown:
-		return "unknown"
 	}
-	return "invalid"
+	return e.Verdict.String()
 }
 
 type indexPage struct {
@@ -57,9 +79,9 @@ type entryView struct {
 	Verdict string
 }
 
-// SortEntries orders runs newest first; runs that could not be read, having
+// sortEntries orders runs newest first; runs that could not be read, having
 // no start time, come last, by name.
-func SortEntries(es []Entry) {
+func sortEntries(es []Entry) {
 	slices.SortStableFunc(es, func(a, b Entry) int {
 		if c := b.Started.Compare(a.Started); c != 0 {
 			return c
@@ -68,8 +90,8 @@ func SortEntries(es []Entry) {
 	})
 }
 
-// WriteIndex renders the list of runs in dir, in the order given.
-func WriteIndex(w io.Writer, dir string, es []Entry) error {
+// writeIndex renders the list of runs in dir, in the order given.
+func writeIndex(w io.Writer, dir string, es []Entry) error {
 	p := indexPage{Title: "clockwise runs", Dir: dir}
 	for _, e := range es {
 		p.Entries = append(p.Entries, entryView{Entry: e, Verdict: e.verdict()})
@@ -77,15 +99,15 @@ func WriteIndex(w io.Writer, dir string, es []Entry) error {
 	return render(w, "index.html", p)
 }
 
-// WriteFolder renders the page of one run folder: what it is and its files.
-func WriteFolder(w io.Writer, e Entry) error {
+// writeFolder renders the page of one run folder: what it is and its files.
+func writeFolder(w io.Writer, e Entry) error {
 	return render(w, "folder.html", entryView{Entry: e, Verdict: e.verdict()})
 }
 
 func render(w io.Writer, name string, data any) error {
 	var b bytes.Buffer
 	if err := templates.ExecuteTemplate(&b, name, data); err != nil {
-		return fmt.Errorf("report: %s: %w", name, err)
+		return fmt.Errorf("serve: %s: %w", name, err)
 	}
 	_, err := w.Write(b.Bytes())
 	return err

@@ -1,4 +1,4 @@
-package report
+package page
 
 import (
 	"bytes"
@@ -23,7 +23,7 @@ func renderHistory(t require.TestingT, h []histories.Event) (*checker.Result, *g
 	res, err := checker.Check(h, checker.Options{})
 	require.NoError(t, err)
 	var b bytes.Buffer
-	require.NoError(t, Write(&b, h, res, Info{Command: "replay"}))
+	require.NoError(t, render(&b, h, res, Info{Command: "replay"}))
 	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(b.Bytes()))
 	require.NoError(t, err)
 	return res, doc, b.Len()
@@ -95,22 +95,22 @@ func TestReportShowsEveryFindingAndFaultProperty(t *testing.T) {
 	})
 }
 
-// A long run keeps the page small: MaxStories stories, the rest of the lost
-// writes in brief, MaxBars operations on the timeline, PNG plots.
+// A long run keeps the page small: maxStories stories, the rest of the lost
+// writes in brief, maxBars operations on the timeline, PNG plots.
 func TestReportCapsLongRuns(t *testing.T) {
 	cfg := harness.DefaultConfig()
-	cfg.Ops = MaxBars + 500
+	cfg.Ops = maxBars + 500
 	run, err := sim.Run(cfg, nil, sim.Options{})
 	require.NoError(t, err)
 	res, doc, size := renderHistory(t, run.History)
-	require.Greater(t, len(res.Lost), MaxStories)
-	assert.Equal(t, MaxStories, doc.Find("details.lost").Length())
-	rows := min(len(res.Lost)-MaxStories, MaxLostRows)
+	require.Greater(t, len(res.Lost), maxStories)
+	assert.Equal(t, maxStories, doc.Find("details.lost").Length())
+	rows := min(len(res.Lost)-maxStories, maxLostRows)
 	assert.Equal(t, rows, doc.Find("tr.lostrow").Length())
-	if more := len(res.Lost) - MaxStories - rows; more > 0 {
+	if more := len(res.Lost) - maxStories - rows; more > 0 {
 		assert.Contains(t, doc.Find("#lost-more").Text(), "and "+strconv.Itoa(more)+" more lost writes")
 	}
-	assert.Equal(t, MaxBars, doc.Find("#timeline-svg rect.op").Length())
+	assert.Equal(t, maxBars, doc.Find("#timeline-svg rect.op").Length())
 	assert.Contains(t, doc.Find("#timeline b.cut").Text(), "first 5000 of")
 	assert.Regexp(t, `^data:image/png;base64,`, doc.Find("#plot-latency").AttrOr("src", ""))
 	assert.Less(t, size, 6<<20, "the page of a %d-operation run", cfg.Ops)
@@ -139,9 +139,9 @@ func TestClockOffsetsFollowTheFaults(t *testing.T) {
 	assert.Equal(t, "n1 +0s, n2 +0s", nv.offsets(nodes, 40))
 }
 
-// BenchmarkWrite renders the report of the default run (1000 operations
+// BenchmarkRender renders the report of the default run (1000 operations
 // under lww, skew and partitions).
-func BenchmarkWrite(b *testing.B) {
+func BenchmarkRender(b *testing.B) {
 	run, err := sim.Run(harness.DefaultConfig(), nil, sim.Options{})
 	require.NoError(b, err)
 	res, err := checker.Check(run.History, checker.Options{})
@@ -150,7 +150,7 @@ func BenchmarkWrite(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		buf.Reset()
-		require.NoError(b, Write(&buf, run.History, res, Info{}))
+		require.NoError(b, render(&buf, run.History, res, Info{}))
 	}
 	b.ReportMetric(float64(buf.Len()), "bytes/page")
 }

@@ -1,8 +1,6 @@
-package report
+package page
 
 import (
-	"strings"
-
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/histories"
 )
@@ -22,9 +20,8 @@ func fateOf(w *checker.Write, inF map[string]bool, lost map[string]*checker.Lost
 	return fate{w: w, lost: lost[w.Write], survives: inF[w.Write], judged: judged}
 }
 
-// page says it as the report page does: a phrase, and the class that
-// colours it.
-func (f fate) page() (string, string) {
+// words say it as the page does: a phrase, and the class that colours it.
+func (f fate) words() (string, string) {
 	switch {
 	case f.lost != nil:
 		return "LOST (" + string(f.lost.Kind) + ")", "lost"
@@ -38,32 +35,4 @@ func (f fate) page() (string, string) {
 		return "not judged (no final reads)", "info"
 	}
 	return "superseded by a write that follows it", "superseded"
-}
-
-// cell says it as the demo's side-by-side table does, naming the members of
-// F (fset) that replaced the write: "overwritten by w5", "deleted by d3".
-func (f fate) cell(g *checker.Graph, fset []*checker.Write) string {
-	switch {
-	case f.lost != nil:
-		return "LOST (" + string(f.lost.Kind) + ")"
-	case f.survives:
-		return "survives"
-	case f.w.Type != histories.OK:
-		return string(f.w.Type) + ", not kept"
-	}
-	var by []string
-	deleted := true
-	for _, x := range fset {
-		if g.Precedes(f.w, x) {
-			by = append(by, x.Write)
-			deleted = deleted && x.Deleted
-		}
-	}
-	switch {
-	case len(by) == 0:
-		return "gone"
-	case deleted:
-		return "deleted by " + strings.Join(by, " ")
-	}
-	return "overwritten by " + strings.Join(by, " ")
 }

@@ -1,4 +1,4 @@
-package report
+package serve
 
 import (
 	"net/http"
@@ -143,10 +143,10 @@ func TestServeAnswersBadRequestsWithAMessage(t *testing.T) {
 // valid flag's word.
 func TestEntryVerdicts(t *testing.T) {
 	unknown, invalid := checker.Unknown, checker.Invalid
-	assert.Equal(t, "unknown", NewEntry("r", runs.Info{Verdict: &unknown, Interrupted: true}).verdict())
-	assert.Equal(t, "invalid", NewEntry("r", runs.Info{Verdict: &invalid}).verdict())
-	assert.Equal(t, "invalid", NewEntry("r", runs.Info{}).verdict())
-	assert.Equal(t, "valid", NewEntry("r", runs.Info{Valid: true}).verdict())
+	assert.Equal(t, "unknown", newEntry("r", runs.Info{Verdict: &unknown, Interrupted: true}).verdict())
+	assert.Equal(t, "invalid", newEntry("r", runs.Info{Verdict: &invalid}).verdict())
+	assert.Equal(t, "invalid", newEntry("r", runs.Info{}).verdict())
+	assert.Equal(t, "valid", newEntry("r", runs.Info{Valid: true}).verdict())
 }
 
 // Only requests that name the server by an address, localhost or an

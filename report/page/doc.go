@@ -1,0 +1,39 @@
+// Package page writes report.html, the self-contained HTML page of a
+// judged run (Begin, Draft.Finish, HTML.Write; Rewrite for a stored run),
+// and each of its plots as a PNG beside it. The checker computes; page only
+// presents.
+//
+// The page needs nothing but the history's analysis and the checker's
+// result. It reads top to bottom in the order a reader wants: the verdict
+// with the command that replays the run, the summary, the writes lost to
+// clock skew with their stories (the write and its ack, the winner, both
+// timestamps, every node's clock offset at that moment, the causal
+// relation, the kind), a timeline of every operation with the nemesis
+// intervals shaded and labelled, which the page's own small script zooms
+// (wheel, buttons) and pans (drag), the plots of package plot, per key the
+// final siblings on each node and the causal graph of its writes, fitted
+// to its box; then the full lists (every lost write, stale siblings, the
+// nemesis's events), folded in <details>. Long lists are trimmed (100
+// stories, 2,000 further lost writes in a line each, 5,000 operations on
+// the timeline, …), and the page says what it cut; results.json has
+// everything.
+//
+// The page is built in two steps so that its work overlaps the check's: a
+// Draft, begun from the analysis alone, draws the plots that need no
+// verdict while the history is judged; Finish builds the rest from the
+// result, and the HTML is written last, when it can link every file of the
+// run folder.
+//
+// The page is one file: styles, script and plots are inlined, so it opens
+// from file:// with no network. The package depends on checker, histories,
+// clock, runs (the files of a run folder), report (the verdict's headline
+// and how names, versions and clocks are written) and plot, never on the
+// store or the harness, so it renders any history in the clockwise format.
+// Output is a function of its inputs: the same history, result and Info
+// give the same bytes.
+//
+// Clock offsets come from two places: nemesis events whose parameters are
+// clocks ({"n1": "+5s"}, {"n1": "+0s strobe +200ms/10ms"}) set a node's
+// clock until the next event that names the node, and each operation's
+// "offset" field is the serving node's offset as the harness measured it.
+package page
