@@ -361,7 +361,7 @@ func (sr *seedRun) judge(opts checker.Options) error {
 // findings counts each kind of finding of a summary, leaving out the kinds
 // it has none of.
 func findings(s checker.Summary) map[string]int {
-	out := map[string]int{}
+	out := map[string]int{FindingSkew: s.SkewLost}
 	for k, n := range s.LostByKind {
 		out[string(k)] = n
 	}
