@@ -347,10 +347,17 @@ func (c *check) key(key string) {
 	c.lostWrites(key, fset)
 }
 
-// undecided says why the history cannot decide: keys or nodes without a
-// final read, replicas that did not converge.
+// undecided says why the history cannot decide: no client operation at
+// all, keys or nodes without a final read, replicas that did not converge.
 func (c *check) undecided(ops []*Op) {
 	r := c.res
+	if !slices.ContainsFunc(ops, func(op *Op) bool { return op.Process != histories.Nemesis && op.Process != histories.Final }) {
+		what := "the history is empty"
+		if c.res.Summary.Events > 0 {
+			what = "the history has no client operation"
+		}
+		r.Unknown = append(r.Unknown, what+": there is nothing to judge")
+	}
 	var none []string
 	for _, k := range r.Keys {
 		if len(k.Missing) > 0 && len(c.final[k.Key]) == 0 && len(c.tried[k.Key]) == 0 {

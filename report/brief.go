@@ -119,10 +119,13 @@ func lostBrief(l checker.Lost) string {
 		if !l.Skew {
 			s += " (logical stamps: not clock skew)"
 		}
-		s += "; in the end " + string(l.Kind)
 	}
 	if l.Winner != nil {
-		s += "; lost to " + l.Winner.Write + " (" + refBrief(l.Winner) + ")"
+		lost := "; lost to "
+		if l.Above != nil {
+			lost = "; in the end lost to "
+		}
+		s += lost + l.Winner.Write + " (" + refBrief(l.Winner) + ")"
 		if l.Above == nil {
 			s += timingBrief(l.WinnerTime)
 		}
@@ -241,9 +244,6 @@ func WriteBrief(w io.Writer, b Brief) error {
 	}
 	fmt.Fprintln(out)
 	para(0, 4, Headline(r))
-	if r.Summary.Lost > 0 {
-		para(2, 4, checker.Total(&r.Summary))
-	}
 	if r.Verdict == checker.Invalid {
 		for _, u := range r.Unknown {
 			para(2, 4, "also undecided: "+u)

@@ -227,5 +227,6 @@ func TestDemoLamportShowsTotalOrderAndTheDroppedWrite(t *testing.T) {
 	assert.Contains(t, stdout, "total order of the timestamps")
 	assert.Contains(t, stdout, "x: w1 (ts 1, n1) < w2 (ts 2, n2)\n")
 	assert.Contains(t, stdout, "y: w3 (ts 3, n1, LOST: concurrent-dropped) < w4 (ts 3, n2)\n")
-	assert.Contains(t, stdout, "lost 1: 0 to clock skew, 1 otherwise (by kind: concurrent-dropped 1)")
+	assert.Contains(t, stdout, "1 of 4 acknowledged writes lost (by kind: concurrent-dropped 1)")
+	assert.Contains(t, stdout, "INVALID: 0 acknowledged writes lost to clock skew; 1 dropped as a concurrent write (1 racing, ")
 }
