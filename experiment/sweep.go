@@ -138,7 +138,7 @@ type SweepSeed struct {
 	LostByKind map[checker.LostKind]int `json:"lost_by_kind,omitempty"`
 	Failures   []string                 `json:"failures,omitempty"`
 	// Findings counts each kind of finding the seed's check made: the
-	// lost writes by kind, and phantom, divergent, stale, unpreserved,
+	// writes lost to clock skew (skew), the lost writes by kind, and phantom, divergent, stale, unpreserved,
 	// external and non-linearizable.
 	Findings map[string]int    `json:"findings,omitempty"`
 	Command  string            `json:"command"`       // replays it
@@ -171,9 +171,15 @@ type Tally struct {
 	Acknowledged int                      `json:"acknowledged"`
 	Lost         int                      `json:"lost"`
 	LostByKind   map[checker.LostKind]int `json:"lost_by_kind"`
-	Inverted     int                      `json:"inverted"`
-	Phantoms     int                      `json:"phantoms"`
-	Divergent    int                      `json:"divergent"`
+	// SkewLost, Racing and Overwritten are the headline's parts
+	// (checker.Summary): lost to clock skew, dropped for a racing
+	// concurrent write, overwritten by a later one that never read them.
+	SkewLost    int `json:"lost_to_skew"`
+	Racing      int `json:"lost_racing"`
+	Overwritten int `json:"lost_overwritten"`
+	Inverted    int `json:"inverted"`
+	Phantoms    int `json:"phantoms"`
+	Divergent   int `json:"divergent"`
 }
 
 // add adds o to t.
@@ -186,6 +192,9 @@ func (t *Tally) add(o Tally) {
 	for k, n := range o.LostByKind {
 		t.LostByKind[k] += n
 	}
+	t.SkewLost += o.SkewLost
+	t.Racing += o.Racing
+	t.Overwritten += o.Overwritten
 	t.Inverted += o.Inverted
 	t.Phantoms += o.Phantoms
 	t.Divergent += o.Divergent
@@ -384,7 +393,8 @@ func (s *Sweep) addSeed(sr *seedRun) {
 		s.Unknown++
 	}
 	sum := sr.sum
-	s.Tally.add(Tally{sum.Acknowledged, sum.Lost, sum.LostByKind, sum.Inverted, sum.Phantoms, sum.Divergent})
+	s.Tally.add(Tally{Acknowledged: sum.Acknowledged, Lost: sum.Lost, LostByKind: sum.LostByKind, SkewLost: sum.SkewLost,
+		Racing: sum.Racing, Overwritten: sum.Overwritten, Inverted: sum.Inverted, Phantoms: sum.Phantoms, Divergent: sum.Divergent})
 	if sr.out.Verdict != SeedValid {
 		s.Failing = append(s.Failing, sr.out)
 	}
@@ -461,15 +471,16 @@ func WriteSweep(w io.Writer, s *Sweep, limit int) {
 		vary = ", workload varied per seed"
 	}
 	fmt.Fprintf(w, "sweep: %s under %s, seeds %s%s, %d ops each%s\n\n", s.Strategy, s.Nemesis, s.Seeds, shards, s.Ops, vary)
-	fmt.Fprintf(w, "| seeds run | valid | invalid | unknown | acknowledged | lost |")
+	fmt.Fprintf(w, "| seeds run | valid | invalid | unknown | acknowledged | lost | lost to clock skew | racing | overwritten later |")
 	for _, k := range checker.LostKinds {
 		fmt.Fprintf(w, " %s |", k)
 	}
 	fmt.Fprintf(w, " inverted | phantoms | divergent |\n|")
-	for range 9 + len(checker.LostKinds) {
+	for range 12 + len(checker.LostKinds) {
 		fmt.Fprint(w, "---:|")
 	}
-	fmt.Fprintf(w, "\n| %d | %d | %d | %d | %d | %d |", s.Run, s.Valid, s.Invalid, s.Unknown, s.Acknowledged, s.Lost)
+	fmt.Fprintf(w, "\n| %d | %d | %d | %d | %d | %d | %d | %d | %d |", s.Run, s.Valid, s.Invalid, s.Unknown, s.Acknowledged, s.Lost,
+		s.SkewLost, s.Racing, s.Overwritten)
 	for _, k := range checker.LostKinds {
 		fmt.Fprintf(w, " %d |", s.LostByKind[k])
 	}
@@ -483,16 +494,8 @@ func WriteSweep(w io.Writer, s *Sweep, limit int) {
 			break
 		}
 		what := f.Verdict
-		if f.Lost > 0 {
-			var kinds []string
-			for _, k := range checker.LostKinds {
-				if n := f.LostByKind[k]; n > 0 {
-					kinds = append(kinds, fmt.Sprintf("%d %s", n, k))
-				}
-			}
-			what += ", lost " + strings.Join(kinds, ", ")
-		} else if len(f.Failures) > 0 {
-			what += ": " + f.Failures[0]
+		if len(f.Failures) > 0 {
+			what += ": " + f.Failures[0] // with lost writes, the headline's split
 		}
 		fmt.Fprintf(w, "  seed %d: %s\n    replay: %s\n", f.Seed, what, f.Command)
 		if f.Dir != "" {

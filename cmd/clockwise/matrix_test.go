@@ -107,7 +107,11 @@ func TestMatrixMatchesIndividualRuns(t *testing.T) {
 		line := "| " + s
 		for j := range m.Nemeses {
 			c := m.Cells[i*3+j]
-			line += fmt.Sprintf(" | %d of %d (skew %d)", c.Lost, c.Acknowledged, c.SkewLost)
+			line += fmt.Sprintf(" | %d of %d (skew %d; racing %d, later %d", c.Lost, c.Acknowledged, c.SkewLost, c.Racing, c.Overwritten)
+			if c.Misordered > 0 {
+				line += fmt.Sprintf(", against real time %d", c.Misordered)
+			}
+			line += ")"
 		}
 		assert.Contains(t, string(md), line+" |\n")
 		assert.True(t, rows[strings.TrimPrefix(line, "| ")], "the terminal's grid has %s", line)
@@ -142,7 +146,7 @@ func TestMatrixCoversEveryStrategyAndNemesis(t *testing.T) {
 	assert.Equal(t, []string{"none", "skew", "partition", "skew+partition", "strobe", "tombstone", "small-skew"}, names)
 	assert.Len(t, m.Cells, len(store.Names())*len(experiment.Columns))
 	for _, s := range store.Names() {
-		assert.Regexp(t, "\n"+regexp.QuoteMeta(s)+"  +\\d+ of \\d+ \\(skew \\d+\\)  ", stdout)
+		assert.Regexp(t, "\n"+regexp.QuoteMeta(s)+"  +\\d+ of \\d+ \\(skew \\d+; racing \\d+, later \\d+(, against real time \\d+)?\\)  ", stdout)
 	}
 	assert.Regexp(t, `\nlost of acked +none +skew +partition +skew\+partition +strobe +tombstone +small-skew\n`, stdout)
 	md, err := os.ReadFile(filepath.Join(kindFolder(t, dir, runs.KindMatrix), experiment.MatrixMarkdown))
