@@ -22,12 +22,21 @@ func fateOf(w *checker.Write, inF map[string]bool, lost map[string]*checker.Lost
 	return fate{w: w, lost: lost[w.Write], survives: inF[w.Write], judged: judged}
 }
 
+// lostWords names a lost write's fate: "LOST (concurrent-dropped)", or
+// "LOST to clock skew (overwritten-by-older)".
+func lostWords(l *checker.Lost) string {
+	if l.Skew {
+		return "LOST to clock skew (" + string(l.Kind) + ")"
+	}
+	return "LOST (" + string(l.Kind) + ")"
+}
+
 // page says it as the report page does: a phrase, and the class that
 // colours it.
 func (f fate) page() (string, string) {
 	switch {
 	case f.lost != nil:
-		return "LOST (" + string(f.lost.Kind) + ")", "lost"
+		return lostWords(f.lost), "lost"
 	case f.survives:
 		return "survives", "final"
 	case f.w.Type == histories.Fail:
@@ -45,7 +54,7 @@ func (f fate) page() (string, string) {
 func (f fate) cell(g *checker.Graph, fset []*checker.Write) string {
 	switch {
 	case f.lost != nil:
-		return "LOST (" + string(f.lost.Kind) + ")"
+		return lostWords(f.lost)
 	case f.survives:
 		return "survives"
 	case f.w.Type != histories.OK:
