@@ -63,7 +63,7 @@ func TestDemoDefaultPlaysTombstoneSideBySide(t *testing.T) {
 	for _, row := range strings.Split(table, "\n") {
 		switch {
 		case strings.HasPrefix(row, "  w4 "):
-			assert.Regexp(t, `LOST \(suppressed-by-tombstone\)\s+overwritten by w5$`, row)
+			assert.Regexp(t, `LOST to clock skew \(suppressed-by-tombstone\)\s+overwritten by w5$`, row)
 		case strings.HasPrefix(row, "  w1 "):
 			assert.Regexp(t, `deleted by d3\s+overwritten by w5$`, row)
 		case strings.HasPrefix(row, "  final read of x"):
