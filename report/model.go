@@ -67,7 +67,7 @@ type kindCount struct {
 
 // kindNotes say what each kind of lost write means.
 var kindNotes = map[checker.LostKind]string{
-	checker.OverwrittenByOlder:    "a causally older write won: the skew signature (the winner's clock was ahead)",
+	checker.OverwrittenByOlder:    "a causally older write won over a write that follows it",
 	checker.ConcurrentDropped:     "two concurrent writes, and the store silently kept one instead of both as siblings",
 	checker.SuppressedByTombstone: "a delete that did not follow the write is what survives",
 	checker.Missing:               "no version of the key survives on any node",
