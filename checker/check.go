@@ -22,11 +22,19 @@
 //     readings, the moment until which the tombstone outranks writes stamped
 //     by clocks on true time (Lost.Until): a delete stamped by a clock an hour
 //     ahead keeps its key dead for an hour. A lost write stamped below a
-//     write it follows names that write (Lost.Inverted): under timestamp
-//     order it lost the moment it was stamped, whatever survived at the end.
-//     A loss whose winner precedes it, or that is inverted, both writes
-//     stamped, is lost to clock skew (Lost.Skew): clock order contradicted
-//     causality;
+//     write it follows names that write (Lost.Inverted). A lost write
+//     names what beat it when it was written (Lost.Above): an acknowledged
+//     write of its key, a tombstone included, that precedes it causally or
+//     in real time (acknowledged before it was invoked) and carries a
+//     higher stamp, compared as (timestamp, node). When both stamps are
+//     physical clock readings the write is lost to clock skew (Lost.Skew):
+//     the highest timestamp belonged to the fastest clock, not to the latest
+//     write; logical stamps (lamport) that contradict real time are named
+//     apart, never as skew. Every loss says how its winner relates to it in
+//     real time (Lost.WinnerTime): acknowledged before it began, raced
+//     (overlapped), or began after it was acknowledged without reading it;
+//     the summary divides the losses into the clauses of the headline
+//     (Losses), which add up to the total;
 //   - a stale sibling is a version returned next to one that follows it;
 //   - sibling preservation holds for a key when F is exactly the maximal
 //     writes among the acknowledged and the visible indeterminate ones;
@@ -339,10 +347,17 @@ func (c *check) key(key string) {
 	c.lostWrites(key, fset)
 }
 
-// undecided says why the history cannot decide: keys or nodes without a
-// final read, replicas that did not converge.
+// undecided says why the history cannot decide: no client operation at
+// all, keys or nodes without a final read, replicas that did not converge.
 func (c *check) undecided(ops []*Op) {
 	r := c.res
+	if !slices.ContainsFunc(ops, func(op *Op) bool { return op.Process != histories.Nemesis && op.Process != histories.Final }) {
+		what := "the history is empty"
+		if c.res.Summary.Events > 0 {
+			what = "the history has no client operation"
+		}
+		r.Unknown = append(r.Unknown, what+": there is nothing to judge")
+	}
 	var none []string
 	for _, k := range r.Keys {
 		if len(k.Missing) > 0 && len(c.final[k.Key]) == 0 && len(c.tried[k.Key]) == 0 {
@@ -435,7 +450,8 @@ func (c *check) explainFindings(n int) {
 
 // Interest ranks a lost write for a reader, lowest first: lost to clock
 // skew (0), overwritten by an older write (1), suppressed by a tombstone
-// (2), stamped below a write it follows (3), and the rest (4).
+// (2), stamped below an earlier write by a logical clock (3), and the rest
+// (4).
 func Interest(l *Lost) int {
 	switch {
 	case l.Skew:
@@ -444,7 +460,7 @@ func Interest(l *Lost) int {
 		return 1
 	case l.Kind == SuppressedByTombstone:
 		return 2
-	case l.Inverted != nil:
+	case l.Above != nil || l.Inverted != nil:
 		return 3
 	}
 	return 4

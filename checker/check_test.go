@@ -1,11 +1,13 @@
 package checker
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/clockwise-kv/clockwise/clock"
 	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/internal/historytest"
 )
@@ -206,7 +208,8 @@ func TestVisibleIndeterminateWriteCounts(t *testing.T) {
 	assert.Contains(t, r.Lost[0].Why, "outcome was unknown")
 	assert.Equal(t, 1, r.Summary.SeenIndeterminate)
 	assert.Equal(t, Invalid, r.Verdict)
-	assert.Contains(t, r.Failures[0], "1 of 1 writes (0 acknowledged, 1 indeterminate but read) lost")
+	assert.Equal(t, "1 of 1 writes (0 acknowledged, 1 indeterminate but read) lost", Total(&r.Summary))
+	assert.Equal(t, []string{"0 acknowledged writes lost to clock skew; 0 dropped as concurrent writes; 1 missing: no version of its key survives"}, r.Failures)
 
 	unseen := judge(t, new(historytest.Builder).
 		Write("c1", "x", "n1", "w1", nil, histories.Info, 0).
@@ -293,12 +296,12 @@ func TestLossStampedBelowAnAncestorIsFlagged(t *testing.T) {
 	// w1 and survive. Relative to F, w2 is concurrent with w3, but the
 	// history shows why it lost: it was stamped below a write it follows.
 	r := judge(t, new(historytest.Builder).
-		Write("c1", "x", "n1", "w1", nil, histories.OK, 5_000).
+		Write("c1", "x", "n1", "w1", nil, histories.OK, clock.Epoch+5_000).
 		Read("c2", "x", "n2", "w1").
-		Write("c2", "x", "n2", "w2", []string{"w1"}, histories.OK, 1_000).
+		Write("c2", "x", "n2", "w2", []string{"w1"}, histories.OK, clock.Epoch+1_000).
 		Read("c3", "x", "n3", "w1").
-		Write("c3", "x", "n3", "w3", []string{"w1"}, histories.OK, 6_000).
-		Write("c1", "x", "n1", "w4", nil, histories.OK, 7_000).
+		Write("c3", "x", "n3", "w3", []string{"w1"}, histories.OK, clock.Epoch+6_000).
+		Write("c1", "x", "n1", "w4", nil, histories.OK, clock.Epoch+7_000).
 		Final("x", "w4"))
 	got := map[string]*Ref{}
 	for _, l := range r.Lost {
@@ -310,7 +313,13 @@ func TestLossStampedBelowAnAncestorIsFlagged(t *testing.T) {
 	assert.Nil(t, got["w3"], "w3 was stamped above everything it follows")
 	assert.Nil(t, got["w1"])
 	assert.Equal(t, 1, r.Summary.Inverted)
-	assert.Contains(t, lostByID(r)["w2"].Why, "Note that w2 was stamped 1000, below the 5000 of w1, a write it follows")
+	w2 := lostByID(r)["w2"]
+	assert.True(t, w2.Skew)
+	assert.True(t, w2.AboveRead)
+	assert.Equal(t, "w1", w2.Above.Write)
+	assert.Equal(t, Later, w2.WinnerTime, "w4 began after w2 was acknowledged")
+	assert.True(t, strings.HasPrefix(w2.Why, "w2 (c2 via n2, acknowledged at 5µs, stamp 1µs) was stamped below w1 (c1 via n1, acknowledged at 1µs, stamp 5µs, which it read)"), w2.Why)
+	assert.Contains(t, w2.Why, "That is clock skew. In the end: w2 and w4 were concurrent")
 }
 
 // Judging an analysis leaves it as it was: the report and the demo read

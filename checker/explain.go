@@ -73,6 +73,53 @@ func inverted(w, a *Write) string {
 		w.Write, ts(w), ts(a), a.Write, clockOf(a))
 }
 
+// refWords is a write in a few words for a story: who, where, when it was
+// acknowledged, its stamp.
+func refWords(w *Write) string {
+	at := "never acknowledged"
+	if w.End >= 0 {
+		at = "acknowledged at " + clock.Seconds(w.End)
+	}
+	return fmt.Sprintf("%s via %s, %s, stamp %s", w.Process, w.Node, at, clock.Stamp(ts(w)))
+}
+
+// aboveText says what beat w when it was written: a, an earlier write
+// stamped above it, which w's client had read (read) or which was
+// acknowledged before w began. skew: both stamps are physical clock
+// readings.
+func aboveText(w, a *Write, read, skew bool) string {
+	what := a.Write
+	if a.Deleted {
+		what = "the delete " + a.Write
+	}
+	how := "which it read"
+	if !read {
+		how = fmt.Sprintf("before %s began at %s", w.Write, clock.Seconds(w.Start))
+	}
+	s := fmt.Sprintf("%s (%s) was stamped below %s (%s, %s): under timestamp order it never won.",
+		w.Write, refWords(w), what, refWords(a), how)
+	if skew {
+		return s + fmt.Sprintf(" %s was stamped by %s, %s by %s: the highest timestamp belongs to the fastest clock, not to the latest write. That is clock skew.",
+			a.Write, clockOf(a), w.Write, clockOf(w))
+	}
+	return s + " The stamps are logical counters, not clock readings: the stamp contradicted real time, which is not clock skew."
+}
+
+// timingText says how the winner win relates to w in real time.
+func timingText(t Timing, w, win *Write) string {
+	switch t {
+	case Raced:
+		return " In real time the two overlapped: a true race."
+	case Later:
+		return fmt.Sprintf(" In real time %s began at %s, after %s was acknowledged at %s, without having read it: an overwrite a register would also make, where siblings keep both.",
+			win.Write, clock.Seconds(win.Start), w.Write, clock.Seconds(w.End))
+	case Earlier:
+		return fmt.Sprintf(" In real time %s was acknowledged at %s, before %s began at %s.",
+			win.Write, clock.Seconds(win.End), w.Write, clock.Seconds(w.Start))
+	}
+	return ""
+}
+
 // explainExternal says why b, which began after a was acknowledged, breaks external consistency.
 func explainExternal(a, b *Write) string {
 	rel := "lower than"

@@ -1,9 +1,11 @@
 package checker
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 
+	"github.com/clockwise-kv/clockwise/clock"
 	"github.com/clockwise-kv/clockwise/histories"
 )
 
@@ -34,22 +36,102 @@ func (c *check) lostWrites(key string, fset []*Write) {
 	// Room for them all: a history of many losses copies none.
 	c.res.Lost, c.whyLost = slices.Grow(c.res.Lost, n), slices.Grow(c.whyLost, n)
 	var top []*Write // top[n]: the ancestor of writes[n] with the highest timestamp
+	var early *earlier
 	for _, w := range writes {
 		if !isLost(w) {
 			continue
 		}
 		if top == nil {
-			top = highestAncestors(writes)
+			top, early = highestAncestors(writes), earliest(writes)
 		}
 		l, why := c.lost(w, fset, after)
 		if a := top[w.n]; a != nil && ts(w) != 0 && stampAbove(a, w) {
 			l.Inverted = c.ref(a)
 			why.inverted = a
 		}
-		l.Skew = ts(w) != 0 && (l.Inverted != nil || (why.win != nil && ts(why.win) != 0 && c.g.Precedes(why.win, w)))
+		// What beat w when it was written: an acknowledged write stamped
+		// above it that preceded it causally (the highest of its
+		// ancestors), or else in real time (the highest of those
+		// acknowledged before w began).
+		if ts(w) != 0 {
+			above, read := why.inverted, true
+			if above != nil && above.Type != histories.OK {
+				above = nil
+			}
+			if above == nil {
+				above, read = early.highest(w.Start), false
+				if above != nil && !stampAbove(above, w) {
+					above = nil
+				}
+			}
+			if above != nil {
+				l.Above, l.AboveRead, why.above = c.ref(above), read, above
+				l.Skew = clock.Physical(ts(w)) && clock.Physical(ts(above))
+			}
+		}
+		if why.win != nil {
+			l.WinnerTime = timing(w, why.win)
+		}
 		c.res.Lost = append(c.res.Lost, l)
 		c.whyLost = append(c.whyLost, why)
 	}
+}
+
+// Timing is how a lost write's winner relates to it in real time.
+type Timing string
+
+// Timings of a winner.
+const (
+	Earlier Timing = "earlier" // acknowledged before the lost write was invoked
+	Raced   Timing = "raced"   // the two overlapped: a true race
+	Later   Timing = "later"   // invoked after the lost write was acknowledged
+)
+
+// timing says how win relates to w in real time.
+func timing(w, win *Write) Timing {
+	switch {
+	case win.End >= 0 && win.End < w.Start:
+		return Earlier
+	case w.End >= 0 && w.End < win.Start:
+		return Later
+	}
+	return Raced
+}
+
+// earlier finds, for a moment, the acknowledged write of a key with the
+// highest stamp among those acknowledged before it: the writes sorted by
+// ack, and the highest stamp of each prefix.
+type earlier struct {
+	end []int64  // acks, ascending
+	top []*Write // top[i]: the highest stamp among the first i+1
+}
+
+func earliest(writes []*Write) *earlier {
+	var acked []*Write
+	for _, w := range writes {
+		if w.Type == histories.OK && w.End >= 0 && ts(w) != 0 {
+			acked = append(acked, w)
+		}
+	}
+	slices.SortStableFunc(acked, func(a, b *Write) int { return cmp.Compare(a.End, b.End) })
+	e := &earlier{end: make([]int64, len(acked)), top: make([]*Write, len(acked))}
+	for i, w := range acked {
+		e.end[i], e.top[i] = w.End, w
+		if i > 0 && !stampAbove(w, e.top[i-1]) {
+			e.top[i] = e.top[i-1]
+		}
+	}
+	return e
+}
+
+// highest is the write with the highest stamp acknowledged before t, or
+// nil.
+func (e *earlier) highest(t int64) *Write {
+	i, _ := slices.BinarySearch(e.end, t) // the first ack at or after t
+	if i == 0 {
+		return nil
+	}
+	return e.top[i-1]
 }
 
 // lostWhy is what a lost write's Why is written from (explainLost), kept
@@ -59,9 +141,13 @@ type lostWhy struct {
 	older    bool
 	del      *Write // the tombstone that deleted win after it won
 	inverted *Write // the write w follows but was stamped below
+	above    *Write // Lost.Above
 }
 
-// explainLost writes a lost write's Why.
+// explainLost writes a lost write's Why: for a write stamped below an
+// earlier one, that write first (what beat it when it was written), then
+// what survived at the end and how it relates to the lost write in real
+// time.
 func explainLost(l *Lost, why lostWhy) string {
 	w := why.w
 	var s string
@@ -69,8 +155,14 @@ func explainLost(l *Lost, why lostWhy) string {
 		s = fmt.Sprintf("%s was acknowledged, but no version of %s survives on any node", w.Write, w.Key)
 	} else {
 		s = explain(l.Kind, w, why.win, why.older, why.del, l.Until)
+		if l.Above == nil {
+			s += timingText(l.WinnerTime, w, why.win)
+		}
 	}
-	if why.inverted != nil {
+	switch {
+	case why.above != nil:
+		s = aboveText(w, why.above, l.AboveRead, l.Skew) + " In the end: " + s
+	case why.inverted != nil:
 		s += " " + inverted(w, why.inverted)
 	}
 	if w.Type == histories.Info {

@@ -82,11 +82,25 @@ type Lost struct {
 	// every write stamped by a clock on true time: the key stays dead until
 	// then. It is the earliest moment the history allows; 0 when unknown.
 	Until int64 `json:"until,omitempty"`
-	// Skew says the write was lost because clock order contradicted
-	// causality: it follows the write that replaced it, or it was stamped
-	// below a write it follows (Inverted). Both writes carry timestamps.
-	Skew bool   `json:"skew,omitempty"`
-	Why  string `json:"why"`
+	// Above is the acknowledged write of the key that beat this one when
+	// it was written: it carries a higher stamp, compared as (timestamp,
+	// node) as the store compares them, although it precedes this write
+	// causally (AboveRead: this write's context reaches it; then it is
+	// Inverted) or in real time (its ack came before this write's invoke).
+	// A tombstone counts the same.
+	Above     *Ref `json:"above,omitempty"`
+	AboveRead bool `json:"above_read,omitempty"`
+	// Skew says the write was lost to clock skew: it has an Above, and both
+	// stamps are physical clock readings (clock.Physical). An Above of
+	// logical stamps (lamport) is a stamp that contradicted real time, not
+	// a clock's fault, and is not skew.
+	Skew bool `json:"skew,omitempty"`
+	// WinnerTime is how the winner relates to the write in real time: it
+	// was acknowledged before the write began (earlier), the two overlapped
+	// (raced), or it began after the write was acknowledged (later), without
+	// having read it. Empty when nothing survived.
+	WinnerTime Timing `json:"winner_time,omitempty"`
+	Why        string `json:"why"`
 }
 
 // Stale is a version returned next to a version that follows it.
@@ -140,16 +154,32 @@ type Summary struct {
 	SeenIndeterminate int              `json:"seen_indeterminate"`
 	Lost              int              `json:"lost"`
 	LostByKind        map[LostKind]int `json:"lost_by_kind"`
-	// SkewLost counts the lost writes that clock order lost (Lost.Skew).
-	SkewLost    int `json:"lost_to_skew"`
-	Inverted    int `json:"inverted"` // lost writes stamped below a write they follow
-	Stale       int `json:"stale"`
-	Phantoms    int `json:"phantoms"`
-	Corrupted   int `json:"corrupted"`    // versions read with another value or deleted flag than written
-	FutureReads int `json:"future_reads"` // reads of a write invoked after they completed
-	Divergent   int `json:"divergent"`
-	Unpreserved int `json:"unpreserved"` // keys whose siblings were not preserved
-	Faults      int `json:"faults"`
+	// SkewLost counts the lost writes lost to clock skew (Lost.Skew).
+	SkewLost int `json:"lost_to_skew"`
+	// Every lost write is counted once in SkewLost, Racing, Overwritten,
+	// Misordered or Rest: the clauses of the headline (Losses).
+	//
+	// Racing counts the other lost writes dropped for a concurrent write
+	// that overlapped them in real time (concurrent-dropped, raced), and
+	// Overwritten those dropped for a concurrent write that began after
+	// they were acknowledged without having read them (concurrent-dropped,
+	// later): an overwrite a register also makes, where siblings keep both.
+	Racing      int `json:"lost_racing"`
+	Overwritten int `json:"lost_overwritten"`
+	// Misordered counts the other lost writes stamped by a logical clock
+	// below a write that preceded them (Lost.Above without Lost.Skew): a
+	// stamp that contradicted real time, not clock skew.
+	Misordered int `json:"lost_misordered"`
+	// Rest counts every other lost write by kind.
+	Rest        map[LostKind]int `json:"lost_rest,omitempty"`
+	Inverted    int              `json:"inverted"` // lost writes stamped below a write they follow
+	Stale       int              `json:"stale"`
+	Phantoms    int              `json:"phantoms"`
+	Corrupted   int              `json:"corrupted"`    // versions read with another value or deleted flag than written
+	FutureReads int              `json:"future_reads"` // reads of a write invoked after they completed
+	Divergent   int              `json:"divergent"`
+	Unpreserved int              `json:"unpreserved"` // keys whose siblings were not preserved
+	Faults      int              `json:"faults"`
 	// Stamped counts the acknowledged writes that carry a timestamp
 	// (meta.ts): the ones checked for external consistency.
 	Stamped  int `json:"stamped"`
@@ -189,6 +219,15 @@ func (s *Summary) Add(o Summary) {
 		s.LostByKind[k] += n
 	}
 	s.SkewLost += o.SkewLost
+	s.Racing += o.Racing
+	s.Overwritten += o.Overwritten
+	s.Misordered += o.Misordered
+	if len(o.Rest) > 0 && s.Rest == nil {
+		s.Rest = map[LostKind]int{}
+	}
+	for k, n := range o.Rest {
+		s.Rest[k] += n
+	}
 	s.Inverted += o.Inverted
 	s.Stale += o.Stale
 	s.Phantoms += o.Phantoms

@@ -135,10 +135,9 @@ type gate struct {
 var gates = []gate{
 	{name: "", fail: func(s *Summary, o *Options) string {
 		if slices.Contains(o.Gate, GateSkew) {
-			return failIf(s.SkewLost, "%d of %d acknowledged writes lost to clock skew (gated by --gate skew; %d other lost writes not gated)",
-				s.SkewLost, s.Acknowledged+s.SeenIndeterminate, s.Lost-s.SkewLost)
+			return failIf(s.SkewLost, "%s (gated by --gate skew: the other %d lost writes do not fail the run)", Losses(s), s.Lost-s.SkewLost)
 		}
-		return failIf(s.Lost, "%s lost, %d of them to clock skew", writesOf(s), s.SkewLost)
+		return failIf(s.Lost, "%s", Losses(s))
 	}},
 	{name: "", fail: func(s *Summary, _ *Options) string {
 		return failIf(s.Phantoms, "%d phantom versions read", s.Phantoms)
@@ -168,13 +167,69 @@ var gates = []gate{
 	{name: GateSkew}, // narrows the first gate
 }
 
-// writesOf says how many lost writes out of how many that happened.
-func writesOf(s *Summary) string {
+// Total says how many writes were lost of how many that happened: "3 of
+// 451 acknowledged writes lost", or, when reads returned writes whose
+// outcome was unknown, "3 of 453 writes (451 acknowledged, 2 indeterminate
+// but read) lost".
+func Total(s *Summary) string {
 	if s.SeenIndeterminate > 0 {
-		return fmt.Sprintf("%d of %d writes (%d acknowledged, %d indeterminate but read)", s.Lost,
+		return fmt.Sprintf("%d of %d writes (%d acknowledged, %d indeterminate but read) lost", s.Lost,
 			s.Acknowledged+s.SeenIndeterminate, s.Acknowledged, s.SeenIndeterminate)
 	}
-	return fmt.Sprintf("%d of %d acknowledged writes", s.Lost, s.Acknowledged)
+	return fmt.Sprintf("%d of %d acknowledged %s lost", s.Lost, s.Acknowledged, plural(s.Acknowledged, "write", "writes"))
+}
+
+// Losses says how the lost writes divide, the brief's signature first:
+// "57 acknowledged writes lost to clock skew; 374 more dropped as
+// concurrent writes (2 racing, 372 overwritten by later writes that never
+// read them)", then a clause for each other part that has any, so that
+// the clauses add up to Summary.Lost.
+func Losses(s *Summary) string {
+	var b strings.Builder
+	some := s.SkewLost > 0
+	more := func() string {
+		if some {
+			return " more"
+		}
+		return ""
+	}
+	fmt.Fprintf(&b, "%d acknowledged %s lost to clock skew", s.SkewLost, plural(s.SkewLost, "write", "writes"))
+	dropped := s.Racing + s.Overwritten
+	fmt.Fprintf(&b, "; %d%s dropped as %s", dropped, more(), plural(dropped, "a concurrent write", "concurrent writes"))
+	if dropped > 0 {
+		fmt.Fprintf(&b, " (%d racing, %d overwritten by %s)", s.Racing, s.Overwritten,
+			plural(s.Overwritten, "a later write that never read it", "later writes that never read them"))
+	}
+	some = some || dropped > 0
+	clause := func(n int, one, many string) {
+		if n > 0 {
+			fmt.Fprintf(&b, "; %d%s %s", n, more(), plural(n, one, many))
+			some = true
+		}
+	}
+	clause(s.Misordered, "stamped below an earlier write by a logical clock (not clock skew)",
+		"stamped below earlier writes by a logical clock (not clock skew)")
+	clause(s.Rest[SuppressedByTombstone], "suppressed by a tombstone", "suppressed by tombstones")
+	clause(s.Rest[OverwrittenByOlder], "overwritten by an older write it follows", "overwritten by older writes they follow")
+	clause(s.Rest[ConcurrentDropped], "dropped for a concurrent write acknowledged before it began",
+		"dropped for concurrent writes acknowledged before they began")
+	clause(s.Rest[Missing], "missing: no version of its key survives", "missing: no version of their keys survives")
+	return b.String()
+}
+
+// part says which clause of Losses counts l.
+func part(s *Summary, l *Lost) *int {
+	switch {
+	case l.Skew:
+		return &s.SkewLost
+	case l.Above != nil:
+		return &s.Misordered
+	case l.Kind == ConcurrentDropped && l.WinnerTime == Raced:
+		return &s.Racing
+	case l.Kind == ConcurrentDropped && l.WinnerTime == Later:
+		return &s.Overwritten
+	}
+	return nil
 }
 
 // failIf says why a history fails when it has n > 0 findings.
@@ -209,8 +264,13 @@ func (c *check) verdict(opts Options) {
 		if l.Inverted != nil {
 			s.Inverted++
 		}
-		if l.Skew {
-			s.SkewLost++
+		if p := part(s, &l); p != nil {
+			*p++
+		} else {
+			if s.Rest == nil {
+				s.Rest = map[LostKind]int{}
+			}
+			s.Rest[l.Kind]++
 		}
 	}
 	for _, k := range r.Keys {

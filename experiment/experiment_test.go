@@ -20,11 +20,11 @@ import (
 // A cell adds up its trials' counts and pools their write times.
 func TestCellSumsItsTrials(t *testing.T) {
 	c := &Cell{Strategy: "lww", Nemesis: "skew", Runs: []Trial{
-		{Summary: checker.Summary{Acknowledged: 10, Lost: 3, SkewLost: 1, Stale: 1, Stamped: 10, External: 2, LinearKeys: 3,
+		{Summary: checker.Summary{Acknowledged: 10, Lost: 3, SkewLost: 1, Racing: 1, Overwritten: 1, Stale: 1, Stamped: 10, External: 2, LinearKeys: 3,
 			NonLinearizable: 1, SiblingReads: 4, LostByKind: map[checker.LostKind]int{checker.ConcurrentDropped: 2, checker.OverwrittenByOlder: 1},
 			MetaBytes: checker.Bytes{Writes: 2, Total: 20, Mean: 10, Max: 12}},
 			waits: []int64{1e6, 2e6}, latencies: []int64{10e6, 20e6}},
-		{Summary: checker.Summary{Acknowledged: 5, Lost: 1, LinearKeys: 3, LinearUnknown: 1,
+		{Summary: checker.Summary{Acknowledged: 5, Lost: 1, Overwritten: 1, LinearKeys: 3, LinearUnknown: 1,
 			LostByKind: map[checker.LostKind]int{checker.ConcurrentDropped: 1},
 			MetaBytes:  checker.Bytes{Writes: 2, Total: 40, Mean: 20, Max: 30}},
 			waits: []int64{3e6}, latencies: []int64{30e6, 40e6, 50e6}},
@@ -33,7 +33,7 @@ func TestCellSumsItsTrials(t *testing.T) {
 	trials := c.Runs
 	c.Runs = nil
 	assert.Equal(t, &Cell{
-		Strategy: "lww", Nemesis: "skew", Acknowledged: 15, Lost: 4, SkewLost: 1, Stale: 1, Stamped: 10, External: 2,
+		Strategy: "lww", Nemesis: "skew", Acknowledged: 15, Lost: 4, SkewLost: 1, Racing: 1, Overwritten: 2, Stale: 1, Stamped: 10, External: 2,
 		LostByKind:   map[checker.LostKind]int{checker.ConcurrentDropped: 3, checker.OverwrittenByOlder: 1},
 		Linearizable: checker.Answer(checker.Invalid), Keys: 6, NonLinearizable: 1, LinearUnknown: 1,
 		CommitWait:   checker.Latency{N: 3, P50: 2e6, P99: 3e6, Max: 3e6},
@@ -42,8 +42,9 @@ func TestCellSumsItsTrials(t *testing.T) {
 		SiblingReads: 4,
 	}, c)
 	c.Runs = trials
-	assert.Equal(t, []string{"lww", "skew", "15", "4", "1", "1", "3", "0", "0", "1", "2 of 10", "no (1 of 6 keys)",
+	assert.Equal(t, []string{"lww", "skew", "15", "4", "1", "1", "2", "0", "1", "3", "0", "0", "1", "2 of 10", "no (1 of 6 keys)",
 		"2ms / 3ms", "30ms / 50ms", "15.0 (30)", "4"}, c.Figures())
+	assert.Equal(t, "4 of 15 (skew 1; racing 1, later 2)", c.Grid())
 }
 
 func TestColumnsNamed(t *testing.T) {

@@ -122,15 +122,22 @@ type Trial struct {
 // counts add up, the commit wait and write latency percentiles pool every
 // acknowledged write of every trial.
 type Cell struct {
-	Strategy     string                   `json:"strategy"`
-	Nemesis      string                   `json:"nemesis"` // the column's name
-	Acknowledged int                      `json:"acknowledged"`
-	Lost         int                      `json:"lost"`
-	SkewLost     int                      `json:"lost_to_skew"` // lost writes that clock order lost (checker.Lost.Skew)
-	LostByKind   map[checker.LostKind]int `json:"lost_by_kind"`
-	Stale        int                      `json:"stale"`
-	Stamped      int                      `json:"stamped"`  // acknowledged writes checked for external consistency
-	External     int                      `json:"external"` // external-consistency violations
+	Strategy     string `json:"strategy"`
+	Nemesis      string `json:"nemesis"` // the column's name
+	Acknowledged int    `json:"acknowledged"`
+	Lost         int    `json:"lost"`
+	SkewLost     int    `json:"lost_to_skew"` // lost writes lost to clock skew (checker.Lost.Skew)
+	// Racing, Overwritten and Misordered are the other parts of the
+	// headline (checker.Summary): dropped for a concurrent write that
+	// overlapped them, for one that began after their ack without reading
+	// them, and stamped by a logical clock below an earlier write.
+	Racing      int                      `json:"lost_racing"`
+	Overwritten int                      `json:"lost_overwritten"`
+	Misordered  int                      `json:"lost_misordered"`
+	LostByKind  map[checker.LostKind]int `json:"lost_by_kind"`
+	Stale       int                      `json:"stale"`
+	Stamped     int                      `json:"stamped"`  // acknowledged writes checked for external consistency
+	External    int                      `json:"external"` // external-consistency violations
 	// Linearizable is yes when every key of every trial is, no when some
 	// key is not, unknown otherwise.
 	Linearizable    checker.Answer  `json:"linearizable"`
@@ -249,6 +256,7 @@ func (c *Cell) sum() {
 		lat = append(lat, r.latencies...)
 	}
 	c.Acknowledged, c.Lost, c.SkewLost, c.LostByKind = s.Acknowledged, s.Lost, s.SkewLost, s.LostByKind
+	c.Racing, c.Overwritten, c.Misordered = s.Racing, s.Overwritten, s.Misordered
 	c.Stale, c.Stamped, c.External = s.Stale, s.Stamped, s.External
 	c.Linearizable, c.Keys, c.NonLinearizable, c.LinearUnknown = s.Linearizable, s.LinearKeys, s.NonLinearizable, s.LinearUnknown
 	c.MetaBytes, c.SiblingReads = s.MetaBytes, s.SiblingReads

@@ -106,14 +106,14 @@ func (m *Matrix) gridRow(i int) []string {
 	line := []string{m.Strategies[i]}
 	for j := range m.Nemeses {
 		c := m.Cells[i*len(m.Nemeses)+j]
-		line = append(line, fmt.Sprintf("%d of %d (skew %d)", c.Lost, c.Acknowledged, c.SkewLost))
+		line = append(line, c.Grid())
 	}
 	return line
 }
 
 // figureHead is the head of the table of every figure.
 func figureHead() []string {
-	head := []string{"strategy", "nemesis", "acked", "lost", "lost to clock skew"}
+	head := []string{"strategy", "nemesis", "acked", "lost", "lost to clock skew", "dropped racing", "overwritten later", "stamped against real time"}
 	for _, k := range checker.LostKinds {
 		head = append(head, string(k))
 	}
@@ -128,7 +128,7 @@ func (m *Matrix) Markdown(w io.Writer) {
 	fmt.Fprintf(w, "%s\n", m.shape())
 	fmt.Fprintf(w, "Made by `%s`; matrix.json has every figure and the `clockwise check` command that replays each run.\n\n", m.Command)
 
-	fmt.Fprintf(w, "## Acknowledged writes lost, and how many of them to clock skew\n\n")
+	fmt.Fprintf(w, "## Acknowledged writes lost: to clock skew, then dropped as concurrent writes, racing or overwritten later\n\n")
 	row := func(cells ...string) { fmt.Fprintf(w, "| %s |\n", strings.Join(cells, " | ")) }
 	head := m.gridHead()
 	head[0] = "strategy"
@@ -153,9 +153,14 @@ func (m *Matrix) Markdown(w io.Writer) {
 	fmt.Fprintf(w, `
 Figures add up over the seeds; percentiles pool every acknowledged write of every run.
 A write is lost when it was acknowledged and the final state neither holds it nor a write
-that follows it; its kind says what won. Lost to clock skew: the lost writes that clock order
-lost although causality ordered them (each follows the write that replaced it, or was stamped
-below a write it follows); the others are mostly silent picks between concurrent writes. External violations: acknowledged writes that began
+that follows it; its kind says what won. Lost to clock skew (skew): the lost writes stamped by a
+physical clock below an acknowledged write that preceded them, in real time (acknowledged before
+they began) or because their client had read it: the newer write lost because the highest
+timestamp belongs to the fastest clock. Dropped racing (racing): the others dropped for a
+concurrent write that overlapped them in real time; overwritten later (later): dropped for a
+write that began after they were acknowledged without reading them, an overwrite a register also
+makes, where siblings keep both. Stamped against real time: logical stamps (lamport) below an
+earlier write, not clock skew. External violations: acknowledged writes that began
 after another write of the key was acknowledged, in true time, yet carry a timestamp no higher
 than it (n/a: the strategy stamps no timestamps). Linearizable: porcupine's verdict on each
 key's register history (no: some key is not, with how many of the keys checked). Commit wait
@@ -165,9 +170,21 @@ Sibling reads: client reads that returned more than one version, for the applica
 `)
 }
 
+// Grid is the cell in the grid of lost writes: "431 of 451 (skew 57;
+// racing 0, later 374)", the headline's parts, and the logically stamped
+// ones when there are any.
+func (c *Cell) Grid() string {
+	s := fmt.Sprintf("%d of %d (skew %d; racing %d, later %d", c.Lost, c.Acknowledged, c.SkewLost, c.Racing, c.Overwritten)
+	if c.Misordered > 0 {
+		s += fmt.Sprintf(", against real time %d", c.Misordered)
+	}
+	return s + ")"
+}
+
 // Figures are the cell's row of the detailed table.
 func (c *Cell) Figures() []string {
-	out := []string{c.Strategy, c.Nemesis, fmt.Sprint(c.Acknowledged), fmt.Sprint(c.Lost), fmt.Sprint(c.SkewLost)}
+	out := []string{c.Strategy, c.Nemesis, fmt.Sprint(c.Acknowledged), fmt.Sprint(c.Lost), fmt.Sprint(c.SkewLost),
+		fmt.Sprint(c.Racing), fmt.Sprint(c.Overwritten), fmt.Sprint(c.Misordered)}
 	for _, k := range checker.LostKinds {
 		out = append(out, fmt.Sprint(c.LostByKind[k]))
 	}

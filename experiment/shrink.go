@@ -46,10 +46,16 @@ type Shrunk struct {
 	Findings map[string]int    `json:"findings"` // every finding of the shrunk run
 }
 
+// FindingSkew is the finding of the writes lost to clock skew
+// (checker.Lost.Skew), the headline's first: a shrink keeps it by default
+// when the run has any.
+const FindingSkew = "skew"
+
 // FindingKinds are the findings a shrink can keep, in the order it picks
-// the first one a run has: the kinds of lost write, then otherFindings.
+// the first one a run has: lost to clock skew, the kinds of lost write,
+// then otherFindings.
 var FindingKinds = func() []string {
-	var out []string
+	out := []string{FindingSkew}
 	for _, k := range checker.LostKinds {
 		out = append(out, string(k))
 	}
@@ -147,7 +153,7 @@ func Shrink(cfg harness.Config, finding string, opts checker.Options) (*Shrunk, 
 		}
 	}
 	if r.Valid || found[s.finding] == 0 {
-		return nil, fmt.Errorf("experiment: shrink: the run is not invalid with %s (its findings: %v)", s.finding, found)
+		return nil, fmt.Errorf("experiment: shrink: the run is not invalid with %s (its findings: %s)", s.finding, FindingWords(found))
 	}
 	before := sizeOf(cfg, res)
 
@@ -420,6 +426,21 @@ func SaveShrunk(root string, s *Shrunk, command string, opts checker.Options) (*
 		return nil, err
 	}
 	return r, nil
+}
+
+// FindingWords writes a run's findings in words, in the order of
+// FindingKinds: "57 skew, 431 concurrent-dropped", or "none".
+func FindingWords(found map[string]int) string {
+	var parts []string
+	for _, k := range FindingKinds {
+		if n := found[k]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, k))
+		}
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Describe is a shrunk run in a line: what it keeps and how much smaller

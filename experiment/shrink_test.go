@@ -64,6 +64,22 @@ func TestShrinkKeepsEachFindingKind(t *testing.T) {
 	}
 }
 
+// The default lww run shrinks toward its headline: a write lost to clock
+// skew, with the clock fault that lost it.
+func TestShrinkKeepsTheHeadline(t *testing.T) {
+	cfg := harness.DefaultConfig()
+	s, err := Shrink(cfg, "", checker.Options{})
+	require.NoError(t, err)
+	assert.Equal(t, FindingSkew, s.Finding)
+	assert.Positive(t, s.Result.Summary.SkewLost)
+	clockFault := false
+	for _, f := range s.Analysis.Faults {
+		clockFault = clockFault || f.F == nemesis.Skew || f.F == nemesis.Strobe
+	}
+	assert.True(t, clockFault, "the shrunk run keeps a clock fault: %v", s.Analysis.Faults)
+	assert.Contains(t, FindingKinds, "skew", "--finding skew is accepted")
+}
+
 func TestShrunkRunFolderReplays(t *testing.T) {
 	cfg := harness.DefaultConfig()
 	cfg.Seed = 2
@@ -78,7 +94,8 @@ func TestShrunkRunFolderReplays(t *testing.T) {
 	assert.Equal(t, encode(t, s.History), encode(t, h), "the folder holds the shrunk run")
 
 	_, err = Shrink(cfg, string(checker.SuppressedByTombstone), checker.Options{})
-	assert.ErrorContains(t, err, "not invalid with suppressed-by-tombstone")
+	assert.ErrorContains(t, err, "not invalid with suppressed-by-tombstone (its findings: ")
+	assert.NotContains(t, err.Error(), "map[", "findings in words")
 	cfg.Strategy = "vv"
 	_, err = Shrink(cfg, "", checker.Options{})
 	assert.ErrorContains(t, err, "valid")

@@ -132,7 +132,7 @@ type SweepSeed struct {
 	LostByKind map[checker.LostKind]int `json:"lost_by_kind,omitempty"`
 	Failures   []string                 `json:"failures,omitempty"`
 	// Findings counts each kind of finding the seed's check made: the
-	// lost writes by kind, and phantom, divergent, stale, unpreserved,
+	// writes lost to clock skew (skew), the lost writes by kind, and phantom, divergent, stale, unpreserved,
 	// external and non-linearizable.
 	Findings map[string]int    `json:"findings,omitempty"`
 	Command  string            `json:"command"`       // replays it
@@ -165,9 +165,15 @@ type Tally struct {
 	Acknowledged int                      `json:"acknowledged"`
 	Lost         int                      `json:"lost"`
 	LostByKind   map[checker.LostKind]int `json:"lost_by_kind"`
-	Inverted     int                      `json:"inverted"`
-	Phantoms     int                      `json:"phantoms"`
-	Divergent    int                      `json:"divergent"`
+	// SkewLost, Racing and Overwritten are the headline's parts
+	// (checker.Summary): lost to clock skew, dropped for a racing
+	// concurrent write, overwritten by a later one that never read them.
+	SkewLost    int `json:"lost_to_skew"`
+	Racing      int `json:"lost_racing"`
+	Overwritten int `json:"lost_overwritten"`
+	Inverted    int `json:"inverted"`
+	Phantoms    int `json:"phantoms"`
+	Divergent   int `json:"divergent"`
 }
 
 // add adds a seed's summary, or another shard's tally, to t
@@ -175,14 +181,14 @@ type Tally struct {
 func (t *Tally) add(o checker.Summary) {
 	s := t.summary()
 	s.Add(o)
-	*t = Tally{Acknowledged: s.Acknowledged, Lost: s.Lost, LostByKind: s.LostByKind, Inverted: s.Inverted,
-		Phantoms: s.Phantoms, Divergent: s.Divergent}
+	*t = Tally{Acknowledged: s.Acknowledged, Lost: s.Lost, LostByKind: s.LostByKind, SkewLost: s.SkewLost,
+		Racing: s.Racing, Overwritten: s.Overwritten, Inverted: s.Inverted, Phantoms: s.Phantoms, Divergent: s.Divergent}
 }
 
 // summary is t as the part of a checker.Summary it keeps.
 func (t Tally) summary() checker.Summary {
-	return checker.Summary{Acknowledged: t.Acknowledged, Lost: t.Lost, LostByKind: t.LostByKind, Inverted: t.Inverted,
-		Phantoms: t.Phantoms, Divergent: t.Divergent}
+	return checker.Summary{Acknowledged: t.Acknowledged, Lost: t.Lost, LostByKind: t.LostByKind, SkewLost: t.SkewLost,
+		Racing: t.Racing, Overwritten: t.Overwritten, Inverted: t.Inverted, Phantoms: t.Phantoms, Divergent: t.Divergent}
 }
 
 // Failed reports whether any seed of the sweep was not valid.
@@ -343,7 +349,7 @@ func (sr *seedRun) judge(opts checker.Options) error {
 // findings counts each kind of finding of a summary, leaving out the kinds
 // it has none of.
 func findings(s checker.Summary) map[string]int {
-	out := map[string]int{}
+	out := map[string]int{FindingSkew: s.SkewLost}
 	for k, n := range s.LostByKind {
 		out[string(k)] = n
 	}
@@ -442,15 +448,16 @@ func WriteSweep(w io.Writer, s *Sweep, limit int) {
 		vary = ", workload varied per seed"
 	}
 	fmt.Fprintf(w, "sweep: %s under %s, seeds %s%s, %d ops each%s\n\n", s.Strategy, s.Nemesis, s.Seeds, shards, s.Ops, vary)
-	fmt.Fprintf(w, "| seeds run | valid | invalid | unknown | acknowledged | lost |")
+	fmt.Fprintf(w, "| seeds run | valid | invalid | unknown | acknowledged | lost | lost to clock skew | racing | overwritten later |")
 	for _, k := range checker.LostKinds {
 		fmt.Fprintf(w, " %s |", k)
 	}
 	fmt.Fprintf(w, " inverted | phantoms | divergent |\n|")
-	for range 9 + len(checker.LostKinds) {
+	for range 12 + len(checker.LostKinds) {
 		fmt.Fprint(w, "---:|")
 	}
-	fmt.Fprintf(w, "\n| %d | %d | %d | %d | %d | %d |", s.Run, s.Valid, s.Invalid, s.Unknown, s.Acknowledged, s.Lost)
+	fmt.Fprintf(w, "\n| %d | %d | %d | %d | %d | %d | %d | %d | %d |", s.Run, s.Valid, s.Invalid, s.Unknown, s.Acknowledged, s.Lost,
+		s.SkewLost, s.Racing, s.Overwritten)
 	for _, k := range checker.LostKinds {
 		fmt.Fprintf(w, " %d |", s.LostByKind[k])
 	}
@@ -464,16 +471,8 @@ func WriteSweep(w io.Writer, s *Sweep, limit int) {
 			break
 		}
 		what := f.Verdict.String()
-		if f.Lost > 0 {
-			var kinds []string
-			for _, k := range checker.LostKinds {
-				if n := f.LostByKind[k]; n > 0 {
-					kinds = append(kinds, fmt.Sprintf("%d %s", n, k))
-				}
-			}
-			what += ", lost " + strings.Join(kinds, ", ")
-		} else if len(f.Failures) > 0 {
-			what += ": " + f.Failures[0]
+		if len(f.Failures) > 0 {
+			what += ": " + f.Failures[0] // with lost writes, the headline's split
 		}
 		fmt.Fprintf(w, "  seed %d: %s\n    replay: %s\n", f.Seed, what, f.Command)
 		if f.Dir != "" {

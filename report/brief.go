@@ -14,12 +14,17 @@ import (
 )
 
 // Headline is the verdict with its reason in one line: VALID, INVALID with
-// every failure ("INVALID: 431 of 451 acknowledged writes lost, 43 of them
-// to clock skew"), or UNKNOWN with every reason the history cannot decide.
+// every failure, the lost writes first as checker.Losses divides them
+// ("INVALID: 57 acknowledged writes lost to clock skew; 374 more dropped as
+// concurrent writes (0 racing, 374 overwritten by later writes that never
+// read them)"), or UNKNOWN with every reason the history cannot decide.
 func Headline(r *checker.Result) string {
 	v := strings.ToUpper(r.Verdict.String()) // in capitals, where the eye lands
 	switch r.Verdict {
 	case checker.Valid:
+		if r.Summary.Lost > 0 { // --gate skew: only losses to clock skew fail a run
+			return v + ": " + checker.Losses(&r.Summary) + " (only losses to clock skew fail the run: --gate skew)"
+		}
 		return fmt.Sprintf("%s: %s, none lost", v, Plural(r.Summary.Acknowledged, "acknowledged write"))
 	case checker.Invalid:
 		return v + ": " + strings.Join(r.Failures, "; ")
@@ -80,7 +85,7 @@ func findingLists(r *checker.Result, limit int) []findingList {
 	add("External-consistency violations", "", len(r.External), func(i int) string {
 		x := r.External[i]
 		return fmt.Sprintf("%s on %s, acknowledged after %s, stamped %s against its %s",
-			x.Later.Write, x.Key, x.Earlier.Write, briefStamp(x.Later.TS), briefStamp(x.Earlier.TS))
+			x.Later.Write, x.Key, x.Earlier.Write, BriefStamp(x.Later.TS), BriefStamp(x.Earlier.TS))
 	})
 	add("Stale siblings", "not data loss", len(r.Stale), func(i int) string {
 		st := r.Stale[i]
@@ -90,22 +95,55 @@ func findingLists(r *checker.Result, limit int) []findingList {
 }
 
 // lostBrief is a lost write in one line: what was lost, when, with which
-// stamp, and to what.
+// stamp; what beat it when it was written, if a write did; and to what it
+// was lost in the end.
 func lostBrief(l checker.Lost) string {
 	w := l.Write
-	s := fmt.Sprintf("%s on %s, %s: %s", w.Write, l.Key, l.Kind, refBrief(w))
+	what := string(l.Kind)
+	if l.Skew {
+		what = "lost to clock skew"
+	}
+	s := fmt.Sprintf("%s on %s, %s: %s", w.Write, l.Key, what, refBrief(w))
+	if a := l.Above; a != nil {
+		s += fmt.Sprintf("; stamped below %s (%s), %s", a.Write, refBrief(a), aboveHow(l))
+		if !l.Skew {
+			s += " (logical stamps: not clock skew)"
+		}
+	}
 	if l.Winner != nil {
-		s += "; lost to " + l.Winner.Write + " (" + refBrief(l.Winner) + ")"
+		lost := "; lost to "
+		if l.Above != nil {
+			lost = "; in the end lost to "
+		}
+		s += lost + l.Winner.Write + " (" + refBrief(l.Winner) + ")"
+		if l.Above == nil {
+			s += timingBrief(l.WinnerTime)
+		}
 	} else {
 		s += "; nothing survived"
 	}
-	if i := l.Inverted; i != nil && (l.Winner == nil || i.Write != l.Winner.Write) {
-		s += fmt.Sprintf("; stamped below %s, which it follows", i.Write)
-	}
-	if l.Skew {
-		s += ": lost to clock skew"
-	}
 	return s
+}
+
+// aboveHow says how a lost write's Above precedes it.
+func aboveHow(l checker.Lost) string {
+	if l.AboveRead {
+		return "which it read"
+	}
+	return "acknowledged before it began"
+}
+
+// timingBrief says how a winner relates to the lost write in real time.
+func timingBrief(t checker.Timing) string {
+	switch t {
+	case checker.Raced:
+		return ", racing it"
+	case checker.Later:
+		return ", a later write that never read it"
+	case checker.Earlier:
+		return ", acknowledged before it began"
+	}
+	return ""
 }
 
 // refBrief is a write in a few words: who, where, when, its stamp and the
@@ -113,25 +151,25 @@ func lostBrief(l checker.Lost) string {
 func refBrief(r *checker.Ref) string {
 	s := fmt.Sprintf("%s via %s", r.Process, r.Node)
 	if r.Ack >= 0 {
-		s += " at " + briefTime(r.End)
+		s += " at " + BriefTime(r.End)
 	} else {
-		s += ", invoked at " + briefTime(r.Start) + ", never completed"
+		s += ", invoked at " + BriefTime(r.Start) + ", never completed"
 	}
 	if r.Offset != nil && *r.Offset != 0 {
 		s += ", clock " + clock.Signed(time.Duration(*r.Offset).Round(time.Millisecond).Nanoseconds())
 	}
 	if r.TS != 0 {
-		s += ", stamp " + briefStamp(r.TS)
+		s += ", stamp " + BriefStamp(r.TS)
 	}
 	return s
 }
 
-// briefTime is a true time to the millisecond.
-func briefTime(ns int64) string { return time.Duration(ns).Round(time.Millisecond).String() }
+// BriefTime is a true time to the millisecond.
+func BriefTime(ns int64) string { return time.Duration(ns).Round(time.Millisecond).String() }
 
-// briefStamp is a timestamp as Stamp writes it, a physical one to the
+// BriefStamp is a timestamp as Stamp writes it, a physical one to the
 // millisecond.
-func briefStamp(ts int64) string { return clock.StampTo(ts, time.Millisecond) }
+func BriefStamp(ts int64) string { return clock.StampTo(ts, time.Millisecond) }
 
 // Brief is what the compact terminal report says: the run in a line or
 // two, the counts, a few findings of each kind, where the full reports
@@ -220,7 +258,7 @@ func briefCounts(r *checker.Result) []string {
 	lines := []string{fmt.Sprintf("%s: %s, %s (%d ok, %d failed, %d unknown outcome); %s",
 		Plural(s.Ops, "operation"), Plural(s.Reads, "read"), Plural(s.Writes, "write"), s.Acknowledged, s.Failed, s.Indeterminate,
 		Plural(s.Faults, "fault"))}
-	lost := fmt.Sprintf("lost: %d of %s", s.Lost, Plural(s.Acknowledged, "acknowledged write"))
+	lost := "lost: " + checker.Total(&s)
 	var kinds []string
 	for _, k := range checker.LostKinds {
 		if n := s.LostByKind[k]; n > 0 {
@@ -228,10 +266,7 @@ func briefCounts(r *checker.Result) []string {
 		}
 	}
 	if len(kinds) > 0 {
-		lost += " (" + strings.Join(kinds, ", ") + ")"
-	}
-	if s.Lost > 0 {
-		lost += fmt.Sprintf("; %d lost to clock skew", s.SkewLost)
+		lost += " (by kind: " + strings.Join(kinds, ", ") + ")"
 	}
 	lines = append(lines, lost)
 	lines = append(lines, strings.Join([]string{Plural(s.Stale, "stale sibling"), Plural(s.Phantoms, "phantom"),

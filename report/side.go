@@ -57,6 +57,15 @@ func newColumn(s Story) *column {
 	return col
 }
 
+// LostWords names a lost write's fate: "LOST (concurrent-dropped)", or
+// "LOST to clock skew (overwritten-by-older)".
+func LostWords(l *checker.Lost) string {
+	if l.Skew {
+		return "LOST to clock skew (" + string(l.Kind) + ")"
+	}
+	return "LOST (" + string(l.Kind) + ")"
+}
+
 // fateCell says what became of write w, against its key's final set F
 // (fset), as the side-by-side table does: it was lost, it survives (it is in
 // F), it failed or its outcome is unknown, or the members of F that follow
@@ -64,7 +73,7 @@ func newColumn(s Story) *column {
 func fateCell(w *checker.Write, lost *checker.Lost, survives bool, g *checker.Graph, fset []*checker.Write) string {
 	switch {
 	case lost != nil:
-		return "LOST (" + string(lost.Kind) + ")"
+		return LostWords(lost)
 	case survives:
 		return "survives"
 	case w.Type != histories.OK:

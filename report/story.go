@@ -57,7 +57,11 @@ func WriteStory(w io.Writer, s Story) error {
 			inv := open[e.Process]
 			line := fmt.Sprintf("  %9s  %-7s %-38s %s", clock.Seconds(e.Time), e.Process, opText(inv), outcome(e))
 			if l, ok := lost[e.Write]; ok {
-				line += fmt.Sprintf("  ← acknowledged, then LOST (%s)", l.Kind)
+				if l.Skew {
+					line += fmt.Sprintf("  ← acknowledged, then LOST to clock skew (stamped below %s; %s)", l.Above.Write, l.Kind)
+				} else {
+					line += fmt.Sprintf("  ← acknowledged, then LOST (%s)", l.Kind)
+				}
 			}
 			fmt.Fprintln(w, line)
 		}

@@ -69,7 +69,7 @@ func WriteText(w io.Writer, r *checker.Result, limit int) error {
 	}
 	fmt.Fprintf(b, "  ops %d (reads %d, writes %d: %d ok, %d failed, %d indeterminate), faults %d\n",
 		s.Ops, s.Reads, s.Writes, s.Acknowledged, s.Failed, s.Indeterminate, s.Faults)
-	fmt.Fprintf(b, "  lost %d: %d to clock skew, %d otherwise", s.Lost, s.SkewLost, s.Lost-s.SkewLost)
+	fmt.Fprintf(b, "  %s", checker.Total(&s))
 	var kinds []string
 	for _, k := range checker.LostKinds {
 		if n := s.LostByKind[k]; n > 0 {
@@ -81,8 +81,11 @@ func WriteText(w io.Writer, r *checker.Result, limit int) error {
 	}
 	fmt.Fprintf(b, ", stale siblings %d, phantoms %d, corrupted %d, future reads %d, divergent keys %d\n",
 		s.Stale, s.Phantoms, s.Corrupted, s.FutureReads, s.Divergent)
+	if s.Lost > 0 {
+		fmt.Fprintf(b, "  %s\n", checker.Losses(&s))
+	}
 	if s.Inverted > 0 {
-		fmt.Fprintf(b, "  %d of the lost writes were stamped below a write they follow: clock skew\n", s.Inverted)
+		fmt.Fprintf(b, "  %d of the lost writes were stamped below a write they follow\n", s.Inverted)
 	}
 	var pres []string
 	for _, k := range r.Keys {
@@ -108,16 +111,23 @@ func WriteText(w io.Writer, r *checker.Result, limit int) error {
 		fmt.Fprintf(b, "\nLost writes:\n")
 		for _, l := range byInterest(r.Lost, limit) {
 			skew := ""
-			if l.Skew {
+			switch {
+			case l.Skew:
 				skew = ", lost to clock skew"
+			case l.Above != nil:
+				skew = ", stamped below an earlier write (logical stamps: not clock skew)"
 			}
-			fmt.Fprintf(b, "- %s on %s: %s%s\n", l.Write.Write, l.Key, l.Kind, skew)
+			when := ""
+			if l.WinnerTime != "" {
+				when = ", winner " + string(l.WinnerTime)
+			}
+			fmt.Fprintf(b, "- %s on %s: %s%s%s\n", l.Write.Write, l.Key, l.Kind, when, skew)
 			fmt.Fprintf(b, "    ack:    %s\n", refText(l.Write))
+			if l.Above != nil {
+				fmt.Fprintf(b, "    above:  %s; %s\n", refText(l.Above), aboveHow(l))
+			}
 			if l.Winner != nil {
 				fmt.Fprintf(b, "    winner: %s\n", refText(l.Winner))
-			}
-			if l.Inverted != nil && (l.Winner == nil || l.Inverted.Write != l.Winner.Write) {
-				fmt.Fprintf(b, "    above:  %s\n", refText(l.Inverted))
 			}
 			fmt.Fprintf(b, "    why:    %s\n", l.Why)
 		}

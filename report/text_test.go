@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/clock"
 	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/internal/historytest"
 )
@@ -25,15 +26,17 @@ func textOf(t *testing.T, b *historytest.Builder, limit int) (*checker.Result, s
 
 func TestTextReportExplainsEachLoss(t *testing.T) {
 	_, out := textOf(t, new(historytest.Builder).
-		Write("c1", "x", "n1", "w1", nil, histories.OK, 5_000).
+		Write("c1", "x", "n1", "w1", nil, histories.OK, clock.Epoch+5_000).
 		Read("c2", "x", "n2", "w1").
-		Write("c2", "x", "n2", "w2", []string{"w1"}, histories.OK, 1_000).
+		Write("c2", "x", "n2", "w2", []string{"w1"}, histories.OK, clock.Epoch+1_000).
 		Final("x", "w1"), 0)
-	assert.Contains(t, out, "INVALID: 1 of 2 acknowledged writes lost")
+	assert.Contains(t, out, "INVALID: 1 acknowledged write lost to clock skew; 0 more dropped as concurrent writes\n")
+	assert.Contains(t, out, "1 of 2 acknowledged writes lost")
 	assert.Contains(t, out, "w2 on x: overwritten-by-older")
 	assert.Contains(t, out, "ack:    write w2 (value \"w2\") by c2 via n2, ok at")
 	assert.Contains(t, out, "winner: write w1")
-	assert.Contains(t, out, "why:    w2 follows w1")
+	assert.Contains(t, out, "why:    w2 (c2 via n2, acknowledged at 5µs, stamp 1µs) was stamped below w1")
+	assert.Contains(t, out, "In the end: w2 follows w1")
 	assert.Contains(t, out, "external consistency: 1 violation among 2 timestamped writes")
 }
 
@@ -42,29 +45,31 @@ func TestTextReportListsTheSkewSignatureFirst(t *testing.T) {
 	// w2 read w1 but was stamped lower (a slow clock); w3 and w4 survive or
 	// are dropped for concurrency.
 	res, out := textOf(t, new(historytest.Builder).
-		Write("c1", "x", "n1", "w1", nil, histories.OK, 5_000).
+		Write("c1", "x", "n1", "w1", nil, histories.OK, clock.Epoch+5_000).
 		Read("c2", "x", "n2", "w1").
-		Write("c2", "x", "n2", "w2", []string{"w1"}, histories.OK, 1_000).
+		Write("c2", "x", "n2", "w2", []string{"w1"}, histories.OK, clock.Epoch+1_000).
 		Read("c3", "x", "n3", "w1").
-		Write("c3", "x", "n3", "w3", []string{"w1"}, histories.OK, 6_000).
-		Write("c1", "x", "n1", "w4", nil, histories.OK, 7_000).
+		Write("c3", "x", "n3", "w3", []string{"w1"}, histories.OK, clock.Epoch+6_000).
+		Write("c1", "x", "n1", "w4", nil, histories.OK, clock.Epoch+7_000).
 		Final("x", "w4"), 1)
 	require.Greater(t, len(res.Lost), 1)
 	assert.NotEqual(t, "w2", res.Lost[0].Write.Write, "history order differs from the order of interest")
 	assert.Contains(t, out, "\nLost writes:\n- w2 on x", "the skew signature is listed first")
 	assert.Contains(t, out, "above:  write w1")
-	assert.Contains(t, out, "lost 3: 1 to clock skew, 2 otherwise")
+	assert.Contains(t, out, "1 acknowledged write lost to clock skew; 2 more dropped as concurrent writes (0 racing, 2 overwritten by later writes that never read them)")
 	assert.Contains(t, out, "  … and 2 more (clockwise analyze --full --limit 0 explains every one)\n")
 }
 
 func TestTextReportNamesTheTombstone(t *testing.T) {
 	_, out := textOf(t, new(historytest.Builder).
-		Write("c1", "x", "n2", "w1", nil, histories.OK, 10).
+		Write("c1", "x", "n2", "w1", nil, histories.OK, clock.Epoch+10).
 		Read(histories.Nemesis, "x", "n1", "w1").
-		Write(histories.Nemesis, "x", "n1", "d2", []string{"w1"}, histories.OK, 5_000).
-		Write("c1", "x", "n2", "w3", nil, histories.OK, 20).
+		Write(histories.Nemesis, "x", "n1", "d2", []string{"w1"}, histories.OK, clock.Epoch+5_000).
+		Write("c1", "x", "n2", "w3", nil, histories.OK, clock.Epoch+20).
 		Final("x", "d2"), 0)
-	assert.Contains(t, out, "lost 1: 0 to clock skew, 1 otherwise (by kind: suppressed-by-tombstone 1)")
+	assert.Contains(t, out, "1 of 3 acknowledged writes lost (by kind: suppressed-by-tombstone 1)")
+	assert.Contains(t, out, "1 acknowledged write lost to clock skew;", "a tombstone from the future: stamped above w3, acknowledged before it began")
+	assert.Contains(t, out, "above:  delete d2 by nemesis via n1")
 	assert.Contains(t, out, "winner: delete d2 by nemesis via n1")
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -102,7 +103,10 @@ func TestCheckWritesARunFolderAndAnalyzeAgrees(t *testing.T) {
 		assert.Equal(t, "seed 1; replay: clockwise check --strategy "+strategy+" --seed 1 --ops 300", lines[len(lines)-1],
 			"the replay command comes last")
 		if want == exitInvalid {
-			assert.Regexp(t, `^INVALID: \d+ of \d+ acknowledged writes lost, \d+ of them to clock skew$`, lines[len(lines)-2], "the verdict just above it")
+			verdict := strings.Join(strings.Fields(strings.Join(lines[slices.Index(lines, "")+1:len(lines)-1], " ")), " ")
+			verdict = verdict[strings.LastIndex(verdict, "INVALID: "):]
+			assert.Regexp(t, `^INVALID: \d+ acknowledged writes? lost to clock skew; \d+ more dropped as concurrent writes? \(\d+ racing, \d+ overwritten by later writes? that never read (it|them)\)$`, verdict, "the verdict just above it")
+			assert.True(t, strings.HasPrefix(lines[len(lines)-3], "INVALID: ") || strings.HasPrefix(lines[len(lines)-2], "INVALID: "), "the verdict just above it")
 			assert.Contains(t, stdout, "Lost writes (3 of ")
 			assert.Contains(t, stdout, "report.txt (every finding as text)")
 		} else {
@@ -162,7 +166,7 @@ func TestDemo(t *testing.T) {
 	lww, vv, ok := strings.Cut(skew, "strategy vv")
 	require.True(t, ok)
 	assert.Contains(t, lww, "(w2) via n2, read [w1]")
-	assert.Regexp(t, `write x=b \(w2\).*ok ts \d+  ← acknowledged, then LOST \(overwritten-by-older\)`, lww)
+	assert.Regexp(t, `write x=b \(w2\).*ok ts \d+  ← acknowledged, then LOST to clock skew \(stamped below w1; overwritten-by-older\)`, lww)
 	assert.Regexp(t, `write y=d \(w4\).*ok ts \d+  ← acknowledged, then LOST \(concurrent-dropped\)`, lww)
 	assert.Contains(t, lww, "x → [w1=a] on n1 n2 n3")
 	assert.Contains(t, vv, "w3 ∥ w4  concurrent")

@@ -107,7 +107,11 @@ func TestMatrixMatchesIndividualRuns(t *testing.T) {
 		line := "| " + s
 		for j := range m.Nemeses {
 			c := m.Cells[i*3+j]
-			line += fmt.Sprintf(" | %d of %d (skew %d)", c.Lost, c.Acknowledged, c.SkewLost)
+			line += fmt.Sprintf(" | %d of %d (skew %d; racing %d, later %d", c.Lost, c.Acknowledged, c.SkewLost, c.Racing, c.Overwritten)
+			if c.Misordered > 0 {
+				line += fmt.Sprintf(", against real time %d", c.Misordered)
+			}
+			line += ")"
 		}
 		assert.Contains(t, string(md), line+" |\n")
 		assert.True(t, rows[strings.TrimPrefix(line, "| ")], "the terminal's grid has %s", line)
@@ -142,7 +146,7 @@ func TestMatrixCoversEveryStrategyAndNemesis(t *testing.T) {
 	assert.Equal(t, []string{"none", "skew", "partition", "skew+partition", "strobe", "tombstone", "small-skew"}, names)
 	assert.Len(t, m.Cells, len(store.Names())*len(experiment.Columns))
 	for _, s := range store.Names() {
-		assert.Regexp(t, "\n"+regexp.QuoteMeta(s)+"  +\\d+ of \\d+ \\(skew \\d+\\)  ", stdout)
+		assert.Regexp(t, "\n"+regexp.QuoteMeta(s)+"  +\\d+ of \\d+ \\(skew \\d+; racing \\d+, later \\d+(, against real time \\d+)?\\)  ", stdout)
 	}
 	assert.Regexp(t, `\nlost of acked +none +skew +partition +skew\+partition +strobe +tombstone +small-skew\n`, stdout)
 	md, err := os.ReadFile(filepath.Join(kindFolder(t, dir, runs.KindMatrix), experiment.MatrixMarkdown))
@@ -227,5 +231,6 @@ func TestDemoLamportShowsTotalOrderAndTheDroppedWrite(t *testing.T) {
 	assert.Contains(t, stdout, "total order of the timestamps")
 	assert.Contains(t, stdout, "x: w1 (ts 1, n1) < w2 (ts 2, n2)\n")
 	assert.Contains(t, stdout, "y: w3 (ts 3, n1, LOST: concurrent-dropped) < w4 (ts 3, n2)\n")
-	assert.Contains(t, stdout, "lost 1: 0 to clock skew, 1 otherwise (by kind: concurrent-dropped 1)")
+	assert.Contains(t, stdout, "1 of 4 acknowledged writes lost (by kind: concurrent-dropped 1)")
+	assert.Contains(t, stdout, "INVALID: 0 acknowledged writes lost to clock skew; 1 dropped as a concurrent write (1 racing, ")
 }

@@ -74,7 +74,7 @@ func TestShrinkCommand(t *testing.T) {
 	code, stdout, stderr := cli("shrink", filepath.Join(out, runs.Latest), "--out", out, "--finding", "overwritten-by-older")
 	require.Equal(t, exitInvalid, code, stderr)
 	assert.Contains(t, stdout, "━━ scenario shrunk · strategy lww")
-	assert.Contains(t, stdout, "LOST (overwritten-by-older)")
+	assert.Contains(t, stdout, "LOST to clock skew (stamped below")
 	assert.Contains(t, stdout, "final reads")
 	assert.Contains(t, stdout, "causality, from what the clients read")
 	assert.Contains(t, stdout, "verdict: INVALID")
@@ -86,6 +86,9 @@ func TestShrinkCommand(t *testing.T) {
 	code, stdout, stderr = cli("check", "--strategy", "lww", "--seed", "1", "--ops", "300", "--out", out, "--shrink")
 	require.Equal(t, exitInvalid, code, stderr)
 	assert.Contains(t, stdout, "━━ scenario shrunk")
+	assert.Contains(t, stdout, "keeping skew:", "check --shrink keeps the headline, the losses to clock skew")
+	assert.Regexp(t, `nemesis (skew|strobe) n\d`, stdout, "with a clock fault")
+	assert.Contains(t, stdout, "LOST to clock skew (stamped below")
 
 	code, _, stderr = cli("shrink", filepath.Join(out, runs.Latest), "--finding", "nonsense", "--out", out)
 	assert.Equal(t, exitUsage, code)

@@ -24,13 +24,13 @@ func TestDemoTombstoneLWW(t *testing.T) {
 		"nemesis delete x (d3) via n1, read [w2]",
 		"(n1's clock +1h0m0s)",
 		"write x=c (w4) via n2, blind           ok ts",
-		"← acknowledged, then LOST (suppressed-by-tombstone)",
+		"← acknowledged, then LOST to clock skew (stamped below d3; suppressed-by-tombstone)",
 		"x → not found [d3=(deleted)] on n1 n2 n3",
 		"stays dead until at least 1h0m0.108s",
 	} {
 		assert.Contains(t, out, want)
 	}
-	assert.Equal(t, 2, strings.Count(out, "LOST (suppressed-by-tombstone)"), "w4 and w5")
+	assert.Equal(t, 2, strings.Count(out, "LOST to clock skew (stamped below d3; suppressed-by-tombstone)"), "w4 and w5")
 	assert.NotContains(t, out, "side by side", "one strategy, no table")
 }
 
@@ -63,7 +63,7 @@ func TestDemoDefaultPlaysTombstoneSideBySide(t *testing.T) {
 	for _, row := range strings.Split(table, "\n") {
 		switch {
 		case strings.HasPrefix(row, "  w4 "):
-			assert.Regexp(t, `LOST \(suppressed-by-tombstone\)\s+overwritten by w5$`, row)
+			assert.Regexp(t, `LOST to clock skew \(suppressed-by-tombstone\)\s+overwritten by w5$`, row)
 		case strings.HasPrefix(row, "  w1 "):
 			assert.Regexp(t, `deleted by d3\s+overwritten by w5$`, row)
 		case strings.HasPrefix(row, "  final read of x"):

@@ -32,7 +32,8 @@ func TestBlindSpotHistories(t *testing.T) {
 		{"corrupted-write-as-tombstone", nil, exitInvalid, []string{"corrupted versions read", "returned w1 as a tombstone (deleted), but w1 wrote the value \"1\""}},
 		{"corrupted-tombstone-as-value", nil, exitInvalid, []string{"corrupted versions read", `returned d2 as the value "1", but d2 wrote a tombstone`}},
 		{"future-read", nil, exitInvalid, []string{"INVALID: 1 reads returned a write invoked after they completed", "w2 was only invoked at event 6"}},
-		{"info-write-seen-then-lost", nil, exitInvalid, []string{"INVALID: 1 of 2 writes (1 acknowledged, 1 indeterminate but read) lost",
+		{"info-write-seen-then-lost", nil, exitInvalid, []string{"INVALID: 0 acknowledged writes lost to clock skew; 1 dropped as a concurrent write (0 racing, 1 overwritten by a later write that never read it)",
+			"1 of 2 writes (1 acknowledged, 1 indeterminate but read) lost",
 			"w1's outcome was unknown (info), but a read returned it, so it happened."}},
 		{"unconverged-agreeing", nil, exitUnknown, []string{"UNKNOWN: the replicas did not converge within 1m0s after every fault healed"}},
 		{"unconverged-divergent", nil, exitInvalid, []string{"1 keys divergent after convergence", "also undecided: the replicas did not converge"}},
@@ -70,13 +71,14 @@ func TestGateSkew(t *testing.T) {
 	dir := t.TempDir()
 	code, stdout, _ := cli("check", "--strategy", "lww", "--nemesis", "none", "--ops", "200", "--out", dir, "--gate", "skew")
 	assert.Equal(t, exitValid, code, stdout)
-	assert.Contains(t, stdout, "; 0 lost to clock skew")
+	assert.Contains(t, stdout, "VALID: 0 acknowledged writes lost to clock skew; ")
+	assert.Contains(t, strings.Join(strings.Fields(stdout), " "), "(only losses to clock skew fail the run: --gate skew)")
 	code, stdout, _ = cli("check", "--strategy", "lww", "--nemesis", "none", "--ops", "200", "--out", dir)
 	assert.Equal(t, exitInvalid, code)
-	assert.Contains(t, stdout, "0 of them to clock skew")
+	assert.Contains(t, stdout, "INVALID: 0 acknowledged writes lost to clock skew; ")
 	code, stdout, _ = cli("check", "--strategy", "lww", "--nemesis", "skew", "--interval", "50ms", "--ops", "200", "--out", dir, "--gate", "skew")
 	assert.Equal(t, exitInvalid, code, stdout)
-	assert.Contains(t, stdout, "lost to clock skew (gated by --gate skew")
+	assert.Contains(t, strings.Join(strings.Fields(stdout), " "), "(gated by --gate skew: the other")
 }
 
 func TestBadHistoryLinesExit2(t *testing.T) {
@@ -144,4 +146,25 @@ func TestAnalyzeImportedFormats(t *testing.T) {
 	code, stdout, _ = cli("analyze", "--format", "porcupine", filepath.Join(logs, "etcd_000.log"))
 	assert.Equal(t, exitInvalid, code, "porcupine's own test finds etcd_000 not linearizable")
 	assert.Contains(t, stdout, "INVALID (Jepsen :valid? false): not linearizable")
+}
+
+// Nothing to judge is never a pass: a run of no operation, an empty
+// history and one with no client operation are unknown, with the reason.
+func TestNothingToJudgeIsUnknown(t *testing.T) {
+	dir := t.TempDir()
+	code, stdout, stderr := cli("check", "--ops", "0", "--out", dir)
+	assert.Equal(t, exitUnknown, code, stderr)
+	assert.Contains(t, stdout, "UNKNOWN: the history has no client operation: there is nothing to judge")
+
+	empty := filepath.Join(dir, "empty.jsonl")
+	require.NoError(t, os.WriteFile(empty, nil, 0o644))
+	code, stdout, stderr = cli("analyze", empty)
+	assert.Equal(t, exitUnknown, code, stderr)
+	assert.Contains(t, stdout, "UNKNOWN: the history is empty: there is nothing to judge")
+
+	faults := filepath.Join(dir, "faults.jsonl")
+	require.NoError(t, os.WriteFile(faults, []byte(`{"index":0,"time":0,"process":"nemesis","type":"info","f":"skew","value":{"n1":"+5s"}}`+"\n"), 0o644))
+	code, stdout, stderr = cli("analyze", faults)
+	assert.Equal(t, exitUnknown, code, stderr)
+	assert.Contains(t, stdout, "UNKNOWN: the history has no client operation")
 }

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/clockwise-kv/clockwise/clock"
 	"github.com/clockwise-kv/clockwise/histories"
 )
 
@@ -204,4 +205,85 @@ func Versions(ids ...string) []histories.Version {
 		}
 	}
 	return vs
+}
+
+// SkewLosses counts the losses to clock skew of a history by the
+// definition, from its events alone, apart from the checker so that a test
+// can hold the two against each other: a write acknowledged with a physical
+// stamp, absent from every final read and followed by none of its
+// versions, is lost to clock skew (see package checker) when an acknowledged write of its key
+// with a higher (ts, node) precedes it in real time (acknowledged before it
+// was invoked) or causally (reachable through the contexts of its writes).
+func SkewLosses(h []histories.Event) int {
+	type w struct {
+		key, node   string
+		ts          int64
+		start, end  int64
+		ok          bool
+		ctx         []string
+		final, kept bool
+	}
+	ws := map[string]*w{}
+	var order []string
+	open := map[string]string{} // process → write id
+	for _, e := range h {
+		switch {
+		case e.Type == histories.Invoke && (e.F == histories.Write || e.F == histories.Delete):
+			ws[e.Write] = &w{key: e.Key, node: e.Node, start: e.Time, end: -1, ctx: e.Context}
+			order = append(order, e.Write)
+			open[e.Process] = e.Write
+		case e.Type == histories.OK && (e.F == histories.Write || e.F == histories.Delete):
+			x := ws[open[e.Process]]
+			x.ok, x.end = true, e.Time
+			if e.Meta != nil {
+				x.ts = e.Meta.TS
+			}
+		case e.Type == histories.OK && e.F == histories.Read && e.Process == histories.Final:
+			for _, v := range e.Versions {
+				ws[v.Write].final = true
+			}
+		}
+	}
+	ancestors := func(id string) map[string]bool {
+		seen := map[string]bool{}
+		stack := []string{id}
+		for len(stack) > 0 {
+			x := ws[stack[len(stack)-1]]
+			stack = stack[:len(stack)-1]
+			for _, p := range x.ctx {
+				if q := ws[p]; q != nil && q.key == x.key && !seen[p] {
+					seen[p] = true
+					stack = append(stack, p)
+				}
+			}
+		}
+		return seen
+	}
+	for id, x := range ws {
+		if x.final {
+			for a := range ancestors(id) {
+				ws[a].kept = true
+			}
+		}
+	}
+	n := 0
+	for _, id := range order {
+		x := ws[id]
+		if !x.ok || x.final || x.kept || !clock.Physical(x.ts) {
+			continue
+		}
+		anc := ancestors(id)
+		for _, oid := range order {
+			o := ws[oid]
+			if oid == id || o.key != x.key || !o.ok || !clock.Physical(o.ts) {
+				continue
+			}
+			above := o.ts > x.ts || (o.ts == x.ts && o.node > x.node)
+			if above && (o.end < x.start || anc[oid]) {
+				n++
+				break
+			}
+		}
+	}
+	return n
 }

@@ -3,6 +3,7 @@ package page
 import (
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/report"
 )
 
 // fate is what became of a write, against its key's final set F: it was
@@ -24,7 +25,7 @@ func fateOf(w *checker.Write, inF map[string]bool, lost map[string]*checker.Lost
 func (f fate) words() (string, string) {
 	switch {
 	case f.lost != nil:
-		return "LOST (" + string(f.lost.Kind) + ")", "lost"
+		return report.LostWords(f.lost), "lost"
 	case f.survives:
 		return "survives", "final"
 	case f.w.Type == histories.Fail:

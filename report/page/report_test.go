@@ -45,7 +45,12 @@ func TestReportHeaderHasVerdictAndReplayCommand(t *testing.T) {
 	_, res, doc, _ := known(t)
 	require.False(t, res.Valid)
 	assert.Contains(t, text(doc.Find("#verdict h1")), "INVALID")
-	assert.Contains(t, text(doc.Find("#verdict h1")), "3 of 6 acknowledged writes lost")
+	assert.Contains(t, text(doc.Find("#verdict h1")), "INVALID 1 acknowledged write lost to clock skew; 1 more dropped as a concurrent write")
+	assert.Equal(t, "3 of 6 acknowledged writes lost.", text(doc.Find("#total")))
+	first := doc.Find("#skew details.lost").First()
+	assert.True(t, strings.HasPrefix(text(first.Find(".story p").First()), "the newer write lost because the highest timestamp belongs to the fastest clock"),
+		"a skew story never opens with two concurrent writes: %s", text(first.Find(".story p").First()))
+	assert.True(t, strings.HasPrefix(text(first.Find("p.beaten")), "When it was written: w2 ("), text(first.Find("p.beaten")))
 	assert.Equal(t, "lww", text(doc.Find("#run-strategy")))
 	assert.Equal(t, "skew,partition", text(doc.Find("#run-nemesis")))
 	assert.Equal(t, "7", text(doc.Find("#run-seed")))

@@ -40,6 +40,7 @@ type page struct {
 	Ops      int            // operations in the history
 	Verdict  string         // VALID, INVALID or UNKNOWN
 	Headline string         // what the verdict rests on
+	Total    string         // how many writes were lost of how many (checker.Total)
 }
 
 // Invalid reports whether the verdict is invalid: the page then also lists
@@ -71,7 +72,7 @@ type kindCount struct {
 
 // kindNotes say what each kind of lost write means.
 var kindNotes = map[checker.LostKind]string{
-	checker.OverwrittenByOlder:    "a causally older write won: the skew signature (the winner's clock was ahead)",
+	checker.OverwrittenByOlder:    "a causally older write won over a write that follows it",
 	checker.ConcurrentDropped:     "two concurrent writes, and the store silently kept one instead of both as siblings",
 	checker.SuppressedByTombstone: "a delete that did not follow the write is what survives",
 	checker.Missing:               "no version of the key survives on any node",
@@ -103,6 +104,8 @@ type lostView struct {
 	Note     string
 	Write    side
 	Winner   *side
+	Label    string // the kind, or "lost to clock skew"
+	Beaten   string // what beat it when it was written (Lost.Above)
 	Relation string // how the two relate causally
 	Order    string // true-time order against timestamp order
 	Final    []nodeFinal
@@ -218,9 +221,21 @@ func (d *draft) finish(res *checker.Result, info Info) (*page, error) {
 	for _, f := range faults {
 		p.Faults = append(p.Faults, faultRow{Index: f.Index, Time: f.Time, F: f.F, Value: report.Params(f.Params)})
 	}
-	if n := res.Summary.SkewLost; n > 0 {
-		p.Kinds = append(p.Kinds, kindCount{Kind: "lost to clock skew", N: n,
-			Note: "clock order contradicted causality: each of these follows the write that replaced it, or was stamped below a write it follows (listed first)"})
+	sum := &res.Summary
+	p.Total = checker.Total(sum)
+	for _, c := range []kindCount{
+		{Kind: "lost to clock skew", N: sum.SkewLost,
+			Note: "stamped below an acknowledged write that preceded them, in real time or by a read: the newer write lost because the highest timestamp belongs to the fastest clock (listed first)"},
+		{Kind: "racing", N: sum.Racing,
+			Note: "dropped for a concurrent write that overlapped them in real time: the store kept one instead of both as siblings"},
+		{Kind: "overwritten later", N: sum.Overwritten,
+			Note: "dropped for a write that began after they were acknowledged without reading them: an overwrite a register also makes, where siblings keep both"},
+		{Kind: "stamped against real time", N: sum.Misordered,
+			Note: "logical stamps below a write that preceded them in real time: the stamp contradicted real time, not a clock"},
+	} {
+		if c.N > 0 {
+			p.Kinds = append(p.Kinds, c)
+		}
 	}
 	for _, k := range checker.LostKinds {
 		if n := res.Summary.LostByKind[k]; n > 0 {
@@ -315,7 +330,14 @@ func anchor(invoke int) string { return "op-" + strconv.Itoa(invoke) }
 func lostAnchor(write string) string { return "lost-" + write }
 
 func lostStory(l *checker.Lost, open bool, g *checker.Graph, nv *nemesisView, nodes []string, final []nodeFinal) lostView {
-	v := lostView{Lost: *l, Open: open, Note: kindNotes[l.Kind], Write: sideOf(l.Write, nv, nodes), Final: final}
+	v := lostView{Lost: *l, Open: open, Note: kindNotes[l.Kind], Label: string(l.Kind), Write: sideOf(l.Write, nv, nodes), Final: final}
+	if l.Above != nil {
+		v.Beaten = beaten(l)
+		v.Note, v.Label = "stamped below an earlier write, it never won under timestamp order; what survived at the end comes second", "stamped against real time"
+		if l.Skew {
+			v.Note, v.Label = "the newer write lost because the highest timestamp belongs to the fastest clock: it was stamped below an earlier write; what survived at the end comes second", "lost to clock skew"
+		}
+	}
 	if l.Winner == nil {
 		v.Relation = fmt.Sprintf("No version of %s survived to replace %s.", l.Key, l.Write.Write)
 		return v
@@ -332,9 +354,45 @@ func lostStory(l *checker.Lost, open bool, g *checker.Graph, nv *nemesisView, no
 	default:
 		v.Relation = fmt.Sprintf("%s and %s are concurrent: neither client had read the other's write, so both should survive as siblings.",
 			w.Write, x.Write)
+		switch l.WinnerTime {
+		case checker.Raced:
+			v.Relation += " In real time they overlapped: a true race."
+		case checker.Later:
+			v.Relation += fmt.Sprintf(" In real time %s began after %s was acknowledged, without having read it: an overwrite a register would also make.", x.Write, w.Write)
+		}
 	}
 	v.Order = order(l.Write, l.Winner)
 	return v
+}
+
+// beaten says what beat a lost write when it was written: the earlier
+// write stamped above it (Lost.Above).
+func beaten(l *checker.Lost) string {
+	w, a := l.Write, l.Above
+	what := a.Write
+	if a.Deleted {
+		what = "the delete " + a.Write
+	}
+	how := "which it read"
+	if !l.AboveRead {
+		how = fmt.Sprintf("acknowledged before %s began at %s", w.Write, report.BriefTime(w.Start))
+	}
+	s := fmt.Sprintf("%s (%s) was stamped below %s (%s, %s): under timestamp order it never won.",
+		w.Write, storyRef(w), what, storyRef(a), how)
+	if !l.Skew {
+		s += " The stamps are logical counters, not clock readings: the stamp contradicted real time, which is not clock skew."
+	}
+	return s
+}
+
+// storyRef is a write in a few words for a story: who, where, when it was
+// acknowledged, its stamp.
+func storyRef(r *checker.Ref) string {
+	at := "never acknowledged"
+	if r.Ack >= 0 {
+		at = "acknowledged at " + report.BriefTime(r.End)
+	}
+	return fmt.Sprintf("%s via %s, %s, stamp %s", r.Process, r.Node, at, report.BriefStamp(r.TS))
 }
 
 func lostLine(l *checker.Lost) lostRow {
