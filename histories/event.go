@@ -20,6 +20,8 @@
 // (by another writer, or a disk that filled up) and say so.
 package histories
 
+import "github.com/clockwise-kv/clockwise/internal/wire"
+
 // Type is an event's type: an operation began, or how it completed.
 type Type string
 
@@ -58,28 +60,21 @@ const (
 	Final   = "final"
 )
 
-// Version is one version a read returned.
-type Version struct {
-	Write   string `json:"write"`
-	Value   string `json:"value"`
-	Deleted bool   `json:"deleted"`
-}
+// Version is one version a read returned: the unique id of the write that
+// created it, its value, and whether it is a tombstone
+// ({"write": id, "value": v, "deleted": bool}). It is the store's and the
+// node protocol's type too (package internal/wire defines it once).
+type Version = wire.Version
 
-// Dot is a (node, counter) event id.
-type Dot struct {
-	Node    string `json:"node"`
-	Counter uint64 `json:"counter"`
-}
+// Dot is a (node, counter) event id ({"node": n, "counter": c}).
+type Dot = wire.Dot
 
 // Meta is the strategy's metadata for a write, for reports only: causality is
-// never derived from it.
-type Meta struct {
-	TS    int64             `json:"ts,omitempty"`    // timestamp (physical or logical)
-	VV    map[string]uint64 `json:"vv,omitempty"`    // version vector
-	Dot   *Dot              `json:"dot,omitempty"`   // dotted version vector event
-	Wait  int64             `json:"wait,omitempty"`  // commit wait, local-clock ns
-	Bytes int               `json:"bytes,omitempty"` // encoded causal metadata of the key, bytes
-}
+// never derived from it. Its fields, each omitted when zero: ts (timestamp,
+// physical or logical), vv (version vector), dot (dotted version vector
+// event), wait (commit wait, local-clock ns), bytes (encoded causal
+// metadata of the key).
+type Meta = wire.Meta
 
 // Event is one line of a history.
 type Event struct {

@@ -19,7 +19,9 @@ import (
 
 func ver(id string) Version { return Version{Write: id, Value: id} }
 
-func dotted(id, node string, c uint64) Sibling { return Sibling{Version: ver(id), Dot: Dot{node, c}} }
+func dotted(id, node string, c uint64) Sibling {
+	return Sibling{Version: ver(id), Dot: Dot{Node: node, Counter: c}}
+}
 
 func vvOf(kv ...any) VV {
 	m := map[string]uint64{}
@@ -66,7 +68,7 @@ func TestDVVUpdate(t *testing.T) {
 	assertSet(t, set(vvOf("a", 3), dotted("v5", "a", 3), dotted("v2", "a", 2)), a4)
 
 	_, dot := a1.Update(a0.Join(), ver("v6"), "a")
-	assert.Equal(t, Dot{"a", 3}, dot, "the new dot is one above every a-event either side has seen")
+	assert.Equal(t, Dot{Node: "a", Counter: 3}, dot, "the new dot is one above every a-event either side has seen")
 }
 
 func TestDVVSync(t *testing.T) {
@@ -159,7 +161,7 @@ func TestDVVStrategy(t *testing.T) {
 	require.NoError(t, err)
 	obj, st := s.Put(Object{}, Write{Version: ver("w1")}, 0)
 	require.NotNil(t, st.Meta.Dot)
-	assert.Equal(t, Dot{"n1", 1}, *st.Meta.Dot)
+	assert.Equal(t, Dot{Node: "n1", Counter: 1}, *st.Meta.Dot)
 	assert.Equal(t, "{n1:1}", st.Meta.VV.String())
 	vs, ctx := s.Read(obj)
 	assert.Equal(t, []Version{ver("w1")}, vs)
