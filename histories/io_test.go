@@ -191,7 +191,7 @@ func TestCutLastLine(t *testing.T) {
 	n := len(sample())
 	assert.Equal(t, n, f.Cut.Line)
 	assert.Len(t, f.Events, n-1)
-	assert.Equal(t, n-1, f.Line(n-2))
+	assert.Equal(t, n-1, f.Lines[n-2])
 	_, err = Decode(bytes.NewReader(cut))
 	require.Error(t, err)
 
@@ -248,7 +248,9 @@ func TestReadFileNamesTheFile(t *testing.T) {
 	require.ErrorContains(t, err, path+": line 1: field \"time\": missing")
 	_, err = ReadFile(filepath.Join(t.TempDir(), "nope.jsonl"))
 	require.Error(t, err)
-	require.NoError(t, WriteFile(path, sample()))
+	var b bytes.Buffer
+	require.NoError(t, Encode(&b, sample()))
+	require.NoError(t, os.WriteFile(path, b.Bytes(), 0o644))
 	h, err := ReadFile(path)
 	require.NoError(t, err)
 	assert.Equal(t, sample(), h)

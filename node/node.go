@@ -200,9 +200,6 @@ func keepsSiblings(cfg Config) (bool, error) {
 	return len(vs) > 1, nil
 }
 
-// Info describes the node as GET /admin/info does.
-func (s *Server) Info() protocol.Info { return s.info }
-
 // Handler serves the node protocol and the internal peer endpoint. It needs
 // the loop: Run starts both, Start only the loop.
 func (s *Server) Handler() http.Handler { return s.handler }

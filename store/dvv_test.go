@@ -117,16 +117,16 @@ func TestDVVCompare(t *testing.T) {
 	b3 := update(DVVSet{}, a.Join(), "v2", "z")
 	c := update(a, b.Join(), "v3", "c")
 	d := update(b2, c.Join(), "v4", "d")
-	less := func(x, y DVVSet) bool { return x.Compare(y) == Before }
+	less := func(x, y DVVSet) bool { return x.compare(y) == Before }
 	for _, p := range [][2]DVVSet{{a, b}, {a, c}, {b, c}, {b, d}, {b2, d}, {a, d}} {
 		assert.True(t, less(p[0], p[1]), "%v < %v", p[0].Clock, p[1].Clock)
 	}
 	for _, p := range [][2]DVVSet{{b2, c}, {b, b2}, {b2, b}, {a, a}, {c, c}, {d, b2}, {b3, d}} {
 		assert.False(t, less(p[0], p[1]), "not %v < %v", p[0].Clock, p[1].Clock)
 	}
-	assert.Equal(t, Concurrent, b.Compare(b2))
-	assert.Equal(t, Equal, c.Compare(c))
-	assert.Equal(t, After, d.Compare(a))
+	assert.Equal(t, Concurrent, b.compare(b2))
+	assert.Equal(t, Equal, c.compare(c))
+	assert.Equal(t, After, d.compare(a))
 }
 
 // Two writes coordinated by the same node, neither having read the other,
