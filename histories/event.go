@@ -1,24 +1,6 @@
-// Package histories is the history model of clockwise and its public file
-// format: one Event per line, in JSON (JSON Lines).
-//
-// A history records, in true time, every operation a client invoked and how
-// it completed, every fault the nemesis injected, and the final reads taken
-// after every fault healed and the replicas converged. A fault that is itself
-// an operation (the tombstone nemesis reads a key and deletes it) appears as
-// a nemesis fault event followed by the nemesis's own read and delete, which
-// are recorded like a client's (invoke, then ok/fail/info, with a write id):
-// IsFault tells the two apart. The field names are a
-// contract (see docs/ARCHITECTURE.md and the README): new fields may be added,
-// none renamed. An event's type and f are typed (Type, Func) and written as
-// the strings the format names. Anything that writes this format can be
-// judged by the checker.
-//
-// Writer streams events to disk a whole line at a time, so a run killed
-// midway leaves a file whose every line is complete. Decode and ReadFile report
-// a malformed file with the line number and the field at fault; Load and
-// DecodeFile read the whole lines of a file whose last line was cut short
-// (by another writer, or a disk that filled up) and say so.
 package histories
+
+import "github.com/clockwise-kv/clockwise/internal/wire"
 
 // Type is an event's type: an operation began, or how it completed.
 type Type string
@@ -58,28 +40,21 @@ const (
 	Final   = "final"
 )
 
-// Version is one version a read returned.
-type Version struct {
-	Write   string `json:"write"`
-	Value   string `json:"value"`
-	Deleted bool   `json:"deleted"`
-}
+// Version is one version a read returned: the unique id of the write that
+// created it, its value, and whether it is a tombstone
+// ({"write": id, "value": v, "deleted": bool}). It is the store's and the
+// node protocol's type too (package internal/wire defines it once).
+type Version = wire.Version
 
-// Dot is a (node, counter) event id.
-type Dot struct {
-	Node    string `json:"node"`
-	Counter uint64 `json:"counter"`
-}
+// Dot is a (node, counter) event id ({"node": n, "counter": c}).
+type Dot = wire.Dot
 
 // Meta is the strategy's metadata for a write, for reports only: causality is
-// never derived from it.
-type Meta struct {
-	TS    int64             `json:"ts,omitempty"`    // timestamp (physical or logical)
-	VV    map[string]uint64 `json:"vv,omitempty"`    // version vector
-	Dot   *Dot              `json:"dot,omitempty"`   // dotted version vector event
-	Wait  int64             `json:"wait,omitempty"`  // commit wait, local-clock ns
-	Bytes int               `json:"bytes,omitempty"` // encoded causal metadata of the key, bytes
-}
+// never derived from it. Its fields, each omitted when zero: ts (timestamp,
+// physical or logical), vv (version vector), dot (dotted version vector
+// event), wait (commit wait, local-clock ns), bytes (encoded causal
+// metadata of the key).
+type Meta = wire.Meta
 
 // Event is one line of a history.
 type Event struct {

@@ -89,19 +89,6 @@ func Encode(w io.Writer, h []Event) error {
 	return hw.Flush()
 }
 
-// WriteFile writes a whole history to a file.
-func WriteFile(path string, h []Event) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("histories: %w", err)
-	}
-	if err := Encode(f, h); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
 // LineError is a malformed line: its number (from 1), the field at fault
 // (empty when the line is not JSON at all) and what is wrong.
 type LineError struct {
@@ -140,15 +127,6 @@ type File struct {
 	// end and not valid JSON, as a writer killed mid-line leaves it. It is
 	// left out of Events. Nil when the file ends in a whole line.
 	Cut *LineError
-}
-
-// Line returns the line the event with index i came from, or 0 when there
-// is no such event.
-func (f *File) Line(i int) int {
-	if i < 0 || i >= len(f.Lines) {
-		return 0
-	}
-	return f.Lines[i]
 }
 
 // Load reads a history file as Decode reads a stream, except that a last

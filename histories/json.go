@@ -56,7 +56,7 @@ func (e *Event) AppendJSON(b []byte) []byte {
 	}
 	if e.Meta != nil {
 		b = append(b, `,"meta":`...)
-		b = e.Meta.appendJSON(b)
+		b = appendMeta(b, e.Meta)
 	}
 	b = appendField(b, "error", e.Error, false)
 	if e.Offset != nil {
@@ -66,7 +66,9 @@ func (e *Event) AppendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
-func (m *Meta) appendJSON(b []byte) []byte {
+// appendMeta appends m's JSON encoding: fields in order, each left out
+// when zero (a VV that is empty but not nil is written as {}).
+func appendMeta(b []byte, m *Meta) []byte {
 	b = append(b, '{')
 	first := true
 	sep := func(name string) {

@@ -98,19 +98,6 @@ func key(w http.ResponseWriter, r *http.Request) (string, bool) {
 	return k, k != ""
 }
 
-// read is the answer to GET /kv/{key}: protocol.Read, with the store's
-// own versions (the same JSON).
-type read struct {
-	Versions []store.Version `json:"versions"`
-	Context  string          `json:"context"`
-}
-
-// written is the answer to PUT and DELETE: protocol.Written, with the
-// store's own metadata (the same JSON).
-type written struct {
-	Meta store.Meta `json:"meta"`
-}
-
 func (s *Server) get(w http.ResponseWriter, r *http.Request) {
 	k, ok := key(w, r)
 	if !ok {
@@ -124,7 +111,7 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) {
 	if vs == nil {
 		vs = []store.Version{}
 	}
-	reply(w, http.StatusOK, read{Versions: vs, Context: encodeContext(m.Context)})
+	reply(w, http.StatusOK, protocol.Read{Versions: vs, Context: encodeContext(m.Context)})
 }
 
 func (s *Server) put(w http.ResponseWriter, r *http.Request) {
@@ -163,7 +150,8 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, k string, v store
 	}
 	m, ok := s.serve(w, r, store.Message{Kind: store.Put, Key: k, Version: v, Context: ctx})
 	if ok {
-		reply(w, http.StatusOK, written{Meta: m.Meta})
+		meta := m.Meta.Wire()
+		reply(w, http.StatusOK, protocol.Written{Meta: &meta})
 	}
 }
 

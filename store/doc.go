@@ -12,7 +12,9 @@
 // Put writes a Version with the Context the client read (empty: a blind
 // write); a delete is a Put of a Version with Deleted set. Every Version
 // carries the unique write id the client chose, so a read says exactly which
-// writes it saw.
+// writes it saw. Version and Dot are the history's types too (package
+// internal/wire defines them once), and Meta.Wire is a write's metadata as
+// the history and the node protocol carry it.
 //
 // A Strategy decides how a write is stamped, how versions merge and what a
 // read returns. Strategies register by name (New, Names): "lww" stamps with

@@ -77,9 +77,9 @@ func (s DVVSet) join(t DVVSet) DVVSet {
 	return DVVSet{Siblings: sibs, Clock: s.Clock.Merge(t.Clock)}
 }
 
-// Compare orders two sets by their causal contexts: Before means every
+// compare orders two sets by their causal contexts: Before means every
 // version of s is obsolete once t is known (DVVSet's less).
-func (s DVVSet) Compare(t DVVSet) Order { return s.Clock.Compare(t.Clock) }
+func (s DVVSet) compare(t DVVSet) Order { return s.Clock.Compare(t.Clock) }
 
 // absorbs reports whether Sync(t) is s itself: s has seen everything t has
 // (so every sibling of t is held or superseded) and t superseded none of
@@ -132,5 +132,6 @@ func (*DVV) Merge(local, remote Object) Object {
 }
 
 func (*DVV) Read(obj Object) ([]Version, Context) {
-	return obj.Versions(), Context{Clock: obj.Clock}
+	s := DVVSet(obj)
+	return s.Values(), Context{Clock: s.Join()}
 }

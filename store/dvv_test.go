@@ -19,7 +19,9 @@ import (
 
 func ver(id string) Version { return Version{Write: id, Value: id} }
 
-func dotted(id, node string, c uint64) Sibling { return Sibling{Version: ver(id), Dot: Dot{node, c}} }
+func dotted(id, node string, c uint64) Sibling {
+	return Sibling{Version: ver(id), Dot: Dot{Node: node, Counter: c}}
+}
 
 func vvOf(kv ...any) VV {
 	m := map[string]uint64{}
@@ -66,7 +68,7 @@ func TestDVVUpdate(t *testing.T) {
 	assertSet(t, set(vvOf("a", 3), dotted("v5", "a", 3), dotted("v2", "a", 2)), a4)
 
 	_, dot := a1.Update(a0.Join(), ver("v6"), "a")
-	assert.Equal(t, Dot{"a", 3}, dot, "the new dot is one above every a-event either side has seen")
+	assert.Equal(t, Dot{Node: "a", Counter: 3}, dot, "the new dot is one above every a-event either side has seen")
 }
 
 func TestDVVSync(t *testing.T) {
@@ -115,16 +117,16 @@ func TestDVVCompare(t *testing.T) {
 	b3 := update(DVVSet{}, a.Join(), "v2", "z")
 	c := update(a, b.Join(), "v3", "c")
 	d := update(b2, c.Join(), "v4", "d")
-	less := func(x, y DVVSet) bool { return x.Compare(y) == Before }
+	less := func(x, y DVVSet) bool { return x.compare(y) == Before }
 	for _, p := range [][2]DVVSet{{a, b}, {a, c}, {b, c}, {b, d}, {b2, d}, {a, d}} {
 		assert.True(t, less(p[0], p[1]), "%v < %v", p[0].Clock, p[1].Clock)
 	}
 	for _, p := range [][2]DVVSet{{b2, c}, {b, b2}, {b2, b}, {a, a}, {c, c}, {d, b2}, {b3, d}} {
 		assert.False(t, less(p[0], p[1]), "not %v < %v", p[0].Clock, p[1].Clock)
 	}
-	assert.Equal(t, Concurrent, b.Compare(b2))
-	assert.Equal(t, Equal, c.Compare(c))
-	assert.Equal(t, After, d.Compare(a))
+	assert.Equal(t, Concurrent, b.compare(b2))
+	assert.Equal(t, Equal, c.compare(c))
+	assert.Equal(t, After, d.compare(a))
 }
 
 // Two writes coordinated by the same node, neither having read the other,
@@ -159,7 +161,7 @@ func TestDVVStrategy(t *testing.T) {
 	require.NoError(t, err)
 	obj, st := s.Put(Object{}, Write{Version: ver("w1")}, 0)
 	require.NotNil(t, st.Meta.Dot)
-	assert.Equal(t, Dot{"n1", 1}, *st.Meta.Dot)
+	assert.Equal(t, Dot{Node: "n1", Counter: 1}, *st.Meta.Dot)
 	assert.Equal(t, "{n1:1}", st.Meta.VV.String())
 	vs, ctx := s.Read(obj)
 	assert.Equal(t, []Version{ver("w1")}, vs)

@@ -17,14 +17,14 @@ import (
 )
 
 // A mutant is a realistic store bug, planted through a strategy that wraps
-// a real one or through a hook every node obeys (export_test.go).
+// a real one and judged by a sweep of harness runs. A bug in what a node
+// sends rather than in its strategy is a wireMutant, planted on the wire by
+// the tests' own driver (driver_test.go).
 type mutant struct {
 	name string
 	base string // the strategy it breaks
-	// wrap returns the broken strategy around the real one; nil: the bug
-	// is planted with plant instead.
-	wrap  func(s store.Strategy) store.Strategy
-	plant func() (undo func())
+	// wrap returns the broken strategy around the real one.
+	wrap func(s store.Strategy) store.Strategy
 	// shape sets the workload and faults that give the bug a chance.
 	shape func(cfg *harness.Config)
 	// finding is the kind of finding a sweep must name: a lost-write kind,
@@ -70,11 +70,6 @@ func withCrashes(cfg *harness.Config) {
 	cfg.Nemesis.Interval = 100 * time.Millisecond
 }
 
-func withPartitions(cfg *harness.Config) {
-	cfg.Nemesis.Kinds = []string{nemesis.Partition, nemesis.Tombstone}
-	cfg.Mix.Delete = 2
-}
-
 func readElsewhere(cfg *harness.Config) { cfg.Mix.ReadElsewhere = 4 }
 
 func holds(obj store.Object, write string) bool {
@@ -116,20 +111,6 @@ var mutants = []mutant{
 				}
 				return out
 			}}
-		}},
-	{name: "anti-entropy skips a key", base: "vv", finding: "divergent", shape: withPartitions,
-		plant: func() func() {
-			return store.PlantSyncSkips(func(key string, _ store.Object) bool { return key == "k1" })
-		}},
-	{name: "anti-entropy skips a tombstone", base: "vv", finding: "divergent",
-		shape: func(cfg *harness.Config) {
-			withPartitions(cfg)
-			cfg.Keys, cfg.Mix = 8, harness.Mix{Read: 2, ReadWrite: 2, Delete: 4}
-		},
-		plant: func() func() {
-			return store.PlantSyncSkips(func(_ string, obj store.Object) bool {
-				return len(obj.Siblings) > 0 && !slices.ContainsFunc(obj.Siblings, func(s store.Sibling) bool { return !s.Deleted })
-			})
 		}},
 	{name: "coordinator acknowledges before applying", base: "vv", finding: string(checker.ConcurrentDropped), shape: withCrashes,
 		wrap: func(s store.Strategy) store.Strategy {
@@ -214,12 +195,6 @@ var mutants = []mutant{
 				return out
 			}}
 		}},
-	// An off-by-one in the replication loop: the first peer never hears of
-	// a write but by anti-entropy. With two nodes no peer does, and a
-	// crash before the next round loses the write.
-	{name: "replication skips a peer", base: "vv", finding: string(checker.ConcurrentDropped),
-		shape: func(cfg *harness.Config) { withCrashes(cfg); cfg.Nodes = 2 },
-		plant: func() func() { return store.PlantReplicaSkips(func(i int, _ string) bool { return i == 0 }) }},
 }
 
 // caught reports how many of a sweep's seeds name the finding.
@@ -273,14 +248,8 @@ func TestMutantsAreCaught(t *testing.T) {
 				return s
 			}
 			real := caught(sweep(m.base), m.finding)
-			strategy := m.base
-			if m.wrap != nil {
-				strategy = mutantName(m)
-				defer register(m)()
-			} else {
-				defer m.plant()()
-			}
-			broken := sweep(strategy)
+			defer register(m)()
+			broken := sweep(mutantName(m))
 			got := caught(broken, m.finding)
 			kinds := map[string]int{}
 			for _, f := range broken.Failing {
@@ -317,4 +286,89 @@ func TestShrinkABrokenStrategy(t *testing.T) {
 	real.Strategy = m.base
 	_, err = experiment.Shrink(real, m.finding, checker.Options{})
 	assert.Error(t, err, "the real strategy has nothing to shrink")
+}
+
+// A wireMutant is a realistic bug in what a node sends, planted by the
+// driver's filter on the node's outgoing messages.
+type wireMutant struct {
+	name    string
+	drive   drive
+	filter  filter
+	finding func(s checker.Summary) int // how many of the finding a check names
+}
+
+// syncSkips leaves the objects skip picks out of anti-entropy: out of the
+// rounds a node starts (Sync, on a tick) and out of its answers (the
+// Replicate a Sync makes; one left empty is not sent).
+func syncSkips(skip func(store.Keyed) bool) filter {
+	return func(_ string, _ []string, cause store.Kind, out []store.Message) []store.Message {
+		switch cause {
+		case tick:
+			return without(out, store.Sync, skip, true)
+		case store.Sync:
+			return without(out, store.Replicate, skip, false)
+		}
+		return out
+	}
+}
+
+func divergent(s checker.Summary) int { return s.Divergent }
+
+var wireMutants = []wireMutant{
+	{name: "anti-entropy skips a key", finding: divergent,
+		drive:  drive{strategy: "vv", nodes: 3, clients: 4, keys: 3, ops: 300, mix: [4]int{3, 4, 2, 2}, partitions: true, syncEvery: 20},
+		filter: syncSkips(func(k store.Keyed) bool { return k.Key == "k1" })},
+	{name: "anti-entropy skips a tombstone", finding: divergent,
+		drive: drive{strategy: "vv", nodes: 3, clients: 4, keys: 8, ops: 300, mix: [4]int{2, 2, 0, 4}, partitions: true, syncEvery: 20},
+		filter: syncSkips(func(k store.Keyed) bool {
+			return len(k.Object.Siblings) > 0 && !slices.ContainsFunc(k.Object.Siblings, func(s store.Sibling) bool { return !s.Deleted })
+		})},
+	// An off-by-one in the replication loop: the first peer never hears of
+	// a write but by anti-entropy. With two nodes no peer does, and a
+	// crash before the next round loses the write.
+	{name: "replication skips a peer", finding: func(s checker.Summary) int { return s.LostByKind[checker.ConcurrentDropped] },
+		drive: drive{strategy: "vv", nodes: 2, clients: 4, keys: 3, ops: 300, mix: [4]int{3, 4, 2, 0}, crashes: true, syncEvery: 20},
+		filter: func(_ string, peers []string, cause store.Kind, out []store.Message) []store.Message {
+			if cause != store.Put {
+				return out
+			}
+			return slices.DeleteFunc(slices.Clone(out), func(m store.Message) bool { return m.Kind == store.Replicate && m.To == peers[0] })
+		}},
+}
+
+// TestWireMutantsAreCaught: the checker names the finding in some of a few
+// seeds' runs of every bug planted on the wire, and never in the same runs
+// without it.
+func TestWireMutantsAreCaught(t *testing.T) {
+	const seeds = 8
+	for _, m := range wireMutants {
+		t.Run(m.name, func(t *testing.T) {
+			got, real := 0, 0
+			for seed := uint64(1); seed <= seeds; seed++ {
+				d := m.drive
+				d.seed = seed
+				r, err := run(d)
+				require.NoError(t, err)
+				real += min(1, m.finding(r.Summary))
+				assert.Equal(t, checker.Valid, r.Verdict, "seed %d without the bug: %v %v", seed, r.Failures, r.Unknown)
+				assert.Positive(t, r.Summary.Acknowledged, "seed %d acknowledged no write", seed)
+				d.filter = m.filter
+				r, err = run(d)
+				require.NoError(t, err)
+				got += min(1, m.finding(r.Summary))
+			}
+			t.Logf("| %s | %s | %d of %d | %d |", m.name, m.drive.strategy, got, seeds, real)
+			assert.Positive(t, got, "no seed's run names the bug's finding")
+			assert.Zero(t, real, "the real %s must not name the finding under the same runs", m.drive.strategy)
+		})
+	}
+}
+
+// run drives one run and judges it.
+func run(d drive) (*checker.Result, error) {
+	r, err := newDriver(d)
+	if err != nil {
+		return nil, err
+	}
+	return r.run()
 }

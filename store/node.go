@@ -188,12 +188,12 @@ func (n *Node) Step(now int64, m Message) error {
 		var answer []Keyed
 		for _, k := range m.Objects {
 			theirs[k.Key] = true
-			if merged := n.merge(k); !merged.Equal(k.Object) && !syncSkipped(k.Key, merged) {
+			if merged := n.merge(k); !merged.Equal(k.Object) {
 				answer = append(answer, Keyed{k.Key, merged})
 			}
 		}
 		for _, key := range n.keys {
-			if !theirs[key] && n.holds(key, m.From) && !syncSkipped(key, n.objects[key]) {
+			if !theirs[key] && n.holds(key, m.From) {
 				answer = append(answer, Keyed{key, n.objects[key]})
 			}
 		}
@@ -225,7 +225,7 @@ func (n *Node) Tick(now int64) {
 	peer := n.peers[n.next]
 	objs := make([]Keyed, 0, len(n.keys))
 	for _, k := range n.keys {
-		if n.holds(k, peer) && !syncSkipped(k, n.objects[k]) {
+		if n.holds(k, peer) {
 			objs = append(objs, Keyed{k, n.objects[k]})
 		}
 	}
@@ -387,10 +387,7 @@ func (n *Node) commit(key string, obj Object, reply Message) {
 	reply.Meta.Bytes = obj.MetaBytes()
 	id := n.await(reply)
 	objs := []Keyed{{key, obj}}
-	for i, p := range n.replicas(key) {
-		if mutations.replicaSkips != nil && mutations.replicaSkips(i, p) {
-			continue
-		}
+	for _, p := range n.replicas(key) {
 		n.send(Message{Kind: Replicate, To: p, ID: id, Objects: objs})
 	}
 	if id == 0 {

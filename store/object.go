@@ -4,21 +4,17 @@ import (
 	"encoding/binary"
 	"slices"
 	"strings"
+
+	"github.com/clockwise-kv/clockwise/internal/wire"
 )
 
 // Version is what a client sees of one stored write: its unique id, its value
-// and whether it is a tombstone.
-type Version struct {
-	Write   string `json:"write"`
-	Value   string `json:"value"`
-	Deleted bool   `json:"deleted"`
-}
+// and whether it is a tombstone. It is the history's and the node protocol's
+// type too (package internal/wire defines it once).
+type Version = wire.Version
 
 // Dot names one event: the Counter-th write coordinated by Node.
-type Dot struct {
-	Node    string `json:"node"`
-	Counter uint64 `json:"counter"`
-}
+type Dot = wire.Dot
 
 // Sibling is a stored version with the metadata its strategy attached.
 type Sibling struct {

@@ -2,9 +2,11 @@ package store
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
 )
 
@@ -33,11 +35,32 @@ func TestMetaBytesIsTheEncodedLength(t *testing.T) {
 			o.Siblings = append(o.Siblings, Sibling{
 				Version: Version{Write: string(rune('a' + i))},
 				TS:      rapid.Int64().Draw(t, "ts"), Node: "n1",
-				Dot: Dot{"n2", rapid.Uint64().Draw(t, "dot")},
+				Dot: Dot{Node: "n2", Counter: rapid.Uint64().Draw(t, "dot")},
 			})
 		}
 		if got := len(o.AppendMeta(nil)); o.MetaBytes() != got {
 			t.Fatalf("MetaBytes %d, encoding %d bytes", o.MetaBytes(), got)
 		}
 	})
+}
+
+// TestMetaWireIsTheSameJSON: the history's and the protocol's copy of a
+// write's metadata encodes as the store's does.
+func TestMetaWireIsTheSameJSON(t *testing.T) {
+	for _, m := range []Meta{
+		{},
+		{TS: 1000002600000, Bytes: 9},
+		{VV: VV{}, Wait: 3},
+		{VV: vvOf("n2", 1, "n1", 2), Dot: &Dot{Node: "n1", Counter: 2}, Bytes: 14},
+	} {
+		want, err := json.Marshal(m)
+		require.NoError(t, err)
+		got, err := json.Marshal(m.Wire())
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(got))
+	}
+	d := &Dot{Node: "n1", Counter: 1}
+	w := Meta{Dot: d}.Wire()
+	d.Counter = 5
+	assert.Equal(t, uint64(1), w.Dot.Counter, "Wire copies the dot")
 }

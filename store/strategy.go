@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/clockwise-kv/clockwise/internal/wire"
 )
 
 // Context is the opaque causal context a read returns and a write passes
@@ -33,6 +35,20 @@ type Meta struct {
 	// Bytes is the encoded size of the key's causal metadata at the
 	// coordinator after the write (Object.MetaBytes).
 	Bytes int `json:"bytes,omitempty"`
+}
+
+// Wire returns m as the history and the node protocol carry it, the
+// version vector as a map: the same JSON as m's.
+func (m Meta) Wire() wire.Meta {
+	w := wire.Meta{TS: m.TS, Wait: m.Wait, Bytes: m.Bytes}
+	if m.VV != nil {
+		w.VV = m.VV.Map()
+	}
+	if m.Dot != nil {
+		d := *m.Dot
+		w.Dot = &d
+	}
+	return w
 }
 
 // Stamp is the outcome of a Put at the coordinator.

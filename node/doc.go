@@ -1,0 +1,18 @@
+// Package node runs one replica of clockwise's store as a real server: the
+// same store.Node state machine the simulator drives, behind the node
+// protocol (package protocol, docs/PROTOCOL.md) over HTTP.
+//
+// One goroutine, the loop, owns the store.Node: it feeds it client
+// requests, peer messages and ticks from a real ticker, and reads its clock
+// as the machine's wall clock plus the offset (and drift, and strobe) the
+// admin API set, as a clock.Clock. Client requests wait for the node's
+// reply up to Config.Timeout; a request the node cannot finish in time
+// answers 504 and its outcome is unknown. Peer messages travel as JSON
+// store.Message batches, POSTed to the peer's internal endpoint
+// (/internal/v1/messages, not part of the protocol), one sender goroutine
+// per peer; a message that cannot be delivered is dropped, as the
+// simulator's network drops it, and anti-entropy repairs the loss. A peer
+// blocked through the admin API gets nothing from this node and is refused
+// (403) when it sends. The store is in memory: a node that restarts comes
+// back empty and recovers from its peers by anti-entropy.
+package node
