@@ -145,3 +145,59 @@ func TestAnalyzeImportedFormats(t *testing.T) {
 	assert.Equal(t, exitInvalid, code, "porcupine's own test finds etcd_000 not linearizable")
 	assert.Contains(t, stdout, "INVALID (Jepsen :valid? false): not linearizable")
 }
+
+// analyze --initial and --model judge Knossos's models; several histories,
+// or a folder, are judged in one process, a line each, and exit on the
+// worst verdict.
+func TestAnalyzeKnossosModelsAndMany(t *testing.T) {
+	edn := func(name string) string { return filepath.Join("..", "..", "jepsen", "testdata", name) }
+	code, stdout, stderr := cli("analyze", "--format", "edn", "--initial", "0", edn("multi-register.edn"))
+	assert.Equal(t, exitValid, code, stderr)
+	assert.Contains(t, stdout, "history (edn; model multi-register, starting at 0)")
+	code, _, _ = cli("analyze", "--format", "edn", edn("multi-register.edn"))
+	assert.Equal(t, exitInvalid, code, "the registers start at nil without --initial")
+
+	code, _, stderr = cli("analyze", "--format", "edn", "--model", "cas-register", edn("mutex.edn"))
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, `line 3: field ":f": the model is cas-register, but :acquire is an operation of a mutex`)
+	for _, args := range [][]string{
+		{"--format", "edn", "--model", "queue"},
+		{"--format", "edn", "--initial", "[1"},
+		{"--initial", "0"},
+	} {
+		code, _, stderr = cli(append(append([]string{"analyze"}, args...), edn("mutex.edn"))...)
+		assert.Equal(t, exitUsage, code, "%v", args)
+		assert.Contains(t, stderr, "usage:", "%v", args)
+	}
+
+	// Several files: a line each, a summary, the worst verdict.
+	code, stdout, _ = cli("analyze", "--format", "edn", "--initial", "0", edn("mutex.edn"), edn("nemesis-only.edn"), edn("vacuous.edn"))
+	assert.Equal(t, exitUnknown, code, stdout)
+	assert.Contains(t, stdout, "VALID    "+edn("mutex.edn")+": linearizable: 4 operations on 1 key\n")
+	assert.Contains(t, stdout, "UNKNOWN  "+edn("nemesis-only.edn")+": nothing to judge: the history has no client operations\n")
+	assert.Contains(t, stdout, "VALID    "+edn("vacuous.edn")+": linearizable: no client operation took effect")
+	assert.True(t, strings.HasSuffix(stdout, "clockwise analyze: 3 histories: 2 valid, 0 invalid, 1 unknown, 0 not read (malformed or unreadable)\n"), stdout)
+	code, _, _ = cli("analyze", "--format", "edn", edn("mutex.edn"), edn("register-stale-read.edn"), edn("nemesis-only.edn"))
+	assert.Equal(t, exitInvalid, code, "invalid over unknown over valid")
+
+	// A folder: every *.edn under it; one that cannot be read is listed and
+	// makes the exit 2.
+	dir := t.TempDir()
+	for _, name := range []string{"mutex.edn", "register-malformed.edn"} {
+		b, err := os.ReadFile(edn(name))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), b, 0o644))
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("not a history"), 0o644))
+	code, stdout, stderr = cli("analyze", "--format", "edn", "--json", dir)
+	assert.Equal(t, exitUsage, code)
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	require.Len(t, lines, 2, stdout)
+	assert.Contains(t, lines[0], `"path":"`+filepath.Join(dir, "mutex.edn")+`","verdict":"valid"`)
+	assert.Contains(t, lines[1], `line 3: field \":value\": a cas needs [from to], got 3`)
+	assert.Contains(t, stderr, "1 of 2 histories could not be read")
+
+	code, _, stderr = cli("analyze", "--format", "edn", t.TempDir())
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "holds no edn history")
+}
