@@ -147,6 +147,7 @@ type Summary struct {
 	Phantoms    int `json:"phantoms"`
 	Corrupted   int `json:"corrupted"`    // versions read with another value or deleted flag than written
 	FutureReads int `json:"future_reads"` // reads of a write invoked after they completed
+	Duplicated  int `json:"duplicated,omitempty"` // versions a read listed more than once
 	Divergent   int `json:"divergent"`
 	Unpreserved int `json:"unpreserved"` // keys whose siblings were not preserved
 	Faults      int `json:"faults"`
@@ -183,6 +184,8 @@ type Result struct {
 	Phantoms  []Phantom    `json:"phantoms"`
 	Corrupted []Corrupted  `json:"corrupted"`
 	Future    []FutureRead `json:"future_reads"`
+	// Duplicated lists the versions a read returned more than once.
+	Duplicated []Duplicated `json:"duplicated,omitempty"`
 	Divergent []Divergence `json:"divergent"`
 	Keys      []Key        `json:"keys"`
 	Faults    []Fault      `json:"faults"`

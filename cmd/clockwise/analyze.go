@@ -208,7 +208,11 @@ func historiesIn(args []string, format string) (paths []string, many bool, err e
 			return nil, false, inputErr(fmt.Errorf("analyze: %w", err))
 		}
 		if len(paths) == n {
-			return nil, false, inputErr(fmt.Errorf("analyze: %s holds no %s history (no *%s file)", a, format, ext))
+			what := ""
+			if format == formatClockwise {
+				what = ", and it is not a run folder: it has no " + runs.HistoryFile
+			}
+			return nil, false, inputErr(fmt.Errorf("analyze: %s holds no %s history (no *%s file under it%s)", a, format, ext, what))
 		}
 	}
 	return paths, many, nil

@@ -31,6 +31,8 @@ func TestBlindSpotHistories(t *testing.T) {
 		{"corrupted-value", nil, exitInvalid, []string{"INVALID: 1 corrupted versions read", `returned w1 as the value "pear", but w1 wrote the value "apple"`}},
 		{"corrupted-write-as-tombstone", nil, exitInvalid, []string{"corrupted versions read", "returned w1 as a tombstone (deleted), but w1 wrote the value \"1\""}},
 		{"corrupted-tombstone-as-value", nil, exitInvalid, []string{"corrupted versions read", `returned d2 as the value "1", but d2 wrote a tombstone`}},
+		{"read-lists-a-version-twice", nil, exitInvalid, []string{"INVALID: 1 versions listed more than once by a read",
+			"Versions a read listed twice:", "- w1 on x read at event 2 (1 reads): c2's read of x at event 3 returned w1 2 times: [w1, w1]"}},
 		{"future-read", nil, exitInvalid, []string{"INVALID: 1 reads returned a write invoked after they completed", "w2 was only invoked at event 6"}},
 		{"info-write-seen-then-lost", nil, exitInvalid, []string{"INVALID: 1 of 2 writes (1 acknowledged, 1 indeterminate but read) lost",
 			"w1's outcome was unknown (info), but a read returned it, so it happened."}},
@@ -86,11 +88,16 @@ func TestBadHistoryLinesExit2(t *testing.T) {
 	}{
 		{"unknown f", good + `{"index":1,"time":1,"process":"c1","type":"ok","f":"raed","key":"x","node":"n1"}` + "\n",
 			`line 2: field "f": is "raed", expected read, write or delete`},
+		{"read ok without versions", good + `{"index":1,"time":1,"process":"c1","type":"ok","f":"read","key":"x","node":"n1"}` + "\n",
+			`line 2: field "versions": missing (or null) on a read ok`},
+		{"read ok with null versions", good + `{"index":1,"time":1,"process":"c1","type":"ok","f":"read","key":"x","node":"n1","versions":null}` + "\n",
+			`line 2: field "versions": missing (or null) on a read ok`},
+		{"a JSON array", `[{"index":0}]` + "\n", "line 1: expected an event, a JSON object, got JSON array"},
 		{"missing key", good + `{"index":1,"time":1,"process":"c1","type":"ok","f":"read","node":"n1"}` + "\n",
 			`line 2: field "key": missing on a read`},
 		{"overlong line", good + `{"index":1,"time":1,"process":"c1","type":"ok","f":"read","key":"x","error":"` +
 			strings.Repeat("x", 70<<20) + `"}` + "\n", "line 2: longer than 64 MiB"},
-		{"pairing", good + `{"index":1,"time":1,"process":"c2","type":"ok","f":"read","key":"x","node":"n1"}` + "\n",
+		{"pairing", good + `{"index":1,"time":1,"process":"c2","type":"ok","f":"read","key":"x","node":"n1","versions":[]}` + "\n",
 			"line 2: event 1: c2 completes a read it never invoked"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
