@@ -373,3 +373,35 @@ func TestContextNamingALaterWriteIsLinked(t *testing.T) {
 	assert.Equal(t, "w0", r.Lost[0].Write.Write)
 	assert.Len(t, r.Future, 1)
 }
+
+// A read that lists one version twice is an anomaly of the store: INVALID,
+// its own finding, with the read shown, reported once per version and
+// counted per read.
+func TestReadListingAVersionTwice(t *testing.T) {
+	r := judge(t, new(historytest.Builder).
+		Write("c1", "x", "n1", "w1", nil, histories.OK, 10).
+		Write("c2", "x", "n2", "w2", nil, histories.OK, 10).
+		Read("c3", "x", "n3", "w1", "w2", "w1").
+		Read("c3", "x", "n3", "w2", "w1", "w1").
+		Final("x", "w1", "w2"))
+	assert.Equal(t, Invalid, r.Verdict)
+	require.Len(t, r.Duplicated, 1)
+	d := r.Duplicated[0]
+	assert.Equal(t, "x", d.Key)
+	assert.Equal(t, "w1", d.Write)
+	assert.Equal(t, 2, d.Reads)
+	assert.Equal(t, []string{"w1", "w2", "w1"}, d.Versions)
+	assert.Contains(t, d.Why, "returned w1 2 times: [w1, w2, w1]")
+	assert.Equal(t, 1, r.Summary.Duplicated)
+	assert.Equal(t, []string{"1 versions listed more than once by a read (a store returns each version once)"}, r.Failures)
+	assert.Empty(t, r.Lost)
+
+	// The same reads without the repeat are valid.
+	r = judge(t, new(historytest.Builder).
+		Write("c1", "x", "n1", "w1", nil, histories.OK, 10).
+		Write("c2", "x", "n2", "w2", nil, histories.OK, 10).
+		Read("c3", "x", "n3", "w1", "w2").
+		Final("x", "w1", "w2"))
+	assert.Equal(t, Valid, r.Verdict, r.Failures)
+	assert.Empty(t, r.Duplicated)
+}

@@ -2,6 +2,8 @@ package checker
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/clockwise-kv/clockwise/histories"
 )
@@ -29,9 +31,61 @@ type FutureRead struct {
 	Why   string `json:"why"`
 }
 
+// Duplicated is a read that listed one version more than once. A store
+// returns each version it holds once; a read that repeats one is an anomaly
+// of the store (or of the client that recorded it), whatever else it saw.
+type Duplicated struct {
+	Key      string   `json:"key"`
+	Write    string   `json:"write"`    // the version listed more than once
+	Read     int      `json:"read"`     // the first read event that listed it so
+	Reads    int      `json:"reads"`    // how many reads listed it so
+	Versions []string `json:"versions"` // what that first read returned, in order
+	Why      string   `json:"why"`
+}
+
+// duplicated reports each version op listed more than once; each (key,
+// version) is reported once, at its first such read.
+func (c *check) duplicated(op *Op) {
+	for i, v := range op.Versions {
+		first := true
+		for _, u := range op.Versions[:i] {
+			if u.Write == v.Write {
+				first = false
+				break
+			}
+		}
+		if !first {
+			continue
+		}
+		n := 0
+		for _, u := range op.Versions[i:] {
+			if u.Write == v.Write {
+				n++
+			}
+		}
+		if n < 2 {
+			continue
+		}
+		if j := slices.IndexFunc(c.res.Duplicated, func(d Duplicated) bool { return d.Key == op.Key && d.Write == v.Write }); j >= 0 {
+			c.res.Duplicated[j].Reads++
+			continue
+		}
+		ids := make([]string, len(op.Versions))
+		for k, u := range op.Versions {
+			ids[k] = u.Write
+		}
+		c.res.Duplicated = append(c.res.Duplicated, Duplicated{Key: op.Key, Write: v.Write, Read: op.Invoke, Reads: 1, Versions: ids,
+			Why: fmt.Sprintf("%s's read of %s at event %d returned %s %d times: [%s]; a store returns each version it holds once",
+				op.Process, op.Key, op.Complete, v.Write, n, strings.Join(ids, ", "))})
+	}
+}
+
 // read records what one read saw: visibility, phantoms, corrupted versions,
 // reads from the future, stale siblings.
 func (c *check) read(op *Op, final bool) {
+	if len(op.Versions) > 1 {
+		c.duplicated(op)
+	}
 	var seen []*Write
 	for _, v := range op.Versions {
 		w := c.g.writes[v.Write]

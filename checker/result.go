@@ -175,8 +175,9 @@ type Summary struct {
 	Inverted    int              `json:"inverted"` // lost writes stamped below a write they follow
 	Stale       int              `json:"stale"`
 	Phantoms    int              `json:"phantoms"`
-	Corrupted   int              `json:"corrupted"`    // versions read with another value or deleted flag than written
-	FutureReads int              `json:"future_reads"` // reads of a write invoked after they completed
+	Corrupted   int              `json:"corrupted"`            // versions read with another value or deleted flag than written
+	FutureReads int              `json:"future_reads"`         // reads of a write invoked after they completed
+	Duplicated  int              `json:"duplicated,omitempty"` // versions a read listed more than once
 	Divergent   int              `json:"divergent"`
 	Unpreserved int              `json:"unpreserved"` // keys whose siblings were not preserved
 	Faults      int              `json:"faults"`
@@ -233,6 +234,7 @@ func (s *Summary) Add(o Summary) {
 	s.Phantoms += o.Phantoms
 	s.Corrupted += o.Corrupted
 	s.FutureReads += o.FutureReads
+	s.Duplicated += o.Duplicated
 	s.Divergent += o.Divergent
 	s.Unpreserved += o.Unpreserved
 	s.Faults += o.Faults
@@ -263,12 +265,14 @@ type Result struct {
 	Phantoms  []Phantom    `json:"phantoms"`
 	Corrupted []Corrupted  `json:"corrupted"`
 	Future    []FutureRead `json:"future_reads"`
-	Divergent []Divergence `json:"divergent"`
-	Keys      []Key        `json:"keys"`
-	Faults    []Fault      `json:"faults"`
-	Notes     []string     `json:"notes,omitempty"`
-	External  []External   `json:"external"`
-	Linear    []Linear     `json:"linear"`
+	// Duplicated lists the versions a read returned more than once.
+	Duplicated []Duplicated `json:"duplicated,omitempty"`
+	Divergent  []Divergence `json:"divergent"`
+	Keys       []Key        `json:"keys"`
+	Faults     []Fault      `json:"faults"`
+	Notes      []string     `json:"notes,omitempty"`
+	External   []External   `json:"external"`
+	Linear     []Linear     `json:"linear"`
 	// Visualization names the file holding porcupine's visualization of
 	// the keys that are not linearizable, when the caller saved one
 	// (Visualize).

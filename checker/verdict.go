@@ -106,7 +106,8 @@ func verdictOf(r porcupine.CheckResult) Verdict {
 }
 
 // Gates that Options.Gate may add to the ones that always apply (lost
-// writes, phantoms, corrupted reads, reads from the future, divergence).
+// writes, phantoms, corrupted reads, reads from the future, divergence,
+// versions a read listed twice).
 const (
 	GateStale        = "stale"        // stale siblings
 	GatePreservation = "preservation" // sibling preservation
@@ -150,6 +151,9 @@ var gates = []gate{
 	}},
 	{name: "", fail: func(s *Summary, _ *Options) string {
 		return failIf(s.Divergent, "%d keys divergent after convergence", s.Divergent)
+	}},
+	{name: "", fail: func(s *Summary, _ *Options) string {
+		return failIf(s.Duplicated, "%d versions listed more than once by a read (a store returns each version once)", s.Duplicated)
 	}},
 	{name: GateStale, fail: func(s *Summary, _ *Options) string { return failIf(s.Stale, "%d stale siblings", s.Stale) }},
 	{name: GatePreservation, fail: func(s *Summary, _ *Options) string {
@@ -258,7 +262,7 @@ func (c *check) verdict(opts Options) {
 	r := c.res
 	s := &r.Summary
 	s.Lost, s.Stale, s.Phantoms, s.Divergent = len(r.Lost), len(r.Stale), len(r.Phantoms), len(r.Divergent)
-	s.Corrupted, s.FutureReads = len(r.Corrupted), len(r.Future)
+	s.Corrupted, s.FutureReads, s.Duplicated = len(r.Corrupted), len(r.Future), len(r.Duplicated)
 	for _, l := range r.Lost {
 		s.LostByKind[l.Kind]++
 		if l.Inverted != nil {

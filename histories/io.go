@@ -198,7 +198,8 @@ var (
 // consumer relies on: index counts events from 0, time never goes
 // backwards, type is one of invoke/ok/fail/info, process and f are
 // present, a client's or the final reads' f is read, write or delete, an
-// operation names its key, and value is a string (or an object of strings,
+// operation names its key, a read ok lists its versions ([] when it found
+// nothing; missing or null is an error, not an empty read), and value is a string (or an object of strings,
 // for the nemesis). Unknown fields are ignored, so newer writers stay
 // readable. A line longer than MaxLine is an error naming it.
 func Decode(r io.Reader) ([]Event, error) {
@@ -525,6 +526,10 @@ func (in *raw) fields() (Event, error) {
 		return bad("f", "is %q, expected read, write or delete (only the nemesis records other events)", in.F)
 	case slices.Contains(ops, Func(in.F)) && in.Key == "":
 		return bad("key", "missing on a %s", in.F)
+	case in.Type == string(OK) && in.F == string(Read) && in.Versions == nil:
+		// A read that says nothing of what it found would count as an
+		// empty read, and prove losses it never saw.
+		return bad("versions", "missing (or null) on a read ok: a read lists what it returned, [] when it found nothing")
 	}
 	// e is returned by value: nothing takes its address, so that it is
 	// not made on the heap for every line.
@@ -567,6 +572,9 @@ func (in *raw) fields() (Event, error) {
 
 func decodeError(line int, err error) *LineError {
 	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Field == "" {
+		return &LineError{Line: line, Err: fmt.Errorf("expected an event, a JSON object, got JSON %s: a history is one JSON object a line, not one JSON document", te.Value)}
+	}
 	if errors.As(err, &te) {
 		field := te.Field
 		if field == "" {

@@ -146,6 +146,9 @@ func TestMalformedLinesNameLineAndField(t *testing.T) {
 		"missing key":          {`{"index":1,"time":6,"process":"c1","type":"ok","f":"read"}`, "key", "missing on a read"},
 		"nemesis read, no key": {`{"index":1,"time":6,"process":"nemesis","type":"invoke","f":"read"}`, "key", "missing on a read"},
 		"versions not list":    {`{"index":1,"time":6,"process":"c1","type":"ok","f":"read","versions":{}}`, "versions", "expected"},
+		"read ok, no versions": {`{"index":1,"time":6,"process":"c1","type":"ok","f":"read","key":"x"}`, "versions", "missing (or null) on a read ok"},
+		"read ok, null":        {`{"index":1,"time":6,"process":"final","type":"ok","f":"read","key":"x","versions":null}`, "versions", "missing (or null) on a read ok"},
+		"a JSON array":         {`[{"index":1}]`, "", "expected an event, a JSON object, got JSON array: a history is one JSON object a line"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			h, err := Decode(strings.NewReader(good + "\n" + tc.line + "\n"))
@@ -157,6 +160,16 @@ func TestMalformedLinesNameLineAndField(t *testing.T) {
 			assert.Len(t, h, 1, "the lines before the bad one are returned")
 		})
 	}
+}
+
+func TestEmptyReadIsNotMissingVersions(t *testing.T) {
+	in := `{"index":0,"time":5,"process":"c1","type":"invoke","f":"read","key":"x"}` + "\n" +
+		`{"index":1,"time":6,"process":"c1","type":"ok","f":"read","key":"x","versions":[]}` + "\n" +
+		`{"index":2,"time":7,"process":"c1","type":"invoke","f":"read","key":"x"}` + "\n" +
+		`{"index":3,"time":8,"process":"c1","type":"fail","f":"read","key":"x"}` + "\n"
+	h, err := Decode(strings.NewReader(in))
+	require.NoError(t, err, "[] is a read that found nothing; a failed read returned nothing")
+	assert.Empty(t, h[1].Versions)
 }
 
 func TestByteOrderMarkIsSkipped(t *testing.T) {

@@ -2,11 +2,13 @@ package jepsen
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"io"
 	"runtime"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/anishathalye/porcupine"
@@ -24,6 +26,11 @@ type Options struct {
 	// Timeout bounds the linearizability check of each key (0:
 	// DefaultTimeout). A key not decided in time is Unknown.
 	Timeout time.Duration
+	// Initial is the value every register starts with, as EDN text
+	// (ParseValue): a cas-register's, each of a multi-register's, each kv
+	// key's string. "" leaves the model's own: nil for registers, the
+	// empty string for kv. A mutex has no value and ignores it.
+	Initial Value
 	// Visualize, when set, receives porcupine's HTML visualization of
 	// every key: each operation on a time line in history order, the
 	// longest partial linearizations, the operation where each gets stuck,
@@ -63,6 +70,8 @@ type Coverage struct {
 // Result is the judgement of an imported history.
 type Result struct {
 	Format  Format        `json:"format"`
+	Model   Model         `json:"model,omitempty"`   // "" when the history has no client operation
+	Initial Value         `json:"initial,omitempty"` // the registers' starting value, when the model has one
 	Verdict Verdict       `json:"verdict"`
 	Reason  string        `json:"reason"`  // the verdict in plain words
 	Timeout time.Duration `json:"timeout"` // the time limit of each key
@@ -79,33 +88,77 @@ type Result struct {
 	Faults        int `json:"faults"`
 }
 
-// coverage lists clockwise's checks for an imported register history: only
-// linearizability applies.
-var coverage = []Coverage{
-	{"linearizability", true, "porcupine checks each key against a register with read, write and cas that starts at nil; " +
-		"fail operations never happened and are left out; info operations may or may not have taken effect, at any time after their invocation"},
-	{"lost writes", false, "needs a unique id for every write and final reads of every key from every node; " +
-		"these histories name a write only by its value and have no final reads"},
-	{"siblings", false, "stale siblings and sibling preservation need the versions each read returned and the context each write was made from; " +
-		"here a read returns one value and a write carries no context"},
-	{"phantom, future and corrupted reads", false, "need write ids to tell which write a read returned; " +
-		"a read of a value that no write could have left there fails linearizability instead"},
-	{"divergence", false, "needs final reads from every node; these histories do not say which node served an operation"},
-	{"external consistency and skew damage", false, "need the timestamps the store gave each write and the nodes' clock offsets; these histories have neither"},
+// coverage lists clockwise's checks for an imported history: only
+// linearizability applies, against m.
+func coverage(m Model, initial Value, anyNil bool) []Coverage {
+	var spec string
+	switch m {
+	case MultiRegister:
+		spec = fmt.Sprintf("a multi-register (transactions of reads and writes, each atomic) whose registers start at %s", initial)
+	case Mutex:
+		spec = "a mutex, one per key, with acquire and release, that starts free"
+	case KV:
+		spec = fmt.Sprintf("porcupine's kv (get, put and append of strings), each key starting at %s", initial)
+	default:
+		spec = fmt.Sprintf("a register with read, write and cas that starts at %s", initial)
+	}
+	if anyNil && m != Mutex {
+		spec += "; a read that returned nil matches any value, as in Knossos"
+	}
+	return []Coverage{
+		{"linearizability", true, "porcupine checks each key against " + spec + "; " +
+			"fail operations never happened and are left out; info operations may or may not have taken effect, at any time after their invocation"},
+		{"lost writes", false, "needs a unique id for every write and final reads of every key from every node; " +
+			"these histories name a write only by its value and have no final reads"},
+		{"siblings", false, "stale siblings and sibling preservation need the versions each read returned and the context each write was made from; " +
+			"here a read returns one value and a write carries no context"},
+		{"phantom, future and corrupted reads", false, "need write ids to tell which write a read returned; " +
+			"a read of a value that no write could have left there fails linearizability instead"},
+		{"divergence", false, "needs final reads from every node; these histories do not say which node served an operation"},
+		{"external consistency and skew damage", false, "need the timestamps the store gave each write and the nodes' clock offsets; these histories have neither"},
+	}
+}
+
+// initialOf is the starting value m's registers are given: opts', else the
+// model's own. A mutex has none.
+func initialOf(m Model, v Value) Value {
+	switch {
+	case m == Mutex:
+		return ""
+	case v != "":
+		return v
+	case m == KV:
+		return `""`
+	}
+	return Nil
 }
 
 // Check judges h: porcupine checks each key's operations for
-// linearizability against a register with read, write and cas, each key
-// within opts.Timeout, keys in parallel. The history is Invalid when some
-// key is not linearizable (whatever the other keys), else Unknown when some
-// key is undecided in time or the history has no operation to judge, else
-// Valid. A key with nothing to judge (every operation on it failed or went
-// unanswered) is listed as Unknown with the reason, and leaves the verdict
-// to the other keys. The error is the visualization's, if one was asked for
-// and could not be written.
+// linearizability against h's model (a cas-register when h has no client
+// operation), each key within opts.Timeout, keys in parallel. The history
+// is Invalid when some key is not linearizable (whatever the other keys),
+// else Unknown when some key is undecided in time or the history has no
+// client operation at all, else Valid. As in Knossos, client operations
+// none of which took effect (every one failed, or was a read that went
+// unanswered) are linearizable: such a key is Valid and says why, and so
+// is a history of them. The error is the visualization's, if one was asked
+// for and could not be written, or opts.Initial's, if it does not fit the
+// model.
 func Check(h *History, opts Options) (*Result, error) {
 	timeout := cmp.Or(opts.Timeout, DefaultTimeout)
-	r := &Result{Format: h.Format, Timeout: timeout, Checks: slices.Clone(coverage), Faults: len(h.Faults)}
+	m := cmp.Or(h.Model, CASRegister)
+	initial := initialOf(m, opts.Initial)
+	if m == KV && !strings.HasPrefix(string(initial), `"`) {
+		return nil, fmt.Errorf("jepsen: initial value %s: a kv history's values are strings", initial)
+	}
+	rl := rules{initial: initial, anyNil: h.Format == EDN}
+	if m == MultiRegister {
+		rl.keys = registers(h)
+	}
+	r := &Result{Format: h.Format, Model: h.Model, Timeout: timeout, Checks: coverage(m, initial, rl.anyNil), Faults: len(h.Faults)}
+	if h.Model != "" {
+		r.Initial = initial
+	}
 	for _, op := range h.Ops {
 		r.Ops++
 		switch op.Type {
@@ -122,33 +175,59 @@ func Check(h *History, opts Options) (*Result, error) {
 	for _, k := range h.Keys() {
 		kr := KeyResult{Key: k, Verdict: Unknown, Ops: len(byKey[k]), Indeterminate: infos[k]}
 		if kr.Ops == 0 {
-			kr.Why = "no operation on this key took effect or returned a value"
+			kr.Verdict, kr.Why = Valid, vacuous
 		}
 		r.Keys = append(r.Keys, kr)
 	}
-	judge(r.Keys, byKey, timeout)
-	r.Verdict, r.Reason = verdict(r.Keys, timeout)
+	pm := model(m, rl)
+	judge(pm, r.Keys, byKey, timeout)
+	r.Verdict, r.Reason = verdict(m, r.Keys, timeout)
 	if opts.Visualize != nil {
-		if err := visualize(h, keys, byKey, timeout, opts.Visualize); err != nil {
+		if err := visualize(pm, h, keys, byKey, timeout, opts.Visualize); err != nil {
 			return r, err
 		}
 	}
 	return r, nil
 }
 
+// stopAfter is how many steps of the model a key's search takes before it
+// heeds another key's proof that the history is not linearizable: a key
+// decided in fewer steps always gets its own verdict, whatever the timing.
+const stopAfter = 1 << 20
+
 // judge checks every key that has operations, as many at once as there are
-// CPUs.
-func judge(keys []KeyResult, byKey map[string][]porcupine.Operation, timeout time.Duration) {
+// CPUs. Once a key is not linearizable the history is not either, whatever
+// the others: a key whose search has taken stopAfter steps of the model
+// then stops, as in porcupine's own partitioned check, and is Unknown,
+// saying so.
+func judge(m porcupine.Model, keys []KeyResult, byKey map[string][]porcupine.Operation, timeout time.Duration) {
+	var illegal atomic.Pointer[string] // the first key found not linearizable
 	parallel.Do(len(keys), runtime.GOMAXPROCS(0), func(i int) error {
 		kr := &keys[i]
 		if kr.Ops == 0 {
 			return nil
 		}
-		switch porcupine.CheckOperationsTimeout(casRegister, byKey[kr.Key], timeout) {
-		case porcupine.Ok:
+		var stopped atomic.Bool // written by porcupine's goroutine
+		steps := 0              // taken on that goroutine only
+		km := m
+		km.Step = nil
+		km.StepContext = func(_ context.Context, state, input, output any) (bool, any) {
+			if steps++; steps > stopAfter && illegal.Load() != nil {
+				stopped.Store(true)
+				return false, state
+			}
+			return m.Step(state, input, output)
+		}
+		res := porcupine.CheckOperationsTimeout(km, byKey[kr.Key], timeout)
+		switch {
+		case stopped.Load():
+			kr.Why = fmt.Sprintf("not decided: the search stopped once %s proved the history not linearizable", *illegal.Load())
+		case res == porcupine.Ok:
 			kr.Verdict = Valid
-		case porcupine.Illegal:
+		case res == porcupine.Illegal:
 			kr.Verdict = Invalid
+			name := keyName(Model(""), kr.Key)
+			illegal.CompareAndSwap(nil, &name)
 		default:
 			kr.Why = fmt.Sprintf("not decided within %s", timeout)
 		}
@@ -156,11 +235,15 @@ func judge(keys []KeyResult, byKey map[string][]porcupine.Operation, timeout tim
 	}, nil)
 }
 
+// vacuous is why a key none of whose operations took effect is
+// linearizable.
+const vacuous = "no operation on this key took effect or returned a value: linearizable, as Knossos judges it"
+
 // verdict sums up the keys' verdicts. A key with nothing to judge (every
-// operation on it failed, or every read on it went unanswered) is listed as
-// Unknown but does not decide the history; a history with nothing to judge
-// at all is Unknown.
-func verdict(keys []KeyResult, timeout time.Duration) (Verdict, string) {
+// operation on it failed, or every read on it went unanswered) is
+// linearizable, as in Knossos; a history with no client operation at all is
+// Unknown: there is nothing to judge.
+func verdict(m Model, keys []KeyResult, timeout time.Duration) (Verdict, string) {
 	var illegal, unknown []string
 	ops, judged := 0, 0
 	for _, k := range keys {
@@ -171,20 +254,20 @@ func verdict(keys []KeyResult, timeout time.Duration) (Verdict, string) {
 		judged++
 		switch k.Verdict {
 		case Invalid:
-			illegal = append(illegal, keyName(k.Key))
+			illegal = append(illegal, keyName(m, k.Key))
 		case Unknown:
-			unknown = append(unknown, keyName(k.Key))
+			unknown = append(unknown, keyName(m, k.Key))
 		}
 	}
 	empty := ""
 	if n := len(keys) - judged; n > 0 && judged > 0 {
-		empty = fmt.Sprintf("; nothing to judge on %s", plural(n, "other key"))
+		empty = fmt.Sprintf("; nothing took effect on %s", plural(n, "other key"))
 	}
 	switch {
 	case len(keys) == 0:
 		return Unknown, "nothing to judge: the history has no client operations"
 	case judged == 0:
-		return Unknown, "nothing to judge: no operation took effect or returned a value"
+		return Valid, "linearizable: no client operation took effect or returned a value (each failed, or was a read that went unanswered), as Knossos judges it"
 	case len(illegal) > 0:
 		return Invalid, "not linearizable: " + list(illegal, judged)
 	case len(unknown) > 0:
@@ -193,12 +276,19 @@ func verdict(keys []KeyResult, timeout time.Duration) (Verdict, string) {
 	return Valid, fmt.Sprintf("linearizable: %s on %s%s", plural(ops, "operation"), plural(judged, "key"), empty)
 }
 
-// keyName names a key in plain words.
-func keyName(k string) string {
-	if k == "" {
-		return "the register"
+// keyName names a key of model m in plain words.
+func keyName(m Model, k string) string {
+	switch {
+	case k != "":
+		return "key " + k
+	case m == MultiRegister:
+		return "the registers"
+	case m == Mutex:
+		return "the mutex"
+	case m == KV:
+		return "the key"
 	}
-	return "key " + k
+	return "the register"
 }
 
 // list names keys, at most ten, out of all.
@@ -224,13 +314,13 @@ func plural(n int, what string) string {
 // visualize checks the whole history once more, partitioned by key, and
 // writes porcupine's visualization to w, with the nemesis events as
 // annotations.
-func visualize(h *History, keys []string, byKey map[string][]porcupine.Operation, timeout time.Duration, w io.Writer) error {
+func visualize(m porcupine.Model, h *History, keys []string, byKey map[string][]porcupine.Operation, timeout time.Duration, w io.Writer) error {
 	var all []porcupine.Operation
 	for _, k := range keys {
 		all = append(all, byKey[k]...)
 	}
 	slices.SortStableFunc(all, func(a, b porcupine.Operation) int { return cmp.Compare(a.Call, b.Call) })
-	_, info := porcupine.CheckOperationsVerbose(casRegister, all, timeout*time.Duration(max(1, len(keys))))
+	_, info := porcupine.CheckOperationsVerbose(m, all, timeout*time.Duration(max(1, len(keys))))
 	var notes []porcupine.Annotation
 	for _, f := range h.Faults {
 		notes = append(notes, porcupine.Annotation{
@@ -242,7 +332,7 @@ func visualize(h *History, keys []string, byKey map[string][]porcupine.Operation
 		})
 	}
 	info.AddAnnotations(notes)
-	if err := porcupine.Visualize(casRegister, info, w); err != nil {
+	if err := porcupine.Visualize(m, info, w); err != nil {
 		return fmt.Errorf("jepsen: visualization: %w", err)
 	}
 	return nil

@@ -122,42 +122,101 @@ func TestIndependentKeys(t *testing.T) {
 	assert.Equal(t, []KeyResult{
 		{Key: "1", Verdict: Valid, Ops: 2},
 		{Key: "2", Verdict: Invalid, Ops: 2},
-		{Key: "3", Verdict: Unknown, Why: "no operation on this key took effect or returned a value"},
+		{Key: "3", Verdict: Valid, Why: vacuous},
 	}, r.Keys)
 
 	// Without key 2's stale read, the keys judged are linearizable; key 3,
-	// whose only operation failed, has nothing to judge and decides nothing.
-	r = checkEDN(t, strings.Replace(fixture(t, "register-independent.edn"), ":value [2 nil], :process 1, :time 80", ":value [2 7], :process 1, :time 80", 1))
+	// whose only operation failed, is linearizable as Knossos judges it.
+	r = checkEDN(t, strings.Replace(fixture(t, "register-independent.edn"), ":value [2 5], :process 1, :time 80", ":value [2 7], :process 1, :time 80", 1))
 	assert.Equal(t, Valid, r.Verdict)
-	assert.Equal(t, "linearizable: 4 operations on 2 keys; nothing to judge on 1 other key", r.Reason)
+	assert.Equal(t, "linearizable: 4 operations on 2 keys; nothing took effect on 1 other key", r.Reason)
 }
 
-func TestReadOfNothingIsNil(t *testing.T) {
-	// The register starts empty: a read with no value, or with nil, found
-	// nothing; once a write took effect, nothing is no longer there.
-	const edn = `{:type :invoke, :f :read, :process 0}
+func TestNilReadMatchesAnyValue(t *testing.T) {
+	// As in Knossos's models: a read that completes with nil, or with no
+	// value, says nothing of what the register held.
+	const edn = `{:type :invoke, :f :write, :value 0, :process 1}
+{:type :ok, :f :write, :value 0, :process 1}
+{:type :invoke, :f :read, :process 0}
 {:type :ok, :f :read, :process 0}
 {:type :invoke, :f :read, :value nil, :process 0}
-{:type :ok, :f :read, :value nil, :process 0}
-{:type :invoke, :f :write, :value 0, :process 1}
-{:type :ok, :f :write, :value 0, :process 1}`
+{:type :ok, :f :read, :value nil, :process 0}`
 	assert.Equal(t, Valid, checkEDN(t, edn).Verdict)
-	assert.Equal(t, Invalid, checkEDN(t, edn+"\n{:type :invoke, :f :read, :process 0}\n{:type :ok, :f :read, :process 0}").Verdict)
+	assert.Contains(t, checkEDN(t, edn).Checks[0].Why, "a read that returned nil matches any value")
+	// A read of a value still has to fit.
+	assert.Equal(t, Invalid, checkEDN(t, edn+"\n{:type :invoke, :f :read, :process 0}\n{:type :ok, :f :read, :value 1, :process 0}").Verdict)
+
+	// porcupine's etcd logs keep porcupine's rule: nil is a register
+	// nothing was written to.
+	log := "INFO  jepsen.util - 0\t:invoke\t:write\t1\nINFO  jepsen.util - 0\t:ok\t:write\t1\n" +
+		"INFO  jepsen.util - 0\t:invoke\t:read\tnil\nINFO  jepsen.util - 0\t:ok\t:read\tnil\n"
+	h, err := DecodeLog(strings.NewReader(log))
+	require.NoError(t, err)
+	r, err := Check(h, Options{})
+	require.NoError(t, err)
+	assert.Equal(t, Invalid, r.Verdict)
 }
 
-func TestNothingToJudgeIsUnknown(t *testing.T) {
+func TestInitialValue(t *testing.T) {
+	// Knossos's test-examples start the cas-register at 0: a read of 0
+	// before any write is then linearizable, and not otherwise.
+	const edn = `{:type :invoke, :f :read, :value 3, :process 0}
+{:type :ok, :f :read, :value 0, :process 0}
+{:type :invoke, :f :cas, :value [0 1], :process 1}
+{:type :ok, :f :cas, :value [0 1], :process 1}`
+	h, err := DecodeEDN(strings.NewReader(edn))
+	require.NoError(t, err, "a read may be invoked with a value")
+	assert.Equal(t, Value("0"), h.Ops[0].Value, "the read's value is its completion's")
+	r, err := Check(h, Options{})
+	require.NoError(t, err)
+	assert.Equal(t, Invalid, r.Verdict, "the register starts at nil")
+	v, err := ParseValue("0")
+	require.NoError(t, err)
+	r, err = Check(h, Options{Initial: v})
+	require.NoError(t, err)
+	assert.Equal(t, Valid, r.Verdict, r.Reason)
+	assert.Equal(t, Value("0"), r.Initial)
+
+	for in, want := range map[string]string{"0N": "0", `"a b"`: `"a b"`, ":x": ":x", "[1 2]": "[1 2]"} {
+		v, err := ParseValue(in)
+		require.NoError(t, err)
+		assert.Equal(t, Value(want), v)
+	}
+	_, err = ParseValue("1 2")
+	assert.EqualError(t, err, `"1 2" is not one EDN value (it holds 2)`)
+	_, err = ParseValue("[1")
+	assert.ErrorContains(t, err, `"[1" is not an EDN value`)
+}
+
+func TestNothingTookEffectIsValid(t *testing.T) {
+	// Knossos judges client operations none of which took effect
+	// linearizable; clockwise says why.
 	for name, edn := range map[string]string{
-		"empty":                 "",
-		"empty vector":          "[]",
-		"only faults":           "{:type :info, :f :start, :process :nemesis}",
 		"only failed":           "{:type :invoke, :f :write, :value 1, :process 0}\n{:type :fail, :f :write, :value 1, :process 0}",
 		"only unanswered reads": "{:type :invoke, :f :read, :process 0}\n{:type :info, :f :read, :process 0}",
+		"a read cut off":        "{:type :info, :f :start, :process :nemesis}\n{:type :invoke, :f :read, :value nil, :process 0}",
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := checkEDN(t, edn)
+			assert.Equal(t, Valid, r.Verdict)
+			assert.Equal(t, "linearizable: no client operation took effect or returned a value (each failed, or was a read that went unanswered), as Knossos judges it", r.Reason)
+		})
+	}
+}
+
+func TestNoClientOperationIsUnknown(t *testing.T) {
+	// The one place clockwise and Knossos differ: with no client operation
+	// at all, there is nothing to judge, and that is never a pass.
+	for name, edn := range map[string]string{
+		"empty":        "",
+		"empty vector": "[]",
+		"only faults":  "{:type :info, :f :start, :process :nemesis}\n{:type :info, :f :stop, :process :nemesis}",
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := checkEDN(t, edn)
 			assert.Equal(t, Unknown, r.Verdict)
 			assert.Equal(t, ":unknown", r.Verdict.Jepsen())
-			assert.Contains(t, r.Reason, "nothing to judge")
+			assert.Equal(t, "nothing to judge: the history has no client operations", r.Reason)
 		})
 	}
 }
@@ -200,7 +259,7 @@ func TestChecksThatCouldNotApplySaySo(t *testing.T) {
 	require.NoError(t, WriteText(&out, r))
 	text := out.String()
 	assert.True(t, strings.HasPrefix(text, "VALID (Jepsen :valid? true): linearizable: 6 operations on 1 key\n"), text)
-	assert.Contains(t, text, "history (edn): 6 operations: 6 ok, 0 failed (never happened), 0 indeterminate (may have happened); 4 nemesis events\n")
+	assert.Contains(t, text, "history (edn; model cas-register, starting at nil): 6 operations: 6 ok, 0 failed (never happened), 0 indeterminate (may have happened); 4 nemesis events\n")
 	assert.Contains(t, text, "  the register: valid, 6 operations judged (0 indeterminate)\n")
 	assert.Contains(t, text, "checks that could not apply to this format:\n  lost writes: needs a unique id for every write")
 }
@@ -214,7 +273,7 @@ func TestVisualization(t *testing.T) {
 	assert.Equal(t, Invalid, r.Verdict)
 	assert.Contains(t, html.String(), "<html")
 	assert.Contains(t, html.String(), "write(7)")
-	assert.Contains(t, html.String(), "read() → nil")
+	assert.Contains(t, html.String(), "read() → 5")
 	assert.Regexp(t, `process \d+, lines \d+–\d+`, html.String(), "each operation is described by its process and lines")
 
 	h, err = ReadFile("testdata/register-linearizable.edn", EDN)

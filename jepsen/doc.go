@@ -1,10 +1,12 @@
-// Package jepsen judges register histories that clockwise did not write:
-// Jepsen's history.edn and the Jepsen etcd logs that porcupine's test
-// suite ships.
+// Package jepsen judges histories that clockwise did not write: Jepsen's
+// and Knossos's history.edn, and the Jepsen etcd logs and kv histories that
+// porcupine's test suite ships.
 //
-// Both are histories of a value-based register with compare-and-set, as
-// Jepsen's register workloads produce them: processes invoke :read,
-// :write and :cas (whose value is [from to]) and complete them as :ok,
+// The operations choose the model, as Knossos names them (Model): a
+// cas-register (:read, :write, :cas, whose value is [from to]), a
+// multi-register (:txn of [:read k v] and [:write k v]), a mutex (:acquire,
+// :release), or porcupine's kv (:get, :put, :append of strings by :key).
+// Processes invoke operations and complete them as :ok,
 // :fail (the operation definitely did not happen) or :info (it may or may
 // not have happened). Decode, DecodeEDN and DecodeLog read them into a
 // History: each operation paired from its invocation and completion, in
@@ -15,18 +17,23 @@
 // Check judges a History. Its contract:
 //
 //   - Linearizability is the one check that applies. porcupine checks each
-//     key's operations against a register that starts at nil: a write sets
-//     it, a read returns it, a cas from A to B succeeds only when it holds
-//     A. Real-time order is the history's order. Failed operations are
-//     left out. An indeterminate write or cas (:info, or cut off by the end
-//     of the history) may take effect at any time after its invocation, or
-//     never; an indeterminate read constrains nothing and is left out.
+//     key's operations against the model, whose registers start at
+//     Options.Initial (nil unless given; kv's ""): for a cas-register, a
+//     write sets it, a read returns it, a cas from A to B succeeds only
+//     when it holds A. In an EDN history a read that returned nil matches
+//     any value, as in Knossos. Real-time order is the history's order.
+//     Failed operations are left out. An indeterminate operation (:info, or
+//     cut off by the end of the history) may take effect at any time after
+//     its invocation, or never; an indeterminate read constrains nothing
+//     and is left out.
 //   - Each key is checked within a time limit (Options.Timeout). A key not
 //     decided in time is Unknown, never a pass.
 //   - The history is Invalid when any key is not linearizable, whatever the
-//     others; else Unknown when any key is undecided, or when there is
-//     nothing to judge at all; else Valid. These are Jepsen's :valid?
-//     false, :unknown and true.
+//     others; else Unknown when any key is undecided, or when the history
+//     has no client operation at all (the one place clockwise and Knossos
+//     differ); else Valid, client operations none of which took effect
+//     included, as Knossos judges them. These are Jepsen's :valid? false,
+//     :unknown and true.
 //   - clockwise's other checks (lost writes, siblings, phantom, future and
 //     corrupted reads, divergence, external consistency, skew damage) need
 //     write ids, contexts, final reads, nodes and timestamps that these

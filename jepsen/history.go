@@ -53,15 +53,90 @@ const (
 	Info   Type = "info" // outcome unknown: may take effect at any time after its invoke
 )
 
-// F is a register operation.
+// F is an operation of one of the models.
 type F string
 
-// The register operations.
+// The operations, by model.
 const (
+	// cas-register
 	Read  F = "read"
 	Write F = "write"
 	CAS   F = "cas" // compare-and-set: write To if the register holds From
+	// multi-register
+	Txn F = "txn" // a transaction of reads and writes of registers by key (Op.Txn)
+	// mutex
+	Acquire F = "acquire"
+	Release F = "release"
+	// kv: porcupine's key-value store of strings, by :key
+	Get    F = "get"
+	Put    F = "put"
+	Append F = "append" // adds the value to the end of the key's string
 )
+
+// Model is the sequential specification a history is judged against, as
+// Knossos names it.
+type Model string
+
+// The models.
+const (
+	// CASRegister is a register, one per key, with read, write and cas
+	// (Knossos's cas-register).
+	CASRegister Model = "cas-register"
+	// MultiRegister is a set of registers by key, read and written only
+	// in transactions (:txn of [:read k v] and [:write k v]), each
+	// atomic (Knossos's multi-register).
+	MultiRegister Model = "multi-register"
+	// Mutex is a lock, one per key, with acquire and release (Knossos's
+	// mutex).
+	Mutex Model = "mutex"
+	// KV is a map of strings with get, put and append, by key
+	// (porcupine's kv test model).
+	KV Model = "kv"
+)
+
+// Models lists the models, for usage messages.
+var Models = []Model{CASRegister, MultiRegister, Mutex, KV}
+
+// ParseModel returns the model called name.
+func ParseModel(name string) (Model, error) {
+	for _, m := range Models {
+		if string(m) == name {
+			return m, nil
+		}
+	}
+	return "", fmt.Errorf("unknown model %q (want %s)", name, modelNames())
+}
+
+func modelNames() string {
+	names := make([]string, len(Models))
+	for i, m := range Models {
+		names[i] = string(m)
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+// modelOf is the model whose operation f is.
+func modelOf(f F) (Model, bool) {
+	switch f {
+	case Read, Write, CAS:
+		return CASRegister, true
+	case Txn:
+		return MultiRegister, true
+	case Acquire, Release:
+		return Mutex, true
+	case Get, Put, Append:
+		return KV, true
+	}
+	return "", false
+}
+
+// Micro is one micro-operation of a transaction: [:read k v] or
+// [:write k v].
+type Micro struct {
+	F     F     // Read or Write
+	Key   Value // the register, as EDN
+	Value Value // write: the value written; read: the value read (Nil: any)
+}
 
 // Value is a register value: its canonical EDN text ("3", ":a", "\"x\"",
 // "[1 2]"). Values compare equal exactly when their texts do; 3 and 3N are
@@ -69,18 +144,41 @@ const (
 type Value string
 
 // Nil is the value of a register nothing was written to, and the value of a
-// read that found nothing.
+// read that found nothing. In an EDN history, a read that completes with
+// Nil matches any value, as in Knossos's models: it says nothing of what
+// was there.
 const Nil Value = "nil"
+
+// ParseValue reads s, one EDN value (an initial value given on the command
+// line), into its canonical text.
+func ParseValue(s string) (Value, error) {
+	var vals []ednNode
+	if err := newEDNReader(strings.NewReader(s), 1).each(func(n ednNode) error {
+		vals = append(vals, n)
+		return nil
+	}); err != nil {
+		var le *histories.LineError
+		if errors.As(err, &le) {
+			err = le.Err
+		}
+		return "", fmt.Errorf("%q is not an EDN value: %w", s, err)
+	}
+	if len(vals) != 1 {
+		return "", fmt.Errorf("%q is not one EDN value (it holds %d)", s, len(vals))
+	}
+	return Value(vals[0].String()), nil
+}
 
 // Op is one operation of a history: its invocation and its completion.
 type Op struct {
 	Key     string // the key ("" in a single-register history)
 	Process string // the process that ran it, as the history names it
 	F       F
-	Type    Type  // OK, Fail or Info; Info too when the history ended before a completion
-	Value   Value // write: the value written; read: the value read (Nil unless OK)
-	From    Value // cas: the value expected
-	To      Value // cas: the value written if From was there
+	Type    Type    // OK, Fail or Info; Info too when the history ended before a completion
+	Value   Value   // write, put, append: the value written; read, get: the value read (Nil unless OK)
+	From    Value   // cas: the value expected
+	To      Value   // cas: the value written if From was there
+	Txn     []Micro // txn: its micro-operations, with the values its completion read when OK
 
 	// Call and Return are the positions of the invocation and the
 	// completion among the history's events, from 0 (nemesis events
@@ -103,12 +201,25 @@ type Fault struct {
 	Value string // its value, as EDN
 }
 
-// History is a register history read from a file that clockwise did not
-// write.
+// History is a history read from a file that clockwise did not write.
 type History struct {
 	Format Format
+	// Model is the model its operations belong to; "" when it has no
+	// client operation.
+	Model  Model
 	Ops    []Op    // client operations, in invocation order
 	Faults []Fault // nemesis events, in order
+}
+
+// Use requires h to be judged against m: an operation of another model is
+// an error naming its line. A history without client operations takes m.
+func (h *History) Use(m Model) error {
+	if h.Model == "" || h.Model == m {
+		h.Model = m
+		return nil
+	}
+	op := h.Ops[0]
+	return fieldErr(op.Line, "f", "the model is %s, but :%s is an operation of a %s", m, op.F, h.Model)
 }
 
 // Keys returns the keys of h's operations, sorted.
@@ -226,11 +337,13 @@ func DecodeLog(r io.Reader) (*History, error) {
 // DecodeEDN reads a Jepsen history in EDN: operation maps (plain or tagged,
 // as #jepsen.history.Op{...}) inside one top-level vector or list, or one
 // after another. Each map has :process, :type and :f; :value as Jepsen's
-// register workloads write it (a cas carries [from to]); an optional :key.
-// A history whose reads are invoked with [k nil] comes from Jepsen's
-// independent keys: every value is then a [key value] tuple. Operations of
-// :process :nemesis are faults. Other fields (:time, :index, :error, ...)
-// are ignored.
+// workloads write it (a cas carries [from to], a txn its micro-operations);
+// an optional :key. The operations decide the model (History.Model): :read,
+// :write and :cas a cas-register, :txn a multi-register, :acquire and
+// :release a mutex, :get, :put and :append porcupine's kv. A history whose
+// reads are invoked with [k nil] comes from Jepsen's independent keys: every
+// value is then a [key value] tuple. Operations of :process :nemesis are
+// faults. Other fields (:time, :index, :error, ...) are ignored.
 func DecodeEDN(r io.Reader) (*History, error) {
 	d := newEDNReader(r, 1)
 	var events []event
@@ -367,13 +480,15 @@ func (e *event) keyword(n ednNode, field string, dst *string) error {
 func isNemesis(p ednNode) bool { return p.kind == ednKeyword && p.text == "nemesis" }
 
 // independent reports whether events come from Jepsen's independent keys:
-// a read invoked with a value ([k nil]) can only be a tuple. A history with
-// an explicit :key field is not read as tuples.
+// a read invoked with a [k nil] tuple. A read invoked with any other value
+// says nothing (Knossos reads a read's value from its completion), and a
+// history with an explicit :key field is not read as tuples.
 func independent(events []event) (bool, error) {
 	for _, e := range events {
-		if !isNemesis(e.process) && e.typ == Invoke && e.f == string(Read) && e.hasVal && e.value.kind != ednNil {
+		if !isNemesis(e.process) && e.typ == Invoke && e.f == string(Read) && e.hasVal &&
+			e.value.kind == ednVector && len(e.value.items) == 2 && e.value.items[1].kind == ednNil {
 			if e.key != nil {
-				return false, fieldErr(e.line, "value", "a read invoked with a value needs no :key: it is a [key value] tuple")
+				return false, fieldErr(e.line, "value", "a read invoked with a [key nil] tuple needs no :key")
 			}
 			return true, nil
 		}

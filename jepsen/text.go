@@ -13,14 +13,21 @@ import (
 func WriteText(w io.Writer, r *Result) error {
 	b := bufio.NewWriter(w)
 	fmt.Fprintf(b, "%s (Jepsen :valid? %s): %s\n", upper(r.Verdict), r.Verdict.Jepsen(), r.Reason)
-	fmt.Fprintf(b, "history (%s): %s: %d ok, %d failed (never happened), %d indeterminate (may have happened); %s\n",
-		r.Format, plural(r.Ops, "operation"), r.OK, r.Failed, r.Indeterminate, plural(r.Faults, "nemesis event"))
+	model := ""
+	switch {
+	case r.Model != "" && r.Initial != "":
+		model = fmt.Sprintf("; model %s, starting at %s", r.Model, r.Initial)
+	case r.Model != "":
+		model = "; model " + string(r.Model)
+	}
+	fmt.Fprintf(b, "history (%s%s): %s: %d ok, %d failed (never happened), %d indeterminate (may have happened); %s\n",
+		r.Format, model, plural(r.Ops, "operation"), r.OK, r.Failed, r.Indeterminate, plural(r.Faults, "nemesis event"))
 	fmt.Fprintf(b, "linearizability, within %s per key:\n", r.Timeout)
 	if len(r.Keys) == 0 {
 		fmt.Fprintln(b, "  no keys")
 	}
 	for _, k := range r.Keys {
-		fmt.Fprintf(b, "  %s: %s, %s judged (%d indeterminate)", keyName(k.Key), k.Verdict, plural(k.Ops, "operation"), k.Indeterminate)
+		fmt.Fprintf(b, "  %s: %s, %s judged (%d indeterminate)", keyName(r.Model, k.Key), k.Verdict, plural(k.Ops, "operation"), k.Indeterminate)
 		if k.Why != "" {
 			fmt.Fprintf(b, ": %s", k.Why)
 		}

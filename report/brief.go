@@ -74,6 +74,10 @@ func findingLists(r *checker.Result, limit int) []findingList {
 		f := r.Future[i]
 		return fmt.Sprintf("%s on %s read at event %d: %s", f.Write.Write, f.Key, f.Read, f.Why)
 	})
+	add("Versions a read listed twice", "", len(r.Duplicated), func(i int) string {
+		d := r.Duplicated[i]
+		return fmt.Sprintf("%s on %s read at event %d: %s", d.Write, d.Key, d.Read, d.Why)
+	})
 	add("Divergent keys", "", len(r.Divergent), func(i int) string {
 		d := r.Divergent[i]
 		var parts []string

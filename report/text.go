@@ -166,6 +166,12 @@ func WriteText(w io.Writer, r *checker.Result, limit int) error {
 			fmt.Fprintf(b, "- %s on %s read at event %d: %s\n", x.Write.Write, x.Key, x.Read, x.Why)
 		}
 	}
+	if len(r.Duplicated) > 0 {
+		fmt.Fprintf(b, "\nVersions a read listed twice:\n")
+		for _, x := range r.Duplicated {
+			fmt.Fprintf(b, "- %s on %s read at event %d (%d reads): %s\n", x.Write, x.Key, x.Read, x.Reads, x.Why)
+		}
+	}
 	if len(r.Divergent) > 0 {
 		fmt.Fprintf(b, "\nDivergent keys:\n")
 		for _, d := range r.Divergent {

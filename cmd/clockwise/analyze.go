@@ -1,13 +1,18 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/experiment"
 	"github.com/clockwise-kv/clockwise/internal/runs"
 	"github.com/clockwise-kv/clockwise/jepsen"
@@ -17,18 +22,31 @@ import (
 // formatClockwise is analyze's own format: clockwise's JSON Lines.
 const formatClockwise = "clockwise"
 
+// extensions are the names of the files analyze judges in a folder, by
+// format.
+var extensions = map[string]string{formatClockwise: ".jsonl", string(jepsen.EDN): ".edn", string(jepsen.Porcupine): ".log"}
+
+// imported is how a history another tool wrote is judged.
+type imported struct {
+	format jepsen.Format
+	model  jepsen.Model // "": from the operations
+	opts   jepsen.Options
+}
+
 func newAnalyze() *cobra.Command {
 	var (
-		gate   []string
-		limit  int
-		asJSON bool
-		full   bool
-		linear time.Duration
-		format string
+		gate    []string
+		limit   int
+		asJSON  bool
+		full    bool
+		linear  time.Duration
+		format  string
+		initial string
+		model   string
 	)
 	cmd := &cobra.Command{
-		Use:   "analyze HISTORY",
-		Short: "Judge a stored history (a history.jsonl file or a run folder) without re-running anything",
+		Use:   "analyze HISTORY...",
+		Short: "Judge stored histories (history.jsonl files, run folders, or folders of them) without re-running anything",
 		Long: `analyze reads a history in clockwise's JSON Lines format, from a file or a run
 folder, and prints the checker's verdict: by default the compact summary check
 prints (a few findings of each kind, --limit), with --full every finding
@@ -38,15 +56,26 @@ history whose last line was cut short is judged as far as its whole lines go,
 and the verdict says so.
 
 --format porcupine reads a Jepsen etcd log as porcupine's test data ships it
-(test_data/jepsen/etcd_NNN.log); --format edn reads a Jepsen register history
-(history.edn, with :read, :write and :cas). Both are judged for
-linearizability only, against a register with read, write and cas; the
-verdict lists the checks that need what these formats do not record.
+(test_data/jepsen/etcd_NNN.log); --format edn reads a Jepsen history
+(history.edn). Both are judged for linearizability only, with porcupine,
+against a model the operations choose, or --model: cas-register (:read,
+:write, :cas), multi-register (:txn of [:read k v] and [:write k v]), mutex
+(:acquire, :release) or kv (porcupine's :get, :put and :append by :key).
+--initial VALUE (EDN) is the value the registers start with (Knossos's tests
+use 0); a mutex ignores it. In an EDN history a read that returned nil matches
+any value, as in Knossos. The verdict lists the checks that need what these
+formats do not record.
+
+Several histories, or a folder of them (every *.jsonl, *.edn or *.log file
+under it, by --format; a run folder is one history), are judged in one
+process: a line each, then a summary.
 
 Exit status: 0 valid, 1 anomalies, 2 bad usage or a malformed history (the
 message names the line and the field), 3 unknown: the history cannot decide
-(Jepsen's :valid? :unknown), e.g. a key or node without a final read.`,
-		Args: cobra.ExactArgs(1),
+(Jepsen's :valid? :unknown), e.g. a key or node without a final read. Of
+several histories, the worst verdict: invalid over unknown over valid; 2 if
+any could not be read.`,
+		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts, err := checkOptions(gate, linear)
 			if err != nil {
@@ -56,6 +85,7 @@ message names the line and the field), 3 unknown: the history cannot decide
 				return err
 			}
 			out := cmd.OutOrStdout()
+			var imp *imported
 			if format != formatClockwise {
 				f, err := jepsen.ParseFormat(format)
 				if err != nil {
@@ -64,12 +94,37 @@ message names the line and the field), 3 unknown: the history cannot decide
 				if len(gate) > 0 {
 					return usageErr("invalid --gate: gates name clockwise's own findings; a %s history is judged for linearizability only", f)
 				}
-				return analyzeImported(out, args[0], f, linear, asJSON)
+				imp = &imported{format: f, opts: jepsen.Options{Timeout: linear}}
+				if model != "" {
+					if imp.model, err = jepsen.ParseModel(model); err != nil {
+						return usageErr("invalid --model: %v", err)
+					}
+				}
+				if initial != "" {
+					if imp.opts.Initial, err = jepsen.ParseValue(initial); err != nil {
+						return usageErr("invalid --initial: %v", err)
+					}
+				}
+			} else if model != "" || initial != "" {
+				return usageErr("invalid --model or --initial: they apply to --format edn and porcupine; clockwise's own histories are judged by its checker")
+			}
+			paths, many, err := historiesIn(args, format)
+			if err != nil {
+				return err
+			}
+			if many {
+				if full {
+					return usageErr("invalid --full: it explains one history; %d were given", len(paths))
+				}
+				return analyzeMany(out, paths, imp, opts, asJSON)
+			}
+			if imp != nil {
+				return analyzeImported(out, paths[0], imp, asJSON)
 			}
 			if !asJSON {
 				opts.Explain = explained(limit, 0)
 			}
-			j, err := experiment.Judge(args[0], opts)
+			j, err := experiment.Judge(paths[0], opts)
 			if err != nil {
 				return err
 			}
@@ -114,21 +169,73 @@ message names the line and the field), 3 unknown: the history cannot decide
 	gateFlag(cmd.Flags(), &gate)
 	cmd.Flags().IntVar(&limit, "limit", defaultLimit, "list at most this many findings of each kind (0: all)")
 	cmd.Flags().BoolVar(&full, "full", false, "explain every finding (the text of report.txt) instead of the summary")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the full result as JSON instead of text")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the full result as JSON instead of text (of several histories: one JSON object a line)")
 	cmd.Flags().StringVar(&format, "format", formatClockwise,
-		"history format: clockwise (JSON Lines), porcupine (a Jepsen etcd log, as in porcupine's test data) or edn (a Jepsen register history.edn)")
+		"history format: clockwise (JSON Lines), porcupine (a Jepsen etcd log, as in porcupine's test data) or edn (a Jepsen history.edn)")
+	cmd.Flags().StringVar(&model, "model", "",
+		"with --format edn or porcupine: the model, cas-register, multi-register, mutex or kv (default: chosen from the operations)")
+	cmd.Flags().StringVar(&initial, "initial", "",
+		"with --format edn or porcupine: the value every register starts with, as EDN, e.g. 0 (default nil; kv: \"\"; a mutex ignores it)")
 	linearFlag(cmd.Flags(), &linear)
 	return cmd
 }
 
-// analyzeImported judges a history another tool wrote, in format f, for
-// linearizability.
-func analyzeImported(out io.Writer, path string, f jepsen.Format, linear time.Duration, asJSON bool) error {
-	h, err := jepsen.ReadFile(path, f)
-	if err != nil {
-		return err
+// historiesIn lists the histories args name: files as they are, a run
+// folder (of the clockwise format) as itself, any other folder as every
+// file under it with the format's extension, in lexical order. many says
+// the answer is a line each: several arguments, or a folder of histories.
+func historiesIn(args []string, format string) (paths []string, many bool, err error) {
+	many = len(args) > 1
+	for _, a := range args {
+		st, err := os.Stat(a)
+		if err != nil || !st.IsDir() || (format == formatClockwise && runs.Has(a, runs.HistoryFile)) {
+			paths = append(paths, a) // judged, or reported unreadable, as it is
+			continue
+		}
+		many = true
+		ext := extensions[format]
+		n := len(paths)
+		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.Type().IsRegular() && strings.HasSuffix(d.Name(), ext) {
+				paths = append(paths, p)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, false, inputErr(fmt.Errorf("analyze: %w", err))
+		}
+		if len(paths) == n {
+			what := ""
+			if format == formatClockwise {
+				what = ", and it is not a run folder: it has no " + runs.HistoryFile
+			}
+			return nil, false, inputErr(fmt.Errorf("analyze: %s holds no %s history (no *%s file under it%s)", a, format, ext, what))
+		}
 	}
-	res, err := jepsen.Check(h, jepsen.Options{Timeout: linear})
+	return paths, many, nil
+}
+
+// judgeImported reads and judges a history another tool wrote.
+func judgeImported(path string, imp *imported) (*jepsen.Result, error) {
+	h, err := jepsen.ReadFile(path, imp.format)
+	if err != nil {
+		return nil, err
+	}
+	if imp.model != "" {
+		if err := h.Use(imp.model); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	return jepsen.Check(h, imp.opts)
+}
+
+// analyzeImported judges a history another tool wrote, for
+// linearizability.
+func analyzeImported(out io.Writer, path string, imp *imported, asJSON bool) error {
+	res, err := judgeImported(path, imp)
 	if err != nil {
 		return err
 	}
@@ -137,10 +244,100 @@ func analyzeImported(out io.Writer, path string, f jepsen.Format, linear time.Du
 			return err
 		}
 	} else {
-		fmt.Fprintf(out, "clockwise analyze --format %s: %s\n\n", f, path)
+		fmt.Fprintf(out, "clockwise analyze --format %s: %s\n\n", imp.format, path)
 		if err := jepsen.WriteText(out, res); err != nil {
 			return err
 		}
 	}
 	return verdictErr(res.Verdict)
+}
+
+// judged is one of several histories analyze judged, as --json prints it.
+type judged struct {
+	Path    string          `json:"path"`
+	Verdict checker.Verdict `json:"verdict"`
+	Reason  string          `json:"reason,omitempty"`
+	Error   string          `json:"error,omitempty"` // it could not be read; Verdict is unknown
+	Result  any             `json:"result,omitempty"`
+}
+
+// analyzeMany judges several histories in turn and prints a line each (a
+// JSON object each with asJSON), then a summary. It exits 2 when any could
+// not be read, else on the worst verdict.
+func analyzeMany(out io.Writer, paths []string, imp *imported, opts checker.Options, asJSON bool) error {
+	counts := map[checker.Verdict]int{}
+	failed := 0
+	enc := json.NewEncoder(out)
+	for _, p := range paths {
+		j := judge(p, imp, opts)
+		if j.Error != "" {
+			failed++
+		} else {
+			counts[j.Verdict]++
+		}
+		if asJSON {
+			if err := enc.Encode(j); err != nil {
+				return err
+			}
+			continue
+		}
+		switch {
+		case j.Error != "":
+			fmt.Fprintf(out, "%-8s %s\n", "ERROR", j.Error) // the error names the file
+		default:
+			fmt.Fprintf(out, "%-8s %s: %s\n", strings.ToUpper(j.Verdict.String()), p, j.Reason)
+		}
+	}
+	if !asJSON {
+		fmt.Fprintf(out, "clockwise analyze: %s: %d valid, %d invalid, %d unknown, %d not read (malformed or unreadable)\n",
+			plural(len(paths), "history", "histories"), counts[checker.Valid], counts[checker.Invalid], counts[checker.Unknown], failed)
+	}
+	switch {
+	case failed > 0:
+		return inputErr(fmt.Errorf("analyze: %d of %d histories could not be read", failed, len(paths)))
+	case counts[checker.Invalid] > 0:
+		return errInvalid
+	case counts[checker.Unknown] > 0:
+		return errUnknown
+	}
+	return nil
+}
+
+// judge judges one of several histories.
+func judge(path string, imp *imported, opts checker.Options) judged {
+	j := judged{Path: path}
+	if imp != nil {
+		r, err := judgeImported(path, imp)
+		if err != nil {
+			j.Error = err.Error()
+			return j
+		}
+		j.Verdict, j.Reason, j.Result = r.Verdict, r.Reason, r
+		return j
+	}
+	opts.Explain = 0
+	res, err := experiment.Judge(path, opts)
+	if err != nil {
+		j.Error = err.Error()
+		return j
+	}
+	r := res.Result
+	j.Verdict, j.Result = r.Verdict, r
+	switch {
+	case len(r.Failures) > 0:
+		j.Reason = strings.Join(r.Failures, "; ")
+	case len(r.Unknown) > 0:
+		j.Reason = strings.Join(r.Unknown, "; ")
+	default:
+		j.Reason = fmt.Sprintf("%d operations, no anomaly", r.Summary.Ops)
+	}
+	return j
+}
+
+// plural is n of a thing, in the singular or the plural.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

@@ -90,7 +90,7 @@ func TestMalformedHistoryExit2NamingLineAndField(t *testing.T) {
 
 	code, _, stderr = cli("analyze", t.TempDir())
 	assert.Equal(t, exitUsage, code)
-	assert.Contains(t, stderr, "without a history.jsonl")
+	assert.Contains(t, stderr, "holds no clockwise history (no *.jsonl file under it, and it is not a run folder: it has no history.jsonl)")
 }
 
 func TestCheckWritesARunFolderAndAnalyzeAgrees(t *testing.T) {

@@ -31,6 +31,8 @@ func TestBlindSpotHistories(t *testing.T) {
 		{"corrupted-value", nil, exitInvalid, []string{"INVALID: 1 corrupted versions read", `returned w1 as the value "pear", but w1 wrote the value "apple"`}},
 		{"corrupted-write-as-tombstone", nil, exitInvalid, []string{"corrupted versions read", "returned w1 as a tombstone (deleted), but w1 wrote the value \"1\""}},
 		{"corrupted-tombstone-as-value", nil, exitInvalid, []string{"corrupted versions read", `returned d2 as the value "1", but d2 wrote a tombstone`}},
+		{"read-lists-a-version-twice", nil, exitInvalid, []string{"INVALID: 1 versions listed more than once by a read",
+			"Versions a read listed twice:", "- w1 on x read at event 2 (1 reads): c2's read of x at event 3 returned w1 2 times: [w1, w1]"}},
 		{"future-read", nil, exitInvalid, []string{"INVALID: 1 reads returned a write invoked after they completed", "w2 was only invoked at event 6"}},
 		{"info-write-seen-then-lost", nil, exitInvalid, []string{"INVALID: 0 acknowledged writes lost to clock skew; 1 dropped as a concurrent write (0 racing, 1 overwritten by a later write that never read it)",
 			"1 of 2 writes (1 acknowledged, 1 indeterminate but read) lost",
@@ -88,11 +90,16 @@ func TestBadHistoryLinesExit2(t *testing.T) {
 	}{
 		{"unknown f", good + `{"index":1,"time":1,"process":"c1","type":"ok","f":"raed","key":"x","node":"n1"}` + "\n",
 			`line 2: field "f": is "raed", expected read, write or delete`},
+		{"read ok without versions", good + `{"index":1,"time":1,"process":"c1","type":"ok","f":"read","key":"x","node":"n1"}` + "\n",
+			`line 2: field "versions": missing (or null) on a read ok`},
+		{"read ok with null versions", good + `{"index":1,"time":1,"process":"c1","type":"ok","f":"read","key":"x","node":"n1","versions":null}` + "\n",
+			`line 2: field "versions": missing (or null) on a read ok`},
+		{"a JSON array", `[{"index":0}]` + "\n", "line 1: expected an event, a JSON object, got JSON array"},
 		{"missing key", good + `{"index":1,"time":1,"process":"c1","type":"ok","f":"read","node":"n1"}` + "\n",
 			`line 2: field "key": missing on a read`},
 		{"overlong line", good + `{"index":1,"time":1,"process":"c1","type":"ok","f":"read","key":"x","error":"` +
 			strings.Repeat("x", 70<<20) + `"}` + "\n", "line 2: longer than 64 MiB"},
-		{"pairing", good + `{"index":1,"time":1,"process":"c2","type":"ok","f":"read","key":"x","node":"n1"}` + "\n",
+		{"pairing", good + `{"index":1,"time":1,"process":"c2","type":"ok","f":"read","key":"x","node":"n1","versions":[]}` + "\n",
 			"line 2: event 1: c2 completes a read it never invoked"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -167,4 +174,60 @@ func TestNothingToJudgeIsUnknown(t *testing.T) {
 	code, stdout, stderr = cli("analyze", faults)
 	assert.Equal(t, exitUnknown, code, stderr)
 	assert.Contains(t, stdout, "UNKNOWN: the history has no client operation")
+}
+
+// analyze --initial and --model judge Knossos's models; several histories,
+// or a folder, are judged in one process, a line each, and exit on the
+// worst verdict.
+func TestAnalyzeKnossosModelsAndMany(t *testing.T) {
+	edn := func(name string) string { return filepath.Join("..", "..", "jepsen", "testdata", name) }
+	code, stdout, stderr := cli("analyze", "--format", "edn", "--initial", "0", edn("multi-register.edn"))
+	assert.Equal(t, exitValid, code, stderr)
+	assert.Contains(t, stdout, "history (edn; model multi-register, starting at 0)")
+	code, _, _ = cli("analyze", "--format", "edn", edn("multi-register.edn"))
+	assert.Equal(t, exitInvalid, code, "the registers start at nil without --initial")
+
+	code, _, stderr = cli("analyze", "--format", "edn", "--model", "cas-register", edn("mutex.edn"))
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, `line 3: field ":f": the model is cas-register, but :acquire is an operation of a mutex`)
+	for _, args := range [][]string{
+		{"--format", "edn", "--model", "queue"},
+		{"--format", "edn", "--initial", "[1"},
+		{"--initial", "0"},
+	} {
+		code, _, stderr = cli(append(append([]string{"analyze"}, args...), edn("mutex.edn"))...)
+		assert.Equal(t, exitUsage, code, "%v", args)
+		assert.Contains(t, stderr, "usage:", "%v", args)
+	}
+
+	// Several files: a line each, a summary, the worst verdict.
+	code, stdout, _ = cli("analyze", "--format", "edn", "--initial", "0", edn("mutex.edn"), edn("nemesis-only.edn"), edn("vacuous.edn"))
+	assert.Equal(t, exitUnknown, code, stdout)
+	assert.Contains(t, stdout, "VALID    "+edn("mutex.edn")+": linearizable: 4 operations on 1 key\n")
+	assert.Contains(t, stdout, "UNKNOWN  "+edn("nemesis-only.edn")+": nothing to judge: the history has no client operations\n")
+	assert.Contains(t, stdout, "VALID    "+edn("vacuous.edn")+": linearizable: no client operation took effect")
+	assert.True(t, strings.HasSuffix(stdout, "clockwise analyze: 3 histories: 2 valid, 0 invalid, 1 unknown, 0 not read (malformed or unreadable)\n"), stdout)
+	code, _, _ = cli("analyze", "--format", "edn", edn("mutex.edn"), edn("register-stale-read.edn"), edn("nemesis-only.edn"))
+	assert.Equal(t, exitInvalid, code, "invalid over unknown over valid")
+
+	// A folder: every *.edn under it; one that cannot be read is listed and
+	// makes the exit 2.
+	dir := t.TempDir()
+	for _, name := range []string{"mutex.edn", "register-malformed.edn"} {
+		b, err := os.ReadFile(edn(name))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), b, 0o644))
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("not a history"), 0o644))
+	code, stdout, stderr = cli("analyze", "--format", "edn", "--json", dir)
+	assert.Equal(t, exitUsage, code)
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	require.Len(t, lines, 2, stdout)
+	assert.Contains(t, lines[0], `"path":"`+filepath.Join(dir, "mutex.edn")+`","verdict":"valid"`)
+	assert.Contains(t, lines[1], `line 3: field \":value\": a cas needs [from to], got 3`)
+	assert.Contains(t, stderr, "1 of 2 histories could not be read")
+
+	code, _, stderr = cli("analyze", "--format", "edn", t.TempDir())
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "holds no edn history")
 }

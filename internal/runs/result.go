@@ -49,6 +49,7 @@ func Bounded(r *checker.Result, bound int) *checker.Result {
 	cut(&b.Phantoms, bound, "phantoms", omitted)
 	cut(&b.Corrupted, bound, "corrupted", omitted)
 	cut(&b.Future, bound, "future_reads", omitted)
+	cut(&b.Duplicated, bound, "duplicated", omitted)
 	cut(&b.Divergent, bound, "divergent", omitted)
 	cut(&b.External, bound, "external", omitted)
 	if len(omitted) == 0 {
