@@ -59,6 +59,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/clockwise-kv/clockwise/internal/owner"
 )
 
 // UnavailableError says why packet filter rules cannot be used here.
@@ -120,12 +122,12 @@ func New(hosts []netip.Addr) (*Filter, error) {
 		}
 		seen[h] = true
 	}
-	start, err := startTime(os.Getpid())
+	self, err := owner.Self()
 	if err != nil {
 		return nil, fmt.Errorf("netfault: %w", err)
 	}
 	f := &Filter{
-		table: fmt.Sprintf("%s%d_%d_%d", prefix, os.Getpid(), start, seq.Add(1)),
+		table: fmt.Sprintf("%s%s_%d", prefix, self, seq.Add(1)),
 		hosts: slices.Clone(hosts),
 	}
 	var b strings.Builder
@@ -273,12 +275,7 @@ func Sweep() ([]string, error) {
 	var swept []string
 	var errs []error
 	for _, m := range tableRE.FindAllStringSubmatch(out, -1) {
-		pid, err1 := strconv.Atoi(m[2])
-		start, err2 := strconv.ParseUint(m[3], 10, 64)
-		if err1 != nil || err2 != nil {
-			continue
-		}
-		if s, err := startTime(pid); err == nil && s == start {
+		if owner.Alive(m[2] + "_" + m[3]) {
 			continue // its owner still runs
 		}
 		if err := nft(fmt.Sprintf("delete table inet %s\n", m[1])); err != nil {
@@ -288,26 +285,6 @@ func Sweep() ([]string, error) {
 		swept = append(swept, m[1])
 	}
 	return swept, errors.Join(errs...)
-}
-
-// startTime is a process's start time in clock ticks since boot (field 22
-// of /proc/<pid>/stat), which tells it from a later process given the same
-// id.
-func startTime(pid int) (uint64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, err
-	}
-	// The command name (field 2) is in parentheses and may hold spaces.
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return 0, fmt.Errorf("/proc/%d/stat: no command name", pid)
-	}
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 20 {
-		return 0, fmt.Errorf("/proc/%d/stat: %d fields after the name", pid, len(f))
-	}
-	return strconv.ParseUint(f[19], 10, 64)
 }
 
 // nft runs an nft script in one transaction.
