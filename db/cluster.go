@@ -72,6 +72,7 @@ type Cluster struct {
 	procs  map[string]*proc
 	order  []string
 	closed bool
+	skews  map[string]error // ProbeSkew's answer per program
 }
 
 type proc struct {
@@ -102,7 +103,7 @@ func New(opts Options) (*Cluster, error) {
 	if err != nil {
 		return nil, fmt.Errorf("db: %w", err)
 	}
-	c := &Cluster{dir: opts.Dir, owner: self, procs: map[string]*proc{}}
+	c := &Cluster{dir: opts.Dir, owner: self, procs: map[string]*proc{}, skews: map[string]error{}}
 	if err := c.claim(opts.Nodes, opts.Ports); err != nil {
 		return nil, err
 	}
@@ -199,8 +200,10 @@ func (c *Cluster) Start(p Process) error {
 	if err != nil {
 		return err
 	}
-	if p.Skew && c.fake == "" {
-		return errors.New("db: clock skew needs libfaketime: install Debian's faketime package (make dbs)")
+	if p.Skew {
+		if err := c.probe(p.Path); err != nil {
+			return err
+		}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -222,6 +225,21 @@ func (c *Cluster) Start(p Process) error {
 	c.procs[p.Name] = pr
 	c.order = append(c.order, p.Name)
 	return c.run(pr, n)
+}
+
+// probe asks ProbeSkew once per program whether it runs under libfaketime.
+func (c *Cluster) probe(path string) error {
+	c.mu.Lock()
+	err, ok := c.skews[path]
+	c.mu.Unlock()
+	if ok {
+		return err
+	}
+	err = ProbeSkew(context.Background(), path)
+	c.mu.Lock()
+	c.skews[path] = err
+	c.mu.Unlock()
+	return err
 }
 
 // Folder is process name's data folder.

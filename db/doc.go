@@ -37,10 +37,13 @@
 // A process started with Skew reads the clock through Debian's libfaketime
 // (LD_PRELOAD, with a timestamp file per process that SetOffset rewrites;
 // libfaketime rereads it at most a second later). It reaches only programs
-// that read the clock through libc: Redis and its Sentinel, not Go programs
-// such as etcd, whose runtime reads the clock by system call or vDSO
-// without libc. The monotonic clock is left alone (FAKETIME_DONT_FAKE_MONOTONIC):
-// only the wall clock is skewed, as a wrong wall clock is.
+// that read the clock through libc, not Go programs such as etcd, whose
+// runtime reads the clock by system call or vDSO without libc. The monotonic
+// clock is left alone (FAKETIME_DONT_FAKE_MONOTONIC): only the wall clock is
+// skewed, as a wrong wall clock is. Before a program's first process starts
+// with Skew, ProbeSkew checks that it runs under libfaketime at all: Debian's
+// redis-server does not (it links jemalloc, which hangs libfaketime's start),
+// and Start returns the *SkewError that says why.
 //
 // # Operations
 //
