@@ -368,7 +368,8 @@ func (c *Cluster) Restart(name string) error {
 	return c.run(pr, n)
 }
 
-// Pause stops process name with SIGSTOP until Resume.
+// Pause stops process name's group with SIGSTOP until Resume, and returns
+// once every thread of the process has stopped.
 func (c *Cluster) Pause(name string) error { return c.signal(name, syscall.SIGSTOP) }
 
 // Resume continues process name with SIGCONT.
@@ -384,11 +385,45 @@ func (c *Cluster) signal(name string, sig syscall.Signal) error {
 	if pr.cmd == nil {
 		return fmt.Errorf("db: %s is down", name)
 	}
-	if err := syscall.Kill(-pr.cmd.Process.Pid, sig); err != nil {
+	pid := pr.cmd.Process.Pid
+	if err := syscall.Kill(-pid, sig); err != nil {
 		return fmt.Errorf("db: %s %s: %w", sig, name, err)
 	}
 	pr.paused = sig == syscall.SIGSTOP
+	if pr.paused {
+		// The kernel stops each thread as it next runs: wait for all.
+		deadline := time.Now().Add(2 * time.Second)
+		for !stopped(pid) {
+			if time.Now().After(deadline) {
+				return fmt.Errorf("db: %s (pid %d) not stopped 2 s after SIGSTOP", name, pid)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
 	return nil
+}
+
+// stopped reports whether every thread of process pid is stopped, or the
+// process is gone.
+func stopped(pid int) bool {
+	tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/stat", pid))
+	if err != nil || len(tasks) == 0 {
+		return true
+	}
+	for _, task := range tasks {
+		b, err := os.ReadFile(task)
+		if err != nil {
+			continue
+		}
+		i := strings.LastIndexByte(string(b), ')')
+		if i < 0 || i+2 >= len(b) {
+			continue
+		}
+		if st := b[i+2]; st != 'T' && st != 't' && st != 'Z' && st != 'X' {
+			return false
+		}
+	}
+	return true
 }
 
 // Partition cuts the links between hosts (by node name) in different

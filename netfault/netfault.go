@@ -106,9 +106,6 @@ func Available() error {
 // than 127.0.0.1, and starts marking the connections they open. Without root
 // or nft it returns an *UnavailableError.
 func New(hosts []netip.Addr) (*Filter, error) {
-	if err := Available(); err != nil {
-		return nil, err
-	}
 	if len(hosts) == 0 {
 		return nil, errors.New("netfault: no hosts")
 	}
@@ -121,6 +118,9 @@ func New(hosts []netip.Addr) (*Filter, error) {
 			return nil, fmt.Errorf("netfault: host %s named twice", h)
 		}
 		seen[h] = true
+	}
+	if err := Available(); err != nil {
+		return nil, err
 	}
 	self, err := owner.Self()
 	if err != nil {
