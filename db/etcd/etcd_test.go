@@ -101,6 +101,7 @@ func TestEtcd(t *testing.T) {
 	t.Run("partition", func(t *testing.T) {
 		require.NoError(t, c.Partition([][]string{{"n1"}, {"n2", "n3"}}))
 		defer func() { assert.NoError(t, c.Heal()) }()
+		cut := time.Now()
 		n1 := client(t, c, "n1")
 		write(t, client(t, c, "n2", "n3"), "6") // the majority keeps or elects a leader
 		// n1 loses its leader within an election timeout and refuses writes
@@ -120,6 +121,7 @@ func TestEtcd(t *testing.T) {
 			return fmt.Errorf("put on n1: %v", err)
 		}))
 		assert.ErrorContains(t, err, "no leader")
+		t.Logf("n1 refused writes for want of a leader %s after the cut", time.Since(cut).Round(10*time.Millisecond))
 		_, _, err = n1.Get(ctx, "k", false)
 		require.Error(t, err, "no linearizable read on the minority")
 		v, _, err := n1.Get(ctx, "k", true)
