@@ -38,9 +38,10 @@
 //
 // # Privileges
 //
-// Packet filter rules need root (CAP_NET_ADMIN) and the nft command (Debian's
-// nftables package). Without either, New returns an *UnavailableError saying
-// which, so a caller records the fault as skipped with that reason.
+// Packet filter rules need root (CAP_NET_ADMIN), the nft command (Debian's
+// nftables package) and a kernel with nf_tables and connection tracking.
+// Without any of these, New returns an *UnavailableError saying which, so a
+// caller records the fault as skipped with that reason.
 package netfault
 
 import (
@@ -142,12 +143,10 @@ func New(hosts []netip.Addr) (*Filter, error) {
 	}
 	b.WriteString("\t}\n")
 	b.WriteString("\tchain cut {\n\t\ttype filter hook output priority filter + 10; policy accept;\n\t}\n}\n")
+	// Creating the table is the real test: no CAP_NET_ADMIN (a container's
+	// root), no nf_tables or conntrack in the kernel.
 	if err := nft(b.String()); err != nil {
-		var ee *exec.ExitError
-		if errors.As(err, &ee) && strings.Contains(err.Error(), "Operation not permitted") {
-			return nil, &UnavailableError{Reason: err.Error()}
-		}
-		return nil, err
+		return nil, &UnavailableError{Reason: "nft could not create a table: " + strings.TrimPrefix(err.Error(), "netfault: ")}
 	}
 	return f, nil
 }
