@@ -186,3 +186,51 @@ func TestSkew(t *testing.T) {
 		return nil
 	}))
 }
+
+// TestPausedPrimary is Jepsen's classic: a primary paused past Sentinel's
+// down-after is replaced, and wakes up believing it still leads, taking
+// writes that its demotion then discards.
+func TestPausedPrimary(t *testing.T) {
+	dbtest.Need(t, "redis-server")
+	ctx := context.Background()
+	c, err := Start(ctx, Options{Dir: t.TempDir()})
+	require.NoError(t, err)
+	defer func() {
+		require.NoError(t, c.Stop())
+		dbtest.Clean(t, c.Cluster)
+	}()
+	old, err := c.NodeClient("n1", ClientOptions{})
+	require.NoError(t, err)
+	defer old.Close()
+	_, err = old.Set(ctx, "k", "before")
+	require.NoError(t, err)
+
+	require.NoError(t, c.Pause("n1"))
+	paused := time.Now()
+	var primary string
+	failover := db.Wait(ctx, "a failover", 20*time.Second, func(ctx context.Context) error {
+		primary, err = c.Primary(ctx, "n2")
+		if err == nil && primary == "n1" {
+			return fmt.Errorf("s2 still names n1")
+		}
+		return err
+	})
+	require.NoError(t, c.Resume("n1"))
+	require.NoError(t, failover)
+	t.Logf("failover: s2 named %s %s after the pause", primary, time.Since(paused).Round(10*time.Millisecond))
+
+	// Awake, n1 has not heard of the failover: it answers as the primary
+	// and acknowledges writes until a Sentinel demotes it, seconds later.
+	role, err := c.Role(ctx, "n1")
+	require.NoError(t, err)
+	assert.Equal(t, "master", role, "n1 woke believing it leads")
+	_, err = old.Set(ctx, "k", "lost")
+	require.NoError(t, err, "n1 acknowledges a write after the failover")
+	require.NoError(t, c.WaitSettled(ctx, primary))
+	t.Logf("n1 a replica of %s %s after the pause", primary, time.Since(paused).Round(10*time.Millisecond))
+	cl := c.Client(ClientOptions{})
+	defer cl.Close()
+	v, _, err := cl.Get(ctx, "k")
+	require.NoError(t, err)
+	assert.Equal(t, "before", v, "what n1 acknowledged after it woke is gone")
+}
