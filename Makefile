@@ -11,7 +11,7 @@ PORT     ?= 8080
 
 SEEDFLAG := $(if $(SEED),--seed $(SEED),)
 
-.PHONY: all build demo test check check-real analyze matrix metadata report serve browser bench lint docs clean sweep fuzz
+.PHONY: all build demo test check check-real analyze matrix metadata report serve browser dbs bench lint docs clean sweep fuzz
 
 all: build
 
@@ -24,8 +24,9 @@ demo: build
 	$(BIN) demo
 
 # The whole test suite, with the race detector, plus vet and gofmt. The
-# browser test needs headless Chromium: the browser target installs it.
-test: lint browser
+# browser test needs headless Chromium, the real databases' tests etcd, Redis,
+# libfaketime and nft: the browser and dbs targets install them.
+test: lint browser dbs
 	$(GO) test -race -count=1 ./...
 
 # A randomized test; exits 1 (make reports "Error 1") when acknowledged writes were lost.
@@ -107,6 +108,20 @@ browser:
 	fi
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
 		{ echo "chromium is still missing: install Debian's chromium package"; exit 1; }
+
+# The real databases and what faults them: Debian's etcd-server, redis-server,
+# faketime (libfaketime) and nftables, installed with apt-get where missing
+# (as root, or through sudo). Packet filter faults need root at run time too.
+DBS := etcd:etcd-server redis-server:redis-server faketime:faketime nft:nftables
+dbs:
+	@missing=; for d in $(DBS); do command -v $${d%%:*} >/dev/null 2>&1 || [ -x /usr/sbin/$${d%%:*} ] || missing="$$missing $${d##*:}"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian's$$missing for the real databases' tests"; \
+		sudo=; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	@for d in $(DBS); do command -v $${d%%:*} >/dev/null 2>&1 || [ -x /usr/sbin/$${d%%:*} ] || \
+		{ echo "$${d%%:*} is still missing: install Debian's $${d##*:} package"; exit 1; }; done
 
 # Benchmarks, compared with benchstat (go run golang.org/x/perf/cmd/benchstat@latest
 # old.txt new.txt): in process, six times each, the simulator (client ops/s at 3 and 5
