@@ -27,7 +27,7 @@ demo: build
 # browser test needs headless Chromium, the real databases' tests etcd, Redis,
 # libfaketime and nft: the browser and dbs targets install them.
 test: lint browser dbs
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 25m ./...
 
 # A randomized test; exits 1 (make reports "Error 1") when acknowledged writes were lost.
 check: build
