@@ -3,8 +3,8 @@ package node_test
 import (
 	"encoding/base64"
 	"encoding/json"
-	"math"
 	"io"
+	"math"
 	"net/http"
 	"strings"
 	"testing"
