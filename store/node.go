@@ -181,7 +181,7 @@ func (n *Node) Step(now int64, m Message) error {
 		}
 		obj, st := n.strategy.Put(n.objects[m.Key], Write{Version: m.Version, Context: m.Context}, now)
 		reply := Message{Kind: Reply, To: m.From, ID: m.ID, Key: m.Key, Meta: st.Meta}
-		if st.AckAt > now {
+		if st.AckAt != 0 && st.AckAt > now { // 0: no commit wait, whatever the clock reads
 			n.pending = append(n.pending, held{key: m.Key, obj: obj, reply: reply, since: now, ackAt: st.AckAt})
 			return nil
 		}
