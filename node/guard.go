@@ -138,9 +138,10 @@ func exposedIP(ip net.IP) string {
 // conns tracks the server's connections (http.Server.ConnState). At the
 // connection limit (netutil.LimitListener holds the next Accept until a
 // connection closes) it closes the connection idle the longest, one that
-// has not sent a request yet or waits between requests, so that idle
-// connections cannot keep a new client out; a server whose every
-// connection is busy makes the next one wait. At shutdown it closes the
+// has not sent a request yet or waits between requests, whenever one
+// arrives or goes idle, so that idle connections cannot keep a new client
+// out; a server whose every connection is busy makes the next one wait
+// until one is done. At shutdown it closes the
 // connections that never sent a request, which http.Server.Shutdown would
 // wait for as if busy.
 type conns struct {
@@ -169,20 +170,27 @@ func (cs *conns) track(c net.Conn, st http.ConnState) {
 			return
 		}
 		cs.all[c] = &conn{st: st, since: cs.now()}
-		if cs.limit > 0 && len(cs.all) >= cs.limit {
-			cs.evict(c)
-		}
+		cs.full(c)
 	case http.StateIdle, http.StateActive:
 		if e, ok := cs.all[c]; ok {
 			e.st, e.since = st, cs.now()
+		}
+		if st == http.StateIdle {
+			cs.full(nil)
 		}
 	default: // closed, hijacked
 		delete(cs.all, c)
 	}
 }
 
-// evict closes the connection idle the longest, but keep. Locked.
-func (cs *conns) evict(keep net.Conn) {
+// full makes room at the limit: it closes the connection idle the
+// longest, but keep, so that the listener always has a slot for the next
+// connection. Busy connections are never closed: when every connection
+// is busy, the next one that goes idle makes room. Locked.
+func (cs *conns) full(keep net.Conn) {
+	if cs.limit <= 0 || len(cs.all) < cs.limit {
+		return
+	}
 	var oldest net.Conn
 	var at time.Time
 	for c, e := range cs.all {
