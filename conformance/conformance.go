@@ -148,6 +148,9 @@ type Options struct {
 	Replication time.Duration
 	// HTTP sends the requests; nil: a client of its own.
 	HTTP *http.Client
+	// Token, when set, goes with every request as "Authorization: Bearer
+	// <token>": the shared secret of nodes that guard their admin API.
+	Token string
 }
 
 // Run checks the nodes at urls. It returns an error only when a URL
@@ -165,6 +168,7 @@ func Run(ctx context.Context, urls []string, opts Options) (*Report, error) {
 	if opts.HTTP == nil {
 		opts.HTTP = &http.Client{}
 	}
+	opts.HTTP = protocol.WithToken(opts.HTTP, opts.Token)
 	run := &runner{opts: opts, rep: &Report{Checks: []Check{}}, tag: tag()}
 	var targets []*target
 	for _, u := range urls {

@@ -32,6 +32,9 @@ type Cluster struct {
 	// Local tunes a local cluster's nodes; its Binary and Logs are set
 	// from Binary and the run folder.
 	Local live.LocalOptions
+	// Token is the shared secret a remote cluster's control plane requires
+	// (protocol.TokenEnv); a local cluster, on loopback, needs none.
+	Token string
 }
 
 // URLs returns the node URLs of a remote cluster's Spec, or an error that
@@ -88,7 +91,7 @@ func CheckReal(ctx context.Context, root string, cfg harness.Config, cl Cluster,
 		defer l.Close()
 		t = l
 	} else {
-		if t, err = live.DialRemote(ctx, urls); err != nil {
+		if t, err = live.DialRemote(ctx, urls, cl.Token); err != nil {
 			return nil, fmt.Errorf("experiment: %w", err)
 		}
 	}

@@ -15,4 +15,15 @@
 // blocked through the admin API gets nothing from this node and is refused
 // (403) when it sends. The store is in memory: a node that restarts comes
 // back empty and recovers from its peers by anti-entropy.
+//
+// The control plane is guarded (guard.go): with Config.Token set,
+// /admin/... and /internal/... require it as a bearer token (401 without
+// it) and the node sends it to its peers; without one, Run serves on a
+// loopback listener only (Exposed says why an address is not). The
+// client API stays open. Every route bounds its body (413), the server
+// bounds reading (ReadTimeout, 408 for a slow body), writing and idle
+// keep-alive connections (IdleTimeout), and serves at most MaxConns
+// connections, closing the one idle the longest at the limit. Keys,
+// clocks and contexts outside the protocol's limits get 400, a write id
+// reused with another value 409.
 package node

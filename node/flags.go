@@ -6,17 +6,20 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/clockwise-kv/clockwise/protocol"
 	"github.com/clockwise-kv/clockwise/store"
 )
 
 // DefaultConfig is a node's configuration before its flags: lww on
 // 127.0.0.1:7001, a coordinator that acknowledges alone, the strategies'
-// default ε and K, and the default tick, sync and timeout.
+// default ε and K, the default tick, sync and timeout, and the default
+// limits of the server.
 func DefaultConfig() Config {
 	return Config{
 		Listen: "127.0.0.1:7001", Strategy: "lww", W: 1,
 		Options: store.Options{Epsilon: store.DefaultEpsilon, Prune: store.DefaultPrune},
 		Tick:    DefaultTick, Sync: DefaultSync, Timeout: DefaultTimeout,
+		MaxConns: DefaultMaxConns, ReadTimeout: DefaultReadTimeout, IdleTimeout: DefaultIdleTimeout,
 	}
 }
 
@@ -36,11 +39,17 @@ func (c *Config) Flags(fs *pflag.FlagSet) {
 	fs.DurationVar(&c.Tick, "tick", c.Tick, "how often the node ticks (commit waits end on a tick)")
 	fs.DurationVar(&c.Sync, "sync", c.Sync, "how often the node runs anti-entropy with its next peer")
 	fs.DurationVar(&c.Timeout, "timeout", c.Timeout, "how long a client request waits for the node before it answers 504 (outcome unknown)")
+	fs.StringVar(&c.Token, "token", c.Token, "shared secret that /admin/... and /internal/... require (\"Authorization: Bearer <token>\"), sent to the peers too; required to listen beyond loopback (default: $"+protocol.TokenEnv+")")
+	fs.IntVar(&c.MaxConns, "max-conns", c.MaxConns, "most connections served at once; at the limit the one idle the longest is closed")
+	fs.DurationVar(&c.ReadTimeout, "read-timeout", c.ReadTimeout, "how long reading a request, headers and body, may take")
+	fs.DurationVar(&c.IdleTimeout, "idle-timeout", c.IdleTimeout, "how long a keep-alive connection may wait for its next request")
 }
 
 // Args writes c as the flags of clockwise node (see Flags): every flag,
-// so that a node started with them has exactly c, whatever the defaults.
-// Log is not a flag.
+// so that a node started with them has exactly c, whatever the defaults,
+// but the token: a command line is there for every user of the machine to
+// read (ps), so a token goes to a node through $CLOCKWISE_TOKEN. Log is
+// not a flag.
 func (c Config) Args() []string {
 	return []string{
 		"--id", c.ID, "--listen", c.Listen, "--peers", FormatPeers(c.Peers),
@@ -48,6 +57,7 @@ func (c Config) Args() []string {
 		"--epsilon", c.Options.Epsilon.String(), "--prune", strconv.Itoa(c.Options.Prune),
 		"--incarnation", strconv.Itoa(c.Incarnation),
 		"--tick", c.Tick.String(), "--sync", c.Sync.String(), "--timeout", c.Timeout.String(),
+		"--max-conns", strconv.Itoa(c.MaxConns), "--read-timeout", c.ReadTimeout.String(), "--idle-timeout", c.IdleTimeout.String(),
 	}
 }
 

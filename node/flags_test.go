@@ -1,6 +1,7 @@
 package node_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -29,8 +30,13 @@ func TestArgsParseBackToTheConfig(t *testing.T) {
 		ID: "n2", Listen: "127.0.0.1:7102", Peers: map[string]string{"n1": "127.0.0.1:7101", "n3": "http://127.0.0.1:7103"},
 		Strategy: "vv-pruned", Options: store.Options{Epsilon: 3 * time.Millisecond, Prune: 4},
 		W: 2, Replicas: 3, Incarnation: 5, Tick: 2 * time.Millisecond, Sync: 70 * time.Millisecond, Timeout: 9 * time.Second,
+		MaxConns: 17, ReadTimeout: 3 * time.Second, IdleTimeout: 4 * time.Second,
 	}
 	assert.Equal(t, want, parse(t, want.Args()))
+	secret := want
+	secret.Token = "s3cret"
+	assert.NotContains(t, strings.Join(secret.Args(), " "), "s3cret", "a command line is there for every user to read")
+	assert.Equal(t, want, parse(t, secret.Args()), "the token is not a flag Args writes")
 	d := node.DefaultConfig()
 	d.ID, d.Peers = "n1", map[string]string{"n2": "127.0.0.1:7002"}
 	assert.Equal(t, d, parse(t, d.Args()), "the defaults too")

@@ -1,6 +1,7 @@
 package node
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"net/http"
 	"slices"
 	"strings"
@@ -18,24 +20,20 @@ import (
 	"github.com/clockwise-kv/clockwise/store"
 )
 
-// Request body limits: a client's write, and a batch of peer messages
-// (anti-entropy carries whole stores).
-const (
-	maxRequest  = 1 << 20
-	maxMessages = 256 << 20
-)
-
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/kv/{key...}", methods{http.MethodGet: s.get, http.MethodPut: s.put, http.MethodDelete: s.delete})
-	mux.Handle("/admin/info", methods{http.MethodGet: func(w http.ResponseWriter, _ *http.Request) { reply(w, http.StatusOK, s.info) }})
-	mux.Handle("/admin/clock", methods{http.MethodGet: s.getClock, http.MethodPut: s.putClock})
-	mux.Handle("/admin/blocked", methods{http.MethodGet: s.getBlocked, http.MethodPut: s.putBlocked})
-	mux.Handle("/admin/state", methods{http.MethodGet: s.getState})
-	mux.Handle(messagesPath, methods{http.MethodPost: s.messages})
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+	// The client API is open (clients are the system under test); the
+	// admin API and the peers' endpoint need the token, when there is one.
+	mux.Handle("/kv/{key...}", limited(maxRequest, methods{http.MethodGet: s.get, http.MethodPut: s.put, http.MethodDelete: s.delete}))
+	admin := func(path string, m methods) { mux.Handle(path, s.guarded(limited(maxAdmin, m))) }
+	admin("/admin/info", methods{http.MethodGet: func(w http.ResponseWriter, _ *http.Request) { reply(w, http.StatusOK, s.info) }})
+	admin("/admin/clock", methods{http.MethodGet: s.getClock, http.MethodPut: s.putClock})
+	admin("/admin/blocked", methods{http.MethodGet: s.getBlocked, http.MethodPut: s.putBlocked})
+	admin("/admin/state", methods{http.MethodGet: s.getState})
+	mux.Handle(messagesPath, s.guarded(limited(maxMessages, methods{http.MethodPost: s.messages})))
+	mux.Handle("/", limited(maxAdmin, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusNotFound, "no endpoint %s (the node protocol serves /kv/{key} and /admin/...)", r.URL.Path)
-	})
+	})))
 	return mux
 }
 
@@ -52,14 +50,20 @@ func (m methods) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	fail(w, http.StatusMethodNotAllowed, "%s %s: method not allowed (allowed: %s)", r.Method, r.URL.Path, strings.Join(allowed, ", "))
 }
 
+// reply answers v as JSON, its <, > and & as they are (the answers are
+// not HTML).
 func reply(w http.ResponseWriter, code int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		code, b = http.StatusInternalServerError, []byte(`{"error":"encoding the answer failed"}`)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		code = http.StatusInternalServerError
+		b.Reset()
+		b.WriteString(`{"error":"encoding the answer failed"}` + "\n")
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
-	_, _ = w.Write(append(b, '\n'))
+	_, _ = w.Write(b.Bytes())
 }
 
 func fail(w http.ResponseWriter, code int, format string, args ...any) {
@@ -70,13 +74,9 @@ func fail(w http.ResponseWriter, code int, format string, args ...any) {
 // body that is missing, malformed or too large with a 4xx.
 func decode(w http.ResponseWriter, r *http.Request, limit int64, v any) bool {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
-	var tooBig *http.MaxBytesError
 	switch {
-	case errors.As(err, &tooBig):
-		fail(w, http.StatusRequestEntityTooLarge, "body larger than %d bytes", limit)
-		return false
 	case err != nil:
-		fail(w, http.StatusBadRequest, "reading the body: %v", err)
+		bodyFailed(w, r, err)
 		return false
 	case len(strings.TrimSpace(string(body))) == 0:
 		fail(w, http.StatusBadRequest, "%s %s needs a JSON body", r.Method, r.URL.Path)
@@ -89,13 +89,15 @@ func decode(w http.ResponseWriter, r *http.Request, limit int64, v any) bool {
 	return true
 }
 
-// key returns the request's key, or answers 400 when it has none.
+// key returns the request's key, or answers 400 when it has none or one
+// the protocol does not take (protocol.CheckKey).
 func key(w http.ResponseWriter, r *http.Request) (string, bool) {
 	k := r.PathValue("key")
-	if k == "" {
-		fail(w, http.StatusBadRequest, "%s /kv/{key}: the key is missing", r.Method)
+	if err := protocol.CheckKey(k); err != nil {
+		fail(w, http.StatusBadRequest, "%s /kv/{key}: %v", r.Method, err)
+		return "", false
 	}
-	return k, k != ""
+	return k, true
 }
 
 func (s *Server) get(w http.ResponseWriter, r *http.Request) {
@@ -167,6 +169,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, m store.Message) 
 		fail(w, http.StatusServiceUnavailable, "%s /kv/%s: %v; the outcome is unknown", r.Method, m.Key, err)
 	case err != nil:
 		fail(w, http.StatusServiceUnavailable, "%s /kv/%s: %v", r.Method, m.Key, err) // the client has gone
+	case ans.Err != "" && ans.Conflict:
+		fail(w, http.StatusConflict, "%s /kv/%s: %s", r.Method, m.Key, ans.Err)
 	case ans.Err != "":
 		fail(w, http.StatusBadRequest, "%s /kv/%s: %s", r.Method, m.Key, ans.Err)
 	default:
@@ -200,6 +204,14 @@ func decodeContext(s string) (store.Context, error) {
 	if err != nil {
 		return c, errors.New(`"context" is not a context this node issued: pass back what GET returned, or "" for a blind write`)
 	}
+	for _, e := range append(slices.Clone(c.Clock), c.Bumped...) {
+		if e.Counter >= math.MaxInt64 {
+			return c, fmt.Errorf(`"context": counter %d of %q is at the limit (%d): the next write would overflow it`, e.Counter, e.Node, uint64(math.MaxInt64-1))
+		}
+	}
+	if c.TS >= math.MaxInt64 || c.TS <= math.MinInt64+1 {
+		return c, fmt.Errorf(`"context": ts %d is at the limit of a timestamp: the next write would overflow it`, c.TS)
+	}
 	return c, nil
 }
 
@@ -212,11 +224,11 @@ func (s *Server) getClock(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) putClock(w http.ResponseWriter, r *http.Request) {
 	var c protocol.Clock
-	if !decode(w, r, maxRequest, &c) {
+	if !decode(w, r, maxAdmin, &c) {
 		return
 	}
-	if c.PeriodNS < 0 || (c.StrobeNS != 0 && c.PeriodNS == 0) {
-		fail(w, http.StatusBadRequest, "a strobe needs a positive period_ns, got %d", c.PeriodNS)
+	if err := c.Check(); err != nil {
+		fail(w, http.StatusBadRequest, "%s %s: %v", r.Method, r.URL.Path, err)
 		return
 	}
 	var st protocol.ClockState
@@ -234,7 +246,7 @@ func (s *Server) getBlocked(w http.ResponseWriter, _ *http.Request) {
 
 func (s *Server) putBlocked(w http.ResponseWriter, r *http.Request) {
 	var b protocol.Blocked
-	if !decode(w, r, maxRequest, &b) {
+	if !decode(w, r, maxAdmin, &b) {
 		return
 	}
 	set := map[string]bool{}

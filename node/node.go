@@ -14,6 +14,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/net/netutil"
+
 	"github.com/clockwise-kv/clockwise/clock"
 	"github.com/clockwise-kv/clockwise/protocol"
 	"github.com/clockwise-kv/clockwise/store"
@@ -48,7 +50,20 @@ type Config struct {
 	Tick        time.Duration // how often the node ticks; 0: DefaultTick
 	Sync        time.Duration // how often it runs anti-entropy; 0: DefaultSync
 	Timeout     time.Duration // how long a client request waits for the node; 0: DefaultTimeout
-	Log         *log.Logger   // where problems are reported; nil: nowhere
+	// Token, when set, is the shared secret /admin/... and /internal/...
+	// require ("Authorization: Bearer <token>"); the node sends it to its
+	// peers. Without one the node serves on loopback only (Exposed).
+	Token string
+	// MaxConns bounds the connections served at once (0:
+	// DefaultMaxConns); at the limit the one idle the longest is closed.
+	MaxConns int
+	// ReadTimeout bounds reading a request, headers and body (0:
+	// DefaultReadTimeout); IdleTimeout how long a keep-alive connection
+	// waits for its next request (0: DefaultIdleTimeout). Writing the
+	// answer may take ReadTimeout plus Timeout plus 5 s.
+	ReadTimeout time.Duration
+	IdleTimeout time.Duration
+	Log         *log.Logger // where problems are reported; nil: nowhere
 }
 
 // clientName is the sender of client requests inside the loop; replies to
@@ -92,9 +107,20 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = DefaultTimeout
 	}
+	if cfg.MaxConns == 0 {
+		cfg.MaxConns = DefaultMaxConns
+	}
+	if cfg.ReadTimeout == 0 {
+		cfg.ReadTimeout = DefaultReadTimeout
+	}
+	if cfg.IdleTimeout == 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
+	}
 	switch {
-	case cfg.Tick < 0 || cfg.Sync < 0 || cfg.Timeout < 0:
-		return nil, errors.New("node: tick, sync and timeout must be positive")
+	case cfg.Tick < 0 || cfg.Sync < 0 || cfg.Timeout < 0 || cfg.ReadTimeout < 0 || cfg.IdleTimeout < 0:
+		return nil, errors.New("node: tick, sync, timeout, read timeout and idle timeout must be positive")
+	case cfg.MaxConns < 0:
+		return nil, fmt.Errorf("node: max conns must not be negative, got %d", cfg.MaxConns)
 	case cfg.Replicas < 0:
 		return nil, fmt.Errorf("node: replicas must not be negative, got %d", cfg.Replicas)
 	case cfg.Incarnation < 0:
@@ -138,10 +164,10 @@ func New(cfg Config) (*Server, error) {
 		cfg: cfg, start: time.Now(), in: make(chan func(), 1024), stopped: make(chan struct{}),
 		log: cfg.Log, blocked: map[string]bool{}, node: sn, waiters: map[uint64]chan store.Message{}, syncEvery: syncEvery,
 		peers: map[string]*peer{},
-		hc: &http.Client{Transport: &http.Transport{
+		hc: protocol.WithToken(&http.Client{Transport: &http.Transport{
 			MaxIdleConnsPerHost: 4, IdleConnTimeout: 30 * time.Second, DisableCompression: true,
 			DialContext: (&net.Dialer{Timeout: time.Second}).DialContext,
-		}},
+		}}, cfg.Token),
 	}
 	if s.log == nil {
 		s.log = log.New(io.Discard, "", 0)
@@ -191,15 +217,30 @@ func (s *Server) Handler() http.Handler { return s.handler }
 
 // Run starts the loop and serves on ln until ctx ends, then shuts down:
 // it stops taking requests, lets the ones under way finish (5 s at most),
-// and stops the loop.
+// and stops the loop. A node without a token serves on a loopback
+// listener only. It serves at most Config.MaxConns connections at once,
+// each within Config.ReadTimeout and IdleTimeout.
 func (s *Server) Run(ctx context.Context, ln net.Listener) error {
+	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && s.cfg.Token == "" {
+		if why := exposedIP(tcp.IP); why != "" {
+			return fmt.Errorf("node: %s: refusing to serve beyond loopback without a token: %s", ln.Addr(), why)
+		}
+	}
 	lctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	s.Start(lctx)
-	var conns fresh
-	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: s.log, ConnState: conns.track}
+	conns := &conns{limit: s.cfg.MaxConns, now: time.Now}
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: min(10*time.Second, s.cfg.ReadTimeout),
+		ReadTimeout:       s.cfg.ReadTimeout,
+		WriteTimeout:      s.cfg.ReadTimeout + s.cfg.Timeout + 5*time.Second,
+		IdleTimeout:       s.cfg.IdleTimeout,
+		ErrorLog:          s.log,
+		ConnState:         conns.track,
+	}
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
+	go func() { done <- srv.Serve(netutil.LimitListener(ln, s.cfg.MaxConns)) }()
 	select {
 	case err := <-done:
 		return fmt.Errorf("node: %w", err)
@@ -211,7 +252,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	go func() { shut <- srv.Shutdown(sctx) }()
 	// Shutdown waits for connections that never sent a request (a client's
 	// spare dial) as if busy; close them, as it closes idle ones.
-	conns.closeAll()
+	conns.closeFresh()
 	err := <-shut
 	stop()
 	<-s.stopped
@@ -259,39 +300,4 @@ func FormatPeers(peers map[string]string) string {
 		parts = append(parts, id+"="+peers[id])
 	}
 	return strings.Join(parts, ",")
-}
-
-// fresh tracks the connections that have not sent a request yet
-// (http.StateNew).
-type fresh struct {
-	mu     sync.Mutex
-	conns  map[net.Conn]bool
-	closed bool
-}
-
-func (f *fresh) track(c net.Conn, st http.ConnState) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.conns == nil {
-		f.conns = map[net.Conn]bool{}
-	}
-	switch {
-	case st == http.StateNew && f.closed:
-		c.Close()
-	case st == http.StateNew:
-		f.conns[c] = true
-	default:
-		delete(f.conns, c)
-	}
-}
-
-// closeAll closes the fresh connections, and any that arrive later.
-func (f *fresh) closeAll() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.closed = true
-	for c := range f.conns {
-		c.Close()
-	}
-	clear(f.conns)
 }

@@ -38,6 +38,9 @@ type Message struct {
 	Meta     Meta      `json:"meta,omitzero"`      // Reply to Put
 	Objects  []Keyed   `json:"objects,omitempty"`  // Replicate, Sync
 	Err      string    `json:"error,omitempty"`    // Reply: why the request failed
+	// Conflict marks a Reply whose Put reused a write id the key holds
+	// with another value or deleted flag (the node protocol's 409).
+	Conflict bool `json:"conflict,omitempty"`
 }
 
 // Config configures a Node.
@@ -169,9 +172,16 @@ func (n *Node) Step(now int64, m Message) error {
 		if n.forwarded(m) {
 			return nil
 		}
+		if i := slices.IndexFunc(n.objects[m.Key].Siblings, func(s Sibling) bool { return s.Write == m.Version.Write }); i >= 0 {
+			if held := n.objects[m.Key].Siblings[i].Version; held != m.Version {
+				n.send(Message{Kind: Reply, To: m.From, ID: m.ID, Key: m.Key, Conflict: true,
+					Err: fmt.Sprintf("write id %s is taken: the key holds it with another value", m.Version.Write)})
+				return fmt.Errorf("store: %s: write id %s reused with another value (from %s)", n.id, m.Version.Write, m.From)
+			}
+		}
 		obj, st := n.strategy.Put(n.objects[m.Key], Write{Version: m.Version, Context: m.Context}, now)
 		reply := Message{Kind: Reply, To: m.From, ID: m.ID, Key: m.Key, Meta: st.Meta}
-		if st.AckAt > now {
+		if st.AckAt != 0 && st.AckAt > now { // 0: no commit wait, whatever the clock reads
 			n.pending = append(n.pending, held{key: m.Key, obj: obj, reply: reply, since: now, ackAt: st.AckAt})
 			return nil
 		}

@@ -155,6 +155,29 @@ func TestNodeWithoutRingCoordinatesEverything(t *testing.T) {
 	assert.Equal(t, []string{"replicate:n1", "replicate:n3", "reply:c1"}, to)
 }
 
+// A write without a commit wait is acknowledged at once whatever the clock
+// reads, before 1970 too: a clock wound far back does not hold every write.
+// A write id the key holds with another value is a conflict, not applied.
+func TestNodeCommitsAtOnceAtANegativeClockAndRefusesAReusedID(t *testing.T) {
+	for _, name := range []string{"vv", "dvv", "lww", "lamport"} {
+		s, _ := New(name, "n1", Options{})
+		n, err := NewNode(Config{ID: "n1", Strategy: s})
+		require.NoError(t, err)
+		require.NoError(t, n.Step(-1<<62, Message{Kind: Put, From: "c1", ID: 1, Key: "k", Version: ver("w1")}))
+		r := one(t, n)
+		assert.Equal(t, Reply, r.Kind, name)
+		assert.Empty(t, r.Err, name)
+		assert.Zero(t, n.Pending(), name)
+
+		err = n.Step(-1<<62, Message{Kind: Put, From: "c1", ID: 2, Key: "k", Version: Version{Write: "w1", Value: "other"}})
+		assert.ErrorContains(t, err, "reused with another value", name)
+		r = one(t, n)
+		assert.True(t, r.Conflict, name)
+		assert.Contains(t, r.Err, "write id w1 is taken", name)
+		assert.Equal(t, []Version{ver("w1")}, n.Object("k").Versions(), name)
+	}
+}
+
 // AppendReady hands out what Ready would, and what it appended stays put
 // while the node goes on.
 func TestAppendReadyIsReady(t *testing.T) {

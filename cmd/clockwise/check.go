@@ -14,6 +14,7 @@ import (
 	"github.com/clockwise-kv/clockwise/experiment"
 	"github.com/clockwise-kv/clockwise/harness"
 	"github.com/clockwise-kv/clockwise/internal/runs"
+	"github.com/clockwise-kv/clockwise/protocol"
 	"github.com/clockwise-kv/clockwise/report"
 )
 
@@ -25,6 +26,7 @@ func newCheck() *cobra.Command {
 		limit   int
 		linear  time.Duration
 		cluster string
+		token   string
 		shrink  bool
 		asJSON  bool
 	)
@@ -48,7 +50,9 @@ loopback (every peer link through a TCP proxy, so partitions cut real
 sockets; the kill fault SIGKILLs a node and restarts it empty), and
 --cluster http://host:port,... drives nodes someone else started through
 the node protocol (docs/PROTOCOL.md); a fault they cannot take is recorded
-as skipped. The seed fixes the workload and the fault schedule, but real
+as skipped. Nodes that listen beyond loopback guard their admin API with a
+shared token: pass it with --token or $CLOCKWISE_TOKEN (never recorded in
+the run folder). The seed fixes the workload and the fault schedule, but real
 timing decides the history, so a rerun is not byte for byte. Ctrl-C stops
 the run, undoes its faults, stops the local nodes and judges what was
 recorded.
@@ -85,8 +89,13 @@ cannot decide (an interrupted run, replicas that did not converge).`,
 				if cl, err = realCluster(cmd, cluster, &cfg); err != nil {
 					return err
 				}
+				if cl.Token = token; !cmd.Flags().Changed("token") {
+					cl.Token = os.Getenv(protocol.TokenEnv)
+				}
+			} else if cmd.Flags().Changed("token") {
+				return usageErr("invalid --token: it is sent to the nodes of a real cluster; add --cluster or drop --token")
 			}
-			command := replay(cmd, "out", "limit", "shrink", "json")
+			command := replay(cmd, "out", "limit", "shrink", "json", "token")
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			var h experiment.Hooks
 			var done func()
@@ -127,6 +136,7 @@ cannot decide (an interrupted run, replicas that did not converge).`,
 	cmd.Flags().IntVar(&limit, "limit", defaultLimit, fmt.Sprintf("list at most this many findings of each kind on the terminal (0: all); report.txt and results.json list up to %d", runs.MaxFindings))
 	linearFlag(cmd.Flags(), &linear)
 	cmd.Flags().StringVar(&cluster, "cluster", "", `run against real processes: "local" starts --nodes clockwise node processes on loopback; or the comma-separated URLs of running nodes (default: the simulator)`)
+	cmd.Flags().StringVar(&token, "token", "", "the shared secret of a remote cluster's /admin and /internal endpoints (default: $"+protocol.TokenEnv+")")
 	cmd.Flags().BoolVar(&shrink, "shrink", false, "when the run fails, shrink it too (see 'clockwise shrink')")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the checker's full result as JSON (as analyze --json does) instead of text")
 	return cmd

@@ -59,6 +59,11 @@ func TestBadFlagsExit2WithUsage(t *testing.T) {
 		{[]string{"matrix", "--seed", "-1"}, `"-1" is not a seed`},
 		{[]string{"analyze", "--format", "csv", "x"}, "invalid --format"},
 		{[]string{"analyze", "--format", "edn", "--gate", "stale", "x"}, "invalid --gate"},
+		{[]string{"node", "--id", "n1", "--listen", "0.0.0.0:0", "--token", ""}, "refusing to listen on 0.0.0.0:0 without a token: 0.0.0.0 listens on every interface"},
+		{[]string{"node", "--id", "n1", "--listen", ":0", "--token", ""}, "refusing to listen on :0 without a token: an empty host listens on every interface"},
+		{[]string{"node", "--id", "n1", "--listen", "[::]:0", "--token", ""}, "pass --token (or set CLOCKWISE_TOKEN) on every node, or listen on 127.0.0.1"},
+		{[]string{"node", "--id", "n1", "--max-conns", "0"}, "--max-conns"},
+		{[]string{"check", "--token", "x"}, "invalid --token"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			code, stdout, stderr := cli(tc.args...)

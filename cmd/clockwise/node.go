@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/clockwise-kv/clockwise/node"
+	"github.com/clockwise-kv/clockwise/protocol"
 	"github.com/clockwise-kv/clockwise/store"
 )
 
@@ -26,7 +27,15 @@ node protocol (docs/PROTOCOL.md): GET/PUT/DELETE /kv/{key} for clients and
 /admin/... for the nemesis. The store is in memory: a restarted node comes
 back empty and recovers from its peers. Stop it with Ctrl-C or SIGTERM.
 
-Exit status: 0 stopped, 2 bad usage or an address it cannot listen on.`,
+On loopback (127.0.0.0/8, ::1, localhost) it needs no configuration. To
+listen beyond loopback (0.0.0.0, ::, another address, a name that resolves
+to one) it needs a shared secret, --token or $CLOCKWISE_TOKEN, which
+/admin/... and /internal/... then require as "Authorization: Bearer
+<token>" (on loopback too once set); /kv/... stays open to clients. Give
+every node of a cluster the same token.
+
+Exit status: 0 stopped, 2 bad usage, an address beyond loopback without a
+token, or an address it cannot listen on.`,
 		Example: `  clockwise node --id n1 --listen 127.0.0.1:7001 --peers n2=127.0.0.1:7002,n3=127.0.0.1:7003 --strategy vv`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -36,8 +45,21 @@ Exit status: 0 stopped, 2 bad usage or an address it cannot listen on.`,
 			if err := store.Valid(cfg.Strategy); err != nil {
 				return usageErr("invalid --strategy: %v", err)
 			}
-			if cfg.Options.Prune < 1 || cfg.Options.Epsilon < 0 || cfg.W < 0 || cfg.Tick <= 0 || cfg.Sync <= 0 || cfg.Timeout <= 0 {
-				return usageErr("invalid flags: --prune must be at least 1, --w and --epsilon zero or more, --tick, --sync and --timeout positive")
+			if cfg.Options.Prune < 1 || cfg.Options.Epsilon < 0 || cfg.W < 0 || cfg.Tick <= 0 || cfg.Sync <= 0 || cfg.Timeout <= 0 ||
+				cfg.MaxConns < 1 || cfg.ReadTimeout <= 0 || cfg.IdleTimeout <= 0 {
+				return usageErr("invalid flags: --prune and --max-conns must be at least 1, --w and --epsilon zero or more, --tick, --sync, --timeout, --read-timeout and --idle-timeout positive")
+			}
+			if !cmd.Flags().Changed("token") {
+				cfg.Token = os.Getenv(protocol.TokenEnv)
+			}
+			if cfg.Token == "" {
+				why, err := node.Exposed(cmd.Context(), cfg.Listen)
+				if err != nil {
+					return usageErr("invalid --listen: %v", err)
+				}
+				if why != "" {
+					return usageErr("refusing to listen on %s without a token: %s, so anyone who reaches it could set its clock, cut its links and replace its data; pass --token (or set %s) on every node, or listen on 127.0.0.1", cfg.Listen, why, protocol.TokenEnv)
+				}
 			}
 			cfg.Log = log.New(cmd.ErrOrStderr(), "node "+cfg.ID+": ", log.LstdFlags|log.Lmicroseconds)
 			s, err := node.New(cfg)

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/clockwise-kv/clockwise/conformance"
+	"github.com/clockwise-kv/clockwise/protocol"
 )
 
 func newNodeCheck() *cobra.Command {
@@ -19,7 +21,9 @@ flag, contexts that round-trip, siblings or overwrites as the node reports,
 tombstones, bad requests (each must get a 4xx with a JSON error), and the admin
 endpoints the nemesis needs; given several nodes, a write through the first must
 reach the others. It writes only keys named clockwise-conformance-…. Each
-missing admin endpoint is named with the faults it would cost.
+missing admin endpoint is named with the faults it would cost. Nodes that
+guard their admin API with a shared token get it from --token or
+$CLOCKWISE_TOKEN.
 
 Exit status: 0 conformant, 1 a check failed or an endpoint is missing, 2 bad usage.`,
 		Example: `  clockwise node-check http://127.0.0.1:7001 http://127.0.0.1:7002 http://127.0.0.1:7003`,
@@ -30,6 +34,9 @@ Exit status: 0 conformant, 1 a check failed or an endpoint is missing, 2 bad usa
 			}
 			if opts.Replication <= 0 {
 				return usageErr("invalid --replication: %v: must be positive", opts.Replication)
+			}
+			if !cmd.Flags().Changed("token") {
+				opts.Token = os.Getenv(protocol.TokenEnv)
 			}
 			rep, err := conformance.Run(cmd.Context(), urls, opts)
 			if err != nil {
@@ -47,6 +54,7 @@ Exit status: 0 conformant, 1 a check failed or an endpoint is missing, 2 bad usa
 	fs := cmd.Flags()
 	fs.BoolVar(&opts.ClientOnly, "client-only", false, "check the client API alone (a store without the admin API; its faults would be skipped)")
 	fs.DurationVar(&opts.Timeout, "timeout", 5*time.Second, "how long each request may take")
+	fs.StringVar(&opts.Token, "token", "", "the shared secret the nodes' /admin endpoints require (default: $"+protocol.TokenEnv+")")
 	fs.DurationVar(&opts.Replication, "replication", 10*time.Second, "how long a write through the first node may take to reach the others")
 	return cmd
 }

@@ -228,6 +228,9 @@ func (l *Local) start(ctx context.Context, n string) error {
 		out = f
 	}
 	cmd := exec.Command(l.opts.Binary, l.args(n)...)
+	// A local node listens on loopback and needs no token: one in the
+	// environment would lock the harness out of its own nodes.
+	cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, protocol.TokenEnv+"=") })
 	l.starts[n]++
 	cmd.SysProcAttr = sysProcAttr()
 	if out != nil {

@@ -65,9 +65,11 @@ func newHTTPClient(conns int) *http.Client {
 // DialRemote reaches the nodes at urls, n1 the first, and asks each who it
 // is and which admin endpoints it has (GET /admin/info). A node without
 // the admin API is fine: its faults will be skipped. A node that cannot be
-// reached at all is an error.
-func DialRemote(ctx context.Context, urls []string) (*Remote, error) {
-	return dialRemote(ctx, urls, newHTTPClient(64))
+// reached at all is an error. Every request carries token, when there is
+// one, as "Authorization: Bearer <token>"; a node that refuses it (401) is
+// an error.
+func DialRemote(ctx context.Context, urls []string, token string) (*Remote, error) {
+	return dialRemote(ctx, urls, protocol.WithToken(newHTTPClient(64), token))
 }
 
 func dialRemote(ctx context.Context, urls []string, hc *http.Client) (*Remote, error) {

@@ -39,7 +39,7 @@ func realConfig(strategy string, ops int, kinds ...string) harness.Config {
 func runRemote(t *testing.T, cfg harness.Config) (*harness.Result, *checker.Result, []byte) {
 	t.Helper()
 	urls := nodetest.Start(t, cfg.Strategy, 3, nil)
-	target, err := live.DialRemote(context.Background(), urls)
+	target, err := live.DialRemote(context.Background(), urls, "")
 	require.NoError(t, err)
 	var buf bytes.Buffer
 	res, err := live.Run(context.Background(), cfg, target, nil, live.Options{Sink: histories.NewWriter(&buf)})
@@ -92,7 +92,7 @@ func TestRealRemoteWithoutAdminSkipsFaults(t *testing.T) {
 		t.Cleanup(srv.Close)
 		urls = append(urls, srv.URL)
 	}
-	target, err := live.DialRemote(context.Background(), urls)
+	target, err := live.DialRemote(context.Background(), urls, "")
 	require.NoError(t, err)
 	assert.Nil(t, target.Info("n1"))
 	assert.Contains(t, target.Describe(), "n1 "+urls[0]+" (no admin API)")
@@ -153,7 +153,7 @@ func (g *few) Next(client string, _ *rand.Rand) harness.Op {
 func TestRealGeneratorRunsDry(t *testing.T) {
 	cfg := realConfig("vv", 1000)
 	urls := nodetest.Start(t, cfg.Strategy, 3, nil)
-	target, err := live.DialRemote(context.Background(), urls)
+	target, err := live.DialRemote(context.Background(), urls, "")
 	require.NoError(t, err)
 	res, err := live.Run(context.Background(), cfg, target, &few{n: 3, gave: map[string]int{}}, live.Options{})
 	require.NoError(t, err)
@@ -184,7 +184,7 @@ func writesElsewhere(t *testing.T, h []histories.Event) int {
 // before any call.
 func TestScriptRefusesUnknownNodes(t *testing.T) {
 	cfg := realConfig("vv", 0)
-	target, err := live.DialRemote(context.Background(), nodetest.Start(t, cfg.Strategy, 3, nil))
+	target, err := live.DialRemote(context.Background(), nodetest.Start(t, cfg.Strategy, 3, nil), "")
 	require.NoError(t, err)
 	steps := []harness.Step{{Calls: []harness.Call{{Process: "c1", Op: harness.Op{F: histories.Read, Key: "k1", Node: "n4"}}}}}
 	res, err := live.RunScript(context.Background(), cfg, target, steps, live.Options{})
