@@ -19,7 +19,7 @@ import (
 )
 
 // Request body limits: a client's write, and a batch of peer messages
-// (anti-entropy carries whole stores).
+// (about maxBatchBytes, but a single object larger than that goes alone).
 const (
 	maxRequest  = 1 << 20
 	maxMessages = 256 << 20
