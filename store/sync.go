@@ -119,7 +119,9 @@ func (n *Node) digest(i int) Message {
 	peer := n.peers[i]
 	m := Message{Kind: Digest, To: peer, After: n.cursors[i]}
 	budget := n.syncBytes
-	for _, k := range n.keys[above(n.keys, m.After):] {
+	keys := n.keys[above(n.keys, m.After):]
+	m.Sums = make([]KeySum, 0, min(len(keys), budget/keySumBytes+1))
+	for _, k := range keys {
 		if !n.holds(k, peer) {
 			continue
 		}
