@@ -25,8 +25,8 @@ const (
 )
 
 // Request body limits: a client's write, an admin call (and any request
-// that takes no body), and a batch of peer messages (anti-entropy carries
-// whole stores).
+// that takes no body), and a batch of peer messages (about maxBatchBytes,
+// but a single object larger than that goes alone).
 const (
 	maxRequest  = 1 << 20
 	maxAdmin    = 64 << 10

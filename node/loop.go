@@ -2,9 +2,6 @@ package node
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -145,13 +142,7 @@ func (s *Server) receive(ms []store.Message) {
 func (s *Server) state() protocol.State {
 	st := protocol.State{Keys: map[string]string{}, Pending: s.node.Pending()}
 	for _, k := range s.node.Keys() {
-		b, err := json.Marshal(s.node.Object(k))
-		if err != nil {
-			s.log.Printf("node: digest of %q: %v", k, err)
-			continue
-		}
-		sum := sha256.Sum256(b)
-		st.Keys[k] = hex.EncodeToString(sum[:16])
+		st.Keys[k] = s.node.Sum(k).String() // the sum anti-entropy compares, kept until the key changes
 	}
 	return st
 }

@@ -14,11 +14,24 @@ import (
 // messagesPath is the internal endpoint peers POST messages to.
 const messagesPath = "/internal/v1/messages"
 
-// peerTimeout bounds one delivery to a peer.
-const peerTimeout = 2 * time.Second
+// peerTimeout bounds one delivery to a peer, and peerRate is the slowest
+// transfer a delivery is given time for beyond it: a batch of maxBatchBytes
+// has peerTimeout and an eighth of a second, a single larger message its
+// own share.
+const (
+	peerTimeout = 2 * time.Second
+	peerRate    = 8 << 20 // bytes per second
+)
 
-// maxBatch is the most messages one delivery carries.
-const maxBatch = 256
+// A delivery carries at most maxBatch messages and, in their JSON, about
+// maxBatchBytes: a message that would take a batch past it waits for the
+// next, and one larger than it goes alone. The store's anti-entropy keeps
+// its messages within the same budget (store.DefaultSyncBytes), so a
+// sender holds one batch's bytes however large its store is.
+const (
+	maxBatch      = 256
+	maxBatchBytes = 1 << 20
+)
 
 // peer sends messages to one other node, in order, in batches: whatever
 // queued while the previous delivery was under way goes in the next.
@@ -40,27 +53,31 @@ func (p *peer) send(m store.Message) {
 }
 
 func (p *peer) run(ctx context.Context, s *Server) {
-	batch := make([]store.Message, 0, maxBatch)
+	var b batch
 	for {
-		select {
-		case m := <-p.q:
-			batch = append(batch[:0], m)
-		case <-ctx.Done():
-			return
-		}
-	drain:
-		for len(batch) < maxBatch {
+		b.resume()
+		if b.n == 0 {
 			select {
 			case m := <-p.q:
-				batch = append(batch, m)
-			default:
-				break drain
+				b.add(m, s)
+			case <-ctx.Done():
+				return
 			}
 		}
-		if s.isBlocked(p.id) {
+	fill:
+		for b.n < maxBatch && b.next == nil {
+			select {
+			case m := <-p.q:
+				b.add(m, s)
+			default:
+				break fill
+			}
+		}
+		body, n := b.take()
+		if n == 0 || s.isBlocked(p.id) {
 			continue // dropped: the peer is cut off
 		}
-		err := p.deliver(ctx, s.hc, batch)
+		err := p.deliver(ctx, s.hc, body)
 		switch {
 		case ctx.Err() != nil:
 			return
@@ -68,7 +85,7 @@ func (p *peer) run(ctx context.Context, s *Server) {
 			if p.lost == 0 {
 				s.log.Printf("node: to %s: messages lost: %v", p.id, err)
 			}
-			p.lost += len(batch)
+			p.lost += n
 		case p.lost > 0:
 			s.log.Printf("node: to %s: delivering again, %d messages lost", p.id, p.lost)
 			p.lost = 0
@@ -76,14 +93,67 @@ func (p *peer) run(ctx context.Context, s *Server) {
 	}
 }
 
-func (p *peer) deliver(ctx context.Context, hc *http.Client, batch []store.Message) error {
-	b, err := json.Marshal(batch)
+// batch is the JSON array of the messages of the next delivery, encoded a
+// message at a time, and the message after them when it did not fit.
+type batch struct {
+	body []byte // "[" and the encoded messages, comma-separated
+	n    int    // messages in body
+	next []byte // an encoded message waiting for the next batch
+}
+
+// add encodes m into the batch, or keeps it for the next one when it
+// would take the batch past maxBatchBytes.
+func (b *batch) add(m store.Message, s *Server) {
+	enc, err := json.Marshal(m)
 	if err != nil {
-		return err
+		s.log.Printf("node: to %s: a %s message cannot be encoded: %v", m.To, m.Kind, err)
+		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, peerTimeout)
+	if b.n > 0 && len(b.body)+1+len(enc) > maxBatchBytes {
+		b.next = enc
+		return
+	}
+	b.append(enc)
+}
+
+func (b *batch) append(enc []byte) {
+	if b.n == 0 {
+		b.body = append(b.body[:0], '[')
+	} else {
+		b.body = append(b.body, ',')
+	}
+	b.body = append(b.body, enc...)
+	b.n++
+}
+
+// take returns the batch's body and how many messages it carries, and
+// empties the batch; the body is the caller's until the next resume or add.
+func (b *batch) take() ([]byte, int) {
+	if b.n == 0 {
+		return nil, 0
+	}
+	body, n := append(b.body, ']'), b.n
+	b.body, b.n = body[:0], 0
+	if cap(b.body) > 4*maxBatchBytes {
+		b.body = nil // a large message went alone: do not keep its room
+	}
+	return body, n
+}
+
+// resume starts a batch with the message that waited, if any.
+func (b *batch) resume() {
+	if b.next != nil {
+		b.append(b.next)
+		b.next = nil
+	}
+}
+
+// deliver posts one batch, given peerTimeout and the time to move its bytes
+// at peerRate.
+func (p *peer) deliver(ctx context.Context, hc *http.Client, body []byte) error {
+	ctx, cancel := context.WithTimeout(ctx, peerTimeout+time.Duration(len(body))*time.Second/peerRate)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.url, bytes.NewReader(b))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.url, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}

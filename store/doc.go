@@ -33,5 +33,7 @@
 // each key on a few replicas instead: only they coordinate its writes, and
 // other nodes forward requests to them (see Node). Config.W sets a write
 // quorum: the coordinator acknowledges a write once W replicas, itself
-// included, have stored it.
+// included, have stored it. Anti-entropy is incremental: a round sends the
+// sums of a range of keys (Object.Sum), and only the keys whose sums differ
+// travel, in messages of at most Config.SyncBytes (see Node).
 package store

@@ -298,12 +298,12 @@ type wireMutant struct {
 }
 
 // syncSkips leaves the objects skip picks out of anti-entropy: out of the
-// rounds a node starts (Sync, on a tick) and out of its answers (the
-// Replicate a Sync makes; one left empty is not sent).
+// Sync a node answers a Digest with (the keys it wants stay) and out of the
+// Replicate it answers a Sync with (one left empty is not sent).
 func syncSkips(skip func(store.Keyed) bool) filter {
 	return func(_ string, _ []string, cause store.Kind, out []store.Message) []store.Message {
 		switch cause {
-		case tick:
+		case store.Digest:
 			return without(out, store.Sync, skip, true)
 		case store.Sync:
 			return without(out, store.Replicate, skip, false)

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -16,7 +17,8 @@ const (
 	Reply     Kind = "reply"     // node → client: the answer to Get or Put; replica → node: the answer to a forwarded one
 	Replicate Kind = "replicate" // node → node: merge these objects (and answer Stored when ID is set)
 	Stored    Kind = "stored"    // replica → coordinator: the Replicate with this ID is stored (write quorum)
-	Sync      Kind = "sync"      // node → node: anti-entropy, merge and answer with what differs
+	Digest    Kind = "digest"    // node → node: anti-entropy begins: the sums of the keys of a range
+	Sync      Kind = "sync"      // node → node: the answer to a Digest: merge these objects, answer with what differs and the keys wanted
 )
 
 // Keyed is a key's object in transit.
@@ -38,6 +40,10 @@ type Message struct {
 	Meta     Meta      `json:"meta,omitzero"`      // Reply to Put
 	Objects  []Keyed   `json:"objects,omitempty"`  // Replicate, Sync
 	Err      string    `json:"error,omitempty"`    // Reply: why the request failed
+	Sums     []KeySum  `json:"sums,omitempty"`     // Digest: the sender's keys in the range, sorted
+	After    string    `json:"after,omitempty"`    // Digest: the range's keys come after this one ("": from the first)
+	Through  string    `json:"through,omitempty"`  // Digest: the range ends at this key ("": at the last)
+	Want     []string  `json:"want,omitempty"`     // Sync: the keys the sender lacks and asks for
 	// Conflict marks a Reply whose Put reused a write id the key holds
 	// with another value or deleted flag (the node protocol's 409).
 	Conflict bool `json:"conflict,omitempty"`
@@ -51,6 +57,10 @@ type Config struct {
 	// SyncEvery is the number of ticks between anti-entropy rounds; 0
 	// disables anti-entropy.
 	SyncEvery int
+	// SyncBytes bounds anti-entropy: the estimated bytes (Object.Size) of
+	// one message, and of the objects a round moves each way; an object
+	// larger than it travels alone. 0: DefaultSyncBytes.
+	SyncBytes int
 	// Ring, if set, places each key on its replicas only (consistent
 	// hashing); it must be the same for every node and name them all. Nil,
 	// the default, keeps every key on every node.
@@ -80,10 +90,20 @@ type Config struct {
 // quorum (Config.W above 1) the coordinator asks its replicas to answer
 // Stored and acknowledges once W replicas, itself included, hold the write;
 // a write that never reaches W is never acknowledged (the client times
-// out), though the replicas that stored it keep it. Every SyncEvery ticks
-// it sends its whole state to the next peer in turn, which merges it and
-// answers with whatever it holds that differs, so replicas converge once
-// messages flow again.
+// out), though the replicas that stored it keep it.
+//
+// Every SyncEvery ticks the node starts an anti-entropy round with the next
+// peer in turn, so replicas converge once messages flow again. It sends a
+// Digest: the sum (Object.Sum) and size of each key in a range of its keys,
+// as many as fit in SyncBytes, the next range with that peer starting where
+// this one ended. The peer answers with a Sync carrying its objects of the
+// keys in the range whose sums differ or that the sender lacks, and the keys
+// it lacks itself (Want), each side cut at SyncBytes; the sender merges
+// them and answers with a Replicate of the merged objects that differ from
+// the peer's and of the keys wanted. Every message carries at most
+// SyncBytes of objects (but an object larger than that, alone), so what a
+// round holds in flight is bounded by the budget, not by the store, and the
+// keys left out come in later rounds.
 //
 // With a Ring, a key lives on its replicas only. A replica coordinates as
 // above but replicates to the key's other replicas, and anti-entropy carries
@@ -104,6 +124,10 @@ type Node struct {
 	out     []Message
 	ticks   int
 	next    int // the peer the next anti-entropy round goes to
+
+	sums      map[string]KeySum // each key's sum and size, until it changes
+	cursors   []string          // by peer: the key the last round's range ended at; "" for the end
+	syncBytes int
 
 	ring     *Ring
 	placed   map[string]placement // the ring's answer for each key met, kept
@@ -132,6 +156,9 @@ func NewNode(c Config) (*Node, error) {
 	if c.Ring != nil && !slices.Contains(c.Ring.nodes, c.ID) {
 		return nil, fmt.Errorf("store: node %s is not on the ring", c.ID)
 	}
+	if c.SyncBytes < 0 {
+		return nil, fmt.Errorf("store: sync bytes must not be negative, got %d", c.SyncBytes)
+	}
 	q, err := newQuorums(c)
 	if err != nil {
 		return nil, err
@@ -139,6 +166,7 @@ func NewNode(c Config) (*Node, error) {
 	return &Node{
 		id: c.ID, peers: peers, strategy: c.Strategy, syncEvery: c.SyncEvery, objects: map[string]Object{},
 		ring: c.Ring, placed: map[string]placement{}, forwards: map[uint64]forward{}, quorum: q,
+		sums: map[string]KeySum{}, cursors: make([]string, len(peers)), syncBytes: cmp.Or(c.SyncBytes, DefaultSyncBytes),
 	}, nil
 }
 
@@ -193,23 +221,10 @@ func (n *Node) Step(now int64, m Message) error {
 		n.ackReplicate(m)
 	case Stored:
 		n.stored(m)
+	case Digest:
+		n.answerDigest(m)
 	case Sync:
-		theirs := make(map[string]bool, len(m.Objects))
-		var answer []Keyed
-		for _, k := range m.Objects {
-			theirs[k.Key] = true
-			if merged := n.merge(k); !merged.Equal(k.Object) {
-				answer = append(answer, Keyed{k.Key, merged})
-			}
-		}
-		for _, key := range n.keys {
-			if !theirs[key] && n.holds(key, m.From) {
-				answer = append(answer, Keyed{key, n.objects[key]})
-			}
-		}
-		if len(answer) > 0 {
-			n.send(Message{Kind: Replicate, To: m.From, Objects: answer})
-		}
+		n.answerSync(m)
 	case Reply:
 		f, ok := n.forwards[m.ID]
 		if !ok {
@@ -232,14 +247,7 @@ func (n *Node) Tick(now int64) {
 	if n.syncEvery <= 0 || len(n.peers) == 0 || n.ticks%n.syncEvery != 0 {
 		return
 	}
-	peer := n.peers[n.next]
-	objs := make([]Keyed, 0, len(n.keys))
-	for _, k := range n.keys {
-		if n.holds(k, peer) {
-			objs = append(objs, Keyed{k, n.objects[k]})
-		}
-	}
-	n.send(Message{Kind: Sync, To: peer, Objects: objs})
+	n.send(n.digest(n.next))
 	n.next = (n.next + 1) % len(n.peers)
 }
 
@@ -376,6 +384,7 @@ func (n *Node) store(key string, obj Object) {
 		n.keys = slices.Insert(n.keys, i, key)
 	}
 	n.objects[key] = obj
+	delete(n.sums, key)
 }
 
 // held is a write in its commit wait: the object the strategy's Put

@@ -121,15 +121,29 @@ func TestNodeSyncCarriesOnlySharedKeys(t *testing.T) {
 		n := nodes[id]
 		n.Tick(0) // SyncEvery 1: one anti-entropy round
 		m := one(t, n)
-		require.Equal(t, Sync, m.Kind)
-		for _, k := range m.Objects {
-			assert.True(t, ring.Holds(k.Key, id) && ring.Holds(k.Key, m.To), "%s sent %s to %s", id, k.Key, m.To)
+		require.Equal(t, Digest, m.Kind)
+		for _, s := range m.Sums {
+			assert.True(t, ring.Holds(s.Key, id) && ring.Holds(s.Key, m.To), "%s sent %s to %s", id, s.Key, m.To)
 		}
-		require.NoError(t, nodes[m.To].Step(0, m))
-		for _, ans := range nodes[m.To].Ready() {
-			for _, k := range ans.Objects {
-				assert.True(t, ring.Holds(k.Key, id), "%s answered %s with %s", m.To, id, k.Key)
+		// Each answer goes back to the other side: the Sync, then the
+		// Replicate.
+		from, to := nodes[m.To], n
+		msgs := []Message{m}
+		for len(msgs) > 0 {
+			for _, msg := range msgs {
+				require.NoError(t, from.Step(0, msg))
 			}
+			msgs = from.Ready()
+			for _, ans := range msgs {
+				assert.Equal(t, to.ID(), ans.To)
+				for _, k := range ans.Objects {
+					assert.True(t, ring.Holds(k.Key, from.ID()) && ring.Holds(k.Key, to.ID()), "%s answered %s with %s", from.ID(), to.ID(), k.Key)
+				}
+				for _, k := range ans.Want {
+					assert.True(t, ring.Holds(k, from.ID()) && ring.Holds(k, to.ID()), "%s asked %s for %s", from.ID(), to.ID(), k)
+				}
+			}
+			from, to = to, from
 		}
 	}
 }

@@ -126,7 +126,7 @@ func TestTrueTimeDeadlineAndWake(t *testing.T) {
 	for _, m := range n.Ready() {
 		kinds = append(kinds, m.Kind)
 	}
-	assert.Equal(t, []Kind{Replicate, Reply, Sync}, kinds, "a tick releases too, and runs anti-entropy")
+	assert.Equal(t, []Kind{Replicate, Reply, Digest}, kinds, "a tick releases too, and runs anti-entropy")
 	_, ok = n.Deadline()
 	assert.False(t, ok)
 }

@@ -126,6 +126,14 @@ func TestCheckLocalClusterInterrupted(t *testing.T) {
 // peers of each other, and returns their URLs; they stop with the test.
 func startNodes(t *testing.T, n int, strategy string) []string {
 	t.Helper()
+	urls, _ := startNodeProcesses(t, n, strategy)
+	return urls
+}
+
+// startNodeProcesses is startNodes, returning the processes too.
+func startNodeProcesses(t testing.TB, n int, strategy string) ([]string, []*exec.Cmd) {
+	t.Helper()
+	var cmds []*exec.Cmd
 	addrs := make([]string, n)
 	for i := range addrs {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -151,8 +159,9 @@ func startNodes(t *testing.T, n int, strategy string) []string {
 		require.NoError(t, err, "the node prints its address once it serves")
 		go func() { _, _ = io.Copy(io.Discard, r) }()
 		urls = append(urls, "http://"+addr)
+		cmds = append(cmds, cmd)
 	}
-	return urls
+	return urls, cmds
 }
 
 // A check of nodes someone else started takes the faults their admin API

@@ -203,7 +203,7 @@ func TestNemesisEventsAreRecordedAndHealed(t *testing.T) {
 		switch f {
 		case nemesis.Partition, nemesis.Heal:
 			last["net"] = f
-		default:
+		case nemesis.Skew, nemesis.Strobe, nemesis.Reset:
 			last["clock"] = f
 		}
 	}
