@@ -189,6 +189,10 @@ func Total(s *Summary) string {
 // read them)", then a clause for each other part that has any, so that
 // the clauses add up to Summary.Lost.
 func Losses(s *Summary) string {
+	if n := s.Rest[Absent]; n > 0 && n == s.Lost {
+		// The set workload's losses are all of one kind.
+		return fmt.Sprintf("%d acknowledged %s absent from every final read of %s", n, plural(n, "write", "writes"), plural(n, "its set", "their sets"))
+	}
 	var b strings.Builder
 	some := s.SkewLost > 0
 	more := func() string {

@@ -82,4 +82,3 @@ func (c *Cluster) WaitReplicated(ctx context.Context, primary string) error {
 		return nil
 	})
 }
-

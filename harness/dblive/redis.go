@@ -126,8 +126,8 @@ func (r *Redis) Heal() error                       { return r.c.Heal() }
 func (r *Redis) Kill(node string) error { return r.c.Kill(node) }
 
 func (r *Redis) Restart(_ context.Context, node string) error { return r.c.Restart(node) }
-func (r *Redis) Pause(node string) error                     { return r.c.Pause(node) }
-func (r *Redis) Resume(node string) error                    { return r.c.Resume(node) }
+func (r *Redis) Pause(node string) error                      { return r.c.Pause(node) }
+func (r *Redis) Resume(node string) error                     { return r.c.Resume(node) }
 
 func (r *Redis) SetOffset(node string, d time.Duration) error {
 	if r.opts.Skew != nil {
