@@ -168,3 +168,21 @@ func startDB(ctx context.Context, dir string, cfg harness.Config, d Database, st
 	}
 	return nil, nil, fmt.Errorf("unknown database %q", d.Name)
 }
+
+// workloadOf is the workload to judge the history file with: given, when
+// set, else the one the run.json beside the file records ("" when there is
+// none: the store's own).
+func workloadOf(file, given string) string {
+	if given != "" {
+		return given
+	}
+	dir := filepath.Dir(file)
+	if !runs.Has(dir, runs.InfoFile) {
+		return ""
+	}
+	info, err := runs.ReadInfo(dir)
+	if err != nil {
+		return ""
+	}
+	return info.Workload
+}
