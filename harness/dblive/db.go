@@ -55,3 +55,7 @@ type Client interface {
 // ErrUnsupported is a fault the database cannot take; the run records the
 // fault as skipped with the error's text.
 var ErrUnsupported = errors.New("not supported by this database")
+
+// FinalTimeout bounds each final read: the database has settled, and a
+// final read that times out leaves its key undecided.
+const FinalTimeout = 5 * time.Second

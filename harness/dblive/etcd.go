@@ -33,6 +33,7 @@ type Etcd struct {
 	c       *etcd.Cluster // nil: someone else's
 	names   []string
 	clients map[string]*etcd.Client // by node, shared by every process
+	urls    map[string]string       // someone else's: client URL by node
 	opts    EtcdOptions
 }
 
@@ -57,7 +58,7 @@ func NewEtcd(c *etcd.Cluster, o EtcdOptions) (*Etcd, error) {
 // DialEtcd is an etcd cluster someone else started, whose members' client
 // URLs are urls (n1… in that order).
 func DialEtcd(urls []string, o EtcdOptions) (*Etcd, error) {
-	e := &Etcd{opts: o, clients: map[string]*etcd.Client{}}
+	e := &Etcd{opts: o, clients: map[string]*etcd.Client{}, urls: map[string]string{}}
 	for i, u := range urls {
 		cl, err := etcd.Dial([]string{u}, o.Timeout)
 		if err != nil {
@@ -67,6 +68,7 @@ func DialEtcd(urls []string, o EtcdOptions) (*Etcd, error) {
 		n := fmt.Sprintf("n%d", i+1)
 		e.names = append(e.names, n)
 		e.clients[n] = cl
+		e.urls[n] = u
 	}
 	return e, nil
 }
@@ -92,18 +94,46 @@ func (e *Etcd) Describe() string {
 type etcdClient struct {
 	e            *Etcd
 	serializable bool
+	own          *etcd.Client // a final client's own, with FinalTimeout
 }
 
-func (e *Etcd) Client(string) (Client, error) { return etcdClient{e, e.opts.Serializable}, nil }
+func (e *Etcd) Client(string) (Client, error) { return etcdClient{e: e, serializable: e.opts.Serializable}, nil }
 
-// Final reads linearizably through node: the member asks the leader how far
-// to read, so it answers with every committed write.
-func (e *Etcd) Final(string) (Client, error) { return etcdClient{e, false}, nil }
+// Final reads linearizably through node, within FinalTimeout: the member
+// asks the leader how far to read, so it answers with every committed write.
+func (e *Etcd) Final(node string) (Client, error) {
+	var eps []string
+	if e.c != nil {
+		var err error
+		if eps, err = e.c.Endpoints(node); err != nil {
+			return nil, err
+		}
+	} else {
+		eps = []string{e.urls[node]}
+	}
+	cl, err := etcd.Dial(eps, FinalTimeout)
+	if err != nil {
+		return nil, err
+	}
+	return etcdClient{e: e, own: cl}, nil
+}
 
-func (c etcdClient) Close() error { return nil }
+func (c etcdClient) Close() error {
+	if c.own != nil {
+		return c.own.Close()
+	}
+	return nil
+}
+
+func (c etcdClient) client(node string) *etcd.Client {
+	if c.own != nil {
+		return c.own
+	}
+	return c.e.clients[node]
+}
 
 func (c etcdClient) Read(ctx context.Context, key, node string) ([]string, string, error) {
-	cl := c.e.clients[node]
+	cl := c.client(node)
 	if cl == nil {
 		return nil, "", fmt.Errorf("dblive: no node %q", node)
 	}
@@ -120,7 +150,7 @@ func (c etcdClient) Read(ctx context.Context, key, node string) ([]string, strin
 }
 
 func (c etcdClient) Write(ctx context.Context, key, node, id string) (string, error) {
-	cl := c.e.clients[node]
+	cl := c.client(node)
 	if cl == nil {
 		return "", fmt.Errorf("dblive: no node %q", node)
 	}

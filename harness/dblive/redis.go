@@ -67,7 +67,7 @@ func (r *Redis) Client(string) (Client, error) {
 
 // Final reads node's server directly.
 func (r *Redis) Final(node string) (Client, error) {
-	cl, err := r.c.NodeClient(node, redis.ClientOptions{Timeout: r.opts.Timeout})
+	cl, err := r.c.NodeClient(node, redis.ClientOptions{Timeout: FinalTimeout})
 	if err != nil {
 		return nil, err
 	}

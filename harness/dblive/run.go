@@ -446,7 +446,11 @@ func (c *client) do(ctx context.Context, op harness.Op) histories.Type {
 	r.add(inv)
 
 	e := histories.Event{Process: c.id, F: op.F, Key: op.Key, Node: op.Node, Write: inv.Write}
-	rctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
+	timeout := r.cfg.Timeout
+	if c.id == histories.Final {
+		timeout = max(timeout, FinalTimeout)
+	}
+	rctx, cancel := context.WithTimeout(ctx, timeout)
 	var served string
 	var err error
 	switch op.F {
