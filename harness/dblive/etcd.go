@@ -97,7 +97,9 @@ type etcdClient struct {
 	own          *etcd.Client // a final client's own, with FinalTimeout
 }
 
-func (e *Etcd) Client(string) (Client, error) { return etcdClient{e: e, serializable: e.opts.Serializable}, nil }
+func (e *Etcd) Client(string) (Client, error) {
+	return etcdClient{e: e, serializable: e.opts.Serializable}, nil
+}
 
 // Final reads linearizably through node, within FinalTimeout: the member
 // asks the leader how far to read, so it answers with every committed write.
