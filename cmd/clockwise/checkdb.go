@@ -84,7 +84,7 @@ func (d *dbFlags) database(cmd *cobra.Command, cfg *harness.Config, cluster stri
 		cfg.Nemesis.Interval = 5 * time.Second
 	}
 	if !fs.Changed("think") {
-		cfg.Think = 50 * time.Millisecond
+		cfg.Think = 100 * time.Millisecond
 	}
 	if !fs.Changed("ops") {
 		cfg.Ops = 2000
