@@ -110,23 +110,33 @@ func partitions(faults []Fault) []cut {
 }
 
 // isolated names the partition, and its spell, that cut w's node off from
-// the majority of the nodes while w was under way, or "".
+// the majority of the nodes while w was under way, or else the last one
+// that had before w began (a node on the minority side may go on taking
+// writes after the heal until it learns it was replaced); "" when none did.
 func isolated(cuts []cut, w *Ref) string {
 	end := w.End
 	if end < 0 {
 		end = 1<<63 - 1
 	}
-	for _, c := range cuts {
-		if c.start > end || (c.end >= 0 && c.end < w.Start) || !minority(c.groups, w.Node) {
-			continue
-		}
+	spell := func(c cut) string {
 		until := "never healed"
 		if c.end >= 0 {
 			until = "healed at " + runTime(c.end)
 		}
 		return fmt.Sprintf("%s (from %s, %s)", c.groups, runTime(c.start), until)
 	}
-	return ""
+	before := ""
+	for _, c := range cuts {
+		if c.start > end || !minority(c.groups, w.Node) {
+			continue
+		}
+		if c.end >= 0 && c.end < w.Start {
+			before = spell(c) + ", before this write"
+			continue
+		}
+		return spell(c)
+	}
+	return before
 }
 
 // minority reports whether node is in a group smaller than half of the

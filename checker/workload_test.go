@@ -50,6 +50,7 @@ func TestSetWorkloadNamesThePartitionThatIsolatedALostWrite(t *testing.T) {
 	b.Op(historytest.Op{Process: "c2", Key: "s", Node: "n2", ID: "w3", Start: 4000, End: 6000})
 	b.Fault(7000, "heal", map[string]string{})
 	b.Op(historytest.Op{Process: "c2", Key: "s", Node: "n1", ID: "w4", Start: 8000, End: 9000})
+	b.Op(historytest.Op{Process: "c2", Key: "s", Node: "n1", ID: "w5", Start: 9000, End: 9500})
 	for i, n := range []string{"n1", "n2", "n3"} {
 		b.Op(historytest.Op{Process: histories.Final, F: histories.Read, Key: "s", Node: n,
 			Read: historytest.Versions("w1", "w3", "w4"), Start: int64(10000 + 2000*i), End: int64(11000 + 2000*i)})
@@ -57,7 +58,10 @@ func TestSetWorkloadNamesThePartitionThatIsolatedALostWrite(t *testing.T) {
 	res, err := Check(b.History(), Options{Workload: WorkloadSet})
 	require.NoError(t, err)
 	assert.Equal(t, Invalid, res.Verdict)
-	require.Len(t, res.Lost, 1)
+	require.Len(t, res.Lost, 2)
+	assert.Equal(t, "w5", res.Lost[1].Write.Write)
+	assert.Contains(t, res.Lost[1].Isolated, "n1 | n2 n3", "written by n1 after the heal")
+	assert.Contains(t, res.Lost[1].Isolated, "before this write")
 	l := res.Lost[0]
 	assert.Equal(t, "w2", l.Write.Write)
 	assert.Equal(t, Absent, l.Kind)
@@ -65,7 +69,8 @@ func TestSetWorkloadNamesThePartitionThatIsolatedALostWrite(t *testing.T) {
 	assert.Contains(t, l.Isolated, "n1 | n2 n3")
 	assert.Contains(t, l.Why, "cut off by the partition n1 | n2 n3")
 	assert.Empty(t, res.Linear, "a set is no register")
-	assert.Equal(t, "1 acknowledged write absent from every final read of its set", Losses(&res.Summary))
+	assert.NotContains(t, l.Isolated, "before")
+	assert.Equal(t, "2 acknowledged writes absent from every final read of their sets", Losses(&res.Summary))
 }
 
 func TestUnknownWorkload(t *testing.T) {
