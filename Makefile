@@ -11,7 +11,7 @@ PORT     ?= 8080
 
 SEEDFLAG := $(if $(SEED),--seed $(SEED),)
 
-.PHONY: all build demo test check check-real analyze matrix metadata report serve browser dbs bench lint docs clean sweep fuzz
+.PHONY: all build demo test check check-real check-db analyze matrix metadata report serve browser dbs bench lint docs clean sweep fuzz
 
 all: build
 
@@ -37,6 +37,13 @@ check: build
 # on loopback, real sockets and clocks. make check-real STRATEGY=vv ARGS="--nemesis kill --w 2"
 check-real: build
 	$(BIN) check --cluster local --strategy $(STRATEGY) $(SEEDFLAG) $(ARGS)
+
+# A real database clockwise did not write, started by clockwise on loopback
+# addresses (installed by make dbs; partitions need root):
+# make check-db DB=redis ARGS="--workload set --nemesis partition"
+DB ?= etcd
+check-db: build dbs
+	$(BIN) check --db $(DB) $(SEEDFLAG) $(ARGS)
 
 # Re-judge a stored history or run folder: make analyze HISTORY=runs/lww-.../history.jsonl
 analyze: build

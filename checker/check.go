@@ -122,6 +122,9 @@ type Options struct {
 	// caller that shows a long history's first findings need not write
 	// the rest. 0 explains every finding.
 	Explain int
+	// Workload is how the history's writes are to be read: "" for the
+	// store's own workload, or WorkloadRegister or WorkloadSet.
+	Workload string
 }
 
 // Validate reports the first gate that Options.Gate names and no gate
@@ -132,7 +135,7 @@ func (o Options) Validate() error {
 			return fmt.Errorf("checker: unknown gate %q (known: %s)", g, strings.Join(Gates, ", "))
 		}
 	}
-	return nil
+	return validWorkload(o.Workload)
 }
 
 // Check judges a history. It returns an error when opts names an unknown
@@ -177,9 +180,13 @@ func (a *Analysis) Check(opts Options) (*Result, error) {
 	c.scan(a.Ops)
 	c.keysAside(slices.Sorted(maps.Keys(c.keys)))
 	c.explainFindings(opts.Explain)
+	c.workload(opts.Workload, a.Faults)
 	c.undecided(a.Ops)
 	c.stats(a.Ops)
 	c.res.Linear = <-linearDone
+	if opts.Workload == WorkloadSet {
+		c.res.Linear = []Linear{} // a set's reads return many elements: no register
+	}
 	c.verdict(opts)
 	return c.res, nil
 }

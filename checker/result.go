@@ -100,7 +100,11 @@ type Lost struct {
 	// (raced), or it began after the write was acknowledged (later), without
 	// having read it. Empty when nothing survived.
 	WinnerTime Timing `json:"winner_time,omitempty"`
-	Why        string `json:"why"`
+	// Isolated is, in the set workload, the partition (its groups and
+	// spell) that cut the write's node off from the majority while the
+	// write was under way; empty when none did.
+	Isolated string `json:"isolated,omitempty"`
+	Why      string `json:"why"`
 }
 
 // Stale is a version returned next to a version that follows it.

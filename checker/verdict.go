@@ -189,6 +189,10 @@ func Total(s *Summary) string {
 // read them)", then a clause for each other part that has any, so that
 // the clauses add up to Summary.Lost.
 func Losses(s *Summary) string {
+	if n := s.Rest[Absent]; n > 0 && n == s.Lost {
+		// The set workload's losses are all of one kind.
+		return fmt.Sprintf("%d acknowledged %s absent from every final read of %s", n, plural(n, "write", "writes"), plural(n, "its set", "their sets"))
+	}
 	var b strings.Builder
 	some := s.SkewLost > 0
 	more := func() string {
@@ -218,6 +222,7 @@ func Losses(s *Summary) string {
 	clause(s.Rest[ConcurrentDropped], "dropped for a concurrent write acknowledged before it began",
 		"dropped for concurrent writes acknowledged before they began")
 	clause(s.Rest[Missing], "missing: no version of its key survives", "missing: no version of their keys survives")
+	clause(s.Rest[Absent], "absent from every final read of its set", "absent from every final read of their sets")
 	return b.String()
 }
 
@@ -293,16 +298,16 @@ func (c *check) verdict(opts Options) {
 	}
 	s.Linearizable = Answer(LinearVerdict(s.NonLinearizable, s.LinearUnknown))
 	for _, g := range gates {
-		if g.fail == nil || (g.name != "" && !slices.Contains(opts.Gate, g.name)) {
+		if g.fail == nil || (g.name != "" && !opts.gated(g.name)) {
 			continue
 		}
 		why := g.fail(s, &opts)
 		switch {
 		case why == "":
 		case g.unknown:
-			r.Unknown = append(r.Unknown, why+fmt.Sprintf(" (gated by --gate %s)", g.name))
+			r.Unknown = append(r.Unknown, why+opts.gatedBy(g.name))
 		case g.name != "":
-			r.Failures = append(r.Failures, why+fmt.Sprintf(" (gated by --gate %s)", g.name))
+			r.Failures = append(r.Failures, why+opts.gatedBy(g.name))
 		default:
 			r.Failures = append(r.Failures, why)
 		}

@@ -293,6 +293,7 @@ func Judge(path string, opts checker.Options) (*Judged, error) {
 	if err != nil {
 		return nil, err
 	}
+	opts.Workload = workloadOf(file, opts.Workload)
 	// The history is read event by event into the checker's assembly, and
 	// never kept whole: a judgement needs the operations, not the events.
 	// A malformed line anywhere is reported before a malformed sequence of

@@ -19,6 +19,7 @@ const (
 	StreamNetwork = 1   // the simulator's latencies and drops
 	StreamNemesis = 2   // the nemesis's schedule
 	StreamKills   = 3   // a real run's kill schedule
+	StreamPauses  = 4   // a real database run's pause schedule
 	StreamClients = 100 // client ci draws from StreamClients+i
 )
 

@@ -19,7 +19,8 @@
 // Fault whose F and Params the harness writes to the history as a nemesis
 // event, so a reader sees when each fault started and stopped. Clock faults
 // hand the cluster a new clock.Clock for a node. Kills schedules kill and
-// restart, process faults that only a cluster of real processes takes.
+// restart, and Pauses pause and resume (SIGSTOP, SIGCONT), process faults
+// that only a cluster of real processes takes.
 package nemesis
 
 import (
@@ -47,9 +48,9 @@ const (
 // Kinds lists the nemesis kinds a test may enable.
 var Kinds = []string{Skew, Strobe, Partition, Tombstone, Crash}
 
-// RealKinds lists the kinds only a real cluster takes: killing a node
-// needs a process to kill.
-var RealKinds = []string{Kill}
+// RealKinds lists the kinds only a real cluster takes: killing or pausing
+// a node needs a process to signal (pause: real databases only).
+var RealKinds = []string{Kill, Pause}
 
 // Cluster is what a nemesis acts on.
 type Cluster interface {

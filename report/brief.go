@@ -123,6 +123,11 @@ func lostBrief(l checker.Lost) string {
 		if l.Above == nil {
 			s += timingBrief(l.WinnerTime)
 		}
+	} else if l.Kind == checker.Absent {
+		s += "; absent from the final reads"
+		if l.Isolated != "" {
+			s += "; " + w.Node + " cut off by the partition " + l.Isolated
+		}
 	} else {
 		s += "; nothing survived"
 	}

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,14 +36,15 @@ type imported struct {
 
 func newAnalyze() *cobra.Command {
 	var (
-		gate    []string
-		limit   int
-		asJSON  bool
-		full    bool
-		linear  time.Duration
-		format  string
-		initial string
-		model   string
+		gate     []string
+		workload string
+		limit    int
+		asJSON   bool
+		full     bool
+		linear   time.Duration
+		format   string
+		initial  string
+		model    string
 	)
 	cmd := &cobra.Command{
 		Use:   "analyze HISTORY...",
@@ -81,6 +83,10 @@ any could not be read.`,
 			if err != nil {
 				return err
 			}
+			if workload != "" && !slices.Contains(checker.Workloads, workload) {
+				return usageErr("invalid --workload: %q: want %s (default: the one run.json beside the history records, else the store's own)", workload, strings.Join(checker.Workloads, " or "))
+			}
+			opts.Workload = workload
 			if err := limitFlag(limit); err != nil {
 				return err
 			}
@@ -177,6 +183,7 @@ any could not be read.`,
 	cmd.Flags().StringVar(&initial, "initial", "",
 		"with --format edn or porcupine: the value every register starts with, as EDN, e.g. 0 (default nil; kv: \"\"; a mutex ignores it)")
 	linearFlag(cmd.Flags(), &linear)
+	cmd.Flags().StringVar(&workload, "workload", "", "judge the writes as the "+strings.Join(checker.Workloads, " or ")+" workload of a real database (default: what run.json beside the history records, else the store's own)")
 	return cmd
 }
 

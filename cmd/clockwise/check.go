@@ -29,6 +29,7 @@ func newCheck() *cobra.Command {
 		token   string
 		shrink  bool
 		asJSON  bool
+		dbf     dbFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "check",
@@ -81,6 +82,13 @@ cannot decide (an interrupted run, replicas that did not converge).`,
 				return err
 			}
 			opts.Explain = explained(limit, runs.MaxFindings)
+			if dbf.name == "" {
+				if err := dbf.unused(cmd); err != nil {
+					return err
+				}
+			} else {
+				return checkDB(cmd, &dbf, cfg, opts, out, limit, shrink, asJSON, cluster)
+			}
 			var cl experiment.Cluster
 			if cluster != "" {
 				if shrink {
@@ -131,6 +139,8 @@ cannot decide (an interrupted run, replicas that did not converge).`,
 	}
 	f.register(cmd.Flags())
 	f.cluster = &cluster
+	f.db = &dbf.name
+	dbf.register(cmd.Flags())
 	cmd.Flags().StringVar(&out, "out", "runs", "folder that holds the run folders")
 	gateFlag(cmd.Flags(), &gate)
 	cmd.Flags().IntVar(&limit, "limit", defaultLimit, fmt.Sprintf("list at most this many findings of each kind on the terminal (0: all); report.txt and results.json list up to %d", runs.MaxFindings))

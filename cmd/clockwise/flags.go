@@ -47,6 +47,9 @@ type testFlags struct {
 	// cluster is check's --cluster ("" runs on the simulator); nil for a
 	// command that runs only on the simulator.
 	cluster *string
+	// db is check's --db ("": no real database); nil for a command that
+	// tests no real database.
+	db *string
 }
 
 // registerExcept registers the flags on fs, all but the ones named skip.
@@ -113,7 +116,11 @@ func (f *testFlags) config() (harness.Config, error) {
 	if err != nil {
 		return bad("nemesis", "%v", err)
 	}
-	if f.cluster == nil || *f.cluster == "" {
+	if f.db != nil && *f.db != "" {
+		// A real database takes every real fault.
+	} else if slices.Contains(kinds, nemesis.Pause) {
+		return bad("nemesis", "the pause fault is for real databases (check --db etcd|redis)")
+	} else if f.cluster == nil || *f.cluster == "" {
 		for _, k := range kinds {
 			if !slices.Contains(nemesis.RealKinds, k) {
 				continue

@@ -49,6 +49,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -338,6 +339,7 @@ type ClientOptions struct {
 type Client struct {
 	rdb  goredis.UniversalClient
 	opts ClientOptions
+	addr *atomic.Value // the server of the last connection dialed (Served)
 }
 
 func (o *ClientOptions) defaults() {
@@ -366,7 +368,9 @@ func (c *Cluster) Client(opts ClientOptions) *Client {
 		ReadTimeout:   read,
 		WriteTimeout:  opts.Timeout,
 	})
-	return &Client{rdb: rdb, opts: opts}
+	cl := &Client{rdb: rdb, opts: opts, addr: &atomic.Value{}}
+	rdb.AddHook(served{cl.addr})
+	return cl
 }
 
 // NodeClient is a client of node's server alone, whatever its role.

@@ -56,17 +56,20 @@ const (
 // or metadata folder's run.json names its Kind, its strategies and
 // nemeses comma-separated, and leaves the verdict to its own files.
 type Info struct {
-	Kind      string        `json:"kind,omitempty"` // empty for a check's run folder
-	Strategy  string        `json:"strategy"`
-	Nemesis   string        `json:"nemesis"`
-	Seed      uint64        `json:"seed"`
-	Nodes     int           `json:"nodes"`
-	Clients   int           `json:"clients"`
-	Keys      int           `json:"keys"`
-	Ops       int           `json:"ops"`
-	Command   string        `json:"command"`           // replays the run (reruns it, on a real cluster)
-	Version   string        `json:"version,omitempty"` // the clockwise build that made it
-	Cluster   string        `json:"cluster,omitempty"` // the real cluster the run ran against: "local" or node URLs; empty: the simulator
+	Kind     string `json:"kind,omitempty"` // empty for a check's run folder
+	Strategy string `json:"strategy"`
+	Nemesis  string `json:"nemesis"`
+	Seed     uint64 `json:"seed"`
+	Nodes    int    `json:"nodes"`
+	Clients  int    `json:"clients"`
+	Keys     int    `json:"keys"`
+	Ops      int    `json:"ops"`
+	Command  string `json:"command"`           // replays the run (reruns it, on a real cluster)
+	Version  string `json:"version,omitempty"` // the clockwise build that made it
+	Cluster  string `json:"cluster,omitempty"` // the real cluster the run ran against: "local" or node URLs; empty: the simulator
+	// Workload is how the history's writes are read (checker.Options.Workload):
+	// "register" or "set" for a real database's run; empty: the store's own.
+	Workload  string        `json:"workload,omitempty"`
 	Started   time.Time     `json:"started"`
 	Virtual   time.Duration `json:"virtual_ns"`        // simulated time the run took
 	Wall      time.Duration `json:"wall_ns,omitempty"` // on a real cluster: the wall time it took

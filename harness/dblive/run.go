@@ -1,0 +1,498 @@
+package dblive
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/clockwise-kv/clockwise/clock"
+	"github.com/clockwise-kv/clockwise/db"
+	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/nemesis"
+)
+
+// faultTimeout bounds each fault and each undoing of one.
+const faultTimeout = 30 * time.Second
+
+// Options are how a run treats the database and how a caller follows it.
+type Options struct {
+	// Sink, if set, gets every event as it happens.
+	Sink *histories.Writer
+	// Progress, if set, is called as client operations complete, one call
+	// at a time.
+	Progress func(done, total int)
+	// IsolateLeader makes every partition isolate the node that leads when
+	// it begins (Redis's primary, etcd's leader) from the others, in place
+	// of the nemesis's random split: the partition that exposes a
+	// failover's losses.
+	IsolateLeader bool
+}
+
+// Run runs the workload (harness.Register or harness.Set; the DB was made
+// for it) against d: cfg.Clients goroutines send cfg.Ops operations from
+// harness.NewBlind while the nemesis injects cfg.Nemesis's faults (kill and
+// pause on their own cycles). Then it undoes every fault, waits for d to
+// settle and takes the final reads, one per key per node (FinalTries each).
+// If ctx ends, the run stops, undoes its faults and returns ctx's error with
+// what it recorded (Result.Interrupted).
+func Run(ctx context.Context, cfg harness.Config, d DB, o Options) (*harness.Result, error) {
+	cfg.Nodes = len(d.Nodes())
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	r := &run{cfg: cfg, d: d, o: o, nodes: d.Nodes(), budget: cfg.Ops,
+		down: map[string]bool{}, paused: map[string]bool{}, skewed: map[string]bool{}, keys: map[string]bool{}}
+	r.start = time.Now()
+	gen := harness.NewBlind(cfg)
+	stop, stopNemesis := context.WithCancel(ctx)
+	var nm sync.WaitGroup
+	r.startNemesis(ctx, stop, &nm)
+	var wg sync.WaitGroup
+	for i := 1; i <= cfg.Clients; i++ {
+		id := fmt.Sprintf("c%d", i)
+		cl, err := d.Client(id)
+		if err != nil {
+			stopNemesis()
+			nm.Wait()
+			r.undoAll(context.WithoutCancel(ctx))
+			return nil, fmt.Errorf("dblive: client %s: %w", id, err)
+		}
+		c := &client{r: r, id: id, cl: cl, rng: rand.New(rand.NewPCG(cfg.Seed, uint64(harness.StreamClients+i)))}
+		wg.Go(func() {
+			defer cl.Close()
+			c.loop(ctx, gen)
+		})
+	}
+	wg.Wait()
+	stopNemesis()
+	nm.Wait()
+	if ctx.Err() != nil {
+		return r.interrupted(ctx)
+	}
+	return r.finish(ctx)
+}
+
+// run is one test against a database in progress.
+type run struct {
+	cfg   harness.Config
+	d     DB
+	o     Options
+	nodes []string
+	start time.Time
+
+	progressMu sync.Mutex
+
+	mu      sync.Mutex // guards everything below
+	h       []histories.Event
+	err     error // the sink's
+	down    map[string]bool
+	paused  map[string]bool
+	skewed  map[string]bool
+	cut     bool
+	keys    map[string]bool
+	writes  int
+	budget  int
+	invoked int
+	done    int
+}
+
+func (r *run) now() int64 { return int64(time.Since(r.start)) }
+
+// add stamps e with the next index and the current time, records it and
+// streams it.
+func (r *run) add(e histories.Event) histories.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e.Index = len(r.h)
+	e.Time = r.now()
+	r.h = append(r.h, e)
+	if r.o.Sink != nil && r.err == nil {
+		r.err = r.o.Sink.Write(&r.h[len(r.h)-1])
+	}
+	return e
+}
+
+// startNemesis runs the fault schedules until stop ends.
+func (r *run) startNemesis(ctx, stop context.Context, wg *sync.WaitGroup) {
+	opts := r.cfg.Nemesis
+	kill, pause := slices.Contains(opts.Kinds, nemesis.Kill), slices.Contains(opts.Kinds, nemesis.Pause)
+	opts.Kinds = slices.DeleteFunc(slices.Clone(opts.Kinds), func(k string) bool { return k == nemesis.Kill || k == nemesis.Pause })
+	var scheds []nemesis.Schedule
+	if len(opts.Kinds) > 0 {
+		scheds = append(scheds, nemesis.New(opts, r.nodes, rand.New(rand.NewPCG(r.cfg.Seed, harness.StreamNemesis))))
+	}
+	if kill {
+		scheds = append(scheds, nemesis.NewKills(opts.Interval, r.nodes, rand.New(rand.NewPCG(r.cfg.Seed, harness.StreamKills))))
+	}
+	if pause {
+		scheds = append(scheds, nemesis.NewPauses(opts.Interval, r.nodes, rand.New(rand.NewPCG(r.cfg.Seed, harness.StreamPauses))))
+	}
+	next := make([]*nemesis.Step, len(scheds))
+	for i, s := range scheds {
+		if st, ok := s.Next(); ok {
+			next[i] = &st
+		}
+	}
+	wg.Go(func() {
+		for {
+			i := -1
+			for j, st := range next {
+				if st != nil && (i < 0 || st.At < next[i].At) {
+					i = j
+				}
+			}
+			if i < 0 || !sleep(stop, time.Until(r.start.Add(time.Duration(next[i].At)))) {
+				return
+			}
+			r.fault(ctx, next[i].Fault)
+			if st, ok := scheds[i].Next(); ok {
+				next[i] = &st
+			} else {
+				next[i] = nil
+			}
+		}
+	})
+}
+
+// sleep waits d or until ctx ends; it reports whether ctx is still live.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// fault applies f to the database and records it, or records it skipped
+// with why.
+func (r *run) fault(ctx context.Context, f nemesis.Fault) {
+	fctx, cancel := context.WithTimeout(ctx, faultTimeout)
+	defer cancel()
+	record := func(f nemesis.Fault) {
+		r.add(histories.Event{Process: histories.Nemesis, Type: histories.Info, F: histories.Func(f.F), Params: f.Params})
+	}
+	switch f.F {
+	case nemesis.Skew, nemesis.Reset:
+		applied := map[string]string{}
+		var why []string
+		for _, n := range slices.Sorted(maps.Keys(f.Clocks)) {
+			if err := r.d.SetOffset(n, time.Duration(f.Clocks[n].Offset)); err != nil {
+				why = append(why, fmt.Sprintf("%s: %v", n, err))
+				continue
+			}
+			applied[n] = f.Params[n]
+			r.mu.Lock()
+			r.skewed[n] = f.F == nemesis.Skew
+			r.mu.Unlock()
+		}
+		if len(applied) > 0 {
+			record(nemesis.Fault{F: f.F, Params: applied})
+		}
+		if len(why) > 0 {
+			skipped := maps.Clone(f.Params)
+			for n := range applied {
+				delete(skipped, n)
+			}
+			r.skip(f.F, skipped, strings.Join(why, "; "))
+		}
+	case nemesis.Strobe:
+		r.skip(f.F, f.Params, "a strobing clock needs a clock the harness drives; a real database's clock only takes an offset")
+	case nemesis.Partition:
+		if r.o.IsolateLeader {
+			leader, err := r.d.Leader(fctx)
+			if err != nil {
+				r.skip(f.F, f.Params, "finding the leader to isolate: "+err.Error())
+				return
+			}
+			rest := slices.DeleteFunc(slices.Clone(r.nodes), func(n string) bool { return n == leader })
+			f = nemesis.PartitionFault([]string{leader}, rest)
+		}
+		if err := r.d.Partition(f.Groups); err != nil {
+			r.skip(f.F, f.Params, err.Error())
+			return
+		}
+		r.mu.Lock()
+		r.cut = true
+		r.mu.Unlock()
+		record(f)
+	case nemesis.Heal:
+		if err := r.d.Heal(); err != nil {
+			r.skip(f.F, f.Params, err.Error())
+			return
+		}
+		r.mu.Lock()
+		r.cut = false
+		r.mu.Unlock()
+		record(f)
+	case nemesis.Kill, nemesis.Crash:
+		if err := r.d.Kill(f.Node); err != nil {
+			r.skip(f.F, f.Params, err.Error())
+			return
+		}
+		r.mu.Lock()
+		r.down[f.Node] = true
+		r.mu.Unlock()
+		record(f)
+	case nemesis.Restart:
+		r.mu.Lock()
+		down := r.down[f.Node]
+		r.mu.Unlock()
+		if !down {
+			r.skip(f.F, f.Params, f.Node+" was not killed")
+			return
+		}
+		record(f)
+		if err := r.d.Restart(fctx, f.Node); err != nil {
+			r.skip(f.F, f.Params, err.Error())
+			return
+		}
+		r.mu.Lock()
+		r.down[f.Node] = false
+		r.mu.Unlock()
+	case nemesis.Pause:
+		if err := r.d.Pause(f.Node); err != nil {
+			r.skip(f.F, f.Params, err.Error())
+			return
+		}
+		r.mu.Lock()
+		r.paused[f.Node] = true
+		r.mu.Unlock()
+		record(f)
+	case nemesis.Resume:
+		r.mu.Lock()
+		paused := r.paused[f.Node]
+		r.mu.Unlock()
+		if !paused {
+			r.skip(f.F, f.Params, f.Node+" was not paused")
+			return
+		}
+		if err := r.d.Resume(f.Node); err != nil {
+			r.skip(f.F, f.Params, err.Error())
+			return
+		}
+		r.mu.Lock()
+		r.paused[f.Node] = false
+		r.mu.Unlock()
+		record(f)
+	case nemesis.Tombstone:
+		r.skip(f.F, f.Params, "a tombstone needs a store that deletes with a context; the register and set workloads have none")
+	default:
+		r.skip(f.F, f.Params, "unknown fault")
+	}
+}
+
+// skip records a fault the database did not take.
+func (r *run) skip(f string, params map[string]string, why string) {
+	p := maps.Clone(params)
+	if p == nil {
+		p = map[string]string{}
+	}
+	p["fault"], p["why"] = f, why
+	r.add(histories.Event{Process: histories.Nemesis, Type: histories.Info, F: histories.Skipped, Params: p, Error: "skipped: " + why})
+}
+
+// undoAll resumes paused nodes, restarts killed ones, heals a partition and
+// puts skewed clocks back.
+func (r *run) undoAll(ctx context.Context) {
+	r.mu.Lock()
+	pick := func(m map[string]bool) []string {
+		var out []string
+		for _, n := range slices.Sorted(maps.Keys(m)) {
+			if m[n] {
+				out = append(out, n)
+			}
+		}
+		return out
+	}
+	paused, down, skewed, cut := pick(r.paused), pick(r.down), pick(r.skewed), r.cut
+	r.mu.Unlock()
+	for _, n := range paused {
+		r.fault(ctx, nemesis.ResumeFault(n))
+	}
+	for _, n := range down {
+		r.fault(ctx, nemesis.RestartFault(n))
+	}
+	if cut {
+		r.fault(ctx, nemesis.HealFault())
+	}
+	if len(skewed) > 0 {
+		clocks := map[string]clock.Clock{}
+		for _, n := range skewed {
+			clocks[n] = clock.Clock{}
+		}
+		r.fault(ctx, nemesis.ResetFault(clocks))
+	}
+}
+
+// interrupted undoes the faults and returns what was recorded.
+func (r *run) interrupted(ctx context.Context) (*harness.Result, error) {
+	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), faultTimeout)
+	defer cancel()
+	r.undoAll(uctx)
+	res, err := r.result()
+	if err != nil {
+		return res, err
+	}
+	res.Interrupted = true
+	return res, fmt.Errorf("dblive: run interrupted: %w", ctx.Err())
+}
+
+// finish undoes every fault, lets the database settle and takes the final
+// reads.
+func (r *run) finish(ctx context.Context) (*harness.Result, error) {
+	r.undoAll(ctx)
+	settled := true
+	if err := r.d.Settle(ctx); err != nil {
+		if ctx.Err() != nil {
+			return r.interrupted(ctx)
+		}
+		settled = false
+		r.add(histories.Event{Process: histories.Nemesis, Type: histories.Info, F: histories.Unconverged,
+			Params: map[string]string{"why": err.Error()}, Error: err.Error()})
+	}
+	r.mu.Lock()
+	keys := slices.Sorted(maps.Keys(r.keys))
+	r.mu.Unlock()
+	for _, n := range r.nodes {
+		cl, err := r.d.Final(n)
+		if err != nil {
+			return nil, fmt.Errorf("dblive: final reads through %s: %w", n, err)
+		}
+		c := &client{r: r, id: histories.Final, cl: cl}
+		for _, k := range keys {
+			for try := 1; c.do(ctx, harness.Op{F: histories.Read, Key: k, Node: n}) != histories.OK && try < harness.FinalTries && ctx.Err() == nil; try++ {
+			}
+		}
+		cl.Close()
+	}
+	if ctx.Err() != nil {
+		return r.interrupted(ctx)
+	}
+	res, err := r.result()
+	if res != nil {
+		res.Converged = settled
+	}
+	return res, err
+}
+
+func (r *run) result() (*harness.Result, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.err == nil && r.o.Sink != nil {
+		r.err = r.o.Sink.Flush()
+	}
+	return &harness.Result{History: r.h, Duration: time.Duration(r.now()), Ops: r.invoked}, r.err
+}
+
+// client is one Jepsen process: one operation at a time.
+type client struct {
+	r   *run
+	id  string
+	cl  Client
+	rng *rand.Rand
+}
+
+// loop runs operations from gen until the budget is spent or ctx ends.
+func (c *client) loop(ctx context.Context, gen harness.Generator) {
+	r := c.r
+	for ctx.Err() == nil {
+		r.mu.Lock()
+		if r.budget <= 0 {
+			r.mu.Unlock()
+			return
+		}
+		r.budget--
+		op := gen.Next(c.id, c.rng)
+		think := time.Duration(0)
+		if r.cfg.Think > 0 {
+			think = time.Duration(c.rng.Int64N(int64(r.cfg.Think) + 1))
+		}
+		r.mu.Unlock()
+		if !sleep(ctx, think) {
+			return
+		}
+		c.do(ctx, op)
+	}
+}
+
+// do invokes op, waits for its outcome and records both.
+func (c *client) do(ctx context.Context, op harness.Op) histories.Type {
+	r := c.r
+	inv := histories.Event{Process: c.id, Type: histories.Invoke, F: op.F, Key: op.Key, Node: op.Node}
+	r.mu.Lock()
+	r.keys[op.Key] = true
+	workload := harness.Workload(c.id)
+	if workload {
+		r.invoked++
+	}
+	if op.F == histories.Write {
+		harness.StampWrite(&inv, op, &r.writes, harness.LastRead[struct{}]{})
+		inv.Value = inv.Write // the value written is the write's id
+	}
+	r.mu.Unlock()
+	r.add(inv)
+
+	e := histories.Event{Process: c.id, F: op.F, Key: op.Key, Node: op.Node, Write: inv.Write}
+	timeout := r.cfg.Timeout
+	if c.id == histories.Final {
+		timeout = max(timeout, FinalTimeout)
+	}
+	rctx, cancel := context.WithTimeout(ctx, timeout)
+	var served string
+	var err error
+	switch op.F {
+	case histories.Read:
+		var ids []string
+		if ids, served, err = c.cl.Read(rctx, op.Key, op.Node); err == nil {
+			e.Versions = make([]histories.Version, len(ids))
+			for i, id := range ids {
+				e.Versions[i] = histories.Version{Write: id, Value: id}
+			}
+		}
+	case histories.Write:
+		served, err = c.cl.Write(rctx, op.Key, op.Node, inv.Write)
+	}
+	cancel()
+	if served != "" {
+		e.Node = served
+	}
+	switch {
+	case err == nil:
+		e.Type = histories.OK
+	case db.Definite(err), op.F == histories.Read:
+		// A read that failed changed nothing, whatever the cause.
+		e.Type, e.Error = histories.Fail, err.Error()
+	case ctx.Err() != nil:
+		e.Type, e.Error = histories.Info, "interrupted"
+	case errors.Is(err, context.DeadlineExceeded):
+		e.Type, e.Error = histories.Info, "timeout: "+err.Error()
+	default:
+		e.Type, e.Error = histories.Info, err.Error()
+	}
+	r.add(e)
+	if workload {
+		r.mu.Lock()
+		r.done++
+		done := r.done
+		r.mu.Unlock()
+		if p := r.o.Progress; p != nil {
+			r.progressMu.Lock()
+			p(done, r.cfg.Ops)
+			r.progressMu.Unlock()
+		}
+	}
+	return e.Type
+}
