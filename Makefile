@@ -28,7 +28,8 @@ demo: build
 test: lint browser
 	$(GO) test -race -count=1 ./...
 
-# A randomized test; exits 1 (make reports "Error 1") when acknowledged writes were lost.
+# A randomized test; ends on its verdict. clockwise exits 1 when acknowledged
+# writes were lost, and make, reporting "Error 1" after the verdict, exits 2.
 check: build
 	$(BIN) check --strategy $(STRATEGY) $(SEEDFLAG) $(ARGS)
 

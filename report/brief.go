@@ -177,8 +177,8 @@ func BriefStamp(ts int64) string { return clock.StampTo(ts, time.Millisecond) }
 
 // Brief is what the compact terminal report says: the run in a line or
 // two, the counts, a few findings of each kind, where the full reports
-// are, and, last, where the eye lands, the verdict and the command that
-// replays the run.
+// are, the command that replays the run (and its make form) and, last,
+// where the eye lands, the verdict.
 type Brief struct {
 	Head   []string // the run in a line or two
 	Result *checker.Result
@@ -186,6 +186,7 @@ type Brief struct {
 	Width  int      // wrap lines to this many columns; 0: no wrapping
 	Files  []string // the full reports, "report.html: path", …
 	Replay string   // the command that replays the run; empty when unknown
+	Make   string   // the same through make ("make check STRATEGY=lww SEED=1"); empty: none
 	Seed   string   // the run's seed; empty when unknown
 	Rerun  bool     // a real cluster's run: the command runs it again, not byte for byte
 }
@@ -237,12 +238,6 @@ func WriteBrief(w io.Writer, b Brief) error {
 		}
 	}
 	fmt.Fprintln(out)
-	para(0, 4, Headline(r))
-	if r.Verdict == checker.Invalid {
-		for _, u := range r.Unknown {
-			para(2, 4, "also undecided: "+u)
-		}
-	}
 	how := "replay"
 	if b.Rerun {
 		how = "run again (real timing decides the history: not byte for byte)"
@@ -252,6 +247,15 @@ func WriteBrief(w io.Writer, b Brief) error {
 		para(0, 4, fmt.Sprintf("seed %s; %s: %s", b.Seed, how, b.Replay))
 	case b.Replay != "":
 		para(0, 4, how+": "+b.Replay)
+	}
+	if b.Replay != "" && b.Make != "" {
+		para(2, 4, "or: "+b.Make)
+	}
+	para(0, 4, Headline(r))
+	if r.Verdict == checker.Invalid {
+		for _, u := range r.Unknown {
+			para(2, 4, "also undecided: "+u)
+		}
 	}
 	return out.Flush()
 }

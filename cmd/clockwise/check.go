@@ -37,8 +37,9 @@ history to runs/<strategy>-<time>/history.jsonl, judges it, writes results.json,
 report.txt and report.html next to it (and linearizability.html, porcupine's
 visualization, when a key is not linearizable), points runs/latest at the
 folder, and prints a compact summary: the counts, a few findings of each kind
-one line each (--limit), where the full reports are, and last the verdict and
-the command that replays the run. With --json it prints the checker's full
+one line each (--limit), where the full reports are, the command that replays
+the run (as it runs from the working directory, with its make form in the
+repository's root) and last the verdict. With --json it prints the checker's full
 result instead, as analyze --json does. On a terminal (and with CI unset) a
 progress bar on stderr follows the run, the check and the reports.
 
@@ -170,5 +171,5 @@ func briefRun(cmd *cobra.Command, dir string, ri runs.Info, res *checker.Result,
 	head := append(report.RunHead(ri), "run folder: "+dir)
 	head = append(head, report.SkippedFaults(res.Faults)...)
 	return report.WriteBrief(out, report.Brief{Head: head, Result: res, Limit: limit, Width: width(out),
-		Files: reportFiles(dir), Replay: ri.Command, Seed: strconv.FormatUint(ri.Seed, 10), Rerun: ri.Cluster != ""})
+		Files: reportFiles(dir), Replay: self.command(ri.Command), Make: self.makeForm(ri.Command), Seed: strconv.FormatUint(ri.Seed, 10), Rerun: ri.Cluster != ""})
 }

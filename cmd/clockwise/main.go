@@ -108,6 +108,7 @@ func main() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(gcPercent)
 	}
+	setLaunch()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
