@@ -7,7 +7,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -82,4 +84,47 @@ func TestReplayLineRunsAsPrinted(t *testing.T) {
 	last = lastLines(viaMake, 3)
 	assert.Contains(t, last[len(last)-1], "Error 1")
 	assert.Contains(t, strings.Join(last, "\n"), "INVALID", "the verdict is the last line before make's")
+}
+
+// A SIGTERM stops a long check: it exits 3 (unknown) with a history of
+// whole lines that analyze judges, whether or not it finished judging
+// what it recorded before its grace ran out.
+func TestSIGTERMStopsALongCheck(t *testing.T) {
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(binary, "check", "--ops", "2000000", "--out", out)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	require.NoError(t, cmd.Start())
+	var history string
+	for history == "" || size(history) < 1<<20 { // the run is well under way
+		matches, _ := filepath.Glob(filepath.Join(out, "lww-*", "history.jsonl"))
+		if len(matches) == 1 {
+			history = matches[0]
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(30 * time.Second): // a hung check fails, never hangs the suite
+		_ = cmd.Process.Kill()
+		t.Fatalf("the check did not stop on SIGTERM:\n%s", stderr.String())
+	}
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee, stderr.String())
+	assert.Equal(t, 3, ee.ExitCode(), "unknown\n%s%s", stdout.String(), stderr.String())
+	code, outA, errA := clockwise(t, "analyze", filepath.Dir(history))
+	assert.Equal(t, 3, code, "%s%s", outA, errA)
+	assert.Contains(t, outA, "UNKNOWN")
+}
+
+func size(path string) int64 {
+	st, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	return st.Size()
 }

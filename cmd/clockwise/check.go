@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -57,8 +58,11 @@ recorded.
 Ctrl-C (SIGINT) or SIGTERM stops a simulated run at its next event, a real
 one after undoing its faults: the history keeps every whole line recorded so
 far, run.json records interrupted, and the verdict is unknown unless what was
-recorded already proves a failure. A second Ctrl-C kills the process
-outright (the history still ends in a whole line).
+recorded already proves a failure. Judging gets half a second after the
+signal: a check still judging then stops with exit 3 and names the history
+and the analyze command that judges it (a remote cluster's check undoes its
+faults first). A second Ctrl-C kills the process outright (the history still
+ends in a whole line).
 
 Exit status: 0 valid, 1 anomalies (lost writes, phantoms, corrupted or future
 reads, divergence, or a --gate finding), 2 bad usage or a run folder that
@@ -88,10 +92,19 @@ cannot decide (an interrupted run, replicas that did not converge).`,
 				}
 			}
 			command := replay(cmd, "out", "limit", "shrink", "json")
+			warn(cmd.ErrOrStderr(), cfg)
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			var h experiment.Hooks
 			var done func()
 			h.Progress, h.Stage, done = stagedProgress(cmd.ErrOrStderr(), cfg.Ops)
+			var dir atomic.Value
+			dir.Store("")
+			h.Dir = func(d string) { dir.Store(d) }
+			finished := make(chan struct{})
+			if cluster == "" || cluster == experiment.Local {
+				// A remote cluster's faults must be undone, however long.
+				go stopAfter(ctx, finished, cmd.ErrOrStderr(), func() string { return dir.Load().(string) })
+			}
 			var res *experiment.Run
 			if cluster == "" {
 				h.Interrupt = ctx.Done()
@@ -99,6 +112,7 @@ cannot decide (an interrupted run, replicas that did not converge).`,
 			} else {
 				res, err = experiment.CheckReal(ctx, out, cfg, cl, command, opts, h)
 			}
+			close(finished)
 			stop()
 			done()
 			if err != nil {

@@ -63,8 +63,14 @@ Exit status: 0 every seed valid, 1 some seed invalid or unknown, 2 bad usage.`,
 					return usageErr("invalid --shard: %v", err)
 				}
 			}
-			if parallel < 0 {
-				return usageErr("invalid --parallel: %d: must be at least 0", parallel)
+			if parallel < 0 || parallel > maxParallel {
+				return usageErr("invalid --parallel: %d: must be from 0 to %d (each run at once holds its history)", parallel, maxParallel)
+			}
+			if sh, ok := p.Shard.Slice(p.Seeds); ok && sh.Len() > maxSweepSeeds {
+				return usageErr("invalid --seeds: %s: %d seeds; a sweep runs at most %d (each seed's outcome is kept until the summary is written): split the range with --shard", seeds, sh.Len(), maxSweepSeeds)
+			}
+			if !vary {
+				warn(cmd.ErrOrStderr(), cfg)
 			}
 			p.Flags, p.Command = passedOn(cmd, "out", "dir", "parallel")
 			if dir == "" {
