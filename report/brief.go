@@ -265,7 +265,7 @@ func briefCounts(r *checker.Result) []string {
 	s := r.Summary
 	lines := []string{fmt.Sprintf("%s: %s, %s (%d ok, %d failed, %d unknown outcome); %s",
 		Plural(s.Ops, "operation"), Plural(s.Reads, "read"), Plural(s.Writes, "write"), s.Acknowledged, s.Failed, s.Indeterminate,
-		Plural(s.Faults, "fault"))}
+		Plural(FaultsStarted(r.Faults), "fault"))}
 	lost := "lost: " + checker.Total(&s)
 	var kinds []string
 	for _, k := range checker.LostKinds {
@@ -285,12 +285,22 @@ func briefCounts(r *checker.Result) []string {
 	}
 	lin := "linearizable: " + s.Linearizable.String()
 	if s.NonLinearizable > 0 {
-		lin += fmt.Sprintf(" (%d of %d keys not)", s.NonLinearizable, s.LinearKeys)
+		lin += fmt.Sprintf(" (%d of %s not%s)", s.NonLinearizable, Plural(s.LinearKeys, "key"), siblingsWhy(s))
 	} else if s.LinearUnknown > 0 {
-		lin += fmt.Sprintf(" (%d of %d keys undecided)", s.LinearUnknown, s.LinearKeys)
+		lin += fmt.Sprintf(" (%d of %s undecided)", s.LinearUnknown, Plural(s.LinearKeys, "key"))
 	}
 	other = append(other, lin)
 	return append(lines, strings.Join(other, "; "))
+}
+
+// siblingsWhy is why keys are not linearizable when reads returned
+// siblings: a key that keeps concurrent writes side by side is not a single
+// register, as a sibling strategy means it not to be.
+func siblingsWhy(s checker.Summary) string {
+	if s.SiblingReads == 0 {
+		return ""
+	}
+	return ": keys that keep siblings are not a single register"
 }
 
 // Plural writes n and the noun, adding s unless n is 1: "1 read", "2

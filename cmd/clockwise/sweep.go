@@ -169,7 +169,7 @@ func printSweep(cmd *cobra.Command, s *experiment.Sweep, asJSON bool, limit int)
 			return err
 		}
 	} else {
-		experiment.WriteSweep(stdout, s, limit)
+		experiment.WriteSweep(stdout, s, limit, self.name)
 	}
 	if s.Failed() {
 		return errInvalid
