@@ -32,8 +32,10 @@ func newSweep() *cobra.Command {
 		Short: "Run the randomized test over a range of seeds and keep the failing ones",
 		Long: `sweep runs check's randomized test once per seed of --seeds, --parallel runs at
 a time, judges each history, and prints one table: seeds run, valid / invalid /
-unknown, writes lost by kind, every failing seed with the 'clockwise check'
-command that replays it, and the wall time. Only failing seeds get a run folder
+unknown, faults started, writes lost to clock skew and the other losses, a line
+explaining the columns, the failing seeds grouped by finding with at most three
+'clockwise check' commands each that replay them (every one in sweep.json), the
+wall time, and last the verdict. Only failing seeds get a run folder
 (the first --keep of them), in the sweep's folder next to sweep.json, the summary.
 
 --shard i/n runs the i-th of n contiguous slices of the range (i from 0), so a
@@ -102,7 +104,7 @@ Exit status: 0 every seed valid, 1 some seed invalid or unknown, 2 bad usage.`,
 	fs.StringVar(&out, "out", "runs", "folder that holds the sweep's folder")
 	fs.StringVar(&dir, "dir", "", "the sweep's folder (default <out>/sweep-<strategy>-<time>)")
 	fs.IntVar(&keep, "keep", 20, "write run folders for at most this many failing seeds (-1: every one)")
-	fs.IntVar(&limit, "limit", 20, "list at most this many failing seeds on the terminal (0: all); sweep.json has all")
+	fs.IntVar(&limit, "limit", 20, "list at most this many findings' failing seeds on the terminal, three replays each (0: all); sweep.json has all")
 	fs.BoolVar(&vary, "vary", false, "draw each seed's nodes, clients, keys, mix, fault interval and drop rate from the seed")
 	fs.BoolVar(&asJSON, "json", false, "print the summary as JSON (sweep.json) instead of the table")
 	gateFlag(fs, &gate)
@@ -155,7 +157,7 @@ without a summary.`,
 		},
 	}
 	cmd.Flags().StringVar(&dir, "dir", "", "also write the merged summary to DIR/sweep.json")
-	cmd.Flags().IntVar(&limit, "limit", 20, "list at most this many failing seeds (0: all)")
+	cmd.Flags().IntVar(&limit, "limit", 20, "list at most this many findings' failing seeds (0: all)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the merged summary as JSON")
 	return cmd
 }
