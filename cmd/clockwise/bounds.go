@@ -176,33 +176,52 @@ func levenshtein(a, b string) int {
 }
 
 // judgeGrace is how long after a SIGTERM or Ctrl-C a check may go on
-// judging what it recorded; then it stops (stopAfter).
-const judgeGrace = 500 * time.Millisecond
+// judging what it recorded; then it stops (stopAfter). The environment
+// variable graceEnv sets another (a Go duration), for a machine or a test
+// that wants the interrupted run judged however long that takes.
+const judgeGrace = 800 * time.Millisecond
+
+// graceEnv names the environment variable that replaces judgeGrace.
+const graceEnv = "CLOCKWISE_INTERRUPT_GRACE"
+
+// interruptGrace is judgeGrace, or what graceEnv sets.
+func interruptGrace() (time.Duration, error) {
+	v := os.Getenv(graceEnv)
+	if v == "" {
+		return judgeGrace, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, usageErr("invalid %s: %q: want a positive duration such as 800ms", graceEnv, v)
+	}
+	return d, nil
+}
 
 // exit ends the process; a variable for the tests.
 var exit = os.Exit
 
 // stopAfter bounds the judging of an interrupted check: once ctx is done
-// (a SIGTERM or Ctrl-C) it gives the check judgeGrace to judge what it
-// recorded and write its reports, then says where the history is and how
+// (a SIGTERM or Ctrl-C) it gives the check grace to judge what it
+// recorded and write its reports (grace: judgeGrace unless graceEnv sets
+// another), then says where the history is and how
 // to judge it, and ends the process with exit 3 (unknown), unless
 // finished is closed first. The history is whole lines by then: the run
 // stopped and flushed it at the signal. dir is the run folder, "" while
 // unknown.
-func stopAfter(ctx context.Context, finished <-chan struct{}, w io.Writer, dir func() string) {
+func stopAfter(ctx context.Context, grace time.Duration, finished <-chan struct{}, w io.Writer, dir func() string) {
 	select {
 	case <-finished:
 		return
 	case <-ctx.Done():
 	}
-	t := time.NewTimer(judgeGrace)
+	t := time.NewTimer(grace)
 	defer t.Stop()
 	select {
 	case <-finished:
 		return
 	case <-t.C:
 	}
-	msg := fmt.Sprintf("clockwise: interrupted; stopped judging what was recorded after %v", judgeGrace)
+	msg := fmt.Sprintf("clockwise: interrupted; stopped judging what was recorded after %v", grace)
 	if d := dir(); d != "" {
 		msg += fmt.Sprintf(": the history so far is in %s; judge it with: %s analyze %s",
 			filepath.Join(d, runs.HistoryFile), self.name, experiment.ShellQuote(d))

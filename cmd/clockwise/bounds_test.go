@@ -91,7 +91,7 @@ func TestInterruptedJudgingIsBounded(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	var w bytes.Buffer
-	stopAfter(ctx, make(chan struct{}), &w, func() string { return "runs/lww-x" })
+	stopAfter(ctx, judgeGrace, make(chan struct{}), &w, func() string { return "runs/lww-x" })
 	assert.Equal(t, exitUnknown, code)
 	assert.Contains(t, w.String(), "runs/lww-x/history.jsonl; judge it with: clockwise analyze runs/lww-x")
 
@@ -99,7 +99,7 @@ func TestInterruptedJudgingIsBounded(t *testing.T) {
 	w.Reset()
 	finished := make(chan struct{})
 	close(finished)
-	stopAfter(ctx, finished, &w, func() string { return "" })
+	stopAfter(ctx, judgeGrace, finished, &w, func() string { return "" })
 	assert.Equal(t, -1, code, "finished: no exit")
 	assert.Empty(t, w.String())
 }

@@ -58,8 +58,8 @@ recorded.
 Ctrl-C (SIGINT) or SIGTERM stops a simulated run at its next event, a real
 one after undoing its faults: the history keeps every whole line recorded so
 far, run.json records interrupted, and the verdict is unknown unless what was
-recorded already proves a failure. Judging gets half a second after the
-signal: a check still judging then stops with exit 3 and names the history
+recorded already proves a failure. Judging gets 800ms after the signal
+(CLOCKWISE_INTERRUPT_GRACE sets another): a check still judging then stops with exit 3 and names the history
 and the analyze command that judges it (a remote cluster's check undoes its
 faults first). A second Ctrl-C kills the process outright (the history still
 ends in a whole line).
@@ -92,6 +92,10 @@ cannot decide (an interrupted run, replicas that did not converge).`,
 				}
 			}
 			command := replay(cmd, "out", "limit", "shrink", "json")
+			grace, err := interruptGrace()
+			if err != nil {
+				return err
+			}
 			warn(cmd.ErrOrStderr(), cfg)
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			var h experiment.Hooks
@@ -103,7 +107,7 @@ cannot decide (an interrupted run, replicas that did not converge).`,
 			finished := make(chan struct{})
 			if cluster == "" || cluster == experiment.Local {
 				// A remote cluster's faults must be undone, however long.
-				go stopAfter(ctx, finished, cmd.ErrOrStderr(), func() string { return dir.Load().(string) })
+				go stopAfter(ctx, grace, finished, cmd.ErrOrStderr(), func() string { return dir.Load().(string) })
 			}
 			var res *experiment.Run
 			if cluster == "" {
