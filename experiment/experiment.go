@@ -82,6 +82,8 @@ type Hooks struct {
 	// user's Ctrl-C; sim.Options.Interrupt). A real run ends with
 	// CheckReal's context instead.
 	Interrupt <-chan struct{}
+	// Dir is called with the run folder once it is made.
+	Dir func(string)
 }
 
 // CheckStages runs cfg in a new run folder under root, named for its
@@ -104,6 +106,9 @@ func check(root string, cfg harness.Config, command string, vary map[string]stri
 	var err error
 	if r.Dir, err = runs.New(root, cfg.Strategy, r.Info.Started); err != nil {
 		return nil, err
+	}
+	if h.Dir != nil {
+		h.Dir(r.Dir)
 	}
 	// The history is assembled for the checker as the run makes it, and
 	// is on disk: the run need not keep it too.

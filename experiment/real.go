@@ -80,6 +80,9 @@ func CheckReal(ctx context.Context, root string, cfg harness.Config, cl Cluster,
 	if r.Dir, err = runs.New(root, cfg.Strategy, r.Info.Started); err != nil {
 		return nil, err
 	}
+	if h.Dir != nil {
+		h.Dir(r.Dir)
+	}
 	var t live.Target
 	if urls == nil {
 		lo := cl.Local

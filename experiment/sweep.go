@@ -17,6 +17,7 @@ import (
 	"github.com/clockwise-kv/clockwise/harness/sim"
 	"github.com/clockwise-kv/clockwise/internal/parallel"
 	"github.com/clockwise-kv/clockwise/internal/runs"
+	"github.com/clockwise-kv/clockwise/report"
 )
 
 // SweepFile is the summary a sweep writes into its folder.
@@ -174,6 +175,9 @@ type Tally struct {
 	Inverted    int `json:"inverted"`
 	Phantoms    int `json:"phantoms"`
 	Divergent   int `json:"divergent"`
+	// Faults counts the faults the nemesis started, heals apart
+	// (report.FaultsStarted).
+	Faults int `json:"faults_started"`
 }
 
 // add adds a seed's summary, or another shard's tally, to t
@@ -181,7 +185,7 @@ type Tally struct {
 func (t *Tally) add(o checker.Summary) {
 	s := t.summary()
 	s.Add(o)
-	*t = Tally{Acknowledged: s.Acknowledged, Lost: s.Lost, LostByKind: s.LostByKind, SkewLost: s.SkewLost,
+	*t = Tally{Faults: t.Faults, Acknowledged: s.Acknowledged, Lost: s.Lost, LostByKind: s.LostByKind, SkewLost: s.SkewLost,
 		Racing: s.Racing, Overwritten: s.Overwritten, Inverted: s.Inverted, Phantoms: s.Phantoms, Divergent: s.Divergent}
 }
 
@@ -228,11 +232,12 @@ var varied = []string{"nodes", "clients", "keys", "mix", "interval", "drop"}
 
 // seedRun is one seed's configuration and replay.
 type seedRun struct {
-	cfg  harness.Config
-	args []string
-	vary map[string]string
-	out  SweepSeed
-	sum  checker.Summary
+	cfg    harness.Config
+	args   []string
+	vary   map[string]string
+	out    SweepSeed
+	sum    checker.Summary
+	faults int // started, heals apart
 }
 
 // plan builds seed's run.
@@ -333,6 +338,7 @@ func (sr *seedRun) judge(opts checker.Options) error {
 		return err
 	}
 	sr.sum = r.Summary
+	sr.faults = report.FaultsStarted(r.Faults)
 	sr.out = SweepSeed{
 		Seed: sr.cfg.Seed, Verdict: r.Verdict, Lost: r.Summary.Lost, Failures: r.Failures,
 		Command: "clockwise check " + strings.Join(quoteAll(sr.args), " "), Vary: sr.vary,
@@ -372,6 +378,7 @@ func (s *Sweep) addSeed(sr *seedRun) {
 		s.Unknown++
 	}
 	s.Tally.add(sr.sum)
+	s.Faults += sr.faults
 	if sr.out.Verdict != checker.Valid {
 		s.Failing = append(s.Failing, sr.out)
 	}
@@ -406,6 +413,7 @@ func MergeSweeps(parts []*Sweep) (*Sweep, error) {
 		out.Invalid += p.Invalid
 		out.Unknown += p.Unknown
 		out.Tally.add(p.Tally.summary())
+		out.Faults += p.Faults
 		out.Failing = append(out.Failing, p.Failing...)
 		out.Wall = max(out.Wall, p.Wall)
 	}
@@ -431,10 +439,37 @@ func ReadSweep(dir string) (*Sweep, error) {
 	return &s, nil
 }
 
+// replaysPerFinding is how many replay commands WriteSweep prints for each
+// finding; sweep.json has every failing seed's.
+const replaysPerFinding = 3
+
+// seedsListed is how many seeds WriteSweep names for each finding.
+const seedsListed = 12
+
+// Finding is the finding a failing seed is grouped under: the first of
+// FindingKinds it has (what a shrink keeps by default), or "undecided" for
+// a seed that is unknown without one.
+func (f SweepSeed) Finding() string {
+	for _, k := range FindingKinds {
+		if f.Findings[k] > 0 {
+			return k
+		}
+	}
+	return "undecided"
+}
+
+// findingWords are the names of findings as a sweep's reader reads them.
+var findingWords = map[string]string{FindingSkew: "lost to clock skew"}
+
 // WriteSweep prints the sweep's table: seeds run and their verdicts, the
-// writes lost by kind, every failing seed with the command that replays it
-// (at most limit of them, 0: all), and the wall time.
-func WriteSweep(w io.Writer, s *Sweep, limit int) {
+// faults started and the writes lost, the lost to clock skew apart from the
+// other losses, with a line that explains the columns; then the failing
+// seeds grouped by finding, each group with at most replaysPerFinding
+// commands that replay its seeds (prog names the clockwise binary in them,
+// "clockwise" when empty), at most limit groups (0: all); the wall time,
+// and last the verdict: VALID when every seed was, else INVALID or UNKNOWN
+// with the count of seeds that failed.
+func WriteSweep(w io.Writer, s *Sweep, limit int, prog string) {
 	shards := ""
 	if len(s.Shards) > 1 || len(s.Shards) == 1 && s.Shards[0].N > 1 {
 		parts := make([]string, len(s.Shards))
@@ -448,36 +483,99 @@ func WriteSweep(w io.Writer, s *Sweep, limit int) {
 		vary = ", workload varied per seed"
 	}
 	fmt.Fprintf(w, "sweep: %s under %s, seeds %s%s, %d ops each%s\n\n", s.Strategy, s.Nemesis, s.Seeds, shards, s.Ops, vary)
-	fmt.Fprintf(w, "| seeds run | valid | invalid | unknown | acknowledged | lost | lost to clock skew | racing | overwritten later |")
+	other := s.Lost - s.SkewLost
+	fmt.Fprintln(w, "| seeds run | valid | invalid | unknown | faults | acknowledged writes | lost to clock skew | other losses | phantoms | divergent keys |")
+	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintf(w, "| %d | %d | %d | %d | %d | %d | %d | %d | %d | %d |\n\n", s.Run, s.Valid, s.Invalid, s.Unknown, s.Faults,
+		s.Acknowledged, s.SkewLost, other, s.Phantoms, s.Divergent)
+	fmt.Fprintln(w, "faults: the faults the nemesis started, heals apart.")
+	fmt.Fprintln(w, "lost to clock skew: acknowledged writes lost to a write they follow (in real time or causally)")
+	fmt.Fprintln(w, "  that carried a higher timestamp.")
+	fmt.Fprintf(w, "other losses: %d dropped for a racing write, %d overwritten by a later write that never read them", s.Racing, s.Overwritten)
+	if n := other - s.Racing - s.Overwritten; n > 0 {
+		fmt.Fprintf(w, ", %d more", n)
+	}
+	fmt.Fprintln(w, ".")
+	var kinds []string
 	for _, k := range checker.LostKinds {
-		fmt.Fprintf(w, " %s |", k)
-	}
-	fmt.Fprintf(w, " inverted | phantoms | divergent |\n|")
-	for range 12 + len(checker.LostKinds) {
-		fmt.Fprint(w, "---:|")
-	}
-	fmt.Fprintf(w, "\n| %d | %d | %d | %d | %d | %d | %d | %d | %d |", s.Run, s.Valid, s.Invalid, s.Unknown, s.Acknowledged, s.Lost,
-		s.SkewLost, s.Racing, s.Overwritten)
-	for _, k := range checker.LostKinds {
-		fmt.Fprintf(w, " %d |", s.LostByKind[k])
-	}
-	fmt.Fprintf(w, " %d | %d | %d |\n\n", s.Inverted, s.Phantoms, s.Divergent)
-	if s.Run > 0 {
-		fmt.Fprintf(w, "%d of %d seeds failed (%.1f%%)\n", s.Invalid+s.Unknown, s.Run, 100*float64(s.Invalid+s.Unknown)/float64(s.Run))
-	}
-	for i, f := range s.Failing {
-		if limit > 0 && i == limit {
-			fmt.Fprintf(w, "… and %d more failing seeds in %s\n", len(s.Failing)-limit, filepath.Join(s.Dir, SweepFile))
-			break
-		}
-		what := f.Verdict.String()
-		if len(f.Failures) > 0 {
-			what += ": " + f.Failures[0] // with lost writes, the headline's split
-		}
-		fmt.Fprintf(w, "  seed %d: %s\n    replay: %s\n", f.Seed, what, f.Command)
-		if f.Dir != "" {
-			fmt.Fprintf(w, "    run folder: %s\n", f.Dir)
+		if n := s.LostByKind[k]; n > 0 {
+			kinds = append(kinds, fmt.Sprintf("%d %s", n, k))
 		}
 	}
-	fmt.Fprintf(w, "wall time %s\n", s.Wall.Round(10*time.Millisecond))
+	if len(kinds) > 0 {
+		fmt.Fprintf(w, "all %d lost writes by kind: %s.\n", s.Lost, strings.Join(kinds, ", "))
+	}
+	if len(s.Failing) > 0 {
+		groups := map[string][]SweepSeed{}
+		for _, f := range s.Failing {
+			groups[f.Finding()] = append(groups[f.Finding()], f)
+		}
+		order := slices.SortedFunc(maps.Keys(groups), func(a, b string) int {
+			if d := len(groups[b]) - len(groups[a]); d != 0 {
+				return d
+			}
+			return strings.Compare(a, b)
+		})
+		fmt.Fprintf(w, "\nFailing seeds by finding (at most %d replays each; every one in %s):\n", replaysPerFinding, filepath.Join(s.Dir, SweepFile))
+		for i, name := range order {
+			if limit > 0 && i == limit {
+				fmt.Fprintf(w, "  … and %d more findings\n", len(order)-limit)
+				break
+			}
+			g := groups[name]
+			var seeds []string
+			for _, f := range g[:min(len(g), seedsListed)] {
+				seeds = append(seeds, strconv.FormatUint(f.Seed, 10))
+			}
+			if len(g) > seedsListed {
+				seeds = append(seeds, fmt.Sprintf("… (%d more)", len(g)-seedsListed))
+			}
+			word := name
+			if x, ok := findingWords[name]; ok {
+				word = x
+			}
+			noun := "seeds"
+			if len(g) == 1 {
+				noun = "seed"
+			}
+			fmt.Fprintf(w, "  %s: %d %s (%s)\n", word, len(g), noun, strings.Join(seeds, " "))
+			for _, f := range g[:min(len(g), replaysPerFinding)] {
+				cmd := f.Command
+				if prog != "" {
+					if rest, ok := strings.CutPrefix(cmd, "clockwise "); ok {
+						cmd = prog + " " + rest
+					}
+				}
+				fmt.Fprintf(w, "    %s\n", cmd)
+				if f.Dir != "" {
+					fmt.Fprintf(w, "      run folder: %s\n", f.Dir)
+				}
+			}
+		}
+	}
+	fmt.Fprintf(w, "\nwall time %s\n", s.Wall.Round(10*time.Millisecond))
+	fmt.Fprintln(w, sweepVerdict(s))
+}
+
+// sweepVerdict is a sweep's verdict in one line: VALID when every seed
+// was, INVALID when some seed was invalid, UNKNOWN when the seeds that
+// failed were all undecided.
+func sweepVerdict(s *Sweep) string {
+	seeds := "seeds"
+	if s.Run == 1 {
+		seeds = "seed"
+	}
+	switch {
+	case s.Run == 0:
+		return "UNKNOWN: no seed run"
+	case !s.Failed():
+		return fmt.Sprintf("VALID: %d of %d %s valid", s.Valid, s.Run, seeds)
+	}
+	v := "INVALID"
+	if s.Invalid == 0 {
+		v = "UNKNOWN"
+	}
+	failed := s.Invalid + s.Unknown
+	return fmt.Sprintf("%s: %d of %d %s failed (%.1f%%: %d invalid, %d unknown)", v, failed, s.Run, seeds,
+		100*float64(failed)/float64(s.Run), s.Invalid, s.Unknown)
 }

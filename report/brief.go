@@ -182,8 +182,8 @@ func BriefStamp(ts int64) string { return clock.StampTo(ts, time.Millisecond) }
 
 // Brief is what the compact terminal report says: the run in a line or
 // two, the counts, a few findings of each kind, where the full reports
-// are, and, last, where the eye lands, the verdict and the command that
-// replays the run.
+// are, the command that replays the run (and its make form) and, last,
+// where the eye lands, the verdict.
 type Brief struct {
 	Head   []string // the run in a line or two
 	Result *checker.Result
@@ -191,6 +191,7 @@ type Brief struct {
 	Width  int      // wrap lines to this many columns; 0: no wrapping
 	Files  []string // the full reports, "report.html: path", …
 	Replay string   // the command that replays the run; empty when unknown
+	Make   string   // the same through make ("make check STRATEGY=lww SEED=1"); empty: none
 	Seed   string   // the run's seed; empty when unknown
 	Rerun  bool     // a real cluster's run: the command runs it again, not byte for byte
 }
@@ -242,12 +243,6 @@ func WriteBrief(w io.Writer, b Brief) error {
 		}
 	}
 	fmt.Fprintln(out)
-	para(0, 4, Headline(r))
-	if r.Verdict == checker.Invalid {
-		for _, u := range r.Unknown {
-			para(2, 4, "also undecided: "+u)
-		}
-	}
 	how := "replay"
 	if b.Rerun {
 		how = "run again (real timing decides the history: not byte for byte)"
@@ -258,6 +253,15 @@ func WriteBrief(w io.Writer, b Brief) error {
 	case b.Replay != "":
 		para(0, 4, how+": "+b.Replay)
 	}
+	if b.Replay != "" && b.Make != "" {
+		para(2, 4, "or: "+b.Make)
+	}
+	para(0, 4, Headline(r))
+	if r.Verdict == checker.Invalid {
+		for _, u := range r.Unknown {
+			para(2, 4, "also undecided: "+u)
+		}
+	}
 	return out.Flush()
 }
 
@@ -266,7 +270,7 @@ func briefCounts(r *checker.Result) []string {
 	s := r.Summary
 	lines := []string{fmt.Sprintf("%s: %s, %s (%d ok, %d failed, %d unknown outcome); %s",
 		Plural(s.Ops, "operation"), Plural(s.Reads, "read"), Plural(s.Writes, "write"), s.Acknowledged, s.Failed, s.Indeterminate,
-		Plural(s.Faults, "fault"))}
+		Plural(FaultsStarted(r.Faults), "fault"))}
 	lost := "lost: " + checker.Total(&s)
 	var kinds []string
 	for _, k := range checker.LostKinds {
@@ -286,12 +290,22 @@ func briefCounts(r *checker.Result) []string {
 	}
 	lin := "linearizable: " + s.Linearizable.String()
 	if s.NonLinearizable > 0 {
-		lin += fmt.Sprintf(" (%d of %d keys not)", s.NonLinearizable, s.LinearKeys)
+		lin += fmt.Sprintf(" (%d of %s not%s)", s.NonLinearizable, Plural(s.LinearKeys, "key"), siblingsWhy(s))
 	} else if s.LinearUnknown > 0 {
-		lin += fmt.Sprintf(" (%d of %d keys undecided)", s.LinearUnknown, s.LinearKeys)
+		lin += fmt.Sprintf(" (%d of %s undecided)", s.LinearUnknown, Plural(s.LinearKeys, "key"))
 	}
 	other = append(other, lin)
 	return append(lines, strings.Join(other, "; "))
+}
+
+// siblingsWhy is why keys are not linearizable when reads returned
+// siblings: a key that keeps concurrent writes side by side is not a single
+// register, as a sibling strategy means it not to be.
+func siblingsWhy(s checker.Summary) string {
+	if s.SiblingReads == 0 {
+		return ""
+	}
+	return ": keys that keep siblings are not a single register"
 }
 
 // Plural writes n and the noun, adding s unless n is 1: "1 read", "2

@@ -67,8 +67,8 @@ func WriteText(w io.Writer, r *checker.Result, limit int) error {
 			fmt.Fprintf(b, "  also undecided: %s\n", u)
 		}
 	}
-	fmt.Fprintf(b, "  ops %d (reads %d, writes %d: %d ok, %d failed, %d indeterminate), faults %d\n",
-		s.Ops, s.Reads, s.Writes, s.Acknowledged, s.Failed, s.Indeterminate, s.Faults)
+	fmt.Fprintf(b, "  ops %d (reads %d, writes %d: %d ok, %d failed, %d indeterminate), faults %d (heals apart)\n",
+		s.Ops, s.Reads, s.Writes, s.Acknowledged, s.Failed, s.Indeterminate, FaultsStarted(r.Faults))
 	fmt.Fprintf(b, "  %s", checker.Total(&s))
 	var kinds []string
 	for _, k := range checker.LostKinds {
@@ -85,7 +85,7 @@ func WriteText(w io.Writer, r *checker.Result, limit int) error {
 		fmt.Fprintf(b, "  %s\n", checker.Losses(&s))
 	}
 	if s.Inverted > 0 {
-		fmt.Fprintf(b, "  %d of the lost writes were stamped below a write they follow\n", s.Inverted)
+		fmt.Fprintf(b, "  %d of the lost writes %s stamped below a write they follow\n", s.Inverted, map[bool]string{true: "was", false: "were"}[s.Inverted == 1])
 	}
 	var pres []string
 	for _, k := range r.Keys {
@@ -217,6 +217,9 @@ func writeRegister(b io.Writer, r *checker.Result) {
 	fmt.Fprintf(b, "  linearizable: %s", s.Linearizable)
 	if len(keys) > 0 {
 		fmt.Fprintf(b, " (%s)", strings.Join(keys, ", "))
+	}
+	if s.NonLinearizable > 0 {
+		fmt.Fprint(b, siblingsWhy(s))
 	}
 	if r.Visualization != "" {
 		fmt.Fprintf(b, "; porcupine's visualization: %s", r.Visualization)

@@ -91,3 +91,30 @@ func TestByInterestTakesTheFirstOfAStableSort(t *testing.T) {
 		assert.Equal(t, sorted[:min(n, len(lost))], byInterest(lost, n), "n=%d", n)
 	}
 }
+
+func TestFaultCountsTheFaultsStartedNotTheirHeals(t *testing.T) {
+	faults := []checker.Fault{{F: "partition"}, {F: "skew"}, {F: "heal"}, {F: "reset"}, {F: "tombstone"},
+		{F: "crash"}, {F: "restart"}, {F: histories.Unconverged}, {F: histories.Skipped}}
+	assert.Equal(t, 4, FaultsStarted(faults))
+	r := &checker.Result{Faults: faults, Summary: checker.Summary{Ops: 1, Reads: 1, LostByKind: map[checker.LostKind]int{}}}
+	var out strings.Builder
+	require.NoError(t, WriteBrief(&out, Brief{Result: r}))
+	assert.Contains(t, out.String(), "1 operation: 1 read, 0 writes (0 ok, 0 failed, 0 unknown outcome); 4 faults\n")
+	out.Reset()
+	require.NoError(t, WriteText(&out, r, 0))
+	assert.Contains(t, out.String(), "faults 4 (heals apart)")
+}
+
+func TestNotLinearizableSaysWhyWhenKeysKeepSiblings(t *testing.T) {
+	s := checker.Summary{LostByKind: map[checker.LostKind]int{}, Linearizable: checker.Answer(checker.Invalid), NonLinearizable: 1, LinearKeys: 1}
+	var out strings.Builder
+	require.NoError(t, WriteBrief(&out, Brief{Result: &checker.Result{Summary: s}}))
+	assert.Contains(t, out.String(), "linearizable: no (1 of 1 key not)\n", "a register's keys: no reason needed")
+	s.SiblingReads = 4
+	out.Reset()
+	require.NoError(t, WriteBrief(&out, Brief{Result: &checker.Result{Summary: s}}))
+	assert.Contains(t, out.String(), "linearizable: no (1 of 1 key not: keys that keep siblings are not a single register)\n")
+	out.Reset()
+	require.NoError(t, WriteText(&out, &checker.Result{Summary: s}, 0))
+	assert.Contains(t, out.String(), "linearizable: no: keys that keep siblings are not a single register\n")
+}

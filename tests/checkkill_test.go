@@ -87,6 +87,7 @@ func TestKilledCheckLeavesWholeLines(t *testing.T) {
 // Ctrl-C (SIGINT) or SIGTERM stops a check: the history ends in a whole
 // line, run.json records interrupted, and the verdict is unknown (exit 3).
 func TestInterruptedCheckIsUnknown(t *testing.T) {
+	t.Setenv("CLOCKWISE_INTERRUPT_GRACE", "1m") // judged however long it takes
 	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
 		dir := t.TempDir()
 		c, history := startLongCheck(t, dir, 50<<10)

@@ -164,7 +164,7 @@ any could not be read.`,
 					files = reportFiles(dir)
 				}
 				err := report.WriteBrief(out, report.Brief{Head: head, Result: j.Result, Limit: limit, Width: width(out),
-					Files: files, Replay: j.Command})
+					Files: files, Replay: self.command(j.Command), Make: self.makeForm(j.Command)})
 				if err != nil {
 					return err
 				}

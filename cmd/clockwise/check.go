@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -40,8 +41,9 @@ history to runs/<strategy>-<time>/history.jsonl, judges it, writes results.json,
 report.txt and report.html next to it (and linearizability.html, porcupine's
 visualization, when a key is not linearizable), points runs/latest at the
 folder, and prints a compact summary: the counts, a few findings of each kind
-one line each (--limit), where the full reports are, and last the verdict and
-the command that replays the run. With --json it prints the checker's full
+one line each (--limit), where the full reports are, the command that replays
+the run (as it runs from the working directory, with its make form in the
+repository's root) and last the verdict. With --json it prints the checker's full
 result instead, as analyze --json does. On a terminal (and with CI unset) a
 progress bar on stderr follows the run, the check and the reports.
 
@@ -61,8 +63,11 @@ recorded.
 Ctrl-C (SIGINT) or SIGTERM stops a simulated run at its next event, a real
 one after undoing its faults: the history keeps every whole line recorded so
 far, run.json records interrupted, and the verdict is unknown unless what was
-recorded already proves a failure. A second Ctrl-C kills the process
-outright (the history still ends in a whole line).
+recorded already proves a failure. Judging gets 800ms after the signal
+(CLOCKWISE_INTERRUPT_GRACE sets another): a check still judging then stops with exit 3 and names the history
+and the analyze command that judges it (a remote cluster's check undoes its
+faults first). A second Ctrl-C kills the process outright (the history still
+ends in a whole line).
 
 Exit status: 0 valid, 1 anomalies (lost writes, phantoms, corrupted or future
 reads, divergence, or a --gate finding), 2 bad usage or a run folder that
@@ -104,10 +109,23 @@ cannot decide (an interrupted run, replicas that did not converge).`,
 				return usageErr("invalid --token: it is sent to the nodes of a real cluster; add --cluster or drop --token")
 			}
 			command := replay(cmd, "out", "limit", "shrink", "json", "token")
+			grace, err := interruptGrace()
+			if err != nil {
+				return err
+			}
+			warn(cmd.ErrOrStderr(), cfg)
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			var h experiment.Hooks
 			var done func()
 			h.Progress, h.Stage, done = stagedProgress(cmd.ErrOrStderr(), cfg.Ops)
+			var dir atomic.Value
+			dir.Store("")
+			h.Dir = func(d string) { dir.Store(d) }
+			finished := make(chan struct{})
+			if cluster == "" || cluster == experiment.Local {
+				// A remote cluster's faults must be undone, however long.
+				go stopAfter(ctx, grace, finished, cmd.ErrOrStderr(), func() string { return dir.Load().(string) })
+			}
 			var res *experiment.Run
 			if cluster == "" {
 				h.Interrupt = ctx.Done()
@@ -115,6 +133,7 @@ cannot decide (an interrupted run, replicas that did not converge).`,
 			} else {
 				res, err = experiment.CheckReal(ctx, out, cfg, cl, command, opts, h)
 			}
+			close(finished)
 			stop()
 			done()
 			if err != nil {
@@ -190,5 +209,5 @@ func briefRun(cmd *cobra.Command, dir string, ri runs.Info, res *checker.Result,
 	head := append(report.RunHead(ri), "run folder: "+dir)
 	head = append(head, report.SkippedFaults(res.Faults)...)
 	return report.WriteBrief(out, report.Brief{Head: head, Result: res, Limit: limit, Width: width(out),
-		Files: reportFiles(dir), Replay: ri.Command, Seed: strconv.FormatUint(ri.Seed, 10), Rerun: ri.Cluster != ""})
+		Files: reportFiles(dir), Replay: self.command(ri.Command), Make: self.makeForm(ri.Command), Seed: strconv.FormatUint(ri.Seed, 10), Rerun: ri.Cluster != ""})
 }

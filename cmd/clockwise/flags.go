@@ -97,6 +97,8 @@ func (f *testFlags) config() (harness.Config, error) {
 	bad := func(flag string, format string, args ...any) (harness.Config, error) {
 		return c, usageErr("invalid --%s: %s", flag, fmt.Sprintf(format, args...))
 	}
+	f.strategy = strings.ToLower(strings.TrimSpace(f.strategy))
+	f.nemesis = strings.ToLower(f.nemesis)
 	if err := validStrategies([]string{f.strategy}); err != nil {
 		return c, err
 	}
@@ -108,6 +110,9 @@ func (f *testFlags) config() (harness.Config, error) {
 		if v.n < v.min {
 			return bad(v.name, "%d: must be at least %d", v.n, v.min)
 		}
+	}
+	if err := f.bounded(); err != nil {
+		return c, err
 	}
 	if strings.TrimSpace(f.nemesis) == "" {
 		return bad("nemesis", "empty: name the faults to inject, or none")
@@ -179,6 +184,9 @@ func (f *testFlags) config() (harness.Config, error) {
 	if err := c.Validate(); err != nil {
 		return c, usageErr("%v", err)
 	}
+	if err := faultBound(c); err != nil {
+		return c, err
+	}
 	return c, nil
 }
 
@@ -205,7 +213,9 @@ func limitFlag(limit int) error {
 }
 
 // validStrategies checks the strategies --strategy names.
+// It lower-cases them in place: names are read whatever their case.
 func validStrategies(names []string) error {
+	lowerNames(names)
 	for _, s := range names {
 		if err := store.Valid(s); err != nil {
 			return usageErr("invalid --strategy: %v", err)

@@ -108,6 +108,7 @@ func main() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(gcPercent)
 	}
+	setLaunch()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -149,7 +150,7 @@ history, and proves from that history which acknowledged writes were lost.`,
 	root.SetVersionTemplate("clockwise {{.Version}}\n")
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%v", err) })
+	root.SetFlagErrorFunc(flagError)
 	root.AddCommand(newCheck(), newAnalyze(), newDemo(), newMatrix(), newMetadata(), newReport(), newServe(), newNode(), newNodeCheck(), newSweep(), newShrink())
 	failsWithoutUsage(root)
 	return root

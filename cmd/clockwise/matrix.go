@@ -42,6 +42,7 @@ exit status 0 unless the flags are bad (2).`,
 			if err := validStrategies(strategies); err != nil {
 				return err
 			}
+			lowerNames(columns)
 			cols, err := experiment.ColumnsNamed(columns)
 			if err != nil {
 				return usageErr("invalid --nemesis: %v", err)
@@ -49,8 +50,8 @@ exit status 0 unless the flags are bad (2).`,
 			if len(strategies) == 0 || len(cols) == 0 {
 				return usageErr("invalid --strategy or --nemesis: the matrix needs at least one of each")
 			}
-			if seeds < 1 {
-				return usageErr("invalid --seeds: %d: must be at least 1", seeds)
+			if seeds < 1 || seeds > maxMatrixSeeds {
+				return usageErr("invalid --seeds: %d: must be from 1 to %d (every cell runs each seed)", seeds, maxMatrixSeeds)
 			}
 			if _, err := checkOptions(nil, linear); err != nil {
 				return err

@@ -32,8 +32,10 @@ func newSweep() *cobra.Command {
 		Short: "Run the randomized test over a range of seeds and keep the failing ones",
 		Long: `sweep runs check's randomized test once per seed of --seeds, --parallel runs at
 a time, judges each history, and prints one table: seeds run, valid / invalid /
-unknown, writes lost by kind, every failing seed with the 'clockwise check'
-command that replays it, and the wall time. Only failing seeds get a run folder
+unknown, faults started, writes lost to clock skew and the other losses, a line
+explaining the columns, the failing seeds grouped by finding with at most three
+'clockwise check' commands each that replay them (every one in sweep.json), the
+wall time, and last the verdict. Only failing seeds get a run folder
 (the first --keep of them), in the sweep's folder next to sweep.json, the summary.
 
 --shard i/n runs the i-th of n contiguous slices of the range (i from 0), so a
@@ -63,8 +65,14 @@ Exit status: 0 every seed valid, 1 some seed invalid or unknown, 2 bad usage.`,
 					return usageErr("invalid --shard: %v", err)
 				}
 			}
-			if parallel < 0 {
-				return usageErr("invalid --parallel: %d: must be at least 0", parallel)
+			if parallel < 0 || parallel > maxParallel {
+				return usageErr("invalid --parallel: %d: must be from 0 to %d (each run at once holds its history)", parallel, maxParallel)
+			}
+			if sh, ok := p.Shard.Slice(p.Seeds); ok && sh.Len() > maxSweepSeeds {
+				return usageErr("invalid --seeds: %s: %d seeds; a sweep runs at most %d (each seed's outcome is kept until the summary is written): split the range with --shard", seeds, sh.Len(), maxSweepSeeds)
+			}
+			if !vary {
+				warn(cmd.ErrOrStderr(), cfg)
 			}
 			p.Flags, p.Command = passedOn(cmd, "out", "dir", "parallel")
 			if dir == "" {
@@ -96,7 +104,7 @@ Exit status: 0 every seed valid, 1 some seed invalid or unknown, 2 bad usage.`,
 	fs.StringVar(&out, "out", "runs", "folder that holds the sweep's folder")
 	fs.StringVar(&dir, "dir", "", "the sweep's folder (default <out>/sweep-<strategy>-<time>)")
 	fs.IntVar(&keep, "keep", 20, "write run folders for at most this many failing seeds (-1: every one)")
-	fs.IntVar(&limit, "limit", 20, "list at most this many failing seeds on the terminal (0: all); sweep.json has all")
+	fs.IntVar(&limit, "limit", 20, "list at most this many findings' failing seeds on the terminal, three replays each (0: all); sweep.json has all")
 	fs.BoolVar(&vary, "vary", false, "draw each seed's nodes, clients, keys, mix, fault interval and drop rate from the seed")
 	fs.BoolVar(&asJSON, "json", false, "print the summary as JSON (sweep.json) instead of the table")
 	gateFlag(fs, &gate)
@@ -149,7 +157,7 @@ without a summary.`,
 		},
 	}
 	cmd.Flags().StringVar(&dir, "dir", "", "also write the merged summary to DIR/sweep.json")
-	cmd.Flags().IntVar(&limit, "limit", 20, "list at most this many failing seeds (0: all)")
+	cmd.Flags().IntVar(&limit, "limit", 20, "list at most this many findings' failing seeds (0: all)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the merged summary as JSON")
 	return cmd
 }
@@ -163,7 +171,7 @@ func printSweep(cmd *cobra.Command, s *experiment.Sweep, asJSON bool, limit int)
 			return err
 		}
 	} else {
-		experiment.WriteSweep(stdout, s, limit)
+		experiment.WriteSweep(stdout, s, limit, self.name)
 	}
 	if s.Failed() {
 		return errInvalid

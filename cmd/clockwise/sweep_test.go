@@ -39,7 +39,8 @@ func TestSweepReplaysEachFailingSeed(t *testing.T) {
 	code, stdout, stderr = cli("sweep", "merge", dir, "--dir", filepath.Join(out, "merged"))
 	assert.Equal(t, exitInvalid, code, stderr)
 	assert.Contains(t, stdout, "| 6 | ")
-	assert.Contains(t, stdout, "replay: clockwise check --strategy lww --seed ")
+	assert.Contains(t, stdout, "\n    clockwise check --strategy lww --seed ", "replays, grouped by finding")
+	assert.Regexp(t, `\nINVALID: \d+ of 6 seeds failed \([^)]*\)\n$`, stdout, "the verdict is the last line")
 	merged, err := experiment.ReadSweep(filepath.Join(out, "merged"))
 	require.NoError(t, err)
 	assert.Equal(t, s.Invalid, merged.Invalid)
@@ -50,6 +51,8 @@ func TestSweepValidExits0(t *testing.T) {
 	require.Equal(t, exitValid, code, stderr)
 	assert.Contains(t, stdout, "| 3 | 3 | 0 | 0 |")
 	assert.Contains(t, stdout, "wall time")
+	assert.True(t, strings.HasSuffix(stdout, "\nVALID: 3 of 3 seeds valid\n"), "the verdict is the last line:\n%s", stdout)
+	assert.NotContains(t, stdout, "inverted", "no unexplained column")
 }
 
 func TestSweepBadFlags(t *testing.T) {

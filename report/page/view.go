@@ -26,6 +26,7 @@ type page struct {
 	Nodes    []string
 	Kinds    []kindCount
 	Faults   []faultRow
+	Started  int        // faults the nemesis started, heals apart (report.FaultsStarted)
 	Skew     []lostView // the first maxSkewStories lost to clock skew, with their stories
 	SkewMore int        // of those, the ones not told in Skew
 	Lost     []lostView // the next lost writes, up to maxStories with Skew, with their stories
@@ -214,7 +215,7 @@ func (d *draft) finish(res *checker.Result, info Info) (*page, error) {
 	}
 	a, end := d.a, d.end
 	ops, faults, g := a.Ops, a.Faults, a.Graph
-	p := &page{Info: info, Res: res, Events: a.Events, Duration: end}
+	p := &page{Info: info, Res: res, Events: a.Events, Duration: end, Started: report.FaultsStarted(faults)}
 	p.Verdict, p.Headline, _ = strings.Cut(report.Headline(res), ": ")
 	nv := &d.nv
 	p.Nodes = d.nodes

@@ -25,6 +25,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/internal/runs"
 )
 
@@ -223,6 +224,9 @@ func (h *Handler) entry(name string) Entry {
 	slices.Sort(e.Files)
 	e.Report = slices.Contains(e.Files, runs.HTMLFile)
 	b, err := fs.ReadFile(h.root.FS(), path.Join(name, runs.InfoFile))
+	if err != nil && slices.Contains(e.Files, sweepFile) {
+		return h.sweepEntry(e)
+	}
 	if err != nil {
 		e.Err = fmt.Sprintf("not a run folder: no readable %s (%v)", runs.InfoFile, errors.Unwrap(err))
 		return e
@@ -235,4 +239,34 @@ func (h *Handler) entry(name string) Entry {
 	run := newEntry(name, ri)
 	run.Files, run.Report = e.Files, e.Report
 	return run
+}
+
+// sweepEntry is the index's entry of a sweep's folder, from its
+// sweep.json: the sweep's verdict, what it swept and how many seeds
+// failed.
+func (h *Handler) sweepEntry(e Entry) Entry {
+	p := path.Join(e.Name, sweepFile)
+	b, err := fs.ReadFile(h.root.FS(), p)
+	var sw sweepSummary
+	if err == nil {
+		err = json.Unmarshal(b, &sw)
+	}
+	if err != nil {
+		e.Err = fmt.Sprintf("malformed %s: %v", sweepFile, err)
+		return e
+	}
+	if st, err := fs.Stat(h.root.FS(), p); err == nil {
+		e.Started = st.ModTime().UTC().Add(-time.Duration(sw.Wall)).Truncate(time.Second)
+	}
+	e.Kind, e.Strategy, e.Nemesis, e.Command = KindSweep, sw.Strategy, sw.Nemesis, sw.Command
+	e.Seed = fmt.Sprintf("%d-%d", sw.Seeds.From, sw.Seeds.To)
+	e.Verdict = checker.Valid
+	switch {
+	case sw.Invalid > 0:
+		e.Verdict = checker.Invalid
+	case sw.Unknown > 0 || sw.Run == 0:
+		e.Verdict = checker.Unknown
+	}
+	e.Setup = fmt.Sprintf("%d seeds of %d ops: %d valid, %d invalid, %d unknown", sw.Run, sw.Ops, sw.Valid, sw.Invalid, sw.Unknown)
+	return e
 }

@@ -172,3 +172,32 @@ func TestHandlerChecksTheHostHeader(t *testing.T) {
 	assert.Equal(t, http.StatusOK, get("box:8080"))
 	assert.Equal(t, http.StatusForbidden, get("attacker.example"))
 }
+
+// A sweep's folder (sweep.json, no run.json) is listed as a sweep with its
+// verdict, in a section of its own after the checks' runs, as matrices and
+// metadata runs are.
+func TestServeListsSweepsMatricesAndMetadataByKind(t *testing.T) {
+	runsDir, h := servedRuns(t)
+	sweep := filepath.Join(runsDir, "sweep-lww-x")
+	require.NoError(t, os.MkdirAll(sweep, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(sweep, sweepFile), []byte(`{"command":"clockwise sweep --seeds 1-30","strategy":"lww",
+		"nemesis":"skew,partition","ops":200,"seeds":{"from":1,"to":30},"run":30,"valid":2,"invalid":28,"unknown":0,"wall_ns":1000000000}`), 0o644))
+	fakeRun(t, runsDir, "matrix-x", runs.Info{Kind: runs.KindMatrix, Strategy: "lww,vv", Nemesis: "skew", Started: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)})
+	rec := get(h, http.MethodGet, "/")
+	require.Equal(t, http.StatusOK, rec.Code)
+	doc, err := goquery.NewDocumentFromReader(rec.Body)
+	require.NoError(t, err)
+	var sections []string
+	doc.Find("tr.kind-head").Each(func(_ int, s *goquery.Selection) { sections = append(sections, s.Text()) })
+	assert.Equal(t, []string{"checks", "sweeps", "matrices"}, sections)
+	row := doc.Find(`tr[data-name="sweep-lww-x"]`)
+	assert.Equal(t, "invalid", row.AttrOr("data-verdict", ""), "a sweep is no malformed run folder")
+	assert.Equal(t, "1-30", row.Find("td.seed").Text())
+	assert.Contains(t, row.Find("td.kind-note").Text(), "30 seeds of 200 ops: 2 valid, 28 invalid, 0 unknown")
+	assert.Equal(t, "matrix", doc.Find(`tr[data-name="matrix-x"]`).AttrOr("data-verdict", ""))
+
+	rec = get(h, http.MethodGet, "/sweep-lww-x/")
+	require.Equal(t, http.StatusOK, rec.Code)
+	assert.Contains(t, rec.Body.String(), "clockwise sweep --seeds 1-30")
+	assert.NotContains(t, rec.Body.String(), "not a run folder")
+}

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"strings"
+
+	"github.com/clockwise-kv/clockwise/experiment"
+)
+
+// launch is how the commands this process prints for the user to paste
+// (the replay line, a sweep's failing seeds) name clockwise, so that they
+// run as printed from the working directory.
+type launch struct {
+	// name runs this binary from the working directory: "clockwise" when
+	// it was found on PATH, otherwise the path it was run by
+	// ("bin/clockwise" through make or from the repository's root).
+	name string
+	// make is set when the working directory is clockwise's repository
+	// (its Makefile and cmd/clockwise): the make form of a check is
+	// printed next to the command.
+	make bool
+}
+
+// self is this process's launch: main sets it from os.Args[0]; the
+// tests' in-process runs keep the plain name.
+var self = launch{name: "clockwise"}
+
+// launchOf decides how to name the binary run as arg0: a bare name found
+// on PATH stays bare, a path (relative to the working directory or
+// absolute) is kept as typed, and a bare name that is not on PATH (a
+// parent that set argv[0] freely) becomes the executable's path.
+func launchOf(arg0 string, lookPath func(string) (string, error), executable func() (string, error), repo bool) launch {
+	l := launch{name: "clockwise", make: repo}
+	switch {
+	case arg0 == "":
+	case strings.Contains(arg0, "/"):
+		l.name = experiment.ShellQuote(arg0)
+	default:
+		if _, err := lookPath(arg0); err == nil {
+			l.name = experiment.ShellQuote(arg0)
+		} else if p, err := executable(); err == nil {
+			l.name = experiment.ShellQuote(p)
+		}
+	}
+	return l
+}
+
+// inRepo reports whether the working directory is clockwise's repository
+// root, where 'make check' works.
+func inRepo() bool {
+	mk, err := os.ReadFile("Makefile")
+	if err != nil || !strings.Contains(string(mk), "\ncheck:") {
+		return false
+	}
+	st, err := os.Stat("cmd/clockwise")
+	return err == nil && st.IsDir()
+}
+
+// command is a recorded command line ("clockwise check …", as run.json
+// keeps it) as it runs from here: the binary named as l names it.
+func (l launch) command(recorded string) string {
+	if rest, ok := strings.CutPrefix(recorded, "clockwise "); ok {
+		return l.name + " " + rest
+	}
+	return recorded
+}
+
+// makeForm is the make command that runs the recorded check command
+// again, "make check STRATEGY=lww SEED=1 ARGS=\"--nodes 5\"", or "" when
+// the working directory has no such Makefile or make cannot say it (a
+// real cluster's run, an argument make's quoting would change).
+func (l launch) makeForm(recorded string) string {
+	if !l.make {
+		return ""
+	}
+	rest, ok := strings.CutPrefix(recorded, "clockwise check ")
+	if !ok {
+		return ""
+	}
+	if strings.ContainsAny(rest, `'"\$`+"`") {
+		return ""
+	}
+	words := strings.Fields(rest)
+	form := []string{"make", "check"}
+	var args []string
+	for i := 0; i < len(words); i++ {
+		switch w := words[i]; {
+		case w == "--cluster":
+			return ""
+		case (w == "--strategy" || w == "--seed") && i+1 < len(words):
+			form = append(form, strings.ToUpper(w[2:])+"="+words[i+1])
+			i++
+		default:
+			args = append(args, w)
+		}
+	}
+	if len(args) > 0 {
+		form = append(form, `ARGS="`+strings.Join(args, " ")+`"`)
+	}
+	return strings.Join(form, " ")
+}
+
+// setLaunch sets self for the process main runs.
+func setLaunch() {
+	self = launchOf(os.Args[0], exec.LookPath, os.Executable, inRepo())
+}

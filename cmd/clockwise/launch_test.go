@@ -1,0 +1,31 @@
+package main
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestLaunchNamesTheBinaryAsItRunsFromHere(t *testing.T) {
+	onPath := func(string) (string, error) { return "/usr/local/bin/clockwise", nil }
+	notOnPath := func(string) (string, error) { return "", errors.New("not found") }
+	exe := func() (string, error) { return "/opt/cw/clockwise", nil }
+	assert.Equal(t, "bin/clockwise", launchOf("bin/clockwise", notOnPath, exe, true).name, "through make or from the repository")
+	assert.Equal(t, "./clockwise", launchOf("./clockwise", onPath, exe, false).name)
+	assert.Equal(t, "clockwise", launchOf("clockwise", onPath, exe, false).name, "found on PATH")
+	assert.Equal(t, "/opt/cw/clockwise", launchOf("clockwise", notOnPath, exe, false).name, "not on PATH: the executable")
+	assert.Equal(t, "'/tmp/my dir/clockwise'", launchOf("/tmp/my dir/clockwise", notOnPath, exe, false).name, "quoted for the shell")
+}
+
+func TestMakeFormOfACheck(t *testing.T) {
+	l := launch{name: "bin/clockwise", make: true}
+	assert.Equal(t, "bin/clockwise check --strategy lww --seed 1", l.command("clockwise check --strategy lww --seed 1"))
+	assert.Equal(t, "make check STRATEGY=lww SEED=1", l.makeForm("clockwise check --strategy lww --seed 1"))
+	assert.Equal(t, `make check STRATEGY=vv SEED=7 ARGS="--nodes 5 --nemesis skew,partition"`,
+		l.makeForm("clockwise check --strategy vv --seed 7 --nodes 5 --nemesis skew,partition"))
+	assert.Empty(t, l.makeForm("clockwise check --strategy vv --seed 7 --cluster local"), "check-real's")
+	assert.Empty(t, l.makeForm("clockwise check --strategy vv --seed 7 --skew 'n1=+5s'"), "quotes make would change")
+	assert.Empty(t, l.makeForm("clockwise sweep --seeds 1-10"))
+	assert.Empty(t, launch{name: "clockwise"}.makeForm("clockwise check --strategy lww --seed 1"), "no Makefile here")
+}
