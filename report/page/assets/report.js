@@ -124,7 +124,11 @@
           var cls = "op " + d.classes[ops.cls[i]] + (ops.lost[i] ? " lost" : "");
           var r = el("rect", { id: "op-" + ops.inv[i], "class": cls, "data-i": i, x: bx.toFixed(1), y: y, width: bw.toFixed(1), height: 12 });
           gOps.appendChild(r);
-          if (ops.lost[i]) { gMarks.appendChild(el("path", { "class": "lostmark", d: "M" + bx.toFixed(1) + " " + y + " l-4 -5 h8 z" })); }
+          if (ops.lost[i]) {
+            gMarks.appendChild(el("path", { "class": "lostmark", d: "M" + bx.toFixed(1) + " " + y + " l-4 -5 h8 z" }));
+            // and a tick in the row of lost writes
+            if (d.lostY) { gCols.appendChild(el("rect", { "class": "lostbar" + (ops.lost[i] === 2 ? " skew" : ""), x: bx.toFixed(1), y: d.lostY + 4, width: 2, height: d.lostH - 6 })); }
+          }
           drawnTo = Math.max(drawnTo, end);
         });
       } else {
@@ -264,7 +268,7 @@
       // of its durations are visible, and returns its bar.
       focus: function (i) {
         var dur = Math.max(Math.min(ops.e[i], ops.s[i] + ops.medDur) - ops.s[i], ops.medDur);
-        var span = Math.min(v1 - v0, Math.max(40 * dur / nspp, minSpan * 50));
+        var span = Math.min(v1 - v0, Math.max(40 * dur / nspp, minSpan));
         var mid = (ops.s[i] + dur / 2) / nspp;
         show(mid - span / 2, mid + span / 2);
         return document.getElementById("op-" + ops.inv[i]);
