@@ -3,8 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
-	"image/png"
 	"encoding/json"
+	"image/png"
 	"net/http/httptest"
 	"os"
 	"os/exec"
