@@ -56,6 +56,7 @@ func TestDenseFaultsAreAStripUnderThePlot(t *testing.T) {
 	assert.LessOrEqual(t, len(f.strip), plotColumns(), "merged where they share a pixel")
 	assert.Zero(t, shadedColumns(t, f), "the data area is not shaded")
 	assert.Contains(t, labels(f), "partition", "named in the legend")
+	assert.Contains(t, f.Caption, "in the strip under it")
 
 	few := &Faults{Intervals: dense().Intervals[:3]}
 	for i := range few.Intervals {
@@ -67,6 +68,7 @@ func TestDenseFaultsAreAStripUnderThePlot(t *testing.T) {
 	assert.Equal(t, 3, f.Bands)
 	assert.Empty(t, f.strip)
 	assert.Positive(t, shadedColumns(t, f), "shaded across the plot")
+	assert.Contains(t, f.Caption, "partitions shaded")
 }
 
 // Intervals closer than a few pixel columns merge into one band.

@@ -11,6 +11,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	gonum "gonum.org/v1/plot"
@@ -514,6 +515,8 @@ func (f *Figure) shadeFaults(nv *Faults) error {
 	}
 	if len(bs) > maxBands || len(nv.Intervals) > 2*maxBands {
 		f.strip = bands(nv, p.X.Min, p.X.Max, 1)
+		f.Caption = strings.Replace(f.Caption, "clock faults and partitions shaded", "clock faults and partitions in the strip under it, too many to shade", 1)
+		f.Alt = strings.Replace(f.Alt, "fault intervals shaded", "fault intervals in a strip under it", 1)
 		return nil
 	}
 	var labels plotter.XYLabels
