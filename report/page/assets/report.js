@@ -112,7 +112,9 @@
       ops.open.forEach(function (i) { if (i < lo) { idx.push(i); } });
       var drawnTo = -Infinity;
       var x = function (t) { return pad + (t - t0) * kk; };
-      var single = hi - lo <= maxBars && ops.medDur * kk >= minBarPx;
+      // (how many start in view decides: one long operation before it
+      // does not make the view crowded)
+      var single = hi - first(t0) <= maxBars && ops.medDur * kk >= minBarPx;
       svg.classList.toggle("aggregate", !single);
       svg.setAttribute("data-mode", single ? "ops" : "columns");
       if (single) {
