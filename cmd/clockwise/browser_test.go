@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"image/png"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -149,14 +151,17 @@ func checkReport(t *testing.T, ctx context.Context, ri runs.Info, shots, prefix 
 	for _, id := range []string{"plot-latency", "plot-clocks"} {
 		assert.Positive(t, eval[int](t, ctx, `document.getElementById("`+id+`").naturalWidth`), id)
 	}
+	checkNoStripes(t, ctx)
 	// The timeline drew a bar per operation and shaded the skew.
 	assert.Positive(t, eval[int](t, ctx, `document.querySelectorAll("#timeline-svg rect.op").length`))
 	assert.Positive(t, eval[int](t, ctx, `document.querySelectorAll("#timeline-svg rect.shade.clock").length`))
 	assert.Positive(t, eval[float64](t, ctx, `document.querySelector("#timeline-svg rect.op").getBBox().width`))
 	checkZoom(t, ctx)
-	// Each causal graph fits its box.
-	assert.Empty(t, eval[[]string](t, ctx, `[...document.querySelectorAll(".graph-scroll")].filter(b =>
-		b.querySelector("svg").getBoundingClientRect().right > b.getBoundingClientRect().right + 1).map(b => b.closest("article").id)`))
+	// Each causal graph is drawn at a scale to read: fitted to its box, but
+	// no smaller than 0.6 of its size (then its box scrolls).
+	assert.Positive(t, eval[int](t, ctx, `document.querySelectorAll("svg.graph").length`))
+	assert.Empty(t, eval[[]string](t, ctx, `[...document.querySelectorAll("svg.graph")].filter(g =>
+		g.getBoundingClientRect().width < 0.6 * Number(g.getAttribute("width")) - 1).map(g => g.closest("article").id)`))
 	// Clicking a lost write's bar shows its details.
 	assert.True(t, eval[bool](t, ctx, `document.getElementById("op-detail").hidden`))
 	require.NoError(t, chromedp.Do(ctx,
@@ -209,9 +214,11 @@ func checkZoom(t *testing.T, ctx context.Context) {
 	f2, t2 := span()
 	assert.InDelta(t, (to-from)/1.25, t2-f2, end/100, "the wheel zooms in")
 	assert.Contains(t, eval[string](t, ctx, `document.getElementById("tl-range").textContent`), "showing ")
-	// A bar outside the range is drawn outside the box.
-	assert.Positive(t, eval[int](t, ctx, `(() => { const b = document.querySelector(".tl-scroll").getBoundingClientRect();
-		return [...document.querySelectorAll("#timeline-svg rect.op")].filter(r => r.getBoundingClientRect().right < b.left).length; })()`))
+	// What is drawn is what is in view.
+	assert.Positive(t, eval[int](t, ctx, `document.querySelectorAll("#timeline-svg rect.op, #timeline-svg rect.col").length`))
+	assert.Zero(t, eval[int](t, ctx, `(() => { const b = document.querySelector(".tl-scroll").getBoundingClientRect();
+		return [...document.querySelectorAll("#timeline-svg rect.op, #timeline-svg rect.col")].filter(r => {
+			const x = r.getBoundingClientRect(); return x.right < b.left - 1 || x.left > b.right + 1; }).length; })()`))
 	// Dragging pans: to the left shows later times.
 	require.NoError(t, chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById("timeline-svg");
 		const b = s.getBoundingClientRect(), y = b.top + 30;
@@ -227,6 +234,27 @@ func checkZoom(t *testing.T, ctx context.Context) {
 	assert.InDelta(t, end, to, 1)
 }
 
+// checkNoStripes checks that no plot is striped by fault intervals: each
+// shades at most a dozen bands across its height (more are drawn as a
+// strip under it), and the timeline shades few across its lanes.
+func checkNoStripes(t *testing.T, ctx context.Context) {
+	t.Helper()
+	bands := eval[map[string]int](t, ctx, `Object.fromEntries([...document.querySelectorAll("#plots img")].map(i => [i.id, Number(i.dataset.bands)]))`)
+	require.Len(t, bands, 4)
+	for id, n := range bands {
+		assert.LessOrEqual(t, n, 12, "fault bands across %s", id)
+	}
+	assert.LessOrEqual(t, eval[int](t, ctx, `[...document.querySelectorAll("#timeline-svg rect.shade")].filter(r =>
+		getComputedStyle(r).display !== "none" && r.getBoundingClientRect().width > 0).length`), 30, "fault shades across the lanes")
+}
+
+// lastOp is the time the last operation of the timeline's data ends (or
+// starts, when it never ended), decoded apart from the page's script.
+const lastOp = `(() => { const d = JSON.parse(document.getElementById("timeline-data").textContent);
+	let t = 0, last = 0;
+	d.start.forEach((s, i) => { t += s; last = Math.max(last, (t + Math.max(d.dur[i], 0)) * d.q); });
+	return last; })()`
+
 // Budgets of a 100,000-operation run's report.html: the page stays small
 // enough to load, and short enough to read top to bottom (it was 4.7 MB and
 // 131,913 px tall, its timeline 62,000 px down, before the long lists were
@@ -238,6 +266,10 @@ const (
 	largeMaxTimelineTop = 2_500
 )
 
+// A 100,000-operation run's report draws the whole run on its timeline,
+// per column, with its lost writes; zoomed in on a lost write, each
+// operation is a bar and the lost write is marked; no plot is striped by
+// its thousand faults.
 func TestBrowserLargeReport(t *testing.T) {
 	runsDir := t.TempDir()
 	code, _, errs := cli("check", "--strategy", "lww", "--ops", itoa(largeOps), "--out", runsDir)
@@ -247,6 +279,7 @@ func TestBrowserLargeReport(t *testing.T) {
 	require.NoError(t, err)
 	t.Logf("report.html of %d operations: %d bytes", largeOps, st.Size())
 	assert.Less(t, st.Size(), int64(largeMaxBytes))
+	shots := t.TempDir()
 
 	ctx := browser(t)
 	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate("file://"+page), chromedp.WaitVisible(chromedp.ID("verdict"))))
@@ -255,8 +288,93 @@ func TestBrowserLargeReport(t *testing.T) {
 	t.Logf("height %d px, timeline at %d px", height, top)
 	assert.Less(t, height, largeMaxHeight)
 	assert.Less(t, top, largeMaxTimelineTop)
+
+	// The whole run, per column: its drawn extent reaches the last
+	// operation, on screen as in time.
+	assert.Empty(t, eval[string](t, ctx, `document.querySelector("#timeline b.cut") ? "cut" : ""`), "no operation left out")
+	assert.Equal(t, "columns", eval[string](t, ctx, `document.getElementById("timeline-svg").dataset.mode`))
+	last := eval[float64](t, ctx, lastOp)
+	end := eval[float64](t, ctx, `Number(document.getElementById("timeline-svg").dataset.end)`)
+	assert.Greater(t, last, 0.99*end, "the data holds the whole run")
+	assert.GreaterOrEqual(t, eval[float64](t, ctx, `Number(document.getElementById("timeline-svg").dataset.drawnTo)`), last-1e6)
+	assert.Greater(t, eval[float64](t, ctx, `Math.max(...[...document.querySelectorAll("#timeline-svg rect.col")].map(r => r.getBoundingClientRect().right))`),
+		eval[float64](t, ctx, `document.getElementById("timeline-svg").getBoundingClientRect().right`)-20, "columns reach the right end")
+	// The lost writes, per column, those lost to clock skew among them.
+	assert.Greater(t, eval[int](t, ctx, `document.querySelectorAll("#timeline-svg g.lostbar").length`), 50)
+	assert.Positive(t, eval[int](t, ctx, `document.querySelectorAll("#timeline-svg rect.lostbar.skew").length`))
+	checkNoStripes(t, ctx)
+	png, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.ID("timeline")))
+	require.NoError(t, err)
+	shot(t, shots, "large-timeline.png", png)
+
 	checkZoom(t, ctx)
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(60))
+
+	// A story's link to its write zooms the timeline in on it: each
+	// operation a bar, the lost ones marked, late in the run as early.
+	for _, sel := range []string{`#skew details.lost a.goto`, `#skew details.lost table.sides tr:nth-child(2) td:nth-child(3) a.goto`} {
+		require.NoError(t, chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector("`+sel+`").click()`),
+			chromedp.WaitVisible(chromedp.ID("op-detail"))), sel)
+		assert.Equal(t, "ops", eval[string](t, ctx, `document.getElementById("timeline-svg").dataset.mode`), sel)
+		assert.Positive(t, eval[int](t, ctx, `document.querySelectorAll("#timeline-svg rect.op").length`))
+		assert.Positive(t, eval[int](t, ctx, `document.querySelectorAll("#timeline-svg rect.op.selected").length`), sel)
+	}
+	assert.Positive(t, eval[int](t, ctx, `document.querySelectorAll("#timeline-svg rect.op.lost").length`))
+	assert.Positive(t, eval[int](t, ctx, `document.querySelectorAll("#timeline-svg path.lostmark").length`))
+	png, err = chromedp.Run(ctx, chromedp.Screenshot(chromedp.ID("timeline")))
+	require.NoError(t, err)
+	shot(t, shots, "large-timeline-zoomed.png", png)
+	// An operation the page does not describe in full is named from its
+	// columns.
+	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.ID("tl-out")), chromedp.Click(chromedp.ID("tl-all"))))
+	require.NoError(t, chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById("timeline-svg");
+		const b = s.getBoundingClientRect();
+		for (let i = 0; i < 40; i++) s.dispatchEvent(new WheelEvent("wheel", {deltaY: -100, clientX: b.left + b.width * 0.7, clientY: b.top + 40, bubbles: true, cancelable: true})); })()`)))
+	assert.Equal(t, "ops", eval[string](t, ctx, `document.getElementById("timeline-svg").dataset.mode`))
+	require.NoError(t, chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector("#timeline-svg rect.op").dispatchEvent(new MouseEvent("click", {bubbles: true}))`),
+		chromedp.WaitVisible(chromedp.ID("op-detail"))))
+	assert.Regexp(t, `^c\d+ (read|write|delete) `, eval[string](t, ctx, `document.getElementById("op-title").innerText`))
+
+	png, err = chromedp.Run(ctx, chromedp.FullScreenshot(60))
 	require.NoError(t, err, "the page is short enough to screenshot whole")
-	shot(t, t.TempDir(), "large.png", png)
+	shot(t, shots, "large.png", png)
+}
+
+// reportPNG is the README's picture of report.html: the top of the
+// default lww run's report, down to its timeline.
+const reportPNG = "../../docs/report.png"
+
+// maxReportPNG bounds the picture's size, for the README.
+const maxReportPNG = 300 << 10
+
+// The README shows docs/report.png, the top of the default lww run's
+// report down to its timeline, each story folded; `make docs` (-docs)
+// takes it again from what the page draws now.
+func TestREADMEScreenshotOfTheReport(t *testing.T) {
+	runsDir := t.TempDir()
+	code, _, errs := cli("check", "--strategy", "lww", "--out", runsDir)
+	require.Equal(t, exitInvalid, code, errs)
+	page := filepath.Join(runsDir, runs.Latest, runs.HTMLFile)
+	ctx := browser(t)
+	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(1200, 900), chromedp.Navigate("file://"+page), chromedp.WaitVisible(chromedp.ID("verdict"))))
+	require.NoError(t, chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`(() => {
+		document.querySelectorAll("details").forEach(d => d.open = false);
+		let past = false;
+		document.querySelectorAll("main > section, footer").forEach(s => { if (past) s.style.display = "none"; if (s.id === "timeline") past = true; });
+		window.dispatchEvent(new Event("resize")); })()`)))
+	shotPNG, err := chromedp.Run(ctx, chromedp.ScreenshotScale(chromedp.CSS("body"), 0.8))
+	require.NoError(t, err)
+	require.True(t, bytes.HasPrefix(shotPNG, []byte("\x89PNG\r\n\x1a\n")))
+	assert.Less(t, len(shotPNG), maxReportPNG)
+	if *updateDocs {
+		require.NoError(t, os.WriteFile(reportPNG, shotPNG, 0o644))
+	}
+	// The stored picture is one such PNG, small enough for the README (its
+	// bytes differ from one Chromium to the next, so they are not compared).
+	stored, err := os.ReadFile(reportPNG)
+	require.NoError(t, err, "no %s: run make docs", reportPNG)
+	require.True(t, bytes.HasPrefix(stored, []byte("\x89PNG\r\n\x1a\n")), reportPNG)
+	assert.Less(t, len(stored), maxReportPNG, reportPNG)
+	cfg, err := png.DecodeConfig(bytes.NewReader(stored))
+	require.NoError(t, err)
+	assert.Greater(t, cfg.Width, 800, "wide enough to read")
 }

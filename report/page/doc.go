@@ -8,15 +8,28 @@
 // with the command that replays the run, the summary, the writes lost to
 // clock skew with their stories (the write and its ack, the winner, both
 // timestamps, every node's clock offset at that moment, the causal
-// relation, the kind), a timeline of every operation with the nemesis
-// intervals shaded and labelled, which the page's own small script zooms
-// (wheel, buttons) and pans (drag), the plots of package plot, per key the
-// final siblings on each node and the causal graph of its writes, fitted
-// to its box; then the full lists (every lost write, stale siblings, the
-// nemesis's events), folded in <details>. Long lists are trimmed (100
-// stories, 2,000 further lost writes in a line each, 5,000 operations on
-// the timeline, …), and the page says what it cut; results.json has
-// everything.
+// relation, the kind), a timeline of the whole run with the nemesis
+// intervals labelled in rows above its lanes, the plots of package plot,
+// per key the final siblings on each node and the causal graph of its
+// writes; then the full lists (every lost write, stale siblings, the
+// nemesis's events), folded in <details>.
+//
+// The timeline's operations go to the page's own small script as columns
+// of small numbers (opsData), which it draws at any zoom (wheel, buttons,
+// drag to pan): while they are too many or too close to draw one by one,
+// each lane shows how many start in each column of a few pixels, and a row
+// above the lanes how many of them wrote a lost write (those lost to clock
+// skew apart), so clusters of losses stand out; zoomed in, each operation
+// is a bar, a lost write marked. Fault intervals are shaded across the
+// lanes only while few are in view. The page describes up to 2,500
+// operations in full (those it links to first, then the lost writes); the
+// script names the rest from their columns.
+//
+// A causal graph is fitted to its box but drawn no smaller than 0.6 of its
+// size, scrolling sideways beyond, and is left out past 300 writes. Long
+// lists are trimmed (100 stories, 2,000 further lost writes in a line
+// each, 120,000 operations on the timeline, …), and the page says what it
+// cut; results.json has everything.
 //
 // The page is built in two steps so that its work overlaps the check's: a
 // Draft, begun from the analysis alone, draws the plots that need no

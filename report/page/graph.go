@@ -18,6 +18,7 @@ import (
 // were concurrent, whatever their lanes.
 type graphView struct {
 	Width, Height int
+	MinWidth      int // the narrowest it is drawn, to stay readable: wider than its box, it scrolls
 	Nodes         []gnode
 	Edges         []gedge
 	Omitted       int // writes not drawn: too many for one picture
@@ -41,7 +42,10 @@ const (
 	graphCol   = 34
 	graphLane  = 28
 	graphPad   = 24
-	graphLimit = 1500
+	graphLimit = 300 // writes: past it, a key's graph is left out
+	// graphMinScale is the smallest scale a graph is drawn at, fitted to
+	// its box: below it, its labels and circles would be too small to read.
+	graphMinScale = 0.6
 )
 
 func layoutGraph(ws []*checker.Write, inF map[string]bool, lost map[string]*checker.Lost, judged bool) *graphView {
@@ -128,5 +132,6 @@ func layoutGraph(ws []*checker.Write, inF map[string]bool, lost map[string]*chec
 	}
 	g.Width = 2*graphPad + max(0, len(ws)-1)*graphCol + 40
 	g.Height = 2*graphPad + max(0, len(busy)-1)*graphLane
+	g.MinWidth = int(graphMinScale * float64(g.Width))
 	return g
 }

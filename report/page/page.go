@@ -24,6 +24,7 @@ var templates = template.Must(template.New("").Funcs(template.FuncMap{
 	"seconds":    clock.Seconds,
 	"join":       strings.Join,
 	"linearNote": func() string { return linearNote },
+	"graphLimit": func() int { return graphLimit },
 	"css":        Style,
 	"js":         func() template.JS { return template.JS(asset("assets/report.js")) },
 }).ParseFS(assets, "assets/*.html"))

@@ -114,33 +114,134 @@ func TestReportShadesNemesisIntervals(t *testing.T) {
 	assert.Equal(t, []string{"skew", "partition", "heal", "strobe", "reset"}, faults)
 }
 
+// decodedOp is one operation of the timeline's data, decoded as the
+// page's script decodes it.
+type decodedOp struct {
+	Start, End       int64 // End -1: never completed
+	Invoke           int
+	Lane, Class, Key string
+	Node             string
+	Lost             int // 0, 1 lost, 2 lost to clock skew
+	Detail           int // index into the page's details; -1: none
+}
+
+// timelineOps decodes the operations the page gives its script.
+func timelineOps(t require.TestingT, doc *goquery.Document) ([]decodedOp, opsData) {
+	var d opsData
+	require.NoError(t, json.Unmarshal([]byte(doc.Find("script#timeline-data").Text()), &d))
+	n := len(d.Start)
+	for _, col := range [][]int{d.Invoke, d.Code} {
+		require.Len(t, col, n)
+	}
+	require.Len(t, d.Dur, n)
+	out := make([]decodedOp, n)
+	var at int64
+	inv := 0
+	for i := range out {
+		at += d.Start[i]
+		inv += d.Invoke[i]
+		o := decodedOp{Start: at * d.Q, End: -1, Invoke: inv, Detail: -1}
+		if d.Dur[i] >= 0 {
+			o.End = (at + d.Dur[i]) * d.Q
+		}
+		c := d.Code[i]
+		o.Lost, c = c%3, c/3
+		o.Lane, c = d.Lanes[c%len(d.Lanes)], c/len(d.Lanes)
+		o.Class, c = d.Classes[c%len(d.Classes)], c/len(d.Classes)
+		o.Node, o.Key = d.Nodes[c%len(d.Nodes)], d.Keys[c/len(d.Nodes)]
+		out[i] = o
+	}
+	for j, i := range d.Details {
+		out[i].Detail = j
+	}
+	return out, d
+}
+
 func TestReportTimelineHasEveryOperation(t *testing.T) {
 	h, res, doc, _ := known(t)
 	a, err := checker.Analyze(h)
 	require.NoError(t, err)
 	ops := a.Ops
-	bars := doc.Find("#timeline-svg rect.op")
-	require.Equal(t, len(ops), bars.Length())
-	lost := map[string]bool{}
-	for _, l := range res.Lost {
-		lost[l.Write.Write] = true
+	got, data := timelineOps(t, doc)
+	require.Len(t, got, len(ops))
+	lost := map[string]*checker.Lost{}
+	for i := range res.Lost {
+		lost[res.Lost[i].Write.Write] = &res.Lost[i]
 	}
 	var details []detail
 	require.NoError(t, json.Unmarshal([]byte(doc.Find("script#details").Text()), &details))
-	for i, op := range ops {
-		b := bars.Eq(i)
-		d := details[atoi(t, b.AttrOr("data-i", ""))]
-		assert.Equal(t, anchor(op.Invoke), b.AttrOr("id", ""))
-		assert.Contains(t, b.AttrOr("class", ""), op.Type)
-		assert.Equal(t, lost[op.Write], strings.Contains(b.AttrOr("class", ""), "lost"), "bar of %s", op.Write)
-		assert.Contains(t, d.Title, op.Process+" ", "the bar's tooltip, from its details")
+	require.Len(t, details, len(ops), "a short run's operations are all described in full")
+	byInvoke := map[int]decodedOp{}
+	for i, o := range got {
+		byInvoke[o.Invoke] = o
+		if i > 0 {
+			assert.LessOrEqual(t, got[i-1].Start, o.Start, "in order of their start")
+		}
+	}
+	for _, op := range ops {
+		o, ok := byInvoke[op.Invoke]
+		require.True(t, ok, "operation %d on the timeline", op.Invoke)
+		assert.Equal(t, op.Start/data.Q*data.Q, o.Start)
+		assert.Equal(t, op.Process, o.Lane)
+		assert.Equal(t, op.Key, o.Key)
+		assert.Equal(t, op.Node, o.Node)
+		assert.Equal(t, opClass(op), o.Class)
+		want := 0
+		if l := lost[op.Write]; l != nil && op.F != histories.Read {
+			want = 1
+			if l.Skew {
+				want = 2
+			}
+		}
+		assert.Equal(t, want, o.Lost, "operation %d (%s)", op.Invoke, op.Write)
+		require.GreaterOrEqual(t, o.Detail, 0)
+		assert.Contains(t, details[o.Detail].Title, op.Process+" ", "its tooltip, from its details")
+		if want > 0 {
+			assert.Equal(t, lostAnchor(op.Write), details[o.Detail].Lost)
+		}
 	}
 	var lanes []string
 	doc.Find(".tl-labels text.lane").Each(func(_ int, s *goquery.Selection) { lanes = append(lanes, s.Text()) })
 	assert.Equal(t, []string{"c1", "c2", "c3", "final"}, lanes)
-	// The info write that never completed within its lane runs as an open bar.
-	assert.Equal(t, 1, doc.Find("#timeline-svg rect.op.info").Length())
-	assert.Equal(t, 3, doc.Find("#timeline-svg path.lostmark").Length())
+	assert.Equal(t, lanes, data.Lanes)
+	assert.Equal(t, "lost writes", text(doc.Find(".tl-labels text.nem").Last()), "a row of lost writes above the lanes")
+	// The info write is drawn as one.
+	info := 0
+	for _, o := range got {
+		if strings.HasPrefix(o.Class, "info ") {
+			info++
+		}
+	}
+	assert.Equal(t, 1, info)
+}
+
+// A long run's timeline describes at most maxDetails operations in full:
+// those the page links to first, then the lost writes.
+func TestTimelineDetailsFavourLinkedOperations(t *testing.T) {
+	var ops []*checker.Op
+	lost := map[string]*checker.Lost{}
+	for i := range maxDetails + 100 {
+		op := &checker.Op{Process: "c1", F: histories.Write, Type: histories.OK, Key: "k", Node: "n1", Write: "w" + strconv.Itoa(i),
+			Invoke: 2 * i, Complete: 2*i + 1, Start: int64(i) * 10, End: int64(i)*10 + 5}
+		ops = append(ops, op)
+		if i%1000 == 999 {
+			lost[op.Write] = &checker.Lost{}
+		}
+	}
+	want := map[int]bool{2 * (maxDetails + 50): true}
+	nv := readFaults(nil, 0)
+	_, details := buildTimeline(ops, &nv, int64(len(ops))*10, lost, want)
+	require.Len(t, details, maxDetails)
+	var lostDescribed int
+	linked := false
+	for _, d := range details {
+		if d.Lost != "" {
+			lostDescribed++
+		}
+		linked = linked || strings.Contains(d.Title, "(w"+strconv.Itoa(maxDetails+50)+")")
+	}
+	assert.True(t, linked, "an operation the page links to is described, however late")
+	assert.Equal(t, len(lost), lostDescribed, "every lost write described")
 }
 
 func TestReportShowsEachKeysFinalSiblingsAndGraph(t *testing.T) {
@@ -255,4 +356,22 @@ func atoi(t *testing.T, s string) int {
 	n, err := strconv.Atoi(s)
 	require.NoError(t, err)
 	return n
+}
+
+// A causal graph is drawn no smaller than graphMinScale of its size (wider
+// than its box, it scrolls), and left out past graphLimit writes.
+func TestCausalGraphsStayReadable(t *testing.T) {
+	_, _, doc, _ := known(t)
+	svg := doc.Find(`article.key[data-key="x"] svg.graph`)
+	w := atoi(t, svg.AttrOr("width", ""))
+	assert.Contains(t, svg.AttrOr("style", ""), "min-width: "+strconv.Itoa(int(graphMinScale*float64(w)))+"px")
+
+	var ws []*checker.Write
+	for i := range graphLimit + 1 {
+		ws = append(ws, &checker.Write{Op: &checker.Op{Write: "w" + strconv.Itoa(i), Start: int64(i), End: int64(i), Type: histories.OK}})
+	}
+	assert.Equal(t, graphLimit+1, layoutGraph(ws, nil, nil, true).Omitted)
+	g := layoutGraph(ws[:graphLimit], nil, nil, true)
+	assert.Zero(t, g.Omitted)
+	assert.Len(t, g.Nodes, graphLimit)
 }

@@ -1,6 +1,7 @@
 package page
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -19,7 +20,7 @@ import (
 type timeline struct {
 	Width, Height int
 	Rows          []row    // labelled rows, nemesis rows first
-	Bars          []bar    // operations
+	Data          opsData  // operations, which the page's script draws
 	Shades        []shade  // fault intervals across every lane
 	Marks         []mark   // instant faults
 	Ticks         []tick   // the time axis
@@ -39,12 +40,29 @@ type row struct {
 	Lane  bool // a process's lane (not a nemesis row)
 }
 
-type bar struct {
-	X, Y, W, H float64
-	I          int // index into the page's details
-	ID         string
-	Class      string
-	Lost       bool
+// opsData is every operation drawn on the timeline, in columns of small
+// numbers, for the page's script: zoomed out it draws how many operations
+// each pixel column of each lane holds and how many lost writes, zoomed in
+// each operation as a bar. Operations are in order of their start.
+type opsData struct {
+	Q       int64    `json:"q"`       // ns per unit of Start and Dur
+	Lanes   []string `json:"lanes"`   // processes, one lane each
+	LaneY   []int    `json:"laneY"`   // each lane's top
+	LaneH   int      `json:"laneH"`   // a lane's height
+	LostY   int      `json:"lostY"`   // the row of lost writes per column: its top (0: no row)
+	LostH   int      `json:"lostH"`   // and its height
+	Keys    []string `json:"keys"`    // keys, by index; the last is none
+	Nodes   []string `json:"nodes"`   // nodes, by index; the last is none
+	Classes []string `json:"classes"` // outcome and function, by index (opClass)
+	Start   []int64  `json:"start"`   // each start, less the one before (the first, less 0)
+	Dur     []int64  `json:"dur"`     // how long each ran; -1: it never completed
+	Invoke  []int    `json:"invoke"`  // each invoke event, less the one before
+	// Code packs the rest of an operation into one number:
+	// (((key·len(Nodes) + node)·len(Classes) + class)·len(Lanes) + lane)·3 + lost,
+	// lost 1 when it wrote a lost write, 2 when that write was lost to
+	// clock skew.
+	Code    []int `json:"code"`
+	Details []int `json:"details"` // operations with details (the page's details, in order), by position
 }
 
 type shade struct {
@@ -77,12 +95,16 @@ const (
 	minW    = 1000
 	maxW    = 24000
 	tickGap = 110 // px between ticks, roughly
+	lostH   = 22  // the row of lost writes per column
 )
 
-// buildTimeline lays out every operation from invoke to completion on its
-// process's lane, the fault intervals shaded across the lanes, from time 0
-// to end: faults after end are left out, and cut at end.
-func buildTimeline(ops []*checker.Op, nv *nemesisView, end int64, lost map[string]*checker.Lost) (*timeline, []detail) {
+// buildTimeline lays out the timeline of ops, from invoke to completion on
+// its process's lane, the fault intervals shaded across the lanes, from
+// time 0 to end: faults after end are left out, and cut at end. Every
+// operation goes to the script (opsData); the details of at most
+// maxDetails, those of the invoke events in want first, then the lost
+// writes, then the rest in order.
+func buildTimeline(ops []*checker.Op, nv *nemesisView, end int64, lost map[string]*checker.Lost, want map[int]bool) (*timeline, []detail) {
 	t := &timeline{}
 	if end <= 0 {
 		end = 1
@@ -133,6 +155,11 @@ func buildTimeline(ops []*checker.Op, nv *nemesisView, end int64, lost map[strin
 		}
 	}
 	y += 4
+	isLost := func(op *checker.Op) bool { return lost[op.Write] != nil && op.F != histories.Read }
+	if slices.ContainsFunc(ops, isLost) {
+		addRow("lost", "lost writes", lostH, false)
+		t.Data.LostY, t.Data.LostH = t.Rows[len(t.Rows)-1].Y, lostH
+	}
 	t.Top = y
 	var procs []string
 	for _, op := range ops {
@@ -179,29 +206,106 @@ func buildTimeline(ops []*checker.Op, nv *nemesisView, end int64, lost map[strin
 			Title: fmt.Sprintf("%s at %s (event %d)", in.Label, clock.Seconds(in.Time), in.Event)})
 	}
 
-	var details []detail
-	for _, op := range ops {
-		r := t.Rows[rowOf["lane "+op.Process]]
-		stop := op.End
-		if stop < 0 {
-			stop = end
-		}
-		b := bar{X: x(op.Start), Y: float64(r.Y + (laneH-barH)/2), H: barH, I: len(details), ID: anchor(op.Invoke),
-			Class: opClass(op)}
-		b.W = math.Max(1, round1(x(stop)-b.X))
-		d := describe(op, lost[op.Write])
-		if l := lost[op.Write]; l != nil && op.F != histories.Read {
-			b.Lost = true
-			d.Lost = lostAnchor(op.Write)
-		}
-		t.Bars = append(t.Bars, b)
-		details = append(details, d)
+	t.Data.LaneH = laneH
+	t.Data.Lanes = procs
+	for _, p := range procs {
+		t.Data.LaneY = append(t.Data.LaneY, t.Rows[rowOf["lane "+p]].Y)
 	}
+	details := t.Data.add(ops, procs, lost, isLost, want, lat)
 	step := plot.Step(float64(end) * tickGap / width)
 	for ns := int64(0); ns <= end; ns += step {
 		t.Ticks = append(t.Ticks, tick{X: x(ns), Label: time.Duration(ns).String()})
 	}
 	return t, details
+}
+
+// maxDetails is how many operations the page describes in full (details);
+// the script describes the others from opsData, naming their event.
+const maxDetails = 2500
+
+// add fills d with ops, in order of their start, on the lanes of procs,
+// and returns the details of the ones chosen (see buildTimeline). lat is
+// the completed operations' latencies, sorted.
+func (d *opsData) add(ops []*checker.Op, procs []string, lost map[string]*checker.Lost, isLost func(*checker.Op) bool,
+	want map[int]bool, lat []int64) []detail {
+	ops = slices.Clone(ops)
+	slices.SortStableFunc(ops, func(a, b *checker.Op) int { return cmp.Compare(a.Start, b.Start) })
+	// Units of about a hundredth of the median latency, a power of ten.
+	d.Q = 1
+	if len(lat) > 0 {
+		for m := lat[len(lat)/2] / 100; d.Q*10 <= m; {
+			d.Q *= 10
+		}
+	}
+	lanes := map[string]int{}
+	for i, p := range procs {
+		lanes[p] = i
+	}
+	index := func(names []string) map[string]int {
+		m := map[string]int{}
+		for i, n := range names {
+			m[n] = i
+		}
+		return m
+	}
+	seen := func(f func(*checker.Op) string) []string {
+		var out []string
+		for _, op := range ops {
+			if v := f(op); v != "" && !slices.Contains(out, v) {
+				out = append(out, v)
+			}
+		}
+		return out
+	}
+	d.Keys = append(seen(func(op *checker.Op) string { return op.Key }), "")
+	d.Nodes = append(seen(func(op *checker.Op) string { return op.Node }), "")
+	d.Classes = seen(opClass)
+	keys, nodes, classes := index(d.Keys), index(d.Nodes), index(d.Classes)
+	d.Details = []int{}
+	var prevStart, prevInvoke int64
+	chosen := make([]bool, len(ops))
+	n := 0
+	choose := func(ok func(*checker.Op) bool) {
+		for i, op := range ops {
+			if n < maxDetails && !chosen[i] && ok(op) {
+				chosen[i] = true
+				n++
+			}
+		}
+	}
+	choose(func(op *checker.Op) bool { return want[op.Invoke] })
+	choose(isLost)
+	choose(func(*checker.Op) bool { return true })
+	var details []detail
+	for i, op := range ops {
+		start := op.Start / d.Q
+		dur := int64(-1)
+		if op.End >= 0 {
+			dur = max(0, op.End/d.Q-start)
+		}
+		d.Start = append(d.Start, start-prevStart)
+		d.Dur = append(d.Dur, dur)
+		d.Invoke = append(d.Invoke, int(int64(op.Invoke)-prevInvoke))
+		prevStart, prevInvoke = start, int64(op.Invoke)
+		code := ((keys[op.Key]*len(d.Nodes)+nodes[op.Node])*len(d.Classes)+classes[opClass(op)])*len(procs) + lanes[op.Process]
+		code *= 3
+		if isLost(op) {
+			code++
+			if lost[op.Write].Skew {
+				code++
+			}
+		}
+		d.Code = append(d.Code, code)
+		if chosen[i] {
+			det := describe(op, lost[op.Write])
+			if isLost(op) {
+				det.Lost = lostAnchor(op.Write)
+			}
+			d.Details = append(d.Details, i)
+			details = append(details, det)
+		}
+	}
+	return details
 }
 
 func round1(f float64) float64 { return math.Round(f*10) / 10 }

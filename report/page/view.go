@@ -35,10 +35,11 @@ type page struct {
 	Stale    []staleView
 	Keys     []keyView
 	Timeline *timeline
-	Details  []detail       // per timeline bar, for the script
+	Details  []detail       // of the timeline's operations described in full (opsData.Details)
 	Plots    []*plot.Figure // latency quantiles, throughput, clocks, every latency
 	Missing  int            // operations that never completed
 	Ops      int            // operations in the history
+	Shown    int            // of those, the ones on the timeline
 	Verdict  string         // VALID, INVALID or UNKNOWN
 	Headline string         // what the verdict rests on
 	Total    string         // how many writes were lost of how many (checker.Total)
@@ -51,12 +52,12 @@ func (p *page) Invalid() bool { return p.Res.Verdict == checker.Invalid }
 // Limits that keep the page of a long run small enough for a browser. What
 // they cut is said on the page; results.json and report.txt have it all.
 const (
-	maxStories     = 100  // lost writes told in full
-	maxSkewStories = 10   // of those, the ones lost to clock skew told above the timeline
-	maxLostRows    = 2000 // further lost writes, one line each
-	maxStaleRows   = 2000 // stale siblings listed, one row each
-	maxBars        = 5000 // operations drawn on the timeline, in invoke order
-	maxWriteRows   = 500  // rows in each key's table of writes
+	maxStories     = 100     // lost writes told in full
+	maxSkewStories = 10      // of those, the ones lost to clock skew told above the timeline
+	maxLostRows    = 2000    // further lost writes, one line each
+	maxStaleRows   = 2000    // stale siblings listed, one row each
+	maxBars        = 120_000 // operations drawn on the timeline, in invoke order
+	maxWriteRows   = 500     // rows in each key's table of writes
 )
 
 // lostRow is a lost write in one line.
@@ -142,6 +143,7 @@ type keyView struct {
 }
 
 type writeRow struct {
+	Invoke                                                          int
 	ID, Process, Node, TS, Offset, Context, Fate, FateClass, Anchor string
 	Type                                                            histories.Type
 	Deleted                                                         bool
@@ -289,7 +291,8 @@ func (d *draft) finish(res *checker.Result, info Info) (*page, error) {
 			tlEnd = max(tlEnd, op.Start, op.End)
 		}
 	}
-	p.Timeline, p.Details = buildTimeline(shown, nv, tlEnd, lostBy)
+	p.Shown = len(shown)
+	p.Timeline, p.Details = buildTimeline(shown, nv, tlEnd, lostBy, p.anchored())
 	for _, op := range ops {
 		if op.Complete < 0 {
 			p.Missing++
@@ -307,6 +310,25 @@ func (d *draft) finish(res *checker.Result, info Info) (*page, error) {
 	}
 	p.Plots = append(slices.Clone(d.plots), latency)
 	return p, nil
+}
+
+// anchored is the invoke events of the operations the page links to from
+// the stories and the keys' tables of writes: the timeline describes them
+// in full.
+func (p *page) anchored() map[int]bool {
+	want := map[int]bool{}
+	for _, l := range slices.Concat(p.Skew, p.Lost) {
+		want[l.Write.Ref.Invoke] = true
+		if l.Winner != nil {
+			want[l.Winner.Ref.Invoke] = true
+		}
+	}
+	for _, k := range p.Keys {
+		for _, w := range k.Writes {
+			want[w.Invoke] = true
+		}
+	}
+	return want
 }
 
 // sideBySide runs do(0)…do(n-1) each on a goroutine of its own and returns
@@ -528,7 +550,7 @@ func keyStory(k checker.Key, g *checker.Graph, final []nodeFinal, lost map[strin
 		if len(v.Writes) == maxWriteRows {
 			continue // counted, not shown
 		}
-		row := writeRow{ID: w.Write, Process: w.Process, Node: w.Node, Type: w.Type, Deleted: w.Deleted, Value: w.Value,
+		row := writeRow{Invoke: w.Invoke, ID: w.Write, Process: w.Process, Node: w.Node, Type: w.Type, Deleted: w.Deleted, Value: w.Value,
 			Offset: clock.Offset(w.Offset), Anchor: anchor(w.Invoke), Fate: fate, FateClass: class}
 		if w.Meta != nil && w.Meta.TS != 0 {
 			row.TS = stampText(w.Meta.TS)

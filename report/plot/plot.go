@@ -2,6 +2,7 @@ package plot
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/base64"
 	"fmt"
 	"html/template"
@@ -10,6 +11,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	gonum "gonum.org/v1/plot"
@@ -75,9 +77,14 @@ type Figure struct {
 	URL     template.URL // the page's image, once rendered (Render)
 	pngData []byte       // the PNG, when the page's image is one
 
+	// Bands is how many fault bands the plot shades across its height:
+	// none when its faults are drawn as a strip under it.
+	Bands int
+
 	p      *gonum.Plot
 	legend []legendEntry
 	points int
+	strip  []band // the fault bands, when drawn as a strip under the plot
 }
 
 // legendEntry is one entry of a figure's legend, drawn below the plot.
@@ -99,6 +106,7 @@ func newFigure(id, file, title, x, y string) *Figure {
 		&p.X.Tick.Label, &p.Y.Tick.Label} {
 		st.Font.Variant = "Sans"
 	}
+	p.X.Tick.Marker, p.Y.Tick.Marker = niceTicks{n: 12}, niceTicks{n: 6}
 	return &Figure{ID: id, File: file, p: p}
 }
 
@@ -445,34 +453,93 @@ func (symlogTicks) Ticks(min, max float64) []gonum.Tick {
 	return ticks
 }
 
-// shadeFaults shades every fault interval across the plot's height and
-// labels the ones wide enough to hold their label.
+// band is one or more fault intervals of a kind drawn as one: intervals
+// closer than a few pixels of the plot merge, so that a thousand faults
+// do not stripe the plot.
+type band struct {
+	clock      bool
+	start, end float64 // seconds
+	n          int     // intervals merged
+	label      string  // the interval's label, when it is one
+}
+
+// mergeGap is how close, in pixel columns of the plot, two fault intervals
+// of a kind come before they are drawn as one band.
+const mergeGap = 4
+
+// maxBands is the most fault bands a plot shades across its height; past
+// it the faults are drawn as a strip under the plot instead.
+const maxBands = 12
+
+// bands merges each kind's fault intervals closer than gap pixel columns
+// of a plot spanning lo to hi seconds: partitions first, then clock
+// faults, each in time order.
+func bands(nv *Faults, lo, hi, columns float64) []band {
+	gap := columns * (hi - lo) / float64(plotColumns())
+	var out []band
+	for _, clk := range []bool{false, true} {
+		var ivs []band
+		for _, iv := range nv.Intervals {
+			if iv.Clock == clk {
+				ivs = append(ivs, band{clock: clk, start: secs(iv.Start), end: secs(iv.End), n: 1, label: iv.Label})
+			}
+		}
+		slices.SortStableFunc(ivs, func(a, b band) int { return cmp.Compare(a.start, b.start) })
+		for i, b := range ivs {
+			if i > 0 && b.start-out[len(out)-1].end <= gap {
+				last := &out[len(out)-1]
+				last.end, last.n, last.label = math.Max(last.end, b.end), last.n+b.n, ""
+				continue
+			}
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// shadeFaults shows the fault intervals: merged into bands (bands), each
+// shaded across the plot's height and labelled when wide enough; or, when
+// that would take more than maxBands bands or merge more than a few
+// intervals, as a strip under the plot (draw), merged only where they
+// touch the same pixel, so that dense faults never stripe the data.
 func (f *Figure) shadeFaults(nv *Faults) error {
 	p := f.p
 	y0, y1 := p.Y.Min, p.Y.Max
-	legend := map[string]bool{}
+	bs := bands(nv, p.X.Min, p.X.Max, mergeGap)
+	for _, name := range []string{"partition", "clock fault"} {
+		clk := name == "clock fault"
+		if slices.ContainsFunc(bs, func(b band) bool { return b.clock == clk }) {
+			poly := fillThumb(shadeOf(clk))
+			f.add(name, poly)
+		}
+	}
+	if len(bs) > maxBands || len(nv.Intervals) > 2*maxBands {
+		f.strip = bands(nv, p.X.Min, p.X.Max, 1)
+		f.Caption = strings.Replace(f.Caption, "clock faults and partitions shaded", "clock faults and partitions in the strip under it, too many to shade", 1)
+		f.Alt = strings.Replace(f.Alt, "fault intervals shaded", "fault intervals in a strip under it", 1)
+		return nil
+	}
 	var labels plotter.XYLabels
-	for _, iv := range nv.Intervals {
-		x0, x1 := secs(iv.Start), secs(iv.End)
-		poly, err := plotter.NewPolygon(plotter.XYs{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}})
+	for _, b := range bs {
+		poly, err := plotter.NewPolygon(plotter.XYs{{X: b.start, Y: y0}, {X: b.end, Y: y0}, {X: b.end, Y: y1}, {X: b.start, Y: y1}})
 		if err != nil {
 			return fmt.Errorf("plot: shading: %w", err)
 		}
 		poly.LineStyle.Width = 0
-		poly.Color = partitionShade
-		name := "partition"
-		if iv.Clock {
-			poly.Color, name = clockShade, "clock fault"
-		}
+		poly.Color = shadeOf(b.clock)
 		p.Add(poly)
-		if !legend[name] {
-			legend[name] = true
-			f.add(name, poly)
+		f.Bands++
+		label := b.label
+		if b.n > 1 {
+			label = fmt.Sprintf("%d partitions", b.n)
+			if b.clock {
+				label = fmt.Sprintf("%d clock faults", b.n)
+			}
 		}
 		// A label wants about 1% of the width per character.
-		if (x1-x0)/(p.X.Max-p.X.Min) > 0.011*float64(len(iv.Label)) {
-			labels.XYs = append(labels.XYs, plotter.XY{X: x0, Y: y1})
-			labels.Labels = append(labels.Labels, iv.Label)
+		if (b.end-b.start)/(p.X.Max-p.X.Min) > 0.011*float64(len(label)) {
+			labels.XYs = append(labels.XYs, plotter.XY{X: b.start, Y: y1})
+			labels.Labels = append(labels.Labels, label)
 		}
 	}
 	if len(labels.XYs) == 0 {
@@ -491,6 +558,75 @@ func (f *Figure) shadeFaults(nv *Faults) error {
 	p.Add(l)
 	return nil
 }
+
+func shadeOf(clock bool) color.NRGBA {
+	if clock {
+		return clockShade
+	}
+	return partitionShade
+}
+
+// fillThumb is a legend thumbnail filled with c.
+type fillThumb color.NRGBA
+
+func (c fillThumb) Thumbnail(dc *draw.Canvas) {
+	pts := []vg.Point{dc.Min, {X: dc.Min.X, Y: dc.Max.Y}, dc.Max, {X: dc.Max.X, Y: dc.Min.Y}}
+	dc.FillPolygon(color.NRGBA(c), dc.ClipPolygonXY(pts))
+}
+
+// drawStrip draws the fault bands as a strip under the plot, within box:
+// a row for partitions and a row for clock faults, aligned with the plot's
+// time axis (data, the plot's data area).
+func (f *Figure) drawStrip(box, data draw.Canvas) {
+	x, _ := f.p.Transforms(&data)
+	sty := gonum.NewLegend().TextStyle
+	sty.Font.Variant = "Sans"
+	sty.Font.Size = vg.Points(8)
+	sty.XAlign, sty.YAlign = draw.XRight, draw.YCenter
+	rows := []struct {
+		clock bool
+		label string
+	}{{false, "partitions"}, {true, "clock faults"}}
+	top := box.Max.Y - vg.Points(stripGap)
+	for _, r := range rows {
+		if !slices.ContainsFunc(f.strip, func(b band) bool { return b.clock == r.clock }) {
+			continue
+		}
+		y0, y1 := top-vg.Points(stripRow-2), top
+		c := shadeOf(r.clock)
+		c.A = 190
+		bg := c
+		bg.A = 25
+		box.FillPolygon(bg, []vg.Point{{X: data.Min.X, Y: y0}, {X: data.Max.X, Y: y0}, {X: data.Max.X, Y: y1}, {X: data.Min.X, Y: y1}})
+		for _, b := range f.strip {
+			if b.clock != r.clock {
+				continue
+			}
+			l, h := x(b.start), x(b.end)
+			h = max(h, l+vg.Points(0.6))
+			box.FillPolygon(c, []vg.Point{{X: l, Y: y0}, {X: h, Y: y0}, {X: h, Y: y1}, {X: l, Y: y1}})
+		}
+		box.FillText(sty, vg.Point{X: data.Min.X - vg.Points(4), Y: (y0 + y1) / 2}, r.label)
+		top -= vg.Points(stripRow)
+	}
+}
+
+// stripRows is how many rows the strip has: one per kind of fault.
+func (f *Figure) stripRows() int {
+	n := 0
+	for _, clk := range []bool{false, true} {
+		if slices.ContainsFunc(f.strip, func(b band) bool { return b.clock == clk }) {
+			n++
+		}
+	}
+	return n
+}
+
+// The strip's geometry, in points: a row's height, and the gap above it.
+const (
+	stripRow = 10
+	stripGap = 4
+)
 
 // maxSVGPoints is the most points a plot draws as SVG; a plot with more is
 // a PNG, which stays small whatever the run's length.
@@ -602,7 +738,16 @@ func (f *Figure) draw(c vg.CanvasWriterTo, w io.Writer) error {
 		}
 		dc.FillText(sty, vg.Point{X: it.x + vg.Points(thumbW+4), Y: y}, it.e.label)
 	}
-	f.p.Draw(draw.Crop(dc, 0, 0, band, 0))
+	if len(f.strip) > 0 {
+		strip := vg.Points(float64(stripGap + f.stripRows()*stripRow))
+		pc := draw.Crop(dc, 0, 0, band+strip, 0)
+		f.p.Draw(pc)
+		sb := draw.Crop(dc, 0, 0, band, 0)
+		sb.Max.Y = sb.Min.Y + strip
+		f.drawStrip(sb, f.p.DataCanvas(pc))
+	} else {
+		f.p.Draw(draw.Crop(dc, 0, 0, band, 0))
+	}
 	if _, err := c.WriteTo(w); err != nil {
 		return fmt.Errorf("plot: draw: %w", err)
 	}

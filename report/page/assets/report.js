@@ -8,6 +8,38 @@
   var panel = document.getElementById("op-detail");
   var selected = null;
 
+  // The operations, decoded from the page's columns of small numbers.
+  var ops = null;
+  try { ops = decode(JSON.parse(document.getElementById("timeline-data").textContent)); } catch (e) { ops = null; }
+
+  function decode(d) {
+    var n = d.start.length, o = { d: d, n: n, s: new Float64Array(n), e: new Float64Array(n), inv: new Int32Array(n),
+      lost: new Uint8Array(n), lane: new Int32Array(n), cls: new Int32Array(n), node: new Int32Array(n), key: new Int32Array(n),
+      det: new Int32Array(n).fill(-1), byInvoke: new Map(), maxDur: 0, medDur: 0, open: [] };
+    var t = 0, inv = 0, durs = [], nl = d.lanes.length, nc = d.classes.length, nn = d.nodes.length;
+    for (var i = 0; i < n; i++) {
+      t += d.start[i]; inv += d.invoke[i];
+      o.s[i] = t * d.q; o.inv[i] = inv; o.byInvoke.set(inv, i);
+      o.e[i] = d.dur[i] < 0 ? Infinity : (t + d.dur[i]) * d.q;
+      if (d.dur[i] >= 0) { durs.push(d.dur[i] * d.q); o.maxDur = Math.max(o.maxDur, d.dur[i] * d.q); } else { o.open.push(i); }
+      var c = d.code[i];
+      o.lost[i] = c % 3; c = Math.floor(c / 3);
+      o.lane[i] = c % nl; c = Math.floor(c / nl);
+      o.cls[i] = c % nc; c = Math.floor(c / nc);
+      o.node[i] = c % nn; o.key[i] = Math.floor(c / nn);
+    }
+    d.details.forEach(function (i, j) { o.det[i] = j; });
+    durs.sort(function (a, b) { return a - b; });
+    o.medDur = durs.length ? durs[durs.length >> 1] : 1;
+    return o;
+  }
+  // first returns the first operation starting at or after t.
+  function first(t) {
+    var lo = 0, hi = ops.n;
+    while (lo < hi) { var m = (lo + hi) >> 1; if (ops.s[m] < t) { lo = m + 1; } else { hi = m; } }
+    return lo;
+  }
+
   // Zoom and pan: every x on the timeline is redrawn from the position the
   // page was written with (base pixels), through the visible range [v0, v1].
   var svg = document.getElementById("timeline-svg");
@@ -21,8 +53,9 @@
     var bottom = Number(svg.getAttribute("data-bottom")) || 0;
     var baseW = Number(svg.getAttribute("width")) - 2 * pad;
     var minSpan = Math.max(baseW / 5000, 1);
-    var rects = Array.prototype.slice.call(svg.querySelectorAll("rect.op, rect.shade, g.interval rect"));
+    var rects = Array.prototype.slice.call(svg.querySelectorAll("rect.shade, g.interval rect"));
     rects.forEach(function (r) { r._x = Number(r.getAttribute("x")); r._w = Number(r.getAttribute("width")); });
+    var shades = rects.filter(function (r) { return r.classList.contains("shade"); });
     var labels = Array.prototype.slice.call(svg.querySelectorAll("g.interval text.label"));
     labels.forEach(function (t) {
       t._x = Number(t.getAttribute("x"));
@@ -31,13 +64,7 @@
     });
     var instants = Array.prototype.slice.call(svg.querySelectorAll("g.instant"));
     instants.forEach(function (g) { g._x = Number(g.querySelector("line").getAttribute("x1")); });
-    var marks = Array.prototype.slice.call(svg.querySelectorAll("path.lostmark"));
-    marks.forEach(function (m) {
-      var p = /M([\d.]+) ([\d.]+)/.exec(m.getAttribute("d")) || [0, 0, 0];
-      m._x = Number(p[1]); m._y = Number(p[2]);
-    });
-    var widths = rects.filter(function (r) { return r.classList.contains("op"); }).map(function (r) { return r._w; }).sort(function (a, b) { return a - b; });
-    var medianW = widths.length ? widths[widths.length >> 1] : 4;
+    var gCols = svg.querySelector("g.cols"), gOps = svg.querySelector("g.ops"), gMarks = svg.querySelector("g.lostmarks");
     var lanes = svg.querySelectorAll("line.laneline");
     var ticks = svg.querySelector("g.ticks");
     var range = document.getElementById("tl-range");
@@ -61,48 +88,140 @@
       for (var i = 0; i < steps.length; i++) { if (steps[i] * p >= ns) { return steps[i] * p; } }
       return 10 * p;
     }
+    function el(name, attrs) {
+      var e = document.createElementNS(NS, name);
+      for (var a in attrs) { e.setAttribute(a, attrs[a]); }
+      return e;
+    }
+    // Fault intervals and instants are shaded across the lanes only while
+    // few are in view: a thousand would stripe every lane.
+    var maxShades = 30;
+    function inView(x, w, W) { return x + w >= 0 && x <= W; }
+    // drawOps draws the operations of [t0, t1] on W pixels: one bar each
+    // when they are few and wide enough to tell apart, else per column of
+    // colW pixels, how many start in it per lane and how many of them
+    // were lost.
+    var maxBars = 2500, minBarPx = 6, colW = 5, lostPer = 3;
+    function drawOps(t0, t1, W) {
+      gCols.textContent = ""; gOps.textContent = ""; gMarks.textContent = "";
+      svg.removeAttribute("data-drawn-to");
+      if (!ops || !ops.n) { return; }
+      var d = ops.d, kk = (W - 2 * pad) / (t1 - t0);
+      var hi = first(t1), lo = first(t0 - ops.maxDur);
+      var idx = [];
+      ops.open.forEach(function (i) { if (i < lo) { idx.push(i); } });
+      var drawnTo = -Infinity;
+      var x = function (t) { return pad + (t - t0) * kk; };
+      // (how many start in view decides: one long operation before it
+      // does not make the view crowded)
+      var single = hi - first(t0) <= maxBars && ops.medDur * kk >= minBarPx;
+      svg.classList.toggle("aggregate", !single);
+      svg.setAttribute("data-mode", single ? "ops" : "columns");
+      if (single) {
+        for (var i = lo; i < hi; i++) { if (ops.e[i] >= t0) { idx.push(i); } }
+        idx.forEach(function (i) {
+          var end = Math.min(ops.e[i], Number(svg.getAttribute("data-end")));
+          var bx = x(ops.s[i]), bw = Math.max(1, (end - ops.s[i]) * kk);
+          var y = d.laneY[ops.lane[i]] + (d.laneH - 12) / 2;
+          var cls = "op " + d.classes[ops.cls[i]] + (ops.lost[i] ? " lost" : "");
+          var r = el("rect", { id: "op-" + ops.inv[i], "class": cls, "data-i": i, x: bx.toFixed(1), y: y, width: bw.toFixed(1), height: 12 });
+          gOps.appendChild(r);
+          if (ops.lost[i]) {
+            gMarks.appendChild(el("path", { "class": "lostmark", d: "M" + bx.toFixed(1) + " " + y + " l-4 -5 h8 z" }));
+            // and a tick in the row of lost writes
+            if (d.lostY) { gCols.appendChild(el("rect", { "class": "lostbar" + (ops.lost[i] === 2 ? " skew" : ""), x: bx.toFixed(1), y: d.lostY + 4, width: 2, height: d.lostH - 6 })); }
+          }
+          drawnTo = Math.max(drawnTo, end);
+        });
+      } else {
+        var cols = Math.max(1, Math.ceil((W - 2 * pad) / colW)), nl = d.lanes.length;
+        var per = (t1 - t0) / cols;
+        // Lost writes are counted in wider columns, lostCols of them, so
+        // that where they cluster reads as the height of a bar.
+        var lostCols = Math.max(1, Math.ceil(cols / lostPer)), lostPerNs = per * lostPer;
+        var count = new Int32Array(cols * nl), lostAll = new Int32Array(lostCols), lostSkew = new Int32Array(lostCols);
+        var top = 0, topLost = 0;
+        for (i = Math.max(0, first(t0)); i < hi; i++) {
+          var c = Math.min(cols - 1, Math.floor((ops.s[i] - t0) / per)), j = ops.lane[i] * cols + c;
+          top = Math.max(top, ++count[j]);
+          if (ops.lost[i]) {
+            c = Math.floor(c / lostPer); topLost = Math.max(topLost, ++lostAll[c]);
+            if (ops.lost[i] === 2) { lostSkew[c]++; }
+          }
+          drawnTo = Math.max(drawnTo, Math.min(ops.e[i], Number(svg.getAttribute("data-end"))));
+        }
+        for (j = 0; j < count.length; j++) {
+          if (!count[j]) { continue; }
+          var lane = Math.floor(j / cols), cx = pad + (j % cols) * colW;
+          gCols.appendChild(el("rect", { "class": "col", x: cx, y: d.laneY[lane] + 3, width: colW - 0.5, height: d.laneH - 6,
+            "fill-opacity": (0.15 + 0.85 * count[j] / top).toFixed(2), "data-n": count[j] }));
+        }
+        if (d.lostY) {
+          for (c = 0; c < lostCols; c++) {
+            if (!lostAll[c]) { continue; }
+            var bh = Math.max(2, (d.lostH - 4) * lostAll[c] / topLost), bx = pad + c * colW * lostPer;
+            var bw = Math.min(colW * lostPer, W - pad - bx) - 1, by = d.lostY + d.lostH - 2 - bh;
+            var bar = el("g", { "class": "lostbar", "data-n": lostAll[c], "data-skew": lostSkew[c] });
+            bar.appendChild(el("rect", { "class": "lostbar", x: bx, y: by.toFixed(1), width: bw, height: bh.toFixed(1) }));
+            if (lostSkew[c]) {
+              var sh = bh * lostSkew[c] / lostAll[c];
+              bar.appendChild(el("rect", { "class": "lostbar skew", x: bx, y: (by + bh - sh).toFixed(1), width: bw, height: sh.toFixed(1) }));
+            }
+            var title = el("title", {});
+            title.textContent = lostAll[c] + " lost writes (" + lostSkew[c] + " to clock skew) from " +
+              fmt(Math.round(t0 + c * lostPerNs)) + " to " + fmt(Math.round(t0 + (c + 1) * lostPerNs));
+            bar.appendChild(title);
+            gCols.appendChild(bar);
+          }
+        }
+      }
+      if (drawnTo > -Infinity) { svg.setAttribute("data-drawn-to", Math.round(drawnTo)); }
+    }
     function draw() {
       var W = Math.max(200, scroll.clientWidth);
       svg.setAttribute("width", W);
       k = (W - 2 * pad) / (v1 - v0);
+      var shown = 0;
       rects.forEach(function (r) {
-        r.setAttribute("x", X(r._x).toFixed(1));
-        r.setAttribute("width", Math.max(1, r._w * k).toFixed(1));
+        var x = X(r._x), w = Math.max(1, r._w * k);
+        r.setAttribute("x", x.toFixed(1));
+        r.setAttribute("width", w.toFixed(1));
+        if (r.classList.contains("shade") && inView(x, w, W)) { shown++; }
       });
+      svg.classList.toggle("dense-faults", shown > maxShades);
       labels.forEach(function (t) {
         // A label sits at the visible start of its interval, if it fits.
         var a = Math.max(X(t._x), 0), b = Math.min(X(t._x + t._w), W);
         t.setAttribute("x", a.toFixed(1));
         t.classList.toggle("narrow", b - a < t._need);
       });
+      var seen = 0;
       instants.forEach(function (g) {
-        var x = X(g._x).toFixed(1);
-        var l = g.querySelector("line"); l.setAttribute("x1", x); l.setAttribute("x2", x);
-        g.querySelector("circle").setAttribute("cx", x);
-        var t = g.querySelector("text"); if (t) { t.setAttribute("x", x); }
+        var x = X(g._x);
+        if (inView(x, 0, W)) { seen++; }
+        var xs = x.toFixed(1);
+        var l = g.querySelector("line"); l.setAttribute("x1", xs); l.setAttribute("x2", xs);
+        g.querySelector("circle").setAttribute("cx", xs);
+        var t = g.querySelector("text"); if (t) { t.setAttribute("x", xs); }
       });
-      // Too dense to tell bars apart: lost writes keep their outline only.
-      svg.classList.toggle("dense", medianW * k < 3);
-      marks.forEach(function (m) { m.setAttribute("d", "M" + X(m._x).toFixed(1) + " " + m._y + " l-4 -5 h8 z"); });
+      svg.classList.toggle("dense-instants", seen > maxShades);
       Array.prototype.forEach.call(lanes, function (l) { l.setAttribute("x2", W); });
+      var from = v0 * nspp, to = v1 * nspp;
       if (ticks) {
         ticks.textContent = "";
-        var from = v0 * nspp, to = v1 * nspp;
         var step = niceStep((to - from) * 110 / (W - 2 * pad));
         for (var t = Math.ceil(from / step) * step; t <= to; t += step) {
           var x = X(pad + t / nspp).toFixed(1);
-          var line = document.createElementNS(NS, "line");
-          line.setAttribute("class", "tick"); line.setAttribute("x1", x); line.setAttribute("x2", x);
-          line.setAttribute("y1", 16); line.setAttribute("y2", bottom);
-          var text = document.createElementNS(NS, "text");
-          text.setAttribute("class", "tick"); text.setAttribute("x", x); text.setAttribute("y", 12);
+          ticks.appendChild(el("line", { "class": "tick", x1: x, x2: x, y1: 16, y2: bottom }));
+          var text = el("text", { "class": "tick", x: x, y: 12 });
           text.textContent = fmt(t);
-          ticks.appendChild(line); ticks.appendChild(text);
+          ticks.appendChild(text);
         }
       }
-      svg.setAttribute("data-from", Math.round(v0 * nspp));
-      svg.setAttribute("data-to", Math.round(v1 * nspp));
-      if (range) { range.textContent = "showing " + fmt(Math.round(v0 * nspp)) + " to " + fmt(Math.round(v1 * nspp)) + " of " + fmt(Math.round(baseW * nspp)); }
+      drawOps(from, to, W);
+      svg.setAttribute("data-from", Math.round(from));
+      svg.setAttribute("data-to", Math.round(to));
+      if (range) { range.textContent = "showing " + fmt(Math.round(from)) + " to " + fmt(Math.round(to)) + " of " + fmt(Math.round(baseW * nspp)); }
     }
     function show(a, b) {
       var span = Math.min(Math.max(b - a, minSpan), baseW);
@@ -134,6 +253,12 @@
       if (drag && drag.moved) { svg._dragged = true; setTimeout(function () { svg._dragged = false; }, 0); }
       drag = null; scroll.classList.remove("dragging");
     });
+    // A click on a column zooms in around it.
+    svg.addEventListener("click", function (ev) {
+      if (svg._dragged || !ev.target.classList || !(ev.target.classList.contains("col") || ev.target.classList.contains("lostbar"))) { return; }
+      var box = svg.getBoundingClientRect();
+      zoom(4, v0 + (ev.clientX - box.left - pad) / k);
+    });
     function button(id, f) { var b = document.getElementById(id); if (b) { b.addEventListener("click", f); } }
     button("tl-in", function () { zoom(2, centre()); });
     button("tl-out", function () { zoom(0.5, centre()); });
@@ -141,19 +266,37 @@
     window.addEventListener("resize", draw);
     draw();
     return {
-      // focus brings an operation's bar into view, zoomed in so that
-      // about a hundred bars' worth of time is visible.
-      focus: function (r) {
-        var span = Math.min(v1 - v0, Math.max(40 * Math.max(r._w, 4), minSpan * 50));
-        var mid = r._x - pad + r._w / 2;
+      // focus brings operation i into view, zoomed in so that about forty
+      // of its durations are visible, and returns its bar.
+      focus: function (i) {
+        var dur = Math.max(Math.min(ops.e[i], ops.s[i] + ops.medDur) - ops.s[i], ops.medDur);
+        var span = Math.min(v1 - v0, Math.max(40 * dur / nspp, minSpan));
+        var mid = (ops.s[i] + dur / 2) / nspp;
         show(mid - span / 2, mid + span / 2);
+        return document.getElementById("op-" + ops.inv[i]);
       },
       dragged: function () { return svg._dragged; }
     };
   }
 
+  // detailOf is operation i's details: as the page wrote them, or, for an
+  // operation the page does not describe in full, from its columns.
+  function detailOf(i) {
+    if (!ops || i < 0 || i >= ops.n) { return null; }
+    if (ops.det[i] >= 0 && details[ops.det[i]]) { return details[ops.det[i]]; }
+    var d = ops.d, cls = d.classes[ops.cls[i]].split(" "), end = ops.e[i];
+    var key = d.keys[ops.key[i]] || "", node = d.nodes[ops.node[i]] || "";
+    var title = d.lanes[ops.lane[i]] + " " + cls[1] + (key ? " " + key : "") + (node ? " via " + node : "") + ": " + cls[0];
+    if (ops.lost[i]) { title += " · LOST"; }
+    var rows = [["invoked", fmtS(ops.s[i]) + " (event " + ops.inv[i] + ")"],
+      ["completed", end === Infinity ? "never (the history ended first)" : fmtS(end) + ", after " + fmtS(end - ops.s[i])],
+      ["more", "history.jsonl has the whole operation, from event " + ops.inv[i]]];
+    return { title: title, rows: rows };
+  }
+  function fmtS(ns) { return +(ns / 1e9).toFixed(6) + "s"; }
+
   function showOp(rect) {
-    var d = details[Number(rect.getAttribute("data-i"))];
+    var d = detailOf(Number(rect.getAttribute("data-i")));
     if (!d || !panel) { return; }
     if (selected) { selected.classList.remove("selected"); }
     selected = rect;
@@ -177,15 +320,18 @@
     }
     panel.hidden = false;
   }
-  document.querySelectorAll("rect.op").forEach(function (r) {
-    r.addEventListener("click", function () { if (!(tl && tl.dragged())) { showOp(r); } });
-  });
+  if (svg) {
+    svg.addEventListener("click", function (ev) {
+      var r = ev.target;
+      if (r.classList && r.classList.contains("op") && !(tl && tl.dragged())) { showOp(r); }
+    });
+  }
   // A bar's tooltip comes from its details when the pointer first reaches
   // it, which keeps a long run's page small.
   document.addEventListener("mouseover", function (ev) {
     var r = ev.target;
     if (!r.classList || !r.classList.contains("op") || r.querySelector("title")) { return; }
-    var d = details[Number(r.getAttribute("data-i"))];
+    var d = detailOf(Number(r.getAttribute("data-i")));
     if (!d) { return; }
     var t = document.createElementNS(r.namespaceURI, "title");
     t.textContent = d.title;
@@ -204,11 +350,11 @@
     }
   }
   function focusOp(id) {
-    var r = document.getElementById(id);
-    if (!r || r.tagName.toLowerCase() !== "rect") { return false; }
-    if (tl) { tl.focus(r); }
+    var i = ops ? ops.byInvoke.get(Number(id.slice(3))) : undefined;
+    if (i === undefined || !tl) { return false; }
+    var r = tl.focus(i);
     document.getElementById("timeline").scrollIntoView();
-    showOp(r);
+    if (r) { showOp(r); }
     return true;
   }
   function follow(id) {
