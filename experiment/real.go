@@ -101,16 +101,13 @@ func CheckReal(ctx context.Context, root string, cfg harness.Config, cl Cluster,
 	var runErr error
 	err = runs.Record(filepath.Join(r.Dir, runs.HistoryFile), func(w *histories.Writer) error {
 		res, runErr = live.Run(ctx, cfg, t, nil, live.Options{Sink: w, Progress: h.Progress, Namespace: r.Info.Namespace})
-		if res == nil {
-			return runErr
+		if res != nil && res.Interrupted {
+			return nil // judged as it is
 		}
-		return nil
+		return runErr
 	})
 	if err != nil {
 		return nil, fmt.Errorf("experiment: run: %w", err)
-	}
-	if runErr != nil && !res.Interrupted {
-		return nil, fmt.Errorf("experiment: run: %w", runErr)
 	}
 	if err := r.save(cfg, res, nil, opts, h.Stage); err != nil {
 		return nil, err

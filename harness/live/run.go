@@ -434,7 +434,7 @@ func (r *run) stopped(ctx context.Context) (*harness.Result, error) {
 	r.undoAll(uctx)
 	if err := r.sinkFailed(); err != nil {
 		res, _ := r.result(false)
-		return res, fmt.Errorf("harness: run stopped: %w", err)
+		return res, fmt.Errorf("harness: run stopped, %v: %w", errSink, err)
 	}
 	res, err := r.result(false)
 	if err != nil {
