@@ -603,7 +603,7 @@ func (r *runner) cluster(ctx context.Context, ts []*target) {
 				missing = append(missing, t.url)
 			}
 			if t.info != nil && t.info.Has(protocol.FeatureState) {
-				if st, err := t.c.State(cctx); err == nil {
+				if st, err := t.c.StatePrefix(cctx, key); err == nil {
 					if d, ok := st.Keys[key]; ok { // with placement, only the key's replicas hold it
 						digests[d] = true
 						stateful++

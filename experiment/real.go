@@ -63,7 +63,11 @@ func (c Cluster) URLs() ([]string, error) {
 // what was recorded is judged and saved, as an interrupted simulated run
 // is (run.json's interrupted; the verdict unknown unless what was recorded
 // proves a failure). h's Progress and Stage follow it; its Interrupt is
-// not used: ctx stops a real run.
+// not used: ctx stops a real run. The run has a namespace of its own on the
+// cluster (live.NewNamespace, in run.json), so a cluster serves any number
+// of checks, one after another or at once. A history that cannot be
+// written stops the run at once: the faults are undone, a local cluster is
+// stopped, what reached the history file stays, and the error is returned.
 func CheckReal(ctx context.Context, root string, cfg harness.Config, cl Cluster, command string, opts checker.Options, h Hooks) (*Run, error) {
 	urls, err := cl.URLs()
 	if err != nil {
@@ -77,6 +81,7 @@ func CheckReal(ctx context.Context, root string, cfg harness.Config, cl Cluster,
 	}
 	r := newRun(cfg, command)
 	r.Info.Cluster = cl.Spec
+	r.Info.Namespace = live.NewNamespace()
 	if r.Dir, err = runs.New(root, cfg.Strategy, r.Info.Started); err != nil {
 		return nil, err
 	}
@@ -101,17 +106,14 @@ func CheckReal(ctx context.Context, root string, cfg harness.Config, cl Cluster,
 	var res *harness.Result
 	var runErr error
 	err = runs.Record(filepath.Join(r.Dir, runs.HistoryFile), func(w *histories.Writer) error {
-		res, runErr = live.Run(ctx, cfg, t, nil, live.Options{Sink: w, Progress: h.Progress})
-		if res == nil {
-			return runErr
+		res, runErr = live.Run(ctx, cfg, t, nil, live.Options{Sink: w, Progress: h.Progress, Namespace: r.Info.Namespace})
+		if res != nil && res.Interrupted {
+			return nil // judged as it is
 		}
-		return nil
+		return runErr
 	})
 	if err != nil {
 		return nil, fmt.Errorf("experiment: run: %w", err)
-	}
-	if runErr != nil && !res.Interrupted {
-		return nil, fmt.Errorf("experiment: run: %w", runErr)
 	}
 	if err := r.save(cfg, res, nil, opts, h.Stage); err != nil {
 		return nil, err

@@ -275,7 +275,8 @@ func (s *Server) blockedPeers() []string {
 
 func (s *Server) getState(w http.ResponseWriter, r *http.Request) {
 	var st protocol.State
-	if s.admin(w, r, func() { st = s.state() }) {
+	prefix := r.URL.Query().Get("prefix")
+	if s.admin(w, r, func() { st = s.state(prefix) }) {
 		reply(w, http.StatusOK, st)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/clockwise-kv/clockwise/protocol"
@@ -138,10 +139,15 @@ func (s *Server) receive(ms []store.Message) {
 	s.flush()
 }
 
-// state is the node's convergence state. Loop only.
-func (s *Server) state() protocol.State {
+// state is the node's convergence state of the keys that begin with
+// prefix ("": every key); pending counts the held writes of every key. Loop
+// only.
+func (s *Server) state(prefix string) protocol.State {
 	st := protocol.State{Keys: map[string]string{}, Pending: s.node.Pending()}
 	for _, k := range s.node.Keys() {
+		if !strings.HasPrefix(k, prefix) {
+			continue
+		}
 		st.Keys[k] = s.node.Sum(k).String() // the sum anti-entropy compares, kept until the key changes
 	}
 	return st

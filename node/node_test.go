@@ -2,7 +2,10 @@ package node_test
 
 import (
 	"context"
+	"encoding/json"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -112,6 +115,27 @@ func converged(t *testing.T, cs []*protocol.Client, key string) bool {
 		first = d
 	}
 	return true
+}
+
+// GET /admin/state?prefix=P reports only the keys that begin with P.
+func TestStatePrefix(t *testing.T) {
+	ctx := context.Background()
+	c := cluster(t, "vv", 1, nil)[0]
+	for _, k := range []string{"run-a:k1", "run-a:k2", "run-b:k1", "k1"} {
+		_, err := c.Put(ctx, k, protocol.Put{Write: k + "-w", Value: "v"})
+		require.NoError(t, err)
+	}
+	resp, err := http.Get(c.URL() + "/admin/state?prefix=run-a%3A")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	var st protocol.State
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&st))
+	assert.ElementsMatch(t, []string{"run-a:k1", "run-a:k2"}, slices.Collect(maps.Keys(st.Keys)))
+	all, err := c.State(ctx)
+	require.NoError(t, err)
+	assert.Len(t, all.Keys, 4)
+	assert.Equal(t, all.Keys["run-a:k1"], st.Keys["run-a:k1"])
 }
 
 func TestBlockedPeersGetNothing(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -104,9 +105,24 @@ func (c *Client) Blocked(ctx context.Context) ([]string, error) {
 
 // State asks for the node's convergence state.
 func (c *Client) State(ctx context.Context) (State, error) {
+	return c.StatePrefix(ctx, "")
+}
+
+// StatePrefix asks for the node's convergence state of the keys that begin
+// with prefix (GET /admin/state?prefix=…; "" asks for every key). A node
+// that ignores the parameter answers every key: the keys of the answer are
+// filtered here, so the caller sees only the prefix's either way.
+func (c *Client) StatePrefix(ctx context.Context, prefix string) (State, error) {
 	var s State
-	err := c.do(ctx, http.MethodGet, "/admin/state", nil, &s)
-	return s, err
+	path := "/admin/state"
+	if prefix != "" {
+		path += "?" + url.Values{"prefix": {prefix}}.Encode()
+	}
+	if err := c.do(ctx, http.MethodGet, path, nil, &s); err != nil {
+		return s, err
+	}
+	maps.DeleteFunc(s.Keys, func(k, _ string) bool { return !strings.HasPrefix(k, prefix) })
+	return s, nil
 }
 
 func kvPath(key string) string { return "/kv/" + url.PathEscape(key) }

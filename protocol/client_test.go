@@ -79,3 +79,25 @@ func TestOutcomes(t *testing.T) {
 	_, err = dead.Get(ctx, "k")
 	assert.True(t, protocol.Failed(err), "refused: never sent: %v", err)
 }
+
+// StatePrefix asks the node for a prefix's keys, and keeps only those even
+// when the node ignores the parameter and answers every key.
+func TestStatePrefix(t *testing.T) {
+	var queries []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		queries = append(queries, r.URL.RawQuery)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"keys":{"run-a:k1":"d1","run-a:k2":"d2","run-b:k1":"d3","other":"d4"},"pending":2}`))
+	}))
+	defer srv.Close()
+	c, err := protocol.NewClient(srv.URL, nil)
+	require.NoError(t, err)
+	st, err := c.StatePrefix(context.Background(), "run-a:")
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"run-a:k1": "d1", "run-a:k2": "d2"}, st.Keys)
+	assert.Equal(t, 2, st.Pending)
+	st, err = c.State(context.Background())
+	require.NoError(t, err)
+	assert.Len(t, st.Keys, 4)
+	assert.Equal(t, []string{"prefix=run-a%3A", ""}, queries)
+}

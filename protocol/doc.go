@@ -27,6 +27,7 @@
 //	PUT /admin/blocked ← Blocked refuse traffic to and from these peers
 //	GET /admin/blocked → Blocked
 //	GET /admin/state → State     a digest per key and pending writes
+//	                             (?prefix=P: the keys that begin with P)
 //
 // Fields may be added to any message in a later revision of version 1;
 // readers ignore fields they do not know. A change that breaks a reader

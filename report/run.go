@@ -28,6 +28,9 @@ func RunHead(ri runs.Info) []string {
 	where := fmt.Sprintf("%s simulated", ri.Virtual.Round(time.Millisecond))
 	if ri.Cluster != "" {
 		where = fmt.Sprintf("%s on the real cluster %s", ri.Wall.Round(time.Millisecond), ri.Cluster)
+		if ri.Namespace != "" {
+			where += " (namespace " + ri.Namespace + ")"
+		}
 	}
 	return []string{fmt.Sprintf("clockwise: strategy %s, nemesis %s, seed %d", ri.Strategy, ri.Nemesis, ri.Seed),
 		fmt.Sprintf("%s; %s, %s", Setup(ri), where, state)}

@@ -20,10 +20,11 @@ nodes: every client endpoint, a write read back with its id, value and deleted
 flag, contexts that round-trip, siblings or overwrites as the node reports,
 tombstones, bad requests (each must get a 4xx with a JSON error), and the admin
 endpoints the nemesis needs; given several nodes, a write through the first must
-reach the others. It writes only keys named clockwise-conformance-…. Each
-missing admin endpoint is named with the faults it would cost. Nodes that
-guard their admin API with a shared token get it from --token or
-$CLOCKWISE_TOKEN.
+reach the others. It writes only keys named clockwise-conformance-<id>-…, with
+write ids of that id: checks that follow on the same nodes, each in a namespace
+of its own, never read them. Each missing admin endpoint is named with the
+faults it would cost. Nodes that guard their admin API with a shared token get
+it from --token or $CLOCKWISE_TOKEN.
 
 Exit status: 0 conformant, 1 a check failed or an endpoint is missing, 2 bad usage.`,
 		Example: `  clockwise node-check http://127.0.0.1:7001 http://127.0.0.1:7002 http://127.0.0.1:7003`,

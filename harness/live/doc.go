@@ -11,8 +11,13 @@
 // harness.Stream) go through the Target. Then the run undoes every fault,
 // waits for convergence (GET /admin/state) and takes the final reads. The
 // history is stamped with this process's monotonic clock and goes to
-// Options.Sink as it happens. The seed fixes the generator's choices and the
-// fault schedule, not the history: real timing decides what happens. A fault
+// Options.Sink as it happens; a sink that fails stops the run at once (its
+// faults undone, its error returned). The seed fixes the generator's choices and the
+// fault schedule, not the history: real timing decides what happens. Every
+// run has a namespace of its own on the cluster (Options.Namespace,
+// NewNamespace): its keys and write ids go to the nodes behind it, the
+// history keeps the generator's names, and convergence and the final reads
+// cover the namespace's keys alone, so runs share a cluster. A fault
 // the target cannot take is recorded as a nemesis event with f "skipped"
 // (Skipped) naming the fault and why; a run whose context ends undoes its
 // faults and returns what it recorded (Result.Interrupted).

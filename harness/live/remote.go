@@ -38,8 +38,9 @@ type Target interface {
 	Kill(ctx context.Context, node string) error
 	Restart(ctx context.Context, node string) error
 	// Converged reports whether no node holds a write back and the nodes
-	// that hold each key agree on it (GET /admin/state).
-	Converged(ctx context.Context) (bool, error)
+	// that hold each key beginning with prefix agree on it (GET
+	// /admin/state?prefix=…): a run waits only for its own namespace.
+	Converged(ctx context.Context, prefix string) (bool, error)
 	// Describe says, for the history's readers, what a partition cuts.
 	Describe() string
 }
@@ -229,9 +230,10 @@ func (r *Remote) Restart(context.Context, string) error {
 }
 
 // Converged implements Target through GET /admin/state: no node has
-// pending writes, the nodes holding each key report the same digest, and
-// as many nodes hold it as its info says (replicas; 0: every node).
-func (r *Remote) Converged(ctx context.Context) (bool, error) {
+// pending writes, the nodes holding each key that begins with prefix report
+// the same digest, and as many nodes hold it as its info says (replicas; 0:
+// every node).
+func (r *Remote) Converged(ctx context.Context, prefix string) (bool, error) {
 	holders := map[string][]string{} // key → digests
 	for _, n := range r.names {
 		if !r.has(n, protocol.FeatureState) {
@@ -239,7 +241,7 @@ func (r *Remote) Converged(ctx context.Context) (bool, error) {
 		}
 	}
 	for _, n := range r.names {
-		st, err := r.clients[n].State(ctx)
+		st, err := r.clients[n].StatePrefix(ctx, prefix)
 		if err != nil {
 			return false, err
 		}
@@ -262,12 +264,13 @@ func (r *Remote) Converged(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
-// keysOf lists every key any node of t reports holding, for the final reads;
-// nodes without GET /admin/state contribute none.
-func keysOf(ctx context.Context, t Target) []string {
+// keysOf lists every key beginning with prefix that any node of t reports
+// holding, for the final reads; nodes without GET /admin/state contribute
+// none.
+func keysOf(ctx context.Context, t Target, prefix string) []string {
 	seen := map[string]bool{}
 	for _, n := range t.Nodes() {
-		st, err := t.Client(n).State(ctx)
+		st, err := t.Client(n).StatePrefix(ctx, prefix)
 		if err != nil {
 			continue
 		}

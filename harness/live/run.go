@@ -31,7 +31,14 @@ const undoTimeout = 10 * time.Second
 // every fault, waits for convergence (harness.Config.Converge at most) and takes
 // the final reads, one per key per node (three tries each). Every event goes to o.Sink, if not
 // nil, as it happens; times are true time from this process's monotonic
-// clock, in ns since the run began.
+// clock, in ns since the run began. If the sink fails, the run stops at
+// once: it undoes its faults and returns the sink's error with what it
+// recorded.
+//
+// The run's keys and write ids live in its namespace on the cluster
+// (o.Namespace, NewNamespace's if empty): the history names them as the
+// generator does (k1, w1), the cluster with the namespace in front, and
+// convergence and the final reads cover the namespace's keys alone.
 //
 // cfg.Nodes is taken from the target. harness.Latency, Drop, Tick and SyncEvery do
 // not apply: the network and the nodes are real. The seed fixes the
@@ -106,6 +113,9 @@ type run struct {
 	progress   func(done, total int) // Options.Progress
 	progressMu sync.Mutex            // serialises progress
 
+	ns    space                   // the run's namespace on the cluster
+	abort context.CancelCauseFunc // set by drive before the workload starts: stops the run when the sink fails
+
 	mu      sync.Mutex // guards everything below
 	h       []histories.Event
 	sink    *histories.Writer
@@ -128,6 +138,9 @@ type Options struct {
 	// Progress, if set, is called as client operations complete, one call
 	// at a time.
 	Progress func(done, total int)
+	// Namespace is the run's namespace on the cluster (see NewNamespace);
+	// empty: a new one.
+	Namespace string
 }
 
 func newRun(ctx context.Context, cfg harness.Config, t Target, o Options) (*run, error) {
@@ -135,8 +148,12 @@ func newRun(ctx context.Context, cfg harness.Config, t Target, o Options) (*run,
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	if o.Namespace == "" {
+		o.Namespace = NewNamespace()
+	}
 	r := &run{
 		cfg: cfg, t: t, nodes: t.Nodes(), sink: o.Sink, progress: o.Progress, budget: cfg.Ops,
+		ns:     space{prefix: o.Namespace + Sep},
 		clocks: map[string]clock.Clock{}, down: map[string]bool{}, keys: map[string]bool{},
 	}
 	// Start from true time and no partition: a remote cluster may keep what
@@ -174,14 +191,29 @@ func (r *run) record(e histories.Event) histories.Event {
 	e.Time = r.now()
 	r.h = append(r.h, e)
 	if r.sink != nil && r.err == nil {
-		r.err = r.sink.Write(&r.h[len(r.h)-1])
+		if r.err = r.sink.Write(&r.h[len(r.h)-1]); r.err != nil && r.abort != nil {
+			r.abort(errSink)
+		}
 	}
 	return e
+}
+
+// errSink is the cause of a run's stop when its history cannot be written.
+var errSink = errors.New("the history cannot be written")
+
+// sinkFailed reports the sink's error, if it failed.
+func (r *run) sinkFailed() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.err
 }
 
 // drive runs the workload and the nemesis (when withNemesis is set) until the
 // workload ends, then finishes the run.
 func (r *run) drive(ctx context.Context, workload func(context.Context), withNemesis bool) (*harness.Result, error) {
+	ctx, abort := context.WithCancelCause(ctx)
+	defer abort(nil)
+	r.abort = abort
 	stop, stopNemesis := context.WithCancel(ctx)
 	var nm sync.WaitGroup
 	if withNemesis {
@@ -191,7 +223,7 @@ func (r *run) drive(ctx context.Context, workload func(context.Context), withNem
 	stopNemesis()
 	nm.Wait()
 	if ctx.Err() != nil {
-		return r.interrupted(ctx)
+		return r.stopped(ctx)
 	}
 	return r.finish(ctx)
 }
@@ -257,9 +289,11 @@ func sleep(ctx context.Context, d time.Duration) bool {
 
 // fault applies f to the target and records it: as the simulator does when
 // the target took it, as a "skipped" event naming the fault and why when it
-// could not.
+// could not. A fault once begun is applied whole (undoTimeout at most),
+// even when ctx ends meanwhile: one cut short (a partition some nodes took)
+// would be one the run does not know to undo.
 func (r *run) fault(ctx context.Context, f nemesis.Fault) {
-	fctx, cancel := context.WithTimeout(ctx, undoTimeout)
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), undoTimeout)
 	defer cancel()
 	switch f.F {
 	case nemesis.Skew, nemesis.Strobe, nemesis.Reset:
@@ -390,12 +424,18 @@ func (r *run) undoAll(ctx context.Context) {
 	}
 }
 
-// interrupted undoes the faults with a fresh deadline and returns what was
-// recorded (harness.Result.Interrupted) with ctx's error.
-func (r *run) interrupted(ctx context.Context) (*harness.Result, error) {
+// stopped undoes the faults of a run ctx ended, with a fresh deadline, and
+// returns what was recorded: with the sink's error when the history could
+// not be written, else as interrupted (harness.Result.Interrupted) with
+// ctx's error.
+func (r *run) stopped(ctx context.Context) (*harness.Result, error) {
 	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), undoTimeout)
 	defer cancel()
 	r.undoAll(uctx)
+	if err := r.sinkFailed(); err != nil {
+		res, _ := r.result(false)
+		return res, fmt.Errorf("harness: run stopped, %v: %w", errSink, err)
+	}
 	res, err := r.result(false)
 	if err != nil {
 		return res, err
@@ -416,7 +456,7 @@ func (r *run) finish(ctx context.Context) (*harness.Result, error) {
 	deadline := time.Now().Add(r.cfg.Converge)
 	for {
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		ok, err := r.t.Converged(cctx)
+		ok, err := r.t.Converged(cctx, r.ns.prefix)
 		cancel()
 		if errors.Is(err, ErrUnsupported) {
 			known = false // the target cannot tell; the final reads still show divergence
@@ -429,7 +469,7 @@ func (r *run) finish(ctx context.Context) (*harness.Result, error) {
 		}
 	}
 	if ctx.Err() != nil {
-		return r.interrupted(ctx)
+		return r.stopped(ctx)
 	}
 	if known && !converged {
 		r.add(histories.Event{Process: histories.Nemesis, Type: histories.Info, F: histories.Unconverged,
@@ -440,8 +480,8 @@ func (r *run) finish(ctx context.Context) (*harness.Result, error) {
 	maps.Copy(keys, r.keys)
 	r.mu.Unlock()
 	kctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	for _, k := range keysOf(kctx, r.t) {
-		keys[k] = true
+	for _, k := range keysOf(kctx, r.t, r.ns.prefix) {
+		keys[r.ns.local(k)] = true
 	}
 	cancel()
 	final := r.client(histories.Final, nil)
@@ -452,7 +492,7 @@ func (r *run) finish(ctx context.Context) (*harness.Result, error) {
 		}
 	}
 	if ctx.Err() != nil {
-		return r.interrupted(ctx)
+		return r.stopped(ctx)
 	}
 	return r.result(converged)
 }
@@ -556,21 +596,18 @@ func (c *client) do(ctx context.Context, op harness.Op) histories.Type {
 	switch op.F {
 	case histories.Read:
 		var rd protocol.Read
-		if rd, err = cl.Get(rctx, op.Key); err == nil {
-			e.Versions = rd.Versions
-			if e.Versions == nil {
-				e.Versions = []histories.Version{}
-			}
+		if rd, err = cl.Get(rctx, r.ns.key(op.Key)); err == nil {
+			e.Versions = r.ns.versions(rd.Versions)
 			c.reads[op.Key] = harness.LastRead[string]{Versions: e.Versions, Context: rd.Context}
 		}
 	case histories.Write:
 		var w protocol.Written
-		if w, err = cl.Put(rctx, op.Key, protocol.Put{Write: inv.Write, Value: inv.Value, Context: last.Context}); err == nil {
+		if w, err = cl.Put(rctx, r.ns.key(op.Key), protocol.Put{Write: r.ns.write(inv.Write), Value: inv.Value, Context: last.Context}); err == nil {
 			e.Meta = w.Meta
 		}
 	case histories.Delete:
 		var w protocol.Written
-		if w, err = cl.Delete(rctx, op.Key, protocol.Delete{Write: inv.Write, Context: last.Context}); err == nil {
+		if w, err = cl.Delete(rctx, r.ns.key(op.Key), protocol.Delete{Write: r.ns.write(inv.Write), Context: last.Context}); err == nil {
 			e.Meta = w.Meta
 		}
 	}

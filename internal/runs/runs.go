@@ -74,6 +74,9 @@ type Info struct {
 	Virtual   time.Duration `json:"virtual_ns"`        // simulated time the run took
 	Wall      time.Duration `json:"wall_ns,omitempty"` // on a real cluster: the wall time it took
 	Converged bool          `json:"converged"`
+	// Namespace is a real run's namespace on its cluster: its keys and
+	// write ids there are the history's behind "<namespace>:".
+	Namespace string `json:"namespace,omitempty"`
 	// Interrupted: a signal (Ctrl-C, SIGTERM) stopped the run before its
 	// final reads; its verdict is unknown unless the history already proves
 	// a failure.
