@@ -77,12 +77,13 @@ type Server struct {
 	syncEvery int // ticks between anti-entropy rounds
 
 	// Owned by the loop.
-	disk    *disk // the data folder; nil: memory only
-	halt    error // why the loop stopped by itself (a save failed)
-	node    *store.Node
-	clock   clock.Clock
-	waiters map[uint64]chan store.Message
-	seq     uint64
+	disk     *disk // the data folder; nil: memory only
+	halt     error // why the loop stopped by itself (a save failed)
+	restored int   // keys loaded from the data folder
+	node     *store.Node
+	clock    clock.Clock
+	waiters  map[uint64]chan store.Message
+	seq      uint64
 }
 
 // New builds a server from cfg; Run starts it.
@@ -177,7 +178,7 @@ func New(cfg Config) (*Server, error) {
 			dk.close()
 			return nil, fmt.Errorf("node: data folder %s: %w", cfg.Data, err)
 		}
-		s.disk = dk
+		s.disk, s.restored = dk, len(s.node.Keys())
 	}
 	s.handler = s.routes()
 	return s, nil
@@ -203,6 +204,10 @@ func keepsSiblings(cfg Config) (bool, error) {
 	vs, _ := s.Read(obj)
 	return len(vs) > 1, nil
 }
+
+// Restored reports how many keys the node loaded from its data folder when
+// it was built (0 without one).
+func (s *Server) Restored() int { return s.restored }
 
 // Handler serves the node protocol and the internal peer endpoint. It needs
 // the loop: Run starts both, Start only the loop.
