@@ -34,4 +34,9 @@
 // other nodes forward requests to them (see Node). Config.W sets a write
 // quorum: the coordinator acknowledges a write once W replicas, itself
 // included, have stored it.
+//
+// A Durable node (Config.Durable) also lists, in each Ready, the objects
+// that changed since the last one; its caller saves them, synced, before it
+// sends the Ready's messages, and starts a node again from what it saved
+// with Restore. The node itself still does no I/O.
 package store
