@@ -157,3 +157,24 @@ func writes(o Object) []string {
 	}
 	return out
 }
+
+// An anti-entropy round that changes nothing gives nothing to save.
+func TestSyncThatChangesNothingSavesNothing(t *testing.T) {
+	a := durableNode(t, "vv", "n1", []string{"n2"}, 1)
+	b := durableNode(t, "vv", "n2", []string{"n1"}, 1)
+	require.NoError(t, a.Step(1, Message{Kind: Put, From: "c1", ID: 1, Key: "x", Version: ver("w1")}))
+	for _, m := range a.Ready().Messages {
+		if m.To == "n2" {
+			require.NoError(t, b.Step(1, m))
+		}
+	}
+	assert.Len(t, b.Ready().Objects, 1, "the replicated write is saved")
+	a.Tick(2) // SyncEvery 1: a round to n2
+	for _, m := range a.Ready().Messages {
+		require.Equal(t, Sync, m.Kind)
+		require.NoError(t, b.Step(2, m))
+	}
+	rd := b.Ready()
+	assert.Empty(t, rd.Objects, "n2 already held it")
+	assert.Empty(t, rd.Messages, "and has nothing to answer")
+}

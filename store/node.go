@@ -414,13 +414,17 @@ func (n *Node) merge(k Keyed) Object {
 	return obj
 }
 
+// store sets key's object; a Durable node marks the key to be saved unless
+// the object is the one it had (an anti-entropy round that changes nothing
+// writes nothing).
 func (n *Node) store(key string, obj Object) {
-	if _, ok := n.objects[key]; !ok {
+	old, ok := n.objects[key]
+	if !ok {
 		i, _ := slices.BinarySearch(n.keys, key)
 		n.keys = slices.Insert(n.keys, i, key)
 	}
 	n.objects[key] = obj
-	if n.durable && !n.isDirty[key] {
+	if n.durable && !n.isDirty[key] && (!ok || !old.Equal(obj)) {
 		n.isDirty[key] = true
 		n.dirty = append(n.dirty, key)
 	}
