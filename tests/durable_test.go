@@ -129,3 +129,14 @@ func TestLocalDataFolders(t *testing.T) {
 	require.NoError(t, l.Restart(ctx, "n2"))
 	assert.FileExists(t, db, "the new incarnation starts a new one")
 }
+
+// With a data folder even W=1 loses nothing to kill: the coordinator cut
+// off from its replicas saved the write before it acknowledged it, and
+// comes back with it.
+func TestLocalDurableIsolatedCoordinatorKeepsItsW1Write(t *testing.T) {
+	ack, v := killCoordinatorOf(t, durable, 1, true)
+	require.Equal(t, histories.OK, ack.Type, "W=1: acknowledged by n1 alone")
+	assert.True(t, v.Valid, "%v", v.Failures)
+	require.Len(t, v.Keys, 1)
+	assert.Equal(t, []string{ack.Write}, v.Keys[0].Final)
+}
