@@ -92,6 +92,7 @@ func CheckReal(ctx context.Context, root string, cfg harness.Config, cl Cluster,
 	if urls == nil {
 		lo := cl.Local
 		lo.Binary, lo.Logs = cl.Binary, filepath.Join(r.Dir, NodesFolder)
+		lo.Data = lo.Logs // nodes/n1/data, next to nodes/n1.log
 		l, err := live.StartLocal(ctx, cfg, lo)
 		if err != nil {
 			return nil, fmt.Errorf("experiment: starting the local cluster: %w", err)

@@ -8,8 +8,8 @@ import (
 
 // Process faults: only a cluster of real processes can take them.
 const (
-	Kill    = "kill"    // SIGKILL a node's process: its in-memory store is gone
-	Restart = "restart" // start a killed node again, empty
+	Kill    = "kill"    // SIGKILL a node's process: what it kept on disk survives, its memory does not
+	Restart = "restart" // start a killed (or crashed) node again
 )
 
 // KillFault kills node.

@@ -42,7 +42,7 @@ const (
 	Partition = "partition" // split the network
 	Heal      = "heal"      // end every partition
 	Tombstone = "tombstone" // delete a key through a node whose clock reads far ahead
-	Crash     = "crash"     // a simulated node crashes, losing its in-memory state; Restart brings it back empty
+	Crash     = "crash"     // a node crashes, losing its state (a real one its data folder too); Restart brings it back empty
 )
 
 // Kinds lists the nemesis kinds a test may enable.

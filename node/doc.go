@@ -13,8 +13,15 @@
 // per peer; a message that cannot be delivered is dropped, as the
 // simulator's network drops it, and anti-entropy repairs the loss. A peer
 // blocked through the admin API gets nothing from this node and is refused
-// (403) when it sends. The store is in memory: a node that restarts comes
-// back empty and recovers from its peers by anti-entropy.
+// (403) when it sends.
+//
+// Without Config.Data the store is in memory: a node that restarts comes
+// back empty and recovers from its peers by anti-entropy. With it the node
+// is durable: each round of the loop takes the queued inputs, saves the
+// objects the store's Ready lists as changed to the data folder (a bbolt
+// database, DataFile, one synced transaction per round) and only then sends
+// the round's replies and peer messages, so nothing leaves the node that a
+// restart on the folder would not bring back; New loads the folder.
 //
 // The control plane is guarded (guard.go): with Config.Token set,
 // /admin/... and /internal/... require it as a bearer token (401 without

@@ -36,6 +36,7 @@ func (c *Config) Flags(fs *pflag.FlagSet) {
 	fs.DurationVar(&c.Options.Epsilon, "epsilon", c.Options.Epsilon, "clock uncertainty bound ε of truetime")
 	fs.IntVar(&c.Options.Prune, "prune", c.Options.Prune, "vv-pruned: the most entries a version vector keeps (K)")
 	fs.IntVar(&c.Incarnation, "incarnation", c.Incarnation, "how many times this node has restarted with its store lost; above 0 it writes as actor ID#N, never reusing its earlier life's counters")
+	fs.StringVar(&c.Data, "data", c.Data, "keep the store in this folder (created if missing), synced to disk before every answer, and come back with it after a restart; empty: memory only, lost with the process")
 	fs.DurationVar(&c.Tick, "tick", c.Tick, "how often the node ticks (commit waits end on a tick)")
 	fs.DurationVar(&c.Sync, "sync", c.Sync, "how often the node runs anti-entropy with its next peer")
 	fs.DurationVar(&c.Timeout, "timeout", c.Timeout, "how long a client request waits for the node before it answers 504 (outcome unknown)")
@@ -55,7 +56,7 @@ func (c Config) Args() []string {
 		"--id", c.ID, "--listen", c.Listen, "--peers", FormatPeers(c.Peers),
 		"--strategy", c.Strategy, "--w", strconv.Itoa(c.W), "--replicas", strconv.Itoa(c.Replicas),
 		"--epsilon", c.Options.Epsilon.String(), "--prune", strconv.Itoa(c.Options.Prune),
-		"--incarnation", strconv.Itoa(c.Incarnation),
+		"--incarnation", strconv.Itoa(c.Incarnation), "--data", c.Data,
 		"--tick", c.Tick.String(), "--sync", c.Sync.String(), "--timeout", c.Timeout.String(),
 		"--max-conns", strconv.Itoa(c.MaxConns), "--read-timeout", c.ReadTimeout.String(), "--idle-timeout", c.IdleTimeout.String(),
 	}

@@ -29,7 +29,7 @@ func TestArgsParseBackToTheConfig(t *testing.T) {
 	want := node.Config{
 		ID: "n2", Listen: "127.0.0.1:7102", Peers: map[string]string{"n1": "127.0.0.1:7101", "n3": "http://127.0.0.1:7103"},
 		Strategy: "vv-pruned", Options: store.Options{Epsilon: 3 * time.Millisecond, Prune: 4},
-		W: 2, Replicas: 3, Incarnation: 5, Tick: 2 * time.Millisecond, Sync: 70 * time.Millisecond, Timeout: 9 * time.Second,
+		W: 2, Replicas: 3, Incarnation: 5, Data: "/var/lib/clockwise/n2", Tick: 2 * time.Millisecond, Sync: 70 * time.Millisecond, Timeout: 9 * time.Second,
 		MaxConns: 17, ReadTimeout: 3 * time.Second, IdleTimeout: 4 * time.Second,
 	}
 	assert.Equal(t, want, parse(t, want.Args()))

@@ -16,10 +16,26 @@ var (
 	errTimeout = errors.New("timeout")
 )
 
+// roundInputs is the most queued inputs the loop takes before it saves and
+// sends what they produced.
+const roundInputs = 256
+
 // loop owns the store.Node: it runs the work handed to it and ticks the node
-// until ctx ends.
+// until ctx ends. Each round takes one input (work or a tick) and whatever
+// other work is already queued, up to roundInputs, then saves what changed in
+// one transaction, one fsync, and only then sends the replies and messages
+// (flush): nothing leaves the node that its data folder would not bring
+// back. A save that fails stops the loop (Server.halt): the node sends
+// nothing more.
 func (s *Server) loop(ctx context.Context) {
 	defer close(s.stopped)
+	if s.disk != nil {
+		defer func() {
+			if err := s.disk.close(); err != nil {
+				s.log.Printf("node: closing the data folder: %v", err)
+			}
+		}()
+	}
 	t := time.NewTicker(s.cfg.Tick)
 	defer t.Stop()
 	last := time.Now()
@@ -38,8 +54,21 @@ func (s *Server) loop(ctx context.Context) {
 			for range n {
 				s.node.Tick(s.now())
 			}
-			s.flush()
 		case <-ctx.Done():
+			return
+		}
+	more:
+		for range roundInputs - 1 {
+			select {
+			case fn := <-s.in:
+				fn()
+			default:
+				break more
+			}
+		}
+		if err := s.flush(); err != nil {
+			s.halt = err
+			s.log.Printf("%v; the node stops", err)
 			return
 		}
 	}
@@ -77,7 +106,8 @@ func (s *Server) exec(ctx context.Context, fn func()) error {
 	}
 }
 
-// call steps a client request and waits for the node's reply, at most
+// call steps a client request and waits for the node's reply (which the
+// loop sends once it has saved what the request changed), at most
 // Config.Timeout.
 func (s *Server) call(ctx context.Context, m store.Message) (store.Message, error) {
 	ch := make(chan store.Message, 1)
@@ -90,7 +120,6 @@ func (s *Server) call(ctx context.Context, m store.Message) (store.Message, erro
 		if err := s.node.Step(s.now(), m); err != nil {
 			s.log.Printf("%v", err) // the node answers it with an error reply
 		}
-		s.flush()
 	})
 	if err != nil {
 		return store.Message{}, err
@@ -111,10 +140,17 @@ func (s *Server) call(ctx context.Context, m store.Message) (store.Message, erro
 	return store.Message{}, err
 }
 
-// flush routes what the node sent: replies to the waiting handlers,
-// messages to the peer senders. Loop only.
-func (s *Server) flush() {
-	for _, m := range s.node.Ready() {
+// flush saves what changed in the node to its data folder, if it has one,
+// then routes what it sent: replies to the waiting handlers, messages to the
+// peer senders. If the save fails, nothing is sent. Loop only.
+func (s *Server) flush() error {
+	rd := s.node.Ready()
+	if s.disk != nil && len(rd.Objects) > 0 {
+		if err := s.disk.save(rd.Objects); err != nil {
+			return err
+		}
+	}
+	for _, m := range rd.Messages {
 		if m.To == clientName {
 			if ch, ok := s.waiters[m.ID]; ok {
 				delete(s.waiters, m.ID)
@@ -126,9 +162,11 @@ func (s *Server) flush() {
 			p.send(m)
 		}
 	}
+	return nil
 }
 
-// receive steps messages from a peer. Loop only.
+// receive steps messages from a peer; the loop sends what they produce.
+// Loop only.
 func (s *Server) receive(ms []store.Message) {
 	now := s.now()
 	for _, m := range ms {
@@ -136,7 +174,6 @@ func (s *Server) receive(ms []store.Message) {
 			s.log.Printf("%v", err)
 		}
 	}
-	s.flush()
 }
 
 // state is the node's convergence state of the keys that begin with

@@ -47,9 +47,14 @@ type Config struct {
 	// its earlier life, which its peers already hold: a write stamped
 	// n1:1 again would look older than the n1:5 they know, and be dropped.
 	Incarnation int
-	Tick        time.Duration // how often the node ticks; 0: DefaultTick
-	Sync        time.Duration // how often it runs anti-entropy; 0: DefaultSync
-	Timeout     time.Duration // how long a client request waits for the node; 0: DefaultTimeout
+	// Data, if set, is the node's data folder: its store is kept there
+	// (DataFile), every change saved and synced to disk before the node
+	// answers or sends anything that tells of it, and loaded again when a
+	// node starts on the folder. Empty keeps the store in memory only.
+	Data    string
+	Tick    time.Duration // how often the node ticks; 0: DefaultTick
+	Sync    time.Duration // how often it runs anti-entropy; 0: DefaultSync
+	Timeout time.Duration // how long a client request waits for the node; 0: DefaultTimeout
 	// Token, when set, is the shared secret /admin/... and /internal/...
 	// require ("Authorization: Bearer <token>"); the node sends it to its
 	// peers. Without one the node serves on loopback only (Exposed).
@@ -87,10 +92,13 @@ type Server struct {
 	syncEvery int // ticks between anti-entropy rounds
 
 	// Owned by the loop.
-	node    *store.Node
-	clock   clock.Clock
-	waiters map[uint64]chan store.Message
-	seq     uint64
+	disk     *disk // the data folder; nil: memory only
+	halt     error // why the loop stopped by itself (a save failed)
+	restored int   // keys loaded from the data folder
+	node     *store.Node
+	clock    clock.Clock
+	waiters  map[uint64]chan store.Message
+	seq      uint64
 }
 
 // New builds a server from cfg; Run starts it.
@@ -152,6 +160,7 @@ func New(cfg Config) (*Server, error) {
 	syncEvery := max(1, int(cfg.Sync/cfg.Tick))
 	sn, err := store.NewNode(store.Config{
 		ID: cfg.ID, Peers: peerIDs, Strategy: strat, SyncEvery: syncEvery, Ring: ring, W: cfg.W,
+		Durable: cfg.Data != "",
 	})
 	if err != nil {
 		return nil, fmt.Errorf("node: %w", err)
@@ -186,6 +195,17 @@ func New(cfg Config) (*Server, error) {
 	if ring != nil {
 		s.info.Replicas = replicas
 	}
+	if cfg.Data != "" {
+		dk, objs, err := openDisk(cfg.Data, cfg.ID, cfg.Strategy)
+		if err != nil {
+			return nil, err
+		}
+		if err := sn.Restore(objs); err != nil {
+			dk.close()
+			return nil, fmt.Errorf("node: data folder %s: %w", cfg.Data, err)
+		}
+		s.disk, s.restored = dk, len(s.node.Keys())
+	}
 	s.handler = s.routes()
 	return s, nil
 }
@@ -211,13 +231,18 @@ func keepsSiblings(cfg Config) (bool, error) {
 	return len(vs) > 1, nil
 }
 
+// Restored reports how many keys the node loaded from its data folder when
+// it was built (0 without one).
+func (s *Server) Restored() int { return s.restored }
+
 // Handler serves the node protocol and the internal peer endpoint. It needs
 // the loop: Run starts both, Start only the loop.
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // Run starts the loop and serves on ln until ctx ends, then shuts down:
 // it stops taking requests, lets the ones under way finish (5 s at most),
-// and stops the loop. A node without a token serves on a loopback
+// and stops the loop. A node whose data folder cannot take a save stops
+// the same way at once, and Run returns why. A node without a token serves on a loopback
 // listener only. It serves at most Config.MaxConns connections at once,
 // each within Config.ReadTimeout and IdleTimeout.
 func (s *Server) Run(ctx context.Context, ln net.Listener) error {
@@ -245,6 +270,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	case err := <-done:
 		return fmt.Errorf("node: %w", err)
 	case <-ctx.Done():
+	case <-s.stopped: // the loop halted by itself: its store could not be saved
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -256,6 +282,9 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	err := <-shut
 	stop()
 	<-s.stopped
+	if s.halt != nil {
+		return s.halt
+	}
 	if err != nil {
 		return fmt.Errorf("node: shutdown: %w", err)
 	}

@@ -36,4 +36,9 @@
 // included, have stored it. Anti-entropy is incremental: a round sends the
 // sums of a range of keys (Object.Sum), and only the keys whose sums differ
 // travel, in messages of at most Config.SyncBytes (see Node).
+//
+// A Durable node (Config.Durable) also lists, in each Ready, the objects
+// that changed since the last one; its caller saves them, synced, before it
+// sends the Ready's messages, and starts a node again from what it saved
+// with Restore. The node itself still does no I/O.
 package store

@@ -146,7 +146,7 @@ func (r *driver) fault(f string, params map[string]string) {
 
 // send routes what node produced, after the filter.
 func (r *driver) send(node string, cause store.Kind) {
-	out := r.nodes[node].Ready()
+	out := r.nodes[node].Ready().Messages
 	if r.d.filter != nil {
 		out = r.d.filter(node, r.peers[node], cause, out)
 	}
@@ -391,7 +391,7 @@ func (r *driver) run() (*checker.Result, error) {
 			if err := r.nodes[n].Step(r.clock(), store.Message{Kind: store.Get, From: histories.Final, To: n, Key: key}); err != nil {
 				return nil, err
 			}
-			out := r.nodes[n].Ready()
+			out := r.nodes[n].Ready().Messages
 			if len(out) != 1 {
 				return nil, fmt.Errorf("final read of %s on %s: %d messages", key, n, len(out))
 			}

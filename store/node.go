@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 )
@@ -70,6 +71,23 @@ type Config struct {
 	// quorum). 0 or 1: the coordinator alone, and replicas send no Stored.
 	// It cannot exceed the replicas a key has.
 	W int
+	// Durable says the caller keeps the node's objects on stable storage:
+	// Ready then also hands over every object that changed since the last
+	// call (Ready.Objects), which the caller must save before it sends
+	// Ready.Messages, and Restore loads what was saved. False, the default,
+	// keeps the store in memory only and Ready.Objects empty.
+	Durable bool
+}
+
+// Ready is what a node has produced since the last call of Node.Ready, in
+// the style of go.etcd.io/raft's Ready: the objects to save (for a Durable
+// node) and the messages to send. The caller saves Objects, durably (fsync),
+// before it sends any of Messages: a reply or a peer message may tell of an
+// object, and a node restarted from its saved objects must still hold
+// everything it told of.
+type Ready struct {
+	Objects  []Keyed   // keys whose object changed, each once, with its object now; nil unless Durable
+	Messages []Message // to send, in order
 }
 
 // Node is one replica: a deterministic state machine. Messages and clock
@@ -135,6 +153,10 @@ type Node struct {
 	fwdSeq   uint64
 
 	quorum quorums // writes waiting for their write quorum
+
+	durable bool
+	dirty   []string        // keys changed since the last Ready, in the order of their first change (Durable only)
+	isDirty map[string]bool // the keys in dirty
 }
 
 // forward is a client request a non-replica passed on to a replica.
@@ -167,7 +189,28 @@ func NewNode(c Config) (*Node, error) {
 		id: c.ID, peers: peers, strategy: c.Strategy, syncEvery: c.SyncEvery, objects: map[string]Object{},
 		ring: c.Ring, placed: map[string]placement{}, forwards: map[uint64]forward{}, quorum: q,
 		sums: map[string]KeySum{}, cursors: make([]string, len(peers)), syncBytes: cmp.Or(c.SyncBytes, DefaultSyncBytes),
+		durable: c.Durable, isDirty: map[string]bool{},
 	}, nil
+}
+
+// Restore loads objects a Durable node saved (from Ready.Objects) into a
+// node that has not yet stepped: each is merged into the empty store as an
+// object from a peer would be, so a strategy that keeps per-node state (a
+// Lamport counter) learns it too. A key saved twice keeps the merge of
+// both. Restore reports an error for a node that already holds objects or
+// has run, or for an object without a key.
+func (n *Node) Restore(objs []Keyed) error {
+	if len(n.objects) > 0 || n.ticks > 0 || len(n.out) > 0 || len(n.pending) > 0 {
+		return fmt.Errorf("store: %s: restore into a node that has already run", n.id)
+	}
+	for _, k := range objs {
+		if k.Key == "" {
+			return fmt.Errorf("store: %s: restore: an object without a key", n.id)
+		}
+		n.objects[k.Key] = n.strategy.Merge(n.objects[k.Key], k.Object)
+	}
+	n.keys = slices.Sorted(maps.Keys(n.objects))
+	return nil
 }
 
 // ID returns the node's id.
@@ -288,16 +331,27 @@ func (n *Node) Deadline() (at int64, ok bool) {
 // alone.
 func (n *Node) Wake(now int64) { n.release(now) }
 
-// Ready returns the messages the node has produced since the last call.
-func (n *Node) Ready() []Message {
-	out := n.out
+// Ready returns what the node has produced since the last call: the
+// messages to send and, for a Durable node, the objects to save first.
+func (n *Node) Ready() Ready {
+	rd := Ready{Messages: n.out}
 	n.out = nil
-	return out
+	if len(n.dirty) > 0 {
+		rd.Objects = make([]Keyed, len(n.dirty))
+		for i, k := range n.dirty {
+			rd.Objects[i] = Keyed{k, n.objects[k]}
+		}
+		n.dirty = nil
+		clear(n.isDirty)
+	}
+	return rd
 }
 
-// AppendReady is Ready appending to dst: it returns dst with the messages
-// the node has produced since the last call, and keeps its own buffer for
-// the next ones, so a caller that reuses dst allocates nothing.
+// AppendReady is Ready's messages appended to dst, for a node that is not
+// Durable: it returns dst with the messages the node has produced since the
+// last call, and keeps its own buffer for the next ones, so a caller that
+// reuses dst allocates nothing. A Durable node's caller calls Ready, which
+// also hands over the objects to save.
 func (n *Node) AppendReady(dst []Message) []Message {
 	dst = append(dst, n.out...)
 	clear(n.out)
@@ -378,13 +432,21 @@ func (n *Node) merge(k Keyed) Object {
 	return obj
 }
 
+// store sets key's object; a Durable node marks the key to be saved unless
+// the object is the one it had (an anti-entropy round that changes nothing
+// writes nothing).
 func (n *Node) store(key string, obj Object) {
-	if _, ok := n.objects[key]; !ok {
+	old, ok := n.objects[key]
+	if !ok {
 		i, _ := slices.BinarySearch(n.keys, key)
 		n.keys = slices.Insert(n.keys, i, key)
 	}
 	n.objects[key] = obj
 	delete(n.sums, key)
+	if n.durable && !n.isDirty[key] && (!ok || !old.Equal(obj)) {
+		n.isDirty[key] = true
+		n.dirty = append(n.dirty, key)
+	}
 }
 
 // held is a write in its commit wait: the object the strategy's Put

@@ -40,7 +40,7 @@ func outsider(t *testing.T, ring *Ring, key string) string {
 
 func one(t *testing.T, n *Node) Message {
 	t.Helper()
-	out := n.Ready()
+	out := n.Ready().Messages
 	require.Len(t, out, 1, "%s sent %v", n.ID(), out)
 	return out[0]
 }
@@ -63,7 +63,7 @@ func TestNodeForwardsToAReplicaAndRelaysTheAnswer(t *testing.T) {
 	require.NoError(t, coord.Step(0, fwd))
 	var reply Message
 	var replicated []string
-	for _, m := range coord.Ready() {
+	for _, m := range coord.Ready().Messages {
 		switch m.Kind {
 		case Replicate:
 			replicated = append(replicated, m.To)
@@ -101,7 +101,7 @@ func TestNodeLostForwardStaysOpen(t *testing.T) {
 	one(t, via) // lost
 	assert.Equal(t, 1, via.Forwards())
 	require.NoError(t, via.Step(0, Message{Kind: Reply, From: "n1", To: via.ID(), ID: 99, Key: "k1"}))
-	assert.Empty(t, via.Ready())
+	assert.Empty(t, via.Ready().Messages)
 	assert.Equal(t, 1, via.Forwards())
 }
 
@@ -133,7 +133,7 @@ func TestNodeSyncCarriesOnlySharedKeys(t *testing.T) {
 			for _, msg := range msgs {
 				require.NoError(t, from.Step(0, msg))
 			}
-			msgs = from.Ready()
+			msgs = from.Ready().Messages
 			for _, ans := range msgs {
 				assert.Equal(t, to.ID(), ans.To)
 				for _, k := range ans.Objects {
@@ -163,7 +163,7 @@ func TestNodeWithoutRingCoordinatesEverything(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, n.Step(0, Message{Kind: Put, From: "c1", ID: 1, Key: "k", Version: ver("w1")}))
 	var to []string
-	for _, m := range n.Ready() {
+	for _, m := range n.Ready().Messages {
 		to = append(to, string(m.Kind)+":"+m.To)
 	}
 	assert.Equal(t, []string{"replicate:n1", "replicate:n3", "reply:c1"}, to)
@@ -208,7 +208,7 @@ func TestAppendReadyIsReady(t *testing.T) {
 		put := Message{Kind: Put, From: "c1", ID: uint64(i + 1), Key: "x", Version: ver(w)}
 		require.NoError(t, a.Step(int64(i), put))
 		require.NoError(t, b.Step(int64(i), put))
-		want := a.Ready()
+		want := a.Ready().Messages
 		buf = b.AppendReady(buf[:0])
 		require.Len(t, want, 3, "two replications and a reply")
 		assert.Equal(t, want, buf)
@@ -239,7 +239,7 @@ func TestSkipKeepsTheAntiEntropySchedule(t *testing.T) {
 	var want, got []string // tick number → peer synced
 	for tick := 1; tick <= 20; tick++ {
 		every.Tick(int64(tick))
-		for _, m := range every.Ready() {
+		for _, m := range every.Ready().Messages {
 			want = append(want, fmt.Sprintf("%d %s", tick, m.To))
 		}
 	}
@@ -249,7 +249,7 @@ func TestSkipKeepsTheAntiEntropySchedule(t *testing.T) {
 		lazy.Skip(idle + 5) // more than idle: only idle are counted
 		tick += idle + 1
 		lazy.Tick(int64(tick))
-		for _, m := range lazy.Ready() {
+		for _, m := range lazy.Ready().Messages {
 			got = append(got, fmt.Sprintf("%d %s", tick, m.To))
 		}
 	}

@@ -41,7 +41,7 @@ func TestWriteQuorumAcksAfterWReplicas(t *testing.T) {
 	nodes := trio(t, "vv", 2)
 	n1 := nodes["n1"]
 	require.NoError(t, n1.Step(0, Message{Kind: Put, From: "c1", ID: 7, Key: "k", Version: ver("w1")}))
-	out := byKind(n1.Ready())
+	out := byKind(n1.Ready().Messages)
 	require.Len(t, out[Replicate], 2)
 	assert.Empty(t, out[Reply], "no ack before a replica stored the write")
 	assert.Equal(t, 1, n1.Unacked())
@@ -66,7 +66,7 @@ func TestWriteQuorumAcksAfterWReplicas(t *testing.T) {
 	require.NoError(t, nodes["n3"].Step(0, out[Replicate][1]))
 	require.NoError(t, n1.Step(0, one(t, nodes["n3"])))
 	require.NoError(t, n1.Step(0, st))
-	assert.Empty(t, n1.Ready())
+	assert.Empty(t, n1.Ready().Messages)
 }
 
 // W=3 needs both peers: the same peer answering twice is not two replicas.
@@ -74,12 +74,12 @@ func TestWriteQuorumCountsDistinctReplicas(t *testing.T) {
 	nodes := trio(t, "lww", 3)
 	n1 := nodes["n1"]
 	require.NoError(t, n1.Step(0, Message{Kind: Put, From: "c1", ID: 1, Key: "k", Version: ver("w1")}))
-	reps := byKind(n1.Ready())[Replicate]
+	reps := byKind(n1.Ready().Messages)[Replicate]
 	require.Len(t, reps, 2)
 	st := Message{Kind: Stored, From: "n2", To: "n1", ID: reps[0].ID}
 	require.NoError(t, n1.Step(0, st))
 	require.NoError(t, n1.Step(0, st))
-	assert.Empty(t, n1.Ready())
+	assert.Empty(t, n1.Ready().Messages)
 	require.NoError(t, n1.Step(0, Message{Kind: Stored, From: "n3", To: "n1", ID: reps[0].ID}))
 	assert.Equal(t, Reply, one(t, n1).Kind)
 }
@@ -89,12 +89,12 @@ func TestWriteQuorumOfOneAsksNothing(t *testing.T) {
 	for _, w := range []int{0, 1} {
 		nodes := trio(t, "vv", w)
 		require.NoError(t, nodes["n1"].Step(0, Message{Kind: Put, From: "c1", ID: 1, Key: "k", Version: ver("w1")}))
-		out := byKind(nodes["n1"].Ready())
+		out := byKind(nodes["n1"].Ready().Messages)
 		require.Len(t, out[Reply], 1)
 		for _, r := range out[Replicate] {
 			assert.Zero(t, r.ID)
 			require.NoError(t, nodes[r.To].Step(0, r))
-			assert.Empty(t, nodes[r.To].Ready(), "W=%d: no Stored", w)
+			assert.Empty(t, nodes[r.To].Ready().Messages, "W=%d: no Stored", w)
 		}
 	}
 }
@@ -112,7 +112,7 @@ func TestWriteQuorumAfterCommitWait(t *testing.T) {
 	}
 	n1 := nodes["n1"]
 	require.NoError(t, n1.Step(100, Message{Kind: Put, From: "c1", ID: 1, Key: "k", Version: ver("w1")}))
-	assert.Empty(t, n1.Ready(), "held in its commit wait")
+	assert.Empty(t, n1.Ready().Messages, "held in its commit wait")
 	n1.Tick(1000)
 	rep := one(t, n1)
 	require.Equal(t, Replicate, rep.Kind)

@@ -49,7 +49,7 @@ func (n *net) step(to string, m Message) {
 }
 
 func (n *net) pump(from string) {
-	for _, m := range n.nodes[from].Ready() {
+	for _, m := range n.nodes[from].Ready().Messages {
 		if _, ok := n.nodes[m.To]; !ok {
 			n.replies[m.To] = m
 			continue
@@ -226,7 +226,7 @@ func TestMalformedRequestsAreAnsweredWithAnError(t *testing.T) {
 	} {
 		err := node.Step(0, m)
 		require.Error(t, err)
-		out := node.Ready()
+		out := node.Ready().Messages
 		require.Len(t, out, 1)
 		assert.Equal(t, Reply, out[0].Kind)
 		assert.NotEmpty(t, out[0].Err)

@@ -30,13 +30,13 @@ func pair(t require.TestingT, strategy string, budget int) (*Node, *Node) {
 	return nodes[0], nodes[1]
 }
 
-// writes counts the writes of the tests, the clock reading of the next one.
-var writes atomic.Int64
+// testWrites counts the writes of the tests, the clock reading of the next one.
+var testWrites atomic.Int64
 
 // write puts key=value on n as a blind write, each at a later clock reading
 // than the last, and drops what n sends.
 func write(t require.TestingT, n *Node, key, value string) {
-	require.NoError(t, n.Step(writes.Add(1), Message{Kind: Put, From: "c1", Key: key, Version: Version{Write: n.ID() + "-" + key + "-" + value[:min(len(value), 8)], Value: value}}))
+	require.NoError(t, n.Step(testWrites.Add(1), Message{Kind: Put, From: "c1", Key: key, Version: Version{Write: n.ID() + "-" + key + "-" + value[:min(len(value), 8)], Value: value}}))
 	n.Wake(math.MaxInt64) // past any commit wait
 	n.Ready()
 }
@@ -48,14 +48,14 @@ func round(t require.TestingT, a, b *Node) []Message {
 	a.Tick(0)
 	var all []Message
 	from, to := a, b
-	msgs := from.Ready()
+	msgs := from.Ready().Messages
 	for len(msgs) > 0 {
 		all = append(all, msgs...)
 		for _, m := range msgs {
 			require.Equal(t, to.ID(), m.To)
 			require.NoError(t, to.Step(0, m))
 		}
-		msgs = to.Ready()
+		msgs = to.Ready().Messages
 		from, to = to, from
 	}
 	return all

@@ -42,7 +42,7 @@ func newTombCluster(t require.TestingT, strategy string, syncEvery int) *tombClu
 
 // collect routes what node produced: replies to the test, the rest to the queue.
 func (c *tombCluster) collect(node string) {
-	for _, m := range c.nodes[node].Ready() {
+	for _, m := range c.nodes[node].Ready().Messages {
 		if _, peer := c.nodes[m.To]; peer {
 			c.queue = append(c.queue, m)
 		} else {

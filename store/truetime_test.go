@@ -31,20 +31,20 @@ func TestTrueTimeCommitWaitHoldsTheWrite(t *testing.T) {
 	n := newTrueTimeNode(t)
 	const now = int64(1_000_000_000_000)
 	require.NoError(t, n.Step(now, Message{Kind: Put, From: "c1", ID: 1, Key: "x", Version: Version{Write: "w1", Value: "a"}}))
-	assert.Empty(t, n.Ready(), "no reply and no replication before the commit wait ends")
+	assert.Empty(t, n.Ready().Messages, "no reply and no replication before the commit wait ends")
 	assert.Equal(t, 1, n.Pending())
 
 	require.NoError(t, n.Step(now+1, Message{Kind: Get, From: "c2", ID: 1, Key: "x"}))
-	out := n.Ready()
+	out := n.Ready().Messages
 	require.Len(t, out, 1)
 	assert.Empty(t, out[0].Versions, "a read must not see a write in its commit wait")
 
 	ts := now + eps  // TT.now().latest
 	n.Tick(ts + eps) // TT.now().earliest == ts: not yet past it
-	assert.Empty(t, n.Ready())
+	assert.Empty(t, n.Ready().Messages)
 
 	n.Tick(ts + eps + 1)
-	out = n.Ready()
+	out = n.Ready().Messages
 	require.Len(t, out, 2)
 	assert.Equal(t, Replicate, out[0].Kind)
 	assert.Equal(t, "n2", out[0].To)
@@ -57,7 +57,7 @@ func TestTrueTimeCommitWaitHoldsTheWrite(t *testing.T) {
 	assert.Zero(t, n.Pending())
 
 	require.NoError(t, n.Step(ts+eps+2, Message{Kind: Get, From: "c2", ID: 2, Key: "x"}))
-	assert.Equal(t, []Version{{Write: "w1", Value: "a"}}, n.Ready()[0].Versions)
+	assert.Equal(t, []Version{{Write: "w1", Value: "a"}}, n.Ready().Messages[0].Versions)
 }
 
 // A write that arrives from a peer during the commit wait is merged with
@@ -70,7 +70,7 @@ func TestTrueTimeHeldWriteMergesWithNewerPeerWrite(t *testing.T) {
 	require.NoError(t, n.Step(now+1, Message{Kind: Replicate, From: "n2", Objects: []Keyed{{"x", newer}}}))
 	n.Tick(now + 2*eps + 1)
 	assert.Equal(t, "w2", n.Object("x").Siblings[0].Write)
-	out := n.Ready()
+	out := n.Ready().Messages
 	require.NotEmpty(t, out)
 	assert.Equal(t, "w2", out[0].Objects[0].Object.Siblings[0].Write, "the node replicates what it holds after the merge")
 }
@@ -81,7 +81,7 @@ func TestWriteWithoutCommitWaitCommitsAtOnce(t *testing.T) {
 	n, err := NewNode(Config{ID: "n1", Peers: []string{"n2"}, Strategy: s})
 	require.NoError(t, err)
 	require.NoError(t, n.Step(5, Message{Kind: Put, From: "c1", ID: 1, Key: "x", Version: Version{Write: "w1"}}))
-	out := n.Ready()
+	out := n.Ready().Messages
 	require.Len(t, out, 2)
 	assert.Equal(t, Replicate, out[0].Kind)
 	assert.Equal(t, Reply, out[1].Kind)
@@ -108,11 +108,11 @@ func TestTrueTimeDeadlineAndWake(t *testing.T) {
 	assert.Equal(t, now+2*eps+1, at, "the earlier write's commit wait ends first")
 
 	n.Wake(at - 1)
-	assert.Empty(t, n.Ready(), "not yet")
+	assert.Empty(t, n.Ready().Messages, "not yet")
 	assert.Equal(t, 2, n.Pending())
 
 	n.Wake(at)
-	out := n.Ready()
+	out := n.Ready().Messages
 	require.Len(t, out, 2, "the first write's replication and reply, and no sync")
 	assert.Equal(t, Replicate, out[0].Kind)
 	assert.Equal(t, Reply, out[1].Kind)
@@ -123,7 +123,7 @@ func TestTrueTimeDeadlineAndWake(t *testing.T) {
 
 	n.Tick(at)
 	kinds := []Kind{}
-	for _, m := range n.Ready() {
+	for _, m := range n.Ready().Messages {
 		kinds = append(kinds, m.Kind)
 	}
 	assert.Equal(t, []Kind{Replicate, Reply, Digest}, kinds, "a tick releases too, and runs anti-entropy")

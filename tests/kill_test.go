@@ -44,9 +44,15 @@ func TestLocalKilledNodeRestartsAndConverges(t *testing.T) {
 // It returns the write's outcome and the checker's verdict.
 func killCoordinator(t *testing.T, w int, isolated bool) (histories.Event, *checker.Result) {
 	t.Helper()
+	return killCoordinatorOf(t, local, w, isolated)
+}
+
+// killCoordinatorOf is killCoordinator on the cluster start starts.
+func killCoordinatorOf(t *testing.T, start func(*testing.T, harness.Config) *live.Local, w int, isolated bool) (histories.Event, *checker.Result) {
+	t.Helper()
 	cfg := config("vv", 0)
 	cfg.W = w
-	l := local(t, cfg)
+	l := start(t, cfg)
 	write := harness.Step{Calls: []harness.Call{{Process: "c1", Op: harness.Op{F: histories.Write, Key: "k1", Node: "n1"}}}}
 	kill, restart := nemesis.KillFault("n1"), nemesis.RestartFault("n1")
 	var steps []harness.Step

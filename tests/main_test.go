@@ -54,13 +54,29 @@ func config(strategy string, ops int, kinds ...string) harness.Config {
 	return cfg
 }
 
-// local starts cfg's cluster of node processes, logs in the test's
-// temporary folder; it is closed when the test ends, and every process it
-// ever ran must be gone by then.
+// local starts cfg's cluster of node processes, their stores in memory,
+// logs in the test's temporary folder; it is closed when the test ends, and
+// every process it ever ran must be gone by then.
 func local(t *testing.T, cfg harness.Config) *live.Local {
 	t.Helper()
+	return startLocal(t, cfg, false)
+}
+
+// durable starts cfg's cluster as local does, each node with a data folder
+// in the test's temporary folder (live.LocalOptions.Data).
+func durable(t *testing.T, cfg harness.Config) *live.Local {
+	t.Helper()
+	return startLocal(t, cfg, true)
+}
+
+func startLocal(t *testing.T, cfg harness.Config, data bool) *live.Local {
+	t.Helper()
 	logs := t.TempDir()
-	l, err := live.StartLocal(context.Background(), cfg, live.LocalOptions{Binary: binary, Logs: logs})
+	opts := live.LocalOptions{Binary: binary, Logs: logs}
+	if data {
+		opts.Data = logs
+	}
+	l, err := live.StartLocal(context.Background(), cfg, opts)
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		pids := l.PIDs()

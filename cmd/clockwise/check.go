@@ -50,7 +50,9 @@ progress bar on stderr follows the run, the check and the reports.
 With --cluster the same test runs against real processes instead of the
 simulator: --cluster local starts --nodes clockwise node processes on
 loopback (every peer link through a TCP proxy, so partitions cut real
-sockets; the kill fault SIGKILLs a node and restarts it empty), and
+sockets; each node keeps its store in the run folder's nodes/n1/data; the
+kill fault SIGKILLs a node and restarts it on its data, the crash fault
+also deletes the data and restarts it empty), and
 --cluster http://host:port,... drives nodes someone else started through
 the node protocol (docs/PROTOCOL.md); a fault they cannot take is recorded
 as skipped. Nodes that listen beyond loopback guard their admin API with a

@@ -24,8 +24,12 @@ func newNode() *cobra.Command {
 machine the simulator drives, with the machine's clock plus the offset the
 admin API sets, a real ticker, and peers reached over HTTP. It speaks the
 node protocol (docs/PROTOCOL.md): GET/PUT/DELETE /kv/{key} for clients and
-/admin/... for the nemesis. The store is in memory: a restarted node comes
-back empty and recovers from its peers. Stop it with Ctrl-C or SIGTERM.
+/admin/... for the nemesis. Without --data the store is in memory: a
+restarted node comes back empty and recovers from its peers. With --data DIR
+it keeps its store in DIR/store.db (bbolt), saved and synced to disk before
+it answers a client or a peer about it, and a node restarted on DIR (after
+SIGKILL too) comes back with everything it acknowledged or served to a read.
+Stop it with Ctrl-C or SIGTERM.
 
 On loopback (127.0.0.0/8, ::1, localhost) it needs no configuration. To
 listen beyond loopback (0.0.0.0, ::, another address, a name that resolves
@@ -34,10 +38,13 @@ to one) it needs a shared secret, --token or $CLOCKWISE_TOKEN, which
 <token>" (on loopback too once set); /kv/... stays open to clients. Give
 every node of a cluster the same token.
 
-Exit status: 0 stopped, 2 bad usage, an address beyond loopback without a
-token, or an address it cannot listen on.`,
-		Example: `  clockwise node --id n1 --listen 127.0.0.1:7001 --peers n2=127.0.0.1:7002,n3=127.0.0.1:7003 --strategy vv`,
-		Args:    cobra.NoArgs,
+Exit status: 0 stopped, 1 its data folder could not take a write (it stops
+at once, sending nothing it could not keep), 2 bad usage, an address beyond
+loopback without a token, a data folder it cannot open or an address it
+cannot listen on.`,
+		Example: `  clockwise node --id n1 --listen 127.0.0.1:7001 --peers n2=127.0.0.1:7002,n3=127.0.0.1:7003 --strategy vv
+  clockwise node --id n1 --listen 127.0.0.1:7001 --peers n2=127.0.0.1:7002 --strategy vv --data /var/lib/clockwise/n1`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if cfg.ID == "" {
 				return usageErr("--id is required")
@@ -73,6 +80,9 @@ token, or an address it cannot listen on.`,
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			fmt.Fprintf(cmd.OutOrStdout(), "clockwise: node %s (%s, pid %d) serving the node protocol on http://%s\n", cfg.ID, cfg.Strategy, os.Getpid(), ln.Addr())
+			if cfg.Data != "" {
+				fmt.Fprintf(cmd.OutOrStdout(), "clockwise: node %s keeps its store in %s (keys restored: %d; incarnation %d)\n", cfg.ID, cfg.Data, s.Restored(), cfg.Incarnation)
+			}
 			return s.Run(ctx, ln)
 		},
 	}

@@ -27,5 +27,10 @@
 // its own so that a partition cuts real sockets; or Remote, nodes someone
 // else runs (DialRemote), faulted through their admin API. Local starts each
 // node from a node.Config written with Config.Args, so a node's flags have
-// one source.
+// one source. With LocalOptions.Data each node keeps its store in a data
+// folder of its own: a kill fault (Target.Kill, SIGKILL) keeps it, so the
+// node restarts with everything it acknowledged or served to a read; a
+// crash fault (Target.Crash) is SIGKILL and amnesia, the folder deleted and
+// the node restarted empty as its next incarnation. A Remote cluster takes
+// neither, and records both as skipped.
 package live

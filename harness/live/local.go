@@ -32,6 +32,11 @@ type LocalOptions struct {
 	// Logs, if set, is a folder for each node's output (n1.log…, appended
 	// across restarts); empty discards it.
 	Logs string
+	// Data, if set, is a folder for each node's data folder
+	// (Data/n1/data…, node.Config.Data): a killed node comes back with
+	// what it stored, and Crash deletes the folder. Empty keeps each
+	// store in memory: a killed node comes back empty, as a crashed one.
+	Data string
 	// Tick, Sync and Timeout are each node's --tick, --sync and --timeout;
 	// 0 leaves the node's defaults.
 	Tick, Sync, Timeout time.Duration
@@ -45,9 +50,13 @@ type LocalOptions struct {
 // TCP proxy in this process, so a partition cuts real sockets: the proxies
 // between the sides close their connections and refuse new ones, while
 // clients still reach every node. Clocks go through the nodes' admin API.
-// Kill sends SIGKILL; Restart starts the node again on the same port, empty,
-// with the clock the nemesis last gave it. Close stops every process; on
-// Linux the children are also killed if this process dies first.
+// Kill sends SIGKILL: with LocalOptions.Data the node keeps its data folder
+// and Restart brings it back with its store; Crash sends SIGKILL and deletes
+// the data folder (amnesia), and Restart brings the node back empty, as a
+// new incarnation (node.Config.Incarnation). Restart starts the node on the
+// same port with the clock the nemesis last gave it. Close stops every
+// process; on Linux the children are also killed if this process dies
+// first.
 type Local struct {
 	*Remote
 	cfg   harness.Config
@@ -58,7 +67,8 @@ type Local struct {
 
 	mu     sync.Mutex
 	procs  map[string]*process    // nil while killed
-	starts map[string]int         // how many times each node was started
+	incarn map[string]int         // each node's incarnation: how often it lost its store
+	lost   map[string]bool        // nodes down whose store is gone: they restart as the next incarnation
 	clocks map[string]clock.Clock // the clock each node should have
 	closed bool
 }
@@ -89,7 +99,7 @@ func StartLocal(ctx context.Context, cfg harness.Config, opts LocalOptions) (*Lo
 	}
 	l := &Local{
 		cfg: cfg, opts: opts, addrs: map[string]string{}, links: map[[2]string]*proxy{},
-		procs: map[string]*process{}, clocks: map[string]clock.Clock{}, starts: map[string]int{},
+		procs: map[string]*process{}, clocks: map[string]clock.Clock{}, incarn: map[string]int{}, lost: map[string]bool{},
 	}
 	fail := func(err error) (*Local, error) {
 		l.Close()
@@ -181,9 +191,8 @@ func ephemeralLow() int {
 }
 
 // args is node's command line: its node.Config, written by Config.Args. A
-// restarted node comes back with the next incarnation
-// (node.Config.Incarnation): its store is gone, so it must not reuse its
-// counters.
+// node whose store was lost comes back as the next incarnation
+// (node.Config.Incarnation), so it does not reuse its counters.
 func (l *Local) args(n string) []string {
 	c := node.DefaultConfig()
 	c.ID, c.Listen, c.Peers = n, l.addrs[n], map[string]string{}
@@ -192,7 +201,8 @@ func (l *Local) args(n string) []string {
 			c.Peers[link[1]] = p.addr()
 		}
 	}
-	c.Incarnation = l.starts[n]
+	c.Incarnation = l.incarn[n]
+	c.Data = l.dataDir(n)
 	c.Strategy, c.W, c.Replicas = l.cfg.Strategy, max(l.cfg.W, 1), l.cfg.Replicas
 	c.Options.Epsilon = l.cfg.Options.Epsilon
 	if l.cfg.Options.Prune > 0 {
@@ -227,11 +237,14 @@ func (l *Local) start(ctx context.Context, n string) error {
 		}
 		out = f
 	}
+	if l.lost[n] {
+		l.incarn[n]++
+		l.lost[n] = false
+	}
 	cmd := exec.Command(l.opts.Binary, l.args(n)...)
 	// A local node listens on loopback and needs no token: one in the
 	// environment would lock the harness out of its own nodes.
 	cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, protocol.TokenEnv+"=") })
-	l.starts[n]++
 	cmd.SysProcAttr = sysProcAttr()
 	if out != nil {
 		cmd.Stdout, cmd.Stderr = out, out
@@ -301,11 +314,37 @@ func (l *Local) logHint(n string) string {
 	return "; see " + filepath.Join(l.opts.Logs, n+".log")
 }
 
+// dataDir is node n's data folder, or "" when nodes keep their store in
+// memory.
+func (l *Local) dataDir(n string) string {
+	if l.opts.Data == "" {
+		return ""
+	}
+	return filepath.Join(l.opts.Data, n, "data")
+}
+
 // Kill implements Target: SIGKILL, then wait for the process to be gone.
+// Its data folder stays: Restart brings the node back with its store (or
+// empty, without LocalOptions.Data).
 func (l *Local) Kill(ctx context.Context, n string) error {
+	return l.kill(ctx, n, false)
+}
+
+// Crash implements Target: SIGKILL, wait for the process to be gone, and
+// delete its data folder: Restart brings the node back empty, as its next
+// incarnation.
+func (l *Local) Crash(ctx context.Context, n string) error {
+	return l.kill(ctx, n, true)
+}
+
+// kill stops n with SIGKILL, and deletes its data folder if wipe.
+func (l *Local) kill(ctx context.Context, n string, wipe bool) error {
 	l.mu.Lock()
 	p := l.procs[n]
 	l.procs[n] = nil
+	if p != nil {
+		l.lost[n] = wipe || l.opts.Data == ""
+	}
 	l.mu.Unlock()
 	if p == nil {
 		return fmt.Errorf("%s is not running", n)
@@ -315,13 +354,20 @@ func (l *Local) Kill(ctx context.Context, n string) error {
 	}
 	select {
 	case <-p.exited:
-		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	if d := l.dataDir(n); wipe && d != "" {
+		if err := os.RemoveAll(d); err != nil {
+			return fmt.Errorf("%s is killed, but its data folder could not be deleted: %w", n, err)
+		}
+	}
+	return nil
 }
 
-// Restart implements Target: the node starts again on its port, empty.
+// Restart implements Target: the node starts again on its port, with the
+// store its data folder holds (empty after Crash, or without
+// LocalOptions.Data).
 func (l *Local) Restart(ctx context.Context, n string) error {
 	return l.start(ctx, n)
 }

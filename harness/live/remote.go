@@ -34,8 +34,11 @@ type Target interface {
 	// cuts nodes in no group off from everyone; Heal restores it all.
 	Partition(ctx context.Context, groups [][]string) error
 	Heal(ctx context.Context) error
-	// Kill stops node's process at once; Restart starts it again, empty.
+	// Kill stops node's process at once (SIGKILL), and Crash does too and
+	// loses its stored data (amnesia); Restart starts it again, with the
+	// store it kept (after Kill, if it keeps one) or empty (after Crash).
 	Kill(ctx context.Context, node string) error
+	Crash(ctx context.Context, node string) error
 	Restart(ctx context.Context, node string) error
 	// Converged reports whether no node holds a write back and the nodes
 	// that hold each key beginning with prefix agree on it (GET
@@ -222,6 +225,11 @@ func (r *Remote) block(ctx context.Context, block map[string][]string) error {
 // Kill implements Target: a remote node cannot be killed.
 func (r *Remote) Kill(context.Context, string) error {
 	return fmt.Errorf("remote nodes cannot be killed: %w", ErrUnsupported)
+}
+
+// Crash implements Target: a remote node cannot be crashed.
+func (r *Remote) Crash(context.Context, string) error {
+	return fmt.Errorf("remote nodes cannot be crashed: %w", ErrUnsupported)
 }
 
 // Restart implements Target: a remote node cannot be restarted.

@@ -48,7 +48,7 @@ const undoTimeout = 10 * time.Second
 // that refused the connection, fail. A fault the target cannot take is
 // recorded as a nemesis event with f "skipped" naming the fault and why;
 // tombstone faults are always skipped; a crash fault (the simulator's) is
-// a kill. harness.Result.Duration is the wall time the run took; harness.Result.Events is 0. If ctx ends, the run stops, undoes its
+// a kill that also loses the node's data (Target.Crash). harness.Result.Duration is the wall time the run took; harness.Result.Events is 0. If ctx ends, the run stops, undoes its
 // faults as far as it can, and returns ctx's error with what it recorded.
 func Run(ctx context.Context, cfg harness.Config, t Target, gen harness.Generator, o Options) (*harness.Result, error) {
 	r, err := newRun(ctx, cfg, t, o)
@@ -329,12 +329,16 @@ func (r *run) fault(ctx context.Context, f nemesis.Fault) {
 		r.network(f, r.t.Heal(fctx), false)
 		return
 	case nemesis.Kill, nemesis.Crash:
-		// A crash of a real node is a kill: its process and its in-memory
-		// store are gone until the restart.
-		// The recorder waits while the node dies, so the requests the kill
-		// breaks are recorded after it.
+		// A kill is process death: the node keeps what its data folder
+		// holds. A crash is a kill that loses the data too (amnesia), as
+		// the simulator's crash does. The recorder waits while the node
+		// dies, so the requests the fault breaks are recorded after it.
+		kill := r.t.Kill
+		if f.F == nemesis.Crash {
+			kill = r.t.Crash
+		}
 		r.mu.Lock()
-		err := r.t.Kill(fctx, f.Node)
+		err := kill(fctx, f.Node)
 		if err == nil {
 			r.down[f.Node] = true
 			r.record(histories.Event{Process: histories.Nemesis, Type: histories.Info, F: histories.Func(f.F), Params: f.Params})
