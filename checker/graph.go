@@ -59,16 +59,40 @@ func newGraph(ops []*Op) (*Graph, error) {
 		g.writes[op.Write] = w
 		g.byKey[op.Key] = append(g.byKey[op.Key], w)
 	}
+	// Every write's parents, then its kids, are parts of one slice each,
+	// made once and each part capped at its own length.
+	var parents []*Write
+	kids := make([]int, len(all)) // by Write.i: how many kids
+	ends := make([]int, len(all)) // by Write.i: where its parents end
+	for i := range all {
+		w := &all[i]
+		start := len(parents)
+		for _, id := range w.Context {
+			if p := g.writes[id]; p != nil && p.Key == w.Key && p != w && !slices.Contains(parents[start:], p) {
+				parents = append(parents, p)
+				kids[p.i]++
+			}
+		}
+		ends[i] = len(parents)
+	}
+	start := 0
+	for i := range all {
+		all[i].parents, start = parents[start:ends[i]:ends[i]], ends[i]
+	}
+	slab := make([]*Write, len(parents))
+	for i := range all {
+		w := &all[i]
+		w.kids, slab = slab[:0:kids[i]], slab[kids[i]:]
+	}
+	for i := range all {
+		for _, p := range all[i].parents {
+			p.kids = append(p.kids, &all[i])
+		}
+	}
 	for _, ws := range g.byKey {
 		k := &keyGraph{memo: map[uint64]bool{}}
 		for _, w := range ws {
 			w.keyed = k
-			for _, id := range w.Context {
-				if p := g.writes[id]; p != nil && p.Key == w.Key && p != w && !slices.Contains(w.parents, p) {
-					w.parents = append(w.parents, p)
-					p.kids = append(p.kids, w)
-				}
-			}
 		}
 	}
 	return g, nil
