@@ -179,9 +179,18 @@ func (s *scanner) field(bit uint32, in *raw) bool {
 		in.Error, ok = s.string()
 	case fValue:
 		s.ws()
-		if s.i < len(s.b) && s.b[s.i] == '"' {
+		switch {
+		case s.i < len(s.b) && s.b[s.i] == '"':
 			in.value, ok = s.string()
 			in.hasValue = ok
+		case s.i < len(s.b) && s.b[s.i] == '{': // a nemesis event's parameters
+			params := map[string]string{}
+			ok = s.object(func(name string) bool {
+				v, ok := s.string()
+				params[name] = v
+				return ok
+			})
+			in.params = params
 		}
 	case fContext:
 		in.Context, ok = s.strings()
