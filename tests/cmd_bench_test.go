@@ -21,12 +21,13 @@ import (
 // the kernel's accounting of the child) and client operations per second
 // when ops is set. When yard is set, each run is followed by a bare loop
 // of yard operations (the yardstick, untimed), and the runs' total time as
-// a multiple of the loops' is reported as ×bare: measured in turns, the two
-// see the same machine. Exit 1 (invalid) is a verdict, not an error.
+// a multiple of the loops' is reported as ×bare, their CPU time as a
+// multiple of the loops' as ×bare-cpu: measured in turns, the two see the
+// same machine. Exit 1 (invalid) is a verdict, not an error.
 func runBinary(b *testing.B, ops, yard int, args ...string) {
 	b.Helper()
 	var peak int64
-	var run, loop time.Duration
+	var run, loop, runCPU, loopCPU time.Duration
 	for b.Loop() {
 		cmd := exec.Command(binary, args...)
 		start := time.Now()
@@ -38,10 +39,12 @@ func runBinary(b *testing.B, ops, yard int, args ...string) {
 		}
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 			peak = max(peak, ru.Maxrss) // KiB on Linux
+			runCPU += cpuTime(ru)
 		}
 		if yard > 0 {
 			b.StopTimer()
-			loop += bare(yard)
+			wall, cpu := bare(yard)
+			loop, loopCPU = loop+wall, loopCPU+cpu
 			b.StartTimer()
 		}
 	}
@@ -51,6 +54,7 @@ func runBinary(b *testing.B, ops, yard int, args ...string) {
 	}
 	if yard > 0 {
 		b.ReportMetric(run.Seconds()/loop.Seconds(), "×bare")
+		b.ReportMetric(runCPU.Seconds()/loopCPU.Seconds(), "×bare-cpu")
 	}
 }
 

@@ -3,6 +3,8 @@ package tests
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -12,8 +14,11 @@ import (
 // messages of its request and reply between nodes, as a simulator
 // schedules them), popped in time order, and nothing else. What a run or a
 // judgement costs is given as a multiple of it, measured in the same run on
-// the same machine (the "×bare" metric), so that a figure means the same on
-// a fast machine and a slow or busy one.
+// the same machine, so that a figure means the same on a fast machine and a
+// slow or busy one: in time (×bare), and in CPU time (×bare-cpu: the
+// process's user and system time over the loop's), which other work on a
+// busy machine disturbs far less, though a process on two cores uses up to
+// twice its time in CPU.
 
 // event is one entry of the bare loop's heap.
 type event struct {
@@ -80,11 +85,34 @@ func pop(h []event) ([]event, event) {
 // sink keeps the bare loop's checksum alive.
 var sink int64
 
-// bare times one bare loop of ops operations.
-func bare(ops int) time.Duration {
+// bare times one bare loop of ops operations: how long it took, and the
+// CPU time its thread used (user and system), which a busy machine
+// disturbs less.
+func bare(ops int) (wall, cpu time.Duration) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	before := threadCPU()
 	start := time.Now()
 	sink += bareLoop(ops)
-	return time.Since(start)
+	return time.Since(start), threadCPU() - before
+}
+
+// threadCPU is the CPU time the calling thread has used.
+func threadCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(rusageThread, &ru); err != nil {
+		panic(err) // Linux has had RUSAGE_THREAD since 2.6.26
+	}
+	return cpuTime(&ru)
+}
+
+// rusageThread is Linux's RUSAGE_THREAD, which package syscall does not
+// name.
+const rusageThread = 1
+
+// cpuTime is the user and system time ru counts.
+func cpuTime(ru *syscall.Rusage) time.Duration {
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkBareLoop is the yardstick itself, at the sizes the end-to-end
