@@ -135,12 +135,15 @@ dbs:
 # old.txt new.txt): in process, six times each, the simulator (client ops/s at 3 and 5
 # nodes, 100k-op runs, truetime's commit wait over 2ε, a 1M-op run's heap), the checker,
 # the store's clocks and report; then the clockwise binary end to end, three times each
-# (one process a run, its peak RSS from the kernel): check --ops 100000 per strategy,
-# analyze of 10k, 100k and 1M-op lww histories, real clusters; and a 1M-op check once.
+# (one process a run, its peak RSS from the kernel): the yardstick (a bare event loop of
+# 100k and 1M operations), check --ops 100000 per strategy, analyze of 10k, 100k and
+# 1M-op lww histories and a 100k-op vv history, each also as a multiple of the bare loop
+# of as many operations run in turns with it (×bare), real clusters; and a 1M-op check
+# once. CLOCKWISE_BINARY=path benchmarks that build end to end instead of this tree's.
 # About 15 minutes on 2 cores.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 6 $$($(GO) list ./... | grep -v '/tests$$') | tee bench.out
-	$(GO) test -run '^$$' -bench 'Check100k|Analyze|RealCluster' -count 3 -timeout 60m ./tests | tee -a bench.out
+	$(GO) test -run '^$$' -bench 'BareLoop|Check100k|Analyze|RealCluster' -count 3 -timeout 60m ./tests | tee -a bench.out
 	$(GO) test -run '^$$' -bench 'Check1M' -count 1 -timeout 60m ./tests | tee -a bench.out
 
 lint:

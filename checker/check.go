@@ -202,7 +202,7 @@ type check struct {
 	final    map[string]map[string][]histories.Version // key → node → versions
 	tried    map[string]map[string]string              // key → node → why a final read did not succeed
 	nodes    map[string]bool                           // every node an operation named
-	stale    map[[2]*Write]int                         // index into res.Stale
+	stale    map[uint64]int                            // index into res.Stale, by pair a.i<<32 | b.i
 	seen     []bool                                    // by Write.i: writes some read returned
 	refs     []*Ref                                    // each write's Ref by Write.i, shared by the findings (and by a check's parts, whose writes are their own)
 	// What each lost write's and external violation's Why is written
@@ -258,7 +258,7 @@ func (c *check) scan(ops []*Op) {
 	s := &c.res.Summary
 	c.keys = map[string]bool{}
 	c.final = map[string]map[string][]histories.Version{}
-	c.stale = map[[2]*Write]int{}
+	c.stale = map[uint64]int{}
 	c.tried = map[string]map[string]string{}
 	c.nodes = map[string]bool{}
 	for _, op := range ops {

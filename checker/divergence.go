@@ -13,7 +13,7 @@ import (
 func (c *check) preservation(key string) Key {
 	writes := c.g.byKey[key]
 	k := Key{Key: key, Final: []string{}, Maximal: []string{}, Judged: len(c.final[key]) > 0}
-	var counted []*Write
+	counted := make([]*Write, 0, len(writes))
 	for _, w := range writes {
 		if c.happened(w) {
 			counted = append(counted, w)

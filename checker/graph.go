@@ -14,8 +14,9 @@ type Write struct {
 	Deleted bool
 	parents []*Write // the writes of the same key its context named
 	kids    []*Write
-	n       int // position among its key's writes, in invoke order
-	i       int // position among all the graph's writes
+	n       int       // position among its key's writes, in invoke order
+	i       int       // position among all the graph's writes
+	keyed   *keyGraph // what Precedes remembers of its key
 }
 
 // Graph is the happens-before relation between a history's writes, derived
@@ -25,7 +26,15 @@ type Write struct {
 type Graph struct {
 	writes map[string]*Write
 	byKey  map[string][]*Write
-	memo   map[string]map[[2]*Write]bool // by key: each key's its own, so keys are judged side by side
+}
+
+// keyGraph is what Precedes remembers of one key, and its scratch space:
+// each key has its own, so keys are judged side by side.
+type keyGraph struct {
+	memo  map[uint64]bool // by pair, a.n<<32 | b.n: whether b follows a
+	seen  []uint32        // by Write.n: the search that last reached it
+	stack []*Write
+	round uint32 // the searches so far
 }
 
 func newGraph(ops []*Op) (*Graph, error) {
@@ -37,7 +46,7 @@ func newGraph(ops []*Op) (*Graph, error) {
 	}
 	// The writes are made at once, and the map sized for them.
 	all := make([]Write, 0, n)
-	g := &Graph{writes: make(map[string]*Write, n), byKey: map[string][]*Write{}, memo: map[string]map[[2]*Write]bool{}}
+	g := &Graph{writes: make(map[string]*Write, n), byKey: map[string][]*Write{}}
 	for _, op := range ops {
 		if !op.isWrite() {
 			continue
@@ -50,15 +59,40 @@ func newGraph(ops []*Op) (*Graph, error) {
 		g.writes[op.Write] = w
 		g.byKey[op.Key] = append(g.byKey[op.Key], w)
 	}
-	for key, ws := range g.byKey {
-		g.memo[key] = map[[2]*Write]bool{}
-		for _, w := range ws {
-			for _, id := range w.Context {
-				if p := g.writes[id]; p != nil && p.Key == w.Key && p != w && !slices.Contains(w.parents, p) {
-					w.parents = append(w.parents, p)
-					p.kids = append(p.kids, w)
-				}
+	// Every write's parents, then its kids, are parts of one slice each,
+	// made once and each part capped at its own length.
+	var parents []*Write
+	kids := make([]int, len(all)) // by Write.i: how many kids
+	ends := make([]int, len(all)) // by Write.i: where its parents end
+	for i := range all {
+		w := &all[i]
+		start := len(parents)
+		for _, id := range w.Context {
+			if p := g.writes[id]; p != nil && p.Key == w.Key && p != w && !slices.Contains(parents[start:], p) {
+				parents = append(parents, p)
+				kids[p.i]++
 			}
+		}
+		ends[i] = len(parents)
+	}
+	start := 0
+	for i := range all {
+		all[i].parents, start = parents[start:ends[i]:ends[i]], ends[i]
+	}
+	slab := make([]*Write, len(parents))
+	for i := range all {
+		w := &all[i]
+		w.kids, slab = slab[:0:kids[i]], slab[kids[i]:]
+	}
+	for i := range all {
+		for _, p := range all[i].parents {
+			p.kids = append(p.kids, &all[i])
+		}
+	}
+	for _, ws := range g.byKey {
+		k := &keyGraph{memo: map[uint64]bool{}}
+		for _, w := range ws {
+			w.keyed = k
 		}
 	}
 	return g, nil
@@ -78,17 +112,27 @@ func (g *Graph) Precedes(a, b *Write) bool {
 	if a == nil || b == nil || a == b || a.Key != b.Key {
 		return false
 	}
-	k := [2]*Write{a, b}
-	memo := g.memo[a.Key]
-	if v, ok := memo[k]; ok {
+	if len(a.kids) == 0 {
+		return false // nothing follows a
+	}
+	k := a.keyed
+	pair := uint64(a.n)<<32 | uint64(b.n)
+	if v, ok := k.memo[pair]; ok {
 		return v
 	}
 	// Search b's ancestors for a. A write's ancestors were all invoked
 	// before it (its client read them first), so writes invoked before a
 	// cannot lead to a.
 	found := false
-	seen := map[*Write]bool{b: true}
-	stack := []*Write{b}
+	if len(k.seen) == 0 {
+		k.seen = make([]uint32, len(g.byKey[a.Key]))
+	}
+	if k.round++; k.round == 0 { // wrapped: forget every mark
+		clear(k.seen)
+		k.round = 1
+	}
+	k.seen[b.n] = k.round
+	stack := append(k.stack[:0], b)
 	for len(stack) > 0 && !found {
 		x := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -97,13 +141,14 @@ func (g *Graph) Precedes(a, b *Write) bool {
 				found = true
 				break
 			}
-			if !seen[p] && p.Invoke > a.Invoke {
-				seen[p] = true
+			if k.seen[p.n] != k.round && p.Invoke > a.Invoke {
+				k.seen[p.n] = k.round
 				stack = append(stack, p)
 			}
 		}
 	}
-	memo[k] = found
+	k.stack = stack[:0]
+	k.memo[pair] = found
 	return found
 }
 

@@ -95,9 +95,51 @@ type Assembler struct {
 	ops    []*Op
 	faults []Fault
 	open   map[string]*Op
-	read   map[[2]string]map[string]bool // process, key → ids its ok reads returned
+	read   map[[2]string]*reads // process, key → what its ok reads returned
 	err    error
 	slab   []Op // where the next operations are made
+}
+
+// reads are the ok reads of one key by one process, to check the contexts
+// of its writes against: a context names only ids they returned. It is
+// nearly always what the latest returned, so the set of every id is made
+// only when a context names another, and kept from then on.
+type reads struct {
+	ops  []*Op           // the reads, in order
+	last *Op             // the latest
+	ids  map[string]bool // every id they returned; nil until needed
+}
+
+// returned reports whether one of the reads returned id.
+func (r *reads) returned(id string) bool {
+	if r == nil {
+		return false
+	}
+	if r.ids == nil {
+		for _, v := range r.last.Versions {
+			if v.Write == id {
+				return true
+			}
+		}
+		r.ids = map[string]bool{}
+		for _, op := range r.ops {
+			for _, v := range op.Versions {
+				r.ids[v.Write] = true
+			}
+		}
+	}
+	return r.ids[id]
+}
+
+// add adds an ok read.
+func (r *reads) add(op *Op) {
+	r.ops = append(r.ops, op)
+	r.last = op
+	if r.ids != nil {
+		for _, v := range op.Versions {
+			r.ids[v.Write] = true
+		}
+	}
 }
 
 // opSlab is how many operations an Assembler allocates at once.
@@ -111,7 +153,7 @@ func (as *Assembler) Add(e *histories.Event) error {
 		return as.err
 	}
 	if as.open == nil {
-		as.open, as.read = map[string]*Op{}, map[[2]string]map[string]bool{}
+		as.open, as.read = map[string]*Op{}, map[[2]string]*reads{}
 	}
 	as.events++
 	as.err = as.add(e)
@@ -128,10 +170,10 @@ func (as *Assembler) add(e *histories.Event) error {
 		if prev := open[e.Process]; prev != nil {
 			return &EventError{Event: e.Index, Err: fmt.Errorf("%s invokes a %s while its %s from event %d is still open (a process runs one operation at a time)", e.Process, e.F, prev.F, prev.Invoke)}
 		}
-		if e.IsWrite() {
+		if e.IsWrite() && len(e.Context) > 0 {
 			got := read[[2]string{e.Process, e.Key}]
 			for _, id := range e.Context {
-				if !got[id] {
+				if !got.returned(id) {
 					return &EventError{Event: e.Index, Field: "context", Err: fmt.Errorf(
 						"%s's %s %s names %s, which no earlier read of %s by %s returned (a context lists what the client read)",
 						e.Process, e.F, e.Write, id, e.Key, e.Process)}
@@ -162,17 +204,17 @@ func (as *Assembler) add(e *histories.Event) error {
 		return &EventError{Event: e.Index, Err: fmt.Errorf("%s completes write %s, but it invoked write %s (event %d)", e.Process, e.Write, op.Write, op.Invoke)}
 	}
 	delete(open, e.Process)
-	if e.F == histories.Read && e.Type == histories.OK {
-		k := [2]string{e.Process, e.Key}
-		if read[k] == nil {
-			read[k] = map[string]bool{}
-		}
-		for _, v := range e.Versions {
-			read[k][v.Write] = true
-		}
-	}
 	op.Type, op.Complete, op.End = e.Type, e.Index, e.Time
 	op.Versions, op.Meta, op.Offset, op.Error = e.Versions, e.Meta, e.Offset, e.Error
+	if e.F == histories.Read && e.Type == histories.OK {
+		k := [2]string{e.Process, e.Key}
+		r := read[k]
+		if r == nil {
+			r = &reads{}
+			read[k] = r
+		}
+		r.add(op)
+	}
 	if e.Node != "" {
 		op.Node = e.Node
 	}

@@ -112,7 +112,7 @@ func (c *check) read(op *Op, final bool) {
 			if a == b || !c.g.Precedes(a, b) {
 				continue
 			}
-			k := [2]*Write{a, b}
+			k := uint64(a.i)<<32 | uint64(b.i)
 			if i, ok := c.stale[k]; ok {
 				c.res.Stale[i].Reads++
 				c.res.Stale[i].Final = c.res.Stale[i].Final || final

@@ -20,7 +20,8 @@ func Percentiles(ns []int64) Latency {
 	if len(ns) == 0 {
 		return Latency{}
 	}
-	s := slices.Sorted(slices.Values(ns))
+	s := slices.Clone(ns)
+	slices.Sort(s)
 	rank := func(p int) int64 { return s[(p*len(s)+99)/100-1] }
 	return Latency{N: len(s), P50: rank(50), P99: rank(99), Max: s[len(s)-1]}
 }
@@ -32,6 +33,16 @@ func Percentiles(ns []int64) Latency {
 func (a *Analysis) WriteTimes() (waits, latencies []int64) { return writeTimes(a.Ops) }
 
 func writeTimes(ops []*Op) (waits, latencies []int64) {
+	n := 0
+	for _, op := range ops {
+		if op.Type == histories.OK && op.isWrite() {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	waits, latencies = make([]int64, 0, n), make([]int64, 0, n)
 	for _, op := range ops {
 		if op.Type != histories.OK || !op.isWrite() {
 			continue

@@ -186,6 +186,9 @@ type raw struct {
 	// place of Value.
 	value    string
 	hasValue bool
+	// params is an object "value" as the scanner read it, in place of
+	// Value.
+	params map[string]string
 }
 
 var (
@@ -546,6 +549,8 @@ func (in *raw) fields() (Event, error) {
 	}
 	if in.hasValue {
 		e.Value = in.value
+	} else if in.params != nil {
+		e.Params = in.params
 	} else if len(in.Value) > 0 && string(in.Value) != "null" {
 		switch in.Value[0] {
 		case '"':

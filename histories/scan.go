@@ -3,6 +3,7 @@ package histories
 import (
 	"strconv"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // scanner parses one history line the way encoding/json would decode it
@@ -12,7 +13,10 @@ import (
 // gives up, and the line is decoded by encoding/json, whose result and
 // errors are the reference (FuzzScan holds the scanner to them). The
 // strings that repeat from line to line (process, type, f, key, node, the
-// nodes of the metadata) are interned.
+// nodes of the metadata) are interned; the others (write ids, values,
+// errors) are made in arenas, many to an allocation, and a read's versions,
+// a context's ids, offsets and metadata in slabs, so that a history of
+// millions of lines is not millions of small objects for the collector.
 type scanner struct {
 	b      []byte
 	i      int
@@ -25,9 +29,26 @@ type scanner struct {
 	time    int64
 	offsets []int64
 	metas   []Meta
+	// A read's versions and a context's ids are read into vbuf and sbuf,
+	// then copied into the slabs, a slab for many lines.
+	vbuf        []Version
+	sbuf        []string
+	versionSlab []Version
+	stringSlab  []string
+	// arena holds the bytes of the strings that do not repeat (write ids,
+	// values, errors), many strings to an allocation.
+	arena []byte
 }
 
-// slab is how many offsets or metadata the scanner allocates at once.
+// arena is the size of the scanner's string arenas, and maxArenaString the
+// longest string made in one.
+const (
+	arena          = 32 << 10
+	maxArenaString = 1 << 10
+)
+
+// slab is how many offsets, metadata, versions or context ids the scanner
+// allocates at once.
 const slab = 1024
 
 // maxInterned bounds the interned strings, so a history with a new key on
@@ -158,9 +179,18 @@ func (s *scanner) field(bit uint32, in *raw) bool {
 		in.Error, ok = s.string()
 	case fValue:
 		s.ws()
-		if s.i < len(s.b) && s.b[s.i] == '"' {
+		switch {
+		case s.i < len(s.b) && s.b[s.i] == '"':
 			in.value, ok = s.string()
 			in.hasValue = ok
+		case s.i < len(s.b) && s.b[s.i] == '{': // a nemesis event's parameters
+			params := map[string]string{}
+			ok = s.object(func(name string) bool {
+				v, ok := s.string()
+				params[name] = v
+				return ok
+			})
+			in.params = params
 		}
 	case fContext:
 		in.Context, ok = s.strings()
@@ -226,7 +256,20 @@ func (s *scanner) str() ([]byte, bool) {
 
 func (s *scanner) string() (string, bool) {
 	b, ok := s.str()
-	return string(b), ok
+	if !ok || len(b) == 0 {
+		return "", ok
+	}
+	if len(b) > maxArenaString {
+		return string(b), true
+	}
+	if len(b) > cap(s.arena)-len(s.arena) {
+		s.arena = make([]byte, 0, arena)
+	}
+	start := len(s.arena)
+	s.arena = append(s.arena, b...)
+	// The arena's bytes are never written again once appended, so the
+	// string made over them is immutable, as a string must be.
+	return unsafe.String(&s.arena[start], len(b)), true
 }
 
 func (s *scanner) interned() (string, bool) {
@@ -310,20 +353,32 @@ func (s *scanner) strings() ([]string, bool) {
 	if !s.eat('[') {
 		return nil, false
 	}
-	out := []string{}
 	if s.eat(']') {
-		return out, true
+		return []string{}, true
 	}
+	got := s.sbuf[:0]
 	for {
 		v, ok := s.string()
 		if !ok {
 			return nil, false
 		}
-		out = append(out, v)
+		got = append(got, v)
 		if s.eat(',') {
 			continue
 		}
-		return out, s.eat(']')
+		s.sbuf = got[:0]
+		if !s.eat(']') {
+			return nil, false
+		}
+		// Copied into a slab as versions are.
+		if len(got) > len(s.stringSlab) {
+			s.stringSlab = make([]string, max(slab, len(got)))
+		}
+		out := s.stringSlab[:len(got):len(got)]
+		s.stringSlab = s.stringSlab[len(got):]
+		copy(out, got)
+		clear(got)
+		return out, true
 	}
 }
 
@@ -331,10 +386,10 @@ func (s *scanner) versions() ([]Version, bool) {
 	if !s.eat('[') {
 		return nil, false
 	}
-	out := []Version{}
 	if s.eat(']') {
-		return out, true
+		return []Version{}, true
 	}
+	read := s.vbuf[:0]
 	for {
 		var v Version
 		if !s.object(func(name string) bool {
@@ -351,11 +406,25 @@ func (s *scanner) versions() ([]Version, bool) {
 		}) {
 			return nil, false
 		}
-		out = append(out, v)
+		read = append(read, v)
 		if s.eat(',') {
 			continue
 		}
-		return out, s.eat(']')
+		s.vbuf = read[:0]
+		if !s.eat(']') {
+			return nil, false
+		}
+		// The read's versions are copied out of the scanner's buffer into
+		// a slab that many reads share, each its own part of it (capped, so
+		// that no append reaches the next read's).
+		if len(read) > len(s.versionSlab) {
+			s.versionSlab = make([]Version, max(slab, len(read)))
+		}
+		out := s.versionSlab[:len(read):len(read)]
+		s.versionSlab = s.versionSlab[len(read):]
+		copy(out, read)
+		clear(read)
+		return out, true
 	}
 }
 
@@ -413,7 +482,8 @@ func (s *scanner) object(field func(name string) bool) bool {
 	if s.eat('}') {
 		return true
 	}
-	var names []string
+	var buf [4]string // the names seen, on the stack for an object this small
+	names := buf[:0]
 	for {
 		b, ok := s.str()
 		if !ok || !s.eat(':') {

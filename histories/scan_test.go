@@ -24,6 +24,7 @@ func FuzzScan(f *testing.F) {
 		`{"meta":{"vv":{"n1":1,"n1":2}}}`, `{"meta":{"vv":{"n1":-1}}}`, `{"meta":{"dot":{"node":"n1","counter":18446744073709551615}}}`,
 		`{"value":"\u00e9"}`, "{\"value\":\"\xff\"}", `{"value":null}`, `{"context":["a","b"] , "versions" : [ {"write":"w","deleted":true} ] }`,
 		`{"versions":[{"write":"w","deleted":tru}]}`, `{"index":1}x`, `{"meta":{}}`, `{"offset":-5,"error":"é"}`,
+		`{"process":"nemesis","f":"skew","value":{"n1":"+5s","n2":"-1s"}}`, `{"value":{}}`, `{"value":{"a":"x","a":"y"}}`, `{"value":{"a":1}}`,
 	} {
 		f.Add([]byte(s))
 	}

@@ -20,14 +20,28 @@ import (
 	"github.com/clockwise-kv/clockwise/histories"
 )
 
-// binary is the clockwise executable TestMain built.
-var binary string
+// binary is the clockwise executable TestMain built, or the one
+// $CLOCKWISE_BINARY names (so that benchmarks of two builds can be run in
+// turns on the same machine); scratch is TestMain's temporary folder,
+// removed when the tests end.
+var binary, scratch string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "clockwise-tests-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
+	}
+	scratch = dir
+	if b := os.Getenv("CLOCKWISE_BINARY"); b != "" {
+		if binary, err = filepath.Abs(b); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.RemoveAll(dir)
+			os.Exit(1)
+		}
+		code := m.Run()
+		os.RemoveAll(dir)
+		os.Exit(code)
 	}
 	binary = filepath.Join(dir, "clockwise")
 	build := exec.Command("go", "build", "-o", binary, "github.com/clockwise-kv/clockwise/cmd/clockwise")
