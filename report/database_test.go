@@ -58,6 +58,7 @@ func TestSetWorkloadIsNotJudgedLinearizable(t *testing.T) {
 	assert.Contains(t, text.String(), want+"\n", "report.txt's headline is the brief's")
 	assert.Contains(t, text.String(), "linearizable: not judged: a set is not a register")
 	assert.NotContains(t, text.String(), "linearizable: yes")
+	assert.NotContains(t, text.String(), "sibling preservation", "a set keeps no siblings")
 
 	var brief strings.Builder
 	require.NoError(t, WriteBrief(&brief, Brief{Result: res, Width: 200}))

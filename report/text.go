@@ -98,7 +98,7 @@ func WriteText(w io.Writer, r *checker.Result, limit int) error {
 		}
 		pres = append(pres, fmt.Sprintf("%s %s", k.Key, mark))
 	}
-	if len(pres) > 0 {
+	if len(pres) > 0 && r.Workload == "" { // a workload's store keeps no siblings to preserve
 		fmt.Fprintf(b, "  sibling preservation: %s\n", strings.Join(pres, ", "))
 	}
 	writeRegister(b, r)
