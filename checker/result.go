@@ -285,4 +285,7 @@ type Result struct {
 	// for reading left out (the summary counts them all); empty in a
 	// result the checker returns.
 	Omitted map[string]int `json:"omitted,omitempty"`
+	// Workload is the workload the history was judged as (Options.Workload):
+	// empty for the store's own.
+	Workload string `json:"workload,omitempty"`
 }

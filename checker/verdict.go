@@ -190,8 +190,10 @@ func Total(s *Summary) string {
 // the clauses add up to Summary.Lost.
 func Losses(s *Summary) string {
 	if n := s.Rest[Absent]; n > 0 && n == s.Lost {
-		// The set workload's losses are all of one kind.
-		return fmt.Sprintf("%d acknowledged %s absent from every final read of %s", n, plural(n, "write", "writes"), plural(n, "its set", "their sets"))
+		// The set workload's losses are all of one kind: say them as a
+		// fraction of the writes counted, as Total does.
+		return fmt.Sprintf("%s (%s): absent from every final read of %s", Total(s), percent(n, s.Acknowledged+s.SeenIndeterminate),
+			plural(n, "its set", "their sets"))
 	}
 	var b strings.Builder
 	some := s.SkewLost > 0
@@ -224,6 +226,14 @@ func Losses(s *Summary) string {
 	clause(s.Rest[Missing], "missing: no version of its key survives", "missing: no version of their keys survives")
 	clause(s.Rest[Absent], "absent from every final read of its set", "absent from every final read of their sets")
 	return b.String()
+}
+
+// percent is n of total as a rounded percentage: "52%".
+func percent(n, total int) string {
+	if total <= 0 {
+		return "all"
+	}
+	return fmt.Sprintf("%d%%", (200*n+total)/(2*total))
 }
 
 // part says which clause of Losses counts l.

@@ -60,6 +60,7 @@ func (o *Options) gatedBy(name string) string {
 // absent from the final reads, each explained with the partition in force
 // when its node served it.
 func (c *check) workload(w string, faults []Fault) {
+	c.res.Workload = w
 	switch w {
 	case WorkloadRegister:
 		c.res.Lost, c.whyLost = c.res.Lost[:0], c.whyLost[:0]

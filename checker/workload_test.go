@@ -70,7 +70,29 @@ func TestSetWorkloadNamesThePartitionThatIsolatedALostWrite(t *testing.T) {
 	assert.Contains(t, l.Why, "cut off by the partition n1 | n2 n3")
 	assert.Empty(t, res.Linear, "a set is no register")
 	assert.NotContains(t, l.Isolated, "before")
-	assert.Equal(t, "2 acknowledged writes absent from every final read of their sets", Losses(&res.Summary))
+	assert.Equal(t, "2 of 5 acknowledged writes lost (40%): absent from every final read of their sets", Losses(&res.Summary))
+	require.NotEmpty(t, res.Failures)
+	assert.Equal(t, Losses(&res.Summary), res.Failures[0], "the headline is the fraction")
+	assert.Equal(t, WorkloadSet, res.Workload)
+}
+
+func TestSetWorkloadCountsIndeterminateWritesReadInTheFraction(t *testing.T) {
+	b := new(historytest.Builder)
+	b.Op(historytest.Op{Process: "c1", Key: "s", Node: "n1", ID: "w1", Start: 1000, End: 2000})
+	b.Op(historytest.Op{Process: "c1", Key: "s", Node: "n1", ID: "w2", Start: 2000, End: 3000})
+	b.Op(historytest.Op{Process: "c2", Key: "s", Node: "n1", ID: "w3", Type: historytest.Never, Start: 2500})
+	b.Op(historytest.Op{Process: "c3", F: histories.Read, Key: "s", Node: "n1", Read: historytest.Versions("w1", "w2", "w3"), Start: 3500, End: 4000})
+	for i, n := range []string{"n1", "n2", "n3"} {
+		b.Op(historytest.Op{Process: histories.Final, F: histories.Read, Key: "s", Node: n,
+			Read: historytest.Versions("w1"), Start: int64(10000 + 2000*i), End: int64(11000 + 2000*i)})
+	}
+	res, err := Check(b.History(), Options{Workload: WorkloadSet})
+	require.NoError(t, err)
+	assert.Equal(t, Invalid, res.Verdict)
+	assert.Equal(t, 2, res.Summary.Lost, "w2 acknowledged and w3 read, both absent at the end")
+	assert.Equal(t, "2 of 3 writes (2 acknowledged, 1 indeterminate but read) lost (67%): absent from every final read of their sets",
+		Losses(&res.Summary))
+	assert.LessOrEqual(t, res.Summary.Lost, res.Summary.Acknowledged+res.Summary.SeenIndeterminate, "never more lost than counted")
 }
 
 func TestUnknownWorkload(t *testing.T) {

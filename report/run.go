@@ -25,6 +25,11 @@ func RunHead(ri runs.Info) []string {
 	case !ri.Converged:
 		state = "replicas did NOT converge"
 	}
+	if db := Database(ri); db != "" {
+		setup := strings.Join([]string{Plural(ri.Clients, "client"), Plural(ri.Keys, "key"), Plural(ri.Ops, "op")}, ", ")
+		return []string{fmt.Sprintf("clockwise: database %s, workload %s, nemesis %s, seed %d", db, ri.Workload, ri.Nemesis, ri.Seed),
+			fmt.Sprintf("%s; %s against the database, %s", setup, ri.Wall.Round(time.Millisecond), state)}
+	}
 	where := fmt.Sprintf("%s simulated", ri.Virtual.Round(time.Millisecond))
 	if ri.Cluster != "" {
 		where = fmt.Sprintf("%s on the real cluster %s", ri.Wall.Round(time.Millisecond), ri.Cluster)
@@ -34,6 +39,26 @@ func RunHead(ri runs.Info) []string {
 	}
 	return []string{fmt.Sprintf("clockwise: strategy %s, nemesis %s, seed %d", ri.Strategy, ri.Nemesis, ri.Seed),
 		fmt.Sprintf("%s; %s, %s", Setup(ri), where, state)}
+}
+
+// Database names the real database a run tested, with its shape: "redis
+// (3 servers, 3 Sentinels)", "etcd (3 members)", "etcd (2 members at
+// http://10.0.0.1:2379,http://10.0.0.2:2379)"; "" for a run of clockwise's
+// own store, simulated or real.
+func Database(ri runs.Info) string {
+	if ri.Workload == "" || ri.Cluster == "" {
+		return ""
+	}
+	name, addrs, _ := strings.Cut(ri.Cluster, " ")
+	switch {
+	case name == "redis":
+		return fmt.Sprintf("redis (%s, %s)", Plural(ri.Nodes, "server"), Plural(ri.Nodes, "Sentinel"))
+	case name == "etcd" && addrs != "":
+		return fmt.Sprintf("etcd (%s at %s)", Plural(ri.Nodes, "member"), addrs)
+	case name == "etcd":
+		return fmt.Sprintf("etcd (%s)", Plural(ri.Nodes, "member"))
+	}
+	return ri.Cluster
 }
 
 // WriteHeader describes a run in a few lines, above its text report; dir,

@@ -98,7 +98,7 @@ func WriteText(w io.Writer, r *checker.Result, limit int) error {
 		}
 		pres = append(pres, fmt.Sprintf("%s %s", k.Key, mark))
 	}
-	if len(pres) > 0 {
+	if len(pres) > 0 && r.Workload == "" { // a workload's store keeps no siblings to preserve
 		fmt.Fprintf(b, "  sibling preservation: %s\n", strings.Join(pres, ", "))
 	}
 	writeRegister(b, r)
@@ -210,6 +210,28 @@ func writeRegister(b io.Writer, r *checker.Result) {
 	} else {
 		fmt.Fprintf(b, "  external consistency: not checked (no write carries a timestamp)\n")
 	}
+	if r.Workload == checker.WorkloadSet {
+		fmt.Fprintf(b, "  %s\n", setNotJudged)
+	} else {
+		writeLinear(b, r)
+	}
+	if s.CommitWait.Max > 0 {
+		fmt.Fprintf(b, "  commit wait (node clocks): p50 %s, p99 %s, max %s over %s\n", Millis(s.CommitWait.P50),
+			Millis(s.CommitWait.P99), Millis(s.CommitWait.Max), Plural(s.CommitWait.N, "write"))
+	}
+	if s.WriteLatency.N > 0 {
+		fmt.Fprintf(b, "  write latency (true time): p50 %s, p99 %s, max %s\n", Millis(s.WriteLatency.P50),
+			Millis(s.WriteLatency.P99), Millis(s.WriteLatency.Max))
+	}
+	if s.MetaBytes.Writes > 0 {
+		fmt.Fprintf(b, "  causal metadata per key: mean %.1f bytes, max %d; reads returning siblings %d\n",
+			s.MetaBytes.Mean, s.MetaBytes.Max, s.SiblingReads)
+	}
+}
+
+// writeLinear writes the linearizability line of the registers.
+func writeLinear(b io.Writer, r *checker.Result) {
+	s := r.Summary
 	var keys []string
 	for _, l := range r.Linear {
 		keys = append(keys, fmt.Sprintf("%s %s", l.Key, l.Result))
@@ -225,18 +247,6 @@ func writeRegister(b io.Writer, r *checker.Result) {
 		fmt.Fprintf(b, "; porcupine's visualization: %s", r.Visualization)
 	}
 	fmt.Fprintln(b)
-	if s.CommitWait.Max > 0 {
-		fmt.Fprintf(b, "  commit wait (node clocks): p50 %s, p99 %s, max %s over %s\n", Millis(s.CommitWait.P50),
-			Millis(s.CommitWait.P99), Millis(s.CommitWait.Max), Plural(s.CommitWait.N, "write"))
-	}
-	if s.WriteLatency.N > 0 {
-		fmt.Fprintf(b, "  write latency (true time): p50 %s, p99 %s, max %s\n", Millis(s.WriteLatency.P50),
-			Millis(s.WriteLatency.P99), Millis(s.WriteLatency.Max))
-	}
-	if s.MetaBytes.Writes > 0 {
-		fmt.Fprintf(b, "  causal metadata per key: mean %.1f bytes, max %d; reads returning siblings %d\n",
-			s.MetaBytes.Mean, s.MetaBytes.Max, s.SiblingReads)
-	}
 }
 
 // Millis formats ns as a duration rounded to 10µs, e.g. "14.48ms".

@@ -30,7 +30,7 @@ type dbFlags struct {
 func (d *dbFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&d.name, "db", "", "test a real database clockwise starts on loopback addresses: "+strings.Join(experiment.Databases, ", ")+" (needs root for partitions; make dbs installs them)")
 	fs.StringVar(&d.workload, "workload", harness.Register, "with --db: "+harness.Register+" (reads and writes of unique values, judged for linearizability) or "+harness.Set+" (each write adds its own element; lost when acknowledged and absent at the end)")
-	fs.StringVar(&d.addrs, "db-addrs", "", "with --db etcd: the client URLs of members someone else started, instead of starting them (faults are skipped)")
+	fs.StringVar(&d.addrs, "db-addrs", "", "with --db etcd: the client URLs of members someone else started, instead of starting them (faults are skipped); Redis is tested only as clockwise starts it")
 	fs.IntVar(&d.wait, "wait", 0, "with --db redis: 1 follows each write with WAIT 1; a write no replica acknowledged is recorded indeterminate")
 	fs.BoolVar(&d.serializable, "serializable", false, "with --db etcd: serializable reads (a member's own state, possibly stale) instead of linearizable ones")
 	fs.StringVar(&d.partition, "partition", "leader", "with --db: leader (every partition isolates the leader: etcd's leader, Redis's primary) or random (the nemesis's split)")
@@ -47,6 +47,8 @@ func (d *dbFlags) database(cmd *cobra.Command, cfg *harness.Config, cluster stri
 	switch {
 	case !slices.Contains(experiment.Databases, d.name):
 		return db, usageErr("invalid --db: %q: want %s", d.name, strings.Join(experiment.Databases, " or "))
+	case fs.Changed("strategy"):
+		return db, usageErr("invalid --strategy: --db tests a database's own way of resolving writes; --strategy picks clockwise's store's (make check-db runs a database's check)")
 	case cluster != "":
 		return db, usageErr("invalid --cluster: --db tests a database clockwise did not write; --cluster runs clockwise's own nodes")
 	case shrink:
@@ -70,7 +72,7 @@ func (d *dbFlags) database(cmd *cobra.Command, cfg *harness.Config, cluster stri
 	db.IsolateLeader = d.partition == "leader"
 	if d.addrs != "" {
 		if d.name != experiment.Etcd {
-			return db, usageErr("invalid --db-addrs: only etcd someone else started can be tested for now")
+			return db, usageErr("invalid --db-addrs: Redis is tested only as clockwise starts it: settling and the final reads go to every server and its Sentinel as clockwise paired them; --db-addrs is etcd's")
 		}
 		for _, u := range strings.Split(d.addrs, ",") {
 			u = strings.TrimSpace(u)

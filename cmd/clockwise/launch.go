@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 
 	"github.com/clockwise-kv/clockwise/experiment"
@@ -67,9 +68,11 @@ func (l launch) command(recorded string) string {
 }
 
 // makeForm is the make command that runs the recorded check command
-// again, "make check STRATEGY=lww SEED=1 ARGS=\"--nodes 5\"", or "" when
-// the working directory has no such Makefile or make cannot say it (a
-// real cluster's run, an argument make's quoting would change).
+// again, "make check STRATEGY=lww SEED=1 ARGS=\"--nodes 5\"" (a real
+// database's: "make check-db DB=redis SEED=1 ARGS=\"--workload set\""), or
+// "" when the working directory has no such Makefile or make cannot say it
+// (a run of clockwise's own real cluster, an argument make's quoting would
+// change).
 func (l launch) makeForm(recorded string) string {
 	if !l.make {
 		return ""
@@ -83,16 +86,25 @@ func (l launch) makeForm(recorded string) string {
 	}
 	words := strings.Fields(rest)
 	form := []string{"make", "check"}
+	if slices.Contains(words, "--db") {
+		form = []string{"make", "check-db"}
+	}
+	vars := map[string]string{}
 	var args []string
 	for i := 0; i < len(words); i++ {
 		switch w := words[i]; {
 		case w == "--cluster":
 			return ""
-		case (w == "--strategy" || w == "--seed") && i+1 < len(words):
-			form = append(form, strings.ToUpper(w[2:])+"="+words[i+1])
+		case (w == "--strategy" || w == "--seed" || w == "--db") && i+1 < len(words):
+			vars[strings.ToUpper(w[2:])] = words[i+1]
 			i++
 		default:
 			args = append(args, w)
+		}
+	}
+	for _, v := range []string{"DB", "STRATEGY", "SEED"} {
+		if vars[v] != "" {
+			form = append(form, v+"="+vars[v])
 		}
 	}
 	if len(args) > 0 {

@@ -27,5 +27,7 @@ func TestMakeFormOfACheck(t *testing.T) {
 	assert.Empty(t, l.makeForm("clockwise check --strategy vv --seed 7 --cluster local"), "check-real's")
 	assert.Empty(t, l.makeForm("clockwise check --strategy vv --seed 7 --skew 'n1=+5s'"), "quotes make would change")
 	assert.Empty(t, l.makeForm("clockwise sweep --seeds 1-10"))
+	assert.Equal(t, `make check-db DB=redis SEED=1 ARGS="--nemesis partition --workload set"`,
+		l.makeForm("clockwise check --seed 1 --db redis --nemesis partition --workload set"), "a database's, without a strategy")
 	assert.Empty(t, launch{name: "clockwise"}.makeForm("clockwise check --strategy lww --seed 1"), "no Makefile here")
 }

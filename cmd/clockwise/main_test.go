@@ -64,6 +64,10 @@ func TestBadFlagsExit2WithUsage(t *testing.T) {
 		{[]string{"node", "--id", "n1", "--listen", "[::]:0", "--token", ""}, "pass --token (or set CLOCKWISE_TOKEN) on every node, or listen on 127.0.0.1"},
 		{[]string{"node", "--id", "n1", "--max-conns", "0"}, "--max-conns"},
 		{[]string{"check", "--token", "x"}, "invalid --token"},
+		{[]string{"check", "--db", "redis", "--strategy", "lww"}, "invalid --strategy: --db tests a database's own way"},
+		{[]string{"check", "--db", "redis", "--db-addrs", "127.0.0.1:26379"}, "invalid --db-addrs: Redis is tested only as clockwise starts it"},
+		{[]string{"check", "--db", "mongo"}, "invalid --db"},
+		{[]string{"check", "--workload", "set"}, "add --db"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			code, stdout, stderr := cli(tc.args...)

@@ -48,7 +48,7 @@ func Run(ctx context.Context, cfg harness.Config, d DB, o Options) (*harness.Res
 		return nil, err
 	}
 	r := &run{cfg: cfg, d: d, o: o, nodes: d.Nodes(), budget: cfg.Ops,
-		down: map[string]bool{}, paused: map[string]bool{}, skewed: map[string]bool{}, keys: map[string]bool{}}
+		down: map[string]bool{}, paused: map[string]bool{}, killedPaused: map[string]bool{}, skewed: map[string]bool{}, keys: map[string]bool{}}
 	r.start = time.Now()
 	gen := harness.NewBlind(cfg)
 	stop, stopNemesis := context.WithCancel(ctx)
@@ -89,18 +89,21 @@ type run struct {
 
 	progressMu sync.Mutex
 
-	mu      sync.Mutex // guards everything below
-	h       []histories.Event
-	err     error // the sink's
-	down    map[string]bool
-	paused  map[string]bool
-	skewed  map[string]bool
-	cut     bool
-	keys    map[string]bool
-	writes  int
-	budget  int
-	invoked int
-	done    int
+	mu     sync.Mutex // guards everything below
+	h      []histories.Event
+	err    error // the sink's
+	down   map[string]bool
+	paused map[string]bool
+	// killedPaused are the nodes killed while paused: the kill ended the
+	// pause, and their resume has nothing to continue.
+	killedPaused map[string]bool
+	skewed       map[string]bool
+	cut          bool
+	keys         map[string]bool
+	writes       int
+	budget       int
+	invoked      int
+	done         int
 }
 
 func (r *run) now() int64 { return int64(time.Since(r.start)) }
@@ -244,6 +247,9 @@ func (r *run) fault(ctx context.Context, f nemesis.Fault) {
 		}
 		r.mu.Lock()
 		r.down[f.Node] = true
+		if r.paused[f.Node] {
+			r.paused[f.Node], r.killedPaused[f.Node] = false, true
+		}
 		r.mu.Unlock()
 		record(f)
 	case nemesis.Restart:
@@ -269,13 +275,19 @@ func (r *run) fault(ctx context.Context, f nemesis.Fault) {
 		}
 		r.mu.Lock()
 		r.paused[f.Node] = true
+		delete(r.killedPaused, f.Node)
 		r.mu.Unlock()
 		record(f)
 	case nemesis.Resume:
 		r.mu.Lock()
-		paused := r.paused[f.Node]
+		paused, killed := r.paused[f.Node], r.killedPaused[f.Node]
+		delete(r.killedPaused, f.Node)
 		r.mu.Unlock()
-		if !paused {
+		switch {
+		case killed:
+			r.skip(f.F, f.Params, f.Node+" was killed while paused: the kill ended the pause, and a restart runs it")
+			return
+		case !paused:
 			r.skip(f.F, f.Params, f.Node+" was not paused")
 			return
 		}
