@@ -84,7 +84,7 @@ func TestCheckStopsWhenTheHistoryCannotBeWritten(t *testing.T) {
 	defer cancel()
 	// ulimit -f counts 512-byte blocks: 32 KiB.
 	args := append([]string{"-c", `ulimit -f 64 && exec "$0" "$@"`, binary},
-		realCheck(out, "--cluster", "local", "--strategy", "vv", "--nemesis", "skew,partition,kill", "--ops", "10000000")...)
+		realCheck(out, "--cluster", "local", "--strategy", "vv", "--nemesis", "skew,partition,kill", "--ops", "2000000")...)
 	var b bytes.Buffer
 	cmd := exec.CommandContext(ctx, "sh", args...)
 	cmd.Stdout, cmd.Stderr = &b, &b
