@@ -48,8 +48,8 @@ func RunInto(path string, cfg harness.Config, gen harness.Generator, o sim.Optio
 	return res, err
 }
 
-// nemesisName is how run.json and tables name a configuration's faults.
-func nemesisName(cfg harness.Config) string {
+// NemesisName is how run.json and tables name a configuration's faults.
+func NemesisName(cfg harness.Config) string {
 	if len(cfg.Nemesis.Kinds) == 0 {
 		return "none"
 	}
@@ -95,12 +95,12 @@ type Hooks struct {
 // points root/latest at the complete folder. command is the command line
 // that replays the run. h follows the check as it goes and can stop it.
 func CheckStages(root string, cfg harness.Config, command string, opts checker.Options, h Hooks) (*Run, error) {
-	return check(root, cfg, command, nil, opts, h)
+	return CheckVaried(root, cfg, command, nil, opts, h)
 }
 
-// check is CheckStages for a run whose run.json records vary, the shape a
-// sweep drew for its seed (nil: none).
-func check(root string, cfg harness.Config, command string, vary map[string]string, opts checker.Options, h Hooks) (*Run, error) {
+// CheckVaried is CheckStages for a run whose run.json records vary, the
+// shape a sweep drew for its seed (nil: none).
+func CheckVaried(root string, cfg harness.Config, command string, vary map[string]string, opts checker.Options, h Hooks) (*Run, error) {
 	r := newRun(cfg, command)
 	r.Info.Vary = vary
 	var err error
@@ -124,10 +124,40 @@ func check(root string, cfg harness.Config, command string, vary map[string]stri
 	return r, nil
 }
 
+// ScheduleFile is where a replayed run folder keeps the schedule it
+// replays (CheckReplay).
+const ScheduleFile = "schedule.json"
+
+// CheckReplay replays sched under cfg into a new run folder under root,
+// named <name>-<time>, with the schedule (ScheduleFile) beside the history,
+// and judges it there with opts; command is the command line that makes
+// the schedule again.
+func CheckReplay(root, name string, cfg harness.Config, sched *sim.Schedule, command string, opts checker.Options) (*Run, error) {
+	r := newRun(cfg, command)
+	var err error
+	if r.Dir, err = runs.New(root, name, r.Info.Started); err != nil {
+		return nil, err
+	}
+	if err := runs.WriteJSON(filepath.Join(r.Dir, ScheduleFile), sched); err != nil {
+		return nil, err
+	}
+	var res *harness.Result
+	if err := runs.Record(filepath.Join(r.Dir, runs.HistoryFile), func(w *histories.Writer) (err error) {
+		res, err = sim.Replay(cfg, sched, sim.Options{Sink: w})
+		return err
+	}); err != nil {
+		return nil, fmt.Errorf("experiment: replay: %w", err)
+	}
+	if err := r.save(cfg, res, nil, opts, nil); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
 // newRun is a run of cfg about to start, replayed by command.
 func newRun(cfg harness.Config, command string) *Run {
 	return &Run{Info: runs.Info{
-		Strategy: cfg.Strategy, Nemesis: nemesisName(cfg), Seed: cfg.Seed, Nodes: cfg.Nodes, Clients: cfg.Clients,
+		Strategy: cfg.Strategy, Nemesis: NemesisName(cfg), Seed: cfg.Seed, Nodes: cfg.Nodes, Clients: cfg.Clients,
 		Keys: cfg.Keys, Ops: cfg.Ops, Command: command, Version: version.String(), Started: time.Now().UTC().Truncate(time.Second),
 	}}
 }

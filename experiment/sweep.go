@@ -277,7 +277,7 @@ func RunSweep(p SweepPlan, dir string) (*Sweep, error) {
 		return nil, err
 	}
 	s := &Sweep{
-		Command: p.Command, Strategy: p.Config.Strategy, Nemesis: nemesisName(p.Config), Ops: p.Config.Ops,
+		Command: p.Command, Strategy: p.Config.Strategy, Nemesis: NemesisName(p.Config), Ops: p.Config.Ops,
 		Vary: p.Vary, Seeds: p.Seeds, Shards: []Shard{p.Shard}, Tally: Tally{LostByKind: map[checker.LostKind]int{}}, Dir: dir,
 	}
 	var plans []seedRun
@@ -300,7 +300,7 @@ func RunSweep(p SweepPlan, dir string) (*Sweep, error) {
 	errs := parallel.Do(len(plans), par, func(i int) error { return plans[i].judge(p.Options) }, p.Progress)
 	for i, err := range errs {
 		if err != nil {
-			return nil, fmt.Errorf("experiment: sweep: clockwise check %s: %w", strings.Join(quoteAll(plans[i].args), " "), err)
+			return nil, fmt.Errorf("experiment: sweep: clockwise check %s: %w", strings.Join(QuoteAll(plans[i].args), " "), err)
 		}
 	}
 	if err := runs.MkdirAll(dir); err != nil {
@@ -314,7 +314,7 @@ func RunSweep(p SweepPlan, dir string) (*Sweep, error) {
 			continue
 		}
 		kept++
-		r, err := check(dir, sr.cfg, sr.out.Command, sr.vary, p.Options, Hooks{})
+		r, err := CheckVaried(dir, sr.cfg, sr.out.Command, sr.vary, p.Options, Hooks{})
 		if err != nil {
 			return nil, fmt.Errorf("experiment: sweep: seed %d: %w", sr.cfg.Seed, err)
 		}
@@ -341,29 +341,15 @@ func (sr *seedRun) judge(opts checker.Options) error {
 	sr.faults = report.FaultsStarted(r.Faults)
 	sr.out = SweepSeed{
 		Seed: sr.cfg.Seed, Verdict: r.Verdict, Lost: r.Summary.Lost, Failures: r.Failures,
-		Command: "clockwise check " + strings.Join(quoteAll(sr.args), " "), Vary: sr.vary,
+		Command: "clockwise check " + strings.Join(QuoteAll(sr.args), " "), Vary: sr.vary,
 	}
 	if len(r.Summary.LostByKind) > 0 {
 		sr.out.LostByKind = maps.Clone(r.Summary.LostByKind)
 	}
 	if sr.out.Verdict != checker.Valid {
-		sr.out.Findings = findings(r.Summary)
+		sr.out.Findings = Findings(r.Summary)
 	}
 	return nil
-}
-
-// findings counts each kind of finding of a summary, leaving out the kinds
-// it has none of.
-func findings(s checker.Summary) map[string]int {
-	out := map[string]int{FindingSkew: s.SkewLost}
-	for k, n := range s.LostByKind {
-		out[string(k)] = n
-	}
-	for _, f := range otherFindings {
-		out[f.name] = f.count(&s)
-	}
-	maps.DeleteFunc(out, func(_ string, n int) bool { return n == 0 })
-	return out
 }
 
 // add counts a judged seed.
