@@ -1,21 +1,24 @@
 // Package experiment runs clockwise's experiments and keeps what they find:
 // a check (one randomized run, judged, in a run folder of its own, on the
-// simulator or on a real cluster of node processes), the
+// simulator, on a real cluster of node processes or on a real database), the
 // matrix (every strategy under every nemesis on the same seeds, summed up
 // per cell), the metadata measurement (causal metadata per key from 3 to 50
-// nodes), the demo (scripted scenarios, told as stories), the sweep (one
-// run per seed of a range, in parallel, the failing seeds kept) and the
-// shrink (the smallest run that still fails like a failing one).
+// nodes), the demo (scripted scenarios, told as stories) and a stored
+// history judged again; and what the experiments built on them share: the
+// kinds of finding a check counts (Findings) and a recorded schedule
+// replayed into a run folder (CheckReplay). Sweeps (one run per seed of a
+// range) are package experiment/sweep, shrinks (the smallest run that
+// still fails like a failing one) package experiment/shrink; both import
+// this package, never the reverse.
 //
 // An experiment takes harness.Configs, never command-line text: the
 // command line builds them. Each run still records the exact clockwise
 // check command that replays it. The package runs the harness, judges with
 // the checker, writes run folders through package runs and presents through
-// package report; it starts goroutines only to run a matrix's trials or a
-// sweep's seeds side by side, each on its own seeded simulator, and to
-// build a check's report.html while the run folder's other files are
-// written. A check of a real cluster starts its local nodes and stops them
-// before it returns.
+// package report; it starts goroutines only to run a matrix's trials side
+// by side, each on its own seeded simulator, and to build a check's
+// report.html while the run folder's other files are written. A check of a
+// real cluster starts its local nodes and stops them before it returns.
 package experiment
 
 import (

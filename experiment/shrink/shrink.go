@@ -1,4 +1,10 @@
-package experiment
+// Package shrink searches for the smallest run that still fails like a
+// failing one, with the same finding (Run): first a smaller configuration,
+// each candidate a fresh run of the same seed, then the recorded schedule
+// cut by delta debugging, each candidate a replay. Every step is
+// deterministic. Save replays the shrunk run into a run folder of its own
+// through package experiment.
+package shrink
 
 import (
 	"fmt"
@@ -7,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/experiment"
 	"github.com/clockwise-kv/clockwise/harness"
 	"github.com/clockwise-kv/clockwise/harness/sim"
 	"github.com/clockwise-kv/clockwise/histories"
@@ -56,7 +63,7 @@ func (s *shrinker) judge(res *harness.Result) (bool, map[string]int, error) {
 	if err != nil {
 		return false, nil, err
 	}
-	f := Findings(r.Summary)
+	f := experiment.Findings(r.Summary)
 	return !r.Valid && f[s.finding] > 0, f, nil
 }
 
@@ -81,15 +88,15 @@ func (s *shrinker) replay(cfg harness.Config, sched *sim.Schedule) (bool, error)
 	return ok, err
 }
 
-// Shrink searches for the smallest run that still fails like cfg's run,
-// with the finding kind finding ("" : the first of FindingKinds the run
+// Run searches for the smallest run that still fails like cfg's run,
+// with the finding kind finding ("" : the first of experiment.FindingKinds the run
 // has), on the same strategy. It first shrinks the configuration (fewer
 // operations, clients, keys, nodes, fault kinds, no drops), each candidate
 // a fresh random run of the same seed; then records the smallest one's
 // schedule and drops operations, then faults, from it by delta debugging,
 // each candidate a replay. Every step is deterministic, so the same
 // failing run always shrinks to the same run.
-func Shrink(cfg harness.Config, finding string, opts checker.Options) (*Shrunk, error) {
+func Run(cfg harness.Config, finding string, opts checker.Options) (*Shrunk, error) {
 	s := &shrinker{finding: finding, opts: opts}
 	res, err := sim.Run(cfg, nil, sim.Options{})
 	if err != nil {
@@ -100,20 +107,20 @@ func Shrink(cfg harness.Config, finding string, opts checker.Options) (*Shrunk, 
 	if err != nil {
 		return nil, err
 	}
-	found := Findings(r.Summary)
+	found := experiment.Findings(r.Summary)
 	if s.finding == "" {
-		for _, k := range FindingKinds {
+		for _, k := range experiment.FindingKinds {
 			if found[k] > 0 {
 				s.finding = k
 				break
 			}
 		}
 		if s.finding == "" {
-			return nil, fmt.Errorf("experiment: shrink: the run has no finding to keep (it is valid)")
+			return nil, fmt.Errorf("shrink: the run has no finding to keep (it is valid)")
 		}
 	}
 	if r.Valid || found[s.finding] == 0 {
-		return nil, fmt.Errorf("experiment: shrink: the run is not invalid with %s (its findings: %s)", s.finding, FindingWords(found))
+		return nil, fmt.Errorf("shrink: the run is not invalid with %s (its findings: %s)", s.finding, experiment.FindingWords(found))
 	}
 	before := sizeOf(cfg, res)
 
@@ -125,7 +132,7 @@ func Shrink(cfg harness.Config, finding string, opts checker.Options) (*Shrunk, 
 		return nil, err
 	}
 	if ok, err := s.replay(cfg, sched); err != nil || !ok {
-		return nil, fmt.Errorf("experiment: shrink: the recorded schedule does not replay the failure (%v)", err)
+		return nil, fmt.Errorf("shrink: the recorded schedule does not replay the failure (%v)", err)
 	}
 	if sched, err = s.shrinkSchedule(cfg, sched); err != nil {
 		return nil, err
@@ -148,10 +155,10 @@ func Shrink(cfg harness.Config, finding string, opts checker.Options) (*Shrunk, 
 	}
 	out := &Shrunk{
 		Finding: s.finding, Config: cfg, Schedule: sched, Before: before, After: sizeOf(cfg, res), Runs: s.runs,
-		History: res.History, Analysis: a, Result: r, Findings: Findings(r.Summary),
+		History: res.History, Analysis: a, Result: r, Findings: experiment.Findings(r.Summary),
 	}
 	if out.Findings[s.finding] == 0 || r.Valid {
-		return nil, fmt.Errorf("experiment: shrink: the shrunk run lost its %s", s.finding)
+		return nil, fmt.Errorf("shrink: the shrunk run lost its %s", s.finding)
 	}
 	return out, nil
 }
@@ -361,12 +368,12 @@ func ddmin(n int, fails func(keep []int) bool) []int {
 	return cur
 }
 
-// SaveShrunk replays the shrunk run into a new run folder under root,
+// Save replays the shrunk run into a new run folder under root,
 // named shrunk-<strategy>-<time>, with its schedule (schedule.json) beside
 // the history, and judges it there; command is the command that shrinks
 // the original run again.
-func SaveShrunk(root string, s *Shrunk, command string, opts checker.Options) (*Run, error) {
-	return CheckReplay(root, "shrunk-"+s.Config.Strategy, s.Config, s.Schedule, command, opts)
+func Save(root string, s *Shrunk, command string, opts checker.Options) (*experiment.Run, error) {
+	return experiment.CheckReplay(root, "shrunk-"+s.Config.Strategy, s.Config, s.Schedule, command, opts)
 }
 
 // Describe is a shrunk run in a line: what it keeps and how much smaller
