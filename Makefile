@@ -78,7 +78,7 @@ sweep: build
 # which is reported and passed over.
 FUZZTIME ?= 2m
 FUZZ := histories:FuzzDecode histories:FuzzDecodeErrors histories:FuzzScan harness:FuzzParseMix clock:FuzzParseOffsets \
-	nemesis:FuzzParseKinds experiment:FuzzParseSeeds experiment:FuzzCheckerCatchesPlantedLoss \
+	nemesis:FuzzParseKinds experiment/sweep:FuzzParseSeeds experiment:FuzzCheckerCatchesPlantedLoss \
 	jepsen:FuzzDecodeEDN jepsen:FuzzDecodeLog jepsen:FuzzEDN
 fuzz:
 	@set -e; tmp=$$(mktemp -d); \

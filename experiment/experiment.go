@@ -1,21 +1,24 @@
 // Package experiment runs clockwise's experiments and keeps what they find:
 // a check (one randomized run, judged, in a run folder of its own, on the
-// simulator or on a real cluster of node processes), the
+// simulator, on a real cluster of node processes or on a real database), the
 // matrix (every strategy under every nemesis on the same seeds, summed up
 // per cell), the metadata measurement (causal metadata per key from 3 to 50
-// nodes), the demo (scripted scenarios, told as stories), the sweep (one
-// run per seed of a range, in parallel, the failing seeds kept) and the
-// shrink (the smallest run that still fails like a failing one).
+// nodes), the demo (scripted scenarios, told as stories) and a stored
+// history judged again; and what the experiments built on them share: the
+// kinds of finding a check counts (Findings) and a recorded schedule
+// replayed into a run folder (CheckReplay). Sweeps (one run per seed of a
+// range) are package experiment/sweep, shrinks (the smallest run that
+// still fails like a failing one) package experiment/shrink; both import
+// this package, never the reverse.
 //
 // An experiment takes harness.Configs, never command-line text: the
 // command line builds them. Each run still records the exact clockwise
 // check command that replays it. The package runs the harness, judges with
 // the checker, writes run folders through package runs and presents through
-// package report; it starts goroutines only to run a matrix's trials or a
-// sweep's seeds side by side, each on its own seeded simulator, and to
-// build a check's report.html while the run folder's other files are
-// written. A check of a real cluster starts its local nodes and stops them
-// before it returns.
+// package report; it starts goroutines only to run a matrix's trials side
+// by side, each on its own seeded simulator, and to build a check's
+// report.html while the run folder's other files are written. A check of a
+// real cluster starts its local nodes and stops them before it returns.
 package experiment
 
 import (
@@ -48,8 +51,8 @@ func RunInto(path string, cfg harness.Config, gen harness.Generator, o sim.Optio
 	return res, err
 }
 
-// nemesisName is how run.json and tables name a configuration's faults.
-func nemesisName(cfg harness.Config) string {
+// NemesisName is how run.json and tables name a configuration's faults.
+func NemesisName(cfg harness.Config) string {
 	if len(cfg.Nemesis.Kinds) == 0 {
 		return "none"
 	}
@@ -95,12 +98,12 @@ type Hooks struct {
 // points root/latest at the complete folder. command is the command line
 // that replays the run. h follows the check as it goes and can stop it.
 func CheckStages(root string, cfg harness.Config, command string, opts checker.Options, h Hooks) (*Run, error) {
-	return check(root, cfg, command, nil, opts, h)
+	return CheckVaried(root, cfg, command, nil, opts, h)
 }
 
-// check is CheckStages for a run whose run.json records vary, the shape a
-// sweep drew for its seed (nil: none).
-func check(root string, cfg harness.Config, command string, vary map[string]string, opts checker.Options, h Hooks) (*Run, error) {
+// CheckVaried is CheckStages for a run whose run.json records vary, the
+// shape a sweep drew for its seed (nil: none).
+func CheckVaried(root string, cfg harness.Config, command string, vary map[string]string, opts checker.Options, h Hooks) (*Run, error) {
 	r := newRun(cfg, command)
 	r.Info.Vary = vary
 	var err error
@@ -124,10 +127,40 @@ func check(root string, cfg harness.Config, command string, vary map[string]stri
 	return r, nil
 }
 
+// ScheduleFile is where a replayed run folder keeps the schedule it
+// replays (CheckReplay).
+const ScheduleFile = "schedule.json"
+
+// CheckReplay replays sched under cfg into a new run folder under root,
+// named <name>-<time>, with the schedule (ScheduleFile) beside the history,
+// and judges it there with opts; command is the command line that makes
+// the schedule again.
+func CheckReplay(root, name string, cfg harness.Config, sched *sim.Schedule, command string, opts checker.Options) (*Run, error) {
+	r := newRun(cfg, command)
+	var err error
+	if r.Dir, err = runs.New(root, name, r.Info.Started); err != nil {
+		return nil, err
+	}
+	if err := runs.WriteJSON(filepath.Join(r.Dir, ScheduleFile), sched); err != nil {
+		return nil, err
+	}
+	var res *harness.Result
+	if err := runs.Record(filepath.Join(r.Dir, runs.HistoryFile), func(w *histories.Writer) (err error) {
+		res, err = sim.Replay(cfg, sched, sim.Options{Sink: w})
+		return err
+	}); err != nil {
+		return nil, fmt.Errorf("experiment: replay: %w", err)
+	}
+	if err := r.save(cfg, res, nil, opts, nil); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
 // newRun is a run of cfg about to start, replayed by command.
 func newRun(cfg harness.Config, command string) *Run {
 	return &Run{Info: runs.Info{
-		Strategy: cfg.Strategy, Nemesis: nemesisName(cfg), Seed: cfg.Seed, Nodes: cfg.Nodes, Clients: cfg.Clients,
+		Strategy: cfg.Strategy, Nemesis: NemesisName(cfg), Seed: cfg.Seed, Nodes: cfg.Nodes, Clients: cfg.Clients,
 		Keys: cfg.Keys, Ops: cfg.Ops, Command: command, Version: version.String(), Started: time.Now().UTC().Truncate(time.Second),
 	}}
 }

@@ -223,7 +223,7 @@ func newTrial(p MatrixPlan, strategy string, col Column, seed uint64) (Trial, er
 	if col.adjust != nil {
 		args = append(args, col.adjust(&cfg)...)
 	}
-	return Trial{Seed: seed, Args: args, Command: "clockwise check " + strings.Join(quoteAll(args), " "), cfg: cfg}, nil
+	return Trial{Seed: seed, Args: args, Command: "clockwise check " + strings.Join(QuoteAll(args), " "), cfg: cfg}, nil
 }
 
 // run runs and judges the trial.
@@ -263,8 +263,8 @@ func (c *Cell) sum() {
 	c.CommitWait, c.WriteLatency = checker.Percentiles(waits), checker.Percentiles(lat)
 }
 
-// quoteAll quotes each argument for a shell.
-func quoteAll(args []string) []string {
+// QuoteAll quotes each argument for a shell (ShellQuote).
+func QuoteAll(args []string) []string {
 	out := make([]string, len(args))
 	for i, a := range args {
 		out[i] = ShellQuote(a)

@@ -72,7 +72,7 @@ func Measure(w io.Writer, root string, cfgs []harness.Config, command string) er
 	}
 	info := folderInfo(runs.KindMetadata, command, rep.Started)
 	c := cfgs[0]
-	nem := nemesisName(c)
+	nem := NemesisName(c)
 	var table bytes.Buffer
 	out := io.MultiWriter(w, &table)
 	fmt.Fprintf(out, "clockwise metadata: seed %d, %d clients, %d keys, %d ops, nemesis %s, prune K=%d\n",
@@ -165,7 +165,7 @@ func measure(cfg harness.Config, dir string, info runs.Info) (MetadataRow, error
 	if err := runs.WriteJSON(filepath.Join(runDir, runs.ResultsFile), result); err != nil {
 		return row, err
 	}
-	info.Kind, info.Strategy, info.Nemesis, info.Seed = "", cfg.Strategy, nemesisName(cfg), cfg.Seed
+	info.Kind, info.Strategy, info.Nemesis, info.Seed = "", cfg.Strategy, NemesisName(cfg), cfg.Seed
 	info.Nodes, info.Clients, info.Keys, info.Ops = cfg.Nodes, cfg.Clients, cfg.Keys, cfg.Ops
 	info.Virtual, info.Converged, info.Valid, info.Summary = res.Duration, res.Converged, result.Valid, result.Summary
 	return row, runs.WriteJSON(filepath.Join(runDir, runs.InfoFile), info)

@@ -10,7 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/clockwise-kv/clockwise/checker"
-	"github.com/clockwise-kv/clockwise/experiment"
+	"github.com/clockwise-kv/clockwise/experiment/shrink"
+	"github.com/clockwise-kv/clockwise/experiment/sweep"
 	"github.com/clockwise-kv/clockwise/harness"
 	"github.com/clockwise-kv/clockwise/nemesis"
 	"github.com/clockwise-kv/clockwise/store"
@@ -28,7 +29,7 @@ type mutant struct {
 	// shape sets the workload and faults that give the bug a chance.
 	shape func(cfg *harness.Config)
 	// finding is the kind of finding a sweep must name: a lost-write kind,
-	// or divergent, stale… (experiment.SweepSeed.Findings)
+	// or divergent, stale… (sweep.Outcome.Findings)
 	finding string
 	gate    []string
 }
@@ -198,7 +199,7 @@ var mutants = []mutant{
 }
 
 // caught reports how many of a sweep's seeds name the finding.
-func caught(s *experiment.Sweep, finding string) int {
+func caught(s *sweep.Summary, finding string) int {
 	n := 0
 	for _, f := range s.Failing {
 		if f.Findings[finding] > 0 {
@@ -238,18 +239,18 @@ func TestMutantsAreCaught(t *testing.T) {
 			if m.shape != nil {
 				m.shape(&cfg)
 			}
-			sweep := func(strategy string) *experiment.Sweep {
+			sweepOf := func(strategy string) *sweep.Summary {
 				c := cfg
 				c.Strategy = strategy
-				p := experiment.SweepPlan{Config: c, Seeds: experiment.Seeds{From: 1, To: seeds}, Shard: experiment.Shard{N: 1},
+				p := sweep.Plan{Config: c, Seeds: sweep.Seeds{From: 1, To: seeds}, Shard: sweep.Shard{N: 1},
 					Keep: 0, Options: checker.Options{Gate: m.gate}}
-				s, err := experiment.RunSweep(p, t.TempDir())
+				s, err := sweep.Run(p, t.TempDir())
 				require.NoError(t, err)
 				return s
 			}
-			real := caught(sweep(m.base), m.finding)
+			real := caught(sweepOf(m.base), m.finding)
 			defer register(m)()
-			broken := sweep(mutantName(m))
+			broken := sweepOf(mutantName(m))
 			got := caught(broken, m.finding)
 			kinds := map[string]int{}
 			for _, f := range broken.Failing {
@@ -272,19 +273,19 @@ func TestShrinkABrokenStrategy(t *testing.T) {
 	defer register(m)()
 	cfg := harness.DefaultConfig()
 	cfg.Strategy, cfg.Seed = mutantName(m), 3
-	s, err := experiment.Shrink(cfg, m.finding, checker.Options{})
+	s, err := shrink.Run(cfg, m.finding, checker.Options{})
 	require.NoError(t, err)
 	t.Log(s.Describe())
 	assert.False(t, s.Result.Valid)
 	assert.Positive(t, s.Findings[m.finding])
 	assert.LessOrEqual(t, 10*s.After.Ops, s.Before.Ops)
-	again, err := experiment.Shrink(cfg, m.finding, checker.Options{})
+	again, err := shrink.Run(cfg, m.finding, checker.Options{})
 	require.NoError(t, err)
 	assert.Equal(t, s.History, again.History, "shrinking is deterministic")
 
 	real := cfg
 	real.Strategy = m.base
-	_, err = experiment.Shrink(real, m.finding, checker.Options{})
+	_, err = shrink.Run(real, m.finding, checker.Options{})
 	assert.Error(t, err, "the real strategy has nothing to shrink")
 }
 

@@ -1,11 +1,8 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -22,10 +19,6 @@ import (
 
 // formatClockwise is analyze's own format: clockwise's JSON Lines.
 const formatClockwise = "clockwise"
-
-// extensions are the names of the files analyze judges in a folder, by
-// format.
-var extensions = map[string]string{formatClockwise: ".jsonl", string(jepsen.EDN): ".edn", string(jepsen.Porcupine): ".log"}
 
 // imported is how a history another tool wrote is judged.
 type imported struct {
@@ -127,49 +120,7 @@ any could not be read.`,
 			if imp != nil {
 				return analyzeImported(out, paths[0], imp, asJSON)
 			}
-			if !asJSON {
-				opts.Explain = explained(limit, 0)
-			}
-			j, err := experiment.Judge(paths[0], opts)
-			if err != nil {
-				return err
-			}
-			var cut string
-			if j.Cut != nil {
-				cut = fmt.Sprintf("the last line (line %d) is cut short: judged the %d whole events before it", j.Cut.Line, j.Events)
-			}
-			if asJSON {
-				if err := runs.EncodeJSON(out, j.Result); err != nil {
-					return err
-				}
-			} else if full {
-				fmt.Fprintf(out, "clockwise analyze: %s (%d events)\n", j.Path, j.Events)
-				if cut != "" {
-					fmt.Fprintf(out, "  %s\n", cut)
-				}
-				if j.Command != "" {
-					fmt.Fprintf(out, "  recorded by: %s\n", j.Command)
-				}
-				fmt.Fprintln(out)
-				if err := report.WriteText(out, j.Result, limit); err != nil {
-					return err
-				}
-			} else {
-				head := []string{fmt.Sprintf("clockwise analyze: %s (%d events)", j.Path, j.Events)}
-				if cut != "" {
-					head = append(head, cut)
-				}
-				var files []string
-				if dir := filepath.Dir(j.Path); runs.Has(dir, runs.InfoFile) {
-					files = reportFiles(dir)
-				}
-				err := report.WriteBrief(out, report.Brief{Head: head, Result: j.Result, Limit: limit, Width: width(out),
-					Files: files, Replay: self.command(j.Command), Make: self.makeForm(j.Command)})
-				if err != nil {
-					return err
-				}
-			}
-			return verdictErr(j.Result.Verdict)
+			return analyzeOne(out, paths[0], opts, limit, asJSON, full)
 		},
 	}
 	gateFlag(cmd.Flags(), &gate)
@@ -187,42 +138,53 @@ any could not be read.`,
 	return cmd
 }
 
-// historiesIn lists the histories args name: files as they are, a run
-// folder (of the clockwise format) as itself, any other folder as every
-// file under it with the format's extension, in lexical order. many says
-// the answer is a line each: several arguments, or a folder of histories.
-func historiesIn(args []string, format string) (paths []string, many bool, err error) {
-	many = len(args) > 1
-	for _, a := range args {
-		st, err := os.Stat(a)
-		if err != nil || !st.IsDir() || (format == formatClockwise && runs.Has(a, runs.HistoryFile)) {
-			paths = append(paths, a) // judged, or reported unreadable, as it is
-			continue
+// analyzeOne judges one history in clockwise's format and prints the
+// compact summary, with full every finding explained, or with asJSON the
+// whole result.
+func analyzeOne(out io.Writer, path string, opts checker.Options, limit int, asJSON, full bool) error {
+	if !asJSON {
+		opts.Explain = explained(limit, 0)
+	}
+	j, err := experiment.Judge(path, opts)
+	if err != nil {
+		return err
+	}
+	var cut string
+	if j.Cut != nil {
+		cut = fmt.Sprintf("the last line (line %d) is cut short: judged the %d whole events before it", j.Cut.Line, j.Events)
+	}
+	if asJSON {
+		if err := runs.EncodeJSON(out, j.Result); err != nil {
+			return err
 		}
-		many = true
-		ext := extensions[format]
-		n := len(paths)
-		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.Type().IsRegular() && strings.HasSuffix(d.Name(), ext) {
-				paths = append(paths, p)
-			}
-			return nil
-		})
+	} else if full {
+		fmt.Fprintf(out, "clockwise analyze: %s (%d events)\n", j.Path, j.Events)
+		if cut != "" {
+			fmt.Fprintf(out, "  %s\n", cut)
+		}
+		if j.Command != "" {
+			fmt.Fprintf(out, "  recorded by: %s\n", j.Command)
+		}
+		fmt.Fprintln(out)
+		if err := report.WriteText(out, j.Result, limit); err != nil {
+			return err
+		}
+	} else {
+		head := []string{fmt.Sprintf("clockwise analyze: %s (%d events)", j.Path, j.Events)}
+		if cut != "" {
+			head = append(head, cut)
+		}
+		var files []string
+		if dir := filepath.Dir(j.Path); runs.Has(dir, runs.InfoFile) {
+			files = reportFiles(dir)
+		}
+		err := report.WriteBrief(out, report.Brief{Head: head, Result: j.Result, Limit: limit, Width: width(out),
+			Files: files, Replay: self.command(j.Command), Make: self.makeForm(j.Command)})
 		if err != nil {
-			return nil, false, inputErr(fmt.Errorf("analyze: %w", err))
-		}
-		if len(paths) == n {
-			what := ""
-			if format == formatClockwise {
-				what = ", and it is not a run folder: it has no " + runs.HistoryFile
-			}
-			return nil, false, inputErr(fmt.Errorf("analyze: %s holds no %s history (no *%s file under it%s)", a, format, ext, what))
+			return err
 		}
 	}
-	return paths, many, nil
+	return verdictErr(j.Result.Verdict)
 }
 
 // judgeImported reads and judges a history another tool wrote.
@@ -257,94 +219,4 @@ func analyzeImported(out io.Writer, path string, imp *imported, asJSON bool) err
 		}
 	}
 	return verdictErr(res.Verdict)
-}
-
-// judged is one of several histories analyze judged, as --json prints it.
-type judged struct {
-	Path    string          `json:"path"`
-	Verdict checker.Verdict `json:"verdict"`
-	Reason  string          `json:"reason,omitempty"`
-	Error   string          `json:"error,omitempty"` // it could not be read; Verdict is unknown
-	Result  any             `json:"result,omitempty"`
-}
-
-// analyzeMany judges several histories in turn and prints a line each (a
-// JSON object each with asJSON), then a summary. It exits 2 when any could
-// not be read, else on the worst verdict.
-func analyzeMany(out io.Writer, paths []string, imp *imported, opts checker.Options, asJSON bool) error {
-	counts := map[checker.Verdict]int{}
-	failed := 0
-	enc := json.NewEncoder(out)
-	for _, p := range paths {
-		j := judge(p, imp, opts)
-		if j.Error != "" {
-			failed++
-		} else {
-			counts[j.Verdict]++
-		}
-		if asJSON {
-			if err := enc.Encode(j); err != nil {
-				return err
-			}
-			continue
-		}
-		switch {
-		case j.Error != "":
-			fmt.Fprintf(out, "%-8s %s\n", "ERROR", j.Error) // the error names the file
-		default:
-			fmt.Fprintf(out, "%-8s %s: %s\n", strings.ToUpper(j.Verdict.String()), p, j.Reason)
-		}
-	}
-	if !asJSON {
-		fmt.Fprintf(out, "clockwise analyze: %s: %d valid, %d invalid, %d unknown, %d not read (malformed or unreadable)\n",
-			plural(len(paths), "history", "histories"), counts[checker.Valid], counts[checker.Invalid], counts[checker.Unknown], failed)
-	}
-	switch {
-	case failed > 0:
-		return inputErr(fmt.Errorf("analyze: %d of %d histories could not be read", failed, len(paths)))
-	case counts[checker.Invalid] > 0:
-		return errInvalid
-	case counts[checker.Unknown] > 0:
-		return errUnknown
-	}
-	return nil
-}
-
-// judge judges one of several histories.
-func judge(path string, imp *imported, opts checker.Options) judged {
-	j := judged{Path: path}
-	if imp != nil {
-		r, err := judgeImported(path, imp)
-		if err != nil {
-			j.Error = err.Error()
-			return j
-		}
-		j.Verdict, j.Reason, j.Result = r.Verdict, r.Reason, r
-		return j
-	}
-	opts.Explain = 0
-	res, err := experiment.Judge(path, opts)
-	if err != nil {
-		j.Error = err.Error()
-		return j
-	}
-	r := res.Result
-	j.Verdict, j.Result = r.Verdict, r
-	switch {
-	case len(r.Failures) > 0:
-		j.Reason = strings.Join(r.Failures, "; ")
-	case len(r.Unknown) > 0:
-		j.Reason = strings.Join(r.Unknown, "; ")
-	default:
-		j.Reason = fmt.Sprintf("%d operations, no anomaly", r.Summary.Ops)
-	}
-	return j
-}
-
-// plural is n of a thing, in the singular or the plural.
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/experiment"
+	"github.com/clockwise-kv/clockwise/experiment/shrink"
 	"github.com/clockwise-kv/clockwise/harness"
 	"github.com/clockwise-kv/clockwise/internal/runs"
 	"github.com/clockwise-kv/clockwise/report"
@@ -66,11 +67,11 @@ folder without a check command, or a run that does not fail.`,
 // prints its story.
 func shrinkRun(w io.Writer, cfg harness.Config, opts checker.Options, finding, out, command string) error {
 	start := time.Now()
-	s, err := experiment.Shrink(cfg, finding, opts)
+	s, err := shrink.Run(cfg, finding, opts)
 	if err != nil {
 		return err
 	}
-	r, err := experiment.SaveShrunk(out, s, command, opts)
+	r, err := shrink.Save(out, s, command, opts)
 	if err != nil {
 		return err
 	}

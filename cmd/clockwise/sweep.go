@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/clockwise-kv/clockwise/experiment"
+	"github.com/clockwise-kv/clockwise/experiment/sweep"
 	"github.com/clockwise-kv/clockwise/internal/runs"
 )
 
@@ -56,12 +56,12 @@ Exit status: 0 every seed valid, 1 some seed invalid or unknown, 2 bad usage.`,
 			if err != nil {
 				return err
 			}
-			p := experiment.SweepPlan{Config: cfg, Vary: vary, Parallel: parallel, Keep: keep, Options: opts, Shard: experiment.Shard{N: 1}}
-			if p.Seeds, err = experiment.ParseSeeds(seeds); err != nil {
+			p := sweep.Plan{Config: cfg, Vary: vary, Parallel: parallel, Keep: keep, Options: opts, Shard: sweep.Shard{N: 1}}
+			if p.Seeds, err = sweep.ParseSeeds(seeds); err != nil {
 				return usageErr("invalid --seeds: %v", err)
 			}
 			if shard != "" {
-				if p.Shard, err = experiment.ParseShard(shard); err != nil {
+				if p.Shard, err = sweep.ParseShard(shard); err != nil {
 					return usageErr("invalid --shard: %v", err)
 				}
 			}
@@ -88,7 +88,7 @@ Exit status: 0 every seed valid, 1 some seed invalid or unknown, 2 bad usage.`,
 			}
 			var done func()
 			p.Progress, done = counter(cmd.ErrOrStderr(), total, "seeds")
-			s, err := experiment.RunSweep(p, dir)
+			s, err := sweep.Run(p, dir)
 			done()
 			if err != nil {
 				return err
@@ -132,15 +132,15 @@ Exit status: 0 every seed valid, 1 some seed failed, 2 bad usage or a folder
 without a summary.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var parts []*experiment.Sweep
+			var parts []*sweep.Summary
 			for _, d := range args {
-				s, err := experiment.ReadSweep(d)
+				s, err := sweep.Read(d)
 				if err != nil {
 					return err
 				}
 				parts = append(parts, s)
 			}
-			s, err := experiment.MergeSweeps(parts)
+			s, err := sweep.Merge(parts)
 			if err != nil {
 				return err
 			}
@@ -149,7 +149,7 @@ without a summary.`,
 				if err := runs.MkdirAll(dir); err != nil {
 					return err
 				}
-				if err := runs.WriteJSON(filepath.Join(dir, experiment.SweepFile), s); err != nil {
+				if err := runs.WriteJSON(filepath.Join(dir, sweep.File), s); err != nil {
 					return err
 				}
 			}
@@ -164,14 +164,14 @@ without a summary.`,
 
 // printSweep prints a sweep's table or JSON and maps its outcome to the
 // exit status.
-func printSweep(cmd *cobra.Command, s *experiment.Sweep, asJSON bool, limit int) error {
+func printSweep(cmd *cobra.Command, s *sweep.Summary, asJSON bool, limit int) error {
 	stdout := cmd.OutOrStdout()
 	if asJSON {
 		if err := runs.EncodeJSON(stdout, s); err != nil {
 			return err
 		}
 	} else {
-		experiment.WriteSweep(stdout, s, limit, self.name)
+		sweep.Write(stdout, s, limit, self.name)
 	}
 	if s.Failed() {
 		return errInvalid

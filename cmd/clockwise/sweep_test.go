@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/clockwise-kv/clockwise/experiment"
+	"github.com/clockwise-kv/clockwise/experiment/sweep"
 	"github.com/clockwise-kv/clockwise/internal/runs"
 )
 
@@ -22,7 +23,7 @@ func TestSweepReplaysEachFailingSeed(t *testing.T) {
 	code, stdout, stderr := cli("sweep", "--strategy", "lww", "--seeds", "1-6", "--ops", "200", "--vary",
 		"--nemesis", "skew,partition,tombstone", "--dir", dir, "--json", "--parallel", "2")
 	require.Equal(t, exitInvalid, code, stderr)
-	var s experiment.Sweep
+	var s sweep.Summary
 	require.NoError(t, json.Unmarshal([]byte(stdout), &s))
 	require.NotEmpty(t, s.Failing)
 	for _, f := range s.Failing[:2] {
@@ -41,7 +42,7 @@ func TestSweepReplaysEachFailingSeed(t *testing.T) {
 	assert.Contains(t, stdout, "| 6 | ")
 	assert.Contains(t, stdout, "\n    clockwise check --strategy lww --seed ", "replays, grouped by finding")
 	assert.Regexp(t, `\nINVALID: \d+ of 6 seeds failed \([^)]*\)\n$`, stdout, "the verdict is the last line")
-	merged, err := experiment.ReadSweep(filepath.Join(out, "merged"))
+	merged, err := sweep.Read(filepath.Join(out, "merged"))
 	require.NoError(t, err)
 	assert.Equal(t, s.Invalid, merged.Invalid)
 }

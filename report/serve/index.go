@@ -46,7 +46,7 @@ type Entry struct {
 // summary 'clockwise sweep' writes) and no run.json.
 const KindSweep = "sweep"
 
-// sweepFile is the summary in a sweep's folder (experiment.SweepFile).
+// sweepFile is the summary in a sweep's folder (sweep.File, package experiment/sweep).
 const sweepFile = "sweep.json"
 
 // sweepSummary is what the index reads of a sweep.json.

@@ -1,4 +1,4 @@
-package experiment
+package sweep
 
 import (
 	"path/filepath"
@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/experiment"
 	"github.com/clockwise-kv/clockwise/harness"
 	"github.com/clockwise-kv/clockwise/internal/runs"
 	"github.com/clockwise-kv/clockwise/nemesis"
@@ -51,36 +52,36 @@ func TestShardsCoverTheRangeOnce(t *testing.T) {
 	assert.Equal(t, Shard{2, 4}, sh)
 }
 
-func sweepPlan(strategy string, seeds Seeds, ops int) SweepPlan {
+func sweepPlan(strategy string, seeds Seeds, ops int) Plan {
 	cfg := harness.DefaultConfig()
 	cfg.Strategy, cfg.Ops = strategy, ops
 	cfg.Nemesis.Kinds = nemesis.Kinds
-	return SweepPlan{Config: cfg, Seeds: seeds, Shard: Shard{N: 1}, Parallel: 2, Keep: 2, Options: checker.Options{}}
+	return Plan{Config: cfg, Seeds: seeds, Shard: Shard{N: 1}, Parallel: 2, Keep: 2, Options: checker.Options{}}
 }
 
 // TestSweepShardsMergeToTheWholeSweep: the merged summaries of a sweep's
 // shards are the whole sweep's.
 func TestSweepShardsMergeToTheWholeSweep(t *testing.T) {
 	p := sweepPlan("lww", Seeds{1, 12}, 200)
-	whole, err := RunSweep(p, t.TempDir())
+	whole, err := Run(p, t.TempDir())
 	require.NoError(t, err)
 	assert.Equal(t, 12, whole.Run)
 	assert.Equal(t, whole.Run, whole.Valid+whole.Invalid+whole.Unknown)
 	assert.True(t, whole.Failed(), "lww loses writes under skew")
 	assert.Len(t, whole.Failing, whole.Invalid+whole.Unknown)
 
-	var parts []*Sweep
+	var parts []*Summary
 	for i := range 3 {
 		p.Shard = Shard{I: i, N: 3}
-		s, err := RunSweep(p, t.TempDir())
+		s, err := Run(p, t.TempDir())
 		require.NoError(t, err)
 		assert.Equal(t, 4, s.Run)
 		parts = append(parts, s)
 	}
-	merged, err := MergeSweeps([]*Sweep{parts[2], parts[0], parts[1]})
+	merged, err := Merge([]*Summary{parts[2], parts[0], parts[1]})
 	require.NoError(t, err)
 	assert.Equal(t, []Shard{{0, 3}, {1, 3}, {2, 3}}, merged.Shards)
-	for _, s := range []*Sweep{merged, whole} {
+	for _, s := range []*Summary{merged, whole} {
 		s.Wall, s.Shards, s.Dir = 0, nil, ""
 		for i := range s.Failing {
 			s.Failing[i].Dir = ""
@@ -88,11 +89,11 @@ func TestSweepShardsMergeToTheWholeSweep(t *testing.T) {
 	}
 	assert.Equal(t, whole, merged)
 
-	_, err = MergeSweeps([]*Sweep{parts[0], parts[0]})
+	_, err = Merge([]*Summary{parts[0], parts[0]})
 	assert.ErrorContains(t, err, "merged twice")
 	other := *parts[1]
 	other.Strategy = "vv"
-	_, err = MergeSweeps([]*Sweep{parts[0], &other})
+	_, err = Merge([]*Summary{parts[0], &other})
 	assert.ErrorContains(t, err, "differ")
 }
 
@@ -100,7 +101,7 @@ func TestSweepShardsMergeToTheWholeSweep(t *testing.T) {
 // most Keep of them, and a kept folder holds the run the sweep judged.
 func TestSweepKeepsFailingFolders(t *testing.T) {
 	dir := t.TempDir()
-	s, err := RunSweep(sweepPlan("lww", Seeds{1, 5}, 200), dir)
+	s, err := Run(sweepPlan("lww", Seeds{1, 5}, 200), dir)
 	require.NoError(t, err)
 	require.Equal(t, 5, s.Invalid)
 	kept := 0
@@ -116,11 +117,11 @@ func TestSweepKeepsFailingFolders(t *testing.T) {
 		assert.Equal(t, f.Command, info.Command)
 	}
 	assert.Equal(t, 2, kept)
-	back, err := ReadSweep(dir)
+	back, err := Read(dir)
 	require.NoError(t, err)
 	assert.Equal(t, s.Failing, back.Failing)
 
-	vv, err := RunSweep(sweepPlan("vv", Seeds{1, 5}, 200), filepath.Join(t.TempDir(), "vv"))
+	vv, err := Run(sweepPlan("vv", Seeds{1, 5}, 200), filepath.Join(t.TempDir(), "vv"))
 	require.NoError(t, err)
 	assert.False(t, vv.Failed())
 	assert.Equal(t, 5, vv.Valid)
@@ -146,7 +147,7 @@ func TestVaryIsRecordedAndReplays(t *testing.T) {
 
 	p := sweepPlan("lww", Seeds{3, 4}, 200)
 	p.Vary = true
-	s, err := RunSweep(p, t.TempDir())
+	s, err := Run(p, t.TempDir())
 	require.NoError(t, err)
 	require.NotEmpty(t, s.Failing)
 	f := s.Failing[0]
@@ -154,6 +155,6 @@ func TestVaryIsRecordedAndReplays(t *testing.T) {
 	info, err := runs.ReadInfo(f.Dir)
 	require.NoError(t, err)
 	assert.Equal(t, f.Vary, info.Vary)
-	assert.Contains(t, info.Command, "--mix "+ShellQuote(info.Vary["mix"]))
+	assert.Contains(t, info.Command, "--mix "+experiment.ShellQuote(info.Vary["mix"]))
 	assert.Contains(t, info.Command, "--nodes "+info.Vary["nodes"])
 }

@@ -1,4 +1,11 @@
-package experiment
+// Package sweep runs one randomized check per seed of a range, or of a
+// shard of it, side by side, each on its own seeded simulator (Run); keeps
+// the run folders of the first failing seeds and the summary, sweep.json
+// (Summary); merges the summaries of a range's shards (Merge); and writes
+// a summary for people, the failing seeds grouped by finding, each group
+// with commands that replay its seeds (Write). It runs and saves checks
+// through package experiment.
+package sweep
 
 import (
 	"fmt"
@@ -13,6 +20,7 @@ import (
 	"time"
 
 	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/experiment"
 	"github.com/clockwise-kv/clockwise/harness"
 	"github.com/clockwise-kv/clockwise/harness/sim"
 	"github.com/clockwise-kv/clockwise/internal/parallel"
@@ -20,8 +28,8 @@ import (
 	"github.com/clockwise-kv/clockwise/report"
 )
 
-// SweepFile is the summary a sweep writes into its folder.
-const SweepFile = "sweep.json"
+// File is the summary a sweep writes into its folder.
+const File = "sweep.json"
 
 // streamVary is the seed stream --vary draws a seed's workload from; the
 // harness's streams are small numbers, so this one shifts none of them.
@@ -43,23 +51,23 @@ func ParseSeeds(text string) (Seeds, error) {
 	a, b, ranged := strings.Cut(strings.TrimSpace(text), "-")
 	from, err := strconv.ParseUint(strings.TrimSpace(a), 10, 64)
 	if err != nil {
-		return Seeds{}, fmt.Errorf("experiment: seeds %q: want a range such as 1-1000, or a count", text)
+		return Seeds{}, fmt.Errorf("sweep: seeds %q: want a range such as 1-1000, or a count", text)
 	}
 	if !ranged {
 		if from == 0 {
-			return Seeds{}, fmt.Errorf("experiment: seeds %q: the count must be at least 1", text)
+			return Seeds{}, fmt.Errorf("sweep: seeds %q: the count must be at least 1", text)
 		}
 		return Seeds{From: 1, To: from}, nil
 	}
 	to, err := strconv.ParseUint(strings.TrimSpace(b), 10, 64)
 	if err != nil {
-		return Seeds{}, fmt.Errorf("experiment: seeds %q: want a range such as 1-1000, or a count", text)
+		return Seeds{}, fmt.Errorf("sweep: seeds %q: want a range such as 1-1000, or a count", text)
 	}
 	if to < from {
-		return Seeds{}, fmt.Errorf("experiment: seeds %q: the range ends before it starts", text)
+		return Seeds{}, fmt.Errorf("sweep: seeds %q: the range ends before it starts", text)
 	}
 	if from == 0 && to == ^uint64(0) {
-		return Seeds{}, fmt.Errorf("experiment: seeds %q: the range is too large", text)
+		return Seeds{}, fmt.Errorf("sweep: seeds %q: the range is too large", text)
 	}
 	return Seeds{From: from, To: to}, nil
 }
@@ -79,10 +87,10 @@ func ParseShard(text string) (Shard, error) {
 	i, err1 := strconv.Atoi(a)
 	n, err2 := strconv.Atoi(b)
 	if !ok || err1 != nil || err2 != nil {
-		return Shard{}, fmt.Errorf("experiment: shard %q: want i/n, such as 0/4", text)
+		return Shard{}, fmt.Errorf("sweep: shard %q: want i/n, such as 0/4", text)
 	}
 	if n < 1 || i < 0 || i >= n {
-		return Shard{}, fmt.Errorf("experiment: shard %q: want 0 ≤ i < n", text)
+		return Shard{}, fmt.Errorf("sweep: shard %q: want 0 ≤ i < n", text)
 	}
 	return Shard{I: i, N: n}, nil
 }
@@ -107,9 +115,9 @@ func (s Shard) Slice(seeds Seeds) (Seeds, bool) {
 	return Seeds{From: seeds.From + start, To: seeds.From + start + size - 1}, true
 }
 
-// SweepPlan says what a sweep runs: one strategy, the same check flags, one
+// Plan says what a sweep runs: one strategy, the same check flags, one
 // run per seed.
-type SweepPlan struct {
+type Plan struct {
 	Config harness.Config // every run's shape; each run sets its seed
 	// Flags are the check flags as arguments, for the command that
 	// replays each seed.
@@ -125,8 +133,8 @@ type SweepPlan struct {
 	Progress func(done, total int)
 }
 
-// SweepSeed is one seed's outcome.
-type SweepSeed struct {
+// Outcome is one seed's outcome.
+type Outcome struct {
 	Seed       uint64                   `json:"seed"`
 	Verdict    checker.Verdict          `json:"verdict"`
 	Lost       int                      `json:"lost"`
@@ -141,8 +149,8 @@ type SweepSeed struct {
 	Vary     map[string]string `json:"vary,omitempty"`
 }
 
-// Sweep is a sweep's summary: sweep.json.
-type Sweep struct {
+// Summary is a sweep's summary: sweep.json.
+type Summary struct {
 	Command  string  `json:"command"`
 	Strategy string  `json:"strategy"`
 	Nemesis  string  `json:"nemesis"`
@@ -156,7 +164,7 @@ type Sweep struct {
 	Unknown  int     `json:"unknown"`
 	Tally
 	// Failing lists every seed that was not valid, in seed order.
-	Failing []SweepSeed   `json:"failing"`
+	Failing []Outcome     `json:"failing"`
 	Wall    time.Duration `json:"wall_ns"`
 	Dir     string        `json:"dir,omitempty"`
 }
@@ -196,7 +204,7 @@ func (t Tally) summary() checker.Summary {
 }
 
 // Failed reports whether any seed of the sweep was not valid.
-func (s *Sweep) Failed() bool { return s.Invalid+s.Unknown > 0 }
+func (s *Summary) Failed() bool { return s.Invalid+s.Unknown > 0 }
 
 // Vary draws a seed's workload from the seed, from a stream of its own, so
 // a sweep explores shapes as well as schedules: 3 to 7 nodes, 1 to 8
@@ -235,13 +243,13 @@ type seedRun struct {
 	cfg    harness.Config
 	args   []string
 	vary   map[string]string
-	out    SweepSeed
+	out    Outcome
 	sum    checker.Summary
 	faults int // started, heals apart
 }
 
 // plan builds seed's run.
-func (p *SweepPlan) plan(seed uint64) seedRun {
+func (p *Plan) plan(seed uint64) seedRun {
 	cfg := p.Config
 	cfg.Seed = seed
 	args := []string{"--strategy", cfg.Strategy, "--seed", strconv.FormatUint(seed, 10)}
@@ -265,19 +273,19 @@ func (p *SweepPlan) plan(seed uint64) seedRun {
 	return seedRun{cfg: cfg, args: args, vary: vary}
 }
 
-// RunSweep runs the plan's slice of seeds, Parallel at a time, judges each,
+// Run runs the plan's slice of seeds, Parallel at a time, judges each,
 // and writes into dir (which it creates) the run folders of the first Keep
 // failing seeds and the summary, sweep.json. Each seed is run in memory and
 // judged; a failing seed kept is run again into its folder, which the
 // simulator's determinism makes the same run.
-func RunSweep(p SweepPlan, dir string) (*Sweep, error) {
+func Run(p Plan, dir string) (*Summary, error) {
 	start := time.Now()
 	seeds, ok := p.Shard.Slice(p.Seeds)
 	if err := p.Config.Validate(); err != nil {
 		return nil, err
 	}
-	s := &Sweep{
-		Command: p.Command, Strategy: p.Config.Strategy, Nemesis: nemesisName(p.Config), Ops: p.Config.Ops,
+	s := &Summary{
+		Command: p.Command, Strategy: p.Config.Strategy, Nemesis: experiment.NemesisName(p.Config), Ops: p.Config.Ops,
 		Vary: p.Vary, Seeds: p.Seeds, Shards: []Shard{p.Shard}, Tally: Tally{LostByKind: map[checker.LostKind]int{}}, Dir: dir,
 	}
 	var plans []seedRun
@@ -285,7 +293,7 @@ func RunSweep(p SweepPlan, dir string) (*Sweep, error) {
 		for seed := seeds.From; ; seed++ {
 			sr := p.plan(seed)
 			if err := sr.cfg.Validate(); err != nil {
-				return nil, fmt.Errorf("experiment: seed %d: %w", seed, err)
+				return nil, fmt.Errorf("sweep: seed %d: %w", seed, err)
 			}
 			plans = append(plans, sr)
 			if seed == seeds.To {
@@ -300,7 +308,7 @@ func RunSweep(p SweepPlan, dir string) (*Sweep, error) {
 	errs := parallel.Do(len(plans), par, func(i int) error { return plans[i].judge(p.Options) }, p.Progress)
 	for i, err := range errs {
 		if err != nil {
-			return nil, fmt.Errorf("experiment: sweep: clockwise check %s: %w", strings.Join(quoteAll(plans[i].args), " "), err)
+			return nil, fmt.Errorf("sweep: clockwise check %s: %w", strings.Join(experiment.QuoteAll(plans[i].args), " "), err)
 		}
 	}
 	if err := runs.MkdirAll(dir); err != nil {
@@ -314,14 +322,14 @@ func RunSweep(p SweepPlan, dir string) (*Sweep, error) {
 			continue
 		}
 		kept++
-		r, err := check(dir, sr.cfg, sr.out.Command, sr.vary, p.Options, Hooks{})
+		r, err := experiment.CheckVaried(dir, sr.cfg, sr.out.Command, sr.vary, p.Options, experiment.Hooks{})
 		if err != nil {
-			return nil, fmt.Errorf("experiment: sweep: seed %d: %w", sr.cfg.Seed, err)
+			return nil, fmt.Errorf("sweep: seed %d: %w", sr.cfg.Seed, err)
 		}
 		s.Failing[len(s.Failing)-1].Dir = r.Dir
 	}
 	s.Wall = time.Since(start)
-	if err := runs.WriteJSON(filepath.Join(dir, SweepFile), s); err != nil {
+	if err := runs.WriteJSON(filepath.Join(dir, File), s); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -339,35 +347,21 @@ func (sr *seedRun) judge(opts checker.Options) error {
 	}
 	sr.sum = r.Summary
 	sr.faults = report.FaultsStarted(r.Faults)
-	sr.out = SweepSeed{
+	sr.out = Outcome{
 		Seed: sr.cfg.Seed, Verdict: r.Verdict, Lost: r.Summary.Lost, Failures: r.Failures,
-		Command: "clockwise check " + strings.Join(quoteAll(sr.args), " "), Vary: sr.vary,
+		Command: "clockwise check " + strings.Join(experiment.QuoteAll(sr.args), " "), Vary: sr.vary,
 	}
 	if len(r.Summary.LostByKind) > 0 {
 		sr.out.LostByKind = maps.Clone(r.Summary.LostByKind)
 	}
 	if sr.out.Verdict != checker.Valid {
-		sr.out.Findings = findings(r.Summary)
+		sr.out.Findings = experiment.Findings(r.Summary)
 	}
 	return nil
 }
 
-// findings counts each kind of finding of a summary, leaving out the kinds
-// it has none of.
-func findings(s checker.Summary) map[string]int {
-	out := map[string]int{FindingSkew: s.SkewLost}
-	for k, n := range s.LostByKind {
-		out[string(k)] = n
-	}
-	for _, f := range otherFindings {
-		out[f.name] = f.count(&s)
-	}
-	maps.DeleteFunc(out, func(_ string, n int) bool { return n == 0 })
-	return out
-}
-
 // add counts a judged seed.
-func (s *Sweep) addSeed(sr *seedRun) {
+func (s *Summary) addSeed(sr *seedRun) {
 	s.Run++
 	switch sr.out.Verdict {
 	case checker.Valid:
@@ -384,27 +378,27 @@ func (s *Sweep) addSeed(sr *seedRun) {
 	}
 }
 
-// MergeSweeps combines the summaries of shards of one sweep into one: the
+// Merge combines the summaries of shards of one sweep into one: the
 // counts add up, the failing seeds are listed in seed order, the wall time
 // is the longest shard's. The shards must sweep the same strategy, nemesis
 // and seed range.
-func MergeSweeps(parts []*Sweep) (*Sweep, error) {
+func Merge(parts []*Summary) (*Summary, error) {
 	if len(parts) == 0 {
-		return nil, fmt.Errorf("experiment: no sweep to merge")
+		return nil, fmt.Errorf("sweep: no sweep to merge")
 	}
 	first := parts[0]
-	out := &Sweep{
+	out := &Summary{
 		Command: first.Command, Strategy: first.Strategy, Nemesis: first.Nemesis, Ops: first.Ops, Vary: first.Vary,
 		Seeds: first.Seeds, Tally: Tally{LostByKind: map[checker.LostKind]int{}},
 	}
 	for _, p := range parts {
 		if p.Strategy != first.Strategy || p.Nemesis != first.Nemesis || p.Seeds != first.Seeds || p.Vary != first.Vary || p.Ops != first.Ops {
-			return nil, fmt.Errorf("experiment: sweeps differ: %s %s seeds %s and %s %s seeds %s",
+			return nil, fmt.Errorf("sweep: sweeps differ: %s %s seeds %s and %s %s seeds %s",
 				first.Strategy, first.Nemesis, first.Seeds, p.Strategy, p.Nemesis, p.Seeds)
 		}
 		for _, sh := range p.Shards {
 			if slices.Contains(out.Shards, sh) {
-				return nil, fmt.Errorf("experiment: shard %s is merged twice", sh)
+				return nil, fmt.Errorf("sweep: shard %s is merged twice", sh)
 			}
 			out.Shards = append(out.Shards, sh)
 		}
@@ -418,7 +412,7 @@ func MergeSweeps(parts []*Sweep) (*Sweep, error) {
 		out.Wall = max(out.Wall, p.Wall)
 	}
 	slices.SortFunc(out.Shards, func(a, b Shard) int { return a.I - b.I })
-	slices.SortFunc(out.Failing, func(a, b SweepSeed) int {
+	slices.SortFunc(out.Failing, func(a, b Outcome) int {
 		switch {
 		case a.Seed < b.Seed:
 			return -1
@@ -430,27 +424,27 @@ func MergeSweeps(parts []*Sweep) (*Sweep, error) {
 	return out, nil
 }
 
-// ReadSweep reads a sweep folder's sweep.json.
-func ReadSweep(dir string) (*Sweep, error) {
-	var s Sweep
-	if err := runs.ReadJSON(dir, SweepFile, &s); err != nil {
+// Read reads a sweep folder's sweep.json.
+func Read(dir string) (*Summary, error) {
+	var s Summary
+	if err := runs.ReadJSON(dir, File, &s); err != nil {
 		return nil, err
 	}
 	return &s, nil
 }
 
-// replaysPerFinding is how many replay commands WriteSweep prints for each
+// replaysPerFinding is how many replay commands Write prints for each
 // finding; sweep.json has every failing seed's.
 const replaysPerFinding = 3
 
-// seedsListed is how many seeds WriteSweep names for each finding.
+// seedsListed is how many seeds Write names for each finding.
 const seedsListed = 12
 
 // Finding is the finding a failing seed is grouped under: the first of
-// FindingKinds it has (what a shrink keeps by default), or "undecided" for
+// experiment.FindingKinds it has (what a shrink keeps by default), or "undecided" for
 // a seed that is unknown without one.
-func (f SweepSeed) Finding() string {
-	for _, k := range FindingKinds {
+func (f Outcome) Finding() string {
+	for _, k := range experiment.FindingKinds {
 		if f.Findings[k] > 0 {
 			return k
 		}
@@ -459,9 +453,9 @@ func (f SweepSeed) Finding() string {
 }
 
 // findingWords are the names of findings as a sweep's reader reads them.
-var findingWords = map[string]string{FindingSkew: "lost to clock skew"}
+var findingWords = map[string]string{experiment.FindingSkew: "lost to clock skew"}
 
-// WriteSweep prints the sweep's table: seeds run and their verdicts, the
+// Write prints the sweep's table: seeds run and their verdicts, the
 // faults started and the writes lost, the lost to clock skew apart from the
 // other losses, with a line that explains the columns; then the failing
 // seeds grouped by finding, each group with at most replaysPerFinding
@@ -469,7 +463,7 @@ var findingWords = map[string]string{FindingSkew: "lost to clock skew"}
 // "clockwise" when empty), at most limit groups (0: all); the wall time,
 // and last the verdict: VALID when every seed was, else INVALID or UNKNOWN
 // with the count of seeds that failed.
-func WriteSweep(w io.Writer, s *Sweep, limit int, prog string) {
+func Write(w io.Writer, s *Summary, limit int, prog string) {
 	shards := ""
 	if len(s.Shards) > 1 || len(s.Shards) == 1 && s.Shards[0].N > 1 {
 		parts := make([]string, len(s.Shards))
@@ -506,7 +500,7 @@ func WriteSweep(w io.Writer, s *Sweep, limit int, prog string) {
 		fmt.Fprintf(w, "all %d lost writes by kind: %s.\n", s.Lost, strings.Join(kinds, ", "))
 	}
 	if len(s.Failing) > 0 {
-		groups := map[string][]SweepSeed{}
+		groups := map[string][]Outcome{}
 		for _, f := range s.Failing {
 			groups[f.Finding()] = append(groups[f.Finding()], f)
 		}
@@ -516,7 +510,7 @@ func WriteSweep(w io.Writer, s *Sweep, limit int, prog string) {
 			}
 			return strings.Compare(a, b)
 		})
-		fmt.Fprintf(w, "\nFailing seeds by finding (at most %d replays each; every one in %s):\n", replaysPerFinding, filepath.Join(s.Dir, SweepFile))
+		fmt.Fprintf(w, "\nFailing seeds by finding (at most %d replays each; every one in %s):\n", replaysPerFinding, filepath.Join(s.Dir, File))
 		for i, name := range order {
 			if limit > 0 && i == limit {
 				fmt.Fprintf(w, "  … and %d more findings\n", len(order)-limit)
@@ -554,13 +548,13 @@ func WriteSweep(w io.Writer, s *Sweep, limit int, prog string) {
 		}
 	}
 	fmt.Fprintf(w, "\nwall time %s\n", s.Wall.Round(10*time.Millisecond))
-	fmt.Fprintln(w, sweepVerdict(s))
+	fmt.Fprintln(w, verdict(s))
 }
 
-// sweepVerdict is a sweep's verdict in one line: VALID when every seed
+// verdict is a sweep's verdict in one line: VALID when every seed
 // was, INVALID when some seed was invalid, UNKNOWN when the seeds that
 // failed were all undecided.
-func sweepVerdict(s *Sweep) string {
+func verdict(s *Summary) string {
 	seeds := "seeds"
 	if s.Run == 1 {
 		seeds = "seed"

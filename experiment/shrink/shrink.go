@@ -1,22 +1,24 @@
-package experiment
+// Package shrink searches for the smallest run that still fails like a
+// failing one, with the same finding (Run): first a smaller configuration,
+// each candidate a fresh run of the same seed, then the recorded schedule
+// cut by delta debugging, each candidate a replay. Every step is
+// deterministic. Save replays the shrunk run into a run folder of its own
+// through package experiment.
+package shrink
 
 import (
 	"fmt"
 	"maps"
-	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/experiment"
 	"github.com/clockwise-kv/clockwise/harness"
 	"github.com/clockwise-kv/clockwise/harness/sim"
 	"github.com/clockwise-kv/clockwise/histories"
-	"github.com/clockwise-kv/clockwise/internal/runs"
 	"github.com/clockwise-kv/clockwise/nemesis"
 )
-
-// ScheduleFile is where a shrunk run folder keeps the schedule it replays.
-const ScheduleFile = "schedule.json"
 
 // Size is how big a run is.
 type Size struct {
@@ -46,41 +48,6 @@ type Shrunk struct {
 	Findings map[string]int    `json:"findings"` // every finding of the shrunk run
 }
 
-// FindingSkew is the finding of the writes lost to clock skew
-// (checker.Lost.Skew), the headline's first: a shrink keeps it by default
-// when the run has any.
-const FindingSkew = "skew"
-
-// FindingKinds are the findings a shrink can keep, in the order it picks
-// the first one a run has: lost to clock skew, the kinds of lost write,
-// then otherFindings.
-var FindingKinds = func() []string {
-	out := []string{FindingSkew}
-	for _, k := range checker.LostKinds {
-		out = append(out, string(k))
-	}
-	for _, f := range otherFindings {
-		out = append(out, f.name)
-	}
-	return out
-}()
-
-// otherFindings are the findings other than lost writes, each with its
-// count in a summary.
-var otherFindings = []struct {
-	name  string
-	count func(s *checker.Summary) int
-}{
-	{"phantom", func(s *checker.Summary) int { return s.Phantoms }},
-	{"corrupted", func(s *checker.Summary) int { return s.Corrupted }},
-	{"future-read", func(s *checker.Summary) int { return s.FutureReads }},
-	{"divergent", func(s *checker.Summary) int { return s.Divergent }},
-	{"stale", func(s *checker.Summary) int { return s.Stale }},
-	{"unpreserved", func(s *checker.Summary) int { return s.Unpreserved }},
-	{"external", func(s *checker.Summary) int { return s.External }},
-	{"non-linearizable", func(s *checker.Summary) int { return s.NonLinearizable }},
-}
-
 // shrinker searches, every run counted.
 type shrinker struct {
 	finding string
@@ -96,7 +63,7 @@ func (s *shrinker) judge(res *harness.Result) (bool, map[string]int, error) {
 	if err != nil {
 		return false, nil, err
 	}
-	f := findings(r.Summary)
+	f := experiment.Findings(r.Summary)
 	return !r.Valid && f[s.finding] > 0, f, nil
 }
 
@@ -121,15 +88,15 @@ func (s *shrinker) replay(cfg harness.Config, sched *sim.Schedule) (bool, error)
 	return ok, err
 }
 
-// Shrink searches for the smallest run that still fails like cfg's run,
-// with the finding kind finding ("" : the first of FindingKinds the run
+// Run searches for the smallest run that still fails like cfg's run,
+// with the finding kind finding ("" : the first of experiment.FindingKinds the run
 // has), on the same strategy. It first shrinks the configuration (fewer
 // operations, clients, keys, nodes, fault kinds, no drops), each candidate
 // a fresh random run of the same seed; then records the smallest one's
 // schedule and drops operations, then faults, from it by delta debugging,
 // each candidate a replay. Every step is deterministic, so the same
 // failing run always shrinks to the same run.
-func Shrink(cfg harness.Config, finding string, opts checker.Options) (*Shrunk, error) {
+func Run(cfg harness.Config, finding string, opts checker.Options) (*Shrunk, error) {
 	s := &shrinker{finding: finding, opts: opts}
 	res, err := sim.Run(cfg, nil, sim.Options{})
 	if err != nil {
@@ -140,20 +107,20 @@ func Shrink(cfg harness.Config, finding string, opts checker.Options) (*Shrunk, 
 	if err != nil {
 		return nil, err
 	}
-	found := findings(r.Summary)
+	found := experiment.Findings(r.Summary)
 	if s.finding == "" {
-		for _, k := range FindingKinds {
+		for _, k := range experiment.FindingKinds {
 			if found[k] > 0 {
 				s.finding = k
 				break
 			}
 		}
 		if s.finding == "" {
-			return nil, fmt.Errorf("experiment: shrink: the run has no finding to keep (it is valid)")
+			return nil, fmt.Errorf("shrink: the run has no finding to keep (it is valid)")
 		}
 	}
 	if r.Valid || found[s.finding] == 0 {
-		return nil, fmt.Errorf("experiment: shrink: the run is not invalid with %s (its findings: %s)", s.finding, FindingWords(found))
+		return nil, fmt.Errorf("shrink: the run is not invalid with %s (its findings: %s)", s.finding, experiment.FindingWords(found))
 	}
 	before := sizeOf(cfg, res)
 
@@ -165,7 +132,7 @@ func Shrink(cfg harness.Config, finding string, opts checker.Options) (*Shrunk, 
 		return nil, err
 	}
 	if ok, err := s.replay(cfg, sched); err != nil || !ok {
-		return nil, fmt.Errorf("experiment: shrink: the recorded schedule does not replay the failure (%v)", err)
+		return nil, fmt.Errorf("shrink: the recorded schedule does not replay the failure (%v)", err)
 	}
 	if sched, err = s.shrinkSchedule(cfg, sched); err != nil {
 		return nil, err
@@ -188,10 +155,10 @@ func Shrink(cfg harness.Config, finding string, opts checker.Options) (*Shrunk, 
 	}
 	out := &Shrunk{
 		Finding: s.finding, Config: cfg, Schedule: sched, Before: before, After: sizeOf(cfg, res), Runs: s.runs,
-		History: res.History, Analysis: a, Result: r, Findings: findings(r.Summary),
+		History: res.History, Analysis: a, Result: r, Findings: experiment.Findings(r.Summary),
 	}
 	if out.Findings[s.finding] == 0 || r.Valid {
-		return nil, fmt.Errorf("experiment: shrink: the shrunk run lost its %s", s.finding)
+		return nil, fmt.Errorf("shrink: the shrunk run lost its %s", s.finding)
 	}
 	return out, nil
 }
@@ -401,46 +368,12 @@ func ddmin(n int, fails func(keep []int) bool) []int {
 	return cur
 }
 
-// SaveShrunk replays the shrunk run into a new run folder under root,
+// Save replays the shrunk run into a new run folder under root,
 // named shrunk-<strategy>-<time>, with its schedule (schedule.json) beside
 // the history, and judges it there; command is the command that shrinks
 // the original run again.
-func SaveShrunk(root string, s *Shrunk, command string, opts checker.Options) (*Run, error) {
-	cfg := s.Config
-	r := newRun(cfg, command)
-	var err error
-	if r.Dir, err = runs.New(root, "shrunk-"+cfg.Strategy, r.Info.Started); err != nil {
-		return nil, err
-	}
-	if err := runs.WriteJSON(filepath.Join(r.Dir, ScheduleFile), s.Schedule); err != nil {
-		return nil, err
-	}
-	var res *harness.Result
-	if err := runs.Record(filepath.Join(r.Dir, runs.HistoryFile), func(w *histories.Writer) (err error) {
-		res, err = sim.Replay(cfg, s.Schedule, sim.Options{Sink: w})
-		return err
-	}); err != nil {
-		return nil, fmt.Errorf("experiment: replay: %w", err)
-	}
-	if err := r.save(cfg, res, nil, opts, nil); err != nil {
-		return nil, err
-	}
-	return r, nil
-}
-
-// FindingWords writes a run's findings in words, in the order of
-// FindingKinds: "57 skew, 431 concurrent-dropped", or "none".
-func FindingWords(found map[string]int) string {
-	var parts []string
-	for _, k := range FindingKinds {
-		if n := found[k]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, k))
-		}
-	}
-	if len(parts) == 0 {
-		return "none"
-	}
-	return strings.Join(parts, ", ")
+func Save(root string, s *Shrunk, command string, opts checker.Options) (*experiment.Run, error) {
+	return experiment.CheckReplay(root, "shrunk-"+s.Config.Strategy, s.Config, s.Schedule, command, opts)
 }
 
 // Describe is a shrunk run in a line: what it keeps and how much smaller

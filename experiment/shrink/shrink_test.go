@@ -1,4 +1,4 @@
-package experiment
+package shrink
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/experiment"
 	"github.com/clockwise-kv/clockwise/harness"
 	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/internal/runs"
@@ -19,7 +20,7 @@ import (
 // come out the same on a second shrink. It returns the shrunk run.
 func requireShrinks(t *testing.T, cfg harness.Config, finding string) *Shrunk {
 	t.Helper()
-	s, err := Shrink(cfg, finding, checker.Options{})
+	s, err := Run(cfg, finding, checker.Options{})
 	require.NoError(t, err)
 	assert.Equal(t, finding, s.Finding)
 	assert.False(t, s.Result.Valid)
@@ -29,7 +30,7 @@ func requireShrinks(t *testing.T, cfg harness.Config, finding string) *Shrunk {
 	assert.LessOrEqual(t, 10*s.After.Events, s.Before.Events, "%s", s.Describe())
 	t.Log(s.Describe())
 
-	again, err := Shrink(cfg, finding, checker.Options{})
+	again, err := Run(cfg, finding, checker.Options{})
 	require.NoError(t, err)
 	assert.Equal(t, encode(t, s.History), encode(t, again.History), "shrinking is deterministic")
 	assert.Equal(t, s.Runs, again.Runs)
@@ -68,36 +69,36 @@ func TestShrinkKeepsEachFindingKind(t *testing.T) {
 // skew, with the clock fault that lost it.
 func TestShrinkKeepsTheHeadline(t *testing.T) {
 	cfg := harness.DefaultConfig()
-	s, err := Shrink(cfg, "", checker.Options{})
+	s, err := Run(cfg, "", checker.Options{})
 	require.NoError(t, err)
-	assert.Equal(t, FindingSkew, s.Finding)
+	assert.Equal(t, experiment.FindingSkew, s.Finding)
 	assert.Positive(t, s.Result.Summary.SkewLost)
 	clockFault := false
 	for _, f := range s.Analysis.Faults {
 		clockFault = clockFault || f.F == nemesis.Skew || f.F == nemesis.Strobe
 	}
 	assert.True(t, clockFault, "the shrunk run keeps a clock fault: %v", s.Analysis.Faults)
-	assert.Contains(t, FindingKinds, "skew", "--finding skew is accepted")
+	assert.Contains(t, experiment.FindingKinds, "skew", "--finding skew is accepted")
 }
 
 func TestShrunkRunFolderReplays(t *testing.T) {
 	cfg := harness.DefaultConfig()
 	cfg.Seed = 2
-	s, err := Shrink(cfg, string(checker.OverwrittenByOlder), checker.Options{})
+	s, err := Run(cfg, string(checker.OverwrittenByOlder), checker.Options{})
 	require.NoError(t, err)
-	r, err := SaveShrunk(t.TempDir(), s, "clockwise shrink x", checker.Options{})
+	r, err := Save(t.TempDir(), s, "clockwise shrink x", checker.Options{})
 	require.NoError(t, err)
 	assert.False(t, r.Result.Valid)
-	assert.True(t, runs.Has(r.Dir, ScheduleFile))
+	assert.True(t, runs.Has(r.Dir, experiment.ScheduleFile))
 	h, err := histories.ReadFile(r.Dir + "/" + runs.HistoryFile)
 	require.NoError(t, err)
 	assert.Equal(t, encode(t, s.History), encode(t, h), "the folder holds the shrunk run")
 
-	_, err = Shrink(cfg, string(checker.SuppressedByTombstone), checker.Options{})
+	_, err = Run(cfg, string(checker.SuppressedByTombstone), checker.Options{})
 	assert.ErrorContains(t, err, "not invalid with suppressed-by-tombstone (its findings: ")
 	assert.NotContains(t, err.Error(), "map[", "findings in words")
 	cfg.Strategy = "vv"
-	_, err = Shrink(cfg, "", checker.Options{})
+	_, err = Run(cfg, "", checker.Options{})
 	assert.ErrorContains(t, err, "valid")
 }
 
