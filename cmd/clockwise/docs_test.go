@@ -40,9 +40,9 @@ var (
 	docBlock = regexp.MustCompile("(?s)<!-- make docs: (clockwise [^\n]*?) -->\n```\n(.*?)```\n")
 	// An excerpt at the end of a marker.
 	excerpt = regexp.MustCompile(`^(.*?) \((?:first (\d+)(?: and last (\d+))?|last (\d+)) lines\)$`)
-	// A run folder's time, which differs every run: the docs show a fixed
-	// one.
-	folderTime = regexp.MustCompile(`\b(\d{8}T\d{6}Z)\b`)
+	// A run folder's time, which differs every run, and the -n that tells
+	// apart folders of one second: the docs show a fixed time.
+	folderTime = regexp.MustCompile(`\b\d{8}T\d{6}Z(-\d+)?\b`)
 )
 
 // docFiles are the files with generated blocks: README.md and every
