@@ -71,14 +71,7 @@ func docOutput(marker string) string {
 	code, stdout, stderr := cli(args...)
 	stdout = folderTime.ReplaceAllString(stdout, "20260101T000000Z")
 	if first > 0 || last > 0 {
-		lines := strings.SplitAfter(stdout, "\n")
-		if lines[len(lines)-1] == "" {
-			lines = lines[:len(lines)-1]
-		}
-		if first+last < len(lines) {
-			lines = append(append(lines[:first:first], "[…]\n"), lines[len(lines)-last:]...)
-		}
-		stdout = strings.Join(lines, "")
+		stdout = cut(stdout, first, last)
 	}
 	out := "$ " + line + "\n" + stdout
 	if stderr != "" && code != exitValid && code != exitInvalid {
@@ -88,6 +81,19 @@ func docOutput(marker string) string {
 		out += fmt.Sprintf("[exit status %d]\n", code)
 	}
 	return out
+}
+
+// cut keeps the first and the last lines of out, with "[…]" in place of
+// those between, if any.
+func cut(out string, first, last int) string {
+	lines := strings.SplitAfter(out, "\n")
+	if lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	if first+last < len(lines) {
+		lines = append(append(lines[:first:first], "[…]\n"), lines[len(lines)-last:]...)
+	}
+	return strings.Join(lines, "")
 }
 
 func TestREADMEShowsWhatTheCommandsPrint(t *testing.T) {
@@ -128,16 +134,21 @@ func TestREADMEShowsWhatTheCommandsPrint(t *testing.T) {
 
 // The docs' excerpts keep the lines they name and mark the cut.
 func TestREADMEExcerpt(t *testing.T) {
-	t.Chdir(t.TempDir())
-	full := docOutput("clockwise check --strategy vv")
-	lines := strings.Split(strings.TrimSuffix(full, "\n"), "\n")
-	require.Greater(t, len(lines), 6)
-	got := docOutput("clockwise check --strategy vv (first 2 and last 1 lines)")
-	assert.Equal(t, strings.Join([]string{lines[0], lines[1], lines[2], "[…]", lines[len(lines)-1]}, "\n")+"\n", got)
-	got = docOutput("clockwise check --strategy vv (last 1 lines)")
-	assert.Equal(t, lines[0]+"\n[…]\n"+lines[len(lines)-1]+"\n", got)
-	got = docOutput("clockwise check --strategy vv (first 1000 lines)")
-	assert.Equal(t, full, got, "an excerpt longer than the output is all of it")
+	out := "1\n2\n3\n4\n5\n"
+	assert.Equal(t, "1\n2\n[…]\n5\n", cut(out, 2, 1))
+	assert.Equal(t, "[…]\n4\n5\n", cut(out, 0, 2))
+	assert.Equal(t, "1\n[…]\n", cut(out, 1, 0))
+	assert.Equal(t, out, cut(out, 3, 2), "nothing between: nothing cut")
+	assert.Equal(t, out, cut(out, 1000, 0), "an excerpt longer than the output is all of it")
+	assert.Equal(t, "1\n[…]\n3", cut("1\n2\n3", 1, 1), "a last line without a newline stays so")
+
+	m := excerpt.FindStringSubmatch("clockwise check --strategy vv (first 8 and last 2 lines)")
+	require.NotNil(t, m)
+	assert.Equal(t, []string{"clockwise check --strategy vv", "8", "2", ""}, m[1:])
+	m = excerpt.FindStringSubmatch("clockwise check (last 3 lines)")
+	require.NotNil(t, m)
+	assert.Equal(t, []string{"clockwise check", "", "", "3"}, m[1:])
+	assert.Nil(t, excerpt.FindStringSubmatch("clockwise check --strategy vv"), "a marker without an excerpt quotes it all")
 }
 
 // markdownLink is an inline link or image: [text](target) or
