@@ -101,8 +101,9 @@ report: build
 serve: build
 	$(BIN) serve $(RUNS) --port $(PORT)
 
-# Rewrite README.md's generated blocks (<!-- make docs: clockwise ... -->) from
-# what the commands print now; the test suite fails while one differs.
+# Rewrite the generated blocks (<!-- make docs: clockwise ... -->) of README.md
+# and docs/*.md from what the commands print now; the test suite fails while
+# one differs.
 docs:
 	$(GO) test ./cmd/clockwise -run TestREADME -count=1 -docs
 

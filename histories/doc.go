@@ -8,7 +8,7 @@
 // a nemesis fault event followed by the nemesis's own read and delete, which
 // are recorded like a client's (invoke, then ok/fail/info, with a write id):
 // IsFault tells the two apart. The field names are a
-// contract (see docs/ARCHITECTURE.md and the README): new fields may be added,
+// contract (see docs/HISTORY.md and docs/ARCHITECTURE.md): new fields may be added,
 // none renamed. An event's type and f are typed (Type, Func) and written as
 // the strings the format names. Anything that writes this format can be
 // judged by the checker. A read's Version, a write's Meta and its Dot are
