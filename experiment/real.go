@@ -81,6 +81,11 @@ func CheckReal(ctx context.Context, root string, cfg harness.Config, cl Cluster,
 	}
 	r := newRun(cfg, command)
 	r.Info.Cluster = cl.Spec
+	if urls == nil {
+		if r.Info.Net = cl.Local.Net; r.Info.Net == "" {
+			r.Info.Net = live.NetProxy
+		}
+	}
 	r.Info.Namespace = live.NewNamespace()
 	if r.Dir, err = runs.New(root, cfg.Strategy, r.Info.Started); err != nil {
 		return nil, err

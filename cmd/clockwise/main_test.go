@@ -64,6 +64,10 @@ func TestBadFlagsExit2WithUsage(t *testing.T) {
 		{[]string{"node", "--id", "n1", "--listen", "[::]:0", "--token", ""}, "pass --token (or set CLOCKWISE_TOKEN) on every node, or listen on 127.0.0.1"},
 		{[]string{"node", "--id", "n1", "--max-conns", "0"}, "--max-conns"},
 		{[]string{"check", "--token", "x"}, "invalid --token"},
+		{[]string{"check", "--net", "filter"}, "invalid --net: it chooses how a local cluster's partitions cut its links; add --cluster local"},
+		{[]string{"check", "--cluster", "http://127.0.0.1:1", "--net", "filter"}, "invalid --net: it chooses how a local cluster's partitions cut its links; a remote cluster"},
+		{[]string{"check", "--cluster", "local", "--net", "kernel"}, `invalid --net: "kernel": want proxy or filter`},
+		{[]string{"check", "--db", "etcd", "--net", "filter"}, "invalid --net: it chooses how --cluster local cuts its links"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			code, stdout, stderr := cli(tc.args...)
@@ -271,4 +275,23 @@ func TestParallelChecksShareARunsFolder(t *testing.T) {
 	link, err := os.Readlink(filepath.Join(out, runs.Latest))
 	require.NoError(t, err)
 	assert.Contains(t, folders, link)
+}
+
+// --net filter is an explicit request: where packet filter rules cannot be
+// made (here: no nft command on the PATH) the check fails at once with the
+// reason, before it starts a node or writes a run folder.
+func TestCheckNetFilterWithoutNftExit2(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	out := t.TempDir()
+	code, stdout, stderr := cli("check", "--cluster", "local", "--net", "filter", "--out", out)
+	assert.Equal(t, exitUsage, code)
+	assert.Empty(t, stdout)
+	if os.Geteuid() == 0 {
+		assert.Contains(t, stderr, "invalid --net filter: the nft command is missing")
+	} else {
+		assert.Contains(t, stderr, "invalid --net filter: packet filter rules need root")
+	}
+	entries, err := os.ReadDir(out)
+	require.NoError(t, err)
+	assert.Empty(t, entries, "no run folder")
 }
