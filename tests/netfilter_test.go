@@ -169,3 +169,29 @@ func partitionsHeld(t *testing.T, h []histories.Event) (cuts []string, chances i
 	}
 	return cuts, chances
 }
+
+// A --net filter check killed outright (SIGKILL) cannot remove its table,
+// and leaves it to the next: the next --net filter check removes it as it
+// starts (netfault.Sweep), whatever it then finds.
+func TestKilledFilterCheckTableIsSweptByTheNext(t *testing.T) {
+	requireFilter(t)
+	out := t.TempDir()
+	c := startRealCheck(t, out, "--strategy", "vv", "--net", "filter", "--nemesis", "partition")
+	mine := regexp.MustCompile(`table inet (clockwise_` + strconv.Itoa(c.cmd.Process.Pid) + `_\d+_\d+)`)
+	ruleset := func() string {
+		b, err := exec.Command("nft", "list", "ruleset").CombinedOutput()
+		require.NoError(t, err, "%s", b)
+		return string(b)
+	}
+	left := mine.FindStringSubmatch(ruleset())
+	require.NotNil(t, left, "the running check's table")
+	require.NoError(t, c.cmd.Process.Kill())
+	c.wait(t, 30*time.Second)
+	for _, pid := range c.pids {
+		requireGone(t, pid)
+	}
+	assert.Contains(t, ruleset(), left[0], "SIGKILL leaves the table")
+	code, stdout, stderr := clockwise(t, realCheck(out, "--cluster", "local", "--net", "filter", "--strategy", "vv", "--nemesis", "partition", "--ops", "300")...)
+	require.Equal(t, 0, code, "%s\n%s", stdout, stderr)
+	assert.NotContains(t, ruleset(), left[0], "the next check swept it")
+}

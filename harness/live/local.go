@@ -540,8 +540,8 @@ func (l *Local) Describe() string {
 func (l *Local) Filter() *netfault.Filter { return l.filter }
 
 // Close stops every node (SIGTERM, then SIGKILL after 3 s) and every proxy,
-// and waits for them; under NetFilter it then removes the packet filter and
-// lets the addresses go. It is safe to call more than once.
+// and waits for them; under NetFilter it first removes the packet filter,
+// and last lets the addresses go. It is safe to call more than once.
 func (l *Local) Close() error {
 	l.mu.Lock()
 	l.closed = true
@@ -549,6 +549,13 @@ func (l *Local) Close() error {
 	l.procs = map[string]*process{}
 	l.mu.Unlock()
 	var errs []error
+	// The rules go first: a check that exits while its nodes stop (its
+	// grace after Ctrl-C spent) leaves none behind.
+	if l.filter != nil {
+		if err := l.filter.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("harness: %w", err))
+		}
+	}
 	for n, p := range procs {
 		if p == nil {
 			continue
@@ -567,11 +574,6 @@ func (l *Local) Close() error {
 		p.close()
 	}
 	l.links = map[[2]string]*proxy{}
-	if l.filter != nil {
-		if err := l.filter.Close(); err != nil {
-			errs = append(errs, fmt.Errorf("harness: %w", err))
-		}
-	}
 	if l.block != nil {
 		l.block.Release()
 	}
