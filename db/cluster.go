@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
-	"net"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -23,7 +21,7 @@ import (
 
 // ClaimPort is the port on each host's address that a cluster listens on
 // for its life, so that no other cluster takes the address.
-const ClaimPort = 40379
+const ClaimPort = netfault.ClaimPort
 
 // OwnerEnv is the environment variable that carries, in every database
 // process, the tag of the clockwise process that started it.
@@ -63,7 +61,7 @@ type Cluster struct {
 	dir    string
 	nodes  []Node
 	owner  string
-	claims []net.Listener
+	block  *netfault.Block
 	filter *netfault.Filter
 	nofilt error // why filter is nil
 	fake   string
@@ -123,57 +121,20 @@ func New(opts Options) (*Cluster, error) {
 	return c, nil
 }
 
-// claim picks 127.0.R.2… for a random R whose addresses are free.
+// claim holds a block of loopback addresses, 127.0.R.2…, one a node.
 func (c *Cluster) claim(n int, ports []int) error {
-	var last error
-	for range 64 {
-		r := 1 + rand.IntN(254)
-		var nodes []Node
-		var claims []net.Listener
-		ok := true
-		for i := range n {
-			a := netip.AddrFrom4([4]byte{127, 0, byte(r), byte(2 + i)})
-			ln, err := net.Listen("tcp", netip.AddrPortFrom(a, ClaimPort).String())
-			if err != nil {
-				last, ok = err, false
-				break
-			}
-			claims = append(claims, ln)
-			if err := free(a, ports); err != nil {
-				last, ok = err, false
-				break
-			}
-			nodes = append(nodes, Node{Name: "n" + strconv.Itoa(i+1), Addr: a})
-		}
-		if ok {
-			c.nodes, c.claims = nodes, claims
-			return nil
-		}
-		for _, ln := range claims {
-			ln.Close()
-		}
+	b, err := netfault.Claim(n, ports)
+	if err != nil {
+		return fmt.Errorf("db: %w", err)
 	}
-	return fmt.Errorf("db: no free block of %d loopback addresses in 64 tries: %w", n, last)
-}
-
-// free reports an error when one of the ports is taken on a.
-func free(a netip.Addr, ports []int) error {
-	for _, p := range ports {
-		ln, err := net.Listen("tcp", netip.AddrPortFrom(a, uint16(p)).String())
-		if err != nil {
-			return err
-		}
-		ln.Close()
+	c.block = b
+	for i, a := range b.Hosts() {
+		c.nodes = append(c.nodes, Node{Name: "n" + strconv.Itoa(i+1), Addr: a})
 	}
 	return nil
 }
 
-func (c *Cluster) release() {
-	for _, ln := range c.claims {
-		ln.Close()
-	}
-	c.claims = nil
-}
+func (c *Cluster) release() { c.block.Release() }
 
 // Dir is the cluster's folder.
 func (c *Cluster) Dir() string { return c.dir }

@@ -81,6 +81,11 @@ func CheckReal(ctx context.Context, root string, cfg harness.Config, cl Cluster,
 	}
 	r := newRun(cfg, command)
 	r.Info.Cluster = cl.Spec
+	if urls == nil {
+		if r.Info.Net = cl.Local.Net; r.Info.Net == "" {
+			r.Info.Net = live.NetProxy
+		}
+	}
 	r.Info.Namespace = live.NewNamespace()
 	if r.Dir, err = runs.New(root, cfg.Strategy, r.Info.Started); err != nil {
 		return nil, err
@@ -89,6 +94,7 @@ func CheckReal(ctx context.Context, root string, cfg harness.Config, cl Cluster,
 		h.Dir(r.Dir)
 	}
 	var t live.Target
+	closeLocal := func() {}
 	if urls == nil {
 		lo := cl.Local
 		lo.Binary, lo.Logs = cl.Binary, filepath.Join(r.Dir, NodesFolder)
@@ -98,6 +104,7 @@ func CheckReal(ctx context.Context, root string, cfg harness.Config, cl Cluster,
 			return nil, fmt.Errorf("experiment: starting the local cluster: %w", err)
 		}
 		defer l.Close()
+		closeLocal = func() { _ = l.Close() }
 		t = l
 	} else {
 		if t, err = live.DialRemote(ctx, urls, cl.Token); err != nil {
@@ -113,6 +120,9 @@ func CheckReal(ctx context.Context, root string, cfg harness.Config, cl Cluster,
 		}
 		return runErr
 	})
+	// The nodes are done: stop them, and remove their packet filter, before
+	// judging, which an interrupted check may not outlive.
+	closeLocal()
 	if err != nil {
 		return nil, fmt.Errorf("experiment: run: %w", err)
 	}

@@ -28,6 +28,11 @@
 // clients on 127.0.0.1) passes: clients reach every host, as Jepsen's
 // control node does.
 //
+// Claim holds a block of hosts, 127.0.R.2…, for its owner's life (a
+// listener on each address's ClaimPort), so that concurrent runs never
+// share an address: database clusters (package db) and local clusters of
+// clockwise's own nodes (harness/live under --net filter) take theirs so.
+//
 // # Rules of one's own
 //
 // Each Filter owns one nftables table, inet clockwise_<pid>_<start>_<n>:

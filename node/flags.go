@@ -30,6 +30,7 @@ func (c *Config) Flags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.ID, "id", c.ID, "this node's id, as its peers name it (required)")
 	fs.StringVar(&c.Listen, "listen", c.Listen, "address to serve on")
 	fs.Var((*peers)(&c.Peers), "peers", "the other nodes, id=host:port comma-separated, e.g. n2=127.0.0.1:7002,n3=127.0.0.1:7003")
+	fs.StringVar(&c.Source, "source", c.Source, "IP address the connections to the peers leave from, e.g. 127.0.3.2 (empty: the kernel's choice)")
 	fs.StringVar(&c.Strategy, "strategy", c.Strategy, "conflict strategy: "+strings.Join(store.Names(), ", "))
 	fs.IntVar(&c.W, "w", c.W, "write quorum: replicas, this node included, that store a write before it is acknowledged")
 	fs.IntVar(&c.Replicas, "replicas", c.Replicas, "place each key on this many nodes by consistent hashing (0: the strategy's default, 3 for dvv, every node for the others)")
@@ -53,7 +54,7 @@ func (c *Config) Flags(fs *pflag.FlagSet) {
 // not a flag.
 func (c Config) Args() []string {
 	return []string{
-		"--id", c.ID, "--listen", c.Listen, "--peers", FormatPeers(c.Peers),
+		"--id", c.ID, "--listen", c.Listen, "--peers", FormatPeers(c.Peers), "--source", c.Source,
 		"--strategy", c.Strategy, "--w", strconv.Itoa(c.W), "--replicas", strconv.Itoa(c.Replicas),
 		"--epsilon", c.Options.Epsilon.String(), "--prune", strconv.Itoa(c.Options.Prune),
 		"--incarnation", strconv.Itoa(c.Incarnation), "--data", c.Data,

@@ -27,7 +27,7 @@ func parse(t *testing.T, args []string) node.Config {
 // flag of its own, whatever the defaults.
 func TestArgsParseBackToTheConfig(t *testing.T) {
 	want := node.Config{
-		ID: "n2", Listen: "127.0.0.1:7102", Peers: map[string]string{"n1": "127.0.0.1:7101", "n3": "http://127.0.0.1:7103"},
+		ID: "n2", Listen: "127.0.0.1:7102", Peers: map[string]string{"n1": "127.0.0.1:7101", "n3": "http://127.0.0.1:7103"}, Source: "127.0.3.3",
 		Strategy: "vv-pruned", Options: store.Options{Epsilon: 3 * time.Millisecond, Prune: 4},
 		W: 2, Replicas: 3, Incarnation: 5, Data: "/var/lib/clockwise/n2", Tick: 2 * time.Millisecond, Sync: 70 * time.Millisecond, Timeout: 9 * time.Second,
 		MaxConns: 17, ReadTimeout: 3 * time.Second, IdleTimeout: 4 * time.Second,

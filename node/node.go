@@ -9,6 +9,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strings"
 	"sync"
@@ -31,10 +32,15 @@ const (
 // Config configures a node server. It is also clockwise node's command
 // line: Flags parses it, Args writes it (flags.go).
 type Config struct {
-	ID       string            // this node
-	Listen   string            // where clockwise node serves (Run takes a listener)
-	Peers    map[string]string // every other node: id → address (host:port or http://host:port)
-	Strategy string            // store strategy name
+	ID     string            // this node
+	Listen string            // where clockwise node serves (Run takes a listener)
+	Peers  map[string]string // every other node: id → address (host:port or http://host:port)
+	// Source, if set, is the IP address the node's connections to its peers
+	// leave from (bound before they connect), so that a packet filter can
+	// tell this node's traffic from another's on loopback; empty: the
+	// kernel's choice.
+	Source   string
+	Strategy string // store strategy name
 	Options  store.Options
 	// W is the write quorum (store.Config.W): 0 or 1, the coordinator alone.
 	W int
@@ -134,6 +140,15 @@ func New(cfg Config) (*Server, error) {
 	case cfg.Incarnation < 0:
 		return nil, fmt.Errorf("node: incarnation must not be negative, got %d", cfg.Incarnation)
 	}
+	var dialer net.Dialer
+	dialer.Timeout = time.Second
+	if cfg.Source != "" {
+		ip, err := netip.ParseAddr(cfg.Source)
+		if err != nil {
+			return nil, fmt.Errorf("node: source address %q: want an IP address such as 127.0.3.2", cfg.Source)
+		}
+		dialer.LocalAddr = &net.TCPAddr{IP: ip.AsSlice()}
+	}
 	names := []string{cfg.ID}
 	for id, addr := range cfg.Peers {
 		switch {
@@ -175,7 +190,7 @@ func New(cfg Config) (*Server, error) {
 		peers: map[string]*peer{},
 		hc: protocol.WithToken(&http.Client{Transport: &http.Transport{
 			MaxIdleConnsPerHost: 4, IdleConnTimeout: 30 * time.Second, DisableCompression: true,
-			DialContext: (&net.Dialer{Timeout: time.Second}).DialContext,
+			DialContext: dialer.DialContext,
 		}}, cfg.Token),
 	}
 	if s.log == nil {

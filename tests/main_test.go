@@ -85,8 +85,15 @@ func durable(t *testing.T, cfg harness.Config) *live.Local {
 
 func startLocal(t *testing.T, cfg harness.Config, data bool) *live.Local {
 	t.Helper()
+	return startLocalNet(t, cfg, data, "")
+}
+
+// startLocalNet starts cfg's cluster as startLocal does, its partitions
+// made as network says (live.LocalOptions.Net).
+func startLocalNet(t *testing.T, cfg harness.Config, data bool, network string) *live.Local {
+	t.Helper()
 	logs := t.TempDir()
-	opts := live.LocalOptions{Binary: binary, Logs: logs}
+	opts := live.LocalOptions{Binary: binary, Logs: logs, Net: network}
 	if data {
 		opts.Data = logs
 	}

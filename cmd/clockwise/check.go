@@ -1,10 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -14,7 +16,9 @@ import (
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/experiment"
 	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/harness/live"
 	"github.com/clockwise-kv/clockwise/internal/runs"
+	"github.com/clockwise-kv/clockwise/netfault"
 	"github.com/clockwise-kv/clockwise/protocol"
 	"github.com/clockwise-kv/clockwise/report"
 )
@@ -27,6 +31,7 @@ func newCheck() *cobra.Command {
 		limit   int
 		linear  time.Duration
 		cluster string
+		network string
 		token   string
 		shrink  bool
 		asJSON  bool
@@ -50,8 +55,10 @@ progress bar on stderr follows the run, the check and the reports.
 With --cluster the same test runs against real processes instead of the
 simulator: --cluster local starts --nodes clockwise node processes on
 loopback (every peer link through a TCP proxy, so partitions cut real
-sockets; each node keeps its store in the run folder's nodes/n1/data; the
-kill fault SIGKILLs a node and restarts it on its data, the crash fault
+sockets, or with --net filter each node on a loopback address of its own
+and partitions made by kernel packet filter rules between them, which needs
+root and nft; each node keeps its store in the run folder's nodes/n1/data;
+the kill fault SIGKILLs a node and restarts it on its data, the crash fault
 also deletes the data and restarts it empty), and
 --cluster http://host:port,... drives nodes someone else started through
 the node protocol (docs/PROTOCOL.md); a fault they cannot take is recorded
@@ -94,6 +101,9 @@ cannot decide (an interrupted run, replicas that did not converge).`,
 					return err
 				}
 			} else {
+				if cmd.Flags().Changed("net") {
+					return usageErr("invalid --net: it chooses how --cluster local cuts its links; --db always partitions with packet filter rules")
+				}
 				return checkDB(cmd, &dbf, cfg, opts, out, limit, shrink, asJSON, cluster)
 			}
 			var cl experiment.Cluster
@@ -107,6 +117,11 @@ cannot decide (an interrupted run, replicas that did not converge).`,
 				if cl.Token = token; !cmd.Flags().Changed("token") {
 					cl.Token = os.Getenv(protocol.TokenEnv)
 				}
+				if cl.Local.Net, err = netFlag(cmd, network, cluster); err != nil {
+					return err
+				}
+			} else if cmd.Flags().Changed("net") {
+				return usageErr("invalid --net: it chooses how a local cluster's partitions cut its links; add --cluster local or drop --net")
 			} else if cmd.Flags().Changed("token") {
 				return usageErr("invalid --token: it is sent to the nodes of a real cluster; add --cluster or drop --token")
 			}
@@ -167,6 +182,7 @@ cannot decide (an interrupted run, replicas that did not converge).`,
 	cmd.Flags().IntVar(&limit, "limit", defaultLimit, fmt.Sprintf("list at most this many findings of each kind on the terminal (0: all); report.txt and results.json list up to %d", runs.MaxFindings))
 	linearFlag(cmd.Flags(), &linear)
 	cmd.Flags().StringVar(&cluster, "cluster", "", `run against real processes: "local" starts --nodes clockwise node processes on loopback; or the comma-separated URLs of running nodes (default: the simulator)`)
+	cmd.Flags().StringVar(&network, "net", live.NetProxy, `how --cluster local partitions cut the nodes' links: "proxy", a TCP proxy per peer link on 127.0.0.1; or "filter", each node on a loopback address of its own and kernel packet filter rules between them (needs root and nft)`)
 	cmd.Flags().StringVar(&token, "token", "", "the shared secret of a remote cluster's /admin and /internal endpoints (default: $"+protocol.TokenEnv+")")
 	cmd.Flags().BoolVar(&shrink, "shrink", false, "when the run fails, shrink it too (see 'clockwise shrink')")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the checker's full result as JSON (as analyze --json does) instead of text")
@@ -202,6 +218,32 @@ func realCluster(cmd *cobra.Command, spec string, cfg *harness.Config) (experime
 		return cl, fmt.Errorf("check: finding the clockwise binary for the local nodes: %w", err)
 	}
 	return cl, nil
+}
+
+// netFlag checks --net for a check against cluster: only a local cluster
+// takes it, and filter needs root and nft here, or the check fails at once
+// with the reason.
+func netFlag(cmd *cobra.Command, network, cluster string) (string, error) {
+	if !cmd.Flags().Changed("net") {
+		return "", nil
+	}
+	if cluster != experiment.Local {
+		return "", usageErr("invalid --net: it chooses how a local cluster's partitions cut its links; a remote cluster is faulted through its admin API (drop --net or use --cluster local)")
+	}
+	switch network {
+	case live.NetProxy:
+	case live.NetFilter:
+		if err := netfault.Available(); err != nil {
+			var ue *netfault.UnavailableError
+			if errors.As(err, &ue) {
+				return "", usageErr("invalid --net filter: %s", ue.Reason)
+			}
+			return "", usageErr("invalid --net filter: %v", err)
+		}
+	default:
+		return "", usageErr("invalid --net: %q: want %s", network, strings.Join(live.Nets, " or "))
+	}
+	return network, nil
 }
 
 // briefRun prints the compact report of the run in dir, judged as res, and

@@ -68,6 +68,10 @@ func TestBadFlagsExit2WithUsage(t *testing.T) {
 		{[]string{"check", "--db", "redis", "--db-addrs", "127.0.0.1:26379"}, "invalid --db-addrs: Redis is tested only as clockwise starts it"},
 		{[]string{"check", "--db", "mongo"}, "invalid --db"},
 		{[]string{"check", "--workload", "set"}, "add --db"},
+		{[]string{"check", "--net", "filter"}, "invalid --net: it chooses how a local cluster's partitions cut its links; add --cluster local"},
+		{[]string{"check", "--cluster", "http://127.0.0.1:1", "--net", "filter"}, "invalid --net: it chooses how a local cluster's partitions cut its links; a remote cluster"},
+		{[]string{"check", "--cluster", "local", "--net", "kernel"}, `invalid --net: "kernel": want proxy or filter`},
+		{[]string{"check", "--db", "etcd", "--net", "filter"}, "invalid --net: it chooses how --cluster local cuts its links"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			code, stdout, stderr := cli(tc.args...)
@@ -275,4 +279,23 @@ func TestParallelChecksShareARunsFolder(t *testing.T) {
 	link, err := os.Readlink(filepath.Join(out, runs.Latest))
 	require.NoError(t, err)
 	assert.Contains(t, folders, link)
+}
+
+// --net filter is an explicit request: where packet filter rules cannot be
+// made (here: no nft command on the PATH) the check fails at once with the
+// reason, before it starts a node or writes a run folder.
+func TestCheckNetFilterWithoutNftExit2(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	out := t.TempDir()
+	code, stdout, stderr := cli("check", "--cluster", "local", "--net", "filter", "--out", out)
+	assert.Equal(t, exitUsage, code)
+	assert.Empty(t, stdout)
+	if os.Geteuid() == 0 {
+		assert.Contains(t, stderr, "invalid --net filter: the nft command is missing")
+	} else {
+		assert.Contains(t, stderr, "invalid --net filter: packet filter rules need root")
+	}
+	entries, err := os.ReadDir(out)
+	require.NoError(t, err)
+	assert.Empty(t, entries, "no run folder")
 }

@@ -24,7 +24,10 @@
 //
 // A Target is Local, `clockwise node` processes StartLocal starts on
 // loopback, children of this process, each peer link through a TCP proxy of
-// its own so that a partition cuts real sockets; or Remote, nodes someone
+// its own so that a partition cuts real sockets (NetProxy), or each node on
+// a loopback address of its own with partitions made by kernel packet
+// filter rules between the addresses (NetFilter, package netfault; root and
+// nft); or Remote, nodes someone
 // else runs (DialRemote), faulted through their admin API. Local starts each
 // node from a node.Config written with Config.Args, so a node's flags have
 // one source. With LocalOptions.Data each node keeps its store in a data

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,12 +22,35 @@ import (
 
 	"github.com/clockwise-kv/clockwise/clock"
 	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/netfault"
 	"github.com/clockwise-kv/clockwise/node"
 	"github.com/clockwise-kv/clockwise/protocol"
 )
 
+// How a local cluster's partitions cut its peer links (LocalOptions.Net).
+const (
+	// NetProxy runs every peer link through a TCP proxy in this process,
+	// all on 127.0.0.1; a partition closes the proxies' connections.
+	NetProxy = "proxy"
+	// NetFilter gives every node a loopback address of its own
+	// (netfault.Claim), binds its peer connections to it (node.Config's
+	// Source) and cuts links with kernel packet filter rules
+	// (netfault.Filter) that drop their packets; it needs root and nft.
+	NetFilter = "filter"
+)
+
+// Nets are the values of LocalOptions.Net, the default first.
+var Nets = []string{NetProxy, NetFilter}
+
+// NodePort is the port every node listens on at its own address under
+// NetFilter.
+const NodePort = 7001
+
 // LocalOptions tune a local cluster beyond what harness.Config says.
 type LocalOptions struct {
+	// Net is how partitions cut peer links: NetProxy (also when empty) or
+	// NetFilter.
+	Net string
 	// Binary is the clockwise executable whose `node` command runs each
 	// replica, e.g. os.Executable().
 	Binary string
@@ -46,10 +71,14 @@ type LocalOptions struct {
 }
 
 // Local is a cluster of `clockwise node` processes on loopback, children of
-// this process. Every peer link (from one node to another) runs through a
-// TCP proxy in this process, so a partition cuts real sockets: the proxies
-// between the sides close their connections and refuse new ones, while
-// clients still reach every node. Clocks go through the nodes' admin API.
+// this process. Under NetProxy every peer link (from one node to another)
+// runs through a TCP proxy in this process, so a partition cuts real
+// sockets: the proxies between the sides close their connections and
+// refuse new ones. Under NetFilter each node listens on a loopback address
+// of its own, reaches its peers directly from it, and a partition is
+// packet filter rules that drop every packet between the sides' addresses
+// in the kernel, as between hosts (package netfault). Either way clients
+// still reach every node. Clocks go through the nodes' admin API.
 // Kill sends SIGKILL: with LocalOptions.Data the node keeps its data folder
 // and Restart brings it back with its store; Crash sends SIGKILL and deletes
 // the data folder (amnesia), and Restart brings the node back empty, as a
@@ -59,11 +88,14 @@ type LocalOptions struct {
 // first.
 type Local struct {
 	*Remote
-	cfg   harness.Config
-	opts  LocalOptions
-	addrs map[string]string    // node → its listen address
-	links map[[2]string]*proxy // (from, to) → the proxy of that link
-	hc    *http.Client
+	cfg    harness.Config
+	opts   LocalOptions
+	addrs  map[string]string     // node → its listen address
+	links  map[[2]string]*proxy  // (from, to) → the proxy of that link (NetProxy)
+	hosts  map[string]netip.Addr // node → its own loopback address (NetFilter)
+	block  *netfault.Block       // the hosts' claim (NetFilter)
+	filter *netfault.Filter      // (NetFilter)
+	hc     *http.Client
 
 	mu     sync.Mutex
 	procs  map[string]*process    // nil while killed
@@ -80,8 +112,12 @@ type process struct {
 }
 
 // StartLocal starts cfg.Nodes nodes of cfg.Strategy (with cfg.Options,
-// cfg.W and cfg.Replicas) and waits until each answers. On an error every
-// process it started is stopped again.
+// cfg.W and cfg.Replicas) and waits until each answers. Under NetFilter it
+// first sweeps the packet filter tables of runs that died without removing
+// them (netfault.Sweep), claims an address per node and creates the filter,
+// before any node starts; without root or nft it returns the
+// *netfault.UnavailableError that says why. On an error every process it
+// started is stopped again, and the filter removed.
 func StartLocal(ctx context.Context, cfg harness.Config, opts LocalOptions) (*Local, error) {
 	if opts.Binary == "" {
 		return nil, errors.New("harness: a local cluster needs the clockwise binary")
@@ -92,6 +128,13 @@ func StartLocal(ctx context.Context, cfg harness.Config, opts LocalOptions) (*Lo
 	if opts.Ready <= 0 {
 		opts.Ready = 10 * time.Second
 	}
+	switch opts.Net {
+	case "":
+		opts.Net = NetProxy
+	case NetProxy, NetFilter:
+	default:
+		return nil, fmt.Errorf("harness: network %q: want %s", opts.Net, strings.Join(Nets, " or "))
+	}
 	if opts.Logs != "" {
 		if err := os.MkdirAll(opts.Logs, 0o755); err != nil {
 			return nil, fmt.Errorf("harness: %w", err)
@@ -99,15 +142,27 @@ func StartLocal(ctx context.Context, cfg harness.Config, opts LocalOptions) (*Lo
 	}
 	l := &Local{
 		cfg: cfg, opts: opts, addrs: map[string]string{}, links: map[[2]string]*proxy{},
-		procs: map[string]*process{}, clocks: map[string]clock.Clock{}, incarn: map[string]int{}, lost: map[string]bool{},
+		hosts: map[string]netip.Addr{}, procs: map[string]*process{}, clocks: map[string]clock.Clock{}, incarn: map[string]int{}, lost: map[string]bool{},
 	}
 	fail := func(err error) (*Local, error) {
 		l.Close()
 		return nil, err
 	}
 	var names, urls []string
+	if opts.Net == NetFilter {
+		if err := l.claim(cfg.Nodes); err != nil {
+			return fail(err)
+		}
+		for i, h := range l.block.Hosts() {
+			n := fmt.Sprintf("n%d", i+1)
+			names = append(names, n)
+			l.hosts[n] = h
+			l.addrs[n] = netip.AddrPortFrom(h, NodePort).String()
+			urls = append(urls, "http://"+l.addrs[n])
+		}
+	}
 	taken := map[string]bool{}
-	for i := 1; i <= cfg.Nodes; i++ {
+	for i := 1; i <= cfg.Nodes && opts.Net == NetProxy; i++ {
 		n := fmt.Sprintf("n%d", i)
 		addr, err := freePort()
 		for err == nil && taken[addr] { // free, but another node's already
@@ -123,7 +178,7 @@ func StartLocal(ctx context.Context, cfg harness.Config, opts LocalOptions) (*Lo
 	}
 	for _, a := range names {
 		for _, b := range names {
-			if a == b {
+			if a == b || opts.Net != NetProxy {
 				continue
 			}
 			p, err := newProxy(l.addrs[b])
@@ -145,6 +200,26 @@ func StartLocal(ctx context.Context, cfg harness.Config, opts LocalOptions) (*Lo
 	}
 	l.Remote = remote
 	return l, nil
+}
+
+// claim sweeps the tables of dead runs, holds an address per node and
+// creates the packet filter over them.
+func (l *Local) claim(n int) error {
+	if err := netfault.Available(); err != nil {
+		return err
+	}
+	if _, err := netfault.Sweep(); err != nil {
+		return fmt.Errorf("harness: removing the packet filter tables of earlier runs: %w", err)
+	}
+	b, err := netfault.Claim(n, []int{NodePort})
+	if err != nil {
+		return fmt.Errorf("harness: %w", err)
+	}
+	l.block = b
+	if l.filter, err = netfault.New(b.Hosts()); err != nil {
+		return err
+	}
+	return nil
 }
 
 // freePort returns a loopback address nobody listens on right now.
@@ -199,6 +274,14 @@ func (l *Local) args(n string) []string {
 	for link, p := range l.links {
 		if link[0] == n {
 			c.Peers[link[1]] = p.addr()
+		}
+	}
+	if h, ok := l.hosts[n]; ok { // NetFilter: straight to the peers, from n's own address
+		c.Source = h.String()
+		for m := range l.hosts {
+			if m != n {
+				c.Peers[m] = l.addrs[m]
+			}
 		}
 	}
 	c.Incarnation = l.incarn[n]
@@ -386,9 +469,24 @@ func (l *Local) SetClock(ctx context.Context, n string, c clock.Clock) error {
 }
 
 // Partition implements Target: the proxies of every link between nodes on
-// different sides cut their connections.
+// different sides cut their connections, or under NetFilter the packet
+// filter drops every packet between their addresses.
 func (l *Local) Partition(_ context.Context, groups [][]string) error {
 	side := sides(l.names, groups)
+	if l.filter != nil {
+		by := map[int][]netip.Addr{}
+		for _, n := range l.names {
+			by[side[n]] = append(by[side[n]], l.hosts[n])
+		}
+		var g [][]netip.Addr
+		for _, k := range slices.Sorted(maps.Keys(by)) {
+			g = append(g, by[k])
+		}
+		if err := l.filter.Partition(g); err != nil {
+			return fmt.Errorf("harness: %w", err)
+		}
+		return nil
+	}
 	for link, p := range l.links {
 		p.setCut(side[link[0]] != side[link[1]])
 	}
@@ -397,6 +495,12 @@ func (l *Local) Partition(_ context.Context, groups [][]string) error {
 
 // Heal implements Target: every link carries traffic again.
 func (l *Local) Heal(context.Context) error {
+	if l.filter != nil {
+		if err := l.filter.Heal(); err != nil {
+			return fmt.Errorf("harness: %w", err)
+		}
+		return nil
+	}
 	for _, p := range l.links {
 		p.setCut(false)
 	}
@@ -423,12 +527,21 @@ func (l *Local) Describe() string {
 	for _, n := range l.names {
 		parts = append(parts, n+" "+l.addrs[n])
 	}
+	if l.filter != nil {
+		return "local processes " + strings.Join(parts, ", ") +
+			"; partitions: packet filter rules (nftables table " + l.filter.Table() + ") drop the packets between the nodes' addresses (clients are never cut)"
+	}
 	return "local processes " + strings.Join(parts, ", ") +
 		"; partitions: TCP proxies on every peer link close their connections (clients are never cut)"
 }
 
+// Filter is the cluster's packet filter under NetFilter, nil under
+// NetProxy.
+func (l *Local) Filter() *netfault.Filter { return l.filter }
+
 // Close stops every node (SIGTERM, then SIGKILL after 3 s) and every proxy,
-// and waits for them. It is safe to call more than once.
+// and waits for them; under NetFilter it first removes the packet filter,
+// and last lets the addresses go. It is safe to call more than once.
 func (l *Local) Close() error {
 	l.mu.Lock()
 	l.closed = true
@@ -436,6 +549,13 @@ func (l *Local) Close() error {
 	l.procs = map[string]*process{}
 	l.mu.Unlock()
 	var errs []error
+	// The rules go first: a check that exits while its nodes stop (its
+	// grace after Ctrl-C spent) leaves none behind.
+	if l.filter != nil {
+		if err := l.filter.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("harness: %w", err))
+		}
+	}
 	for n, p := range procs {
 		if p == nil {
 			continue
@@ -454,5 +574,8 @@ func (l *Local) Close() error {
 		p.close()
 	}
 	l.links = map[[2]string]*proxy{}
+	if l.block != nil {
+		l.block.Release()
+	}
 	return errors.Join(errs...)
 }

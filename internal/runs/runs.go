@@ -67,6 +67,9 @@ type Info struct {
 	Command  string `json:"command"`           // replays the run (reruns it, on a real cluster)
 	Version  string `json:"version,omitempty"` // the clockwise build that made it
 	Cluster  string `json:"cluster,omitempty"` // the real cluster the run ran against: "local" or node URLs; empty: the simulator
+	// Net is how a local cluster's partitions cut its links: "proxy" (TCP
+	// proxies) or "filter" (packet filter rules); empty for any other run.
+	Net string `json:"net,omitempty"`
 	// Workload is how the history's writes are read (checker.Options.Workload):
 	// "register" or "set" for a real database's run; empty: the store's own.
 	Workload  string        `json:"workload,omitempty"`
