@@ -97,6 +97,19 @@ func (e *Event) IsOp() bool { return e.F == Read || e.IsWrite() }
 // …) rather than an operation.
 func (e *Event) IsFault() bool { return e.Process == Nemesis && !e.IsOp() }
 
+// Starts reports whether a nemesis event of kind f starts a fault, rather
+// than ending one (a partition's heal, the clocks' reset, a killed or
+// crashed node's restart, as package nemesis names them) or noting one
+// (the harness's unconverged, a fault a real cluster skipped): "6 faults"
+// counts six faults, not three and their three heals.
+func (f Func) Starts() bool {
+	switch f {
+	case "heal", "reset", "restart", Unconverged, Skipped:
+		return false
+	}
+	return true
+}
+
 // Client reports whether e belongs to one of the clients c1…cN: neither the
 // nemesis nor the final reads.
 func (e *Event) Client() bool { return e.Process != Nemesis && e.Process != Final }

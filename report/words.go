@@ -71,20 +71,13 @@ func VV(vv map[string]uint64) string {
 	return "{" + strings.Join(parts, " ") + "}"
 }
 
-// ends are the nemesis events that end a fault rather than start one: a
-// partition's heal, the clocks' reset, a crashed or killed node's restart
-// (nemesis names them so); the harness's own unconverged note and a fault
-// a real cluster skipped start none either.
-var ends = []histories.Func{"heal", "reset", "restart", histories.Unconverged, histories.Skipped}
-
 // FaultsStarted counts the faults a history's nemesis started: its
 // events but the heals, resets and restarts that end them (and the
-// harness's notes), so "6 faults" means six faults, not three and their
-// three heals.
+// harness's notes; histories.Func.Starts).
 func FaultsStarted(faults []checker.Fault) int {
 	n := 0
 	for _, f := range faults {
-		if !slices.Contains(ends, f.F) {
+		if f.F.Starts() {
 			n++
 		}
 	}

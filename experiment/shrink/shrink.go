@@ -8,6 +8,7 @@ package shrink
 
 import (
 	"fmt"
+	"github.com/clockwise-kv/clockwise/report"
 	"maps"
 	"slices"
 	"strings"
@@ -23,7 +24,7 @@ import (
 // Size is how big a run is.
 type Size struct {
 	Ops     int `json:"ops"`     // client operations invoked
-	Faults  int `json:"faults"`  // nemesis faults applied
+	Faults  int `json:"faults"`  // nemesis faults started (heals and resets apart)
 	Events  int `json:"events"`  // history events, final reads included
 	Nodes   int `json:"nodes"`   // cluster size
 	Clients int `json:"clients"` // clients
@@ -31,7 +32,8 @@ type Size struct {
 }
 
 func (s Size) String() string {
-	return fmt.Sprintf("%d ops, %d faults, %d events; %d nodes, %d clients, %d keys", s.Ops, s.Faults, s.Events, s.Nodes, s.Clients, s.Keys)
+	return fmt.Sprintf("%s, %s, %s; %s, %s, %s", report.Plural(s.Ops, "op"), report.Plural(s.Faults, "fault"), report.Plural(s.Events, "event"),
+		report.Plural(s.Nodes, "node"), report.Plural(s.Clients, "client"), report.Plural(s.Keys, "key"))
 }
 
 // Shrunk is the smallest failing run a shrink found.
@@ -166,7 +168,7 @@ func Run(cfg harness.Config, finding string, opts checker.Options) (*Shrunk, err
 func sizeOf(cfg harness.Config, res *harness.Result) Size {
 	sz := Size{Ops: res.Ops, Events: len(res.History), Nodes: cfg.Nodes, Clients: cfg.Clients, Keys: cfg.Keys}
 	for _, e := range res.History {
-		if e.IsFault() {
+		if e.IsFault() && e.F.Starts() {
 			sz.Faults++
 		}
 	}

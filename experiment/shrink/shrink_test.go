@@ -73,11 +73,15 @@ func TestShrinkKeepsTheHeadline(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, experiment.FindingSkew, s.Finding)
 	assert.Positive(t, s.Result.Summary.SkewLost)
-	clockFault := false
+	clockFault, started := false, 0
 	for _, f := range s.Analysis.Faults {
 		clockFault = clockFault || f.F == nemesis.Skew || f.F == nemesis.Strobe
+		if f.F != nemesis.Reset && f.F != nemesis.Heal {
+			started++
+		}
 	}
 	assert.True(t, clockFault, "the shrunk run keeps a clock fault: %v", s.Analysis.Faults)
+	assert.Equal(t, started, s.After.Faults, "the size counts the faults started, not their resets and heals: %v", s.Analysis.Faults)
 	assert.Contains(t, experiment.FindingKinds, "skew", "--finding skew is accepted")
 }
 
