@@ -175,7 +175,7 @@ func (a *Analysis) Check(opts Options) (*Result, error) {
 	// Linearizability, the longest part, is checked beside the rest: it
 	// only reads the operations.
 	linearDone := make(chan []Linear, 1)
-	go func() { linearDone <- linear(a.Ops, opts.LinearTimeout) }()
+	go func() { linearDone <- linearizable(a.Ops, opts.LinearTimeout) }()
 	c.epoch, c.physical = epochOf(a.Ops)
 	c.scan(a.Ops)
 	c.keysAside(slices.Sorted(maps.Keys(c.keys)))

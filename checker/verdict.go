@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-
-	"github.com/anishathalye/porcupine"
 )
 
 // Verdict is what a check concludes, as porcupine's CheckResult: Valid
@@ -92,17 +90,6 @@ func (a *Answer) UnmarshalText(b []byte) error { return parseInto(&answerWords, 
 func parseInto(w *words, b []byte, v *Verdict) (err error) {
 	*v, err = w.parse(b)
 	return err
-}
-
-// verdictOf reads porcupine's result.
-func verdictOf(r porcupine.CheckResult) Verdict {
-	switch r {
-	case porcupine.Ok:
-		return Valid
-	case porcupine.Illegal:
-		return Invalid
-	}
-	return Unknown
 }
 
 // Gates that Options.Gate may add to the ones that always apply (lost
