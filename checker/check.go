@@ -182,7 +182,7 @@ func (a *Analysis) Check(opts Options) (*Result, error) {
 	c.explainFindings(opts.Explain)
 	c.workload(opts.Workload, a.Faults)
 	c.undecided(a.Ops)
-	c.stats(a.Ops)
+	c.measure(a.Ops)
 	c.res.Linear = <-linearDone
 	if opts.Workload == WorkloadSet {
 		c.res.Linear = []Linear{} // a set's reads return many elements: no register

@@ -131,17 +131,6 @@ func TestLinearizabilityUnknownIsNotAPass(t *testing.T) {
 	assert.Contains(t, gated.Unknown, "linearizability of 1 keys unknown within the time limit (gated by --gate linearizable)")
 }
 
-func TestPercentiles(t *testing.T) {
-	assert.Equal(t, Latency{}, Percentiles(nil))
-	ns := make([]int64, 100)
-	for i := range ns {
-		ns[i] = int64(100 - i) // 100…1, unsorted
-	}
-	assert.Equal(t, Latency{N: 100, P50: 50, P99: 99, Max: 100}, Percentiles(ns))
-	assert.Equal(t, int64(100), ns[0], "Percentiles must not reorder its input")
-	assert.Equal(t, Latency{N: 1, P50: 7, P99: 7, Max: 7}, Percentiles([]int64{7}))
-}
-
 // porcupine finds the partial linearizations of a key in no fixed order;
 // the page lists them sorted, so the same history draws the same page.
 func TestVisualizationIsDeterministic(t *testing.T) {

@@ -1,6 +1,9 @@
 package checker
 
-import "github.com/clockwise-kv/clockwise/histories"
+import (
+	"github.com/clockwise-kv/clockwise/checker/stats"
+	"github.com/clockwise-kv/clockwise/histories"
+)
 
 // LostKind says what replaced a lost write.
 type LostKind string
@@ -191,14 +194,14 @@ type Summary struct {
 	External int `json:"external"` // external-consistency violations
 	// Linearizable is yes when every key's register history is
 	// linearizable, no when some key is not, unknown otherwise.
-	Linearizable    Answer  `json:"linearizable"`
-	LinearKeys      int     `json:"linear_keys"`      // keys checked for linearizability
-	NonLinearizable int     `json:"non_linearizable"` // keys not linearizable
-	LinearUnknown   int     `json:"linear_unknown"`   // keys undecided within the time limit
-	CommitWait      Latency `json:"commit_wait"`      // of acknowledged writes, local-clock ns
-	WriteLatency    Latency `json:"write_latency"`    // of acknowledged writes, invoke to ack, true-time ns
-	MetaBytes       Bytes   `json:"meta_bytes"`       // causal metadata per key after each write
-	SiblingReads    int     `json:"sibling_reads"`    // client reads that returned more than one version
+	Linearizable    Answer        `json:"linearizable"`
+	LinearKeys      int           `json:"linear_keys"`      // keys checked for linearizability
+	NonLinearizable int           `json:"non_linearizable"` // keys not linearizable
+	LinearUnknown   int           `json:"linear_unknown"`   // keys undecided within the time limit
+	CommitWait      stats.Latency `json:"commit_wait"`      // of acknowledged writes, local-clock ns
+	WriteLatency    stats.Latency `json:"write_latency"`    // of acknowledged writes, invoke to ack, true-time ns
+	MetaBytes       stats.Bytes   `json:"meta_bytes"`       // causal metadata per key after each write
+	SiblingReads    int           `json:"sibling_reads"`    // client reads that returned more than one version
 }
 
 // Add adds the counts of o, a summary of another history, to s: a matrix
@@ -206,7 +209,7 @@ type Summary struct {
 // kind add up kind by kind, the metadata sizes merge (Bytes.Merge), and
 // Linearizable is the verdict of the summed keys (LinearVerdict). The
 // latency percentiles do not add: CommitWait and WriteLatency are left as
-// they are; pool the samples instead (Analysis.WriteTimes, Percentiles).
+// they are; pool the samples instead (Analysis.WriteTimes, stats.Percentiles).
 func (s *Summary) Add(o Summary) {
 	s.Events += o.Events
 	s.Ops += o.Ops
