@@ -7,17 +7,6 @@ import (
 	"github.com/clockwise-kv/clockwise/histories"
 )
 
-// External is an external-consistency violation: Later began, in true time,
-// after Earlier had been acknowledged, yet its timestamp is not higher.
-// Earlier is, among the writes acknowledged before Later began, the one with
-// the highest timestamp.
-type External struct {
-	Key     string `json:"key"`
-	Earlier *Ref   `json:"earlier"`
-	Later   *Ref   `json:"later"`
-	Why     string `json:"why"`
-}
-
 // external checks external consistency for the writes that carry a
 // timestamp (register strategies: meta.ts): for two acknowledged writes to
 // a key where one completed before the other began, in true time, the later

@@ -17,13 +17,6 @@ import (
 // check when Options.LinearTimeout is 0.
 const DefaultLinearTimeout = linear.DefaultTimeout
 
-// Linear is the linearizability verdict for one key's register history.
-type Linear struct {
-	Key    string       `json:"key"`
-	Result LinearResult `json:"result"` // ok, illegal or unknown (undecided within the time limit: not a pass)
-	Ops    int          `json:"ops"`    // operations checked
-}
-
 // registerOf is op as an operation on its key's register (package linear),
 // or false to leave it out: a failed write, or a read that did not
 // succeed. A write whose outcome is unknown returns after end, the
@@ -112,29 +105,6 @@ func linearResult(r linear.Result) LinearResult {
 		return LinearResult(Invalid)
 	}
 	return LinearResult(Unknown)
-}
-
-// LinearVerdict sums up per-key verdicts: Invalid when some key is not
-// linearizable, else Unknown when some key is undecided, else Valid.
-func LinearVerdict(illegal, unknown int) Verdict {
-	switch {
-	case illegal > 0:
-		return Invalid
-	case unknown > 0:
-		return Unknown
-	}
-	return Valid
-}
-
-// NonLinearizable lists the keys whose verdict is illegal.
-func (r *Result) NonLinearizable() []string {
-	var keys []string
-	for _, l := range r.Linear {
-		if Verdict(l.Result) == Invalid {
-			keys = append(keys, l.Key)
-		}
-	}
-	return keys
 }
 
 // MaxVisualKeys and MaxVisualOps bound porcupine's page (Drawable): each

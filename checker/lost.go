@@ -77,16 +77,6 @@ func (c *check) lostWrites(key string, fset []*Write) {
 	}
 }
 
-// Timing is how a lost write's winner relates to it in real time.
-type Timing string
-
-// Timings of a winner.
-const (
-	Earlier Timing = "earlier" // acknowledged before the lost write was invoked
-	Raced   Timing = "raced"   // the two overlapped: a true race
-	Later   Timing = "later"   // invoked after the lost write was acknowledged
-)
-
 // timing says how win relates to w in real time.
 func timing(w, win *Write) Timing {
 	switch {
