@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/clockwise-kv/clockwise/checker/explain"
 	"github.com/clockwise-kv/clockwise/histories"
 )
 
@@ -107,8 +108,9 @@ func (c *check) corrupted(op *Op, w *Write, v histories.Version) {
 			return
 		}
 	}
-	c.res.Corrupted = append(c.res.Corrupted, Corrupted{Key: op.Key, Write: c.ref(w), Read: op.Invoke, Reads: 1,
-		Value: v.Value, Deleted: v.Deleted, Why: explainCorrupted(op, w, v)})
+	x := Corrupted{Key: op.Key, Write: c.ref(w), Read: op.Invoke, Reads: 1, Value: v.Value, Deleted: v.Deleted}
+	x.Why = explain.Corrupted(&x, op.Process, op.Node, op.Complete)
+	c.res.Corrupted = append(c.res.Corrupted, x)
 }
 
 // future reports that op returned w before w was invoked; each write is
