@@ -21,8 +21,10 @@ const DefaultLinearTimeout = linear.DefaultTimeout
 // or false to leave it out: a failed write, or a read that did not
 // succeed. A write whose outcome is unknown returns after end, the
 // history's last moment (historyEnd); a read of siblings answers their
-// ids, sorted and space-separated.
-func registerOf(op *Op, end int64) (linear.Op, bool) {
+// ids, sorted and space-separated, when answers is set, and nothing
+// otherwise: a key read so is no register (linear.Shape) unless a write id
+// holds a space, and only then is the answer read.
+func registerOf(op *Op, end int64, answers bool) (linear.Op, bool) {
 	r := linear.Op{Key: op.Key, Call: op.Start, Return: op.End}
 	switch {
 	case op.isWrite():
@@ -39,12 +41,16 @@ func registerOf(op *Op, end int64) (linear.Op, bool) {
 		case 1:
 			r.Got = op.Versions[0].Write
 		default:
+			r.Siblings = true
+			if !answers {
+				break
+			}
 			ids := make([]string, len(op.Versions))
 			for i, v := range op.Versions {
 				ids[i] = v.Write
 			}
 			slices.Sort(ids)
-			r.Got, r.Siblings = strings.Join(ids, " "), true
+			r.Got = strings.Join(ids, " ")
 		}
 	default:
 		return r, false
@@ -83,13 +89,29 @@ func linearizable(ops []*Op, timeout time.Duration) []Linear {
 		key := perKey[k]
 		delete(perKey, k)
 		reg := make([]linear.Op, 0, len(key))
+		var shape linear.Shape
+		siblings := false
 		for _, op := range key {
-			if r, ok := registerOf(op, end); ok {
+			if r, ok := registerOf(op, end, false); ok {
+				shape.Add(&r)
+				siblings = siblings || r.Siblings
 				reg = append(reg, r)
 			}
 		}
 		if len(reg) == 0 {
 			continue
+		}
+		if !shape.Register() {
+			out = append(out, Linear{Key: k, Result: LinearResult(Invalid), Ops: len(reg)})
+			continue
+		}
+		if siblings { // a write id holds a space: the answers are read
+			reg = reg[:0]
+			for _, op := range key {
+				if r, ok := registerOf(op, end, true); ok {
+					reg = append(reg, r)
+				}
+			}
 		}
 		out = append(out, Linear{Key: k, Result: linearResult(linear.Check(reg, timeout)), Ops: len(reg)})
 	}
@@ -124,7 +146,7 @@ func (a *Analysis) Drawable(keys []string) []string {
 	end := historyEnd(a.Ops)
 	n, shape := map[string]int{}, map[string]*linear.Shape{}
 	for _, op := range a.Ops {
-		if r, ok := registerOf(op, end); ok {
+		if r, ok := registerOf(op, end, false); ok {
 			if shape[op.Key] == nil {
 				shape[op.Key] = &linear.Shape{}
 			}
@@ -157,7 +179,7 @@ func (a *Analysis) Visualize(keys []string, timeout time.Duration, w io.Writer) 
 	clients := map[string]int{}
 	byKey := map[string][]linear.Op{}
 	for _, op := range a.Ops {
-		r, ok := registerOf(op, end)
+		r, ok := registerOf(op, end, true)
 		if !ok {
 			continue
 		}
