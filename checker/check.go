@@ -1,96 +1,3 @@
-// Package checker judges a history: it proves from the history alone which
-// acknowledged writes were lost and why, which stale versions failed to
-// collapse, whether concurrent writes survived as siblings, and whether the
-// replicas agree (Jepsen's "checker").
-//
-// Causality comes only from what clients saw (see Graph): write B follows
-// write A when B's context named A or a write that follows A. The final set
-// F of a key is the union of its final reads, taken after every fault healed
-// and the replicas converged. Then:
-//
-//   - an acknowledged write W (or an indeterminate one that some read
-//     returned: it happened) is lost when W is not in F and no member of F
-//     follows W; the loss is overwritten-by-older when a member of F precedes
-//     W (the clock-skew signature), suppressed-by-tombstone when the winner
-//     is a tombstone, concurrent-dropped when the winner is concurrent with
-//     W (a silent pick), and missing when F is empty. A tombstone is not
-//     blamed for a write acknowledged before the delete began when what the
-//     delete's client had read explains the loss better: a version that
-//     precedes W, or is concurrent with it, and outranks it (a higher
-//     timestamp) is then the winner, and the tombstone only deleted it later.
-//     A loss to a tombstone carries, when the stamps are physical clock
-//     readings, the moment until which the tombstone outranks writes stamped
-//     by clocks on true time (Lost.Until): a delete stamped by a clock an hour
-//     ahead keeps its key dead for an hour. A lost write stamped below a
-//     write it follows names that write (Lost.Inverted). A lost write
-//     names what beat it when it was written (Lost.Above): an acknowledged
-//     write of its key, a tombstone included, that precedes it causally or
-//     in real time (acknowledged before it was invoked) and carries a
-//     higher stamp, compared as (timestamp, node). When both stamps are
-//     physical clock readings the write is lost to clock skew (Lost.Skew):
-//     the highest timestamp belonged to the fastest clock, not to the latest
-//     write; logical stamps (lamport) that contradict real time are named
-//     apart, never as skew. Every loss says how its winner relates to it in
-//     real time (Lost.WinnerTime): acknowledged before it began, raced
-//     (overlapped), or began after it was acknowledged without reading it;
-//     the summary divides the losses into the clauses of the headline
-//     (Losses), which add up to the total;
-//   - a stale sibling is a version returned next to one that follows it;
-//   - sibling preservation holds for a key when F is exactly the maximal
-//     writes among the acknowledged and the visible indeterminate ones;
-//   - a phantom is a read of a write that failed or was never written;
-//   - a corrupted read returns a write's id with another value, or a write
-//     as a tombstone, or a delete as a live value;
-//   - a future read returns a write invoked after the read completed;
-//   - a key is divergent when its final reads differ between nodes;
-//   - external consistency, for writes that carry a timestamp (meta.ts, the
-//     register strategies): an acknowledged write that began after another
-//     write of its key was acknowledged, in true time, must carry a strictly
-//     higher stamp, compared as (timestamp, node) as the store compares them
-//     (External);
-//   - linearizability: porcupine checks each key's history against a
-//     single-value register within a time limit; a key it cannot decide in
-//     time is unknown, never a pass (Linear, Visualize). A key a read
-//     returned siblings of, or a value no linearization allows (a stale
-//     read, nothing after a write, a write never made or not yet made),
-//     is decided without porcupine's search.
-//
-// The summary also gives the commit wait the coordinators reported
-// (meta.wait), the write latency in true time, the causal metadata size per
-// key (meta.bytes) and how many reads returned siblings.
-//
-// The nemesis's own reads and deletes (a tombstone fault's) are operations
-// like any client's; its other events are faults.
-//
-// Writes whose outcome is unknown (info) are never counted lost while no
-// read has returned them. Lost writes, phantoms, corrupted and future reads
-// and divergence make a history invalid; other findings gate only when
-// Options.Gate names them (the gates are one table, in verdict.go).
-//
-// What the history cannot decide makes it unknown, never valid
-// (Result.Unknown): a key with writes judged only when every node the
-// history names answered its final read (else its losses and its
-// preservation are not judged, and the missing nodes are named), and the
-// harness's unconverged event. A failure the complete part proves still
-// makes the history invalid. Result.Verdict is Jepsen's :valid? true, false
-// or :unknown.
-//
-// A write's context must name only versions its process received from an
-// earlier ok read of the same key; Analyze rejects a history where it does
-// not (EventError), since a context no read supports invents causality.
-//
-// Analyze assembles a history once: its operations, faults and causal Graph.
-// What reads an Analysis does not change what it holds (its graph only
-// remembers the answers of Precedes, per key), so Check, the report and the
-// demo share one. Each finding has its own file: reads.go (phantoms and
-// stale siblings), divergence.go (the final set, divergence, sibling
-// preservation), lost.go (lost writes), external.go, linear.go, stats.go,
-// and verdict.go, which applies the gates. The checker computes and returns
-// data; each finding's Why is its one piece of prose (written where the
-// finding is found, and in explain.go), because results.json carries it. Package report presents results.
-//
-// The checker imports nothing of the store: it judges any history in the
-// format of package histories.
 package checker
 
 import (
@@ -102,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clockwise-kv/clockwise/checker/explain"
 	"github.com/clockwise-kv/clockwise/clock"
 	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/internal/parallel"
@@ -175,14 +83,14 @@ func (a *Analysis) Check(opts Options) (*Result, error) {
 	// Linearizability, the longest part, is checked beside the rest: it
 	// only reads the operations.
 	linearDone := make(chan []Linear, 1)
-	go func() { linearDone <- linear(a.Ops, opts.LinearTimeout) }()
+	go func() { linearDone <- linearizable(a.Ops, opts.LinearTimeout) }()
 	c.epoch, c.physical = epochOf(a.Ops)
 	c.scan(a.Ops)
 	c.keysAside(slices.Sorted(maps.Keys(c.keys)))
 	c.explainFindings(opts.Explain)
 	c.workload(opts.Workload, a.Faults)
 	c.undecided(a.Ops)
-	c.stats(a.Ops)
+	c.measure(a.Ops)
 	c.res.Linear = <-linearDone
 	if opts.Workload == WorkloadSet {
 		c.res.Linear = []Linear{} // a set's reads return many elements: no register
@@ -205,10 +113,9 @@ type check struct {
 	stale    map[uint64]int                            // index into res.Stale, by pair a.i<<32 | b.i
 	seen     []bool                                    // by Write.i: writes some read returned
 	refs     []*Ref                                    // each write's Ref by Write.i, shared by the findings (and by a check's parts, whose writes are their own)
-	// What each lost write's and external violation's Why is written
-	// from, by index into res.Lost and res.External (explainFindings).
-	whyLost     []lostWhy
-	whyExternal [][2]*Write
+	// What each lost write's Why is written from, by index into res.Lost
+	// (explainFindings).
+	whyLost []lostWhy
 }
 
 // keysAside judges each key (key, external) on as many goroutines as
@@ -232,7 +139,7 @@ func (c *check) keysAside(keys []string) {
 		lost, external = lost+len(p.res.Lost), external+len(p.res.External)
 	}
 	r.Lost, r.External = slices.Grow(r.Lost, lost), slices.Grow(r.External, external)
-	c.whyLost, c.whyExternal = slices.Grow(c.whyLost, lost), slices.Grow(c.whyExternal, external)
+	c.whyLost = slices.Grow(c.whyLost, lost)
 	for _, p := range parts {
 		r.Keys = append(r.Keys, p.res.Keys...)
 		r.Divergent = append(r.Divergent, p.res.Divergent...)
@@ -240,7 +147,6 @@ func (c *check) keysAside(keys []string) {
 		r.External = append(r.External, p.res.External...)
 		r.Summary.Stamped += p.res.Summary.Stamped
 		c.whyLost = append(c.whyLost, p.whyLost...)
-		c.whyExternal = append(c.whyExternal, p.whyExternal...)
 	}
 }
 
@@ -249,7 +155,7 @@ func (c *check) keysAside(keys []string) {
 func (c *check) part() *check {
 	p := *c
 	p.res = &Result{}
-	p.whyLost, p.whyExternal = nil, nil
+	p.whyLost = nil
 	return &p
 }
 
@@ -437,73 +343,20 @@ func plural(n int, one, many string) string {
 // violations Options.Explain asks for.
 func (c *check) explainFindings(n int) {
 	lost := c.res.Lost
-	explain := make([]bool, len(lost))
+	chosen := make([]bool, len(lost))
 	for _, i := range MostInteresting(lost, n) {
-		explain[i] = true
+		chosen[i] = true
 	}
 	for i := range lost {
-		if explain[i] {
-			lost[i].Why = explainLost(&lost[i], c.whyLost[i])
+		if chosen[i] {
+			lost[i].Why = explain.Lost(&lost[i], c.whyLost[i].older, c.ref(c.whyLost[i].del))
 		}
 	}
 	for i := range c.res.External {
 		if n > 0 && i >= n {
 			break
 		}
-		c.res.External[i].Why = explainExternal(c.whyExternal[i][0], c.whyExternal[i][1])
+		c.res.External[i].Why = explain.External(&c.res.External[i])
 	}
-	c.whyLost, c.whyExternal = nil, nil
-}
-
-// Interest ranks a lost write for a reader, lowest first: lost to clock
-// skew (0), overwritten by an older write (1), suppressed by a tombstone
-// (2), stamped below an earlier write by a logical clock (3), and the rest
-// (4).
-func Interest(l *Lost) int {
-	switch {
-	case l.Skew:
-		return 0
-	case l.Kind == OverwrittenByOlder:
-		return 1
-	case l.Kind == SuppressedByTombstone:
-		return 2
-	case l.Above != nil || l.Inverted != nil:
-		return 3
-	}
-	return 4
-}
-
-// ByInterest returns the indexes of the first n lost writes (all when n is
-// 0) in the order of Interest, ties in list order: the order reports list
-// them in. It ranks without sorting, so the first few of many cost one
-// pass a rank.
-func ByInterest(lost []Lost, n int) []int {
-	if n <= 0 || n > len(lost) {
-		n = len(lost)
-	}
-	last := 0
-	for i := range lost {
-		last = max(last, Interest(&lost[i]))
-	}
-	out := make([]int, 0, n)
-	for rank := 0; rank <= last && len(out) < n; rank++ {
-		for i := range lost {
-			if Interest(&lost[i]) == rank {
-				out = append(out, i)
-				if len(out) == n {
-					break
-				}
-			}
-		}
-	}
-	return out
-}
-
-// MostInteresting returns the indexes of the n lost writes that rank first
-// by Interest, ties in list order, in list order; every index when n is 0
-// or at least len(lost).
-func MostInteresting(lost []Lost, n int) []int {
-	idx := ByInterest(lost, n)
-	slices.Sort(idx)
-	return idx
+	c.whyLost = nil
 }

@@ -7,17 +7,6 @@ import (
 	"github.com/clockwise-kv/clockwise/histories"
 )
 
-// External is an external-consistency violation: Later began, in true time,
-// after Earlier had been acknowledged, yet its timestamp is not higher.
-// Earlier is, among the writes acknowledged before Later began, the one with
-// the highest timestamp.
-type External struct {
-	Key     string `json:"key"`
-	Earlier *Ref   `json:"earlier"`
-	Later   *Ref   `json:"later"`
-	Why     string `json:"why"`
-}
-
 // external checks external consistency for the writes that carry a
 // timestamp (register strategies: meta.ts): for two acknowledged writes to
 // a key where one completed before the other began, in true time, the later
@@ -40,7 +29,7 @@ func (c *check) external(key string) (stamped int) {
 	slices.SortStableFunc(byStart, func(a, b *Write) int { return cmp.Compare(a.Start, b.Start) })
 	var top *Write // the highest-stamped write acknowledged so far
 	// At most one finding for each write.
-	found, whys := make([]External, 0, len(ws)), make([][2]*Write, 0, len(ws))
+	found := make([]External, 0, len(ws))
 	i := 0
 	for _, w := range byStart {
 		for ; i < len(byEnd) && byEnd[i].End < w.Start; i++ {
@@ -50,19 +39,9 @@ func (c *check) external(key string) (stamped int) {
 		}
 		if top != nil && !stampAbove(w, top) {
 			found = append(found, External{Key: key, Earlier: c.ref(top), Later: c.ref(w)})
-			whys = append(whys, [2]*Write{top, w})
 		}
 	}
-	// Sort the findings, and what explains each along with them.
-	order := make([]int, len(found))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(found[a].Later.Invoke, found[b].Later.Invoke) })
-	c.res.External, c.whyExternal = slices.Grow(c.res.External, len(found)), slices.Grow(c.whyExternal, len(found))
-	for _, i := range order {
-		c.res.External = append(c.res.External, found[i])
-		c.whyExternal = append(c.whyExternal, whys[i])
-	}
+	slices.SortStableFunc(found, func(a, b External) int { return cmp.Compare(a.Later.Invoke, b.Later.Invoke) })
+	c.res.External = append(c.res.External, found...)
 	return len(ws)
 }

@@ -6,10 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/anishathalye/porcupine"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"pgregory.net/rapid"
 
 	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/internal/historytest"
@@ -133,17 +131,6 @@ func TestLinearizabilityUnknownIsNotAPass(t *testing.T) {
 	assert.Contains(t, gated.Unknown, "linearizability of 1 keys unknown within the time limit (gated by --gate linearizable)")
 }
 
-func TestPercentiles(t *testing.T) {
-	assert.Equal(t, Latency{}, Percentiles(nil))
-	ns := make([]int64, 100)
-	for i := range ns {
-		ns[i] = int64(100 - i) // 100…1, unsorted
-	}
-	assert.Equal(t, Latency{N: 100, P50: 50, P99: 99, Max: 100}, Percentiles(ns))
-	assert.Equal(t, int64(100), ns[0], "Percentiles must not reorder its input")
-	assert.Equal(t, Latency{N: 1, P50: 7, P99: 7, Max: 7}, Percentiles([]int64{7}))
-}
-
 // porcupine finds the partial linearizations of a key in no fixed order;
 // the page lists them sorted, so the same history draws the same page.
 func TestVisualizationIsDeterministic(t *testing.T) {
@@ -219,76 +206,4 @@ func TestClientNumber(t *testing.T) {
 	assert.Equal(t, 1_000_002, clientNumber("reader", 2))
 	assert.Equal(t, 1_000_000, clientNumber("c0", 0))
 	assert.Equal(t, 1_000_001, clientNumber("cx", 1))
-}
-
-// TestImpossibleReadAgreesWithPorcupine holds the shortcut to porcupine's
-// exact search on random register histories of a few writes and reads:
-// every history it calls impossible, porcupine finds not linearizable.
-// It also counts that the shortcut fires on some, so the property is not
-// met by never firing.
-func TestImpossibleReadAgreesWithPorcupine(t *testing.T) {
-	fired := 0
-	rapid.Check(t, func(t *rapid.T) {
-		n := rapid.IntRange(1, 8).Draw(t, "ops")
-		var h []porcupine.Operation
-		var ids []string
-		for i := range n {
-			call := rapid.Int64Range(0, 20).Draw(t, "call")
-			ret := call + rapid.Int64Range(0, 10).Draw(t, "length")
-			if rapid.Bool().Draw(t, "write") {
-				id := fmt.Sprintf("w%d", i)
-				ids = append(ids, id)
-				h = append(h, porcupine.Operation{ClientId: i, Input: linIn{key: "x", write: id}, Call: call, Return: ret})
-				continue
-			}
-			got := rapid.SampledFrom(append([]string{"", "w99"}, ids...)).Draw(t, "got")
-			h = append(h, porcupine.Operation{ClientId: i, Input: linIn{key: "x"}, Output: linOut(got), Call: call, Return: ret})
-		}
-		if impossibleRead(regOps(h)) {
-			fired++
-			require.Equal(t, porcupine.Illegal, porcupine.CheckOperationsTimeout(keyRegister, h, 0),
-				"the shortcut says impossible; porcupine must find no linearization: %+v", h)
-		}
-	})
-	assert.Positive(t, fired, "the shortcut never fired")
-}
-
-func TestImpossibleReadCases(t *testing.T) {
-	w := func(id string, call, ret int64) porcupine.Operation {
-		return porcupine.Operation{Input: linIn{key: "x", write: id}, Call: call, Return: ret}
-	}
-	r := func(got string, call, ret int64) porcupine.Operation {
-		return porcupine.Operation{Input: linIn{key: "x"}, Output: linOut(got), Call: call, Return: ret}
-	}
-	for _, c := range []struct {
-		name string
-		h    []porcupine.Operation
-		want bool
-	}{
-		{"linearizable", []porcupine.Operation{w("w1", 0, 10), r("w1", 5, 20), w("w2", 15, 30), r("w1", 25, 40), r("w2", 50, 60)}, false},
-		{"overlapping writes either way", []porcupine.Operation{w("w1", 0, 10), w("w2", 10, 20), r("w1", 21, 30)}, false},
-		{"stale", []porcupine.Operation{w("w1", 0, 10), w("w2", 11, 20), r("w1", 21, 30)}, true},
-		{"nothing after a write", []porcupine.Operation{w("w1", 0, 10), r("", 11, 20)}, true},
-		{"nothing during a write", []porcupine.Operation{w("w1", 0, 10), r("", 10, 20)}, false},
-		{"never written", []porcupine.Operation{w("w1", 0, 10), r("w9", 11, 20)}, true},
-		{"from the future", []porcupine.Operation{r("w1", 0, 10), w("w1", 11, 20)}, true},
-	} {
-		assert.Equal(t, c.want, impossibleRead(regOps(c.h)), c.name)
-		if c.want {
-			assert.Equal(t, porcupine.Illegal, porcupine.CheckOperationsTimeout(keyRegister, c.h, 0), c.name)
-		} else {
-			assert.Equal(t, porcupine.Ok, porcupine.CheckOperationsTimeout(keyRegister, c.h, 0), c.name)
-		}
-	}
-}
-
-// regOps is h, porcupine's operations on one key without siblings, as
-// impossibleRead takes them.
-func regOps(h []porcupine.Operation) []regOp {
-	var out []regOp
-	for _, p := range h {
-		got, _ := p.Output.(linOut) // a write's is nil
-		out = append(out, regOp{write: p.Input.(linIn).write, got: string(got), call: p.Call, ret: p.Return})
-	}
-	return out
 }

@@ -2,7 +2,6 @@ package checker
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 
 	"github.com/clockwise-kv/clockwise/clock"
@@ -45,16 +44,16 @@ func (c *check) lostWrites(key string, fset []*Write) {
 			top, early = highestAncestors(writes), earliest(writes)
 		}
 		l, why := c.lost(w, fset, after)
+		var inverted *Write // the write w follows but was stamped below
 		if a := top[w.n]; a != nil && ts(w) != 0 && stampAbove(a, w) {
-			l.Inverted = c.ref(a)
-			why.inverted = a
+			l.Inverted, inverted = c.ref(a), a
 		}
 		// What beat w when it was written: an acknowledged write stamped
 		// above it that preceded it causally (the highest of its
 		// ancestors), or else in real time (the highest of those
 		// acknowledged before w began).
 		if ts(w) != 0 {
-			above, read := why.inverted, true
+			above, read := inverted, true
 			if above != nil && above.Type != histories.OK {
 				above = nil
 			}
@@ -65,27 +64,14 @@ func (c *check) lostWrites(key string, fset []*Write) {
 				}
 			}
 			if above != nil {
-				l.Above, l.AboveRead, why.above = c.ref(above), read, above
+				l.Above, l.AboveRead = c.ref(above), read
 				l.Skew = clock.Physical(ts(w)) && clock.Physical(ts(above))
 			}
-		}
-		if why.win != nil {
-			l.WinnerTime = timing(w, why.win)
 		}
 		c.res.Lost = append(c.res.Lost, l)
 		c.whyLost = append(c.whyLost, why)
 	}
 }
-
-// Timing is how a lost write's winner relates to it in real time.
-type Timing string
-
-// Timings of a winner.
-const (
-	Earlier Timing = "earlier" // acknowledged before the lost write was invoked
-	Raced   Timing = "raced"   // the two overlapped: a true race
-	Later   Timing = "later"   // invoked after the lost write was acknowledged
-)
 
 // timing says how win relates to w in real time.
 func timing(w, win *Write) Timing {
@@ -134,41 +120,12 @@ func (e *earlier) highest(t int64) *Write {
 	return e.top[i-1]
 }
 
-// lostWhy is what a lost write's Why is written from (explainLost), kept
-// until the check knows which lost writes it explains.
+// lostWhy is what a lost write's Why is written from besides the finding
+// (explain.Lost), kept until the check knows which lost writes it
+// explains.
 type lostWhy struct {
-	w, win   *Write // win nil: nothing survives (Missing)
-	older    bool
-	del      *Write // the tombstone that deleted win after it won
-	inverted *Write // the write w follows but was stamped below
-	above    *Write // Lost.Above
-}
-
-// explainLost writes a lost write's Why: for a write stamped below an
-// earlier one, that write first (what beat it when it was written), then
-// what survived at the end and how it relates to the lost write in real
-// time.
-func explainLost(l *Lost, why lostWhy) string {
-	w := why.w
-	var s string
-	if why.win == nil {
-		s = fmt.Sprintf("%s was acknowledged, but no version of %s survives on any node", w.Write, w.Key)
-	} else {
-		s = explain(l.Kind, w, why.win, why.older, why.del, l.Until)
-		if l.Above == nil {
-			s += timingText(l.WinnerTime, w, why.win)
-		}
-	}
-	switch {
-	case why.above != nil:
-		s = aboveText(w, why.above, l.AboveRead, l.Skew) + " In the end: " + s
-	case why.inverted != nil:
-		s += " " + inverted(w, why.inverted)
-	}
-	if w.Type == histories.Info {
-		s = fmt.Sprintf("%s's outcome was unknown (%s), but a read returned it, so it happened. ", w.Write, w.Type) + s
-	}
-	return s
+	older bool   // the winner precedes the lost write
+	del   *Write // the tombstone that deleted the winner after it won
 }
 
 // highestAncestors finds, for each of a key's writes (in invoke order), the
@@ -200,7 +157,7 @@ func (c *check) lost(w *Write, fset []*Write, after [][]bool) (Lost, lostWhy) {
 	l := Lost{Key: w.Key, Write: c.ref(w)}
 	if len(fset) == 0 {
 		l.Kind = Missing
-		return l, lostWhy{w: w}
+		return l, lostWhy{}
 	}
 	var win *Write
 	older := false
@@ -232,7 +189,7 @@ func (c *check) lost(w *Write, fset []*Write, after [][]bool) (Lost, lostWhy) {
 		}
 		win, older = a, o
 	}
-	l.Winner = c.ref(win)
+	l.Winner, l.WinnerTime = c.ref(win), timing(w, win)
 	switch {
 	case win.Deleted:
 		l.Kind = SuppressedByTombstone
@@ -242,7 +199,7 @@ func (c *check) lost(w *Write, fset []*Write, after [][]bool) (Lost, lostWhy) {
 	default:
 		l.Kind = ConcurrentDropped
 	}
-	return l, lostWhy{w: w, win: win, older: older, del: del}
+	return l, lostWhy{older: older, del: del}
 }
 
 // beforeDelete looks for what w, acknowledged before the delete d began,

@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/clockwise-kv/clockwise/checker/stats"
 	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/internal/historytest"
 )
@@ -29,9 +30,9 @@ func TestMetadataMeasuresEachKey(t *testing.T) {
 	require.NoError(t, err)
 	keys := a.Metadata()
 	require.Len(t, keys, 2)
-	assert.Equal(t, KeyMeta{
+	assert.Equal(t, stats.KeyMeta{
 		Key: "x", Writes: 2, Via: 2, Entries: 2, EntriesMean: 1.5, BytesMax: 9, BytesMean: 7,
 		Siblings: 2, SiblingsMean: 1, Final: 1,
 	}, keys[0])
-	assert.Equal(t, KeyMeta{Key: "y", Writes: 1, Via: 1, Final: 1}, keys[1], "a write without meta counts, unmeasured")
+	assert.Equal(t, stats.KeyMeta{Key: "y", Writes: 1, Via: 1, Final: 1}, keys[1], "a write without meta counts, unmeasured")
 }

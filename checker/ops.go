@@ -29,14 +29,6 @@ type Op struct {
 // isWrite reports whether op creates a version: a write or a delete.
 func (op *Op) isWrite() bool { return op.F == histories.Write || op.F == histories.Delete }
 
-// Fault is a nemesis event.
-type Fault struct {
-	Index  int               `json:"index"`
-	Time   int64             `json:"time"`
-	F      histories.Func    `json:"f"`
-	Params map[string]string `json:"value,omitempty"`
-}
-
 // Analysis is a history assembled for judging and for drawing: its
 // operations, each invoke paired with its completion, its nemesis faults and
 // the causal graph of its writes. Nothing that reads an Analysis changes

@@ -5,43 +5,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/clockwise-kv/clockwise/checker/explain"
 	"github.com/clockwise-kv/clockwise/histories"
 )
-
-// Corrupted is a read that returned a write's id with something other than
-// what the write wrote: another value, or a write as a tombstone, or a
-// delete as a live value.
-type Corrupted struct {
-	Key     string `json:"key"`
-	Write   *Ref   `json:"write"`   // the write, as it was written
-	Read    int    `json:"read"`    // the first read event that returned it so
-	Reads   int    `json:"reads"`   // how many reads returned it so
-	Value   string `json:"value"`   // what the read returned as its value
-	Deleted bool   `json:"deleted"` // what the read returned as its deleted flag
-	Why     string `json:"why"`
-}
-
-// FutureRead is a read that returned a write invoked only after the read
-// had completed: it saw the future.
-type FutureRead struct {
-	Key   string `json:"key"`
-	Write *Ref   `json:"write"` // the write it returned
-	Read  int    `json:"read"`  // the read event
-	Ack   int    `json:"ack"`   // the read's completion event
-	Why   string `json:"why"`
-}
-
-// Duplicated is a read that listed one version more than once. A store
-// returns each version it holds once; a read that repeats one is an anomaly
-// of the store (or of the client that recorded it), whatever else it saw.
-type Duplicated struct {
-	Key      string   `json:"key"`
-	Write    string   `json:"write"`    // the version listed more than once
-	Read     int      `json:"read"`     // the first read event that listed it so
-	Reads    int      `json:"reads"`    // how many reads listed it so
-	Versions []string `json:"versions"` // what that first read returned, in order
-	Why      string   `json:"why"`
-}
 
 // duplicated reports each version op listed more than once; each (key,
 // version) is reported once, at its first such read.
@@ -142,8 +108,9 @@ func (c *check) corrupted(op *Op, w *Write, v histories.Version) {
 			return
 		}
 	}
-	c.res.Corrupted = append(c.res.Corrupted, Corrupted{Key: op.Key, Write: c.ref(w), Read: op.Invoke, Reads: 1,
-		Value: v.Value, Deleted: v.Deleted, Why: explainCorrupted(op, w, v)})
+	x := Corrupted{Key: op.Key, Write: c.ref(w), Read: op.Invoke, Reads: 1, Value: v.Value, Deleted: v.Deleted}
+	x.Why = explain.Corrupted(&x, op.Process, op.Node, op.Complete)
+	c.res.Corrupted = append(c.res.Corrupted, x)
 }
 
 // future reports that op returned w before w was invoked; each write is

@@ -1,39 +1,60 @@
 package checker
 
-import "github.com/clockwise-kv/clockwise/histories"
+import "github.com/clockwise-kv/clockwise/checker/results"
 
-// LostKind says what replaced a lost write.
-type LostKind string
+// What a check finds is package results' (results.json), under the names
+// the checker has always given it.
+type (
+	Result       = results.Result
+	Summary      = results.Summary
+	Verdict      = results.Verdict
+	LinearResult = results.LinearResult
+	Answer       = results.Answer
+	Ref          = results.Ref
+	LostKind     = results.LostKind
+	Timing       = results.Timing
+	Lost         = results.Lost
+	Stale        = results.Stale
+	Phantom      = results.Phantom
+	Corrupted    = results.Corrupted
+	FutureRead   = results.FutureRead
+	Duplicated   = results.Duplicated
+	Divergence   = results.Divergence
+	Key          = results.Key
+	External     = results.External
+	Linear       = results.Linear
+	Fault        = results.Fault
+)
 
-// Kinds of lost writes.
+// Verdicts, kinds of lost writes and timings of a winner (package results).
 const (
-	OverwrittenByOlder    LostKind = "overwritten-by-older"
-	ConcurrentDropped     LostKind = "concurrent-dropped"
-	SuppressedByTombstone LostKind = "suppressed-by-tombstone"
-	Missing               LostKind = "missing"
+	Unknown = results.Unknown
+	Valid   = results.Valid
+	Invalid = results.Invalid
+
+	OverwrittenByOlder    = results.OverwrittenByOlder
+	ConcurrentDropped     = results.ConcurrentDropped
+	SuppressedByTombstone = results.SuppressedByTombstone
+	Missing               = results.Missing
+
+	Earlier = results.Earlier
+	Raced   = results.Raced
+	Later   = results.Later
 )
 
 // LostKinds lists the kinds of lost writes in report order.
-var LostKinds = []LostKind{OverwrittenByOlder, ConcurrentDropped, SuppressedByTombstone, Missing}
+var LostKinds = results.LostKinds
 
-// Ref describes a write for a report: who wrote it where and when, what the
-// store stamped on it and how far the serving node's clock was off.
-type Ref struct {
-	Write   string            `json:"write"`
-	Value   string            `json:"value,omitempty"`
-	Deleted bool              `json:"deleted,omitempty"`
-	Process string            `json:"process"`
-	Node    string            `json:"node"`
-	Type    histories.Type    `json:"type"`             // ok, fail, info
-	Invoke  int               `json:"invoke"`           // event index
-	Ack     int               `json:"ack"`              // completion event index, -1 if none
-	Start   int64             `json:"start"`            // ns
-	End     int64             `json:"end"`              // ns, -1 if it never completed
-	Context []string          `json:"context"`          // what its client had read
-	TS      int64             `json:"ts,omitempty"`     // the strategy's timestamp
-	VV      map[string]uint64 `json:"vv,omitempty"`     // the strategy's version vector
-	Offset  *int64            `json:"offset,omitempty"` // the node's clock offset, ns
-}
+// Interest ranks a lost write for a reader (results.Interest).
+func Interest(l *Lost) int { return results.Interest(l) }
+
+// ByInterest returns the indexes of the first n lost writes by Interest
+// (results.ByInterest).
+func ByInterest(lost []Lost, n int) []int { return results.ByInterest(lost, n) }
+
+// MostInteresting returns the indexes of the n lost writes that rank first
+// by Interest, in list order (results.MostInteresting).
+func MostInteresting(lost []Lost, n int) []int { return results.MostInteresting(lost, n) }
 
 // ref is w's Ref, one per write in a check: a winner that replaced many
 // writes is described once, and every finding shares its Ref.
@@ -64,228 +85,4 @@ func ref(w *Write) *Ref {
 		r.TS, r.VV = w.Meta.TS, w.Meta.VV
 	}
 	return r
-}
-
-// Lost is an acknowledged write missing from the final state.
-type Lost struct {
-	Key    string   `json:"key"`
-	Kind   LostKind `json:"kind"`
-	Write  *Ref     `json:"write"`
-	Winner *Ref     `json:"winner,omitempty"` // the surviving version that replaced it
-	// Inverted is the write with the highest timestamp among those the lost
-	// write follows, when that timestamp is above the lost write's own: under
-	// timestamp order the write lost the moment it was stamped (clock skew),
-	// whichever version finally survived.
-	Inverted *Ref `json:"inverted,omitempty"`
-	// Until is, for a loss to a tombstone stamped by a physical clock, the
-	// true time (ns since the run began) until which the tombstone outranks
-	// every write stamped by a clock on true time: the key stays dead until
-	// then. It is the earliest moment the history allows; 0 when unknown.
-	Until int64 `json:"until,omitempty"`
-	// Above is the acknowledged write of the key that beat this one when
-	// it was written: it carries a higher stamp, compared as (timestamp,
-	// node) as the store compares them, although it precedes this write
-	// causally (AboveRead: this write's context reaches it; then it is
-	// Inverted) or in real time (its ack came before this write's invoke).
-	// A tombstone counts the same.
-	Above     *Ref `json:"above,omitempty"`
-	AboveRead bool `json:"above_read,omitempty"`
-	// Skew says the write was lost to clock skew: it has an Above, and both
-	// stamps are physical clock readings (clock.Physical). An Above of
-	// logical stamps (lamport) is a stamp that contradicted real time, not
-	// a clock's fault, and is not skew.
-	Skew bool `json:"skew,omitempty"`
-	// WinnerTime is how the winner relates to the write in real time: it
-	// was acknowledged before the write began (earlier), the two overlapped
-	// (raced), or it began after the write was acknowledged (later), without
-	// having read it. Empty when nothing survived.
-	WinnerTime Timing `json:"winner_time,omitempty"`
-	// Isolated is, in the set workload, the partition (its groups and
-	// spell) that cut the write's node off from the majority while the
-	// write was under way; empty when none did.
-	Isolated string `json:"isolated,omitempty"`
-	Why      string `json:"why"`
-}
-
-// Stale is a version returned next to a version that follows it.
-type Stale struct {
-	Key   string `json:"key"`
-	Write *Ref   `json:"write"` // the stale version
-	Newer *Ref   `json:"newer"` // the version that follows it
-	Read  int    `json:"read"`  // the first read event that returned both
-	Reads int    `json:"reads"` // how many reads returned both
-	Final bool   `json:"final"` // a final read returned both
-}
-
-// Phantom is a read of a version that should not exist.
-type Phantom struct {
-	Key   string `json:"key"`
-	Write string `json:"write"`
-	Read  int    `json:"read"`           // the read event
-	Why   string `json:"why"`            // failed, or never written
-	Fail  *Ref   `json:"fail,omitempty"` // the failed write, if any
-}
-
-// Divergence is a key whose final reads disagree between nodes.
-type Divergence struct {
-	Key   string              `json:"key"`
-	Nodes map[string][]string `json:"nodes"` // node → version ids it returned
-}
-
-// Key is the verdict for one key.
-type Key struct {
-	Key       string   `json:"key"`
-	Final     []string `json:"final"`     // F: the union of the final reads
-	Maximal   []string `json:"maximal"`   // the maximal acknowledged or visible writes
-	Preserved bool     `json:"preserved"` // F equals Maximal
-	Judged    bool     `json:"judged"`    // every node answered the key's final read
-	// Missing lists the nodes without a successful final read of the key
-	// (none, timed out or failed): the key's lost writes cannot be judged.
-	Missing []string `json:"missing,omitempty"`
-}
-
-// Summary counts what a check found.
-type Summary struct {
-	Events        int `json:"events"`
-	Ops           int `json:"ops"` // client and nemesis operations, final reads excluded
-	Reads         int `json:"reads"`
-	Writes        int `json:"writes"` // writes and deletes invoked
-	Acknowledged  int `json:"acknowledged"`
-	Failed        int `json:"failed"`
-	Indeterminate int `json:"indeterminate"`
-	// SeenIndeterminate counts the indeterminate writes some read
-	// returned: they happened, and are judged like acknowledged ones.
-	SeenIndeterminate int              `json:"seen_indeterminate"`
-	Lost              int              `json:"lost"`
-	LostByKind        map[LostKind]int `json:"lost_by_kind"`
-	// SkewLost counts the lost writes lost to clock skew (Lost.Skew).
-	SkewLost int `json:"lost_to_skew"`
-	// Every lost write is counted once in SkewLost, Racing, Overwritten,
-	// Misordered or Rest: the clauses of the headline (Losses).
-	//
-	// Racing counts the other lost writes dropped for a concurrent write
-	// that overlapped them in real time (concurrent-dropped, raced), and
-	// Overwritten those dropped for a concurrent write that began after
-	// they were acknowledged without having read them (concurrent-dropped,
-	// later): an overwrite a register also makes, where siblings keep both.
-	Racing      int `json:"lost_racing"`
-	Overwritten int `json:"lost_overwritten"`
-	// Misordered counts the other lost writes stamped by a logical clock
-	// below a write that preceded them (Lost.Above without Lost.Skew): a
-	// stamp that contradicted real time, not clock skew.
-	Misordered int `json:"lost_misordered"`
-	// Rest counts every other lost write by kind.
-	Rest        map[LostKind]int `json:"lost_rest,omitempty"`
-	Inverted    int              `json:"inverted"` // lost writes stamped below a write they follow
-	Stale       int              `json:"stale"`
-	Phantoms    int              `json:"phantoms"`
-	Corrupted   int              `json:"corrupted"`            // versions read with another value or deleted flag than written
-	FutureReads int              `json:"future_reads"`         // reads of a write invoked after they completed
-	Duplicated  int              `json:"duplicated,omitempty"` // versions a read listed more than once
-	Divergent   int              `json:"divergent"`
-	Unpreserved int              `json:"unpreserved"` // keys whose siblings were not preserved
-	Faults      int              `json:"faults"`
-	// Stamped counts the acknowledged writes that carry a timestamp
-	// (meta.ts): the ones checked for external consistency.
-	Stamped  int `json:"stamped"`
-	External int `json:"external"` // external-consistency violations
-	// Linearizable is yes when every key's register history is
-	// linearizable, no when some key is not, unknown otherwise.
-	Linearizable    Answer  `json:"linearizable"`
-	LinearKeys      int     `json:"linear_keys"`      // keys checked for linearizability
-	NonLinearizable int     `json:"non_linearizable"` // keys not linearizable
-	LinearUnknown   int     `json:"linear_unknown"`   // keys undecided within the time limit
-	CommitWait      Latency `json:"commit_wait"`      // of acknowledged writes, local-clock ns
-	WriteLatency    Latency `json:"write_latency"`    // of acknowledged writes, invoke to ack, true-time ns
-	MetaBytes       Bytes   `json:"meta_bytes"`       // causal metadata per key after each write
-	SiblingReads    int     `json:"sibling_reads"`    // client reads that returned more than one version
-}
-
-// Add adds the counts of o, a summary of another history, to s: a matrix
-// cell's trials and a sweep's seeds are summed with it. The lost writes by
-// kind add up kind by kind, the metadata sizes merge (Bytes.Merge), and
-// Linearizable is the verdict of the summed keys (LinearVerdict). The
-// latency percentiles do not add: CommitWait and WriteLatency are left as
-// they are; pool the samples instead (Analysis.WriteTimes, Percentiles).
-func (s *Summary) Add(o Summary) {
-	s.Events += o.Events
-	s.Ops += o.Ops
-	s.Reads += o.Reads
-	s.Writes += o.Writes
-	s.Acknowledged += o.Acknowledged
-	s.Failed += o.Failed
-	s.Indeterminate += o.Indeterminate
-	s.SeenIndeterminate += o.SeenIndeterminate
-	s.Lost += o.Lost
-	if len(o.LostByKind) > 0 && s.LostByKind == nil {
-		s.LostByKind = map[LostKind]int{}
-	}
-	for k, n := range o.LostByKind {
-		s.LostByKind[k] += n
-	}
-	s.SkewLost += o.SkewLost
-	s.Racing += o.Racing
-	s.Overwritten += o.Overwritten
-	s.Misordered += o.Misordered
-	if len(o.Rest) > 0 && s.Rest == nil {
-		s.Rest = map[LostKind]int{}
-	}
-	for k, n := range o.Rest {
-		s.Rest[k] += n
-	}
-	s.Inverted += o.Inverted
-	s.Stale += o.Stale
-	s.Phantoms += o.Phantoms
-	s.Corrupted += o.Corrupted
-	s.FutureReads += o.FutureReads
-	s.Duplicated += o.Duplicated
-	s.Divergent += o.Divergent
-	s.Unpreserved += o.Unpreserved
-	s.Faults += o.Faults
-	s.Stamped += o.Stamped
-	s.External += o.External
-	s.LinearKeys += o.LinearKeys
-	s.NonLinearizable += o.NonLinearizable
-	s.LinearUnknown += o.LinearUnknown
-	s.Linearizable = Answer(LinearVerdict(s.NonLinearizable, s.LinearUnknown))
-	s.MetaBytes.Merge(o.MetaBytes)
-	s.SiblingReads += o.SiblingReads
-}
-
-// Result is a check's verdict with every finding.
-type Result struct {
-	// Verdict is valid, invalid, or unknown when the history cannot
-	// decide (Unknown says why); Valid is Verdict == Valid.
-	Verdict  Verdict  `json:"verdict"`
-	Valid    bool     `json:"valid"`
-	Failures []string `json:"failures"` // why it is invalid, one line per gate that failed
-	// Unknown says why the history cannot decide: a key or node without a
-	// final read, replicas that did not converge, an interrupted run. Each
-	// makes a history that proves no failure unknown, never valid.
-	Unknown   []string     `json:"unknown,omitempty"`
-	Summary   Summary      `json:"summary"`
-	Lost      []Lost       `json:"lost"`
-	Stale     []Stale      `json:"stale"`
-	Phantoms  []Phantom    `json:"phantoms"`
-	Corrupted []Corrupted  `json:"corrupted"`
-	Future    []FutureRead `json:"future_reads"`
-	// Duplicated lists the versions a read returned more than once.
-	Duplicated []Duplicated `json:"duplicated,omitempty"`
-	Divergent  []Divergence `json:"divergent"`
-	Keys       []Key        `json:"keys"`
-	Faults     []Fault      `json:"faults"`
-	Notes      []string     `json:"notes,omitempty"`
-	External   []External   `json:"external"`
-	Linear     []Linear     `json:"linear"`
-	// Visualization names the file holding porcupine's visualization of
-	// the keys that are not linearizable, when the caller saved one
-	// (Visualize).
-	Visualization string `json:"visualization,omitempty"`
-	// Omitted counts, by list, the findings a copy of the result bounded
-	// for reading left out (the summary counts them all); empty in a
-	// result the checker returns.
-	Omitted map[string]int `json:"omitted,omitempty"`
-	// Workload is the workload the history was judged as (Options.Workload):
-	// empty for the store's own.
-	Workload string `json:"workload,omitempty"`
 }

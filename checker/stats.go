@@ -1,30 +1,9 @@
 package checker
 
 import (
-	"slices"
-
+	"github.com/clockwise-kv/clockwise/checker/stats"
 	"github.com/clockwise-kv/clockwise/histories"
 )
-
-// Latency summarises durations in ns: how many, the 50th and 99th
-// percentiles (nearest rank) and the maximum.
-type Latency struct {
-	N   int   `json:"n"`
-	P50 int64 `json:"p50"`
-	P99 int64 `json:"p99"`
-	Max int64 `json:"max"`
-}
-
-// Percentiles summarises ns; it does not change ns.
-func Percentiles(ns []int64) Latency {
-	if len(ns) == 0 {
-		return Latency{}
-	}
-	s := slices.Clone(ns)
-	slices.Sort(s)
-	rank := func(p int) int64 { return s[(p*len(s)+99)/100-1] }
-	return Latency{N: len(s), P50: rank(50), P99: rank(99), Max: s[len(s)-1]}
-}
 
 // WriteTimes returns, for every acknowledged write and delete in invoke
 // order, the commit wait its coordinator reported (meta.wait, local-clock
@@ -57,40 +36,12 @@ func writeTimes(ops []*Op) (waits, latencies []int64) {
 	return waits, latencies
 }
 
-// Bytes summarises the causal metadata the coordinators reported
-// (meta.bytes) after acknowledged writes: how many writes reported it, the
-// total and the largest.
-type Bytes struct {
-	Writes int     `json:"writes"`
-	Total  int     `json:"total"`
-	Mean   float64 `json:"mean"`
-	Max    int     `json:"max"`
-}
-
-// Add counts one more write's metadata size.
-func (b *Bytes) Add(n int) {
-	b.Writes++
-	b.Total += n
-	b.Max = max(b.Max, n)
-	b.Mean = float64(b.Total) / float64(b.Writes)
-}
-
-// Merge adds everything o counted.
-func (b *Bytes) Merge(o Bytes) {
-	b.Writes += o.Writes
-	b.Total += o.Total
-	b.Max = max(b.Max, o.Max)
-	if b.Writes > 0 {
-		b.Mean = float64(b.Total) / float64(b.Writes)
-	}
-}
-
-// stats fills the summary's commit wait, write latency, metadata size and
+// measure fills the summary's commit wait, write latency, metadata size and
 // sibling counts.
-func (c *check) stats(ops []*Op) {
+func (c *check) measure(ops []*Op) {
 	s := &c.res.Summary
 	waits, lat := writeTimes(ops)
-	s.CommitWait, s.WriteLatency = Percentiles(waits), Percentiles(lat)
+	s.CommitWait, s.WriteLatency = stats.Percentiles(waits), stats.Percentiles(lat)
 	for _, op := range ops {
 		switch {
 		case op.Type != histories.OK:
@@ -102,4 +53,23 @@ func (c *check) stats(ops []*Op) {
 			s.SiblingReads++
 		}
 	}
+}
+
+// Metadata measures every key's causal metadata and siblings, in key order
+// (stats.Meter).
+func (a *Analysis) Metadata() []stats.KeyMeta {
+	var m stats.Meter
+	for _, op := range a.Ops {
+		switch {
+		case op.Type != histories.OK:
+			m.Touch(op.Key)
+		case op.F == histories.Read:
+			m.Read(op.Key, len(op.Versions), op.Process == histories.Final)
+		case op.Meta == nil:
+			m.Write(op.Key, op.Node, false, 0, 0)
+		default:
+			m.Write(op.Key, op.Node, true, len(op.Meta.VV), op.Meta.Bytes)
+		}
+	}
+	return m.Keys()
 }

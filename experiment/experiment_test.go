@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/checker/stats"
 	"github.com/clockwise-kv/clockwise/harness"
 	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/internal/runs"
@@ -22,11 +23,11 @@ func TestCellSumsItsTrials(t *testing.T) {
 	c := &Cell{Strategy: "lww", Nemesis: "skew", Runs: []Trial{
 		{Summary: checker.Summary{Acknowledged: 10, Lost: 3, SkewLost: 1, Racing: 1, Overwritten: 1, Stale: 1, Stamped: 10, External: 2, LinearKeys: 3,
 			NonLinearizable: 1, SiblingReads: 4, LostByKind: map[checker.LostKind]int{checker.ConcurrentDropped: 2, checker.OverwrittenByOlder: 1},
-			MetaBytes: checker.Bytes{Writes: 2, Total: 20, Mean: 10, Max: 12}},
+			MetaBytes: stats.Bytes{Writes: 2, Total: 20, Mean: 10, Max: 12}},
 			waits: []int64{1e6, 2e6}, latencies: []int64{10e6, 20e6}},
 		{Summary: checker.Summary{Acknowledged: 5, Lost: 1, Overwritten: 1, LinearKeys: 3, LinearUnknown: 1,
 			LostByKind: map[checker.LostKind]int{checker.ConcurrentDropped: 1},
-			MetaBytes:  checker.Bytes{Writes: 2, Total: 40, Mean: 20, Max: 30}},
+			MetaBytes:  stats.Bytes{Writes: 2, Total: 40, Mean: 20, Max: 30}},
 			waits: []int64{3e6}, latencies: []int64{30e6, 40e6, 50e6}},
 	}}
 	c.sum()
@@ -36,9 +37,9 @@ func TestCellSumsItsTrials(t *testing.T) {
 		Strategy: "lww", Nemesis: "skew", Acknowledged: 15, Lost: 4, SkewLost: 1, Racing: 1, Overwritten: 2, Stale: 1, Stamped: 10, External: 2,
 		LostByKind:   map[checker.LostKind]int{checker.ConcurrentDropped: 3, checker.OverwrittenByOlder: 1},
 		Linearizable: checker.Answer(checker.Invalid), Keys: 6, NonLinearizable: 1, LinearUnknown: 1,
-		CommitWait:   checker.Latency{N: 3, P50: 2e6, P99: 3e6, Max: 3e6},
-		WriteLatency: checker.Latency{N: 5, P50: 30e6, P99: 50e6, Max: 50e6},
-		MetaBytes:    checker.Bytes{Writes: 4, Total: 60, Mean: 15, Max: 30},
+		CommitWait:   stats.Latency{N: 3, P50: 2e6, P99: 3e6, Max: 3e6},
+		WriteLatency: stats.Latency{N: 5, P50: 30e6, P99: 50e6, Max: 50e6},
+		MetaBytes:    stats.Bytes{Writes: 4, Total: 60, Mean: 15, Max: 30},
 		SiblingReads: 4,
 	}, c)
 	c.Runs = trials

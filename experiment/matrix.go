@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/checker/stats"
 	"github.com/clockwise-kv/clockwise/harness"
 	"github.com/clockwise-kv/clockwise/harness/sim"
 	"github.com/clockwise-kv/clockwise/internal/parallel"
@@ -140,15 +141,15 @@ type Cell struct {
 	External    int                      `json:"external"` // external-consistency violations
 	// Linearizable is yes when every key of every trial is, no when some
 	// key is not, unknown otherwise.
-	Linearizable    checker.Answer  `json:"linearizable"`
-	Keys            int             `json:"keys"` // keys checked for linearizability, over all trials
-	NonLinearizable int             `json:"non_linearizable"`
-	LinearUnknown   int             `json:"linear_unknown"`
-	CommitWait      checker.Latency `json:"commit_wait"`
-	WriteLatency    checker.Latency `json:"write_latency"`
-	MetaBytes       checker.Bytes   `json:"meta_bytes"`
-	SiblingReads    int             `json:"sibling_reads"`
-	Runs            []Trial         `json:"runs"`
+	Linearizable    checker.Answer `json:"linearizable"`
+	Keys            int            `json:"keys"` // keys checked for linearizability, over all trials
+	NonLinearizable int            `json:"non_linearizable"`
+	LinearUnknown   int            `json:"linear_unknown"`
+	CommitWait      stats.Latency  `json:"commit_wait"`
+	WriteLatency    stats.Latency  `json:"write_latency"`
+	MetaBytes       stats.Bytes    `json:"meta_bytes"`
+	SiblingReads    int            `json:"sibling_reads"`
+	Runs            []Trial        `json:"runs"`
 }
 
 // Matrix is a matrix's every figure: matrix.json.
@@ -260,7 +261,7 @@ func (c *Cell) sum() {
 	c.Stale, c.Stamped, c.External = s.Stale, s.Stamped, s.External
 	c.Linearizable, c.Keys, c.NonLinearizable, c.LinearUnknown = s.Linearizable, s.LinearKeys, s.NonLinearizable, s.LinearUnknown
 	c.MetaBytes, c.SiblingReads = s.MetaBytes, s.SiblingReads
-	c.CommitWait, c.WriteLatency = checker.Percentiles(waits), checker.Percentiles(lat)
+	c.CommitWait, c.WriteLatency = stats.Percentiles(waits), stats.Percentiles(lat)
 }
 
 // QuoteAll quotes each argument for a shell (ShellQuote).

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/checker/stats"
 	"github.com/clockwise-kv/clockwise/harness"
 	"github.com/clockwise-kv/clockwise/harness/sim"
 	"github.com/clockwise-kv/clockwise/internal/runs"
@@ -45,7 +46,7 @@ type MetadataRow struct {
 // MetadataKey is one key of a row: its measured metadata and what the
 // checker found on it.
 type MetadataKey struct {
-	checker.KeyMeta
+	stats.KeyMeta
 	Lost  int `json:"lost"`
 	Stale int `json:"stale"`
 }

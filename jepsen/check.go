@@ -13,7 +13,7 @@ import (
 
 	"github.com/anishathalye/porcupine"
 
-	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/checker/results"
 	"github.com/clockwise-kv/clockwise/internal/parallel"
 )
 
@@ -41,13 +41,13 @@ type Options struct {
 
 // Verdict is the judgement of a history or of one key: clockwise's own, as
 // Jepsen's :valid? gives it (Verdict.Jepsen).
-type Verdict = checker.Verdict
+type Verdict = results.Verdict
 
 // The verdicts. Unknown is never a pass.
 const (
-	Valid   = checker.Valid   // linearizable (:valid? true)
-	Invalid = checker.Invalid // not linearizable (:valid? false)
-	Unknown = checker.Unknown // undecided: out of time, or nothing to judge (:valid? :unknown)
+	Valid   = results.Valid   // linearizable (:valid? true)
+	Invalid = results.Invalid // not linearizable (:valid? false)
+	Unknown = results.Unknown // undecided: out of time, or nothing to judge (:valid? :unknown)
 )
 
 // KeyResult is the verdict for one key.

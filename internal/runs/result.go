@@ -8,7 +8,7 @@ import (
 	"reflect"
 	"strings"
 
-	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/checker/results"
 )
 
 // MaxFindings bounds the findings of each kind that results.json and
@@ -21,26 +21,26 @@ const MaxFindings = 1000
 // findings of each kind (0: all) and says in the file how many it left
 // out (Result.Omitted). It writes the document as it goes, a field and a
 // finding at a time, never the whole document in memory.
-func WriteResult(path string, r *checker.Result, bound int) error {
+func WriteResult(path string, r *results.Result, bound int) error {
 	b := Bounded(r, bound)
 	return CreateFile(path, func(w io.Writer) error { return encodeStreamed(w, b) })
 }
 
 // Bounded returns r with at most bound findings of each kind (0: all),
 // Omitted counting the ones left out; r itself when nothing is. Of the
-// lost writes it keeps those checker.Interest ranks first, of the other
+// lost writes it keeps those results.Interest ranks first, of the other
 // findings the first.
-func Bounded(r *checker.Result, bound int) *checker.Result {
+func Bounded(r *results.Result, bound int) *results.Result {
 	if bound <= 0 {
 		return r
 	}
 	b := *r
 	omitted := map[string]int{}
 	if n := len(b.Lost); n > bound {
-		// The lost writes a report lists first (checker.Interest), which
+		// The lost writes a report lists first (results.Interest), which
 		// are the ones a bounded check explains, in the checker's order.
-		keep := make([]checker.Lost, 0, bound)
-		for _, i := range checker.MostInteresting(b.Lost, bound) {
+		keep := make([]results.Lost, 0, bound)
+		for _, i := range results.MostInteresting(b.Lost, bound) {
 			keep = append(keep, b.Lost[i])
 		}
 		b.Lost, omitted["lost"] = keep, n-bound

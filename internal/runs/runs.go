@@ -30,7 +30,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/checker/results"
 	"github.com/clockwise-kv/clockwise/histories"
 )
 
@@ -86,9 +86,9 @@ type Info struct {
 	Interrupted bool `json:"interrupted"`
 	// Verdict is valid, invalid or unknown; nil in a run.json written
 	// before verdicts could be unknown (Valid alone says then).
-	Verdict *checker.Verdict `json:"verdict,omitempty"`
+	Verdict *results.Verdict `json:"verdict,omitempty"`
 	Valid   bool             `json:"valid"`
-	Summary checker.Summary  `json:"summary"`
+	Summary results.Summary  `json:"summary"`
 	// Vary is the workload a sweep drew from the seed (--vary): each flag
 	// it set and its value, all of them also in Command.
 	Vary map[string]string `json:"vary,omitempty"`

@@ -1,10 +1,12 @@
-package checker
+package results
 
 import (
 	"reflect"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/clockwise-kv/clockwise/checker/stats"
 )
 
 // TestSummaryAddSumsEveryCount fills every count of a summary with its own
@@ -19,7 +21,7 @@ func TestSummaryAddSumsEveryCount(t *testing.T) {
 		}
 	}
 	o.LostByKind = map[LostKind]int{OverwrittenByOlder: 2, ConcurrentDropped: 3}
-	o.MetaBytes = Bytes{Writes: 2, Total: 10, Max: 7, Mean: 5}
+	o.MetaBytes = stats.Bytes{Writes: 2, Total: 10, Max: 7, Mean: 5}
 
 	var s Summary
 	s.Add(o)
@@ -31,7 +33,7 @@ func TestSummaryAddSumsEveryCount(t *testing.T) {
 		}
 	}
 	assert.Equal(t, map[LostKind]int{OverwrittenByOlder: 4, ConcurrentDropped: 6}, s.LostByKind)
-	assert.Equal(t, Bytes{Writes: 4, Total: 20, Max: 7, Mean: 5}, s.MetaBytes)
+	assert.Equal(t, stats.Bytes{Writes: 4, Total: 20, Max: 7, Mean: 5}, s.MetaBytes)
 	assert.Equal(t, Answer(Invalid), s.Linearizable, "some key is not linearizable")
 
 	var none Summary

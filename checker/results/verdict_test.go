@@ -1,4 +1,4 @@
-package checker
+package results
 
 import (
 	"encoding/json"
