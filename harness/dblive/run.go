@@ -137,46 +137,7 @@ func (r *run) startNemesis(ctx, stop context.Context, wg *sync.WaitGroup) {
 	if pause {
 		scheds = append(scheds, nemesis.NewPauses(opts.Interval, r.nodes, rand.New(rand.NewPCG(r.cfg.Seed, harness.StreamPauses))))
 	}
-	next := make([]*nemesis.Step, len(scheds))
-	for i, s := range scheds {
-		if st, ok := s.Next(); ok {
-			next[i] = &st
-		}
-	}
-	wg.Go(func() {
-		for {
-			i := -1
-			for j, st := range next {
-				if st != nil && (i < 0 || st.At < next[i].At) {
-					i = j
-				}
-			}
-			if i < 0 || !sleep(stop, time.Until(r.start.Add(time.Duration(next[i].At)))) {
-				return
-			}
-			r.fault(ctx, next[i].Fault)
-			if st, ok := scheds[i].Next(); ok {
-				next[i] = &st
-			} else {
-				next[i] = nil
-			}
-		}
-	})
-}
-
-// sleep waits d or until ctx ends; it reports whether ctx is still live.
-func sleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
+	wg.Go(func() { harness.Play(stop, r.start, scheds, func(f nemesis.Fault) { r.fault(ctx, f) }) })
 }
 
 // fault applies f to the database and records it, or records it skipped
@@ -433,7 +394,7 @@ func (c *client) loop(ctx context.Context, gen harness.Generator) {
 			think = time.Duration(c.rng.Int64N(int64(r.cfg.Think) + 1))
 		}
 		r.mu.Unlock()
-		if !sleep(ctx, think) {
+		if !harness.Sleep(ctx, think) {
 			return
 		}
 		c.do(ctx, op)

@@ -88,7 +88,7 @@ func RunScript(ctx context.Context, cfg harness.Config, t Target, steps []harnes
 	}
 	return r.drive(ctx, func(ctx context.Context) {
 		for _, st := range steps {
-			if !sleep(ctx, st.Pause) {
+			if !harness.Sleep(ctx, st.Pause) {
 				return
 			}
 			if st.Fault != nil {
@@ -245,46 +245,7 @@ func (r *run) startNemesis(ctx, stop context.Context, wg *sync.WaitGroup) {
 	if kill {
 		scheds = append(scheds, nemesis.NewKills(opts.Interval, r.nodes, rand.New(rand.NewPCG(r.cfg.Seed, harness.StreamKills))))
 	}
-	next := make([]*nemesis.Step, len(scheds))
-	for i, s := range scheds {
-		if st, ok := s.Next(); ok {
-			next[i] = &st
-		}
-	}
-	wg.Go(func() {
-		for {
-			i := -1
-			for j, st := range next {
-				if st != nil && (i < 0 || st.At < next[i].At) {
-					i = j
-				}
-			}
-			if i < 0 || !sleep(stop, time.Until(r.start.Add(time.Duration(next[i].At)))) {
-				return
-			}
-			r.fault(ctx, next[i].Fault)
-			if st, ok := scheds[i].Next(); ok {
-				next[i] = &st
-			} else {
-				next[i] = nil
-			}
-		}
-	})
-}
-
-// sleep waits d or until ctx ends; it reports whether ctx is still live.
-func sleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
+	wg.Go(func() { harness.Play(stop, r.start, scheds, func(f nemesis.Fault) { r.fault(ctx, f) }) })
 }
 
 // fault applies f to the target and records it: as the simulator does when
@@ -464,10 +425,10 @@ func (r *run) finish(ctx context.Context) (*harness.Result, error) {
 		cancel()
 		if errors.Is(err, ErrUnsupported) {
 			known = false // the target cannot tell; the final reads still show divergence
-			sleep(ctx, min(settle, r.cfg.Converge))
+			harness.Sleep(ctx, min(settle, r.cfg.Converge))
 			break
 		}
-		if ok || time.Now().After(deadline) || !sleep(ctx, 20*time.Millisecond) {
+		if ok || time.Now().After(deadline) || !harness.Sleep(ctx, 20*time.Millisecond) {
 			converged = ok
 			break
 		}
@@ -543,7 +504,7 @@ func (c *client) loop(ctx context.Context, gen harness.Generator) {
 			think = time.Duration(c.rng.Int64N(int64(r.cfg.Think) + 1))
 		}
 		r.mu.Unlock()
-		if !sleep(ctx, think) {
+		if !harness.Sleep(ctx, think) {
 			return
 		}
 		r.mu.Lock()
