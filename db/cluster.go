@@ -94,6 +94,13 @@ func New(opts Options) (*Cluster, error) {
 	if opts.Nodes > 250 {
 		return nil, fmt.Errorf("db: %d nodes: at most 250", opts.Nodes)
 	}
+	// Each process runs in its own folder, so the paths it is given must
+	// not be relative to the caller's.
+	dir, err := filepath.Abs(opts.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("db: %w", err)
+	}
+	opts.Dir = dir
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("db: %w", err)
 	}

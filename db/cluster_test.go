@@ -302,3 +302,17 @@ func TestDefinite(t *testing.T) {
 	assert.False(t, Definite(errors.New("plain")))
 	assert.Equal(t, "put: indeterminate failure: timeout", (&Error{Op: "put", Err: errors.New("timeout")}).Error())
 }
+
+// A cluster's folder given relative to the caller is made absolute: each
+// process runs in a folder of its own, where a relative path would name
+// another place (a check's runs/… once became runs/…/runs/…).
+func TestRelativeFolderIsMadeAbsolute(t *testing.T) {
+	t.Chdir(t.TempDir())
+	c, err := New(Options{Dir: filepath.Join("runs", "db"), Nodes: 1})
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, c.Stop()) })
+	assert.True(t, filepath.IsAbs(c.Folder("n1")), c.Folder("n1"))
+	wd, err := os.Getwd()
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join(wd, "runs", "db", "n1"), c.Folder("n1"))
+}
