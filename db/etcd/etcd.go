@@ -224,10 +224,11 @@ type Value struct {
 	ModRevision int64
 }
 
-// Get reads key: linearizable unless serializable, which the member answers
-// from its own state, with or without a leader. found is false when the key does not exist.
-func (c *Client) Get(ctx context.Context, key string, serializable bool) (v Value, found bool, err error) {
-	var opts []clientv3.OpOption
+// read gets key (with more, every key under it as a prefix): linearizable
+// unless serializable, which the member answers from its own state, with or
+// without a leader.
+func (c *Client) read(ctx context.Context, key string, serializable bool, more ...clientv3.OpOption) (*clientv3.GetResponse, error) {
+	opts := more
 	var cancel context.CancelFunc
 	if serializable {
 		// Without a leader too: a serializable read is the member's own state.
@@ -237,7 +238,13 @@ func (c *Client) Get(ctx context.Context, key string, serializable bool) (v Valu
 		ctx, cancel = c.ctx(ctx)
 	}
 	defer cancel()
-	resp, err := c.cli.Get(ctx, key, opts...)
+	return c.cli.Get(ctx, key, opts...)
+}
+
+// Get reads key: linearizable unless serializable, which the member answers
+// from its own state, with or without a leader. found is false when the key does not exist.
+func (c *Client) Get(ctx context.Context, key string, serializable bool) (v Value, found bool, err error) {
+	resp, err := c.read(ctx, key, serializable)
 	if err != nil {
 		return Value{}, false, classify("get", err)
 	}

@@ -10,16 +10,7 @@ import (
 // List reads every key under prefix and returns their values, in key
 // order: linearizable unless serializable, as Get.
 func (c *Client) List(ctx context.Context, prefix string, serializable bool) ([]string, error) {
-	opts := []clientv3.OpOption{clientv3.WithPrefix()}
-	var cancel context.CancelFunc
-	if serializable {
-		ctx, cancel = context.WithTimeout(ctx, c.timeout)
-		opts = append(opts, clientv3.WithSerializable())
-	} else {
-		ctx, cancel = c.ctx(ctx)
-	}
-	defer cancel()
-	resp, err := c.cli.Get(ctx, prefix, opts...)
+	resp, err := c.read(ctx, prefix, serializable, clientv3.WithPrefix())
 	if err != nil {
 		return nil, classify("list", err)
 	}
