@@ -31,13 +31,22 @@ func repoRoot(t *testing.T) string {
 	return root
 }
 
-// shell runs line through sh in dir, as a user pastes it, and returns its
-// exit code and standard output.
+// shell runs line through sh in dir, as a user pastes it at a prompt, and
+// returns its exit code and standard output. The environment is the test's
+// without make's own variables: run under make (make test in CI), a make the
+// line starts would count itself a sub-make and add "Leaving directory" after
+// the lines a user sees last.
 func shell(t *testing.T, dir, line string) (int, string) {
 	t.Helper()
 	var out bytes.Buffer
 	cmd := exec.Command("sh", "-c", line)
 	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, &out, &out
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if name != "MAKELEVEL" && name != "MAKEFLAGS" && name != "MFLAGS" {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
 	err := cmd.Run()
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
