@@ -176,3 +176,20 @@ func TestJudgeNamesTheLine(t *testing.T) {
 	assert.Equal(t, 3, le.Line, "the blank line counts: %v", err)
 	assert.Contains(t, err.Error(), "event 1")
 }
+
+func TestSplitShell(t *testing.T) {
+	for _, words := range [][]string{
+		{"clockwise", "check", "--skew", "n1=+5s", "--mix", "read=1, rw=2"},
+		{"a'b", "", "x y'z"},
+	} {
+		var quoted []string
+		for _, w := range words {
+			quoted = append(quoted, ShellQuote(w))
+		}
+		got, err := SplitShell(strings.Join(quoted, " "))
+		require.NoError(t, err)
+		assert.Equal(t, words, got)
+	}
+	_, err := SplitShell("clockwise 'check")
+	assert.Error(t, err)
+}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"mvdan.cc/sh/v3/shell"
+
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/checker/stats"
 	"github.com/clockwise-kv/clockwise/harness"
@@ -281,4 +283,11 @@ func ShellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// SplitShell splits a command line into its words as a POSIX shell does
+// (mvdan.cc/sh's parser): the inverse of ShellQuote. A parameter ($X)
+// expands to nothing; an unterminated quote is an error.
+func SplitShell(s string) ([]string, error) {
+	return shell.Fields(s, func(string) string { return "" })
 }

@@ -105,7 +105,8 @@ func DefaultConfig() Config {
 	}
 }
 
-// Validate reports the first field of c that cannot run.
+// Validate reports the first field of c that cannot run: out of range, or
+// above its bound (Limit).
 func (c *Config) Validate() error {
 	switch {
 	case c.Nodes < 1:
@@ -137,6 +138,9 @@ func (c *Config) Validate() error {
 		return errors.New("harness: mix needs a positive weight")
 	}
 	if err := store.Valid(c.Strategy); err != nil {
+		return err
+	}
+	if err := c.Limit(); err != nil {
 		return err
 	}
 	if n := c.ReplicaCount(); c.W > n {

@@ -111,3 +111,32 @@ func TestCheckStepsRefusesUnknownClientsAndNodes(t *testing.T) {
 	}
 	assert.NoError(t, harness.CheckSteps([]harness.Step{{Calls: []harness.Call{read("c2", "n3")}}}, 2, 3))
 }
+
+// A size above its bound is refused by Validate, naming the field as its
+// flag does; a run whose nemesis would inject too many faults is counted.
+func TestValidateBoundsTheSizes(t *testing.T) {
+	cfg := harness.DefaultConfig()
+	cfg.Nodes = harness.MaxNodes + 1
+	var limit *harness.LimitError
+	require.ErrorAs(t, cfg.Validate(), &limit)
+	assert.Equal(t, "nodes", limit.Field)
+	assert.Equal(t, harness.MaxNodes, limit.Max)
+	cfg = harness.DefaultConfig()
+	cfg.Options.Prune = harness.MaxNodes + 1
+	require.ErrorAs(t, cfg.Validate(), &limit)
+	assert.Equal(t, "prune", limit.Field)
+	cfg = harness.DefaultConfig()
+	cfg.Nodes, cfg.Ops = harness.MaxNodes, harness.MaxOps
+	require.NoError(t, cfg.Validate())
+
+	cfg = harness.DefaultConfig()
+	_, few := cfg.Faults()
+	cfg.Ops, cfg.Nemesis.Interval = harness.MaxOps, time.Microsecond
+	length, many := cfg.Faults()
+	assert.Greater(t, many, float64(harness.MaxFaults))
+	assert.Less(t, few, 100.0)
+	assert.Greater(t, length, time.Minute)
+	cfg.Nemesis.Kinds = nil
+	_, none := cfg.Faults()
+	assert.Zero(t, none)
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/experiment"
+	"github.com/clockwise-kv/clockwise/internal/cli"
 	"github.com/clockwise-kv/clockwise/internal/runs"
 	"github.com/clockwise-kv/clockwise/jepsen"
 	"github.com/clockwise-kv/clockwise/report"
@@ -179,7 +180,7 @@ func analyzeOne(out io.Writer, path string, opts checker.Options, limit int, asJ
 			files = reportFiles(dir)
 		}
 		err := report.WriteBrief(out, report.Brief{Head: head, Result: j.Result, Limit: limit, Width: width(out),
-			Files: files, Replay: self.command(j.Command), Make: self.makeForm(j.Command)})
+			Files: files, Replay: cli.Self.Command(j.Command), Make: cli.Self.MakeForm(j.Command)})
 		if err != nil {
 			return err
 		}

@@ -4,9 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/clockwise-kv/clockwise/checker"
@@ -19,40 +16,12 @@ import (
 // format.
 var extensions = map[string]string{formatClockwise: ".jsonl", string(jepsen.EDN): ".edn", string(jepsen.Porcupine): ".log"}
 
-// historiesIn lists the histories args name: files as they are, a run
-// folder (of the clockwise format) as itself, any other folder as every
-// file under it with the format's extension, in lexical order. many says
-// the answer is a line each: several arguments, or a folder of histories.
+// historiesIn lists the histories args name (runs.Histories), each
+// folder's files of format's extension.
 func historiesIn(args []string, format string) (paths []string, many bool, err error) {
-	many = len(args) > 1
-	for _, a := range args {
-		st, err := os.Stat(a)
-		if err != nil || !st.IsDir() || (format == formatClockwise && runs.Has(a, runs.HistoryFile)) {
-			paths = append(paths, a) // judged, or reported unreadable, as it is
-			continue
-		}
-		many = true
-		ext := extensions[format]
-		n := len(paths)
-		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.Type().IsRegular() && strings.HasSuffix(d.Name(), ext) {
-				paths = append(paths, p)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, false, inputErr(fmt.Errorf("analyze: %w", err))
-		}
-		if len(paths) == n {
-			what := ""
-			if format == formatClockwise {
-				what = ", and it is not a run folder: it has no " + runs.HistoryFile
-			}
-			return nil, false, inputErr(fmt.Errorf("analyze: %s holds no %s history (no *%s file under it%s)", a, format, ext, what))
-		}
+	paths, many, err = runs.Histories(args, format, extensions[format], format == formatClockwise)
+	if err != nil {
+		return nil, false, inputErr(fmt.Errorf("analyze: %w", err))
 	}
 	return paths, many, nil
 }

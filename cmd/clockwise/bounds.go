@@ -16,28 +16,14 @@ import (
 
 	"github.com/clockwise-kv/clockwise/experiment"
 	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/internal/cli"
 	"github.com/clockwise-kv/clockwise/internal/runs"
 	"github.com/clockwise-kv/clockwise/nemesis"
 )
 
-// Upper bounds of the size flags. Each is far above any run that teaches
-// something and far below one that would exhaust memory: the simulator,
-// the checker and the reports hold what a run makes in memory.
+// Upper bounds of the flags of sweep and matrix (harness.Limit bounds a
+// run's sizes).
 const (
-	// maxNodes bounds --nodes: every node keeps every key it holds and a
-	// version vector grows an entry per node, the simulator delivers every
-	// write to every replica, and the report draws a row per node. 64
-	// nodes run in seconds; 10,000 ran for minutes.
-	maxNodes = 64
-	// maxClients bounds --clients: a client per goroutine and timeline row.
-	maxClients = 1000
-	// maxKeys bounds --keys: the final reads are one per key per node.
-	maxKeys = 10_000
-	// maxOps bounds --ops: a million-operation check peaks at 0.9 GiB.
-	maxOps = 2_000_000
-	// maxFaults bounds the faults a run's length and --interval would
-	// inject: each is an event the checker and the report keep.
-	maxFaults = 1_000_000
 	// maxSweepSeeds bounds the seeds one sweep (or one shard of it)
 	// runs: each seed's outcome is kept until the summary is written.
 	// --shard spreads a larger range over several sweeps.
@@ -47,44 +33,6 @@ const (
 	// maxMatrixSeeds bounds matrix --seeds: every cell runs each seed.
 	maxMatrixSeeds = 10_000
 )
-
-// bounded checks the size flags' upper bounds; config checks their lower
-// ones. Each error names the flag, the bound and why.
-func (f *testFlags) bounded() error {
-	for _, v := range []struct {
-		name, why string
-		n, max    int
-	}{
-		{"nodes", "every node holds every key and a version vector grows an entry per node", f.nodes, maxNodes},
-		{"clients", "each client is a goroutine and a timeline row", f.clients, maxClients},
-		{"keys", "the final reads are one per key per node", f.keys, maxKeys},
-		{"ops", "the checker and the reports hold the whole history; a million operations take 0.9 GiB", f.ops, maxOps},
-		{"prune", "a version vector has at most one entry per node", f.prune, maxNodes},
-		{"replicas", "a key has at most one replica per node", f.replicas, maxNodes},
-		{"w", "a write has at most one replica per node", f.w, maxNodes},
-	} {
-		if v.n > v.max {
-			return usageErr("invalid --%s: %d: must be at most %d (%s)", v.name, v.n, v.max, v.why)
-		}
-	}
-	return nil
-}
-
-// faultBound checks that the run cfg describes injects at most maxFaults
-// faults: about one every two --interval over its expected length, each
-// client's share of the operations, each a round trip and half a think.
-func faultBound(cfg harness.Config) error {
-	if len(cfg.Nemesis.Kinds) == 0 || cfg.Nemesis.Interval <= 0 {
-		return nil
-	}
-	per := cfg.Think/2 + 2*(cfg.Latency.Min+cfg.Latency.Mean)
-	length := time.Duration(float64(per) * float64(cfg.Ops) / float64(cfg.Clients))
-	if faults := float64(length) / float64(2*cfg.Nemesis.Interval); faults > maxFaults {
-		return usageErr("invalid --interval: %v: a run of about %v would inject about %.0f faults, more than %d; lengthen --interval or shorten the run",
-			cfg.Nemesis.Interval, length.Round(time.Second), faults, maxFaults)
-	}
-	return nil
-}
 
 // warnings are what a run of cfg should be told before it starts: a fault
 // that has too few nodes to act on.
@@ -120,59 +68,11 @@ func flagError(c *cobra.Command, err error) error {
 		if sh := ne.GetSpecifiedShortnames(); len(sh) > 1 {
 			typed = sh // -strategy: a long flag with one dash
 		}
-		if s := suggestFlag(c, typed); s != "" {
+		if s := cli.Suggest(c, typed); s != "" {
 			return usageErr("%v (did you mean --%s?)", err, s)
 		}
 	}
 	return usageErr("%v", err)
-}
-
-// suggestFlag is the flag of c closest to typed: the one typed begins, or
-// within an edit distance of 2 (a third of typed's length for short
-// names); "" when none is.
-func suggestFlag(c *cobra.Command, typed string) string {
-	typed = strings.ToLower(strings.TrimLeft(typed, "-"))
-	if typed == "" {
-		return ""
-	}
-	limit := min(2, max(1, len(typed)/3))
-	best, bestD := "", limit+1
-	visit := func(f *pflag.Flag) {
-		d := levenshtein(typed, f.Name)
-		if len(typed) >= 3 && strings.HasPrefix(f.Name, typed) {
-			d = 1
-		}
-		if d < bestD || d == bestD && best != "" && f.Name < best {
-			best, bestD = f.Name, d
-		}
-	}
-	c.Flags().VisitAll(visit)
-	c.InheritedFlags().VisitAll(visit)
-	return best
-}
-
-// levenshtein is the edit distance between a and b: the fewest
-// insertions, deletions and substitutions of a byte that turn a into b
-// (flag names are ASCII).
-func levenshtein(a, b string) int {
-	row := make([]int, len(b)+1)
-	for j := range row {
-		row[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		prev := row[0]
-		row[0] = i
-		for j := 1; j <= len(b); j++ {
-			cur := row[j]
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			row[j] = min(row[j]+1, row[j-1]+1, prev+cost)
-			prev = cur
-		}
-	}
-	return row[len(b)]
 }
 
 // judgeGrace is how long after a SIGTERM or Ctrl-C a check may go on
@@ -224,7 +124,7 @@ func stopAfter(ctx context.Context, grace time.Duration, finished <-chan struct{
 	msg := fmt.Sprintf("clockwise: interrupted; stopped judging what was recorded after %v", grace)
 	if d := dir(); d != "" {
 		msg += fmt.Sprintf(": the history so far is in %s; judge it with: %s analyze %s",
-			filepath.Join(d, runs.HistoryFile), self.name, experiment.ShellQuote(d))
+			filepath.Join(d, runs.HistoryFile), cli.Self.Name, experiment.ShellQuote(d))
 	}
 	fmt.Fprintln(w, msg)
 	exit(exitUnknown)

@@ -22,30 +22,22 @@ func TestMistypedFlagGetsASuggestion(t *testing.T) {
 		{[]string{"sweep", "--seeeds", "1-3"}, "did you mean --seeds?"},
 		{[]string{"analyze", "--ful", "x"}, "did you mean --full?"},
 	} {
-		code, _, stderr := cli(tc.args...)
+		code, _, stderr := invoke(tc.args...)
 		assert.Equal(t, exitUsage, code, "%v", tc.args)
 		assert.Contains(t, stderr, tc.want, "%v", tc.args)
 		assert.Contains(t, stderr, "usage: ", "%v", tc.args)
 	}
-	code, _, stderr := cli("check", "--zzzzzz")
+	code, _, stderr := invoke("check", "--zzzzzz")
 	assert.Equal(t, exitUsage, code)
 	assert.NotContains(t, stderr, "did you mean", "nothing close: no suggestion")
 }
 
-func TestLevenshtein(t *testing.T) {
-	assert.Equal(t, 0, levenshtein("nodes", "nodes"))
-	assert.Equal(t, 1, levenshtein("stratgy", "strategy"))
-	assert.Equal(t, 2, levenshtein("sede", "seed"))
-	assert.Equal(t, 5, levenshtein("", "nodes"))
-	assert.Equal(t, 3, levenshtein("kitten", "sitting"))
-}
-
 func TestNamesAreReadWhateverTheirCase(t *testing.T) {
-	code, stdout, stderr := cli("check", "--out", t.TempDir(), "--strategy", "LWW", "--nemesis", "Skew,PARTITION", "--ops", "50")
+	code, stdout, stderr := invoke("check", "--out", t.TempDir(), "--strategy", "LWW", "--nemesis", "Skew,PARTITION", "--ops", "50")
 	require.Contains(t, []int{exitValid, exitInvalid}, code, stderr)
 	assert.Contains(t, stdout, "strategy lww, nemesis skew,partition")
 	assert.Contains(t, stdout, "replay: clockwise check --strategy lww --seed 1 --nemesis skew,partition --ops 50")
-	code, _, stderr = cli("demo", "--strategy", "VV", "--scenario", "skew")
+	code, _, stderr = invoke("demo", "--strategy", "VV", "--scenario", "skew")
 	assert.Equal(t, exitValid, code, stderr)
 }
 
@@ -68,17 +60,17 @@ func TestSizeFlagsAreBounded(t *testing.T) {
 		{[]string{"matrix", "--seeds", "100000000"}, "invalid --seeds"},
 		{[]string{"metadata", "--nodes", "3,1000"}, "invalid --nodes"},
 	} {
-		code, _, stderr := cli(tc.args...)
+		code, _, stderr := invoke(tc.args...)
 		assert.Equal(t, exitUsage, code, "%v", tc.args)
 		assert.Contains(t, stderr, tc.want, "%v", tc.args)
 	}
 }
 
 func TestOneNodePartitionIsWarnedOf(t *testing.T) {
-	code, _, stderr := cli("check", "--out", t.TempDir(), "--nodes", "1", "--ops", "20")
+	code, _, stderr := invoke("check", "--out", t.TempDir(), "--nodes", "1", "--ops", "20")
 	require.Contains(t, []int{exitValid, exitInvalid}, code, stderr)
 	assert.Contains(t, stderr, "warning: the partition fault needs two nodes and --nodes is 1")
-	_, _, stderr = cli("check", "--out", t.TempDir(), "--nodes", "1", "--ops", "20", "--nemesis", "skew")
+	_, _, stderr = invoke("check", "--out", t.TempDir(), "--nodes", "1", "--ops", "20", "--nemesis", "skew")
 	assert.NotContains(t, stderr, "warning")
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/clockwise-kv/clockwise/internal/cli"
 	"github.com/clockwise-kv/clockwise/internal/runs"
 )
 
@@ -21,7 +22,7 @@ const pipeWidth = 100
 // width is the number of columns to wrap output on w to: the terminal's,
 // or pipeWidth.
 func width(w io.Writer) int {
-	if f, ok := w.(*os.File); ok && isTerminal(f) {
+	if f, ok := w.(*os.File); ok && cli.IsTerminal(f) {
 		if cols, _, err := term.GetSize(int(f.Fd())); err == nil && cols > 20 {
 			return cols
 		}

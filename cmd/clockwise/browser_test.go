@@ -93,11 +93,11 @@ func eval[T any](t *testing.T, ctx context.Context, js string) T {
 func TestBrowserRendersIndexAndReport(t *testing.T) {
 	runsDir := t.TempDir()
 	shots := t.TempDir()
-	code, _, errs := cli("check", "--strategy", "lww", "--ops", "150", "--seed", "2", "--skew", "n1=+3s", "--interval", "60ms", "--out", runsDir)
+	code, _, errs := invoke("check", "--strategy", "lww", "--ops", "150", "--seed", "2", "--skew", "n1=+3s", "--interval", "60ms", "--out", runsDir)
 	require.Equal(t, exitInvalid, code, errs)
 	lww, err := filepath.EvalSymlinks(filepath.Join(runsDir, runs.Latest))
 	require.NoError(t, err)
-	code, _, errs = cli("check", "--strategy", "vv", "--ops", "150", "--seed", "2", "--out", runsDir)
+	code, _, errs = invoke("check", "--strategy", "vv", "--ops", "150", "--seed", "2", "--out", runsDir)
 	require.Equal(t, exitValid, code, errs)
 	require.NoError(t, os.MkdirAll(filepath.Join(runsDir, "broken"), 0o755))
 	var ri runs.Info
@@ -272,7 +272,7 @@ const (
 // its thousand faults.
 func TestBrowserLargeReport(t *testing.T) {
 	runsDir := t.TempDir()
-	code, _, errs := cli("check", "--strategy", "lww", "--ops", itoa(largeOps), "--out", runsDir)
+	code, _, errs := invoke("check", "--strategy", "lww", "--ops", itoa(largeOps), "--out", runsDir)
 	require.Equal(t, exitInvalid, code, errs)
 	page := filepath.Join(runsDir, runs.Latest, runs.HTMLFile)
 	st, err := os.Stat(page)
@@ -351,7 +351,7 @@ const maxReportPNG = 300 << 10
 // takes it again from what the page draws now.
 func TestREADMEScreenshotOfTheReport(t *testing.T) {
 	runsDir := t.TempDir()
-	code, _, errs := cli("check", "--strategy", "lww", "--out", runsDir)
+	code, _, errs := invoke("check", "--strategy", "lww", "--out", runsDir)
 	require.Equal(t, exitInvalid, code, errs)
 	page := filepath.Join(runsDir, runs.Latest, runs.HTMLFile)
 	ctx := browser(t)

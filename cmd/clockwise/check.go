@@ -17,6 +17,7 @@ import (
 	"github.com/clockwise-kv/clockwise/experiment"
 	"github.com/clockwise-kv/clockwise/harness"
 	"github.com/clockwise-kv/clockwise/harness/live"
+	"github.com/clockwise-kv/clockwise/internal/cli"
 	"github.com/clockwise-kv/clockwise/internal/runs"
 	"github.com/clockwise-kv/clockwise/netfault"
 	"github.com/clockwise-kv/clockwise/protocol"
@@ -125,7 +126,7 @@ cannot decide (an interrupted run, replicas that did not converge).`,
 			} else if cmd.Flags().Changed("token") {
 				return usageErr("invalid --token: it is sent to the nodes of a real cluster; add --cluster or drop --token")
 			}
-			command := replay(cmd, "out", "limit", "shrink", "json", "token")
+			command := cli.Replay(cmd, "out", "limit", "shrink", "json", "token")
 			grace, err := interruptGrace()
 			if err != nil {
 				return err
@@ -134,7 +135,7 @@ cannot decide (an interrupted run, replicas that did not converge).`,
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			var h experiment.Hooks
 			var done func()
-			h.Progress, h.Stage, done = stagedProgress(cmd.ErrOrStderr(), cfg.Ops)
+			h.Progress, h.Stage, done = cli.Staged(cmd.ErrOrStderr(), cfg.Ops)
 			var dir atomic.Value
 			dir.Store("")
 			h.Dir = func(d string) { dir.Store(d) }
@@ -253,5 +254,5 @@ func briefRun(cmd *cobra.Command, dir string, ri runs.Info, res *checker.Result,
 	head := append(report.RunHead(ri), "run folder: "+dir)
 	head = append(head, report.SkippedFaults(res.Faults)...)
 	return report.WriteBrief(out, report.Brief{Head: head, Result: res, Limit: limit, Width: width(out),
-		Files: reportFiles(dir), Replay: self.command(ri.Command), Make: self.makeForm(ri.Command), Seed: strconv.FormatUint(ri.Seed, 10), Rerun: ri.Cluster != ""})
+		Files: reportFiles(dir), Replay: cli.Self.Command(ri.Command), Make: cli.Self.MakeForm(ri.Command), Seed: strconv.FormatUint(ri.Seed, 10), Rerun: ri.Cluster != ""})
 }

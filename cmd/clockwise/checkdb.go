@@ -14,6 +14,7 @@ import (
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/experiment"
 	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/internal/cli"
 	"github.com/clockwise-kv/clockwise/internal/runs"
 )
 
@@ -104,12 +105,12 @@ func checkDB(cmd *cobra.Command, d *dbFlags, cfg harness.Config, opts checker.Op
 	if err != nil {
 		return err
 	}
-	command := replay(cmd, "out", "limit", "json")
+	command := cli.Replay(cmd, "out", "limit", "json")
 	command = strings.Replace(command, " --strategy "+cfg.Strategy, "", 1)
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	var h experiment.Hooks
 	var done func()
-	h.Progress, h.Stage, done = stagedProgress(cmd.ErrOrStderr(), cfg.Ops)
+	h.Progress, h.Stage, done = cli.Staged(cmd.ErrOrStderr(), cfg.Ops)
 	res, err := experiment.CheckDB(ctx, out, cfg, db, command, opts, h)
 	stop()
 	done()

@@ -68,7 +68,7 @@ func docOutput(marker string) string {
 		last, _ = strconv.Atoi(m[3] + m[4])
 	}
 	args := strings.Fields(line)[1:]
-	code, stdout, stderr := cli(args...)
+	code, stdout, stderr := invoke(args...)
 	stdout = folderTime.ReplaceAllString(stdout, "20260101T000000Z")
 	if first > 0 || last > 0 {
 		stdout = cut(stdout, first, last)

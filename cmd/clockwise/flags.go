@@ -1,20 +1,18 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/clock"
-	"github.com/clockwise-kv/clockwise/experiment"
 	"github.com/clockwise-kv/clockwise/harness"
 	"github.com/clockwise-kv/clockwise/nemesis"
 	"github.com/clockwise-kv/clockwise/store"
@@ -111,9 +109,6 @@ func (f *testFlags) config() (harness.Config, error) {
 			return bad(v.name, "%d: must be at least %d", v.n, v.min)
 		}
 	}
-	if err := f.bounded(); err != nil {
-		return c, err
-	}
 	if strings.TrimSpace(f.nemesis) == "" {
 		return bad("nemesis", "empty: name the faults to inject, or none")
 	}
@@ -181,11 +176,15 @@ func (f *testFlags) config() (harness.Config, error) {
 	c.Nemesis.TombstoneOffset = f.tombstone
 	c.Options.Prune, c.Replicas, c.W = f.prune, f.replicas, f.w
 	c.ClockResolution = f.resolution
-	if err := c.Validate(); err != nil {
+	var limit *harness.LimitError
+	if err := c.Validate(); errors.As(err, &limit) {
+		return bad(limit.Field, "%d: must be at most %d (%s)", limit.Value, limit.Max, limit.Why)
+	} else if err != nil {
 		return c, usageErr("%v", err)
 	}
-	if err := faultBound(c); err != nil {
-		return c, err
+	if length, faults := c.Faults(); faults > harness.MaxFaults {
+		return bad("interval", "%v: a run of about %v would inject about %.0f faults, more than %d; lengthen --interval or shorten the run",
+			c.Nemesis.Interval, length.Round(time.Second), faults, harness.MaxFaults)
 	}
 	return c, nil
 }
@@ -256,64 +255,4 @@ func explained(limit, shown int) int {
 		return 0
 	}
 	return max(limit, shown)
-}
-
-// replay is the command line that reproduces this invocation: the command,
-// --strategy and --seed always, and every other flag the user set.
-func replay(cmd *cobra.Command, skip ...string) string {
-	parts := []string{"clockwise", cmd.Name()}
-	fs := cmd.Flags()
-	for _, name := range []string{"strategy", "seed"} {
-		if f := fs.Lookup(name); f != nil {
-			parts = append(parts, "--"+name, experiment.ShellQuote(flagValue(f)))
-		}
-	}
-	fs.Visit(func(f *pflag.Flag) {
-		if f.Name == "strategy" || f.Name == "seed" || slices.Contains(skip, f.Name) {
-			return
-		}
-		parts = append(parts, "--"+f.Name, experiment.ShellQuote(flagValue(f)))
-	})
-	parts = append(parts, cmd.Flags().Args()...)
-	return strings.Join(parts, " ")
-}
-
-// ownFlag is the annotation of a flag of sweep or matrix that is the
-// command's own: not a flag of check that each of its runs is given.
-const ownFlag = "own"
-
-// markOwn annotates the flags named on fs as the command's own.
-func markOwn(fs *pflag.FlagSet, names ...string) {
-	for _, name := range names {
-		_ = fs.SetAnnotation(name, ownFlag, []string{"true"})
-	}
-}
-
-// passedOn returns what the flags set on cmd (sweep, matrix) say: the flags
-// of check among them, as the arguments every run is given, and the command
-// line that repeats cmd, which names every flag set but those of local.
-func passedOn(cmd *cobra.Command, local ...string) (flags []string, command string) {
-	command = "clockwise " + cmd.Name()
-	cmd.Flags().Visit(func(f *pflag.Flag) {
-		if _, own := f.Annotations[ownFlag]; !own {
-			flags = append(flags, "--"+f.Name, flagValue(f))
-		}
-		if !slices.Contains(local, f.Name) {
-			command += " --" + f.Name + " " + experiment.ShellQuote(flagValue(f))
-		}
-	})
-	return flags, command
-}
-
-func flagValue(f *pflag.Flag) string {
-	if sv, ok := f.Value.(pflag.SliceValue); ok {
-		return strings.Join(sv.GetSlice(), ",")
-	}
-	return f.Value.String()
-}
-
-// isTerminal reports whether f is a character device (a terminal).
-func isTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

@@ -79,7 +79,7 @@ func TestGolden(t *testing.T) {
 	for i, args := range goldenChecks {
 		out := t.TempDir()
 		name := fmt.Sprintf("check%02d", i)
-		code, stdout, stderr := cli(append([]string{"check", "--out", out}, args...)...)
+		code, stdout, stderr := invoke(append([]string{"check", "--out", out}, args...)...)
 		require.Contains(t, []int{exitValid, exitInvalid}, code, "%s %v: %s", name, args, stderr)
 		record(name+" stdout", []byte(fmt.Sprintf("exit %d\n%s", code, stdout)), out)
 		dir, err := filepath.EvalSymlinks(filepath.Join(out, "latest"))
@@ -91,15 +91,15 @@ func TestGolden(t *testing.T) {
 			require.NoError(t, err)
 			record(name+" "+f.Name(), b, out)
 		}
-		code, stdout, _ = cli("analyze", "--json", dir)
+		code, stdout, _ = invoke("analyze", "--json", dir)
 		record(name+" analyze", []byte(fmt.Sprintf("exit %d\n%s", code, stdout)), out)
 	}
 
-	code, stdout, _ := cli("demo", "--strategy", "lww,lamport,truetime,vv,vv-pruned,dvv", "--scenario", "skew,tombstone,siblings,prune")
+	code, stdout, _ := invoke("demo", "--strategy", "lww,lamport,truetime,vv,vv-pruned,dvv", "--scenario", "skew,tombstone,siblings,prune")
 	record("demo stdout", []byte(fmt.Sprintf("exit %d\n%s", code, stdout)), "")
 
 	out := t.TempDir()
-	code, stdout, _ = cli("matrix", "--seeds", "2", "--ops", "200", "--out", out)
+	code, stdout, _ = invoke("matrix", "--seeds", "2", "--ops", "200", "--out", out)
 	record("matrix stdout", []byte(fmt.Sprintf("exit %d\n%s", code, stdout)), out)
 	for _, f := range []string{"matrix.md", "matrix.json", "run.json"} {
 		b, err := os.ReadFile(filepath.Join(kindFolder(t, out, runs.KindMatrix), f))
@@ -108,7 +108,7 @@ func TestGolden(t *testing.T) {
 	}
 
 	out = t.TempDir()
-	code, stdout, _ = cli("metadata", "--nodes", "3,5", "--ops", "200", "--out", out)
+	code, stdout, _ = invoke("metadata", "--nodes", "3,5", "--ops", "200", "--out", out)
 	record("metadata stdout", []byte(fmt.Sprintf("exit %d\n%s", code, stdout)), out)
 	require.NoError(t, filepath.WalkDir(out, func(path string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() || d.Type()&os.ModeSymlink != 0 {

@@ -24,26 +24,26 @@ func TestGuardedClusterTakesTheToken(t *testing.T) {
 	t.Setenv(protocol.TokenEnv, "")
 
 	checked := nodetest.Start(t, "vv", 3, guarded) // node-check's keys stay out of the checks' cluster
-	code, stdout, _ := cli(append([]string{"node-check"}, checked...)...)
+	code, stdout, _ := invoke(append([]string{"node-check"}, checked...)...)
 	assert.Equal(t, exitInvalid, code, stdout)
 	assert.Contains(t, stdout, "401 Unauthorized")
-	code, stdout, stderr := cli(append([]string{"node-check", "--token", token}, checked...)...)
+	code, stdout, stderr := invoke(append([]string{"node-check", "--token", token}, checked...)...)
 	assert.Equal(t, exitValid, code, "%s%s", stdout, stderr)
 	assert.Contains(t, stdout, "conformant")
 
 	urls := strings.Join(nodetest.Start(t, "vv", 3, guarded), ",")
-	code, stdout, stderr = cli("check", "--cluster", urls, "--strategy", "vv", "--nemesis", "skew", "--ops", "60", "--out", out)
+	code, stdout, stderr = invoke("check", "--cluster", urls, "--strategy", "vv", "--nemesis", "skew", "--ops", "60", "--out", out)
 	assert.Equal(t, exitUsage, code, stdout)
 	assert.Contains(t, stderr, "401 Unauthorized")
 	assert.Contains(t, stderr, "no token")
 
-	code, stdout, stderr = cli("check", "--cluster", urls, "--strategy", "vv", "--nemesis", "skew,partition", "--ops", "60", "--out", out, "--token", token)
+	code, stdout, stderr = invoke("check", "--cluster", urls, "--strategy", "vv", "--nemesis", "skew,partition", "--ops", "60", "--out", out, "--token", token)
 	require.Equal(t, exitValid, code, "%s%s", stdout, stderr)
 	assert.Contains(t, stdout, "VALID")
 
 	t.Setenv(protocol.TokenEnv, token)
 	urls = strings.Join(nodetest.Start(t, "vv", 3, guarded), ",") // a cluster of its own for each run
-	code, stdout, stderr = cli("check", "--cluster", urls, "--strategy", "vv", "--nemesis", "skew", "--ops", "60", "--out", out)
+	code, stdout, stderr = invoke("check", "--cluster", urls, "--strategy", "vv", "--nemesis", "skew", "--ops", "60", "--out", out)
 	require.Equal(t, exitValid, code, "%s%s", stdout, stderr)
 
 	err := filepath.WalkDir(out, func(path string, d os.DirEntry, err error) error {

@@ -39,6 +39,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/internal/cli"
 	"github.com/clockwise-kv/clockwise/internal/version"
 )
 
@@ -108,7 +109,7 @@ func main() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(gcPercent)
 	}
-	setLaunch()
+	cli.SetSelf()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

@@ -16,8 +16,8 @@ import (
 	"github.com/clockwise-kv/clockwise/internal/runs"
 )
 
-// cli runs the command line in-process.
-func cli(args ...string) (code int, stdout, stderr string) {
+// invoke runs the command line in-process.
+func invoke(args ...string) (code int, stdout, stderr string) {
 	var out, errb bytes.Buffer
 	code = run(args, &out, &errb)
 	return code, out.String(), errb.String()
@@ -74,7 +74,7 @@ func TestBadFlagsExit2WithUsage(t *testing.T) {
 		{[]string{"check", "--db", "etcd", "--net", "filter"}, "invalid --net: it chooses how --cluster local cuts its links"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
-			code, stdout, stderr := cli(tc.args...)
+			code, stdout, stderr := invoke(tc.args...)
 			assert.Equal(t, exitUsage, code)
 			assert.Empty(t, stdout)
 			assert.Contains(t, stderr, tc.want)
@@ -91,17 +91,17 @@ func TestMalformedHistoryExit2NamingLineAndField(t *testing.T) {
 {"index":1,"time":"late","process":"c1","type":"ok","f":"read","key":"x","node":"n1"}
 `
 	require.NoError(t, os.WriteFile(path, []byte(body), 0o644))
-	code, stdout, stderr := cli("analyze", path)
+	code, stdout, stderr := invoke("analyze", path)
 	assert.Equal(t, exitUsage, code)
 	assert.Empty(t, stdout)
 	assert.Contains(t, stderr, `line 2: field "time"`)
 	assert.NotContains(t, stderr, "usage:", "bad input is not bad usage")
 
-	code, _, stderr = cli("analyze", filepath.Join(dir, "missing.jsonl"))
+	code, _, stderr = invoke("analyze", filepath.Join(dir, "missing.jsonl"))
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, "missing.jsonl")
 
-	code, _, stderr = cli("analyze", t.TempDir())
+	code, _, stderr = invoke("analyze", t.TempDir())
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, "holds no clockwise history (no *.jsonl file under it, and it is not a run folder: it has no history.jsonl)")
 }
@@ -109,7 +109,7 @@ func TestMalformedHistoryExit2NamingLineAndField(t *testing.T) {
 func TestCheckWritesARunFolderAndAnalyzeAgrees(t *testing.T) {
 	out := t.TempDir()
 	for strategy, want := range map[string]int{"lww": exitInvalid, "vv": exitValid} {
-		code, stdout, stderr := cli("check", "--strategy", strategy, "--ops", "300", "--out", out)
+		code, stdout, stderr := invoke("check", "--strategy", strategy, "--ops", "300", "--out", out)
 		require.Equal(t, want, code, "stderr: %s", stderr)
 		lines := strings.Split(strings.TrimSpace(stdout), "\n")
 		require.Greater(t, len(lines), 2)
@@ -138,7 +138,7 @@ func TestCheckWritesARunFolderAndAnalyzeAgrees(t *testing.T) {
 		require.NoError(t, err)
 		assert.Contains(t, string(report), "replay: clockwise check")
 
-		code, stdout, _ = cli("analyze", "--json", dir)
+		code, stdout, _ = invoke("analyze", "--json", dir)
 		assert.Equal(t, want, code)
 		var again checker.Result
 		require.NoError(t, json.Unmarshal([]byte(stdout), &again))
@@ -161,16 +161,16 @@ func TestReplayIsByteForByte(t *testing.T) {
 		require.NoError(t, err)
 		return b
 	}
-	cli("check", "--strategy", "lww", "--seed", "9", "--ops", "200", "--nemesis", "skew,strobe,partition", "--out", out)
+	invoke("check", "--strategy", "lww", "--seed", "9", "--ops", "200", "--nemesis", "skew,strobe,partition", "--out", out)
 	first := read()
-	cli("check", "--strategy", "lww", "--seed", "9", "--ops", "200", "--nemesis", "skew,strobe,partition", "--out", out)
+	invoke("check", "--strategy", "lww", "--seed", "9", "--ops", "200", "--nemesis", "skew,strobe,partition", "--out", out)
 	assert.Equal(t, first, read())
 }
 
 func TestDemo(t *testing.T) {
-	code, a, stderr := cli("demo")
+	code, a, stderr := invoke("demo")
 	require.Equal(t, exitValid, code, stderr)
-	_, b, _ := cli("demo")
+	_, b, _ := invoke("demo")
 	assert.Equal(t, a, b, "the demo is scripted: the same output every run")
 	skew, _, ok := strings.Cut(a, "━━ scenario skew · side by side")
 	require.True(t, ok)
@@ -188,12 +188,12 @@ func TestDemo(t *testing.T) {
 }
 
 func TestVersion(t *testing.T) {
-	code, stdout, _ := cli("--version")
+	code, stdout, _ := invoke("--version")
 	assert.Equal(t, exitValid, code)
 	assert.Regexp(t, `^clockwise \S.*\n$`, stdout)
 
 	out := t.TempDir()
-	cli("check", "--strategy", "vv", "--ops", "50", "--out", out)
+	invoke("check", "--strategy", "vv", "--ops", "50", "--out", out)
 	info, err := runs.ReadInfo(filepath.Join(out, runs.Latest))
 	require.NoError(t, err)
 	assert.Equal(t, strings.TrimSpace(strings.TrimPrefix(stdout, "clockwise ")), info.Version, "run.json names the build")
@@ -204,7 +204,7 @@ func TestVersion(t *testing.T) {
 func TestIOErrorsAreNotUsageErrors(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "file")
 	require.NoError(t, os.WriteFile(file, nil, 0o644))
-	code, stdout, stderr := cli("check", "--ops", "20", "--out", filepath.Join(file, "runs"))
+	code, stdout, stderr := invoke("check", "--ops", "20", "--out", filepath.Join(file, "runs"))
 	assert.Equal(t, exitUsage, code)
 	assert.Empty(t, stdout)
 	assert.Contains(t, stderr, "clockwise: runs: mkdir "+file)
@@ -212,9 +212,9 @@ func TestIOErrorsAreNotUsageErrors(t *testing.T) {
 
 	// So in a subcommand: sweep merge into a folder that cannot be made.
 	sweep := filepath.Join(t.TempDir(), "sweep")
-	code, _, stderr = cli("sweep", "--strategy", "vv", "--seeds", "1", "--ops", "20", "--dir", sweep)
+	code, _, stderr = invoke("sweep", "--strategy", "vv", "--seeds", "1", "--ops", "20", "--dir", sweep)
 	require.Equal(t, exitValid, code, stderr)
-	code, _, stderr = cli("sweep", "merge", sweep, "--dir", filepath.Join(file, "merged"))
+	code, _, stderr = invoke("sweep", "merge", sweep, "--dir", filepath.Join(file, "merged"))
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, "clockwise: runs: mkdir "+file)
 	assert.NotContains(t, stderr, "usage:")
@@ -224,7 +224,7 @@ func TestIOErrorsAreNotUsageErrors(t *testing.T) {
 	run := filepath.Join(t.TempDir(), "run")
 	require.NoError(t, os.MkdirAll(run, 0o755))
 	require.NoError(t, runs.WriteJSON(filepath.Join(run, runs.InfoFile), runs.Info{Strategy: "lww", Command: "clockwise check --nodes 0"}))
-	code, _, stderr = cli("shrink", run)
+	code, _, stderr = invoke("shrink", run)
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, "run.json's command: invalid --nodes")
 	assert.NotContains(t, stderr, "usage:")
@@ -233,11 +233,11 @@ func TestIOErrorsAreNotUsageErrors(t *testing.T) {
 // check --json prints the result analyze --json prints for the same run.
 func TestCheckJSONIsAnalyzeJSON(t *testing.T) {
 	out := t.TempDir()
-	code, stdout, stderr := cli("check", "--strategy", "lww", "--ops", "200", "--json", "--out", out)
+	code, stdout, stderr := invoke("check", "--strategy", "lww", "--ops", "200", "--json", "--out", out)
 	require.Equal(t, exitInvalid, code, stderr)
 	var fromCheck, fromAnalyze checker.Result
 	require.NoError(t, json.Unmarshal([]byte(stdout), &fromCheck), "stdout is one JSON object: %s", stdout)
-	code, stdout, _ = cli("analyze", "--json", filepath.Join(out, runs.Latest))
+	code, stdout, _ = invoke("analyze", "--json", filepath.Join(out, runs.Latest))
 	require.Equal(t, exitInvalid, code)
 	require.NoError(t, json.Unmarshal([]byte(stdout), &fromAnalyze))
 	fromCheck.Visualization, fromAnalyze.Visualization = "", ""
@@ -255,7 +255,7 @@ func TestParallelChecksShareARunsFolder(t *testing.T) {
 	codes := make(chan int, n)
 	for i := range n {
 		go func() {
-			code, _, _ := cli("check", "--strategy", "vv", "--ops", "60", "--seed", itoa(i+1), "--out", out)
+			code, _, _ := invoke("check", "--strategy", "vv", "--ops", "60", "--seed", itoa(i+1), "--out", out)
 			codes <- code
 		}()
 	}
@@ -287,7 +287,7 @@ func TestParallelChecksShareARunsFolder(t *testing.T) {
 func TestCheckNetFilterWithoutNftExit2(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
 	out := t.TempDir()
-	code, stdout, stderr := cli("check", "--cluster", "local", "--net", "filter", "--out", out)
+	code, stdout, stderr := invoke("check", "--cluster", "local", "--net", "filter", "--out", out)
 	assert.Equal(t, exitUsage, code)
 	assert.Empty(t, stdout)
 	if os.Geteuid() == 0 {

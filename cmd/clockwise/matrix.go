@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/clockwise-kv/clockwise/experiment"
+	"github.com/clockwise-kv/clockwise/internal/cli"
 	"github.com/clockwise-kv/clockwise/store"
 )
 
@@ -63,9 +64,9 @@ exit status 0 unless the flags are bad (2).`,
 			for i := range seeds {
 				p.Seeds = append(p.Seeds, uint64(seed)+uint64(i))
 			}
-			p.Flags, p.Command = passedOn(cmd, "out")
+			p.Flags, p.Command = cli.PassedOn(cmd, "out")
 			var done func()
-			p.Progress, done = counter(cmd.ErrOrStderr(), len(strategies)*len(cols)*seeds, "runs")
+			p.Progress, done = cli.Counter(cmd.ErrOrStderr(), len(strategies)*len(cols)*seeds, "runs")
 			m, err := experiment.RunMatrix(p)
 			done()
 			if err != nil {
@@ -85,6 +86,6 @@ exit status 0 unless the flags are bad (2).`,
 	fs.IntVar(&seeds, "seeds", 10, "runs per cell, one per seed")
 	fs.StringVar(&out, "out", "runs", "folder that holds the run folders; the matrix writes matrix-<time>/ in it")
 	linearFlag(fs, &linear)
-	markOwn(fs, "strategy", "nemesis", "seed", "seeds", "out")
+	cli.MarkOwn(fs, "strategy", "nemesis", "seed", "seeds", "out")
 	return cmd
 }

@@ -58,7 +58,7 @@ func readMatrix(t *testing.T, dir string) *experiment.Matrix {
 // runs is tested in package experiment.)
 func TestMatrixMatchesIndividualRuns(t *testing.T) {
 	dir := t.TempDir()
-	code, stdout, stderr := cli("matrix", "--out", dir, "--strategy", "lww,truetime,vv",
+	code, stdout, stderr := invoke("matrix", "--out", dir, "--strategy", "lww,truetime,vv",
 		"--nemesis", "none,skew,small-skew", "--seeds", "2", "--seed", "5", "--ops", "120", "--keys", "2", "--interval", "50ms")
 	require.Equal(t, 0, code, stderr)
 	md, err := os.ReadFile(filepath.Join(kindFolder(t, dir, runs.KindMatrix), experiment.MatrixMarkdown))
@@ -87,7 +87,7 @@ func TestMatrixMatchesIndividualRuns(t *testing.T) {
 				assert.Equal(t, []string{"--max-skew", m.Epsilon}, r.Args[len(r.Args)-2:])
 			}
 			out := t.TempDir()
-			code, _, stderr := cli(append([]string{"check", "--out", out}, r.Args...)...)
+			code, _, stderr := invoke(append([]string{"check", "--out", out}, r.Args...)...)
 			require.Contains(t, []int{0, 1}, code, stderr)
 			assert.Equal(t, r.Valid, code == 0, r.Command)
 
@@ -122,7 +122,7 @@ func TestMatrixIsDeterministic(t *testing.T) {
 	var outs [2][]byte
 	for i := range outs {
 		dir := t.TempDir()
-		code, _, stderr := cli("matrix", "--out", dir, "--strategy", "lamport,truetime", "--nemesis", "skew,strobe", "--seeds", "2", "--ops", "80")
+		code, _, stderr := invoke("matrix", "--out", dir, "--strategy", "lamport,truetime", "--nemesis", "skew,strobe", "--seeds", "2", "--ops", "80")
 		require.Equal(t, 0, code, stderr)
 		b, err := os.ReadFile(filepath.Join(kindFolder(t, dir, runs.KindMatrix), experiment.MatrixJSON))
 		require.NoError(t, err)
@@ -135,7 +135,7 @@ func TestMatrixIsDeterministic(t *testing.T) {
 // nemesis column.
 func TestMatrixCoversEveryStrategyAndNemesis(t *testing.T) {
 	dir := t.TempDir()
-	code, stdout, stderr := cli("matrix", "--out", dir, "--seeds", "1", "--ops", "20", "--keys", "1")
+	code, stdout, stderr := invoke("matrix", "--out", dir, "--seeds", "1", "--ops", "20", "--keys", "1")
 	require.Equal(t, 0, code, stderr)
 	m := readMatrix(t, dir)
 	assert.Equal(t, store.Names(), m.Strategies)
@@ -166,7 +166,7 @@ func TestMatrixBadFlags(t *testing.T) {
 		{[]string{"--ops", "-3"}, "--ops"},
 		{[]string{"--max-skew", "soon"}, "max-skew"},
 	} {
-		code, _, stderr := cli(append([]string{"matrix", "--out", t.TempDir()}, tc.args...)...)
+		code, _, stderr := invoke(append([]string{"matrix", "--out", t.TempDir()}, tc.args...)...)
 		assert.Equal(t, exitUsage, code, "%v", tc.args)
 		assert.Contains(t, stderr, tc.flag, "%v", tc.args)
 		assert.Contains(t, stderr, "usage: clockwise matrix", "%v", tc.args)
@@ -179,7 +179,7 @@ func TestCheckSavesLinearizabilityVisualization(t *testing.T) {
 	out := t.TempDir()
 	// Under partitions lww's replicas answer with different values: reads
 	// that no single register explains.
-	code, stdout, stderr := cli("check", "--out", out, "--strategy", "lww", "--nemesis", "partition", "--ops", "200")
+	code, stdout, stderr := invoke("check", "--out", out, "--strategy", "lww", "--nemesis", "partition", "--ops", "200")
 	require.Equal(t, exitInvalid, code, stderr)
 	assert.Contains(t, stdout, "linearizable: no (1 of 3 keys not)")
 	assert.Contains(t, stdout, "/"+runs.LinearFile+" (porcupine's view of the keys not linearizable)")
@@ -196,28 +196,28 @@ func TestCheckSavesLinearizabilityVisualization(t *testing.T) {
 	assert.Equal(t, runs.LinearFile, res.Visualization)
 	assert.NotEmpty(t, res.NonLinearizable())
 
-	code, stdout, _ = cli("analyze", filepath.Join(out, runs.Latest))
+	code, stdout, _ = invoke("analyze", filepath.Join(out, runs.Latest))
 	assert.Equal(t, exitInvalid, code)
 	assert.Contains(t, stdout, filepath.Join(out, runs.Latest, runs.LinearFile)+" (porcupine's view")
-	code, stdout, _ = cli("analyze", "--full", filepath.Join(out, runs.Latest))
+	code, stdout, _ = invoke("analyze", "--full", filepath.Join(out, runs.Latest))
 	assert.Equal(t, exitInvalid, code)
 	assert.Contains(t, stdout, "porcupine's visualization: "+filepath.Join(out, runs.Latest, runs.LinearFile))
 
 	// One node keeps vv's concurrent writes as siblings: nothing lost, but
 	// a read of siblings is no register. The page leaves such keys out, so
 	// there is none.
-	code, stdout, _ = cli("check", "--out", out, "--strategy", "vv", "--nodes", "1", "--nemesis", "none", "--ops", "100")
+	code, stdout, _ = invoke("check", "--out", out, "--strategy", "vv", "--nodes", "1", "--nemesis", "none", "--ops", "100")
 	assert.Equal(t, 0, code)
 	assert.Contains(t, stdout, "linearizable: no (3 of 3 keys not: keys that keep siblings are not a single register)", "VALID, and why")
 	assert.NotContains(t, stdout, "porcupine's view")
 	assert.NoFileExists(t, filepath.Join(out, runs.Latest, runs.LinearFile))
 
-	code, stdout, _ = cli("check", "--out", out, "--strategy", "vv", "--nodes", "1", "--nemesis", "none", "--ops", "100", "--gate", "linearizable")
+	code, stdout, _ = invoke("check", "--out", out, "--strategy", "vv", "--nodes", "1", "--nemesis", "none", "--ops", "100", "--gate", "linearizable")
 	assert.Equal(t, exitInvalid, code)
 	assert.Contains(t, stdout, "keys not linearizable (gated by --gate linearizable)")
 
 	// A single-node register is linearizable: no visualization.
-	code, stdout, _ = cli("check", "--out", out, "--strategy", "lww", "--nodes", "1", "--nemesis", "none", "--ops", "100")
+	code, stdout, _ = invoke("check", "--out", out, "--strategy", "lww", "--nodes", "1", "--nemesis", "none", "--ops", "100")
 	assert.Equal(t, exitInvalid, code, "lww still drops concurrent writes")
 	assert.Contains(t, stdout, "linearizable: yes")
 	entries, err := os.ReadDir(filepath.Join(out, runs.Latest))
@@ -226,7 +226,7 @@ func TestCheckSavesLinearizabilityVisualization(t *testing.T) {
 }
 
 func TestDemoLamportShowsTotalOrderAndTheDroppedWrite(t *testing.T) {
-	code, stdout, stderr := cli("demo", "--strategy", "lamport")
+	code, stdout, stderr := invoke("demo", "--strategy", "lamport")
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, stdout, "total order of the timestamps")
 	assert.Contains(t, stdout, "x: w1 (ts 1, n1) < w2 (ts 2, n2)\n")

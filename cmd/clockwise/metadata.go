@@ -7,6 +7,7 @@ import (
 
 	"github.com/clockwise-kv/clockwise/experiment"
 	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/internal/cli"
 	"github.com/clockwise-kv/clockwise/store"
 )
 
@@ -64,7 +65,7 @@ included), 2 bad usage.`,
 					cfgs = append(cfgs, cfg)
 				}
 			}
-			return experiment.Measure(cmd.OutOrStdout(), out, cfgs, replay(cmd, "out"))
+			return experiment.Measure(cmd.OutOrStdout(), out, cfgs, cli.Replay(cmd, "out"))
 		},
 	}
 	f.registerExcept(cmd.Flags(), "nodes", "strategy") // they become lists here

@@ -17,19 +17,19 @@ import (
 
 func TestReportCommandPrintsTheStoredTextReport(t *testing.T) {
 	runsDir := servedRuns(t)
-	code, out, _ := cli("report", "--full", filepath.Join(runsDir, "lww-old"))
+	code, out, _ := invoke("report", "--full", filepath.Join(runsDir, "lww-old"))
 	assert.Equal(t, exitValid, code)
 	assert.Equal(t, "report of lww-old\n", out)
 
-	code, _, errs := cli("report", "--full", filepath.Join(runsDir, "empty"))
+	code, _, errs := invoke("report", "--full", filepath.Join(runsDir, "empty"))
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errs, "has no report.txt")
 
-	code, _, errs = cli("report", filepath.Join(runsDir, "nope"))
+	code, _, errs = invoke("report", filepath.Join(runsDir, "nope"))
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errs, "no such file")
 
-	code, _, _ = cli("report")
+	code, _, _ = invoke("report")
 	assert.Equal(t, exitUsage, code)
 }
 
@@ -37,7 +37,7 @@ func TestReportCommandPrintsTheStoredTextReport(t *testing.T) {
 // from the stored history and verdict; report prints what report.txt holds.
 func TestCheckWritesTheHTMLReport(t *testing.T) {
 	runsDir := t.TempDir()
-	code, out, errs := cli("check", "--strategy", "lww", "--ops", "120", "--seed", "5", "--out", runsDir)
+	code, out, errs := invoke("check", "--strategy", "lww", "--ops", "120", "--seed", "5", "--out", runsDir)
 	require.Contains(t, []int{exitValid, exitInvalid}, code, errs)
 	dir, err := filepath.EvalSymlinks(filepath.Join(runsDir, runs.Latest))
 	require.NoError(t, err)
@@ -56,17 +56,17 @@ func TestCheckWritesTheHTMLReport(t *testing.T) {
 	assert.NotContains(t, out, "\r")
 	assert.Contains(t, out, "\n  "+filepath.Join(dir, "report.html")+" (open in a browser)\n")
 
-	code, text, _ := cli("report", "--full", dir)
+	code, text, _ := invoke("report", "--full", dir)
 	assert.Equal(t, exitValid, code)
 	stored, err := os.ReadFile(filepath.Join(dir, runs.ReportFile))
 	require.NoError(t, err)
 	assert.Equal(t, string(stored), text)
-	code, brief, _ := cli("report", dir)
+	code, brief, _ := invoke("report", dir)
 	assert.Equal(t, exitValid, code, "report presents; it does not gate")
 	assert.Equal(t, out, brief, "report prints the summary check printed")
 
 	require.NoError(t, os.Remove(filepath.Join(dir, "report.html")))
-	code, path, errs := cli("report", "--html", dir)
+	code, path, errs := invoke("report", "--html", dir)
 	require.Equal(t, exitValid, code, errs)
 	again, err := os.ReadFile(strings.TrimSpace(path))
 	require.NoError(t, err)
@@ -78,7 +78,7 @@ func TestReportHTMLNamesWhatIsWrongWithItsInput(t *testing.T) {
 	hist := filepath.Join(dir, "history.jsonl")
 	require.NoError(t, os.WriteFile(hist, []byte(`{"index":0,"time":1,"process":"c1","type":"invoke","f":"read","key":"x"}`+"\n"+
 		`{"index":1,"time":"soon","process":"c1","type":"ok","f":"read","key":"x"}`+"\n"), 0o644))
-	code, _, errs := cli("report", "--html", dir)
+	code, _, errs := invoke("report", "--html", dir)
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errs, "line 2")
 	assert.Contains(t, errs, "time")
@@ -86,14 +86,14 @@ func TestReportHTMLNamesWhatIsWrongWithItsInput(t *testing.T) {
 	// A well-formed history with a broken stored verdict.
 	require.NoError(t, os.WriteFile(hist, []byte(`{"index":0,"time":1,"process":"c1","type":"invoke","f":"read","key":"x"}`+"\n"), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "results.json"), []byte("{"), 0o644))
-	code, _, errs = cli("report", "--html", dir)
+	code, _, errs = invoke("report", "--html", dir)
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errs, "results.json")
 
 	// Without a stored verdict the history is judged again: any history
 	// gets a report.
 	require.NoError(t, os.Remove(filepath.Join(dir, "results.json")))
-	code, out, errs := cli("report", "--html", hist)
+	code, out, errs := invoke("report", "--html", hist)
 	require.Equal(t, exitValid, code, errs)
 	assert.Equal(t, filepath.Join(dir, "report.html")+"\n", out)
 	_, err := os.Stat(filepath.Join(dir, "report.html"))

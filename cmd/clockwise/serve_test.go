@@ -102,22 +102,22 @@ func TestServeCommandBindsLoopback(t *testing.T) {
 }
 
 func TestServeRejectsBadFlagsAndFolders(t *testing.T) {
-	code, _, errs := cli("serve", "--port", "70000", t.TempDir())
+	code, _, errs := invoke("serve", "--port", "70000", t.TempDir())
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errs, "--port")
 	assert.Contains(t, errs, "usage:")
 
-	code, _, errs = cli("serve", "--host", "", t.TempDir())
+	code, _, errs = invoke("serve", "--host", "", t.TempDir())
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errs, "--host")
 
-	code, _, errs = cli("serve", filepath.Join(t.TempDir(), "missing"))
+	code, _, errs = invoke("serve", filepath.Join(t.TempDir(), "missing"))
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errs, "runs folder")
 
 	f := filepath.Join(t.TempDir(), "file")
 	require.NoError(t, os.WriteFile(f, nil, 0o644))
-	code, _, errs = cli("serve", f)
+	code, _, errs = invoke("serve", f)
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errs, "is not a folder")
 }
@@ -129,13 +129,13 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // and latest still names the newest check.
 func TestMatrixAndMetadataFoldersAreListed(t *testing.T) {
 	out := t.TempDir()
-	code, _, errs := cli("check", "--strategy", "vv", "--ops", "30", "--out", out)
+	code, _, errs := invoke("check", "--strategy", "vv", "--ops", "30", "--out", out)
 	require.Equal(t, exitValid, code, errs)
 	latest, err := os.Readlink(filepath.Join(out, runs.Latest))
 	require.NoError(t, err)
-	code, _, errs = cli("matrix", "--strategy", "lww", "--nemesis", "none", "--seeds", "1", "--ops", "30", "--out", out)
+	code, _, errs = invoke("matrix", "--strategy", "lww", "--nemesis", "none", "--seeds", "1", "--ops", "30", "--out", out)
 	require.Equal(t, exitValid, code, errs)
-	code, _, errs = cli("metadata", "--strategy", "vv", "--nodes", "3", "--ops", "30", "--out", out)
+	code, _, errs = invoke("metadata", "--strategy", "vv", "--nodes", "3", "--ops", "30", "--out", out)
 	require.Equal(t, exitValid, code, errs)
 	again, err := os.Readlink(filepath.Join(out, runs.Latest))
 	require.NoError(t, err)
@@ -143,13 +143,13 @@ func TestMatrixAndMetadataFoldersAreListed(t *testing.T) {
 
 	meta := kindFolder(t, out, runs.KindMetadata)
 	// Each of its runs is a run folder report and analyze read.
-	code, stdout, errs := cli("report", filepath.Join(meta, "vv-n3"))
+	code, stdout, errs := invoke("report", filepath.Join(meta, "vv-n3"))
 	require.Equal(t, exitValid, code, errs)
 	assert.Contains(t, stdout, "VALID: ")
-	code, stdout, _ = cli("report", meta)
+	code, stdout, _ = invoke("report", meta)
 	assert.Equal(t, exitValid, code)
 	assert.Contains(t, stdout, "clockwise metadata:")
-	code, stdout, _ = cli("report", kindFolder(t, out, runs.KindMatrix))
+	code, stdout, _ = invoke("report", kindFolder(t, out, runs.KindMatrix))
 	assert.Equal(t, exitValid, code)
 	assert.Contains(t, stdout, "# clockwise strategy matrix")
 

@@ -96,7 +96,7 @@ func validFinding(finding string) error {
 // parseCheckCommand reads a 'clockwise check' command line, as run.json
 // records it, into the run's configuration and checker options.
 func parseCheckCommand(command string) (harness.Config, checker.Options, error) {
-	args, err := splitShell(command)
+	args, err := experiment.SplitShell(command)
 	if err != nil {
 		return harness.Config{}, checker.Options{}, err
 	}
@@ -124,44 +124,4 @@ func parseCheckCommand(command string) (harness.Config, checker.Options, error) 
 	}
 	opts, err := checkOptions(gate, linear)
 	return cfg, opts, err
-}
-
-// splitShell splits a command line as a POSIX shell would split the words
-// ShellQuote writes: words separated by spaces, single quotes around a
-// word with other characters, '\” for a quote inside one.
-func splitShell(s string) ([]string, error) {
-	var (
-		words  []string
-		cur    strings.Builder
-		inWord bool
-	)
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '\'':
-			j := strings.IndexByte(s[i+1:], '\'')
-			if j < 0 {
-				return nil, fmt.Errorf("unterminated quote in %q", s)
-			}
-			cur.WriteString(s[i+1 : i+1+j])
-			i += j + 1
-			inWord = true
-		case c == '\\' && i+1 < len(s):
-			cur.WriteByte(s[i+1])
-			i++
-			inWord = true
-		case c == ' ' || c == '\t' || c == '\n':
-			if inWord {
-				words = append(words, cur.String())
-				cur.Reset()
-				inWord = false
-			}
-		default:
-			cur.WriteByte(c)
-			inWord = true
-		}
-	}
-	if inWord {
-		words = append(words, cur.String())
-	}
-	return words, nil
 }

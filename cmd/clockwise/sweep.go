@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/clockwise-kv/clockwise/experiment/sweep"
+	"github.com/clockwise-kv/clockwise/internal/cli"
 	"github.com/clockwise-kv/clockwise/internal/runs"
 )
 
@@ -74,7 +75,7 @@ Exit status: 0 every seed valid, 1 some seed invalid or unknown, 2 bad usage.`,
 			if !vary {
 				warn(cmd.ErrOrStderr(), cfg)
 			}
-			p.Flags, p.Command = passedOn(cmd, "out", "dir", "parallel")
+			p.Flags, p.Command = cli.PassedOn(cmd, "out", "dir", "parallel")
 			if dir == "" {
 				name := fmt.Sprintf("sweep-%s-%s", cfg.Strategy, time.Now().UTC().Format(runs.FolderTime))
 				if p.Shard.N > 1 {
@@ -87,7 +88,7 @@ Exit status: 0 every seed valid, 1 some seed invalid or unknown, 2 bad usage.`,
 				total = int(min(sh.Len(), 1<<30))
 			}
 			var done func()
-			p.Progress, done = counter(cmd.ErrOrStderr(), total, "seeds")
+			p.Progress, done = cli.Counter(cmd.ErrOrStderr(), total, "seeds")
 			s, err := sweep.Run(p, dir)
 			done()
 			if err != nil {
@@ -110,7 +111,7 @@ Exit status: 0 every seed valid, 1 some seed invalid or unknown, 2 bad usage.`,
 	gateFlag(fs, &gate)
 	linearFlag(fs, &linear)
 	// Each seed's run is given its --strategy with its --seed.
-	markOwn(fs, "strategy", "seeds", "shard", "parallel", "out", "dir", "keep", "limit", "vary", "json")
+	cli.MarkOwn(fs, "strategy", "seeds", "shard", "parallel", "out", "dir", "keep", "limit", "vary", "json")
 	cmd.AddCommand(newSweepMerge())
 	return cmd
 }
@@ -171,7 +172,7 @@ func printSweep(cmd *cobra.Command, s *sweep.Summary, asJSON bool, limit int) er
 			return err
 		}
 	} else {
-		sweep.Write(stdout, s, limit, self.name)
+		sweep.Write(stdout, s, limit, cli.Self.Name)
 	}
 	if s.Failed() {
 		return errInvalid

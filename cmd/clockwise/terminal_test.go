@@ -1,12 +1,11 @@
 package main
 
 import (
-	"os"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/clockwise-kv/clockwise/internal/cli/clitest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -16,7 +15,7 @@ import (
 // terminal received.
 func onTerminal(t *testing.T, cols uint16, args ...string) (int, string) {
 	t.Helper()
-	tty, screen := terminal(t, cols)
+	tty, screen := clitest.Terminal(t, cols)
 	code := run(args, tty, tty)
 	return code, screen()
 }
@@ -60,42 +59,6 @@ func TestCheckOnATerminalIsCompact(t *testing.T) {
 	assert.Equal(t, 2*defaultLimit, items, "a few lost writes and external-consistency violations")
 	assert.Equal(t, 2, more)
 	assert.NotContains(t, text, "why:", "the stories are in report.html and report.txt")
-}
-
-// After the operations, the progress display names each stage until the
-// command is done, then clears its line.
-func TestProgressFollowsTheStages(t *testing.T) {
-	t.Setenv("CI", "")
-	tty, screen := terminal(t, 0)
-	tick, stage, done := stagedProgress(tty, 10)
-	require.NotNil(t, tick)
-	for i := 1; i <= 10; i++ {
-		tick(i, 10)
-	}
-	stage("checking the history")
-	time.Sleep(400 * time.Millisecond)
-	stage("writing the reports")
-	time.Sleep(400 * time.Millisecond)
-	done()
-	out := screen()
-	assert.Contains(t, out, "operations")
-	assert.Contains(t, out, "checking the history")
-	assert.Contains(t, out, "writing the reports")
-	assert.Regexp(t, `\r +\r$`, out, "cleared at the end")
-}
-
-// A stage display on a pipe draws nothing.
-func TestStagesAreQuietOffATerminal(t *testing.T) {
-	f, err := os.CreateTemp(t.TempDir(), "log")
-	require.NoError(t, err)
-	defer f.Close()
-	tick, stage, done := stagedProgress(f, 10)
-	assert.Nil(t, tick)
-	stage("checking the history")
-	done()
-	st, err := f.Stat()
-	require.NoError(t, err)
-	assert.Zero(t, st.Size())
 }
 
 // On a terminal the matrix counts its runs on stderr, then prints aligned

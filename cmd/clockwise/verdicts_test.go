@@ -47,7 +47,7 @@ func TestBlindSpotHistories(t *testing.T) {
 		t.Run(tc.file, func(t *testing.T) {
 			// --full: every finding explained, on unwrapped lines.
 			args := append([]string{"analyze", "--full", filepath.Join("testdata", "verdicts", tc.file+".jsonl")}, tc.args...)
-			code, stdout, stderr := cli(args...)
+			code, stdout, stderr := invoke(args...)
 			assert.Equal(t, tc.code, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 			assert.Empty(t, stderr)
 			for _, w := range tc.want {
@@ -60,7 +60,7 @@ func TestBlindSpotHistories(t *testing.T) {
 // A write whose context names a version its process never read makes a
 // malformed history: exit 2, naming the line and the field.
 func TestContextNeverReadIsMalformed(t *testing.T) {
-	code, stdout, stderr := cli("analyze", filepath.Join("testdata", "verdicts", "context-never-read.jsonl"))
+	code, stdout, stderr := invoke("analyze", filepath.Join("testdata", "verdicts", "context-never-read.jsonl"))
 	assert.Equal(t, exitUsage, code)
 	assert.Empty(t, stdout)
 	assert.Contains(t, stderr, `line 3: field "context": event 2: c2's write w2 names w1, which no earlier read of x by c2 returned`)
@@ -71,14 +71,14 @@ func TestContextNeverReadIsMalformed(t *testing.T) {
 // writes, and fails without it.
 func TestGateSkew(t *testing.T) {
 	dir := t.TempDir()
-	code, stdout, _ := cli("check", "--strategy", "lww", "--nemesis", "none", "--ops", "200", "--out", dir, "--gate", "skew")
+	code, stdout, _ := invoke("check", "--strategy", "lww", "--nemesis", "none", "--ops", "200", "--out", dir, "--gate", "skew")
 	assert.Equal(t, exitValid, code, stdout)
 	assert.Contains(t, stdout, "VALID: 0 acknowledged writes lost to clock skew; ")
 	assert.Contains(t, strings.Join(strings.Fields(stdout), " "), "(only losses to clock skew fail the run: --gate skew)")
-	code, stdout, _ = cli("check", "--strategy", "lww", "--nemesis", "none", "--ops", "200", "--out", dir)
+	code, stdout, _ = invoke("check", "--strategy", "lww", "--nemesis", "none", "--ops", "200", "--out", dir)
 	assert.Equal(t, exitInvalid, code)
 	assert.Contains(t, stdout, "INVALID: 0 acknowledged writes lost to clock skew; ")
-	code, stdout, _ = cli("check", "--strategy", "lww", "--nemesis", "skew", "--interval", "50ms", "--ops", "200", "--out", dir, "--gate", "skew")
+	code, stdout, _ = invoke("check", "--strategy", "lww", "--nemesis", "skew", "--interval", "50ms", "--ops", "200", "--out", dir, "--gate", "skew")
 	assert.Equal(t, exitInvalid, code, stdout)
 	assert.Contains(t, strings.Join(strings.Fields(stdout), " "), "(gated by --gate skew: the other")
 }
@@ -105,7 +105,7 @@ func TestBadHistoryLinesExit2(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "history.jsonl")
 			require.NoError(t, os.WriteFile(path, []byte(tc.body), 0o644))
-			code, stdout, stderr := cli("analyze", path)
+			code, stdout, stderr := invoke("analyze", path)
 			assert.Equal(t, exitUsage, code)
 			assert.Empty(t, stdout)
 			assert.Contains(t, stderr, tc.want)
@@ -120,7 +120,7 @@ func TestByteOrderMarkAccepted(t *testing.T) {
 	require.NoError(t, err)
 	path := filepath.Join(t.TempDir(), "history.jsonl")
 	require.NoError(t, os.WriteFile(path, append([]byte("\xef\xbb\xbf"), b...), 0o644))
-	code, stdout, stderr := cli("analyze", path)
+	code, stdout, stderr := invoke("analyze", path)
 	assert.Equal(t, exitValid, code, stderr)
 	assert.Contains(t, stdout, "VALID")
 }
@@ -129,17 +129,17 @@ func TestByteOrderMarkAccepted(t *testing.T) {
 // codes, and says which checks could not apply.
 func TestAnalyzeImportedFormats(t *testing.T) {
 	edn := func(name string) string { return filepath.Join("..", "..", "jepsen", "testdata", name) }
-	code, stdout, stderr := cli("analyze", "--format", "edn", edn("register-linearizable.edn"))
+	code, stdout, stderr := invoke("analyze", "--format", "edn", edn("register-linearizable.edn"))
 	assert.Equal(t, exitValid, code, stderr)
 	assert.Contains(t, stdout, "VALID (Jepsen :valid? true)")
 	assert.Contains(t, stdout, "checks that could not apply to this format:")
 	assert.Contains(t, stdout, "lost writes: needs a unique id")
 
-	code, stdout, _ = cli("analyze", "--format", "edn", edn("register-stale-read.edn"))
+	code, stdout, _ = invoke("analyze", "--format", "edn", edn("register-stale-read.edn"))
 	assert.Equal(t, exitInvalid, code)
 	assert.Contains(t, stdout, "INVALID (Jepsen :valid? false)")
 
-	code, stdout, stderr = cli("analyze", "--format", "edn", edn("register-malformed.edn"))
+	code, stdout, stderr = invoke("analyze", "--format", "edn", edn("register-malformed.edn"))
 	assert.Equal(t, exitUsage, code)
 	assert.Empty(t, stdout)
 	assert.Contains(t, stderr, "line ")
@@ -147,10 +147,10 @@ func TestAnalyzeImportedFormats(t *testing.T) {
 	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/anishathalye/porcupine").Output()
 	require.NoError(t, err)
 	logs := filepath.Join(strings.TrimSpace(string(out)), "test_data", "jepsen")
-	code, stdout, _ = cli("analyze", "--format", "porcupine", "--json", filepath.Join(logs, "etcd_095.log"))
+	code, stdout, _ = invoke("analyze", "--format", "porcupine", "--json", filepath.Join(logs, "etcd_095.log"))
 	assert.Equal(t, exitUnknown, code, "an empty log decides nothing: %s", stdout)
 	assert.Contains(t, stdout, `"verdict": "unknown"`)
-	code, stdout, _ = cli("analyze", "--format", "porcupine", filepath.Join(logs, "etcd_000.log"))
+	code, stdout, _ = invoke("analyze", "--format", "porcupine", filepath.Join(logs, "etcd_000.log"))
 	assert.Equal(t, exitInvalid, code, "porcupine's own test finds etcd_000 not linearizable")
 	assert.Contains(t, stdout, "INVALID (Jepsen :valid? false): not linearizable")
 }
@@ -159,19 +159,19 @@ func TestAnalyzeImportedFormats(t *testing.T) {
 // history and one with no client operation are unknown, with the reason.
 func TestNothingToJudgeIsUnknown(t *testing.T) {
 	dir := t.TempDir()
-	code, stdout, stderr := cli("check", "--ops", "0", "--out", dir)
+	code, stdout, stderr := invoke("check", "--ops", "0", "--out", dir)
 	assert.Equal(t, exitUnknown, code, stderr)
 	assert.Contains(t, stdout, "UNKNOWN: the history has no client operation: there is nothing to judge")
 
 	empty := filepath.Join(dir, "empty.jsonl")
 	require.NoError(t, os.WriteFile(empty, nil, 0o644))
-	code, stdout, stderr = cli("analyze", empty)
+	code, stdout, stderr = invoke("analyze", empty)
 	assert.Equal(t, exitUnknown, code, stderr)
 	assert.Contains(t, stdout, "UNKNOWN: the history is empty: there is nothing to judge")
 
 	faults := filepath.Join(dir, "faults.jsonl")
 	require.NoError(t, os.WriteFile(faults, []byte(`{"index":0,"time":0,"process":"nemesis","type":"info","f":"skew","value":{"n1":"+5s"}}`+"\n"), 0o644))
-	code, stdout, stderr = cli("analyze", faults)
+	code, stdout, stderr = invoke("analyze", faults)
 	assert.Equal(t, exitUnknown, code, stderr)
 	assert.Contains(t, stdout, "UNKNOWN: the history has no client operation")
 }
@@ -181,13 +181,13 @@ func TestNothingToJudgeIsUnknown(t *testing.T) {
 // worst verdict.
 func TestAnalyzeKnossosModelsAndMany(t *testing.T) {
 	edn := func(name string) string { return filepath.Join("..", "..", "jepsen", "testdata", name) }
-	code, stdout, stderr := cli("analyze", "--format", "edn", "--initial", "0", edn("multi-register.edn"))
+	code, stdout, stderr := invoke("analyze", "--format", "edn", "--initial", "0", edn("multi-register.edn"))
 	assert.Equal(t, exitValid, code, stderr)
 	assert.Contains(t, stdout, "history (edn; model multi-register, starting at 0)")
-	code, _, _ = cli("analyze", "--format", "edn", edn("multi-register.edn"))
+	code, _, _ = invoke("analyze", "--format", "edn", edn("multi-register.edn"))
 	assert.Equal(t, exitInvalid, code, "the registers start at nil without --initial")
 
-	code, _, stderr = cli("analyze", "--format", "edn", "--model", "cas-register", edn("mutex.edn"))
+	code, _, stderr = invoke("analyze", "--format", "edn", "--model", "cas-register", edn("mutex.edn"))
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, `line 3: field ":f": the model is cas-register, but :acquire is an operation of a mutex`)
 	for _, args := range [][]string{
@@ -195,19 +195,19 @@ func TestAnalyzeKnossosModelsAndMany(t *testing.T) {
 		{"--format", "edn", "--initial", "[1"},
 		{"--initial", "0"},
 	} {
-		code, _, stderr = cli(append(append([]string{"analyze"}, args...), edn("mutex.edn"))...)
+		code, _, stderr = invoke(append(append([]string{"analyze"}, args...), edn("mutex.edn"))...)
 		assert.Equal(t, exitUsage, code, "%v", args)
 		assert.Contains(t, stderr, "usage:", "%v", args)
 	}
 
 	// Several files: a line each, a summary, the worst verdict.
-	code, stdout, _ = cli("analyze", "--format", "edn", "--initial", "0", edn("mutex.edn"), edn("nemesis-only.edn"), edn("vacuous.edn"))
+	code, stdout, _ = invoke("analyze", "--format", "edn", "--initial", "0", edn("mutex.edn"), edn("nemesis-only.edn"), edn("vacuous.edn"))
 	assert.Equal(t, exitUnknown, code, stdout)
 	assert.Contains(t, stdout, "VALID    "+edn("mutex.edn")+": linearizable: 4 operations on 1 key\n")
 	assert.Contains(t, stdout, "UNKNOWN  "+edn("nemesis-only.edn")+": nothing to judge: the history has no client operations\n")
 	assert.Contains(t, stdout, "VALID    "+edn("vacuous.edn")+": linearizable: no client operation took effect")
 	assert.True(t, strings.HasSuffix(stdout, "clockwise analyze: 3 histories: 2 valid, 0 invalid, 1 unknown, 0 not read (malformed or unreadable)\n"), stdout)
-	code, _, _ = cli("analyze", "--format", "edn", edn("mutex.edn"), edn("register-stale-read.edn"), edn("nemesis-only.edn"))
+	code, _, _ = invoke("analyze", "--format", "edn", edn("mutex.edn"), edn("register-stale-read.edn"), edn("nemesis-only.edn"))
 	assert.Equal(t, exitInvalid, code, "invalid over unknown over valid")
 
 	// A folder: every *.edn under it; one that cannot be read is listed and
@@ -219,7 +219,7 @@ func TestAnalyzeKnossosModelsAndMany(t *testing.T) {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, name), b, 0o644))
 	}
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("not a history"), 0o644))
-	code, stdout, stderr = cli("analyze", "--format", "edn", "--json", dir)
+	code, stdout, stderr = invoke("analyze", "--format", "edn", "--json", dir)
 	assert.Equal(t, exitUsage, code)
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
 	require.Len(t, lines, 2, stdout)
@@ -227,7 +227,7 @@ func TestAnalyzeKnossosModelsAndMany(t *testing.T) {
 	assert.Contains(t, lines[1], `line 3: field \":value\": a cas needs [from to], got 3`)
 	assert.Contains(t, stderr, "1 of 2 histories could not be read")
 
-	code, _, stderr = cli("analyze", "--format", "edn", t.TempDir())
+	code, _, stderr = invoke("analyze", "--format", "edn", t.TempDir())
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, "holds no edn history")
 }

@@ -8,10 +8,11 @@ package shrink
 
 import (
 	"fmt"
-	"github.com/clockwise-kv/clockwise/report"
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/clockwise-kv/clockwise/report"
 
 	"github.com/clockwise-kv/clockwise/checker"
 	"github.com/clockwise-kv/clockwise/experiment"

@@ -28,6 +28,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/clockwise-kv/clockwise/checker/results"
@@ -260,4 +261,43 @@ func ReadInfo(dir string) (Info, error) {
 	var info Info
 	err := ReadJSON(dir, InfoFile, &info)
 	return info, err
+}
+
+// Histories lists the histories args name: files as they are, a run
+// folder (when runFolders: a folder holding HistoryFile) as itself, any
+// other folder as every file under it whose name ends in ext, in lexical
+// order. many says the caller should answer a line each: several
+// arguments, or a folder of histories. A folder without such a file is an
+// error that names format.
+func Histories(args []string, format, ext string, runFolders bool) (paths []string, many bool, err error) {
+	many = len(args) > 1
+	for _, a := range args {
+		st, err := os.Stat(a)
+		if err != nil || !st.IsDir() || (runFolders && Has(a, HistoryFile)) {
+			paths = append(paths, a) // judged, or reported unreadable, as it is
+			continue
+		}
+		many = true
+		n := len(paths)
+		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.Type().IsRegular() && strings.HasSuffix(d.Name(), ext) {
+				paths = append(paths, p)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, false, err
+		}
+		if len(paths) == n {
+			what := ""
+			if runFolders {
+				what = ", and it is not a run folder: it has no " + HistoryFile
+			}
+			return nil, false, fmt.Errorf("%s holds no %s history (no *%s file under it%s)", a, format, ext, what)
+		}
+	}
+	return paths, many, nil
 }

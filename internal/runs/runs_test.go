@@ -171,3 +171,26 @@ func TestPointIsAtomicUnderConcurrentRuns(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, dirs, filepath.Join(root, link))
 }
+
+// Histories takes files as they are, a run folder as itself, and any other
+// folder as its files of the extension, in order; an empty folder is an
+// error that says what it lacks.
+func TestHistoriesListsFilesAndFolders(t *testing.T) {
+	dir := t.TempDir()
+	run := filepath.Join(dir, "run")
+	corpus := filepath.Join(dir, "corpus")
+	for _, p := range []string{filepath.Join(run, HistoryFile), filepath.Join(corpus, "b.edn"), filepath.Join(corpus, "sub", "a.edn"), filepath.Join(corpus, "notes.txt")} {
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, nil, 0o644))
+	}
+	paths, many, err := Histories([]string{run}, "clockwise", ".jsonl", true)
+	require.NoError(t, err)
+	assert.Equal(t, []string{run}, paths)
+	assert.False(t, many)
+	paths, many, err = Histories([]string{corpus}, "edn", ".edn", false)
+	require.NoError(t, err)
+	assert.Equal(t, []string{filepath.Join(corpus, "b.edn"), filepath.Join(corpus, "sub", "a.edn")}, paths)
+	assert.True(t, many)
+	_, _, err = Histories([]string{corpus}, "clockwise", ".jsonl", true)
+	assert.ErrorContains(t, err, corpus+" holds no clockwise history (no *.jsonl file under it, and it is not a run folder: it has no history.jsonl)")
+}

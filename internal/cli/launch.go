@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"os"
@@ -9,47 +9,47 @@ import (
 	"github.com/clockwise-kv/clockwise/experiment"
 )
 
-// launch is how the commands this process prints for the user to paste
+// Launch is how the commands this process prints for the user to paste
 // (the replay line, a sweep's failing seeds) name clockwise, so that they
 // run as printed from the working directory.
-type launch struct {
-	// name runs this binary from the working directory: "clockwise" when
+type Launch struct {
+	// Name runs this binary from the working directory: "clockwise" when
 	// it was found on PATH, otherwise the path it was run by
 	// ("bin/clockwise" through make or from the repository's root).
-	name string
-	// make is set when the working directory is clockwise's repository
+	Name string
+	// Make is set when the working directory is clockwise's repository
 	// (its Makefile and cmd/clockwise): the make form of a check is
 	// printed next to the command.
-	make bool
+	Make bool
 }
 
-// self is this process's launch: main sets it from os.Args[0]; the
+// Self is this process's Launch: SetSelf sets it from os.Args[0]; the
 // tests' in-process runs keep the plain name.
-var self = launch{name: "clockwise"}
+var Self = Launch{Name: "clockwise"}
 
-// launchOf decides how to name the binary run as arg0: a bare name found
+// LaunchOf decides how to name the binary run as arg0: a bare name found
 // on PATH stays bare, a path (relative to the working directory or
 // absolute) is kept as typed, and a bare name that is not on PATH (a
 // parent that set argv[0] freely) becomes the executable's path.
-func launchOf(arg0 string, lookPath func(string) (string, error), executable func() (string, error), repo bool) launch {
-	l := launch{name: "clockwise", make: repo}
+func LaunchOf(arg0 string, lookPath func(string) (string, error), executable func() (string, error), repo bool) Launch {
+	l := Launch{Name: "clockwise", Make: repo}
 	switch {
 	case arg0 == "":
 	case strings.Contains(arg0, "/"):
-		l.name = experiment.ShellQuote(arg0)
+		l.Name = experiment.ShellQuote(arg0)
 	default:
 		if _, err := lookPath(arg0); err == nil {
-			l.name = experiment.ShellQuote(arg0)
+			l.Name = experiment.ShellQuote(arg0)
 		} else if p, err := executable(); err == nil {
-			l.name = experiment.ShellQuote(p)
+			l.Name = experiment.ShellQuote(p)
 		}
 	}
 	return l
 }
 
-// inRepo reports whether the working directory is clockwise's repository
+// InRepo reports whether the working directory is clockwise's repository
 // root, where 'make check' works.
-func inRepo() bool {
+func InRepo() bool {
 	mk, err := os.ReadFile("Makefile")
 	if err != nil || !strings.Contains(string(mk), "\ncheck:") {
 		return false
@@ -58,23 +58,23 @@ func inRepo() bool {
 	return err == nil && st.IsDir()
 }
 
-// command is a recorded command line ("clockwise check …", as run.json
+// Command is a recorded command line ("clockwise check …", as run.json
 // keeps it) as it runs from here: the binary named as l names it.
-func (l launch) command(recorded string) string {
+func (l Launch) Command(recorded string) string {
 	if rest, ok := strings.CutPrefix(recorded, "clockwise "); ok {
-		return l.name + " " + rest
+		return l.Name + " " + rest
 	}
 	return recorded
 }
 
-// makeForm is the make command that runs the recorded check command
+// MakeForm is the make command that runs the recorded check command
 // again, "make check STRATEGY=lww SEED=1 ARGS=\"--nodes 5\"" (a real
 // database's: "make check-db DB=redis SEED=1 ARGS=\"--workload set\""), or
 // "" when the working directory has no such Makefile or make cannot say it
 // (a run of clockwise's own real cluster, an argument make's quoting would
 // change).
-func (l launch) makeForm(recorded string) string {
-	if !l.make {
+func (l Launch) MakeForm(recorded string) string {
+	if !l.Make {
 		return ""
 	}
 	rest, ok := strings.CutPrefix(recorded, "clockwise check ")
@@ -113,7 +113,7 @@ func (l launch) makeForm(recorded string) string {
 	return strings.Join(form, " ")
 }
 
-// setLaunch sets self for the process main runs.
-func setLaunch() {
-	self = launchOf(os.Args[0], exec.LookPath, os.Executable, inRepo())
+// SetSelf sets Self for the process main runs.
+func SetSelf() {
+	Self = LaunchOf(os.Args[0], exec.LookPath, os.Executable, InRepo())
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"io"
@@ -9,16 +9,16 @@ import (
 	"github.com/schollz/progressbar/v3"
 )
 
-// stagedProgress returns a harness progress callback that draws a bar of
+// Staged returns a harness progress callback that draws a bar of
 // the operations on w, then goes on past them: stage(name) replaces the bar
 // with a spinner that names what the command is doing (checking the
 // history, writing the reports) and counts the seconds, until the next
 // stage or done, which clears it. It draws only when w is a terminal and
 // the CI environment variable is unset; otherwise all three do nothing, so
 // logs and pipes stay clean.
-func stagedProgress(w io.Writer, total int) (tick func(done, total int), stage func(string), done func()) {
+func Staged(w io.Writer, total int) (tick func(done, total int), stage func(string), done func()) {
 	f, ok := w.(*os.File)
-	if !ok || !isTerminal(f) || os.Getenv("CI") != "" || total <= 0 {
+	if !ok || !IsTerminal(f) || os.Getenv("CI") != "" || total <= 0 {
 		return nil, func(string) {}, func() {}
 	}
 	bar := newBar(f, total, "operations")
@@ -76,11 +76,11 @@ func stagedProgress(w io.Writer, total int) (tick func(done, total int), stage f
 	return func(n, _ int) { _ = bar.Set(n) }, stage, done
 }
 
-// counter draws a bar counting total things (runs, seeds, …) on w, as
-// stagedProgress draws the operations: only on a terminal and with CI unset.
-func counter(w io.Writer, total int, what string) (func(done, total int), func()) {
+// Counter draws a bar counting total things (runs, seeds, …) on w, as
+// Staged draws the operations: only on a terminal and with CI unset.
+func Counter(w io.Writer, total int, what string) (func(done, total int), func()) {
 	f, ok := w.(*os.File)
-	if !ok || !isTerminal(f) || os.Getenv("CI") != "" || total <= 0 {
+	if !ok || !IsTerminal(f) || os.Getenv("CI") != "" || total <= 0 {
 		return nil, func() {}
 	}
 	bar := newBar(f, total, what)
@@ -97,4 +97,10 @@ func newBar(f *os.File, total int, what string) *progressbar.ProgressBar {
 		progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionClearOnFinish(),
 	)
+}
+
+// IsTerminal reports whether f is a character device (a terminal).
+func IsTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
