@@ -3,11 +3,11 @@ package dblive
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/clockwise-kv/clockwise/harness"
 	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/nemesis"
 )
@@ -36,7 +36,7 @@ func (p *procs) Resume(n string) error {
 
 func TestAKillEndsAPause(t *testing.T) {
 	p := &procs{down: map[string]bool{}}
-	r := &run{d: p, nodes: []string{"n1", "n2", "n3"}, start: time.Now(),
+	r := &run{d: p, nodes: []string{"n1", "n2", "n3"}, rec: harness.NewRecorder(nil, nil, 0, nil),
 		down: map[string]bool{}, paused: map[string]bool{}, killedPaused: map[string]bool{}, skewed: map[string]bool{}}
 	ctx := context.Background()
 	r.fault(ctx, nemesis.PauseFault("n1"))
@@ -44,14 +44,17 @@ func TestAKillEndsAPause(t *testing.T) {
 	r.fault(ctx, nemesis.ResumeFault("n1"))
 	r.undoAll(ctx)
 
+	res, err := r.rec.Result(true)
+	require.NoError(t, err)
+	h := res.History
 	var fs []string
-	for _, e := range r.h {
+	for _, e := range h {
 		fs = append(fs, string(e.F))
 	}
 	assert.Equal(t, []string{"pause", "kill", "skipped", "restart"}, fs, "no resume is sent to a killed node, at its time or at the end")
-	require.Len(t, r.h, 4)
-	assert.Equal(t, histories.Skipped, r.h[2].F)
-	assert.Equal(t, "skipped: n1 was killed while paused: the kill ended the pause, and a restart runs it", r.h[2].Error)
+	require.Len(t, h, 4)
+	assert.Equal(t, histories.Skipped, h[2].F)
+	assert.Equal(t, "skipped: n1 was killed while paused: the kill ended the pause, and a restart runs it", h[2].Error)
 	assert.Empty(t, p.resumed)
 
 	r.fault(ctx, nemesis.PauseFault("n1"))

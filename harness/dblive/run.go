@@ -7,11 +7,9 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
-	"github.com/clockwise-kv/clockwise/clock"
 	"github.com/clockwise-kv/clockwise/db"
 	"github.com/clockwise-kv/clockwise/harness"
 	"github.com/clockwise-kv/clockwise/histories"
@@ -47,9 +45,8 @@ func Run(ctx context.Context, cfg harness.Config, d DB, o Options) (*harness.Res
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	r := &run{cfg: cfg, d: d, o: o, nodes: d.Nodes(), budget: cfg.Ops,
+	r := &run{cfg: cfg, d: d, o: o, nodes: d.Nodes(), budget: cfg.Ops, rec: harness.NewRecorder(o.Sink, o.Progress, cfg.Ops, nil),
 		down: map[string]bool{}, paused: map[string]bool{}, killedPaused: map[string]bool{}, skewed: map[string]bool{}, keys: map[string]bool{}}
-	r.start = time.Now()
 	gen := harness.NewBlind(cfg)
 	stop, stopNemesis := context.WithCancel(ctx)
 	var nm sync.WaitGroup
@@ -85,13 +82,9 @@ type run struct {
 	d     DB
 	o     Options
 	nodes []string
-	start time.Time
-
-	progressMu sync.Mutex
+	rec   *harness.Recorder
 
 	mu     sync.Mutex // guards everything below
-	h      []histories.Event
-	err    error // the sink's
 	down   map[string]bool
 	paused map[string]bool
 	// killedPaused are the nodes killed while paused: the kill ended the
@@ -102,24 +95,6 @@ type run struct {
 	keys         map[string]bool
 	writes       int
 	budget       int
-	invoked      int
-	done         int
-}
-
-func (r *run) now() int64 { return int64(time.Since(r.start)) }
-
-// add stamps e with the next index and the current time, records it and
-// streams it.
-func (r *run) add(e histories.Event) histories.Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	e.Index = len(r.h)
-	e.Time = r.now()
-	r.h = append(r.h, e)
-	if r.o.Sink != nil && r.err == nil {
-		r.err = r.o.Sink.Write(&r.h[len(r.h)-1])
-	}
-	return e
 }
 
 // startNemesis runs the fault schedules until stop ends.
@@ -137,7 +112,7 @@ func (r *run) startNemesis(ctx, stop context.Context, wg *sync.WaitGroup) {
 	if pause {
 		scheds = append(scheds, nemesis.NewPauses(opts.Interval, r.nodes, rand.New(rand.NewPCG(r.cfg.Seed, harness.StreamPauses))))
 	}
-	wg.Go(func() { harness.Play(stop, r.start, scheds, func(f nemesis.Fault) { r.fault(ctx, f) }) })
+	wg.Go(func() { harness.Play(stop, r.rec.Start(), scheds, func(f nemesis.Fault) { r.fault(ctx, f) }) })
 }
 
 // fault applies f to the database and records it, or records it skipped
@@ -145,9 +120,7 @@ func (r *run) startNemesis(ctx, stop context.Context, wg *sync.WaitGroup) {
 func (r *run) fault(ctx context.Context, f nemesis.Fault) {
 	fctx, cancel := context.WithTimeout(ctx, faultTimeout)
 	defer cancel()
-	record := func(f nemesis.Fault) {
-		r.add(histories.Event{Process: histories.Nemesis, Type: histories.Info, F: histories.Func(f.F), Params: f.Params})
-	}
+	record := r.rec.Fault
 	switch f.F {
 	case nemesis.Skew, nemesis.Reset:
 		applied := map[string]string{}
@@ -162,16 +135,7 @@ func (r *run) fault(ctx context.Context, f nemesis.Fault) {
 			r.skewed[n] = f.F == nemesis.Skew
 			r.mu.Unlock()
 		}
-		if len(applied) > 0 {
-			record(nemesis.Fault{F: f.F, Params: applied})
-		}
-		if len(why) > 0 {
-			skipped := maps.Clone(f.Params)
-			for n := range applied {
-				delete(skipped, n)
-			}
-			r.skip(f.F, skipped, strings.Join(why, "; "))
-		}
+		r.rec.Clocks(f, applied, why)
 	case nemesis.Strobe:
 		r.skip(f.F, f.Params, "a strobing clock needs a clock the harness drives; a real database's clock only takes an offset")
 	case nemesis.Partition:
@@ -267,46 +231,21 @@ func (r *run) fault(ctx context.Context, f nemesis.Fault) {
 	}
 }
 
-// skip records a fault the database did not take.
-func (r *run) skip(f string, params map[string]string, why string) {
-	p := maps.Clone(params)
-	if p == nil {
-		p = map[string]string{}
-	}
-	p["fault"], p["why"] = f, why
-	r.add(histories.Event{Process: histories.Nemesis, Type: histories.Info, F: histories.Skipped, Params: p, Error: "skipped: " + why})
-}
+// skip records a fault the database did not take (harness.Recorder.Skip).
+func (r *run) skip(f string, params map[string]string, why string) { r.rec.Skip(f, params, why) }
 
 // undoAll resumes paused nodes, restarts killed ones, heals a partition and
 // puts skewed clocks back.
 func (r *run) undoAll(ctx context.Context) {
 	r.mu.Lock()
-	pick := func(m map[string]bool) []string {
-		var out []string
-		for _, n := range slices.Sorted(maps.Keys(m)) {
-			if m[n] {
-				out = append(out, n)
-			}
-		}
-		return out
-	}
-	paused, down, skewed, cut := pick(r.paused), pick(r.down), pick(r.skewed), r.cut
+	paused := harness.Marked(r.paused)
+	faults := harness.Undo(harness.Marked(r.down), r.cut, harness.Marked(r.skewed))
 	r.mu.Unlock()
 	for _, n := range paused {
 		r.fault(ctx, nemesis.ResumeFault(n))
 	}
-	for _, n := range down {
-		r.fault(ctx, nemesis.RestartFault(n))
-	}
-	if cut {
-		r.fault(ctx, nemesis.HealFault())
-	}
-	if len(skewed) > 0 {
-		clocks := map[string]clock.Clock{}
-		for _, n := range skewed {
-			clocks[n] = clock.Clock{}
-		}
-		r.fault(ctx, nemesis.ResetFault(clocks))
+	for _, f := range faults {
+		r.fault(ctx, f)
 	}
 }
 
@@ -315,7 +254,7 @@ func (r *run) interrupted(ctx context.Context) (*harness.Result, error) {
 	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), faultTimeout)
 	defer cancel()
 	r.undoAll(uctx)
-	res, err := r.result()
+	res, err := r.rec.Result(false)
 	if err != nil {
 		return res, err
 	}
@@ -333,7 +272,7 @@ func (r *run) finish(ctx context.Context) (*harness.Result, error) {
 			return r.interrupted(ctx)
 		}
 		settled = false
-		r.add(histories.Event{Process: histories.Nemesis, Type: histories.Info, F: histories.Unconverged,
+		r.rec.Add(histories.Event{Process: histories.Nemesis, Type: histories.Info, F: histories.Unconverged,
 			Params: map[string]string{"why": err.Error()}, Error: err.Error()})
 	}
 	r.mu.Lock()
@@ -346,28 +285,14 @@ func (r *run) finish(ctx context.Context) (*harness.Result, error) {
 		}
 		c := &client{r: r, id: histories.Final, cl: cl}
 		for _, k := range keys {
-			for try := 1; c.do(ctx, harness.Op{F: histories.Read, Key: k, Node: n}) != histories.OK && try < harness.FinalTries && ctx.Err() == nil; try++ {
-			}
+			harness.ReadFinal(ctx, func() histories.Type { return c.do(ctx, harness.Op{F: histories.Read, Key: k, Node: n}) })
 		}
 		cl.Close()
 	}
 	if ctx.Err() != nil {
 		return r.interrupted(ctx)
 	}
-	res, err := r.result()
-	if res != nil {
-		res.Converged = settled
-	}
-	return res, err
-}
-
-func (r *run) result() (*harness.Result, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.err == nil && r.o.Sink != nil {
-		r.err = r.o.Sink.Flush()
-	}
-	return &harness.Result{History: r.h, Duration: time.Duration(r.now()), Ops: r.invoked}, r.err
+	return r.rec.Result(settled)
 }
 
 // client is one Jepsen process: one operation at a time.
@@ -389,10 +314,7 @@ func (c *client) loop(ctx context.Context, gen harness.Generator) {
 		}
 		r.budget--
 		op := gen.Next(c.id, c.rng)
-		think := time.Duration(0)
-		if r.cfg.Think > 0 {
-			think = time.Duration(c.rng.Int64N(int64(r.cfg.Think) + 1))
-		}
+		think := r.cfg.ThinkTime(c.rng)
 		r.mu.Unlock()
 		if !harness.Sleep(ctx, think) {
 			return
@@ -409,14 +331,14 @@ func (c *client) do(ctx context.Context, op harness.Op) histories.Type {
 	r.keys[op.Key] = true
 	workload := harness.Workload(c.id)
 	if workload {
-		r.invoked++
+		r.rec.Invoked()
 	}
 	if op.F == histories.Write {
 		harness.StampWrite(&inv, op, &r.writes, harness.LastRead[struct{}]{})
 		inv.Value = inv.Write // the value written is the write's id
 	}
 	r.mu.Unlock()
-	r.add(inv)
+	r.rec.Add(inv)
 
 	e := histories.Event{Process: c.id, F: op.F, Key: op.Key, Node: op.Node, Write: inv.Write}
 	timeout := r.cfg.Timeout
@@ -455,17 +377,9 @@ func (c *client) do(ctx context.Context, op harness.Op) histories.Type {
 	default:
 		e.Type, e.Error = histories.Info, err.Error()
 	}
-	r.add(e)
+	r.rec.Add(e)
 	if workload {
-		r.mu.Lock()
-		r.done++
-		done := r.done
-		r.mu.Unlock()
-		if p := r.o.Progress; p != nil {
-			r.progressMu.Lock()
-			p(done, r.cfg.Ops)
-			r.progressMu.Unlock()
-		}
+		r.rec.Completed()
 	}
 	return e.Type
 }

@@ -7,7 +7,6 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -108,26 +107,18 @@ type run struct {
 	cfg   harness.Config
 	t     Target
 	nodes []string
-	start time.Time
-
-	progress   func(done, total int) // Options.Progress
-	progressMu sync.Mutex            // serialises progress
+	rec   *harness.Recorder
 
 	ns    space                   // the run's namespace on the cluster
 	abort context.CancelCauseFunc // set by drive before the workload starts: stops the run when the sink fails
 
-	mu      sync.Mutex // guards everything below
-	h       []histories.Event
-	sink    *histories.Writer
-	err     error                  // the sink's
-	clocks  map[string]clock.Clock // each known clock: reset at the start or set by the nemesis; Since in run time
-	down    map[string]bool        // nodes killed and not restarted
-	cut     bool                   // a partition is in force
-	keys    map[string]bool
-	writes  int
-	budget  int
-	invoked int
-	done    int
+	mu     sync.Mutex             // guards everything below
+	clocks map[string]clock.Clock // each known clock: reset at the start or set by the nemesis; Since in run time
+	down   map[string]bool        // nodes killed and not restarted
+	cut    bool                   // a partition is in force
+	keys   map[string]bool
+	writes int
+	budget int
 }
 
 // Options are how a caller follows a real run; none of them changes what
@@ -152,10 +143,15 @@ func newRun(ctx context.Context, cfg harness.Config, t Target, o Options) (*run,
 		o.Namespace = NewNamespace()
 	}
 	r := &run{
-		cfg: cfg, t: t, nodes: t.Nodes(), sink: o.Sink, progress: o.Progress, budget: cfg.Ops,
+		cfg: cfg, t: t, nodes: t.Nodes(), budget: cfg.Ops,
 		ns:     space{prefix: o.Namespace + Sep},
 		clocks: map[string]clock.Clock{}, down: map[string]bool{}, keys: map[string]bool{},
 	}
+	r.rec = harness.NewRecorder(o.Sink, o.Progress, cfg.Ops, func() {
+		if r.abort != nil {
+			r.abort(errSink)
+		}
+	})
 	// Start from true time and no partition: a remote cluster may keep what
 	// an earlier run left. This is setup, not a fault: nothing is recorded.
 	sctx, cancel := context.WithTimeout(ctx, undoTimeout)
@@ -170,43 +166,12 @@ func newRun(ctx context.Context, cfg harness.Config, t Target, o Options) (*run,
 	if err := t.Heal(sctx); err != nil && !errors.Is(err, ErrUnsupported) {
 		return nil, fmt.Errorf("harness: healing before the run: %w", err)
 	}
-	r.start = time.Now()
+	r.rec.Begin()
 	return r, nil
-}
-
-// now is the true time of the run: ns since it began, monotonic.
-func (r *run) now() int64 { return int64(time.Since(r.start)) }
-
-// add stamps e with the next index and the current time, records it and
-// streams it. The time is read under the lock, so times never go back.
-func (r *run) add(e histories.Event) histories.Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.record(e)
-}
-
-// record is add with r.mu held.
-func (r *run) record(e histories.Event) histories.Event {
-	e.Index = len(r.h)
-	e.Time = r.now()
-	r.h = append(r.h, e)
-	if r.sink != nil && r.err == nil {
-		if r.err = r.sink.Write(&r.h[len(r.h)-1]); r.err != nil && r.abort != nil {
-			r.abort(errSink)
-		}
-	}
-	return e
 }
 
 // errSink is the cause of a run's stop when its history cannot be written.
 var errSink = errors.New("the history cannot be written")
-
-// sinkFailed reports the sink's error, if it failed.
-func (r *run) sinkFailed() error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.err
-}
 
 // drive runs the workload and the nemesis (when withNemesis is set) until the
 // workload ends, then finishes the run.
@@ -245,7 +210,7 @@ func (r *run) startNemesis(ctx, stop context.Context, wg *sync.WaitGroup) {
 	if kill {
 		scheds = append(scheds, nemesis.NewKills(opts.Interval, r.nodes, rand.New(rand.NewPCG(r.cfg.Seed, harness.StreamKills))))
 	}
-	wg.Go(func() { harness.Play(stop, r.start, scheds, func(f nemesis.Fault) { r.fault(ctx, f) }) })
+	wg.Go(func() { harness.Play(stop, r.rec.Start(), scheds, func(f nemesis.Fault) { r.fault(ctx, f) }) })
 }
 
 // fault applies f to the target and records it: as the simulator does when
@@ -268,20 +233,11 @@ func (r *run) fault(ctx context.Context, f nemesis.Fault) {
 			}
 			applied[n] = f.Params[n]
 			r.mu.Lock()
-			clk.Since = r.now()
+			clk.Since = r.rec.Now()
 			r.clocks[n] = clk
 			r.mu.Unlock()
 		}
-		if len(applied) > 0 {
-			r.add(histories.Event{Process: histories.Nemesis, Type: histories.Info, F: histories.Func(f.F), Params: applied})
-		}
-		if len(why) > 0 {
-			skipped := maps.Clone(f.Params)
-			for n := range applied {
-				delete(skipped, n)
-			}
-			r.skip(f.F, skipped, strings.Join(why, "; "))
-		}
+		r.rec.Clocks(f, applied, why)
 		return
 	case nemesis.Partition:
 		r.network(f, r.t.Partition(fctx, f.Groups), true)
@@ -298,16 +254,13 @@ func (r *run) fault(ctx context.Context, f nemesis.Fault) {
 		if f.F == nemesis.Crash {
 			kill = r.t.Crash
 		}
-		r.mu.Lock()
-		err := kill(fctx, f.Node)
-		if err == nil {
-			r.down[f.Node] = true
-			r.record(histories.Event{Process: histories.Nemesis, Type: histories.Info, F: histories.Func(f.F), Params: f.Params})
-		}
-		r.mu.Unlock()
-		if err != nil {
+		if err := r.rec.AddAfter(func() error { return kill(fctx, f.Node) }, harness.FaultEvent(f)); err != nil {
 			r.skip(f.F, f.Params, err.Error())
+			return
 		}
+		r.mu.Lock()
+		r.down[f.Node] = true
+		r.mu.Unlock()
 		return
 	case nemesis.Restart:
 		r.mu.Lock()
@@ -318,7 +271,7 @@ func (r *run) fault(ctx context.Context, f nemesis.Fault) {
 			return
 		}
 		// Recorded as it begins: the node serves before Restart returns.
-		r.add(histories.Event{Process: histories.Nemesis, Type: histories.Info, F: histories.Func(f.F), Params: f.Params})
+		r.rec.Fault(f)
 		if err := r.t.Restart(fctx, f.Node); err != nil {
 			r.skip(f.F, f.Params, err.Error())
 			return
@@ -342,19 +295,11 @@ func (r *run) network(f nemesis.Fault, err error, cut bool) {
 	r.mu.Lock()
 	r.cut = cut
 	r.mu.Unlock()
-	r.add(histories.Event{Process: histories.Nemesis, Type: histories.Info, F: histories.Func(f.F), Params: f.Params})
+	r.rec.Fault(f)
 }
 
-// skip records a fault the target did not take: f "skipped", the fault's
-// name and parameters and why in value, and why in error.
-func (r *run) skip(f string, params map[string]string, why string) {
-	p := maps.Clone(params)
-	if p == nil {
-		p = map[string]string{}
-	}
-	p["fault"], p["why"] = f, why
-	r.add(histories.Event{Process: histories.Nemesis, Type: histories.Info, F: Skipped, Params: p, Error: "skipped: " + why})
-}
+// skip records a fault the target did not take (harness.Recorder.Skip).
+func (r *run) skip(f string, params map[string]string, why string) { r.rec.Skip(f, params, why) }
 
 // Skipped is the f of a nemesis event that records a fault the target
 // could not take (histories.Skipped).
@@ -364,28 +309,17 @@ const Skipped = histories.Skipped
 // partition, puts skewed clocks back on true time.
 func (r *run) undoAll(ctx context.Context) {
 	r.mu.Lock()
-	cut := r.cut
-	var down []string
-	for _, n := range slices.Sorted(maps.Keys(r.down)) {
-		if r.down[n] {
-			down = append(down, n)
-		}
-	}
-	skewed := map[string]clock.Clock{}
+	var skewed []string
 	for n, c := range r.clocks {
 		if !c.True() {
-			skewed[n] = clock.Clock{}
+			skewed = append(skewed, n)
 		}
 	}
+	slices.Sort(skewed)
+	faults := harness.Undo(harness.Marked(r.down), r.cut, skewed)
 	r.mu.Unlock()
-	for _, n := range down {
-		r.fault(ctx, nemesis.RestartFault(n))
-	}
-	if cut {
-		r.fault(ctx, nemesis.HealFault())
-	}
-	if len(skewed) > 0 {
-		r.fault(ctx, nemesis.ResetFault(skewed))
+	for _, f := range faults {
+		r.fault(ctx, f)
 	}
 }
 
@@ -397,11 +331,11 @@ func (r *run) stopped(ctx context.Context) (*harness.Result, error) {
 	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), undoTimeout)
 	defer cancel()
 	r.undoAll(uctx)
-	if err := r.sinkFailed(); err != nil {
-		res, _ := r.result(false)
+	if err := r.rec.Err(); err != nil {
+		res, _ := r.rec.Result(false)
 		return res, fmt.Errorf("harness: run stopped, %v: %w", errSink, err)
 	}
-	res, err := r.result(false)
+	res, err := r.rec.Result(false)
 	if err != nil {
 		return res, err
 	}
@@ -437,7 +371,7 @@ func (r *run) finish(ctx context.Context) (*harness.Result, error) {
 		return r.stopped(ctx)
 	}
 	if known && !converged {
-		r.add(histories.Event{Process: histories.Nemesis, Type: histories.Info, F: histories.Unconverged,
+		r.rec.Add(histories.Event{Process: histories.Nemesis, Type: histories.Info, F: histories.Unconverged,
 			Params: map[string]string{"waited": r.cfg.Converge.String()}})
 	}
 	keys := map[string]bool{}
@@ -452,24 +386,13 @@ func (r *run) finish(ctx context.Context) (*harness.Result, error) {
 	final := r.client(histories.Final, nil)
 	for _, k := range slices.Sorted(maps.Keys(keys)) {
 		for _, n := range r.nodes {
-			for try := 1; final.do(ctx, harness.Op{F: histories.Read, Key: k, Node: n}) != histories.OK && try < harness.FinalTries && ctx.Err() == nil; try++ {
-			}
+			harness.ReadFinal(ctx, func() histories.Type { return final.do(ctx, harness.Op{F: histories.Read, Key: k, Node: n}) })
 		}
 	}
 	if ctx.Err() != nil {
 		return r.stopped(ctx)
 	}
-	return r.result(converged)
-}
-
-func (r *run) result(converged bool) (*harness.Result, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.err == nil && r.sink != nil {
-		r.err = r.sink.Flush()
-	}
-	res := &harness.Result{History: r.h, Converged: converged, Duration: time.Duration(r.now()), Ops: r.invoked}
-	return res, r.err
+	return r.rec.Result(converged)
 }
 
 // client is one Jepsen process over HTTP: one operation at a time.
@@ -499,10 +422,7 @@ func (c *client) loop(ctx context.Context, gen harness.Generator) {
 			r.mu.Unlock()
 			return
 		}
-		think := time.Duration(0)
-		if r.cfg.Think > 0 {
-			think = time.Duration(c.rng.Int64N(int64(r.cfg.Think) + 1))
-		}
+		think := r.cfg.ThinkTime(c.rng)
 		r.mu.Unlock()
 		if !harness.Sleep(ctx, think) {
 			return
@@ -538,7 +458,7 @@ func (c *client) do(ctx context.Context, op harness.Op) histories.Type {
 	r.mu.Lock()
 	r.keys[op.Key] = true
 	if c.workload() {
-		r.invoked++
+		r.rec.Invoked()
 	}
 	if inv.IsWrite() {
 		if op.AfterRead {
@@ -548,11 +468,11 @@ func (c *client) do(ctx context.Context, op harness.Op) histories.Type {
 	}
 	var offset *int64
 	if clk, ok := r.clocks[op.Node]; ok {
-		off := clk.OffsetAt(r.now())
+		off := clk.OffsetAt(r.rec.Now())
 		offset = &off
 	}
 	r.mu.Unlock()
-	r.add(inv)
+	r.rec.Add(inv)
 
 	e := histories.Event{Process: c.id, F: op.F, Key: op.Key, Node: op.Node, Write: inv.Write, Offset: offset}
 	cl := r.t.Client(op.Node)
@@ -589,17 +509,9 @@ func (c *client) do(ctx context.Context, op harness.Op) histories.Type {
 	default:
 		e.Type, e.Error = histories.Info, errorText(err)
 	}
-	r.add(e)
+	r.rec.Add(e)
 	if c.workload() {
-		r.mu.Lock()
-		r.done++
-		done := r.done
-		r.mu.Unlock()
-		if p := r.progress; p != nil {
-			r.progressMu.Lock()
-			p(done, r.cfg.Ops)
-			r.progressMu.Unlock()
-		}
+		r.rec.Completed()
 	}
 	return e.Type
 }

@@ -56,11 +56,7 @@ func (c *client) think() {
 		r.active--
 		return
 	}
-	think := int64(0)
-	if r.cfg.Think > 0 {
-		think = c.rng.Int64N(int64(r.cfg.Think) + 1)
-	}
-	r.sim.after(think, c.begin)
+	r.sim.after(int64(r.cfg.ThinkTime(c.rng)), c.begin)
 }
 
 // start invokes the chosen operation, or its read first.
