@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/clockwise-kv/clockwise/harness"
 	"github.com/clockwise-kv/clockwise/harness/live"
 	"github.com/clockwise-kv/clockwise/nemesis"
 )
@@ -27,7 +28,7 @@ func TestKilledCheckLeavesNoNode(t *testing.T) {
 // A run interrupted through its context returns what it recorded, with
 // the faults undone, and Close stops every node.
 func TestInterruptedRunStopsEveryNode(t *testing.T) {
-	cfg := config("vv", 10_000_000, nemesis.Partition, nemesis.Skew, nemesis.Kill)
+	cfg := config("vv", harness.MaxOps, nemesis.Partition, nemesis.Skew, nemesis.Kill)
 	l, err := live.StartLocal(context.Background(), cfg, live.LocalOptions{Binary: binary})
 	require.NoError(t, err)
 	seen := map[int]bool{}
