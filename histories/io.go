@@ -419,25 +419,27 @@ func (c *chunk) parse(sc *scanner) {
 			b = bytes.TrimPrefix(b, []byte(bom))
 		}
 		if t := bytes.TrimSpace(b); len(t) > 0 {
-			c.out = append(c.out, parseLine(sc, &in, t, line, whole))
+			c.out = append(c.out, parsedLine{})
+			parseLine(sc, &in, t, line, whole, &c.out[len(c.out)-1])
 		}
 		line++
 	}
 }
 
-// parseLine parses one line, not blank, of the history.
-func parseLine(sc *scanner, in *raw, t []byte, line int, whole bool) parsedLine {
-	p := parsedLine{line: line}
+// parseLine parses one line, not blank, of the history into p, which is
+// zero: in place, as a parsed line is large.
+func parseLine(sc *scanner, in *raw, t []byte, line int, whole bool, p *parsedLine) {
+	p.line = line
 	if !sc.line(t, in) {
 		*in = raw{}
 		if jerr := json.Unmarshal(t, in); jerr != nil {
 			p.decode, p.cut = decodeError(line, jerr), !whole
-			return p
+			return
 		}
 	}
 	p.index, p.time = in.Index != nil, in.Time != nil
 	var err error
-	if p.e, err = in.fields(); err != nil {
+	if err = in.fields(&p.e); err != nil {
 		// fields gives no event on an error; deliver still checks these.
 		if p.index {
 			p.e.Index = *in.Index
@@ -451,7 +453,6 @@ func parseLine(sc *scanner, in *raw, t []byte, line int, whole bool) parsedLine 
 		}
 		p.err = err
 	}
-	return p
 }
 
 // deliver checks each of the chunk's events against those before it and
@@ -513,10 +514,12 @@ func sequence(i *int, t *int64, index int, last int64) *LineError {
 }
 
 // fields makes the event of a line whose index and time sequence has
-// checked, or not yet: it checks the rest.
-func (in *raw) fields() (Event, error) {
-	bad := func(field, format string, args ...any) (Event, error) {
-		return Event{}, &LineError{Field: field, Err: fmt.Errorf(format, args...)}
+// checked, or not yet, in e: it checks the rest. On an error e is left
+// zero.
+func (in *raw) fields(e *Event) error {
+	bad := func(field, format string, args ...any) error {
+		*e = Event{}
+		return &LineError{Field: field, Err: fmt.Errorf(format, args...)}
 	}
 	switch {
 	case in.Process == "":
@@ -534,9 +537,7 @@ func (in *raw) fields() (Event, error) {
 		// empty read, and prove losses it never saw.
 		return bad("versions", "missing (or null) on a read ok: a read lists what it returned, [] when it found nothing")
 	}
-	// e is returned by value: nothing takes its address, so that it is
-	// not made on the heap for every line.
-	e := Event{
+	*e = Event{
 		Process: in.Process, Type: Type(in.Type), F: Func(in.F),
 		Key: in.Key, Node: in.Node, Write: in.Write, Context: in.Context, Versions: in.Versions,
 		Meta: in.Meta, Error: in.Error, Offset: in.Offset,
@@ -572,7 +573,7 @@ func (in *raw) fields() (Event, error) {
 	if e.IsWrite() && e.Write == "" {
 		return bad("write", "missing on a %s", e.F)
 	}
-	return e, nil
+	return nil
 }
 
 func decodeError(line int, err error) *LineError {
