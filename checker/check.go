@@ -113,6 +113,7 @@ type check struct {
 	stale    map[uint64]int                            // index into res.Stale, by pair a.i<<32 | b.i
 	seen     []bool                                    // by Write.i: writes some read returned
 	refs     []*Ref                                    // each write's Ref by Write.i, shared by the findings (and by a check's parts, whose writes are their own)
+	refSlab  []Ref                                     // where the next Refs are made (each part has its own)
 	// What each lost write's Why is written from, by index into res.Lost
 	// (explainFindings).
 	whyLost []lostWhy
@@ -155,7 +156,7 @@ func (c *check) keysAside(keys []string) {
 func (c *check) part() *check {
 	p := *c
 	p.res = &Result{}
-	p.whyLost = nil
+	p.whyLost, p.refSlab = nil, nil
 	return &p
 }
 

@@ -42,6 +42,10 @@ func (c *check) external(key string) (stamped int) {
 		}
 	}
 	slices.SortStableFunc(found, func(a, b External) int { return cmp.Compare(a.Later.Invoke, b.Later.Invoke) })
-	c.res.External = append(c.res.External, found...)
+	if c.res.External == nil {
+		c.res.External = found // a part's first key: no copy
+	} else {
+		c.res.External = append(c.res.External, found...)
+	}
 	return len(ws)
 }

@@ -85,10 +85,16 @@ func linearizable(ops []*Op, timeout time.Duration) []Linear {
 		perKey[op.Key] = append(perKey[op.Key], op)
 	}
 	out := []Linear{}
+	if len(count) == 0 {
+		return out
+	}
+	// One key's register operations at a time, in one buffer that the
+	// largest key fills: linear.Check keeps none of them.
+	reg := make([]linear.Op, 0, slices.Max(slices.Collect(maps.Values(count))))
 	for _, k := range slices.Sorted(maps.Keys(perKey)) {
 		key := perKey[k]
 		delete(perKey, k)
-		reg := make([]linear.Op, 0, len(key))
+		reg = reg[:0]
 		var shape linear.Shape
 		siblings := false
 		for _, op := range key {

@@ -176,3 +176,17 @@ func TestJudgeNamesTheLine(t *testing.T) {
 	assert.Equal(t, 3, le.Line, "the blank line counts: %v", err)
 	assert.Contains(t, err.Error(), "event 1")
 }
+
+func TestEventLinesNameTheLineOfEachEvent(t *testing.T) {
+	// Events on lines 1, 2, 4, 5, 8 (lines 3, 6 and 7 blank).
+	var l eventLines
+	want := []int{1, 2, 4, 5, 8}
+	for _, line := range want {
+		l.add(line)
+	}
+	require.Equal(t, len(want), l.events)
+	for i, line := range want {
+		assert.Equal(t, line, l.line(i), "event %d", i)
+	}
+	assert.Len(t, l.from, 2, "kept only where a skipped line shifts the count")
+}
