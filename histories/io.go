@@ -244,9 +244,13 @@ func Scan(r io.Reader, fn func(e *Event, line int) error) (cut *LineError, err e
 	parsers := min(max(runtime.GOMAXPROCS(0), 1), maxParsers)
 	read := make(chan *chunk, parsers)
 	parsed := make(chan *chunk, 2*parsers)
-	free := make(chan *chunk, 4*parsers)
+	// At most chunks chunks are made; the reader waits for one of them to
+	// come back once it has made them all, so a long history is read
+	// through the same few buffers.
+	chunks := 4*parsers + 2
+	free := make(chan *chunk, chunks)
 	stop := make(chan struct{})
-	go readChunks(r, read, free, stop)
+	go readChunks(r, read, free, stop, chunks)
 	var wg sync.WaitGroup
 	for range parsers {
 		wg.Go(func() {
@@ -334,19 +338,30 @@ type parsedLine struct {
 }
 
 // readChunks reads r into chunks of whole lines and sends them out in
-// order, until the input ends, reading fails or stop is closed.
-func readChunks(r io.Reader, out chan<- *chunk, free <-chan *chunk, stop <-chan struct{}) {
+// order, until the input ends, reading fails or stop is closed. It makes
+// at most most chunks, and then takes the ones that come back on free.
+func readChunks(r io.Reader, out chan<- *chunk, free <-chan *chunk, stop <-chan struct{}, most int) {
 	defer close(out)
 	line := 1
 	var carry []byte // the start of a line the last chunk did not hold
+	made := 0
 	for seq := 0; ; seq++ {
 		var c *chunk
-		select {
-		case c = <-free:
-			c.data, c.out, c.err, c.eof = c.data[:0], c.out[:0], nil, false
-		default:
-			c = &chunk{data: make([]byte, 0, 64<<10)} // grown to chunkSize as the input asks
+		if made < most {
+			select {
+			case c = <-free:
+			default:
+				c = &chunk{data: make([]byte, 0, 64<<10)} // grown to chunkSize as the input asks
+				made++
+			}
+		} else {
+			select {
+			case c = <-free:
+			case <-stop:
+				return
+			}
 		}
+		c.data, c.out, c.err, c.eof = c.data[:0], c.out[:0], nil, false
 		c.seq, c.line = seq, line
 		c.data = append(c.data, carry...)
 		var rerr error
