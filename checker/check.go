@@ -125,29 +125,52 @@ type check struct {
 // goroutine gets. A key's findings name only its own writes, so a part
 // shares with the others only what the check knew before (read only) and
 // the graph, whose memory of precedence is kept per key.
+//
+// The lost writes, most of a long history's findings, are counted first
+// and then described by each part straight into its own stretch of
+// Result.Lost, so that they are never copied.
 func (c *check) keysAside(keys []string) {
 	parts := make([]*check, len(keys))
-	parallel.Do(len(keys), runtime.GOMAXPROCS(0), func(i int) error {
+	ls := make([]*losses, len(keys))
+	procs := runtime.GOMAXPROCS(0)
+	parallel.Do(len(keys), procs, func(i int) error {
 		p := c.part()
-		p.key(keys[i])
+		ls[i] = p.key(keys[i])
 		p.res.Summary.Stamped += p.external(keys[i])
 		parts[i] = p
 		return nil
 	}, nil)
 	r := c.res
 	var lost, external int
-	for _, p := range parts {
-		lost, external = lost+len(p.res.Lost), external+len(p.res.External)
+	for i, p := range parts {
+		if ls[i] != nil {
+			lost += ls[i].n
+		}
+		external += len(p.res.External)
 	}
 	r.Lost, r.External = slices.Grow(r.Lost, lost), slices.Grow(r.External, external)
 	c.whyLost = slices.Grow(c.whyLost, lost)
+	at := len(r.Lost)
+	for i, p := range parts {
+		if ls[i] != nil {
+			end := at + ls[i].n
+			p.res.Lost, p.whyLost = r.Lost[at:at:end], c.whyLost[at:at:end]
+			at = end
+		}
+	}
+	parallel.Do(len(keys), procs, func(i int) error {
+		if ls[i] != nil {
+			parts[i].lostWrites(ls[i])
+			ls[i] = nil
+		}
+		return nil
+	}, nil)
+	r.Lost, c.whyLost = r.Lost[:at], c.whyLost[:at]
 	for _, p := range parts {
 		r.Keys = append(r.Keys, p.res.Keys...)
 		r.Divergent = append(r.Divergent, p.res.Divergent...)
-		r.Lost = append(r.Lost, p.res.Lost...)
 		r.External = append(r.External, p.res.External...)
 		r.Summary.Stamped += p.res.Summary.Stamped
-		c.whyLost = append(c.whyLost, p.whyLost...)
 	}
 }
 
@@ -233,7 +256,8 @@ func finalOutcome(op *Op) string {
 }
 
 // key judges one key: its final set, divergence and sibling preservation,
-// then its lost writes.
+// and which of its writes are lost, which it returns (nil when the key
+// cannot be judged) for lostWrites to describe.
 //
 // A key with writes is judged only when every node the history names
 // answered its final read: F is then the whole final state. Otherwise its
@@ -241,7 +265,7 @@ func finalOutcome(op *Op) string {
 // from the answers may survive on a node that did not answer), and the
 // missing nodes make the verdict unknown; divergence between the nodes that
 // did answer is still proven.
-func (c *check) key(key string) {
+func (c *check) key(key string) *losses {
 	k := c.preservation(key)
 	if len(c.g.byKey[key]) > 0 {
 		for _, n := range slices.Sorted(maps.Keys(c.nodes)) {
@@ -254,11 +278,11 @@ func (c *check) key(key string) {
 	fset := c.finalSet(&k)
 	if !k.Judged {
 		c.res.Keys = append(c.res.Keys, k)
-		return
+		return nil
 	}
 	k.Preserved = slices.Equal(k.Final, k.Maximal)
 	c.res.Keys = append(c.res.Keys, k)
-	c.lostWrites(key, fset)
+	return c.losses(key, fset)
 }
 
 // undecided says why the history cannot decide: no client operation at

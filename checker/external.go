@@ -17,7 +17,7 @@ import (
 // before it began. It returns how many acknowledged writes carried a
 // timestamp.
 func (c *check) external(key string) (stamped int) {
-	var ws []*Write
+	ws := make([]*Write, 0, len(c.g.byKey[key]))
 	for _, w := range c.g.byKey[key] {
 		if w.Type == histories.OK && ts(w) != 0 {
 			ws = append(ws, w)

@@ -44,9 +44,20 @@ func newGraph(ops []*Op) (*Graph, error) {
 			n++
 		}
 	}
-	// The writes are made at once, and the map sized for them.
+	// The writes are made at once, the map sized for them and each key's
+	// list for its writes.
 	all := make([]Write, 0, n)
 	g := &Graph{writes: make(map[string]*Write, n), byKey: map[string][]*Write{}}
+	perKey, edges := map[string]int{}, 0
+	for _, op := range ops {
+		if op.isWrite() {
+			perKey[op.Key]++
+			edges += len(op.Context)
+		}
+	}
+	for k, n := range perKey {
+		g.byKey[k] = make([]*Write, 0, n)
+	}
 	for _, op := range ops {
 		if !op.isWrite() {
 			continue
@@ -61,9 +72,9 @@ func newGraph(ops []*Op) (*Graph, error) {
 	}
 	// Every write's parents, then its kids, are parts of one slice each,
 	// made once and each part capped at its own length.
-	var parents []*Write
-	kids := make([]int, len(all)) // by Write.i: how many kids
-	ends := make([]int, len(all)) // by Write.i: where its parents end
+	parents := make([]*Write, 0, edges) // at most one for each id a context names
+	kids := make([]int, len(all))       // by Write.i: how many kids
+	ends := make([]int, len(all))       // by Write.i: where its parents end
 	for i := range all {
 		w := &all[i]
 		start := len(parents)

@@ -2,6 +2,7 @@ package checker
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/clockwise-kv/clockwise/histories"
 )
@@ -183,6 +184,11 @@ func (as *Assembler) add(e *histories.Event) error {
 			Write: e.Write, Value: e.Value, Context: e.Context,
 		}
 		open[e.Process] = op
+		if len(as.ops) == cap(as.ops) {
+			// Doubled, not the quarter append grows a long slice by: a
+			// million operations leave 16 MB behind, not 40.
+			as.ops = slices.Grow(as.ops, max(len(as.ops), opSlab))
+		}
 		as.ops = append(as.ops, op)
 		return nil
 	}
