@@ -310,8 +310,10 @@ func Scan(r io.Reader, fn func(e *Event, line int) error) (cut *LineError, err e
 // maxParsers bounds the goroutines that parse a history's chunks.
 const maxParsers = 4
 
-// chunkSize is about how many bytes of whole lines a chunk holds.
-const chunkSize = 1 << 20
+// chunkSize is about how many bytes of whole lines a chunk holds: small
+// enough that the few chunks in flight hold little, large enough that
+// passing one on costs nothing beside parsing it.
+const chunkSize = 256 << 10
 
 // A chunk is whole lines of a history on their way from the reader through
 // a parser to fn.
@@ -344,14 +346,14 @@ func readChunks(r io.Reader, out chan<- *chunk, free <-chan *chunk, stop <-chan 
 	defer close(out)
 	line := 1
 	var carry []byte // the start of a line the last chunk did not hold
-	made := 0
+	made, size := 0, 64<<10 // a new chunk's buffer: grown to chunkSize as the input asks
 	for seq := 0; ; seq++ {
 		var c *chunk
 		if made < most {
 			select {
 			case c = <-free:
 			default:
-				c = &chunk{data: make([]byte, 0, 64<<10)} // grown to chunkSize as the input asks
+				c = &chunk{data: make([]byte, 0, size)}
 				made++
 			}
 		} else {
@@ -391,6 +393,7 @@ func readChunks(r io.Reader, out chan<- *chunk, free <-chan *chunk, stop <-chan 
 		if rerr == io.EOF && len(c.data)-start > MaxLine+1 {
 			rerr = errLong // the last line, without a newline, may be one byte longer
 		}
+		size = max(size, min(cap(c.data), 2*chunkSize)) // the next new chunk starts as large
 		c.n = bytes.Count(c.data[:start], []byte{'\n'})
 		last := line + c.n // the line that starts at start
 		switch rerr {
