@@ -186,15 +186,14 @@ func (c *check) part() *check {
 // scan walks the operations: counts, phantoms, stale siblings, final reads.
 func (c *check) scan(ops []*Op) {
 	s := &c.res.Summary
-	c.keys = map[string]bool{}
 	c.final = map[string]map[string][]histories.Version{}
 	c.stale = map[uint64]int{}
 	c.tried = map[string]map[string]string{}
-	c.nodes = map[string]bool{}
+	var keys, nodes names
 	for _, op := range ops {
-		c.keys[op.Key] = true
+		keys.id(op.Key)
 		if op.Node != "" {
-			c.nodes[op.Node] = true
+			nodes.id(op.Node)
 		}
 		final := op.Process == histories.Final
 		if !final {
@@ -233,10 +232,17 @@ func (c *check) scan(ops []*Op) {
 			}
 		}
 	}
-	for _, w := range c.g.writes {
-		if w.Type == histories.Info && c.seen[w.i] {
+	for i := range c.g.all {
+		if w := &c.g.all[i]; w.Type == histories.Info && c.seen[w.i] {
 			s.SeenIndeterminate++
 		}
+	}
+	c.keys, c.nodes = make(map[string]bool, len(keys.list)), make(map[string]bool, len(nodes.list))
+	for _, k := range keys.list {
+		c.keys[k] = true
+	}
+	for _, n := range nodes.list {
+		c.nodes[n] = true
 	}
 }
 

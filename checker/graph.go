@@ -24,6 +24,7 @@ type Write struct {
 // A, or names a write that follows A. The store's own metadata is never
 // consulted.
 type Graph struct {
+	all    []Write // in invoke order
 	writes map[string]*Write
 	byKey  map[string][]*Write
 }
@@ -48,15 +49,22 @@ func newGraph(ops []*Op) (*Graph, error) {
 	// list for its writes.
 	all := make([]Write, 0, n)
 	g := &Graph{writes: make(map[string]*Write, n), byKey: map[string][]*Write{}}
-	perKey, edges := map[string]int{}, 0
+	var keys names
+	var perKey []int
+	edges := 0
 	for _, op := range ops {
 		if op.isWrite() {
-			perKey[op.Key]++
+			k := keys.id(op.Key)
+			if k == len(perKey) {
+				perKey = append(perKey, 0)
+			}
+			perKey[k]++
 			edges += len(op.Context)
 		}
 	}
+	byKey := make([][]*Write, len(perKey))
 	for k, n := range perKey {
-		g.byKey[k] = make([]*Write, 0, n)
+		byKey[k] = make([]*Write, 0, n)
 	}
 	for _, op := range ops {
 		if !op.isWrite() {
@@ -65,10 +73,14 @@ func newGraph(ops []*Op) (*Graph, error) {
 		if prev := g.writes[op.Write]; prev != nil {
 			return nil, &EventError{Event: op.Invoke, Err: fmt.Errorf("write id %s was already used by event %d (write ids must be unique)", op.Write, prev.Invoke)}
 		}
-		all = append(all, Write{Op: op, Deleted: op.F == histories.Delete, n: len(g.byKey[op.Key]), i: len(all)})
+		k := keys.id(op.Key)
+		all = append(all, Write{Op: op, Deleted: op.F == histories.Delete, n: len(byKey[k]), i: len(all)})
 		w := &all[len(all)-1]
 		g.writes[op.Write] = w
-		g.byKey[op.Key] = append(g.byKey[op.Key], w)
+		byKey[k] = append(byKey[k], w)
+	}
+	for k, ws := range byKey {
+		g.byKey[keys.list[k]] = ws
 	}
 	// Every write's parents, then its kids, are parts of one slice each,
 	// made once and each part capped at its own length.
@@ -100,6 +112,7 @@ func newGraph(ops []*Op) (*Graph, error) {
 			p.kids = append(p.kids, &all[i])
 		}
 	}
+	g.all = all
 	for _, ws := range g.byKey {
 		k := &keyGraph{memo: map[uint64]bool{}}
 		for _, w := range ws {
