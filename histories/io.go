@@ -345,7 +345,7 @@ type parsedLine struct {
 func readChunks(r io.Reader, out chan<- *chunk, free <-chan *chunk, stop <-chan struct{}, most int) {
 	defer close(out)
 	line := 1
-	var carry []byte // the start of a line the last chunk did not hold
+	var carry []byte        // the start of a line the last chunk did not hold
 	made, size := 0, 64<<10 // a new chunk's buffer: grown to chunkSize as the input asks
 	for seq := 0; ; seq++ {
 		var c *chunk
