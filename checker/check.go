@@ -136,7 +136,11 @@ func (c *check) keysAside(keys []string) {
 	parallel.Do(len(keys), procs, func(i int) error {
 		p := c.part()
 		ls[i] = p.key(keys[i])
-		p.res.Summary.Stamped += p.external(keys[i])
+		stamped, byAck := p.external(keys[i])
+		p.res.Summary.Stamped += stamped
+		if ls[i] != nil {
+			ls[i].byAck = byAck
+		}
 		parts[i] = p
 		return nil
 	}, nil)

@@ -1,7 +1,6 @@
 package checker
 
 import (
-	"cmp"
 	"slices"
 
 	"github.com/clockwise-kv/clockwise/clock"
@@ -16,6 +15,7 @@ type losses struct {
 	lost   []bool   // by Write.n: the write is lost
 	after  [][]bool // after[i][n]: writes that follow fset[i]
 	n      int      // lost writes
+	byAck  []*Write // the acknowledged writes with a stamp, by ack (external)
 }
 
 // losses finds which of a key's writes are lost: acknowledged (or
@@ -58,7 +58,7 @@ func (c *check) lostWrites(ls *losses) {
 			continue
 		}
 		if top == nil {
-			top, early = highestAncestors(writes), earliest(writes)
+			top, early = highestAncestors(writes), earliest(ls.byAck)
 		}
 		l, why := c.lost(w, fset, after)
 		var inverted *Write // the write w follows but was stamped below
@@ -109,14 +109,13 @@ type earlier struct {
 	top []*Write // top[i]: the highest stamp among the first i+1
 }
 
-func earliest(writes []*Write) *earlier {
-	acked := make([]*Write, 0, len(writes))
-	for _, w := range writes {
-		if w.Type == histories.OK && w.End >= 0 && ts(w) != 0 {
-			acked = append(acked, w)
-		}
+// earliest makes an earlier from a key's acknowledged writes with a
+// stamp, sorted by ack (external's byAck).
+func earliest(byAck []*Write) *earlier {
+	acked := byAck
+	if len(acked) > 0 && acked[0].End < 0 { // acknowledged, yet never completed: only a history made in memory says so
+		acked = slices.DeleteFunc(slices.Clone(acked), func(w *Write) bool { return w.End < 0 })
 	}
-	slices.SortStableFunc(acked, func(a, b *Write) int { return cmp.Compare(a.End, b.End) })
 	e := &earlier{end: make([]int64, len(acked)), top: make([]*Write, len(acked))}
 	for i, w := range acked {
 		e.end[i], e.top[i] = w.End, w
