@@ -114,6 +114,7 @@ type check struct {
 	seen     []bool                                    // by Write.i: writes some read returned
 	refs     []*Ref                                    // each write's Ref by Write.i, shared by the findings (and by a check's parts, whose writes are their own)
 	refSlab  []Ref                                     // where the next Refs are made (each part has its own)
+	seenBuf  []*Write                                  // read's scratch space
 	// What each lost write's Why is written from, by index into res.Lost
 	// (explainFindings).
 	whyLost []lostWhy
@@ -183,7 +184,7 @@ func (c *check) keysAside(keys []string) {
 func (c *check) part() *check {
 	p := *c
 	p.res = &Result{}
-	p.whyLost, p.refSlab = nil, nil
+	p.whyLost, p.refSlab, p.seenBuf = nil, nil, nil
 	return &p
 }
 
