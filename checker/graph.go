@@ -141,8 +141,10 @@ func (g *Graph) Precedes(a, b *Write) bool {
 	}
 	k := a.keyed
 	pair := uint64(a.n)<<32 | uint64(b.n)
-	if v, ok := k.memo[pair]; ok {
-		return v
+	if len(k.memo) > 0 {
+		if v, ok := k.memo[pair]; ok {
+			return v
+		}
 	}
 	// Search b's ancestors for a. A write's ancestors were all invoked
 	// before it (its client read them first), so writes invoked before a
@@ -157,7 +159,9 @@ func (g *Graph) Precedes(a, b *Write) bool {
 	}
 	k.seen[b.n] = k.round
 	stack := append(k.stack[:0], b)
+	steps := 0
 	for len(stack) > 0 && !found {
+		steps++
 		x := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		for _, p := range x.parents {
@@ -172,9 +176,16 @@ func (g *Graph) Precedes(a, b *Write) bool {
 		}
 	}
 	k.stack = stack[:0]
-	k.memo[pair] = found
+	if steps > memoSteps {
+		k.memo[pair] = found
+	}
 	return found
 }
+
+// memoSteps is how many writes a search of Precedes visits before its
+// answer is worth remembering: most searches end within a few, sooner
+// than a map finds what one remembered.
+const memoSteps = 32
 
 // Relation is how one write relates causally to another.
 type Relation uint8
