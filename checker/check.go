@@ -113,6 +113,8 @@ type check struct {
 	stale    map[uint64]int                            // index into res.Stale, by pair a.i<<32 | b.i
 	seen     []bool                                    // by Write.i: writes some read returned
 	refs     []*Ref                                    // each write's Ref by Write.i, shared by the findings (and by a check's parts, whose writes are their own)
+	refSlab  []Ref                                     // where the next Refs are made (each part has its own)
+	seenBuf  []*Write                                  // read's scratch space
 	// What each lost write's Why is written from, by index into res.Lost
 	// (explainFindings).
 	whyLost []lostWhy
@@ -124,29 +126,56 @@ type check struct {
 // goroutine gets. A key's findings name only its own writes, so a part
 // shares with the others only what the check knew before (read only) and
 // the graph, whose memory of precedence is kept per key.
+//
+// The lost writes, most of a long history's findings, are counted first
+// and then described by each part straight into its own stretch of
+// Result.Lost, so that they are never copied.
 func (c *check) keysAside(keys []string) {
 	parts := make([]*check, len(keys))
-	parallel.Do(len(keys), runtime.GOMAXPROCS(0), func(i int) error {
+	ls := make([]*losses, len(keys))
+	procs := runtime.GOMAXPROCS(0)
+	parallel.Do(len(keys), procs, func(i int) error {
 		p := c.part()
-		p.key(keys[i])
-		p.res.Summary.Stamped += p.external(keys[i])
+		ls[i] = p.key(keys[i])
+		stamped, byAck := p.external(keys[i])
+		p.res.Summary.Stamped += stamped
+		if ls[i] != nil {
+			ls[i].byAck = byAck
+		}
 		parts[i] = p
 		return nil
 	}, nil)
 	r := c.res
 	var lost, external int
-	for _, p := range parts {
-		lost, external = lost+len(p.res.Lost), external+len(p.res.External)
+	for i, p := range parts {
+		if ls[i] != nil {
+			lost += ls[i].n
+		}
+		external += len(p.res.External)
 	}
 	r.Lost, r.External = slices.Grow(r.Lost, lost), slices.Grow(r.External, external)
 	c.whyLost = slices.Grow(c.whyLost, lost)
+	at := len(r.Lost)
+	for i, p := range parts {
+		if ls[i] != nil {
+			end := at + ls[i].n
+			p.res.Lost, p.whyLost = r.Lost[at:at:end], c.whyLost[at:at:end]
+			at = end
+		}
+	}
+	parallel.Do(len(keys), procs, func(i int) error {
+		if ls[i] != nil {
+			parts[i].lostWrites(ls[i])
+			ls[i] = nil
+		}
+		return nil
+	}, nil)
+	r.Lost, c.whyLost = r.Lost[:at], c.whyLost[:at]
 	for _, p := range parts {
 		r.Keys = append(r.Keys, p.res.Keys...)
 		r.Divergent = append(r.Divergent, p.res.Divergent...)
-		r.Lost = append(r.Lost, p.res.Lost...)
 		r.External = append(r.External, p.res.External...)
 		r.Summary.Stamped += p.res.Summary.Stamped
-		c.whyLost = append(c.whyLost, p.whyLost...)
 	}
 }
 
@@ -155,22 +184,21 @@ func (c *check) keysAside(keys []string) {
 func (c *check) part() *check {
 	p := *c
 	p.res = &Result{}
-	p.whyLost = nil
+	p.whyLost, p.refSlab, p.seenBuf = nil, nil, nil
 	return &p
 }
 
 // scan walks the operations: counts, phantoms, stale siblings, final reads.
 func (c *check) scan(ops []*Op) {
 	s := &c.res.Summary
-	c.keys = map[string]bool{}
 	c.final = map[string]map[string][]histories.Version{}
 	c.stale = map[uint64]int{}
 	c.tried = map[string]map[string]string{}
-	c.nodes = map[string]bool{}
+	var keys, nodes names
 	for _, op := range ops {
-		c.keys[op.Key] = true
+		keys.id(op.Key)
 		if op.Node != "" {
-			c.nodes[op.Node] = true
+			nodes.id(op.Node)
 		}
 		final := op.Process == histories.Final
 		if !final {
@@ -209,10 +237,17 @@ func (c *check) scan(ops []*Op) {
 			}
 		}
 	}
-	for _, w := range c.g.writes {
-		if w.Type == histories.Info && c.seen[w.i] {
+	for i := range c.g.all {
+		if w := &c.g.all[i]; w.Type == histories.Info && c.seen[w.i] {
 			s.SeenIndeterminate++
 		}
+	}
+	c.keys, c.nodes = make(map[string]bool, len(keys.list)), make(map[string]bool, len(nodes.list))
+	for _, k := range keys.list {
+		c.keys[k] = true
+	}
+	for _, n := range nodes.list {
+		c.nodes[n] = true
 	}
 }
 
@@ -232,7 +267,8 @@ func finalOutcome(op *Op) string {
 }
 
 // key judges one key: its final set, divergence and sibling preservation,
-// then its lost writes.
+// and which of its writes are lost, which it returns (nil when the key
+// cannot be judged) for lostWrites to describe.
 //
 // A key with writes is judged only when every node the history names
 // answered its final read: F is then the whole final state. Otherwise its
@@ -240,7 +276,7 @@ func finalOutcome(op *Op) string {
 // from the answers may survive on a node that did not answer), and the
 // missing nodes make the verdict unknown; divergence between the nodes that
 // did answer is still proven.
-func (c *check) key(key string) {
+func (c *check) key(key string) *losses {
 	k := c.preservation(key)
 	if len(c.g.byKey[key]) > 0 {
 		for _, n := range slices.Sorted(maps.Keys(c.nodes)) {
@@ -253,11 +289,11 @@ func (c *check) key(key string) {
 	fset := c.finalSet(&k)
 	if !k.Judged {
 		c.res.Keys = append(c.res.Keys, k)
-		return
+		return nil
 	}
 	k.Preserved = slices.Equal(k.Final, k.Maximal)
 	c.res.Keys = append(c.res.Keys, k)
-	c.lostWrites(key, fset)
+	return c.losses(key, fset)
 }
 
 // undecided says why the history cannot decide: no client operation at

@@ -20,6 +20,13 @@ func (c *check) preservation(key string) Key {
 		}
 	}
 	dominated := reach(len(writes), counted, parentsOf)
+	n := 0
+	for _, w := range counted {
+		if !dominated[w.n] {
+			n++
+		}
+	}
+	k.Maximal = slices.Grow(k.Maximal, n)
 	for _, w := range counted {
 		if !dominated[w.n] {
 			k.Maximal = append(k.Maximal, w.Write)

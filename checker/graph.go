@@ -24,6 +24,7 @@ type Write struct {
 // A, or names a write that follows A. The store's own metadata is never
 // consulted.
 type Graph struct {
+	all    []Write // in invoke order
 	writes map[string]*Write
 	byKey  map[string][]*Write
 }
@@ -44,9 +45,27 @@ func newGraph(ops []*Op) (*Graph, error) {
 			n++
 		}
 	}
-	// The writes are made at once, and the map sized for them.
+	// The writes are made at once, the map sized for them and each key's
+	// list for its writes.
 	all := make([]Write, 0, n)
 	g := &Graph{writes: make(map[string]*Write, n), byKey: map[string][]*Write{}}
+	var keys names
+	var perKey []int
+	edges := 0
+	for _, op := range ops {
+		if op.isWrite() {
+			k := keys.id(op.Key)
+			if k == len(perKey) {
+				perKey = append(perKey, 0)
+			}
+			perKey[k]++
+			edges += len(op.Context)
+		}
+	}
+	byKey := make([][]*Write, len(perKey))
+	for k, n := range perKey {
+		byKey[k] = make([]*Write, 0, n)
+	}
 	for _, op := range ops {
 		if !op.isWrite() {
 			continue
@@ -54,16 +73,20 @@ func newGraph(ops []*Op) (*Graph, error) {
 		if prev := g.writes[op.Write]; prev != nil {
 			return nil, &EventError{Event: op.Invoke, Err: fmt.Errorf("write id %s was already used by event %d (write ids must be unique)", op.Write, prev.Invoke)}
 		}
-		all = append(all, Write{Op: op, Deleted: op.F == histories.Delete, n: len(g.byKey[op.Key]), i: len(all)})
+		k := keys.id(op.Key)
+		all = append(all, Write{Op: op, Deleted: op.F == histories.Delete, n: len(byKey[k]), i: len(all)})
 		w := &all[len(all)-1]
 		g.writes[op.Write] = w
-		g.byKey[op.Key] = append(g.byKey[op.Key], w)
+		byKey[k] = append(byKey[k], w)
+	}
+	for k, ws := range byKey {
+		g.byKey[keys.list[k]] = ws
 	}
 	// Every write's parents, then its kids, are parts of one slice each,
 	// made once and each part capped at its own length.
-	var parents []*Write
-	kids := make([]int, len(all)) // by Write.i: how many kids
-	ends := make([]int, len(all)) // by Write.i: where its parents end
+	parents := make([]*Write, 0, edges) // at most one for each id a context names
+	kids := make([]int, len(all))       // by Write.i: how many kids
+	ends := make([]int, len(all))       // by Write.i: where its parents end
 	for i := range all {
 		w := &all[i]
 		start := len(parents)
@@ -89,6 +112,7 @@ func newGraph(ops []*Op) (*Graph, error) {
 			p.kids = append(p.kids, &all[i])
 		}
 	}
+	g.all = all
 	for _, ws := range g.byKey {
 		k := &keyGraph{memo: map[uint64]bool{}}
 		for _, w := range ws {
@@ -117,8 +141,10 @@ func (g *Graph) Precedes(a, b *Write) bool {
 	}
 	k := a.keyed
 	pair := uint64(a.n)<<32 | uint64(b.n)
-	if v, ok := k.memo[pair]; ok {
-		return v
+	if len(k.memo) > 0 {
+		if v, ok := k.memo[pair]; ok {
+			return v
+		}
 	}
 	// Search b's ancestors for a. A write's ancestors were all invoked
 	// before it (its client read them first), so writes invoked before a
@@ -133,7 +159,9 @@ func (g *Graph) Precedes(a, b *Write) bool {
 	}
 	k.seen[b.n] = k.round
 	stack := append(k.stack[:0], b)
+	steps := 0
 	for len(stack) > 0 && !found {
+		steps++
 		x := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		for _, p := range x.parents {
@@ -148,9 +176,16 @@ func (g *Graph) Precedes(a, b *Write) bool {
 		}
 	}
 	k.stack = stack[:0]
-	k.memo[pair] = found
+	if steps > memoSteps {
+		k.memo[pair] = found
+	}
 	return found
 }
+
+// memoSteps is how many writes a search of Precedes visits before its
+// answer is worth remembering: most searches end within a few, sooner
+// than a map finds what one remembered.
+const memoSteps = 32
 
 // Relation is how one write relates causally to another.
 type Relation uint8

@@ -73,22 +73,39 @@ func historyEnd(ops []*Op) int64 {
 // held. It only reads ops, so it runs beside the rest of a check.
 func linearizable(ops []*Op, timeout time.Duration) []Linear {
 	end := historyEnd(ops)
-	count := map[string]int{}
+	var keys names
+	var count []int
 	for _, op := range ops {
-		count[op.Key]++
+		k := keys.id(op.Key)
+		if k == len(count) {
+			count = append(count, 0)
+		}
+		count[k]++
 	}
-	perKey := make(map[string][]*Op, len(count))
+	perKey := make([][]*Op, len(count))
 	for k, n := range count {
 		perKey[k] = make([]*Op, 0, n)
 	}
 	for _, op := range ops {
-		perKey[op.Key] = append(perKey[op.Key], op)
+		k := keys.id(op.Key)
+		perKey[k] = append(perKey[k], op)
 	}
 	out := []Linear{}
-	for _, k := range slices.Sorted(maps.Keys(perKey)) {
-		key := perKey[k]
-		delete(perKey, k)
-		reg := make([]linear.Op, 0, len(key))
+	if len(count) == 0 {
+		return out
+	}
+	// One key's register operations at a time, in one buffer that the
+	// largest key fills: linear.Check keeps none of them.
+	reg := make([]linear.Op, 0, slices.Max(count))
+	order := make([]int, len(keys.list))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(keys.list[a], keys.list[b]) })
+	for _, i := range order {
+		k, key := keys.list[i], perKey[i]
+		perKey[i] = nil
+		reg = reg[:0]
 		var shape linear.Shape
 		siblings := false
 		for _, op := range key {

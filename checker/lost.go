@@ -1,47 +1,64 @@
 package checker
 
 import (
-	"cmp"
 	"slices"
 
 	"github.com/clockwise-kv/clockwise/clock"
 	"github.com/clockwise-kv/clockwise/histories"
 )
 
-// lostWrites finds a key's lost writes: acknowledged (or indeterminate and
-// returned by a read: it happened), not in F, and followed by no member of
-// F. fset is the members of F the history wrote (see finalSet).
-func (c *check) lostWrites(key string, fset []*Write) {
+// losses is what a key's lost writes are found from, and how many there
+// are (lostWrites), made before the check knows where in Result.Lost they go.
+type losses struct {
+	writes []*Write // the key's
+	fset   []*Write // the members of F the history wrote (see finalSet)
+	lost   []bool   // by Write.n: the write is lost
+	after  [][]bool // after[i][n]: writes that follow fset[i]
+	n      int      // lost writes
+	byAck  []*Write // the acknowledged writes with a stamp, by ack (external)
+}
+
+// losses finds which of a key's writes are lost: acknowledged (or
+// indeterminate and returned by a read: it happened), not in F, and
+// followed by no member of F. fset is the members of F the history wrote
+// (see finalSet).
+func (c *check) losses(key string, fset []*Write) *losses {
 	writes := c.g.byKey[key]
 	covered := reach(len(writes), fset, parentsOf)
-	var after [][]bool // after[i][n]: writes that follow fset[i]
+	var after [][]bool
 	for _, f := range fset {
 		after = append(after, reach(len(writes), []*Write{f}, kidsOf))
 	}
-	// A write of the key is in F when it is in fset: final asks by position.
+	// A write of the key is in F when it is in fset: final asks by
+	// position. covered becomes the lost writes.
 	final := make([]bool, len(writes))
 	for _, f := range fset {
 		final[f.n] = true
 	}
-	isLost := func(w *Write) bool {
-		return c.happened(w) && !final[w.n] && !covered[w.n]
-	}
 	n := 0
 	for _, w := range writes {
-		if isLost(w) {
+		covered[w.n] = c.happened(w) && !final[w.n] && !covered[w.n]
+		if covered[w.n] {
 			n++
 		}
 	}
+	return &losses{writes: writes, fset: fset, lost: covered, after: after, n: n}
+}
+
+// lostWrites appends a key's lost writes (losses) to the findings, and
+// what their Whys are written from to c.whyLost.
+func (c *check) lostWrites(ls *losses) {
+	writes, fset, after := ls.writes, ls.fset, ls.after
 	// Room for them all: a history of many losses copies none.
-	c.res.Lost, c.whyLost = slices.Grow(c.res.Lost, n), slices.Grow(c.whyLost, n)
+	c.res.Lost, c.whyLost = slices.Grow(c.res.Lost, ls.n), slices.Grow(c.whyLost, ls.n)
 	var top []*Write // top[n]: the ancestor of writes[n] with the highest timestamp
 	var early *earlier
 	for _, w := range writes {
-		if !isLost(w) {
+		if !ls.lost[w.n] {
 			continue
 		}
 		if top == nil {
-			top, early = highestAncestors(writes), earliest(writes)
+			top, early = highestAncestors(writes), earliest(ls.byAck)
 		}
 		l, why := c.lost(w, fset, after)
 		var inverted *Write // the write w follows but was stamped below
@@ -92,14 +109,13 @@ type earlier struct {
 	top []*Write // top[i]: the highest stamp among the first i+1
 }
 
-func earliest(writes []*Write) *earlier {
-	var acked []*Write
-	for _, w := range writes {
-		if w.Type == histories.OK && w.End >= 0 && ts(w) != 0 {
-			acked = append(acked, w)
-		}
+// earliest makes an earlier from a key's acknowledged writes with a
+// stamp, sorted by ack (external's byAck).
+func earliest(byAck []*Write) *earlier {
+	acked := byAck
+	if len(acked) > 0 && acked[0].End < 0 { // acknowledged, yet never completed: only a history made in memory says so
+		acked = slices.DeleteFunc(slices.Clone(acked), func(w *Write) bool { return w.End < 0 })
 	}
-	slices.SortStableFunc(acked, func(a, b *Write) int { return cmp.Compare(a.End, b.End) })
 	e := &earlier{end: make([]int64, len(acked)), top: make([]*Write, len(acked))}
 	for i, w := range acked {
 		e.end[i], e.top[i] = w.End, w

@@ -2,6 +2,7 @@ package checker
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/clockwise-kv/clockwise/histories"
 )
@@ -183,6 +184,11 @@ func (as *Assembler) add(e *histories.Event) error {
 			Write: e.Write, Value: e.Value, Context: e.Context,
 		}
 		open[e.Process] = op
+		if len(as.ops) == cap(as.ops) {
+			// Doubled, not the quarter append grows a long slice by: a
+			// million operations leave 16 MB behind, not 40.
+			as.ops = slices.Grow(as.ops, max(len(as.ops), opSlab))
+		}
 		as.ops = append(as.ops, op)
 		return nil
 	}
@@ -225,4 +231,37 @@ func (as *Assembler) Analysis() (*Analysis, error) {
 		return nil, err
 	}
 	return &Analysis{Events: as.events, Ops: as.ops, Faults: as.faults, Graph: g}, nil
+}
+
+// names numbers the few distinct strings a history repeats on every
+// operation (keys, nodes), in the order they first come: a handful of
+// them are told apart by comparing, which costs less than hashing (the
+// scanner interns them, so equal ones are mostly one string), and a map
+// answers once there are more.
+type names struct {
+	list []string
+	ids  map[string]int
+}
+
+// fewNames is how many names are told apart by comparing.
+const fewNames = 8
+
+// id returns s's number, giving it the next when s is new.
+func (n *names) id(s string) int {
+	if len(n.list) <= fewNames {
+		for i, t := range n.list {
+			if t == s {
+				return i
+			}
+		}
+	} else if i, ok := n.ids[s]; ok {
+		return i
+	}
+	if n.ids == nil {
+		n.ids = map[string]int{}
+	}
+	i := len(n.list)
+	n.ids[s] = i
+	n.list = append(n.list, s)
+	return i
 }

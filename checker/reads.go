@@ -52,7 +52,7 @@ func (c *check) read(op *Op, final bool) {
 	if len(op.Versions) > 1 {
 		c.duplicated(op)
 	}
-	var seen []*Write
+	seen := c.seenBuf[:0]
 	for _, v := range op.Versions {
 		w := c.g.writes[v.Write]
 		switch {
@@ -88,6 +88,7 @@ func (c *check) read(op *Op, final bool) {
 			c.res.Stale = append(c.res.Stale, Stale{Key: op.Key, Write: c.ref(a), Newer: c.ref(b), Read: op.Invoke, Reads: 1, Final: final})
 		}
 	}
+	c.seenBuf = seen[:0]
 }
 
 func (c *check) phantom(p Phantom) {

@@ -65,16 +65,22 @@ func (c *check) ref(w *Write) *Ref {
 	if r := c.refs[w.i]; r != nil {
 		return r
 	}
-	r := ref(w)
+	if len(c.refSlab) == 0 {
+		c.refSlab = make([]Ref, refSlab) // one allocation for many Refs
+	}
+	r := &c.refSlab[0]
+	c.refSlab = c.refSlab[1:]
+	fillRef(r, w)
 	c.refs[w.i] = r
 	return r
 }
 
-func ref(w *Write) *Ref {
-	if w == nil {
-		return nil
-	}
-	r := &Ref{
+// refSlab is how many Refs a check allocates at once.
+const refSlab = 256
+
+// fillRef describes w in r.
+func fillRef(r *Ref, w *Write) {
+	*r = Ref{
 		Write: w.Write, Value: w.Value, Deleted: w.Deleted, Process: w.Process, Node: w.Node, Type: w.Type,
 		Invoke: w.Invoke, Ack: w.Complete, Start: w.Start, End: w.End, Context: w.Context, Offset: w.Offset,
 	}
@@ -84,5 +90,4 @@ func ref(w *Write) *Ref {
 	if w.Meta != nil {
 		r.TS, r.VV = w.Meta.TS, w.Meta.VV
 	}
-	return r
 }

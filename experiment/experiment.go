@@ -26,6 +26,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -321,6 +322,37 @@ type Judged struct {
 	Cut *histories.LineError
 }
 
+// eventLines is the line each event of a history came from, to name it
+// in an error, kept as the events where the count of the lines skipped
+// before them (blank ones) changes: a history without blank lines keeps
+// nothing however long it is.
+type eventLines struct {
+	events int
+	from   []int // from[i]: an event whose line is not the one after the last event's
+	lines  []int // lines[i]: the line event from[i] came from
+}
+
+// add adds the next event, which came from line (from 1).
+func (l *eventLines) add(line int) {
+	if line != l.line(l.events) {
+		l.from, l.lines = append(l.from, l.events), append(l.lines, line)
+	}
+	l.events++
+}
+
+// line is the line event i came from, or would come from were it the
+// next and no line skipped before it.
+func (l *eventLines) line(i int) int {
+	j, found := slices.BinarySearch(l.from, i)
+	if !found {
+		j--
+	}
+	if j < 0 {
+		return i + 1
+	}
+	return l.lines[j] + i - l.from[j]
+}
+
 // Judge reads the history at path, a history file or a run folder holding
 // one, and judges it with opts; it runs and writes nothing. When a key is
 // not linearizable and the folder holds porcupine's page, the result names
@@ -338,16 +370,16 @@ func Judge(path string, opts checker.Options) (*Judged, error) {
 	// operations: the assembler keeps its first error and the file is read
 	// to its end.
 	var as checker.Assembler
-	var lines []int32 // lines[i]: the line of event i, to name it in an error
+	var lines eventLines
 	cut, err := histories.ScanFile(file, func(e *histories.Event, line int) error {
-		lines = append(lines, int32(line))
+		lines.add(line)
 		as.Add(e)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	j := &Judged{Path: file, Events: len(lines), Cut: cut}
+	j := &Judged{Path: file, Events: lines.events, Cut: cut}
 	a, err := as.Analysis()
 	if err == nil {
 		j.Result, err = a.Check(opts)
@@ -357,8 +389,8 @@ func Judge(path string, opts checker.Options) (*Judged, error) {
 		if errors.As(err, &ee) {
 			// Name the line, as the decoder does.
 			line := 0
-			if ee.Event >= 0 && ee.Event < len(lines) {
-				line = int(lines[ee.Event])
+			if ee.Event >= 0 && ee.Event < lines.events {
+				line = lines.line(ee.Event)
 			}
 			err = &histories.LineError{Line: line, Field: ee.Field, Err: fmt.Errorf("event %d: %w", ee.Event, ee.Err)}
 		}

@@ -193,3 +193,17 @@ func TestSplitShell(t *testing.T) {
 	_, err := SplitShell("clockwise 'check")
 	assert.Error(t, err)
 }
+
+func TestEventLinesNameTheLineOfEachEvent(t *testing.T) {
+	// Events on lines 1, 2, 4, 5, 8 (lines 3, 6 and 7 blank).
+	var l eventLines
+	want := []int{1, 2, 4, 5, 8}
+	for _, line := range want {
+		l.add(line)
+	}
+	require.Equal(t, len(want), l.events)
+	for i, line := range want {
+		assert.Equal(t, line, l.line(i), "event %d", i)
+	}
+	assert.Len(t, l.from, 2, "kept only where a skipped line shifts the count")
+}

@@ -244,9 +244,13 @@ func Scan(r io.Reader, fn func(e *Event, line int) error) (cut *LineError, err e
 	parsers := min(max(runtime.GOMAXPROCS(0), 1), maxParsers)
 	read := make(chan *chunk, parsers)
 	parsed := make(chan *chunk, 2*parsers)
-	free := make(chan *chunk, 4*parsers)
+	// At most chunks chunks are made; the reader waits for one of them to
+	// come back once it has made them all, so a long history is read
+	// through the same few buffers.
+	chunks := 4*parsers + 2
+	free := make(chan *chunk, chunks)
 	stop := make(chan struct{})
-	go readChunks(r, read, free, stop)
+	go readChunks(r, read, free, stop, chunks)
 	var wg sync.WaitGroup
 	for range parsers {
 		wg.Go(func() {
@@ -306,8 +310,10 @@ func Scan(r io.Reader, fn func(e *Event, line int) error) (cut *LineError, err e
 // maxParsers bounds the goroutines that parse a history's chunks.
 const maxParsers = 4
 
-// chunkSize is about how many bytes of whole lines a chunk holds.
-const chunkSize = 1 << 20
+// chunkSize is about how many bytes of whole lines a chunk holds: small
+// enough that the few chunks in flight hold little, large enough that
+// passing one on costs nothing beside parsing it.
+const chunkSize = 256 << 10
 
 // A chunk is whole lines of a history on their way from the reader through
 // a parser to fn.
@@ -334,19 +340,30 @@ type parsedLine struct {
 }
 
 // readChunks reads r into chunks of whole lines and sends them out in
-// order, until the input ends, reading fails or stop is closed.
-func readChunks(r io.Reader, out chan<- *chunk, free <-chan *chunk, stop <-chan struct{}) {
+// order, until the input ends, reading fails or stop is closed. It makes
+// at most most chunks, and then takes the ones that come back on free.
+func readChunks(r io.Reader, out chan<- *chunk, free <-chan *chunk, stop <-chan struct{}, most int) {
 	defer close(out)
 	line := 1
-	var carry []byte // the start of a line the last chunk did not hold
+	var carry []byte        // the start of a line the last chunk did not hold
+	made, size := 0, 64<<10 // a new chunk's buffer: grown to chunkSize as the input asks
 	for seq := 0; ; seq++ {
 		var c *chunk
-		select {
-		case c = <-free:
-			c.data, c.out, c.err, c.eof = c.data[:0], c.out[:0], nil, false
-		default:
-			c = &chunk{data: make([]byte, 0, 64<<10)} // grown to chunkSize as the input asks
+		if made < most {
+			select {
+			case c = <-free:
+			default:
+				c = &chunk{data: make([]byte, 0, size)}
+				made++
+			}
+		} else {
+			select {
+			case c = <-free:
+			case <-stop:
+				return
+			}
 		}
+		c.data, c.out, c.err, c.eof = c.data[:0], c.out[:0], nil, false
 		c.seq, c.line = seq, line
 		c.data = append(c.data, carry...)
 		var rerr error
@@ -376,6 +393,7 @@ func readChunks(r io.Reader, out chan<- *chunk, free <-chan *chunk, stop <-chan 
 		if rerr == io.EOF && len(c.data)-start > MaxLine+1 {
 			rerr = errLong // the last line, without a newline, may be one byte longer
 		}
+		size = max(size, min(cap(c.data), 2*chunkSize)) // the next new chunk starts as large
 		c.n = bytes.Count(c.data[:start], []byte{'\n'})
 		last := line + c.n // the line that starts at start
 		switch rerr {
@@ -419,25 +437,27 @@ func (c *chunk) parse(sc *scanner) {
 			b = bytes.TrimPrefix(b, []byte(bom))
 		}
 		if t := bytes.TrimSpace(b); len(t) > 0 {
-			c.out = append(c.out, parseLine(sc, &in, t, line, whole))
+			c.out = append(c.out, parsedLine{})
+			parseLine(sc, &in, t, line, whole, &c.out[len(c.out)-1])
 		}
 		line++
 	}
 }
 
-// parseLine parses one line, not blank, of the history.
-func parseLine(sc *scanner, in *raw, t []byte, line int, whole bool) parsedLine {
-	p := parsedLine{line: line}
+// parseLine parses one line, not blank, of the history into p, which is
+// zero: in place, as a parsed line is large.
+func parseLine(sc *scanner, in *raw, t []byte, line int, whole bool, p *parsedLine) {
+	p.line = line
 	if !sc.line(t, in) {
 		*in = raw{}
 		if jerr := json.Unmarshal(t, in); jerr != nil {
 			p.decode, p.cut = decodeError(line, jerr), !whole
-			return p
+			return
 		}
 	}
 	p.index, p.time = in.Index != nil, in.Time != nil
 	var err error
-	if p.e, err = in.fields(); err != nil {
+	if err = in.fields(&p.e); err != nil {
 		// fields gives no event on an error; deliver still checks these.
 		if p.index {
 			p.e.Index = *in.Index
@@ -451,7 +471,6 @@ func parseLine(sc *scanner, in *raw, t []byte, line int, whole bool) parsedLine 
 		}
 		p.err = err
 	}
-	return p
 }
 
 // deliver checks each of the chunk's events against those before it and
@@ -513,10 +532,12 @@ func sequence(i *int, t *int64, index int, last int64) *LineError {
 }
 
 // fields makes the event of a line whose index and time sequence has
-// checked, or not yet: it checks the rest.
-func (in *raw) fields() (Event, error) {
-	bad := func(field, format string, args ...any) (Event, error) {
-		return Event{}, &LineError{Field: field, Err: fmt.Errorf(format, args...)}
+// checked, or not yet, in e: it checks the rest. On an error e is left
+// zero.
+func (in *raw) fields(e *Event) error {
+	bad := func(field, format string, args ...any) error {
+		*e = Event{}
+		return &LineError{Field: field, Err: fmt.Errorf(format, args...)}
 	}
 	switch {
 	case in.Process == "":
@@ -534,9 +555,7 @@ func (in *raw) fields() (Event, error) {
 		// empty read, and prove losses it never saw.
 		return bad("versions", "missing (or null) on a read ok: a read lists what it returned, [] when it found nothing")
 	}
-	// e is returned by value: nothing takes its address, so that it is
-	// not made on the heap for every line.
-	e := Event{
+	*e = Event{
 		Process: in.Process, Type: Type(in.Type), F: Func(in.F),
 		Key: in.Key, Node: in.Node, Write: in.Write, Context: in.Context, Versions: in.Versions,
 		Meta: in.Meta, Error: in.Error, Offset: in.Offset,
@@ -572,7 +591,7 @@ func (in *raw) fields() (Event, error) {
 	if e.IsWrite() && e.Write == "" {
 		return bad("write", "missing on a %s", e.F)
 	}
-	return e, nil
+	return nil
 }
 
 func decodeError(line int, err error) *LineError {

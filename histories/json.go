@@ -86,7 +86,13 @@ func appendMeta(b []byte, m *Meta) []byte {
 	if m.VV != nil {
 		sep("vv")
 		b = append(b, '{')
-		for i, k := range slices.Sorted(maps.Keys(m.VV)) {
+		var buf [8]string // the nodes of a cluster this small sort on the stack
+		nodes := buf[:0]
+		for k := range m.VV {
+			nodes = append(nodes, k)
+		}
+		slices.Sort(nodes)
+		for i, k := range nodes {
 			if i > 0 {
 				b = append(b, ',')
 			}

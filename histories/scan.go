@@ -215,6 +215,10 @@ func (s *scanner) ws() {
 
 // eat skips white space and then c, if c is next.
 func (s *scanner) eat(c byte) bool {
+	if s.i < len(s.b) && s.b[s.i] == c { // no white space: as clockwise writes
+		s.i++
+		return true
+	}
 	s.ws()
 	if s.i < len(s.b) && s.b[s.i] == c {
 		s.i++
@@ -234,25 +238,46 @@ func (s *scanner) str() ([]byte, bool) {
 	if !s.eat('"') {
 		return nil, false
 	}
-	start, ascii := s.i, true
-	for ; s.i < len(s.b); s.i++ {
-		c := s.b[s.i]
-		switch {
-		case c == '"':
-			b := s.b[start:s.i]
-			s.i++
-			if !ascii && !utf8.Valid(b) {
+	b, start, ascii := s.b, s.i, true
+	for i := start; i < len(b); i++ {
+		switch strByte[b[i]] {
+		case strPlain:
+		case strQuote:
+			s.i = i + 1
+			if !ascii && !utf8.Valid(b[start:i]) {
 				return nil, false // encoding/json replaces invalid bytes
 			}
-			return b, true
-		case c == '\\' || c < 0x20:
+			return b[start:i], true
+		case strEscape:
 			return nil, false
-		case c >= utf8.RuneSelf:
+		case strHigh:
 			ascii = false
 		}
 	}
 	return nil, false
 }
+
+// What a byte is inside a string, to str.
+const (
+	strPlain  = iota
+	strQuote  // its end
+	strEscape // a backslash or a control character: encoding/json decides
+	strHigh   // part of a multi-byte character
+)
+
+var strByte = func() (t [256]byte) {
+	for c := range t {
+		switch {
+		case c == '"':
+			t[c] = strQuote
+		case c == '\\' || c < 0x20:
+			t[c] = strEscape
+		case c >= utf8.RuneSelf:
+			t[c] = strHigh
+		}
+	}
+	return t
+}()
 
 func (s *scanner) string() (string, bool) {
 	b, ok := s.str()
@@ -299,42 +324,47 @@ func (s *scanner) internBytes(b []byte) string {
 	return v
 }
 
-// recentSlot is b's place in scanner.recent.
+// recentSlot is b's place in scanner.recent: a hash of its length, its
+// first, middle and last bytes, which gives the strings of a run (c1…c10,
+// k1…k5, n1…n9, invoke, ok, read, write, and the fields of a version and
+// of the metadata) slots of their own, so that each is answered without
+// the map, in a few instructions whatever its length.
 func recentSlot(b []byte) int {
-	if len(b) == 0 {
+	n := len(b)
+	if n == 0 {
 		return 0
 	}
-	return (len(b)*31 + int(b[0])*7 + int(b[len(b)-1])) % len(scanner{}.recent)
+	h := uint32(n)<<24 | uint32(b[0])<<16 | uint32(b[n-1])<<8 | uint32(b[n/2])
+	return int((h * 0x27d4eb2f) >> 24)
 }
 
 // int reads an integer as JSON writes one: no fraction, no exponent.
 func (s *scanner) int() (int64, bool) {
 	s.ws()
-	start := s.i
-	if s.i < len(s.b) && s.b[s.i] == '-' {
-		s.i++
+	b, i := s.b, s.i
+	start := i
+	if i < len(b) && b[i] == '-' {
+		i++
 	}
-	digits := s.i
-	for s.i < len(s.b) && s.b[s.i] >= '0' && s.b[s.i] <= '9' {
-		s.i++
+	digits := i
+	var n int64
+	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		n = n*10 + int64(b[i]-'0') // wraps past 18 digits, and then is not used
 	}
-	if s.i == digits || (s.b[digits] == '0' && s.i > digits+1) {
+	s.i = i
+	if i == digits || (b[digits] == '0' && i > digits+1) {
 		return 0, false
 	}
-	if s.i < len(s.b) && (s.b[s.i] == '.' || s.b[s.i] == 'e' || s.b[s.i] == 'E') {
+	if i < len(b) && (b[i] == '.' || b[i] == 'e' || b[i] == 'E') {
 		return 0, false
 	}
-	if s.i-digits < 19 { // fits: no int64 has fewer than 19 digits and overflows
-		var n int64
-		for _, c := range s.b[digits:s.i] {
-			n = n*10 + int64(c-'0')
-		}
+	if i-digits < 19 { // fits: no int64 has fewer than 19 digits and overflows
 		if digits > start {
 			n = -n
 		}
 		return n, true
 	}
-	n, err := strconv.ParseInt(string(s.b[start:s.i]), 10, 64)
+	n, err := strconv.ParseInt(string(b[start:i]), 10, 64)
 	return n, err == nil
 }
 

@@ -95,5 +95,7 @@ func (in *raw) event(index int, last int64) (Event, error) {
 	if err := sequence(in.Index, in.Time, index, last); err != nil {
 		return Event{}, err
 	}
-	return in.fields()
+	var e Event
+	err := in.fields(&e)
+	return e, err
 }

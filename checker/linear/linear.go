@@ -204,7 +204,13 @@ func (s Shape) Register() bool { return !s.siblings || s.spaced }
 // porcupine's answer illegal too, so true is that answer, reached at once on
 // a history full of them; false says nothing, and porcupine decides. The
 // comparisons are strict, so operations that touch in time count as
-// concurrent, as porcupine has them.
+// concurrent, as porcupine has them. Write ids are unique.
+//
+// The writes are looked up by id only once they began before a read
+// returned, the latest return of the reads so far: a write that began
+// after the read at hand returned makes the read impossible whether it is
+// known yet or not, so a history whose first reads are impossible is
+// decided before most of its writes are.
 func impossibleRead(h []Op) bool {
 	n := 0
 	for i := range h {
@@ -212,18 +218,20 @@ func impossibleRead(h []Op) bool {
 			n++
 		}
 	}
-	writes := make(map[string]*Op, n)
-	byReturn, reads := make([]*Op, 0, n), make([]*Op, 0, len(h)-n)
+	byCall, reads := make([]*Op, 0, n), make([]*Op, 0, len(h)-n)
 	for i := range h {
 		if p := &h[i]; p.Write != "" {
-			writes[p.Write] = p
-			byReturn = append(byReturn, p)
+			byCall = append(byCall, p)
 		} else {
 			reads = append(reads, p)
 		}
 	}
+	byReturn := slices.Clone(byCall)
 	slices.SortFunc(byReturn, func(a, b *Op) int { return cmp.Compare(a.Return, b.Return) })
+	slices.SortFunc(byCall, func(a, b *Op) int { return cmp.Compare(a.Call, b.Call) })
 	slices.SortFunc(reads, func(a, b *Op) int { return cmp.Compare(a.Call, b.Call) })
+	writes := map[string]*Op{} // the writes of byCall[:known]
+	known, until := 0, int64(0)
 	// latest is the latest call of the writes that returned before the
 	// read at hand began (any: some did).
 	next, latest, any := 0, int64(0), false
@@ -236,6 +244,9 @@ func impossibleRead(h []Op) bool {
 				return true
 			}
 			continue
+		}
+		for until = max(until, r.Return); known < len(byCall) && byCall[known].Call <= until; known++ {
+			writes[byCall[known].Write] = byCall[known]
 		}
 		w, ok := writes[r.Got]
 		if !ok || w.Call > r.Return || (any && latest > w.Return) {

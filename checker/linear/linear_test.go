@@ -2,7 +2,9 @@ package linear
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -116,4 +118,59 @@ func TestVisualize(t *testing.T) {
 	for _, s := range []string{"<html", `write x=\"a\" (w1)`, "delete x (w2)", "read x → [w1]", "c1 via n1"} {
 		assert.Contains(t, html.String(), s)
 	}
+}
+
+// TestImpossibleReadLooksUpOnlyWhatItMust holds impossibleRead, which
+// learns the writes as the reads reach them, to the answer of knowing them
+// all from the start, on random histories with unique write ids.
+func TestImpossibleReadLooksUpOnlyWhatItMust(t *testing.T) {
+	eager := func(h []Op) bool {
+		writes := map[string]*Op{}
+		var byReturn, reads []*Op
+		for i := range h {
+			if p := &h[i]; p.Write != "" {
+				writes[p.Write] = p
+				byReturn = append(byReturn, p)
+			} else {
+				reads = append(reads, p)
+			}
+		}
+		slices.SortFunc(byReturn, func(a, b *Op) int { return cmp.Compare(a.Return, b.Return) })
+		slices.SortFunc(reads, func(a, b *Op) int { return cmp.Compare(a.Call, b.Call) })
+		next, latest, any := 0, int64(0), false
+		for _, r := range reads {
+			for ; next < len(byReturn) && byReturn[next].Return < r.Call; next++ {
+				latest, any = max(latest, byReturn[next].Call), true
+			}
+			if r.Got == "" {
+				if any {
+					return true
+				}
+				continue
+			}
+			w, ok := writes[r.Got]
+			if !ok || w.Call > r.Return || (any && latest > w.Return) {
+				return true
+			}
+		}
+		return false
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		n := rapid.IntRange(1, 12).Draw(t, "ops")
+		var h []Op
+		var ids []string
+		for i := range n {
+			call := rapid.Int64Range(0, 30).Draw(t, "call")
+			ret := call + rapid.Int64Range(0, 15).Draw(t, "length")
+			if rapid.Bool().Draw(t, "write") {
+				id := fmt.Sprintf("w%d", i)
+				ids = append(ids, id)
+				h = append(h, Op{Key: "x", Write: id, Call: call, Return: ret})
+				continue
+			}
+			got := rapid.SampledFrom(append([]string{"", "w99"}, ids...)).Draw(t, "got")
+			h = append(h, Op{Key: "x", Got: got, Call: call, Return: ret})
+		}
+		require.Equal(t, eager(h), impossibleRead(h), "%+v", h)
+	})
 }

@@ -77,6 +77,7 @@ any could not be read.`,
 			if err != nil {
 				return err
 			}
+			collectNearLimit()
 			if workload != "" && !slices.Contains(checker.Workloads, workload) {
 				return usageErr("invalid --workload: %q: want %s (default: the one run.json beside the history records, else the store's own)", workload, strings.Join(checker.Workloads, " or "))
 			}

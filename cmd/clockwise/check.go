@@ -89,6 +89,7 @@ cannot decide (an interrupted run, replicas that did not converge).`,
 			if err != nil {
 				return err
 			}
+			collectNearLimit()
 			if err := limitFlag(limit); err != nil {
 				return err
 			}
