@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
-	"github.com/clockwise-kv/clockwise/histories"
+	"github.com/clockwise-kv/clockwise/checker/explain"
+	"github.com/clockwise-kv/clockwise/checker/results"
 )
 
 // Workloads the checker judges apart from the store's own (contexts,
@@ -29,8 +29,8 @@ const (
 var Workloads = []string{WorkloadRegister, WorkloadSet}
 
 // Absent is the kind of a write of the set workload that no final read of
-// its set holds.
-const Absent LostKind = "absent"
+// its set holds (results.Absent).
+const Absent = results.Absent
 
 // validWorkload reports an unknown workload.
 func validWorkload(w string) error {
@@ -65,99 +65,13 @@ func (c *check) workload(w string, faults []Fault) {
 	case WorkloadRegister:
 		c.res.Lost, c.whyLost = c.res.Lost[:0], c.whyLost[:0]
 	case WorkloadSet:
-		cuts := partitions(faults)
+		cuts := explain.Partitions(faults)
 		for i := range c.res.Lost {
 			l := &c.res.Lost[i]
 			l.Kind, l.Winner, l.WinnerTime, l.Inverted, l.Above, l.AboveRead, l.Skew, l.Until = Absent, nil, "", nil, nil, false, false, 0
-			l.Isolated = isolated(cuts, l.Write)
-			ack := "acknowledged"
-			if l.Write.Type != histories.OK {
-				ack = "of unknown outcome but read"
-			}
-			l.Why = fmt.Sprintf("%s added %q to %s through %s (%s, %s to %s) and no final read of %s holds it",
-				l.Write.Write, l.Write.Value, l.Key, l.Write.Node, ack, runTime(l.Write.Start), runTime(l.Write.End), l.Key)
-			if l.Isolated != "" {
-				l.Why += "; " + l.Write.Node + " was cut off by the partition " + l.Isolated
-			}
+			l.Isolated = explain.Isolated(cuts, l.Write)
+			l.Why = explain.Absent(l)
 		}
 		c.whyLost = nil
 	}
-}
-
-// cut is a partition in force from one time to another (end -1: never
-// healed).
-type cut struct {
-	groups     string
-	start, end int64
-}
-
-// partitions lists the partitions of a history's faults with their spells.
-func partitions(faults []Fault) []cut {
-	var cuts []cut
-	for _, f := range faults {
-		switch f.F {
-		case "partition":
-			if n := len(cuts); n > 0 && cuts[n-1].end < 0 {
-				cuts[n-1].end = f.Time
-			}
-			cuts = append(cuts, cut{groups: f.Params["groups"], start: f.Time, end: -1})
-		case "heal":
-			if n := len(cuts); n > 0 && cuts[n-1].end < 0 {
-				cuts[n-1].end = f.Time
-			}
-		}
-	}
-	return cuts
-}
-
-// isolated names the partition, and its spell, that cut w's node off from
-// the majority of the nodes while w was under way, or else the last one
-// that had before w began (a node on the minority side may go on taking
-// writes after the heal until it learns it was replaced); "" when none did.
-func isolated(cuts []cut, w *Ref) string {
-	end := w.End
-	if end < 0 {
-		end = 1<<63 - 1
-	}
-	spell := func(c cut) string {
-		until := "never healed"
-		if c.end >= 0 {
-			until = "healed at " + runTime(c.end)
-		}
-		return fmt.Sprintf("%s (from %s, %s)", c.groups, runTime(c.start), until)
-	}
-	before := ""
-	for _, c := range cuts {
-		if c.start > end || !minority(c.groups, w.Node) {
-			continue
-		}
-		if c.end >= 0 && c.end < w.Start {
-			before = spell(c) + ", before this write"
-			continue
-		}
-		return spell(c)
-	}
-	return before
-}
-
-// minority reports whether node is in a group smaller than half of the
-// nodes the groups "n1 | n2 n3" name.
-func minority(groups, node string) bool {
-	total, mine := 0, -1
-	for _, g := range strings.Split(groups, "|") {
-		f := strings.Fields(g)
-		total += len(f)
-		if slices.Contains(f, node) {
-			mine = len(f)
-		}
-	}
-	return mine >= 0 && 2*mine <= total
-}
-
-// runTime writes a run time, in ns, for a reader: "3.21s".
-func runTime(ns int64) string {
-	if ns < 0 {
-		return "never"
-	}
-	return time.Duration(ns).Round(time.Millisecond).String()
 }

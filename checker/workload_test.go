@@ -99,10 +99,3 @@ func TestUnknownWorkload(t *testing.T) {
 	_, err := Check(nil, Options{Workload: "queue"})
 	assert.ErrorContains(t, err, `unknown workload "queue"`)
 }
-
-func TestMinority(t *testing.T) {
-	assert.True(t, minority("n1 | n2 n3", "n1"))
-	assert.False(t, minority("n1 | n2 n3", "n2"))
-	assert.False(t, minority("n1 n2 n3", "n2"))
-	assert.False(t, minority("n1 | n2 n3", "n4"))
-}

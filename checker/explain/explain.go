@@ -1,6 +1,7 @@
 // Package explain writes the Why of a finding: the prose results.json
 // carries, in the words the report shows, written from the finding itself
-// (package results) and what the checker knew when it found it.
+// (package results) and what the checker knew when it found it; and the
+// words of a summary's losses, the headline (Total, Losses).
 package explain
 
 import (

@@ -24,6 +24,9 @@ const (
 	ConcurrentDropped     LostKind = "concurrent-dropped"
 	SuppressedByTombstone LostKind = "suppressed-by-tombstone"
 	Missing               LostKind = "missing"
+	// Absent is the kind of a write of the set workload that no final
+	// read of its set holds.
+	Absent LostKind = "absent"
 )
 
 // LostKinds lists the kinds of lost writes in report order.
