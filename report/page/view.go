@@ -277,6 +277,15 @@ func (d *draft) finish(res *checker.Result, info Info) (*page, error) {
 			p.LostMore++
 		}
 	}
+	// The latency plot marks the lost writes: it is the one plot drawn
+	// once the verdict is in, beside the rest of the page.
+	var latency *plot.Figure
+	var latencyErr error
+	d.wg.Go(func() {
+		if latency, latencyErr = plot.Latency(ops, &d.pf, end, lostBy); latencyErr == nil {
+			latencyErr = latency.Render()
+		}
+	})
 	for _, s := range res.Stale[:min(len(res.Stale), maxStaleRows)] {
 		p.Stale = append(p.Stale, staleView{s})
 	}
@@ -298,14 +307,8 @@ func (d *draft) finish(res *checker.Result, info Info) (*page, error) {
 			p.Missing++
 		}
 	}
-	// The latency plot marks the lost writes: it is the one plot drawn
-	// once the verdict is in.
-	latency, err := plot.Latency(ops, &d.pf, end, lostBy)
-	if err == nil {
-		err = latency.Render()
-	}
 	d.wg.Wait()
-	if err := errors.Join(append(d.errs, err)...); err != nil {
+	if err := errors.Join(append(d.errs, latencyErr)...); err != nil {
 		return nil, err
 	}
 	p.Plots = append(slices.Clone(d.plots), latency)

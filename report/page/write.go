@@ -63,7 +63,7 @@ func (d *Draft) Finish(res *checker.Result, info Info) (*HTML, error) {
 // folder holds now (links), the PNGs included.
 func (x *HTML) Write(dir string) (string, error) {
 	p := x.p
-	err := sideBySide(len(p.Plots), func(i int) error { // each PNG drawn and written side by side
+	err := sideBySide(len(p.Plots), func(i int) error { // each PNG, drawn when rendered, written side by side
 		path := filepath.Join(dir, p.Plots[i].File)
 		if err := runs.CreateFile(path, p.Plots[i].PNG); err != nil {
 			return fmt.Errorf("page: %s: %w", path, err)

@@ -633,24 +633,27 @@ const (
 const maxSVGPoints = 4000
 
 // Render draws the figure for the page, as a data URL (URL): SVG, or PNG
-// past maxSVGPoints.
+// past maxSVGPoints. It draws the PNG the run folder keeps (PNG) too, so
+// that whoever renders a figure beside other work (a page's plots are
+// drawn while the history is judged) leaves nothing to draw after it.
 func (f *Figure) Render() error {
-	var (
-		b   bytes.Buffer
-		err error
-	)
-	if f.points <= maxSVGPoints {
-		err = f.draw(vgsvg.New(plotW, plotH), &b)
-		f.URL = template.URL("data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(b.Bytes()))
+	var b bytes.Buffer
+	if err := f.draw(pngCanvas(), &b); err != nil {
 		return err
 	}
-	err = f.draw(pngCanvas(), &b)
 	f.pngData = b.Bytes()
-	f.URL = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(b.Bytes()))
+	if f.points > maxSVGPoints {
+		f.URL = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(f.pngData))
+		return nil
+	}
+	var svg bytes.Buffer
+	err := f.draw(vgsvg.New(plotW, plotH), &svg)
+	f.URL = template.URL("data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(svg.Bytes()))
 	return err
 }
 
-// PNG writes the figure as a PNG.
+// PNG writes the figure as a PNG: the one Render drew, or, before Render,
+// one drawn now.
 func (f *Figure) PNG(w io.Writer) error {
 	if f.pngData != nil {
 		_, err := w.Write(f.pngData)
