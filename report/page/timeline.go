@@ -237,46 +237,77 @@ func (d *opsData) add(ops []*checker.Op, procs []string, lost map[string]*checke
 			d.Q *= 10
 		}
 	}
-	lanes := map[string]int{}
+	// Number each operation's key, node and class in the order they first
+	// appear (none last for keys and nodes), and its lane, in one pass:
+	// the codes need how many of each there are.
+	lanes := make(map[string]int, len(procs))
 	for i, p := range procs {
 		lanes[p] = i
 	}
-	index := func(names []string) map[string]int {
-		m := map[string]int{}
-		for i, n := range names {
-			m[n] = i
-		}
-		return m
+	type class struct {
+		t    histories.Type
+		f    histories.Func
+		open bool
 	}
-	seen := func(f func(*checker.Op) string) []string {
-		var out []string
-		for _, op := range ops {
-			if v := f(op); v != "" && !slices.Contains(out, v) {
-				out = append(out, v)
+	type numbered struct {
+		key, node, class, lane int32
+		lost                   int8 // 0, 1 a lost write, 2 lost to clock skew
+	}
+	keys, nodes := map[string]int32{}, map[string]int32{}
+	classes, classNames := map[class]int32{}, map[string]int32{}
+	number := func(m map[string]int32, names *[]string, name string) int32 {
+		if name == "" {
+			return -1 // none: numbered last
+		}
+		i, ok := m[name]
+		if !ok {
+			i = int32(len(*names))
+			m[name] = i
+			*names = append(*names, name)
+		}
+		return i
+	}
+	nums := make([]numbered, len(ops))
+	for i, op := range ops {
+		n := &nums[i]
+		n.key, n.node = number(keys, &d.Keys, op.Key), number(nodes, &d.Nodes, op.Node)
+		c := class{op.Type, op.F, op.Complete < 0}
+		ci, ok := classes[c]
+		if !ok {
+			ci = number(classNames, &d.Classes, opClass(op))
+			classes[c] = ci
+		}
+		n.class, n.lane = ci, int32(lanes[op.Process])
+		if isLost(op) {
+			n.lost = 1
+			if lost[op.Write].Skew {
+				n.lost = 2
 			}
 		}
-		return out
 	}
-	d.Keys = append(seen(func(op *checker.Op) string { return op.Key }), "")
-	d.Nodes = append(seen(func(op *checker.Op) string { return op.Node }), "")
-	d.Classes = seen(opClass)
-	keys, nodes, classes := index(d.Keys), index(d.Nodes), index(d.Classes)
+	noKey, noNode := int32(len(d.Keys)), int32(len(d.Nodes))
+	d.Keys, d.Nodes = append(d.Keys, ""), append(d.Nodes, "")
 	d.Details = []int{}
 	var prevStart, prevInvoke int64
 	chosen := make([]bool, len(ops))
 	n := 0
-	choose := func(ok func(*checker.Op) bool) {
-		for i, op := range ops {
-			if n < maxDetails && !chosen[i] && ok(op) {
+	choose := func(ok func(int) bool) {
+		for i := range ops {
+			if n < maxDetails && !chosen[i] && ok(i) {
 				chosen[i] = true
 				n++
 			}
 		}
 	}
-	choose(func(op *checker.Op) bool { return want[op.Invoke] })
-	choose(isLost)
-	choose(func(*checker.Op) bool { return true })
+	if len(want) > 0 {
+		choose(func(i int) bool { return want[ops[i].Invoke] })
+	}
+	choose(func(i int) bool { return nums[i].lost > 0 })
+	choose(func(int) bool { return true })
 	var details []detail
+	if len(ops) > 0 { // none encode as null, as they always have
+		d.Start, d.Dur, d.Invoke, d.Code = make([]int64, 0, len(ops)), make([]int64, 0, len(ops)), make([]int, 0, len(ops)), make([]int, 0, len(ops))
+	}
 	for i, op := range ops {
 		start := op.Start / d.Q
 		dur := int64(-1)
@@ -287,18 +318,19 @@ func (d *opsData) add(ops []*checker.Op, procs []string, lost map[string]*checke
 		d.Dur = append(d.Dur, dur)
 		d.Invoke = append(d.Invoke, int(int64(op.Invoke)-prevInvoke))
 		prevStart, prevInvoke = start, int64(op.Invoke)
-		code := ((keys[op.Key]*len(d.Nodes)+nodes[op.Node])*len(d.Classes)+classes[opClass(op)])*len(procs) + lanes[op.Process]
-		code *= 3
-		if isLost(op) {
-			code++
-			if lost[op.Write].Skew {
-				code++
-			}
+		num := &nums[i]
+		key, node := num.key, num.node
+		if key < 0 {
+			key = noKey
 		}
-		d.Code = append(d.Code, code)
+		if node < 0 {
+			node = noNode
+		}
+		code := ((int(key)*len(d.Nodes)+int(node))*len(d.Classes)+int(num.class))*len(procs) + int(num.lane)
+		d.Code = append(d.Code, code*3+int(num.lost))
 		if chosen[i] {
 			det := describe(op, lost[op.Write])
-			if isLost(op) {
+			if num.lost > 0 {
 				det.Lost = lostAnchor(op.Write)
 			}
 			d.Details = append(d.Details, i)
