@@ -125,7 +125,17 @@ func render(w io.Writer, h []histories.Event, res *checker.Result, info Info) er
 
 // execute writes the page p to w.
 func execute(w io.Writer, p *page) error {
+	// The page is mostly the timeline's data and the plots: grown once
+	// to hold them and the rest, its buffer is not copied as it grows.
+	size := len(p.DetailsScript) + 256<<10
+	if p.Timeline != nil {
+		size += len(p.Timeline.Script) + 100*len(p.Timeline.Shades)
+	}
+	for _, f := range p.Plots {
+		size += len(f.URL)
+	}
 	var b bytes.Buffer
+	b.Grow(size + size/4)
 	if err := templates.ExecuteTemplate(&b, "report.html", p); err != nil {
 		return fmt.Errorf("page: %w", err)
 	}

@@ -3,6 +3,7 @@ package page
 import (
 	"cmp"
 	"fmt"
+	"html/template"
 	"math"
 	"slices"
 	"strings"
@@ -19,14 +20,15 @@ import (
 // rows for the nemesis above them, an axis on top.
 type timeline struct {
 	Width, Height int
-	Rows          []row    // labelled rows, nemesis rows first
-	Data          opsData  // operations, which the page's script draws
-	Shades        []shade  // fault intervals across every lane
-	Marks         []mark   // instant faults
-	Ticks         []tick   // the time axis
-	Top, Bottom   int      // the lanes' vertical extent
-	LanesH        int      // Bottom - Top
-	Legend        []string // classes shown in the legend
+	Rows          []row       // labelled rows, nemesis rows first
+	Data          opsData     // operations, which the page's script draws
+	Script        template.JS // Data as the page holds it (scriptJSON)
+	Shades        []shade     // fault intervals across every lane
+	Marks         []mark      // instant faults
+	Ticks         []tick      // the time axis
+	Top, Bottom   int         // the lanes' vertical extent
+	LanesH        int         // Bottom - Top
+	Legend        []string    // classes shown in the legend
 	// The page's script zooms and pans from these: true time per pixel as
 	// drawn, the margin left and right, and the time the timeline ends.
 	NsPerPx float64

@@ -3,6 +3,7 @@ package page
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"maps"
 	"slices"
 	"strconv"
@@ -35,14 +36,16 @@ type page struct {
 	Stale    []staleView
 	Keys     []keyView
 	Timeline *timeline
-	Details  []detail       // of the timeline's operations described in full (opsData.Details)
-	Plots    []*plot.Figure // latency quantiles, throughput, clocks, every latency
-	Missing  int            // operations that never completed
-	Ops      int            // operations in the history
-	Shown    int            // of those, the ones on the timeline
-	Verdict  string         // VALID, INVALID or UNKNOWN
-	Headline string         // what the verdict rests on
-	Total    string         // how many writes were lost of how many (checker.Total)
+	Details  []detail // of the timeline's operations described in full (opsData.Details)
+	// Details as the page holds it (scriptJSON)
+	DetailsScript template.JS
+	Plots         []*plot.Figure // latency quantiles, throughput, clocks, every latency
+	Missing       int            // operations that never completed
+	Ops           int            // operations in the history
+	Shown         int            // of those, the ones on the timeline
+	Verdict       string         // VALID, INVALID or UNKNOWN
+	Headline      string         // what the verdict rests on
+	Total         string         // how many writes were lost of how many (checker.Total)
 }
 
 // Invalid reports whether the verdict is invalid: the page then also lists
@@ -302,13 +305,18 @@ func (d *draft) finish(res *checker.Result, info Info) (*page, error) {
 	}
 	p.Shown = len(shown)
 	p.Timeline, p.Details = buildTimeline(shown, nv, tlEnd, lostBy, p.anchored())
+	// The timeline's data and details, the page's largest parts, are
+	// encoded here, side by side, rather than as the page is executed.
+	var detailsErr, dataErr error
+	d.wg.Go(func() { p.DetailsScript, detailsErr = scriptJSON(p.Details) })
+	p.Timeline.Script, dataErr = scriptJSON(&p.Timeline.Data)
 	for _, op := range ops {
 		if op.Complete < 0 {
 			p.Missing++
 		}
 	}
 	d.wg.Wait()
-	if err := errors.Join(append(d.errs, latencyErr)...); err != nil {
+	if err := errors.Join(append(d.errs, latencyErr, detailsErr, dataErr)...); err != nil {
 		return nil, err
 	}
 	p.Plots = append(slices.Clone(d.plots), latency)
