@@ -123,22 +123,42 @@ func render(w io.Writer, h []histories.Event, res *checker.Result, info Info) er
 	return execute(w, p)
 }
 
+// parts are the sections of the page that the template defines apart
+// (assets/report.html) and that execute executes side by side, each into
+// the bytes it takes in the page: between sections, where html/template
+// escapes a section called in its place as it escapes it executed alone.
+var parts = []string{"timeline", "plots", "keys", "lost", "findings", "faults"}
+
 // execute writes the page p to w.
 func execute(w io.Writer, p *page) error {
-	// The page is mostly the timeline's data and the plots: grown once
-	// to hold them and the rest, its buffer is not copied as it grows.
-	size := len(p.DetailsScript) + 256<<10
+	// The timeline's data and the plots are most of a long run's page:
+	// the buffers that hold them are grown once, not copied as they grow.
+	grow := map[string]int{"timeline": len(p.DetailsScript) + 64<<10}
 	if p.Timeline != nil {
-		size += len(p.Timeline.Script) + 100*len(p.Timeline.Shades)
+		grow["timeline"] += len(p.Timeline.Script) + 200*(len(p.Timeline.Shades)+len(p.Timeline.Marks))
 	}
 	for _, f := range p.Plots {
-		size += len(f.URL)
+		grow["plots"] += len(f.URL) + 1024
+	}
+	done := make([]bytes.Buffer, len(parts))
+	err := sideBySide(len(parts), func(i int) error {
+		done[i].Grow(grow[parts[i]])
+		return templates.ExecuteTemplate(&done[i], parts[i], p)
+	})
+	if err != nil {
+		return fmt.Errorf("page: %w", err)
+	}
+	p.Parts = make(map[string]template.HTML, len(parts))
+	size := 256 << 10 // the rest, its style sheet and script included
+	for i, name := range parts {
+		p.Parts[name] = template.HTML(done[i].String())
+		size += done[i].Len()
 	}
 	var b bytes.Buffer
-	b.Grow(size + size/4)
+	b.Grow(size)
 	if err := templates.ExecuteTemplate(&b, "report.html", p); err != nil {
 		return fmt.Errorf("page: %w", err)
 	}
-	_, err := w.Write(b.Bytes())
+	_, err = w.Write(b.Bytes())
 	return err
 }

@@ -39,13 +39,16 @@ type page struct {
 	Details  []detail // of the timeline's operations described in full (opsData.Details)
 	// Details as the page holds it (scriptJSON)
 	DetailsScript template.JS
-	Plots         []*plot.Figure // latency quantiles, throughput, clocks, every latency
-	Missing       int            // operations that never completed
-	Ops           int            // operations in the history
-	Shown         int            // of those, the ones on the timeline
-	Verdict       string         // VALID, INVALID or UNKNOWN
-	Headline      string         // what the verdict rests on
-	Total         string         // how many writes were lost of how many (checker.Total)
+	// Parts are the page's largest sections, executed side by side
+	// before the page that holds them (execute).
+	Parts    map[string]template.HTML
+	Plots    []*plot.Figure // latency quantiles, throughput, clocks, every latency
+	Missing  int            // operations that never completed
+	Ops      int            // operations in the history
+	Shown    int            // of those, the ones on the timeline
+	Verdict  string         // VALID, INVALID or UNKNOWN
+	Headline string         // what the verdict rests on
+	Total    string         // how many writes were lost of how many (checker.Total)
 }
 
 // Invalid reports whether the verdict is invalid: the page then also lists
