@@ -77,7 +77,7 @@ func StampWrite[C any](inv *histories.Event, op Op, writes *int, last LastRead[C
 	if inv.Write == "" {
 		*writes++
 		inv.Write = WriteID(op.F, *writes)
-		n = strconv.Itoa(*writes) // the id's number: w7 writes "7"
+		n = inv.Write[1:] // the id's number: w7 writes "7"
 	}
 	if op.F == histories.Write {
 		inv.Value = cmp.Or(op.Value, n, inv.Write)

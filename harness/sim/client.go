@@ -118,12 +118,12 @@ func (c *client) do(op harness.Op, done func()) {
 }
 
 // arrive hands the request f to its node.
-func (c *client) arrive(f inFlight) {
+func (c *client) arrive(f *inFlight) {
 	cl := c.r.cl
 	if c.busy && c.cur.id == f.id {
 		c.cur.offset = cl.offset(f.to) + f.ahead
 	}
-	cl.deliver(f.to, f.m, f.ahead)
+	cl.deliver(f.to, &f.m, f.ahead)
 }
 
 // expire gives up on call id if it is still outstanding.
@@ -134,7 +134,7 @@ func (c *client) expire(id uint64) {
 }
 
 // receive takes a node's reply; a reply to an abandoned request is ignored.
-func (c *client) receive(m store.Message) {
+func (c *client) receive(m *store.Message) {
 	if !c.busy || m.ID != c.cur.id {
 		return
 	}

@@ -170,20 +170,20 @@ func (c *cluster) delay() int64 {
 
 // arrive delivers a message from a peer, unless a partition cut its link
 // while it was on its way.
-func (c *cluster) arrive(f inFlight) {
+func (c *cluster) arrive(f *inFlight) {
 	if c.connected(f.from, f.to) {
-		c.deliver(f.to, f.m, 0)
+		c.deliver(f.to, &f.m, 0)
 	}
 }
 
 // deliver hands m to node i at its arrival, the node's clock reading ahead
 // ns further while it handles m (a clock that jumps forward and is stepped
 // back at once), and routes what the node sends.
-func (c *cluster) deliver(i int, m store.Message, ahead int64) {
+func (c *cluster) deliver(i int, m *store.Message, ahead int64) {
 	if c.members[i].down {
 		return
 	}
-	if err := c.members[i].node.Step(c.now(i)+ahead, m); err != nil {
+	if err := c.members[i].node.Step(c.now(i)+ahead, *m); err != nil {
 		c.errors = append(c.errors, err)
 	}
 	c.flush(i)
@@ -325,9 +325,10 @@ func reaches(clk clock.Clock, now, reading int64) int64 {
 // fails, to peers over the network, which may drop or partition them.
 func (c *cluster) flush(i int) {
 	c.out = c.members[i].node.AppendReady(c.out[:0])
-	for _, m := range c.out {
+	for j := range c.out {
+		m := &c.out[j]
 		if cl, ok := c.clients[m.To]; ok {
-			c.sim.send(c.delay(), toClient, inFlight{m: m, client: cl})
+			c.sim.send(c.delay(), toClient, inFlight{m: *m, client: cl})
 			continue
 		}
 		to, ok := c.index[m.To]
@@ -337,7 +338,7 @@ func (c *cluster) flush(i int) {
 		if c.drop > 0 && c.rng.Float64() < c.drop {
 			continue
 		}
-		c.sim.send(c.delay(), toNode, inFlight{m: m, from: i, to: to})
+		c.sim.send(c.delay(), toNode, inFlight{m: *m, from: i, to: to})
 	}
 	clear(c.out)
 }

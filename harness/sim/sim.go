@@ -87,10 +87,20 @@ func (s *slots[T]) put(x T) int32 {
 
 func (s *slots[T]) take(i int32) T {
 	x := s.v[i]
+	s.release(i)
+	return x
+}
+
+// at is entry i, in place: it stays entry i's value until release(i),
+// even when a put moves the table meanwhile. A message is large, and is
+// read where it lies rather than copied out of its slot.
+func (s *slots[T]) at(i int32) *T { return &s.v[i] }
+
+// release frees entry i.
+func (s *slots[T]) release(i int32) {
 	var zero T
 	s.v[i] = zero
 	s.free = append(s.free, i)
-	return x
 }
 
 // at schedules fn at virtual time t (not before now).
@@ -174,13 +184,16 @@ func (s *sim) step() bool {
 	case callFn:
 		s.fns.take(e.slot)()
 	case toNode:
-		s.cl.arrive(s.flight.take(e.slot))
+		s.cl.arrive(s.flight.at(e.slot))
+		s.flight.release(e.slot)
 	case toClient:
-		f := s.flight.take(e.slot)
-		f.client.receive(f.m)
+		f := s.flight.at(e.slot)
+		f.client.receive(&f.m)
+		s.flight.release(e.slot)
 	case request:
-		f := s.flight.take(e.slot)
+		f := s.flight.at(e.slot)
 		f.client.arrive(f)
+		s.flight.release(e.slot)
 	case timeout:
 		t := s.timers.take(e.slot)
 		t.client.expire(t.id)
