@@ -27,6 +27,9 @@ var templates = template.Must(template.New("").Funcs(template.FuncMap{
 	"graphLimit": func() int { return graphLimit },
 	"css":        Style,
 	"js":         func() template.JS { return template.JS(asset("assets/report.js")) },
+	"writeRows":  writeRows,
+	"staleRows":  staleRows,
+	"faultRows":  faultRows,
 }).ParseFS(assets, "assets/*.html"))
 
 // Style is the page's style sheet, which other pages about runs share
