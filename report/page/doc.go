@@ -33,9 +33,12 @@
 //
 // The page is built in two steps so that its work overlaps the check's: a
 // Draft, begun from the analysis alone, draws the plots that need no
-// verdict while the history is judged; Finish builds the rest from the
-// result, and the HTML is written last, when it can link every file of the
-// run folder.
+// verdict while the history is judged (and, when reads returned siblings,
+// the latency plot as it is when no write was lost, kept if none was);
+// Finish builds the rest from the result, the timeline's data and the
+// latency plot side by side, and the HTML is written last, when it can
+// link every file of the run folder, its longest sections executed side by
+// side and its longest tables written without reflection.
 //
 // The page is one file: styles, script and plots are inlined, so it opens
 // from file:// with no network. The package depends on checker, histories,

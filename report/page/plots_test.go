@@ -2,6 +2,7 @@ package page
 
 import (
 	"bytes"
+	"html/template"
 	"os"
 	"path/filepath"
 	"testing"
@@ -9,6 +10,11 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/clockwise-kv/clockwise/checker"
+	"github.com/clockwise-kv/clockwise/harness"
+	"github.com/clockwise-kv/clockwise/harness/sim"
+	"github.com/clockwise-kv/clockwise/histories"
 )
 
 // writeFolder saves each plot of the page as a PNG in the run folder, and
@@ -43,4 +49,44 @@ func TestReportLinksPorcupinesPage(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "linearizability.html", doc.Find("#linear-link a").AttrOr("href", ""))
 	assert.Contains(t, text(doc.Find("#linear-link")), "a row per client")
+}
+
+// The latency plot drawn before the verdict for a history whose reads
+// returned siblings is the one drawn after it when no write was lost; when
+// one was, the page draws it again, marking the lost writes.
+func TestLatencyPlotDrawnBeforeTheVerdict(t *testing.T) {
+	cfg := harness.DefaultConfig()
+	cfg.Strategy, cfg.Ops = "vv", 600
+	res0, err := sim.Run(cfg, nil, sim.Options{})
+	require.NoError(t, err)
+	a, err := checker.Analyze(res0.History)
+	require.NoError(t, err)
+	res, err := a.Check(checker.Options{})
+	require.NoError(t, err)
+	require.Empty(t, res.Lost)
+
+	latency := func(res *checker.Result, early bool) template.URL {
+		d := begin(a)
+		require.True(t, d.siblings, "the vv history's reads return siblings")
+		if !early {
+			d.wg.Wait()
+			d.siblings = false // as if not drawn: finish draws it
+		}
+		p, err := d.finish(res, Info{})
+		require.NoError(t, err)
+		return p.Plots[len(p.Plots)-1].URL
+	}
+	assert.Equal(t, latency(res, false), latency(res, true))
+
+	lost := *res
+	for _, op := range a.Ops {
+		if op.F == histories.Write && op.Type == histories.OK {
+			lost.Lost = []checker.Lost{{Write: &checker.Ref{Write: op.Write, Process: op.Process, Node: op.Node, Invoke: op.Invoke}, Key: op.Key, Kind: checker.Missing}}
+			break
+		}
+	}
+	require.NotEmpty(t, lost.Lost)
+	marked := latency(&lost, true)
+	assert.Equal(t, latency(&lost, false), marked)
+	assert.NotEqual(t, latency(res, true), marked, "the lost write is marked")
 }

@@ -183,7 +183,12 @@ type draft struct {
 	nodes []string
 	plots []*plot.Figure // quantiles, rate, clocks
 	errs  []error
-	wg    sync.WaitGroup
+	// unmarked is the latency plot drawn before the verdict, marking no
+	// lost write, when siblings is set: the page's if none was lost.
+	siblings    bool // a read returned siblings
+	unmarked    *plot.Figure
+	unmarkedErr error
+	wg          sync.WaitGroup
 }
 
 func begin(a *checker.Analysis) *draft {
@@ -209,6 +214,19 @@ func begin(a *checker.Analysis) *draft {
 		d.wg.Go(func() {
 			if d.plots[i], d.errs[i] = plot(); d.errs[i] == nil {
 				d.errs[i] = d.plots[i].Render()
+			}
+		})
+	}
+	// The latency plot marks the lost writes, so it needs the verdict. A
+	// store whose reads return siblings seldom loses a write, though: for
+	// its history the plot is drawn now too, marking none, and finish keeps
+	// it when the verdict finds no write lost (and draws it again when one
+	// is).
+	d.siblings = slices.ContainsFunc(a.Ops, func(op *checker.Op) bool { return len(op.Versions) > 1 })
+	if d.siblings {
+		d.wg.Go(func() {
+			if d.unmarked, d.unmarkedErr = plot.Latency(a.Ops, &d.pf, d.end, nil); d.unmarkedErr == nil {
+				d.unmarkedErr = d.unmarked.Render()
 			}
 		})
 	}
@@ -287,11 +305,14 @@ func (d *draft) finish(res *checker.Result, info Info) (*page, error) {
 	// once the verdict is in, beside the rest of the page.
 	var latency *plot.Figure
 	var latencyErr error
-	d.wg.Go(func() {
-		if latency, latencyErr = plot.Latency(ops, &d.pf, end, lostBy); latencyErr == nil {
-			latencyErr = latency.Render()
-		}
-	})
+	drawn := len(lostBy) == 0 && d.siblings
+	if !drawn {
+		d.wg.Go(func() {
+			if latency, latencyErr = plot.Latency(ops, &d.pf, end, lostBy); latencyErr == nil {
+				latencyErr = latency.Render()
+			}
+		})
+	}
 	for _, s := range res.Stale[:min(len(res.Stale), maxStaleRows)] {
 		p.Stale = append(p.Stale, staleView{s})
 	}
@@ -319,6 +340,9 @@ func (d *draft) finish(res *checker.Result, info Info) (*page, error) {
 		}
 	}
 	d.wg.Wait()
+	if drawn {
+		latency, latencyErr = d.unmarked, d.unmarkedErr
+	}
 	if err := errors.Join(append(d.errs, latencyErr, detailsErr, dataErr)...); err != nil {
 		return nil, err
 	}
