@@ -184,11 +184,18 @@ func (r *run) nextWrite(f histories.Func) string {
 // against harness.Config.Ops, rather than the final reads or the nemesis's.
 func (c *client) workload() bool { return harness.Workload(c.id) }
 
-// meta returns the history's copy of a write's metadata.
+// meta returns the history's copy of a write's metadata. When the run
+// only streams, its version vector, a map in the history, is made by the
+// writing goroutine before it writes the event (batch.vvs), not by the
+// simulation.
 func (r *recorder) meta(m store.Meta) *histories.Meta {
 	hm := r.metas.new(histories.Meta{TS: m.TS, Wait: m.Wait, Bytes: m.Bytes})
 	if m.VV != nil {
-		hm.VV = m.VV.Map()
+		if r.keep || r.sink == nil && r.observe == nil {
+			hm.VV = m.VV.Map()
+		} else {
+			r.batch.vvs = append(r.batch.vvs, laterVV{hm, m.VV})
+		}
 	}
 	if m.Dot != nil {
 		hm.Dot = &histories.Dot{Node: m.Dot.Node, Counter: m.Dot.Counter}
@@ -215,11 +222,24 @@ type recorder struct {
 	// events go out on out and come back on free; done gives the
 	// sink's error when out is closed. failed is set when the sink fails,
 	// so that the run stops early.
-	batch  []histories.Event
-	out    chan []histories.Event
-	free   chan []histories.Event
+	batch  batch
+	out    chan batch
+	free   chan batch
 	done   chan error
 	failed atomic.Bool
+}
+
+// batch is events handed to the writing goroutine at once, and the version
+// vectors it makes into their metadata's maps first.
+type batch struct {
+	events []histories.Event
+	vvs    []laterVV
+}
+
+// laterVV is a version vector that m's VV is to hold.
+type laterVV struct {
+	m  *histories.Meta
+	vv store.VV
 }
 
 // arena hands out pointers to values carved from chunks, one allocation
@@ -262,8 +282,8 @@ func (r *recorder) add(e histories.Event) histories.Event {
 		r.h = append(r.h, e)
 	}
 	if (r.sink != nil || r.observe != nil) && r.err == nil {
-		r.batch = append(r.batch, e)
-		if len(r.batch) == recordBatch {
+		r.batch.events = append(r.batch.events, e)
+		if len(r.batch.events) == recordBatch {
 			r.send()
 		}
 	}
@@ -273,7 +293,7 @@ func (r *recorder) add(e histories.Event) histories.Event {
 // send hands the batch to the writing goroutine, starting it first.
 func (r *recorder) send() {
 	if r.out == nil {
-		r.out, r.free, r.done = make(chan []histories.Event, 4), make(chan []histories.Event, 6), make(chan error, 1)
+		r.out, r.free, r.done = make(chan batch, 4), make(chan batch, 6), make(chan error, 1)
 		go r.write()
 	}
 	if r.failed.Load() {
@@ -282,9 +302,9 @@ func (r *recorder) send() {
 	r.out <- r.batch
 	select {
 	case r.batch = <-r.free:
-		r.batch = r.batch[:0]
+		r.batch.events, r.batch.vvs = r.batch.events[:0], r.batch.vvs[:0]
 	default:
-		r.batch = make([]histories.Event, 0, recordBatch)
+		r.batch = batch{events: make([]histories.Event, 0, recordBatch)}
 	}
 }
 
@@ -293,14 +313,19 @@ func (r *recorder) send() {
 func (r *recorder) write() {
 	var err error
 	for b := range r.out {
-		for i := range b {
+		for _, l := range b.vvs {
+			l.m.VV = l.vv.Map()
+		}
+		clear(b.vvs)
+		for i := range b.events {
+			e := &b.events[i]
 			if r.sink != nil && err == nil {
-				if err = r.sink.Write(&b[i]); err != nil {
+				if err = r.sink.Write(e); err != nil {
 					r.failed.Store(true)
 				}
 			}
 			if r.observe != nil {
-				r.observe(&b[i])
+				r.observe(e)
 			}
 		}
 		select {
@@ -314,7 +339,7 @@ func (r *recorder) write() {
 // flush writes what is left, waits for the writer, and flushes the sink.
 // The recorder records nothing after it.
 func (r *recorder) flush() error {
-	if len(r.batch) > 0 {
+	if len(r.batch.events) > 0 {
 		r.send()
 	}
 	if r.out != nil {
