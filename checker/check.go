@@ -66,7 +66,7 @@ func (a *Analysis) Check(opts Options) (*Result, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	c := &check{g: a.Graph, seen: make([]bool, len(a.Graph.writes)), refs: make([]*Ref, len(a.Graph.writes)), res: &Result{
+	c := &check{g: a.Graph, seen: make([]bool, len(a.Graph.all)), refs: make([]*Ref, len(a.Graph.all)), res: &Result{
 		Lost: []Lost{}, Stale: []Stale{}, Phantoms: []Phantom{}, Corrupted: []Corrupted{}, Future: []FutureRead{},
 		Divergent: []Divergence{}, Keys: []Key{},
 		Faults: a.Faults, Failures: []string{}, External: []External{}, Linear: []Linear{},

@@ -58,7 +58,7 @@ func (c *check) finalSet(k *Key) (fset []*Write) {
 			if !inF[v.Write] {
 				inF[v.Write] = true
 				k.Final = append(k.Final, v.Write)
-				if w := c.g.writes[v.Write]; w != nil && w.Key == k.Key {
+				if w := c.g.writes.get(v.Write); w != nil && w.Key == k.Key {
 					fset = append(fset, w)
 				}
 			}

@@ -87,8 +87,10 @@ type Assembler struct {
 	events int
 	ops    []*Op
 	faults []Fault
-	open   map[string]*Op
-	read   map[[2]string]*reads // process, key → what its ok reads returned
+	procs  names      // the processes, numbered
+	keys   names      // the keys, numbered
+	open   []*Op      // by process: its outstanding invoke
+	read   [][]*reads // by process, then key: what its ok reads returned
 	err    error
 	slab   []Op // where the next operations are made
 }
@@ -135,6 +137,24 @@ func (r *reads) add(op *Op) {
 	}
 }
 
+// reads returns the ok reads of key by process p: when there are none
+// yet, new ones if add, and nil otherwise.
+func (as *Assembler) reads(p int, key string, add bool) *reads {
+	k := as.keys.id(key)
+	byKey := as.read[p]
+	if k >= len(byKey) {
+		if !add {
+			return nil
+		}
+		byKey = append(byKey, make([]*reads, k+1-len(byKey))...)
+		as.read[p] = byKey
+	}
+	if byKey[k] == nil && add {
+		byKey[k] = &reads{}
+	}
+	return byKey[k]
+}
+
 // opSlab is how many operations an Assembler allocates at once.
 const opSlab = 256
 
@@ -145,26 +165,26 @@ func (as *Assembler) Add(e *histories.Event) error {
 	if as.err != nil {
 		return as.err
 	}
-	if as.open == nil {
-		as.open, as.read = map[string]*Op{}, map[[2]string]*reads{}
-	}
 	as.events++
 	as.err = as.add(e)
 	return as.err
 }
 
 func (as *Assembler) add(e *histories.Event) error {
-	open, read := as.open, as.read
 	if e.IsFault() {
 		as.faults = append(as.faults, Fault{Index: e.Index, Time: e.Time, F: e.F, Params: e.Params})
 		return nil
 	}
+	p := as.procs.id(e.Process)
+	if p == len(as.open) {
+		as.open, as.read = append(as.open, nil), append(as.read, nil)
+	}
 	if e.Type == histories.Invoke {
-		if prev := open[e.Process]; prev != nil {
+		if prev := as.open[p]; prev != nil {
 			return &EventError{Event: e.Index, Err: fmt.Errorf("%s invokes a %s while its %s from event %d is still open (a process runs one operation at a time)", e.Process, e.F, prev.F, prev.Invoke)}
 		}
 		if e.IsWrite() && len(e.Context) > 0 {
-			got := read[[2]string{e.Process, e.Key}]
+			got := as.reads(p, e.Key, false)
 			for _, id := range e.Context {
 				if !got.returned(id) {
 					return &EventError{Event: e.Index, Field: "context", Err: fmt.Errorf(
@@ -183,7 +203,7 @@ func (as *Assembler) add(e *histories.Event) error {
 			Invoke: e.Index, Complete: -1, Start: e.Time, End: -1,
 			Write: e.Write, Value: e.Value, Context: e.Context,
 		}
-		open[e.Process] = op
+		as.open[p] = op
 		if len(as.ops) == cap(as.ops) {
 			// Doubled, not the quarter append grows a long slice by: a
 			// million operations leave 16 MB behind, not 40.
@@ -192,7 +212,7 @@ func (as *Assembler) add(e *histories.Event) error {
 		as.ops = append(as.ops, op)
 		return nil
 	}
-	op := open[e.Process]
+	op := as.open[p]
 	switch {
 	case op == nil:
 		return &EventError{Event: e.Index, Err: fmt.Errorf("%s completes a %s it never invoked", e.Process, e.F)}
@@ -201,17 +221,11 @@ func (as *Assembler) add(e *histories.Event) error {
 	case e.Write != "" && e.Write != op.Write:
 		return &EventError{Event: e.Index, Err: fmt.Errorf("%s completes write %s, but it invoked write %s (event %d)", e.Process, e.Write, op.Write, op.Invoke)}
 	}
-	delete(open, e.Process)
+	as.open[p] = nil
 	op.Type, op.Complete, op.End = e.Type, e.Index, e.Time
 	op.Versions, op.Meta, op.Offset, op.Error = e.Versions, e.Meta, e.Offset, e.Error
 	if e.F == histories.Read && e.Type == histories.OK {
-		k := [2]string{e.Process, e.Key}
-		r := read[k]
-		if r == nil {
-			r = &reads{}
-			read[k] = r
-		}
-		r.add(op)
+		as.reads(p, e.Key, true).add(op)
 	}
 	if e.Node != "" {
 		op.Node = e.Node
