@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/clockwise-kv/clockwise/checker/ids"
 	"github.com/clockwise-kv/clockwise/histories"
 )
 
@@ -24,57 +25,9 @@ type Write struct {
 // A, or names a write that follows A. The store's own metadata is never
 // consulted.
 type Graph struct {
-	all    []Write // in invoke order
-	writes index
+	all    []Write           // in invoke order
+	writes ids.Index[*Write] // by id
 	byKey  map[string][]*Write
-}
-
-// index finds a write by its id. The ids clients make, w1, w2…, are
-// numbers in a slice, which costs less than hashing them; a map holds any
-// other.
-type index struct {
-	num   []*Write // by the number after the w
-	other map[string]*Write
-}
-
-// number returns id's number when it is w and a decimal with no leading
-// zero below limit, and -1 when it is not.
-func number(id string, limit int) int {
-	if len(id) < 2 || len(id) > 10 || id[0] != 'w' || id[1] == '0' {
-		return -1
-	}
-	n := 0
-	for i := 1; i < len(id); i++ {
-		d := id[i] - '0'
-		if d > 9 {
-			return -1
-		}
-		n = n*10 + int(d)
-	}
-	if n >= limit {
-		return -1
-	}
-	return n
-}
-
-// get returns the write with id, or nil.
-func (x *index) get(id string) *Write {
-	if n := number(id, len(x.num)); n >= 0 {
-		return x.num[n]
-	}
-	return x.other[id]
-}
-
-// put files w under its id, which no write has yet.
-func (x *index) put(w *Write) {
-	if n := number(w.Write, len(x.num)); n >= 0 {
-		x.num[n] = w
-		return
-	}
-	if x.other == nil {
-		x.other = map[string]*Write{}
-	}
-	x.other[w.Write] = w
 }
 
 // keyGraph is what Precedes remembers of one key, and its scratch space:
@@ -99,7 +52,7 @@ func newGraph(ops []*Op) (*Graph, error) {
 	// A history's ids are numbered from w1 up, a few skipped (a write of
 	// the nemesis's is named otherwise): numbers up to twice the writes'
 	// go in the slice.
-	g := &Graph{writes: index{num: make([]*Write, 2*n+2)}, byKey: map[string][]*Write{}}
+	g := &Graph{writes: ids.NewIndex[*Write](2*n + 2), byKey: map[string][]*Write{}}
 	var keys names
 	var perKey []int
 	edges := 0
@@ -121,13 +74,13 @@ func newGraph(ops []*Op) (*Graph, error) {
 		if !op.isWrite() {
 			continue
 		}
-		if prev := g.writes.get(op.Write); prev != nil {
+		if prev := g.writes.Get(op.Write); prev != nil {
 			return nil, &EventError{Event: op.Invoke, Err: fmt.Errorf("write id %s was already used by event %d (write ids must be unique)", op.Write, prev.Invoke)}
 		}
 		k := keys.id(op.Key)
 		all = append(all, Write{Op: op, Deleted: op.F == histories.Delete, n: len(byKey[k]), i: len(all)})
 		w := &all[len(all)-1]
-		g.writes.put(w)
+		g.writes.Put(w.Write, w)
 		byKey[k] = append(byKey[k], w)
 	}
 	for k, ws := range byKey {
@@ -142,7 +95,7 @@ func newGraph(ops []*Op) (*Graph, error) {
 		w := &all[i]
 		start := len(parents)
 		for _, id := range w.Context {
-			if p := g.writes.get(id); p != nil && p.Key == w.Key && p != w && !slices.Contains(parents[start:], p) {
+			if p := g.writes.Get(id); p != nil && p.Key == w.Key && p != w && !slices.Contains(parents[start:], p) {
 				parents = append(parents, p)
 				kids[p.i]++
 			}
@@ -174,7 +127,7 @@ func newGraph(ops []*Op) (*Graph, error) {
 }
 
 // Write returns the write with id, or nil.
-func (g *Graph) Write(id string) *Write { return g.writes.get(id) }
+func (g *Graph) Write(id string) *Write { return g.writes.Get(id) }
 
 // Writes returns key's writes in invoke order.
 func (g *Graph) Writes(key string) []*Write { return g.byKey[key] }

@@ -1,0 +1,59 @@
+package ids
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestNumber(t *testing.T) {
+	for id, want := range map[string]int{
+		"w1": 1, "w10": 10, "w999999999": 999999999, "w0": -1, "w01": -1, "w": -1, "": -1,
+		"x1": -1, "w1x": -1, "w-1": -1, "w1000000000": -1, "w 1": -1,
+	} {
+		assert.Equal(t, want, Number(id), id)
+	}
+}
+
+func TestIndex(t *testing.T) {
+	x := NewIndex[int](10)
+	for i, id := range []string{"w1", "w9", "w10", "w01", "tomb-1", "w123456789"} {
+		x.Put(id, i+1)
+	}
+	for i, id := range []string{"w1", "w9", "w10", "w01", "tomb-1", "w123456789"} {
+		assert.Equal(t, i+1, x.Get(id), id)
+	}
+	assert.Zero(t, x.Get("w2"))
+	assert.Zero(t, x.Get("w1234"))
+	assert.Zero(t, x.Get("nothing"))
+}
+
+// TestSort holds Sort to slices.Sort's order, numbered ids alone and
+// mixed with others.
+func TestSort(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for round := range 200 {
+		n := r.IntN(300)
+		var ids []string
+		for range n {
+			switch r.IntN(4) {
+			case 0:
+				ids = append(ids, fmt.Sprintf("w%d", 1+r.IntN(20)))
+			case 1:
+				ids = append(ids, fmt.Sprintf("w%d", 1+r.IntN(999999999)))
+			default:
+				ids = append(ids, fmt.Sprintf("w%d", 1+r.IntN(100000)))
+			}
+		}
+		if round%5 == 0 && n > 0 {
+			ids[r.IntN(n)] = []string{"w0", "w007", "tomb-3", "w1000000000"}[r.IntN(4)]
+		}
+		want := slices.Sorted(slices.Values(ids))
+		Sort(ids)
+		require.Equal(t, want, ids, "round %d", round)
+	}
+}
