@@ -53,12 +53,12 @@ func newGraph(ops []*Op) (*Graph, error) {
 	// the nemesis's is named otherwise): numbers up to twice the writes'
 	// go in the slice.
 	g := &Graph{writes: ids.NewIndex[*Write](2*n + 2), byKey: map[string][]*Write{}}
-	var keys names
+	var keys ids.Names
 	var perKey []int
 	edges := 0
 	for _, op := range ops {
 		if op.isWrite() {
-			k := keys.id(op.Key)
+			k := keys.ID(op.Key)
 			if k == len(perKey) {
 				perKey = append(perKey, 0)
 			}
@@ -77,14 +77,14 @@ func newGraph(ops []*Op) (*Graph, error) {
 		if prev := g.writes.Get(op.Write); prev != nil {
 			return nil, &EventError{Event: op.Invoke, Err: fmt.Errorf("write id %s was already used by event %d (write ids must be unique)", op.Write, prev.Invoke)}
 		}
-		k := keys.id(op.Key)
+		k := keys.ID(op.Key)
 		all = append(all, Write{Op: op, Deleted: op.F == histories.Delete, n: len(byKey[k]), i: len(all)})
 		w := &all[len(all)-1]
 		g.writes.Put(w.Write, w)
 		byKey[k] = append(byKey[k], w)
 	}
 	for k, ws := range byKey {
-		g.byKey[keys.list[k]] = ws
+		g.byKey[keys.List[k]] = ws
 	}
 	// Every write's parents, then its kids, are parts of one slice each,
 	// made once and each part capped at its own length.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clockwise-kv/clockwise/checker/ids"
 	"github.com/clockwise-kv/clockwise/checker/linear"
 	"github.com/clockwise-kv/clockwise/histories"
 )
@@ -73,10 +74,10 @@ func historyEnd(ops []*Op) int64 {
 // held. It only reads ops, so it runs beside the rest of a check.
 func linearizable(ops []*Op, timeout time.Duration) []Linear {
 	end := historyEnd(ops)
-	var keys names
+	var keys ids.Names
 	var count []int
 	for _, op := range ops {
-		k := keys.id(op.Key)
+		k := keys.ID(op.Key)
 		if k == len(count) {
 			count = append(count, 0)
 		}
@@ -87,7 +88,7 @@ func linearizable(ops []*Op, timeout time.Duration) []Linear {
 		perKey[k] = make([]*Op, 0, n)
 	}
 	for _, op := range ops {
-		k := keys.id(op.Key)
+		k := keys.ID(op.Key)
 		perKey[k] = append(perKey[k], op)
 	}
 	out := []Linear{}
@@ -97,13 +98,13 @@ func linearizable(ops []*Op, timeout time.Duration) []Linear {
 	// One key's register operations at a time, in one buffer that the
 	// largest key fills: linear.Check keeps none of them.
 	reg := make([]linear.Op, 0, slices.Max(count))
-	order := make([]int, len(keys.list))
+	order := make([]int, len(keys.List))
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortFunc(order, func(a, b int) int { return strings.Compare(keys.list[a], keys.list[b]) })
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(keys.List[a], keys.List[b]) })
 	for _, i := range order {
-		k, key := keys.list[i], perKey[i]
+		k, key := keys.List[i], perKey[i]
 		perKey[i] = nil
 		reg = reg[:0]
 		var shape linear.Shape

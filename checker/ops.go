@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/clockwise-kv/clockwise/checker/ids"
 	"github.com/clockwise-kv/clockwise/histories"
 )
 
@@ -87,70 +88,28 @@ type Assembler struct {
 	events int
 	ops    []*Op
 	faults []Fault
-	procs  names      // the processes, numbered
-	keys   names      // the keys, numbered
-	open   []*Op      // by process: its outstanding invoke
-	read   [][]*reads // by process, then key: what its ok reads returned
+	procs  ids.Names      // the processes, numbered
+	keys   ids.Names      // the keys, numbered
+	open   []*Op          // by process: its outstanding invoke
+	read   [][]*ids.Reads // by process, then key: what its ok reads returned
 	err    error
 	slab   []Op // where the next operations are made
 }
 
-// reads are the ok reads of one key by one process, to check the contexts
-// of its writes against: a context names only ids they returned. It is
-// nearly always what the latest returned, so the set of every id is made
-// only when a context names another, and kept from then on.
-type reads struct {
-	ops  []*Op           // the reads, in order
-	last *Op             // the latest
-	ids  map[string]bool // every id they returned; nil until needed
-}
-
-// returned reports whether one of the reads returned id.
-func (r *reads) returned(id string) bool {
-	if r == nil {
-		return false
-	}
-	if r.ids == nil {
-		for _, v := range r.last.Versions {
-			if v.Write == id {
-				return true
-			}
-		}
-		r.ids = map[string]bool{}
-		for _, op := range r.ops {
-			for _, v := range op.Versions {
-				r.ids[v.Write] = true
-			}
-		}
-	}
-	return r.ids[id]
-}
-
-// add adds an ok read.
-func (r *reads) add(op *Op) {
-	r.ops = append(r.ops, op)
-	r.last = op
-	if r.ids != nil {
-		for _, v := range op.Versions {
-			r.ids[v.Write] = true
-		}
-	}
-}
-
 // reads returns the ok reads of key by process p: when there are none
 // yet, new ones if add, and nil otherwise.
-func (as *Assembler) reads(p int, key string, add bool) *reads {
-	k := as.keys.id(key)
+func (as *Assembler) reads(p int, key string, add bool) *ids.Reads {
+	k := as.keys.ID(key)
 	byKey := as.read[p]
 	if k >= len(byKey) {
 		if !add {
 			return nil
 		}
-		byKey = append(byKey, make([]*reads, k+1-len(byKey))...)
+		byKey = append(byKey, make([]*ids.Reads, k+1-len(byKey))...)
 		as.read[p] = byKey
 	}
 	if byKey[k] == nil && add {
-		byKey[k] = &reads{}
+		byKey[k] = &ids.Reads{}
 	}
 	return byKey[k]
 }
@@ -175,7 +134,7 @@ func (as *Assembler) add(e *histories.Event) error {
 		as.faults = append(as.faults, Fault{Index: e.Index, Time: e.Time, F: e.F, Params: e.Params})
 		return nil
 	}
-	p := as.procs.id(e.Process)
+	p := as.procs.ID(e.Process)
 	if p == len(as.open) {
 		as.open, as.read = append(as.open, nil), append(as.read, nil)
 	}
@@ -186,7 +145,7 @@ func (as *Assembler) add(e *histories.Event) error {
 		if e.IsWrite() && len(e.Context) > 0 {
 			got := as.reads(p, e.Key, false)
 			for _, id := range e.Context {
-				if !got.returned(id) {
+				if !got.Returned(id) {
 					return &EventError{Event: e.Index, Field: "context", Err: fmt.Errorf(
 						"%s's %s %s names %s, which no earlier read of %s by %s returned (a context lists what the client read)",
 						e.Process, e.F, e.Write, id, e.Key, e.Process)}
@@ -225,7 +184,7 @@ func (as *Assembler) add(e *histories.Event) error {
 	op.Type, op.Complete, op.End = e.Type, e.Index, e.Time
 	op.Versions, op.Meta, op.Offset, op.Error = e.Versions, e.Meta, e.Offset, e.Error
 	if e.F == histories.Read && e.Type == histories.OK {
-		as.reads(p, e.Key, true).add(op)
+		as.reads(p, e.Key, true).Add(&op.Versions)
 	}
 	if e.Node != "" {
 		op.Node = e.Node
@@ -245,37 +204,4 @@ func (as *Assembler) Analysis() (*Analysis, error) {
 		return nil, err
 	}
 	return &Analysis{Events: as.events, Ops: as.ops, Faults: as.faults, Graph: g}, nil
-}
-
-// names numbers the few distinct strings a history repeats on every
-// operation (keys, nodes), in the order they first come: a handful of
-// them are told apart by comparing, which costs less than hashing (the
-// scanner interns them, so equal ones are mostly one string), and a map
-// answers once there are more.
-type names struct {
-	list []string
-	ids  map[string]int
-}
-
-// fewNames is how many names are told apart by comparing.
-const fewNames = 8
-
-// id returns s's number, giving it the next when s is new.
-func (n *names) id(s string) int {
-	if len(n.list) <= fewNames {
-		for i, t := range n.list {
-			if t == s {
-				return i
-			}
-		}
-	} else if i, ok := n.ids[s]; ok {
-		return i
-	}
-	if n.ids == nil {
-		n.ids = map[string]int{}
-	}
-	i := len(n.list)
-	n.ids[s] = i
-	n.list = append(n.list, s)
-	return i
 }

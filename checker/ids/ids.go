@@ -1,10 +1,16 @@
-// Package ids finds and sorts a history's write ids. The ids clients
-// make, w1, w2…, are numbers, which a slice indexes and a sort of integers
-// orders for less than hashing or comparing them as strings; any other id
-// is kept as a string.
+// Package ids numbers, finds and sorts what a history names, for the
+// checker: its write ids (Index, Sort), the names it repeats on every
+// operation (Names) and the ids a process's reads of a key returned
+// (Reads). The ids clients make, w1, w2…, are numbers, which a slice
+// indexes and a sort of integers orders for less than hashing or comparing
+// them as strings; any other id is kept as a string.
 package ids
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/clockwise-kv/clockwise/histories"
+)
 
 // Number returns id's number when id is a w and a decimal of at most
 // nine digits with no leading zero, and -1 when it is not.
@@ -87,3 +93,79 @@ const places = 26
 
 // pow10[i] is 10 to the i.
 var pow10 = [...]uint64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9}
+
+// Names numbers the few distinct strings a history repeats on every
+// operation (keys, nodes, processes), in the order they first come: a
+// handful of them are told apart by comparing, which costs less than
+// hashing (the history's scanner interns them, so equal ones are mostly
+// one string), and a map answers once there are more. The zero Names has
+// none.
+type Names struct {
+	List []string // the names, by number
+	ids  map[string]int
+}
+
+// fewNames is how many names are told apart by comparing.
+const fewNames = 8
+
+// ID returns s's number, giving it the next when s is new.
+func (n *Names) ID(s string) int {
+	if len(n.List) <= fewNames {
+		for i, t := range n.List {
+			if t == s {
+				return i
+			}
+		}
+	} else if i, ok := n.ids[s]; ok {
+		return i
+	}
+	if n.ids == nil {
+		n.ids = map[string]int{}
+	}
+	i := len(n.List)
+	n.ids[s] = i
+	n.List = append(n.List, s)
+	return i
+}
+
+// Reads are the ok reads of one key by one process, to check the
+// contexts of its writes against: a context names only ids they returned.
+// It is nearly always what the latest returned, so the set of every id is
+// made only when a context names another, and kept from then on. The
+// zero Reads has none.
+type Reads struct {
+	got []*[]histories.Version // each read's versions, where the read keeps them
+	ids map[string]bool        // every id they returned; nil until needed
+}
+
+// Add adds an ok read's versions.
+func (r *Reads) Add(versions *[]histories.Version) {
+	r.got = append(r.got, versions)
+	if r.ids != nil {
+		for _, v := range *versions {
+			r.ids[v.Write] = true
+		}
+	}
+}
+
+// Returned reports whether one of the reads returned id; none did when r
+// is nil.
+func (r *Reads) Returned(id string) bool {
+	if r == nil || len(r.got) == 0 {
+		return false
+	}
+	if r.ids == nil {
+		for _, v := range *r.got[len(r.got)-1] {
+			if v.Write == id {
+				return true
+			}
+		}
+		r.ids = map[string]bool{}
+		for _, vs := range r.got {
+			for _, v := range *vs {
+				r.ids[v.Write] = true
+			}
+		}
+	}
+	return r.ids[id]
+}

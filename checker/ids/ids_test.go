@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -56,4 +57,36 @@ func TestSort(t *testing.T) {
 		Sort(ids)
 		require.Equal(t, want, ids, "round %d", round)
 	}
+}
+
+func TestNames(t *testing.T) {
+	var n Names
+	var want []string
+	for i := range 20 { // past the few told apart by comparing
+		s := fmt.Sprintf("k%d", i)
+		require.Equal(t, i, n.ID(s))
+		want = append(want, s)
+	}
+	for i, s := range want {
+		assert.Equal(t, i, n.ID(s), s)
+	}
+	assert.Equal(t, want, n.List)
+}
+
+func TestReads(t *testing.T) {
+	var none *Reads
+	assert.False(t, none.Returned("w1"))
+	var r Reads
+	assert.False(t, r.Returned("w1"))
+	first := []histories.Version{{Write: "w1"}, {Write: "w2"}}
+	r.Add(&first)
+	second := []histories.Version{{Write: "w3"}}
+	r.Add(&second)
+	assert.True(t, r.Returned("w3"), "the latest read's")
+	assert.True(t, r.Returned("w1"), "an earlier read's")
+	assert.False(t, r.Returned("w4"))
+	third := []histories.Version{{Write: "w4"}}
+	r.Add(&third) // after the set of every id was made
+	assert.True(t, r.Returned("w4"))
+	assert.True(t, r.Returned("w2"))
 }
