@@ -84,9 +84,9 @@ func (a *Analysis) Check(opts Options) (*Result, error) {
 	// Linearizability, the longest part, is checked beside the rest: it
 	// only reads the operations.
 	linearDone := make(chan []Linear, 1)
-	go func() { linearDone <- linearizable(a.Ops, opts.LinearTimeout) }()
+	go func() { linearDone <- linearizable(a, opts.LinearTimeout) }()
 	c.epoch, c.physical = epochOf(a.Ops)
-	c.scan(a.Ops)
+	c.scan(a)
 	c.keysAside(slices.Sorted(maps.Keys(c.keys)))
 	c.explainFindings(opts.Explain)
 	c.workload(opts.Workload, a.Faults)
@@ -194,14 +194,14 @@ func (c *check) part() *check {
 }
 
 // scan walks the operations: counts, phantoms, stale siblings, final reads.
-func (c *check) scan(ops []*Op) {
+func (c *check) scan(a *Analysis) {
+	ops := a.Ops
 	s := &c.res.Summary
 	c.final = map[string]map[string][]histories.Version{}
 	c.stale = map[uint64]int{}
 	c.tried = map[string]map[string]string{}
-	var keys, nodes ids.Names
+	var nodes ids.Names
 	for _, op := range ops {
-		keys.ID(op.Key)
 		if op.Node != "" {
 			nodes.ID(op.Node)
 		}
@@ -247,8 +247,8 @@ func (c *check) scan(ops []*Op) {
 			s.SeenIndeterminate++
 		}
 	}
-	c.keys, c.nodes = make(map[string]bool, len(keys.List)), make(map[string]bool, len(nodes.List))
-	for _, k := range keys.List {
+	c.keys, c.nodes = make(map[string]bool, len(a.keys)), make(map[string]bool, len(nodes.List))
+	for _, k := range a.keys {
 		c.keys[k] = true
 	}
 	for _, n := range nodes.List {

@@ -39,7 +39,8 @@ type keyGraph struct {
 	round uint32 // the searches so far
 }
 
-func newGraph(ops []*Op) (*Graph, error) {
+func newGraph(a *Analysis) (*Graph, error) {
+	ops := a.Ops
 	n := 0
 	for _, op := range ops {
 		if op.isWrite() {
@@ -53,16 +54,11 @@ func newGraph(ops []*Op) (*Graph, error) {
 	// the nemesis's is named otherwise): numbers up to twice the writes'
 	// go in the slice.
 	g := &Graph{writes: ids.NewIndex[*Write](2*n + 2), byKey: map[string][]*Write{}}
-	var keys ids.Names
-	var perKey []int
+	perKey := make([]int, len(a.keys))
 	edges := 0
-	for _, op := range ops {
+	for i, op := range ops {
 		if op.isWrite() {
-			k := keys.ID(op.Key)
-			if k == len(perKey) {
-				perKey = append(perKey, 0)
-			}
-			perKey[k]++
+			perKey[a.keyOf[i]]++
 			edges += len(op.Context)
 		}
 	}
@@ -70,21 +66,23 @@ func newGraph(ops []*Op) (*Graph, error) {
 	for k, n := range perKey {
 		byKey[k] = make([]*Write, 0, n)
 	}
-	for _, op := range ops {
+	for i, op := range ops {
 		if !op.isWrite() {
 			continue
 		}
 		if prev := g.writes.Get(op.Write); prev != nil {
 			return nil, &EventError{Event: op.Invoke, Err: fmt.Errorf("write id %s was already used by event %d (write ids must be unique)", op.Write, prev.Invoke)}
 		}
-		k := keys.ID(op.Key)
+		k := a.keyOf[i]
 		all = append(all, Write{Op: op, Deleted: op.F == histories.Delete, n: len(byKey[k]), i: len(all)})
 		w := &all[len(all)-1]
 		g.writes.Put(w.Write, w)
 		byKey[k] = append(byKey[k], w)
 	}
 	for k, ws := range byKey {
-		g.byKey[keys.List[k]] = ws
+		if len(ws) > 0 {
+			g.byKey[a.keys[k]] = ws
+		}
 	}
 	// Every write's parents, then its kids, are parts of one slice each,
 	// made once and each part capped at its own length.

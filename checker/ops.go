@@ -42,6 +42,8 @@ type Analysis struct {
 	Ops    []*Op   // in invoke order
 	Faults []Fault // in history order
 	Graph  *Graph
+	keyOf  []int32  // by operation: its key's number in keys
+	keys   []string // the keys, in the order they first come
 }
 
 // EventError is a history that is not a well-formed sequence of
@@ -90,6 +92,7 @@ type Assembler struct {
 	faults []Fault
 	procs  ids.Names      // the processes, numbered
 	keys   ids.Names      // the keys, numbered
+	keyOf  []int32        // by operation: its key's number
 	open   []*Op          // by process: its outstanding invoke
 	read   [][]*ids.Reads // by process, then key: what its ok reads returned
 	err    error
@@ -168,7 +171,7 @@ func (as *Assembler) add(e *histories.Event) error {
 			// million operations leave 16 MB behind, not 40.
 			as.ops = slices.Grow(as.ops, max(len(as.ops), opSlab))
 		}
-		as.ops = append(as.ops, op)
+		as.ops, as.keyOf = append(as.ops, op), append(as.keyOf, int32(as.keys.ID(e.Key)))
 		return nil
 	}
 	op := as.open[p]
@@ -199,9 +202,11 @@ func (as *Assembler) Analysis() (*Analysis, error) {
 	if as.err != nil {
 		return nil, as.err
 	}
-	g, err := newGraph(as.ops)
+	a := &Analysis{Events: as.events, Ops: as.ops, Faults: as.faults, keyOf: as.keyOf, keys: as.keys.List}
+	g, err := newGraph(a)
 	if err != nil {
 		return nil, err
 	}
-	return &Analysis{Events: as.events, Ops: as.ops, Faults: as.faults, Graph: g}, nil
+	a.Graph = g
+	return a, nil
 }
