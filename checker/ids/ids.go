@@ -8,6 +8,7 @@ package ids
 
 import (
 	"slices"
+	"unsafe"
 
 	"github.com/clockwise-kv/clockwise/histories"
 )
@@ -111,6 +112,11 @@ const fewNames = 8
 // ID returns s's number, giving it the next when s is new.
 func (n *Names) ID(s string) int {
 	if len(n.List) <= fewNames {
+		for i, t := range n.List { // the same string, as interned ones are
+			if len(t) == len(s) && unsafe.StringData(t) == unsafe.StringData(s) {
+				return i
+			}
+		}
 		for i, t := range n.List {
 			if t == s {
 				return i

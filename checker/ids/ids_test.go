@@ -71,6 +71,13 @@ func TestNames(t *testing.T) {
 		assert.Equal(t, i, n.ID(s), s)
 	}
 	assert.Equal(t, want, n.List)
+	var few Names
+	a := fmt.Sprint("k", 1)
+	require.Equal(t, 0, few.ID(a))
+	require.Equal(t, 1, few.ID("k2"))
+	assert.Equal(t, 0, few.ID(a), "the same string")
+	assert.Equal(t, 0, few.ID(fmt.Sprint("k", 1)), "an equal one")
+	assert.Equal(t, []string{"k1", "k2"}, few.List)
 }
 
 func TestReads(t *testing.T) {
