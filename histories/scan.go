@@ -208,9 +208,9 @@ func (s *scanner) field(bit uint32, in *raw) bool {
 	case fProcess:
 		in.Process, ok = s.interned()
 	case fType:
-		in.Type, ok = s.interned()
+		in.Type, ok = s.word()
 	case fF:
-		in.F, ok = s.interned()
+		in.F, ok = s.word()
 	case fKey:
 		in.Key, ok = s.interned()
 	case fNode:
@@ -337,6 +337,33 @@ func (s *scanner) string() (string, bool) {
 	// The arena's bytes are never written again once appended, so the
 	// string made over them is immutable, as a string must be.
 	return unsafe.String(&s.arena[start], len(b)), true
+}
+
+// word reads a type or an operation, returning the histories' own
+// constant for a known one (which compares with it at once) and an
+// interned string for any other.
+func (s *scanner) word() (string, bool) {
+	b, ok := s.str()
+	if !ok {
+		return "", false
+	}
+	switch string(b) {
+	case "invoke":
+		return string(Invoke), true
+	case "ok":
+		return string(OK), true
+	case "read":
+		return string(Read), true
+	case "write":
+		return string(Write), true
+	case "fail":
+		return string(Fail), true
+	case "info":
+		return string(Info), true
+	case "delete":
+		return string(Delete), true
+	}
+	return s.internBytes(b), true
 }
 
 func (s *scanner) interned() (string, bool) {
