@@ -47,12 +47,11 @@ func newGraph(a *Analysis) (*Graph, error) {
 			n++
 		}
 	}
-	// The writes are made at once, the map sized for them and each key's
-	// list for its writes.
+	// The writes are made at once, the index sized for them and each
+	// key's list for its writes. A history's writes are numbered from w1
+	// up: an id numbered above twice the writes, or named otherwise, goes
+	// in the index's map.
 	all := make([]Write, 0, n)
-	// A history's ids are numbered from w1 up, a few skipped (a write of
-	// the nemesis's is named otherwise): numbers up to twice the writes'
-	// go in the slice.
 	g := &Graph{writes: ids.NewIndex[*Write](2*n + 2), byKey: map[string][]*Write{}}
 	perKey := make([]int, len(a.keys))
 	edges := 0
