@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/clockwise-kv/clockwise/checker/explain"
+	"github.com/clockwise-kv/clockwise/checker/ids"
 	"github.com/clockwise-kv/clockwise/clock"
 	"github.com/clockwise-kv/clockwise/histories"
 	"github.com/clockwise-kv/clockwise/internal/parallel"
@@ -66,7 +67,7 @@ func (a *Analysis) Check(opts Options) (*Result, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	c := &check{g: a.Graph, seen: make([]bool, len(a.Graph.writes)), refs: make([]*Ref, len(a.Graph.writes)), res: &Result{
+	c := &check{g: a.Graph, seen: make([]bool, len(a.Graph.all)), refs: make([]*Ref, len(a.Graph.all)), res: &Result{
 		Lost: []Lost{}, Stale: []Stale{}, Phantoms: []Phantom{}, Corrupted: []Corrupted{}, Future: []FutureRead{},
 		Divergent: []Divergence{}, Keys: []Key{},
 		Faults: a.Faults, Failures: []string{}, External: []External{}, Linear: []Linear{},
@@ -83,9 +84,9 @@ func (a *Analysis) Check(opts Options) (*Result, error) {
 	// Linearizability, the longest part, is checked beside the rest: it
 	// only reads the operations.
 	linearDone := make(chan []Linear, 1)
-	go func() { linearDone <- linearizable(a.Ops, opts.LinearTimeout) }()
+	go func() { linearDone <- linearizable(a, opts.LinearTimeout) }()
 	c.epoch, c.physical = epochOf(a.Ops)
-	c.scan(a.Ops)
+	c.scan(a)
 	c.keysAside(slices.Sorted(maps.Keys(c.keys)))
 	c.explainFindings(opts.Explain)
 	c.workload(opts.Workload, a.Faults)
@@ -127,54 +128,58 @@ type check struct {
 // shares with the others only what the check knew before (read only) and
 // the graph, whose memory of precedence is kept per key.
 //
-// The lost writes, most of a long history's findings, are counted first
-// and then described by each part straight into its own stretch of
-// Result.Lost, so that they are never copied.
+// The lost writes and the violations of external consistency, most of a
+// long history's findings, are counted first and then described by each
+// part straight into its own stretch of Result.Lost and Result.External,
+// so that they are never copied.
 func (c *check) keysAside(keys []string) {
 	parts := make([]*check, len(keys))
 	ls := make([]*losses, len(keys))
+	st := make([]*stamps, len(keys))
 	procs := runtime.GOMAXPROCS(0)
 	parallel.Do(len(keys), procs, func(i int) error {
 		p := c.part()
 		ls[i] = p.key(keys[i])
-		stamped, byAck := p.external(keys[i])
-		p.res.Summary.Stamped += stamped
+		st[i] = p.external(keys[i])
+		p.res.Summary.Stamped += len(st[i].byAck)
 		if ls[i] != nil {
-			ls[i].byAck = byAck
+			ls[i].byAck = st[i].byAck
 		}
 		parts[i] = p
 		return nil
 	}, nil)
 	r := c.res
 	var lost, external int
-	for i, p := range parts {
+	for i := range parts {
 		if ls[i] != nil {
 			lost += ls[i].n
 		}
-		external += len(p.res.External)
+		external += st[i].n
 	}
 	r.Lost, r.External = slices.Grow(r.Lost, lost), slices.Grow(r.External, external)
 	c.whyLost = slices.Grow(c.whyLost, lost)
-	at := len(r.Lost)
+	at, ext := len(r.Lost), len(r.External)
 	for i, p := range parts {
 		if ls[i] != nil {
 			end := at + ls[i].n
 			p.res.Lost, p.whyLost = r.Lost[at:at:end], c.whyLost[at:at:end]
 			at = end
 		}
+		p.res.External, ext = r.External[ext:ext:ext+st[i].n], ext+st[i].n
 	}
 	parallel.Do(len(keys), procs, func(i int) error {
+		parts[i].describe(st[i])
+		st[i] = nil
 		if ls[i] != nil {
 			parts[i].lostWrites(ls[i])
 			ls[i] = nil
 		}
 		return nil
 	}, nil)
-	r.Lost, c.whyLost = r.Lost[:at], c.whyLost[:at]
+	r.Lost, c.whyLost, r.External = r.Lost[:at], c.whyLost[:at], r.External[:ext]
 	for _, p := range parts {
 		r.Keys = append(r.Keys, p.res.Keys...)
 		r.Divergent = append(r.Divergent, p.res.Divergent...)
-		r.External = append(r.External, p.res.External...)
 		r.Summary.Stamped += p.res.Summary.Stamped
 	}
 }
@@ -189,16 +194,16 @@ func (c *check) part() *check {
 }
 
 // scan walks the operations: counts, phantoms, stale siblings, final reads.
-func (c *check) scan(ops []*Op) {
+func (c *check) scan(a *Analysis) {
+	ops := a.Ops
 	s := &c.res.Summary
 	c.final = map[string]map[string][]histories.Version{}
 	c.stale = map[uint64]int{}
 	c.tried = map[string]map[string]string{}
-	var keys, nodes names
+	var nodes ids.Names
 	for _, op := range ops {
-		keys.id(op.Key)
 		if op.Node != "" {
-			nodes.id(op.Node)
+			nodes.ID(op.Node)
 		}
 		final := op.Process == histories.Final
 		if !final {
@@ -242,11 +247,11 @@ func (c *check) scan(ops []*Op) {
 			s.SeenIndeterminate++
 		}
 	}
-	c.keys, c.nodes = make(map[string]bool, len(keys.list)), make(map[string]bool, len(nodes.list))
-	for _, k := range keys.list {
+	c.keys, c.nodes = make(map[string]bool, len(a.keys)), make(map[string]bool, len(nodes.List))
+	for _, k := range a.keys {
 		c.keys[k] = true
 	}
-	for _, n := range nodes.list {
+	for _, n := range nodes.List {
 		c.nodes[n] = true
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/clockwise-kv/clockwise/checker/ids"
 	"github.com/clockwise-kv/clockwise/histories"
 )
 
@@ -32,7 +33,7 @@ func (c *check) preservation(key string) Key {
 			k.Maximal = append(k.Maximal, w.Write)
 		}
 	}
-	slices.Sort(k.Maximal)
+	ids.Sort(k.Maximal)
 	return k
 }
 
@@ -58,7 +59,7 @@ func (c *check) finalSet(k *Key) (fset []*Write) {
 			if !inF[v.Write] {
 				inF[v.Write] = true
 				k.Final = append(k.Final, v.Write)
-				if w := c.g.writes[v.Write]; w != nil && w.Key == k.Key {
+				if w := c.g.writes.Get(v.Write); w != nil && w.Key == k.Key {
 					fset = append(fset, w)
 				}
 			}

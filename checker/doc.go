@@ -89,7 +89,7 @@
 // data; each finding's Why is its one piece of prose, because results.json
 // carries it. Package report presents results.
 //
-// Four parts are packages of their own below the checker, which imports
+// Five parts are packages of their own below the checker, which imports
 // them; they take plain data and never import the checker:
 //
 //   - results: what a check finds, as results.json carries it (Result,
@@ -100,7 +100,10 @@
 //   - stats: latency percentiles, metadata sizes and each key's metadata
 //     and siblings (stats.Meter);
 //   - explain: the Why of a lost write, an external-consistency violation
-//     and a corrupted read, written from the finding (package results).
+//     and a corrupted read, written from the finding (package results);
+//   - ids: the write ids found and sorted as numbers (ids.Index,
+//     ids.Sort), the names an operation repeats numbered (ids.Names), and
+//     the ids a process's reads of a key returned (ids.Reads).
 //
 // The checker imports nothing of the store: it judges any history in the
 // format of package histories.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/clockwise-kv/clockwise/checker/ids"
 	"github.com/clockwise-kv/clockwise/histories"
 )
 
@@ -24,8 +25,8 @@ type Write struct {
 // A, or names a write that follows A. The store's own metadata is never
 // consulted.
 type Graph struct {
-	all    []Write // in invoke order
-	writes map[string]*Write
+	all    []Write           // in invoke order
+	writes ids.Index[*Write] // by id
 	byKey  map[string][]*Write
 }
 
@@ -38,27 +39,25 @@ type keyGraph struct {
 	round uint32 // the searches so far
 }
 
-func newGraph(ops []*Op) (*Graph, error) {
+func newGraph(a *Analysis) (*Graph, error) {
+	ops := a.Ops
 	n := 0
 	for _, op := range ops {
 		if op.isWrite() {
 			n++
 		}
 	}
-	// The writes are made at once, the map sized for them and each key's
-	// list for its writes.
+	// The writes are made at once, the index sized for them and each
+	// key's list for its writes. A history's writes are numbered from w1
+	// up: an id numbered above twice the writes, or named otherwise, goes
+	// in the index's map.
 	all := make([]Write, 0, n)
-	g := &Graph{writes: make(map[string]*Write, n), byKey: map[string][]*Write{}}
-	var keys names
-	var perKey []int
+	g := &Graph{writes: ids.NewIndex[*Write](2*n + 2), byKey: map[string][]*Write{}}
+	perKey := make([]int, len(a.keys))
 	edges := 0
-	for _, op := range ops {
+	for i, op := range ops {
 		if op.isWrite() {
-			k := keys.id(op.Key)
-			if k == len(perKey) {
-				perKey = append(perKey, 0)
-			}
-			perKey[k]++
+			perKey[a.keyOf[i]]++
 			edges += len(op.Context)
 		}
 	}
@@ -66,21 +65,23 @@ func newGraph(ops []*Op) (*Graph, error) {
 	for k, n := range perKey {
 		byKey[k] = make([]*Write, 0, n)
 	}
-	for _, op := range ops {
+	for i, op := range ops {
 		if !op.isWrite() {
 			continue
 		}
-		if prev := g.writes[op.Write]; prev != nil {
+		if prev := g.writes.Get(op.Write); prev != nil {
 			return nil, &EventError{Event: op.Invoke, Err: fmt.Errorf("write id %s was already used by event %d (write ids must be unique)", op.Write, prev.Invoke)}
 		}
-		k := keys.id(op.Key)
+		k := a.keyOf[i]
 		all = append(all, Write{Op: op, Deleted: op.F == histories.Delete, n: len(byKey[k]), i: len(all)})
 		w := &all[len(all)-1]
-		g.writes[op.Write] = w
+		g.writes.Put(w.Write, w)
 		byKey[k] = append(byKey[k], w)
 	}
 	for k, ws := range byKey {
-		g.byKey[keys.list[k]] = ws
+		if len(ws) > 0 {
+			g.byKey[a.keys[k]] = ws
+		}
 	}
 	// Every write's parents, then its kids, are parts of one slice each,
 	// made once and each part capped at its own length.
@@ -91,7 +92,7 @@ func newGraph(ops []*Op) (*Graph, error) {
 		w := &all[i]
 		start := len(parents)
 		for _, id := range w.Context {
-			if p := g.writes[id]; p != nil && p.Key == w.Key && p != w && !slices.Contains(parents[start:], p) {
+			if p := g.writes.Get(id); p != nil && p.Key == w.Key && p != w && !slices.Contains(parents[start:], p) {
 				parents = append(parents, p)
 				kids[p.i]++
 			}
@@ -123,7 +124,7 @@ func newGraph(ops []*Op) (*Graph, error) {
 }
 
 // Write returns the write with id, or nil.
-func (g *Graph) Write(id string) *Write { return g.writes[id] }
+func (g *Graph) Write(id string) *Write { return g.writes.Get(id) }
 
 // Writes returns key's writes in invoke order.
 func (g *Graph) Writes(key string) []*Write { return g.byKey[key] }

@@ -71,23 +71,19 @@ func historyEnd(ops []*Op) int64 {
 // within timeout, and returns the keys' verdicts, keys sorted. The keys
 // are turned into register operations one at a time, so only one key's are
 // held. It only reads ops, so it runs beside the rest of a check.
-func linearizable(ops []*Op, timeout time.Duration) []Linear {
+func linearizable(a *Analysis, timeout time.Duration) []Linear {
+	ops := a.Ops
 	end := historyEnd(ops)
-	var keys names
-	var count []int
-	for _, op := range ops {
-		k := keys.id(op.Key)
-		if k == len(count) {
-			count = append(count, 0)
-		}
+	count := make([]int, len(a.keys))
+	for _, k := range a.keyOf {
 		count[k]++
 	}
 	perKey := make([][]*Op, len(count))
 	for k, n := range count {
 		perKey[k] = make([]*Op, 0, n)
 	}
-	for _, op := range ops {
-		k := keys.id(op.Key)
+	for i, op := range ops {
+		k := a.keyOf[i]
 		perKey[k] = append(perKey[k], op)
 	}
 	out := []Linear{}
@@ -97,13 +93,14 @@ func linearizable(ops []*Op, timeout time.Duration) []Linear {
 	// One key's register operations at a time, in one buffer that the
 	// largest key fills: linear.Check keeps none of them.
 	reg := make([]linear.Op, 0, slices.Max(count))
-	order := make([]int, len(keys.list))
+	keys := a.keys
+	order := make([]int, len(keys))
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortFunc(order, func(a, b int) int { return strings.Compare(keys.list[a], keys.list[b]) })
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(keys[a], keys[b]) })
 	for _, i := range order {
-		k, key := keys.list[i], perKey[i]
+		k, key := keys[i], perKey[i]
 		perKey[i] = nil
 		reg = reg[:0]
 		var shape linear.Shape

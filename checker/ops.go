@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/clockwise-kv/clockwise/checker/ids"
 	"github.com/clockwise-kv/clockwise/histories"
 )
 
@@ -41,6 +42,8 @@ type Analysis struct {
 	Ops    []*Op   // in invoke order
 	Faults []Fault // in history order
 	Graph  *Graph
+	keyOf  []int32  // by operation: its key's number in keys
+	keys   []string // the keys, in the order they first come
 }
 
 // EventError is a history that is not a well-formed sequence of
@@ -87,52 +90,31 @@ type Assembler struct {
 	events int
 	ops    []*Op
 	faults []Fault
-	open   map[string]*Op
-	read   map[[2]string]*reads // process, key → what its ok reads returned
+	procs  ids.Names      // the processes, numbered
+	keys   ids.Names      // the keys, numbered
+	keyOf  []int32        // by operation: its key's number
+	open   []*Op          // by process: its outstanding invoke
+	read   [][]*ids.Reads // by process, then key: what its ok reads returned
 	err    error
 	slab   []Op // where the next operations are made
 }
 
-// reads are the ok reads of one key by one process, to check the contexts
-// of its writes against: a context names only ids they returned. It is
-// nearly always what the latest returned, so the set of every id is made
-// only when a context names another, and kept from then on.
-type reads struct {
-	ops  []*Op           // the reads, in order
-	last *Op             // the latest
-	ids  map[string]bool // every id they returned; nil until needed
-}
-
-// returned reports whether one of the reads returned id.
-func (r *reads) returned(id string) bool {
-	if r == nil {
-		return false
-	}
-	if r.ids == nil {
-		for _, v := range r.last.Versions {
-			if v.Write == id {
-				return true
-			}
+// reads returns the ok reads of key by process p: when there are none
+// yet, new ones if add, and nil otherwise.
+func (as *Assembler) reads(p int, key string, add bool) *ids.Reads {
+	k := as.keys.ID(key)
+	byKey := as.read[p]
+	if k >= len(byKey) {
+		if !add {
+			return nil
 		}
-		r.ids = map[string]bool{}
-		for _, op := range r.ops {
-			for _, v := range op.Versions {
-				r.ids[v.Write] = true
-			}
-		}
+		byKey = append(byKey, make([]*ids.Reads, k+1-len(byKey))...)
+		as.read[p] = byKey
 	}
-	return r.ids[id]
-}
-
-// add adds an ok read.
-func (r *reads) add(op *Op) {
-	r.ops = append(r.ops, op)
-	r.last = op
-	if r.ids != nil {
-		for _, v := range op.Versions {
-			r.ids[v.Write] = true
-		}
+	if byKey[k] == nil && add {
+		byKey[k] = &ids.Reads{}
 	}
+	return byKey[k]
 }
 
 // opSlab is how many operations an Assembler allocates at once.
@@ -145,28 +127,28 @@ func (as *Assembler) Add(e *histories.Event) error {
 	if as.err != nil {
 		return as.err
 	}
-	if as.open == nil {
-		as.open, as.read = map[string]*Op{}, map[[2]string]*reads{}
-	}
 	as.events++
 	as.err = as.add(e)
 	return as.err
 }
 
 func (as *Assembler) add(e *histories.Event) error {
-	open, read := as.open, as.read
 	if e.IsFault() {
 		as.faults = append(as.faults, Fault{Index: e.Index, Time: e.Time, F: e.F, Params: e.Params})
 		return nil
 	}
+	p := as.procs.ID(e.Process)
+	if p == len(as.open) {
+		as.open, as.read = append(as.open, nil), append(as.read, nil)
+	}
 	if e.Type == histories.Invoke {
-		if prev := open[e.Process]; prev != nil {
+		if prev := as.open[p]; prev != nil {
 			return &EventError{Event: e.Index, Err: fmt.Errorf("%s invokes a %s while its %s from event %d is still open (a process runs one operation at a time)", e.Process, e.F, prev.F, prev.Invoke)}
 		}
 		if e.IsWrite() && len(e.Context) > 0 {
-			got := read[[2]string{e.Process, e.Key}]
+			got := as.reads(p, e.Key, false)
 			for _, id := range e.Context {
-				if !got.returned(id) {
+				if !got.Returned(id) {
 					return &EventError{Event: e.Index, Field: "context", Err: fmt.Errorf(
 						"%s's %s %s names %s, which no earlier read of %s by %s returned (a context lists what the client read)",
 						e.Process, e.F, e.Write, id, e.Key, e.Process)}
@@ -183,16 +165,16 @@ func (as *Assembler) add(e *histories.Event) error {
 			Invoke: e.Index, Complete: -1, Start: e.Time, End: -1,
 			Write: e.Write, Value: e.Value, Context: e.Context,
 		}
-		open[e.Process] = op
+		as.open[p] = op
 		if len(as.ops) == cap(as.ops) {
 			// Doubled, not the quarter append grows a long slice by: a
 			// million operations leave 16 MB behind, not 40.
 			as.ops = slices.Grow(as.ops, max(len(as.ops), opSlab))
 		}
-		as.ops = append(as.ops, op)
+		as.ops, as.keyOf = append(as.ops, op), append(as.keyOf, int32(as.keys.ID(e.Key)))
 		return nil
 	}
-	op := open[e.Process]
+	op := as.open[p]
 	switch {
 	case op == nil:
 		return &EventError{Event: e.Index, Err: fmt.Errorf("%s completes a %s it never invoked", e.Process, e.F)}
@@ -201,17 +183,11 @@ func (as *Assembler) add(e *histories.Event) error {
 	case e.Write != "" && e.Write != op.Write:
 		return &EventError{Event: e.Index, Err: fmt.Errorf("%s completes write %s, but it invoked write %s (event %d)", e.Process, e.Write, op.Write, op.Invoke)}
 	}
-	delete(open, e.Process)
+	as.open[p] = nil
 	op.Type, op.Complete, op.End = e.Type, e.Index, e.Time
 	op.Versions, op.Meta, op.Offset, op.Error = e.Versions, e.Meta, e.Offset, e.Error
 	if e.F == histories.Read && e.Type == histories.OK {
-		k := [2]string{e.Process, e.Key}
-		r := read[k]
-		if r == nil {
-			r = &reads{}
-			read[k] = r
-		}
-		r.add(op)
+		as.reads(p, e.Key, true).Add(&op.Versions)
 	}
 	if e.Node != "" {
 		op.Node = e.Node
@@ -226,42 +202,11 @@ func (as *Assembler) Analysis() (*Analysis, error) {
 	if as.err != nil {
 		return nil, as.err
 	}
-	g, err := newGraph(as.ops)
+	a := &Analysis{Events: as.events, Ops: as.ops, Faults: as.faults, keyOf: as.keyOf, keys: as.keys.List}
+	g, err := newGraph(a)
 	if err != nil {
 		return nil, err
 	}
-	return &Analysis{Events: as.events, Ops: as.ops, Faults: as.faults, Graph: g}, nil
-}
-
-// names numbers the few distinct strings a history repeats on every
-// operation (keys, nodes), in the order they first come: a handful of
-// them are told apart by comparing, which costs less than hashing (the
-// scanner interns them, so equal ones are mostly one string), and a map
-// answers once there are more.
-type names struct {
-	list []string
-	ids  map[string]int
-}
-
-// fewNames is how many names are told apart by comparing.
-const fewNames = 8
-
-// id returns s's number, giving it the next when s is new.
-func (n *names) id(s string) int {
-	if len(n.list) <= fewNames {
-		for i, t := range n.list {
-			if t == s {
-				return i
-			}
-		}
-	} else if i, ok := n.ids[s]; ok {
-		return i
-	}
-	if n.ids == nil {
-		n.ids = map[string]int{}
-	}
-	i := len(n.list)
-	n.ids[s] = i
-	n.list = append(n.list, s)
-	return i
+	a.Graph = g
+	return a, nil
 }

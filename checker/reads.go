@@ -54,7 +54,7 @@ func (c *check) read(op *Op, final bool) {
 	}
 	seen := c.seenBuf[:0]
 	for _, v := range op.Versions {
-		w := c.g.writes[v.Write]
+		w := c.g.writes.Get(v.Write)
 		switch {
 		case w == nil || w.Key != op.Key:
 			c.phantom(Phantom{Key: op.Key, Write: v.Write, Read: op.Invoke,

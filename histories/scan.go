@@ -70,11 +70,14 @@ func (s *scanner) line(b []byte, in *raw) bool {
 		return s.end()
 	}
 	for {
-		name, ok := s.str()
-		if !ok || !s.eat(':') {
-			return false
+		bit := s.known()
+		if bit == 0 {
+			name, ok := s.str()
+			if !ok || !s.eat(':') {
+				return false
+			}
+			bit = rawField(name)
 		}
-		bit := rawField(name)
 		if bit == 0 || seen&bit != 0 {
 			return false // unknown or repeated: encoding/json decides
 		}
@@ -105,6 +108,45 @@ const (
 	fError
 	fOffset
 )
+
+// known reads a field's name and colon written as clockwise writes them,
+// with no white space or escape, and returns its bit; it returns 0 and
+// reads nothing when the line goes on otherwise (str and rawField
+// decide). A name's first letter tells it, or one of two.
+func (s *scanner) known() uint32 {
+	b := s.b[s.i:]
+	if len(b) < 4 || b[0] != '"' {
+		return 0
+	}
+	for _, i := range byFirst[b[1]] {
+		if i == 0 {
+			break
+		}
+		if f := &fieldNames[i-1]; len(b) >= len(f.text) && string(b[:len(f.text)]) == f.text {
+			s.i += len(f.text)
+			return f.bit
+		}
+	}
+	return 0
+}
+
+// fieldNames are the fields' names as known reads them, and byFirst the
+// names by their first letter, as 1 + an index into fieldNames.
+var (
+	fieldNames [14]struct {
+		text string
+		bit  uint32
+	}
+	byFirst [256][2]uint8
+)
+
+func init() {
+	for i, name := range []string{"index", "time", "process", "type", "f", "key", "node", "write", "value", "context", "versions", "meta", "error", "offset"} {
+		fieldNames[i].text, fieldNames[i].bit = `"`+name+`":`, uint32(1)<<i
+		at := &byFirst[name[0]]
+		at[min(at[0], 1)] = uint8(i + 1)
+	}
+}
 
 // rawField is the bit of the field named name, 0 for an unknown name.
 func rawField(name []byte) uint32 {
@@ -166,9 +208,9 @@ func (s *scanner) field(bit uint32, in *raw) bool {
 	case fProcess:
 		in.Process, ok = s.interned()
 	case fType:
-		in.Type, ok = s.interned()
+		in.Type, ok = s.word()
 	case fF:
-		in.F, ok = s.interned()
+		in.F, ok = s.word()
 	case fKey:
 		in.Key, ok = s.interned()
 	case fNode:
@@ -295,6 +337,33 @@ func (s *scanner) string() (string, bool) {
 	// The arena's bytes are never written again once appended, so the
 	// string made over them is immutable, as a string must be.
 	return unsafe.String(&s.arena[start], len(b)), true
+}
+
+// word reads a type or an operation, returning the histories' own
+// constant for a known one (which compares with it at once) and an
+// interned string for any other.
+func (s *scanner) word() (string, bool) {
+	b, ok := s.str()
+	if !ok {
+		return "", false
+	}
+	switch string(b) {
+	case "invoke":
+		return string(Invoke), true
+	case "ok":
+		return string(OK), true
+	case "read":
+		return string(Read), true
+	case "write":
+		return string(Write), true
+	case "fail":
+		return string(Fail), true
+	case "info":
+		return string(Info), true
+	case "delete":
+		return string(Delete), true
+	}
+	return s.internBytes(b), true
 }
 
 func (s *scanner) interned() (string, bool) {

@@ -99,3 +99,22 @@ func (in *raw) event(index int, last int64) (Event, error) {
 	err := in.fields(&e)
 	return e, err
 }
+
+// TestFieldNames holds the names the scanner reads at once to the bits
+// rawField gives them.
+func TestFieldNames(t *testing.T) {
+	for _, f := range fieldNames {
+		name := f.text[1 : len(f.text)-2]
+		require.Equal(t, rawField([]byte(name)), f.bit, name)
+		var s scanner
+		s.b = []byte(f.text + "1")
+		require.Equal(t, f.bit, s.known(), name)
+		require.Equal(t, len(f.text), s.i, name)
+	}
+	var s scanner
+	for _, b := range []string{`"index" :1`, `"ind\u0065x":1`, `"indexes":1`, `"x":1`, `"in`} {
+		s.b, s.i = []byte(b), 0
+		require.Zero(t, s.known(), b)
+		require.Zero(t, s.i, b)
+	}
+}
