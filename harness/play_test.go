@@ -96,3 +96,22 @@ func TestUndoPutsTheClusterBack(t *testing.T) {
 	}
 	assert.Equal(t, []string{"restart n1", "restart n2", "heal ", "reset "}, fs)
 }
+
+// A restart is skipped for a node not killed, recorded before it runs,
+// and skipped again with the error when it fails.
+func TestRecorderRestart(t *testing.T) {
+	r := NewRecorder(nil, nil, 0, nil)
+	ran := 0
+	restart := func(err error) func() error { return func() error { ran++; return err } }
+	assert.False(t, r.Restart(nemesis.RestartFault("n1"), false, restart(nil)))
+	assert.True(t, r.Restart(nemesis.RestartFault("n2"), true, restart(nil)))
+	assert.False(t, r.Restart(nemesis.RestartFault("n3"), true, restart(errors.New("no such process"))))
+	assert.Equal(t, 2, ran, "never run for a node that was not killed")
+	res, err := r.Result(true)
+	require.NoError(t, err)
+	var got []string
+	for _, e := range res.History {
+		got = append(got, string(e.F)+" "+e.Error)
+	}
+	assert.Equal(t, []string{"skipped skipped: n1 was not killed", "restart ", "restart ", "skipped skipped: no such process"}, got)
+}

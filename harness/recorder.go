@@ -153,6 +153,23 @@ func Marked(m map[string]bool) []string {
 	return out
 }
 
+// Restart restarts the node of the restart fault f: skipped when down
+// says it was not killed, recorded as it begins (the node serves before
+// restart returns), and skipped with restart's error when it fails. It
+// reports whether the node runs again.
+func (r *Recorder) Restart(f nemesis.Fault, down bool, restart func() error) bool {
+	if !down {
+		r.Skip(f.F, f.Params, f.Node+" was not killed")
+		return false
+	}
+	r.Fault(f)
+	if err := restart(); err != nil {
+		r.Skip(f.F, f.Params, err.Error())
+		return false
+	}
+	return true
+}
+
 // Skip records a fault the cluster did not take: f "skipped", the fault's
 // name and parameters and why in its parameters, and why in error.
 func (r *Recorder) Skip(f string, params map[string]string, why string) {

@@ -181,18 +181,11 @@ func (r *run) fault(ctx context.Context, f nemesis.Fault) {
 		r.mu.Lock()
 		down := r.down[f.Node]
 		r.mu.Unlock()
-		if !down {
-			r.skip(f.F, f.Params, f.Node+" was not killed")
-			return
+		if r.rec.Restart(f, down, func() error { return r.d.Restart(fctx, f.Node) }) {
+			r.mu.Lock()
+			r.down[f.Node] = false
+			r.mu.Unlock()
 		}
-		record(f)
-		if err := r.d.Restart(fctx, f.Node); err != nil {
-			r.skip(f.F, f.Params, err.Error())
-			return
-		}
-		r.mu.Lock()
-		r.down[f.Node] = false
-		r.mu.Unlock()
 	case nemesis.Pause:
 		if err := r.d.Pause(f.Node); err != nil {
 			r.skip(f.F, f.Params, err.Error())

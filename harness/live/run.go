@@ -266,19 +266,11 @@ func (r *run) fault(ctx context.Context, f nemesis.Fault) {
 		r.mu.Lock()
 		down := r.down[f.Node]
 		r.mu.Unlock()
-		if !down {
-			r.skip(f.F, f.Params, f.Node+" was not killed")
-			return
+		if r.rec.Restart(f, down, func() error { return r.t.Restart(fctx, f.Node) }) {
+			r.mu.Lock()
+			r.down[f.Node] = false
+			r.mu.Unlock()
 		}
-		// Recorded as it begins: the node serves before Restart returns.
-		r.rec.Fault(f)
-		if err := r.t.Restart(fctx, f.Node); err != nil {
-			r.skip(f.F, f.Params, err.Error())
-			return
-		}
-		r.mu.Lock()
-		r.down[f.Node] = false
-		r.mu.Unlock()
 		return
 	case nemesis.Tombstone:
 		r.skip(f.F, f.Params, "tombstone faults are not available on real clusters yet")
